@@ -1,0 +1,53 @@
+//===- DLCBase.td - dlc dialect definition and base classes -*- tablegen -*-===//
+//
+// The dlc dialect: value-semantic deep-learning ops on ranked tensors, NCHW /
+// OIHW like ONNX.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_DIALECT_DLC_IR_DLCBASE_TD
+#define DLC_DIALECT_DLC_IR_DLCBASE_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/BuiltinAttributeInterfaces.td"
+
+def DLC_Dialect : Dialect {
+  let name = "dlc";
+  let cppNamespace = "::mlir::dlc";
+  let summary = "Deep-learning graph dialect of the dlc compiler";
+  let description = [{
+    The `dlc` dialect models trained networks as they arrive from ONNX or
+    PyTorch: value-semantic operations on ranked tensors in NCHW activation
+    and OIHW weight layout, with static shapes and an optional dynamic batch
+    dimension. Every op infers its result type, so shapes propagate through
+    a graph and a mismatch is reported at the op that introduces it.
+
+    Weights are `dlc.constant` ops; large payloads are `dense_resource` blobs
+    so that IR stays printable.
+  }];
+  let useDefaultAttributePrinterParser = 1;
+  let hasConstantMaterializer = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Type constraints
+//===----------------------------------------------------------------------===//
+
+def DLC_FloatTensor : RankedTensorOf<[AnyFloat]>;
+def DLC_FloatTensor1D : 1DTensorOf<[AnyFloat]>;
+def DLC_FloatTensor4D : 4DTensorOf<[AnyFloat]>;
+
+//===----------------------------------------------------------------------===//
+// Base classes
+//===----------------------------------------------------------------------===//
+
+class DLC_Op<string mnemonic, list<Trait> traits = []>
+    : Op<DLC_Dialect, mnemonic, traits>;
+
+class DLC_Attr<string name, string attrMnemonic, list<Trait> traits = []>
+    : AttrDef<DLC_Dialect, name, traits> {
+  let mnemonic = attrMnemonic;
+}
+
+#endif // DLC_DIALECT_DLC_IR_DLCBASE_TD

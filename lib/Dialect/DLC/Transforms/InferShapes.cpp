@@ -1,0 +1,111 @@
+//===- InferShapes.cpp - propagate shapes, optionally fixing the batch ----===//
+//
+// Implements `dlc-infer-shapes`: re-runs every op's type inference in program
+// order so that a change of input types (a dynamic batch made static, an
+// edited argument) flows through the whole function.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/Dialect/DLC/Transforms/Passes.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "dlc-infer-shapes"
+
+namespace mlir::dlc {
+#define GEN_PASS_DEF_INFERSHAPES
+#include "dlc/Dialect/DLC/Transforms/Passes.h.inc"
+} // namespace mlir::dlc
+
+using namespace mlir;
+using namespace mlir::dlc;
+
+namespace {
+/// Gives a dynamic leading dimension of each tensor argument the size `batch`.
+void specializeBatch(func::FuncOp func, int64_t batch) {
+  for (BlockArgument arg : func.front().getArguments()) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (!type || type.getRank() == 0 || !type.isDynamicDim(0))
+      continue;
+    SmallVector<int64_t> shape(type.getShape());
+    shape[0] = batch;
+    arg.setType(type.clone(shape));
+  }
+}
+
+/// Re-infers the result types of `op`; reports the op on failure.
+LogicalResult refineResults(Operation *op) {
+  auto infer = dyn_cast<InferTypeOpInterface>(op);
+  if (!infer)
+    return success();
+  SmallVector<Type> types;
+  if (failed(infer.inferReturnTypes(
+          op->getContext(), op->getLoc(), op->getOperands(),
+          op->getRawDictionaryAttrs(), op->getPropertiesStorage(),
+          op->getRegions(), types)) ||
+      types.size() != op->getNumResults() ||
+      llvm::any_of(types, [](Type t) { return isa<UnrankedTensorType>(t); })) {
+    // The verifier names what is inconsistent; fall back to a plain message.
+    if (succeeded(verify(op, /*verifyRecursively=*/false)))
+      op->emitOpError("has operands whose types no longer agree");
+    return failure();
+  }
+  for (auto [result, type] : llvm::zip(op->getResults(), types)) {
+    if (result.getType() != type) {
+      LLVM_DEBUG(llvm::dbgs() << "refined " << op->getName() << " result "
+                              << result.getType() << " -> " << type << "\n");
+      result.setType(type);
+    }
+  }
+  return success();
+}
+
+struct InferShapesPass : dlc::impl::InferShapesBase<InferShapesPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (batch < 0) {
+      module.emitError() << "dlc-infer-shapes: expects batch >= 0, got "
+                         << batch;
+      return signalPassFailure();
+    }
+    for (auto func : module.getOps<func::FuncOp>()) {
+      if (!func.isExternal() && failed(runOnFunction(func, module)))
+        return signalPassFailure();
+    }
+  }
+
+  LogicalResult runOnFunction(func::FuncOp func, ModuleOp module) {
+    FunctionType oldType = func.getFunctionType();
+    if (batch > 0)
+      specializeBatch(func, batch);
+    WalkResult walk = func.walk([](Operation *op) {
+      return failed(refineResults(op)) ? WalkResult::interrupt()
+                                       : WalkResult::advance();
+    });
+    if (walk.wasInterrupted())
+      return failure();
+
+    SmallVector<Type> resultTypes(oldType.getResults());
+    func.walk([&](func::ReturnOp ret) {
+      resultTypes.assign(ret.getOperandTypes().begin(),
+                         ret.getOperandTypes().end());
+    });
+    auto newType = FunctionType::get(
+        func.getContext(), func.front().getArgumentTypes(), resultTypes);
+    if (newType == oldType)
+      return success();
+    if (!SymbolTable::symbolKnownUseEmpty(func, module))
+      return func.emitError()
+             << "dlc-infer-shapes cannot change the signature of @"
+             << func.getSymName() << " from " << oldType << " to " << newType
+             << ": it is called elsewhere in the module";
+    func.setType(newType);
+    return success();
+  }
+};
+} // namespace
