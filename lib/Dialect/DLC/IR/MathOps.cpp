@@ -57,10 +57,6 @@ LogicalResult inferBroadcast(const ShapeDiag &diag, Value lhs, Value rhs,
   return success();
 }
 
-LogicalResult inferSameAsInput(Value input, SmallVectorImpl<Type> &types) {
-  types.push_back(input.getType());
-  return success();
-}
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -182,11 +178,6 @@ OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
 // Activations
 //===----------------------------------------------------------------------===//
 
-LogicalResult ReluOp::inferShape(Adaptor adaptor, const ShapeDiag &,
-                                 SmallVectorImpl<Type> &types) {
-  return inferSameAsInput(adaptor.getInput(), types);
-}
-
 OpFoldResult ReluOp::fold(FoldAdaptor) {
   // relu is idempotent.
   if (getInput().getDefiningOp<ReluOp>())
@@ -194,14 +185,13 @@ OpFoldResult ReluOp::fold(FoldAdaptor) {
   return {};
 }
 
-LogicalResult ClipOp::inferShape(Adaptor adaptor, const ShapeDiag &diag,
-                                 SmallVectorImpl<Type> &types) {
-  APFloat min = adaptor.getMin();
-  APFloat max = adaptor.getMax();
+LogicalResult ClipOp::verify() {
+  APFloat min = getMin();
+  APFloat max = getMax();
   if (min.isNaN() || max.isNaN() || max < min)
-    return diag("expects min (", min.convertToDouble(), ") <= max (",
-                max.convertToDouble(), ")");
-  return inferSameAsInput(adaptor.getInput(), types);
+    return emitOpError() << "expects min (" << min.convertToDouble()
+                         << ") <= max (" << max.convertToDouble() << ")";
+  return success();
 }
 
 OpFoldResult ClipOp::fold(FoldAdaptor) {
@@ -218,27 +208,7 @@ OpFoldResult ClipOp::fold(FoldAdaptor) {
   return {};
 }
 
-LogicalResult SigmoidOp::inferShape(Adaptor adaptor, const ShapeDiag &,
-                                    SmallVectorImpl<Type> &types) {
-  return inferSameAsInput(adaptor.getInput(), types);
-}
-
-LogicalResult HardSwishOp::inferShape(Adaptor adaptor, const ShapeDiag &,
-                                      SmallVectorImpl<Type> &types) {
-  return inferSameAsInput(adaptor.getInput(), types);
-}
-
-LogicalResult GeluOp::inferShape(Adaptor adaptor, const ShapeDiag &,
-                                 SmallVectorImpl<Type> &types) {
-  return inferSameAsInput(adaptor.getInput(), types);
-}
-
-LogicalResult SoftmaxOp::inferShape(Adaptor adaptor, const ShapeDiag &diag,
-                                    SmallVectorImpl<Type> &types) {
-  auto type = cast<RankedTensorType>(adaptor.getInput().getType());
-  if (failed(normalizeAxis(diag, "axis",
-                           static_cast<int64_t>(adaptor.getAxis()),
-                           type.getRank())))
-    return failure();
-  return inferSameAsInput(adaptor.getInput(), types);
+LogicalResult SoftmaxOp::verify() {
+  return normalizeAxis(ShapeDiag(*this), "axis", static_cast<int64_t>(getAxis()),
+                       getType().getRank());
 }

@@ -24,6 +24,14 @@ using namespace mlir;
 using namespace mlir::dlc;
 
 namespace {
+/// True when some tensor argument has a dynamic leading (batch) dimension.
+bool hasDynamicBatch(func::FuncOp func) {
+  return llvm::any_of(func.getArgumentTypes(), [](Type type) {
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    return tensor && tensor.getRank() > 0 && tensor.isDynamicDim(0);
+  });
+}
+
 /// Gives a dynamic leading dimension of each tensor argument the size `batch`.
 void specializeBatch(func::FuncOp func, int64_t batch) {
   for (BlockArgument arg : func.front().getArguments()) {
@@ -70,7 +78,7 @@ struct InferShapesPass : dlc::impl::InferShapesBase<InferShapesPass> {
     ModuleOp module = getOperation();
     if (batch < 0) {
       module.emitError() << "dlc-infer-shapes: expects batch >= 0, got "
-                         << batch;
+                         << static_cast<int64_t>(batch);
       return signalPassFailure();
     }
     for (auto func : module.getOps<func::FuncOp>()) {
@@ -80,31 +88,26 @@ struct InferShapesPass : dlc::impl::InferShapesBase<InferShapesPass> {
   }
 
   LogicalResult runOnFunction(func::FuncOp func, ModuleOp module) {
-    FunctionType oldType = func.getFunctionType();
-    if (batch > 0)
+    if (batch > 0 && hasDynamicBatch(func)) {
+      if (!SymbolTable::symbolKnownUseEmpty(func, module))
+        return func.emitError()
+               << "dlc-infer-shapes cannot give @" << func.getSymName()
+               << " a static batch: it is called elsewhere in the module";
       specializeBatch(func, batch);
+    }
     WalkResult walk = func.walk([](Operation *op) {
       return failed(refineResults(op)) ? WalkResult::interrupt()
                                        : WalkResult::advance();
     });
     if (walk.wasInterrupted())
       return failure();
-
-    SmallVector<Type> resultTypes(oldType.getResults());
+    // Re-inferred results only differ from the declared ones where the
+    // arguments changed, so the returned types are the new signature.
     func.walk([&](func::ReturnOp ret) {
-      resultTypes.assign(ret.getOperandTypes().begin(),
-                         ret.getOperandTypes().end());
+      func.setType(FunctionType::get(func.getContext(),
+                                     func.front().getArgumentTypes(),
+                                     ret.getOperandTypes()));
     });
-    auto newType = FunctionType::get(
-        func.getContext(), func.front().getArgumentTypes(), resultTypes);
-    if (newType == oldType)
-      return success();
-    if (!SymbolTable::symbolKnownUseEmpty(func, module))
-      return func.emitError()
-             << "dlc-infer-shapes cannot change the signature of @"
-             << func.getSymName() << " from " << oldType << " to " << newType
-             << ": it is called elsewhere in the module";
-    func.setType(newType);
     return success();
   }
 };

@@ -35,8 +35,13 @@ def DLC_Dialect : Dialect {
 //===----------------------------------------------------------------------===//
 
 def DLC_FloatTensor : RankedTensorOf<[AnyFloat]>;
-def DLC_FloatTensor1D : 1DTensorOf<[AnyFloat]>;
-def DLC_FloatTensor4D : 4DTensorOf<[AnyFloat]>;
+
+// Results admit unranked tensors at the ODS level only so that an op built
+// from inconsistent operands (which infers an unranked placeholder) reaches
+// its verifier, which names the actual problem; the verifier then requires
+// the exact inferred, ranked type.
+def DLC_FloatResult : TensorOf<[AnyFloat]>;
+def DLC_AnyResult : TensorOf<[AnyType]>;
 
 //===----------------------------------------------------------------------===//
 // Base classes

@@ -61,7 +61,7 @@ def DLC_ConstantOp : DLC_InferredOp<"constant", [ConstantLike]> {
     ```
   }];
   let arguments = (ins ElementsAttr:$value);
-  let results = (outs AnyRankedTensor:$output);
+  let results = (outs AnyStaticShapeTensor:$output);
   let assemblyFormat = "attr-dict $value";
   let hasFolder = 1;
 }
@@ -96,7 +96,7 @@ def DLC_Conv2DOp : DLC_InferredOp<"conv2d"> {
       DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$pads,
       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
       DefaultValuedAttr<I64Attr, "1">:$groups);
-  let results = (outs DLC_FloatTensor:$output);
+  let results = (outs DLC_FloatResult:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
@@ -122,7 +122,7 @@ def DLC_BatchNormOp : DLC_InferredOp<"batch_norm"> {
   let arguments = (ins DLC_FloatTensor:$input, DLC_FloatTensor:$scale,
       DLC_FloatTensor:$bias, DLC_FloatTensor:$mean, DLC_FloatTensor:$var,
       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
-  let results = (outs DLC_FloatTensor:$output);
+  let results = (outs DLC_FloatResult:$output);
   let assemblyFormat = [{
     $input `,` $scale `,` $bias `,` $mean `,` $var attr-dict `:`
     functional-type(operands, results)
@@ -149,7 +149,7 @@ def DLC_LayerNormOp : DLC_InferredOp<"layer_norm"> {
       Optional<DLC_FloatTensor>:$bias,
       DefaultValuedAttr<I64Attr, "-1">:$axis,
       DefaultValuedAttr<F32Attr, "1.0e-5">:$epsilon);
-  let results = (outs DLC_FloatTensor:$output);
+  let results = (outs DLC_FloatResult:$output);
   let assemblyFormat = [{
     $input `,` $scale (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
@@ -177,7 +177,7 @@ def DLC_MaxPool2DOp : DLC_InferredOp<"max_pool2d"> {
       DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$pads,
       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
       DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
-  let results = (outs DLC_FloatTensor:$output);
+  let results = (outs DLC_FloatResult:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
@@ -203,7 +203,7 @@ def DLC_AvgPool2DOp : DLC_InferredOp<"avg_pool2d"> {
       DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$pads,
       DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
       DefaultValuedAttr<BoolAttr, "false">:$count_include_pad);
-  let results = (outs DLC_FloatTensor:$output);
+  let results = (outs DLC_FloatResult:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
@@ -221,7 +221,7 @@ def DLC_GlobalAvgPoolOp : DLC_InferredOp<"global_avg_pool"> {
     ```
   }];
   let arguments = (ins DLC_FloatTensor:$input);
-  let results = (outs DLC_FloatTensor:$output);
+  let results = (outs DLC_FloatResult:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
@@ -245,7 +245,7 @@ def DLC_MatMulOp : DLC_InferredOp<"matmul"> {
     ```
   }];
   let arguments = (ins DLC_FloatTensor:$lhs, DLC_FloatTensor:$rhs);
-  let results = (outs DLC_FloatTensor:$output);
+  let results = (outs DLC_FloatResult:$output);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
 }
 
@@ -266,7 +266,7 @@ def DLC_LinearOp : DLC_InferredOp<"linear"> {
   }];
   let arguments = (ins DLC_FloatTensor:$input, DLC_FloatTensor:$weight,
       Optional<DLC_FloatTensor>:$bias);
-  let results = (outs DLC_FloatTensor:$output);
+  let results = (outs DLC_FloatResult:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
   }];
@@ -292,7 +292,7 @@ class DLC_BinaryOp<string mnemonic, string formula, list<Trait> traits = []>
     ```
   }];
   let arguments = (ins DLC_FloatTensor:$lhs, DLC_FloatTensor:$rhs);
-  let results = (outs DLC_FloatTensor:$output);
+  let results = (outs DLC_FloatResult:$output);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
@@ -306,8 +306,13 @@ def DLC_DivOp : DLC_BinaryOp<"div", "/">;
 // Activations
 //===----------------------------------------------------------------------===//
 
+// Shape-preserving ops: the result type is the operand's (AllTypesMatch), so
+// ODS generates their type inference and the parser needs no attributes to
+// find it.
 class DLC_UnaryOp<string mnemonic, list<Trait> traits = []>
-    : DLC_InferredOp<mnemonic, traits> {
+    : DLC_Op<mnemonic, !listconcat([Pure, AllTypesMatch<["input", "output"]>,
+                                    DeclareOpInterfaceMethods<InferTypeOpInterface>],
+                                   traits)> {
   let arguments = (ins DLC_FloatTensor:$input);
   let results = (outs DLC_FloatTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input)";
@@ -339,6 +344,7 @@ def DLC_ClipOp : DLC_UnaryOp<"clip"> {
   }];
   let arguments = (ins DLC_FloatTensor:$input, F32Attr:$min, F32Attr:$max);
   let hasFolder = 1;
+  let hasVerifier = 1;
 }
 
 def DLC_SigmoidOp : DLC_UnaryOp<"sigmoid"> {
@@ -399,6 +405,7 @@ def DLC_SoftmaxOp : DLC_UnaryOp<"softmax"> {
   }];
   let arguments = (ins DLC_FloatTensor:$input,
       DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -421,7 +428,7 @@ def DLC_ReshapeOp : DLC_InferredOp<"reshape"> {
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$shape);
-  let results = (outs AnyRankedTensor:$output);
+  let results = (outs DLC_AnyResult:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
@@ -440,7 +447,7 @@ def DLC_FlattenOp : DLC_InferredOp<"flatten"> {
   }];
   let arguments = (ins AnyRankedTensor:$input,
       DefaultValuedAttr<I64Attr, "1">:$axis);
-  let results = (outs AnyRankedTensor:$output);
+  let results = (outs DLC_AnyResult:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
@@ -459,7 +466,7 @@ def DLC_TransposeOp : DLC_InferredOp<"transpose"> {
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$perm);
-  let results = (outs AnyRankedTensor:$output);
+  let results = (outs DLC_AnyResult:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
@@ -478,7 +485,7 @@ def DLC_ConcatOp : DLC_InferredOp<"concat"> {
     ```
   }];
   let arguments = (ins Variadic<AnyRankedTensor>:$inputs, I64Attr:$axis);
-  let results = (outs AnyRankedTensor:$output);
+  let results = (outs DLC_AnyResult:$output);
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
@@ -501,7 +508,7 @@ def DLC_SliceOp : DLC_InferredOp<"slice"> {
   let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$axes,
       DenseI64ArrayAttr:$starts, DenseI64ArrayAttr:$ends,
       DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$steps);
-  let results = (outs AnyRankedTensor:$output);
+  let results = (outs DLC_AnyResult:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
@@ -521,7 +528,7 @@ def DLC_SplitOp : DLC_InferredOp<"split"> {
   }];
   let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis,
       DenseI64ArrayAttr:$sizes);
-  let results = (outs Variadic<AnyRankedTensor>:$outputs);
+  let results = (outs Variadic<DLC_AnyResult>:$outputs);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
@@ -544,7 +551,7 @@ def DLC_PadOp : DLC_InferredOp<"pad"> {
   let arguments = (ins DLC_FloatTensor:$input, DenseI64ArrayAttr:$pads,
       DefaultValuedAttr<DLC_PadModeAttr, "PadMode::constant">:$mode,
       DefaultValuedAttr<F32Attr, "0.0">:$value);
-  let results = (outs DLC_FloatTensor:$output);
+  let results = (outs DLC_FloatResult:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }

@@ -17,8 +17,9 @@ def InferShapes : Pass<"dlc-infer-shapes", "::mlir::ModuleOp"> {
 
     Numerics: the computation is unchanged; only types are refined. A shape
     conflict discovered on the way is reported at the op that causes it and
-    the pass fails. Functions called from elsewhere in the module are left
-    alone when their signature would change, and the pass says so.
+    the pass fails. A function called from elsewhere in the module cannot
+    be given a static batch (its call sites would disagree): the pass
+    reports it and fails without rewriting anything.
 
     Example: `dlc-opt --dlc-infer-shapes=batch=8 model.mlir`.
   }];

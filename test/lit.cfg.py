@@ -1,0 +1,26 @@
+# lit configuration for dlc's IR and tool tests.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "DLC"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".test"]
+config.excludes = ["Unit", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.dlc_obj_root, "test")
+
+config.substitutions.append(("%dlc_src_root", config.dlc_src_root))
+config.substitutions.append(("%dlc_obj_root", config.dlc_obj_root))
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+tool_dirs = [config.dlc_tools_dir, config.llvm_tools_dir]
+tools = ["dlc-opt", ToolSubst("FileCheck", unresolved="fatal"),
+         ToolSubst("not", unresolved="fatal")]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
