@@ -1,6 +1,7 @@
 # lit configuration for dlc's IR and tool tests.
 
 import os
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -16,6 +17,7 @@ config.test_exec_root = os.path.join(config.dlc_obj_root, "test")
 
 config.substitutions.append(("%dlc_src_root", config.dlc_src_root))
 config.substitutions.append(("%dlc_obj_root", config.dlc_obj_root))
+config.substitutions.append(("%python", sys.executable))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)

@@ -321,6 +321,9 @@ class DLC_UnaryOp<string mnemonic, list<Trait> traits = []>
 def DLC_ReluOp : DLC_UnaryOp<"relu"> {
   let summary = "Rectified linear unit: max(x, 0)";
   let description = [{
+    Zeroes negative elements, as ONNX `Relu`. A `relu` of a `relu` folds
+    away, and a `clip` with a non-negative lower bound absorbs one.
+
     Example:
 
     ```mlir
@@ -350,6 +353,9 @@ def DLC_ClipOp : DLC_UnaryOp<"clip"> {
 def DLC_SigmoidOp : DLC_UnaryOp<"sigmoid"> {
   let summary = "Logistic sigmoid: 1 / (1 + exp(-x))";
   let description = [{
+    Elementwise logistic function, as ONNX `Sigmoid` (the gate of
+    squeeze-and-excitation blocks).
+
     Example:
 
     ```mlir
