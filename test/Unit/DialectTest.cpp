@@ -60,16 +60,16 @@ constexpr int64_t kDyn = ShapedType::kDynamic;
 TEST_F(DialectTest, ConvInfersStridedPaddedShape) {
   // ResNet's stem: 7x7 stride 2 pad 3 halves 224 to 112.
   ValueRange args = makeArgs({{kDyn, 3, 224, 224}, {64, 3, 7, 7}});
-  auto conv = Conv2DOp::create(builder, loc, args[0], args[1], Value(),
-                               {2, 2}, {3, 3, 3, 3});
+  auto conv = Conv2DOp::create(builder, loc, args[0], args[1], Value(), {2, 2},
+                               {3, 3, 3, 3});
   EXPECT_EQ(shapeOf(conv), (SmallVector<int64_t>{kDyn, 64, 112, 112}));
   EXPECT_TRUE(succeeded(verify(conv)));
 }
 
 TEST_F(DialectTest, DilatedDepthwiseConv) {
   ValueRange args = makeArgs({{1, 32, 17, 17}, {32, 1, 3, 3}});
-  auto conv = Conv2DOp::create(builder, loc, args[0], args[1], Value(),
-                               {1, 1}, {0, 0, 0, 0}, {2, 2}, /*groups=*/32);
+  auto conv = Conv2DOp::create(builder, loc, args[0], args[1], Value(), {1, 1},
+                               {0, 0, 0, 0}, {2, 2}, /*groups=*/32);
   // Effective kernel 5: 17 - 5 + 1 = 13.
   EXPECT_EQ(shapeOf(conv), (SmallVector<int64_t>{1, 32, 13, 13}));
 }
@@ -91,8 +91,7 @@ TEST_F(DialectTest, BroadcastKeepsDynamicBatch) {
 
 TEST_F(DialectTest, ReshapeResolvesMinusOne) {
   ValueRange args = makeArgs({{2, 116, 28, 28}, {kDyn, 512, 1, 1}});
-  auto shuffle =
-      ReshapeOp::create(builder, loc, args[0], {2, 2, -1, 28, 28});
+  auto shuffle = ReshapeOp::create(builder, loc, args[0], {2, 2, -1, 28, 28});
   EXPECT_EQ(shapeOf(shuffle), (SmallVector<int64_t>{2, 2, 58, 28, 28}));
   auto flat = ReshapeOp::create(builder, loc, args[1], {-1, 512});
   EXPECT_EQ(shapeOf(flat), (SmallVector<int64_t>{kDyn, 512}));
@@ -124,7 +123,6 @@ TEST_F(DialectTest, SplitInfersEveryPiece) {
   ValueRange args = makeArgs({{1, 116, 28, 28}});
   auto split = SplitOp::create(builder, loc, args[0], /*axis=*/1, {58, 58});
   ASSERT_EQ(split.getNumResults(), 2u);
-  EXPECT_EQ(shapeOf(split.getResult(1)),
-            (SmallVector<int64_t>{1, 58, 28, 28}));
+  EXPECT_EQ(shapeOf(split.getResult(1)), (SmallVector<int64_t>{1, 58, 28, 28}));
 }
 } // namespace

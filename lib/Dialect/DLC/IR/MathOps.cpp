@@ -8,10 +8,9 @@ using namespace mlir;
 using namespace mlir::dlc;
 using namespace mlir::dlc::detail;
 
-namespace {
-LogicalResult verifyOperandElementTypes(const ShapeDiag &diag, Value lhs,
-                                        Value rhs, StringRef lhsName,
-                                        StringRef rhsName) {
+static LogicalResult verifyOperandElementTypes(const ShapeDiag &diag, Value lhs,
+                                               Value rhs, StringRef lhsName,
+                                               StringRef rhsName) {
   Type lhsType = cast<ShapedType>(lhs.getType()).getElementType();
   Type rhsType = cast<ShapedType>(rhs.getType()).getElementType();
   if (lhsType != rhsType)
@@ -21,7 +20,7 @@ LogicalResult verifyOperandElementTypes(const ShapeDiag &diag, Value lhs,
 }
 
 /// True when `attr` is a constant whose every element equals `value`.
-bool isSplatOf(Attribute attr, double value) {
+static bool isSplatOf(Attribute attr, double value) {
   auto splat = dyn_cast_or_null<SplatElementsAttr>(attr);
   if (!splat || !isa<FloatType>(splat.getElementType()))
     return false;
@@ -32,19 +31,20 @@ bool isSplatOf(Attribute attr, double value) {
 /// result has the type of `lhs` (broadcasting could otherwise grow it), or
 /// both operands are constants of the result type.
 template <typename OpT, typename Calc>
-OpFoldResult foldBinary(OpT op, typename OpT::FoldAdaptor adaptor,
-                        double rightIdentity, Calc calc) {
+static OpFoldResult foldBinary(OpT op, typename OpT::FoldAdaptor adaptor,
+                               double rightIdentity, Calc calc) {
   if (isSplatOf(adaptor.getRhs(), rightIdentity) &&
       op.getLhs().getType() == op.getType())
     return op.getLhs();
   if (op.getLhs().getType() == op.getType() &&
       op.getRhs().getType() == op.getType())
-    return constFoldBinaryOp<FloatAttr, APFloat, void>(adaptor.getOperands(), calc);
+    return constFoldBinaryOp<FloatAttr, APFloat, void>(adaptor.getOperands(),
+                                                       calc);
   return {};
 }
 
-LogicalResult inferBroadcast(const ShapeDiag &diag, Value lhs, Value rhs,
-                             SmallVectorImpl<Type> &types) {
+static LogicalResult inferBroadcast(const ShapeDiag &diag, Value lhs, Value rhs,
+                                    SmallVectorImpl<Type> &types) {
   if (failed(verifyOperandElementTypes(diag, lhs, rhs, "lhs", "rhs")))
     return failure();
   auto lhsType = cast<RankedTensorType>(lhs.getType());
@@ -57,8 +57,6 @@ LogicalResult inferBroadcast(const ShapeDiag &diag, Value lhs, Value rhs,
   return success();
 }
 
-} // namespace
-
 //===----------------------------------------------------------------------===//
 // MatMulOp
 //===----------------------------------------------------------------------===//
@@ -68,10 +66,10 @@ LogicalResult MatMulOp::inferShape(Adaptor adaptor, const ShapeDiag &diag,
   auto lhsType = cast<RankedTensorType>(adaptor.getLhs().getType());
   auto rhsType = cast<RankedTensorType>(adaptor.getRhs().getType());
   if (lhsType.getRank() < 2 || rhsType.getRank() < 2)
-    return diag("expects operands of rank >= 2, got ranks ",
-                lhsType.getRank(), " and ", rhsType.getRank());
-  if (failed(verifyOperandElementTypes(diag, adaptor.getLhs(),
-                                       adaptor.getRhs(), "lhs", "rhs")))
+    return diag("expects operands of rank >= 2, got ranks ", lhsType.getRank(),
+                " and ", rhsType.getRank());
+  if (failed(verifyOperandElementTypes(diag, adaptor.getLhs(), adaptor.getRhs(),
+                                       "lhs", "rhs")))
     return failure();
   ArrayRef<int64_t> lhs = lhsType.getShape();
   ArrayRef<int64_t> rhs = rhsType.getShape();
@@ -105,8 +103,7 @@ LogicalResult LinearOp::inferShape(Adaptor adaptor, const ShapeDiag &diag,
     return diag("expects weight of rank 2 (N x K), got rank ",
                 weightType.getRank());
   if (failed(verifyOperandElementTypes(diag, adaptor.getInput(),
-                                       adaptor.getWeight(), "input",
-                                       "weight")))
+                                       adaptor.getWeight(), "input", "weight")))
     return failure();
   int64_t features = inputType.getShape().back();
   int64_t outFeatures = weightType.getDimSize(0);
@@ -195,8 +192,8 @@ LogicalResult ClipOp::verify() {
 }
 
 OpFoldResult ClipOp::fold(FoldAdaptor) {
-  if (getMin().isInfinity() && getMin().isNegative() &&
-      getMax().isInfinity() && !getMax().isNegative())
+  if (getMin().isInfinity() && getMin().isNegative() && getMax().isInfinity() &&
+      !getMax().isNegative())
     return getInput();
   // A relu before a clip whose lower bound is >= 0 changes nothing.
   if (auto relu = getInput().getDefiningOp<ReluOp>()) {
@@ -209,6 +206,6 @@ OpFoldResult ClipOp::fold(FoldAdaptor) {
 }
 
 LogicalResult SoftmaxOp::verify() {
-  return normalizeAxis(ShapeDiag(*this), "axis", static_cast<int64_t>(getAxis()),
-                       getType().getRank());
+  return normalizeAxis(ShapeDiag(*this), "axis",
+                       static_cast<int64_t>(getAxis()), getType().getRank());
 }

@@ -7,10 +7,9 @@ using namespace mlir;
 using namespace mlir::dlc;
 using namespace mlir::dlc::detail;
 
-namespace {
 /// Checks that `value` is the 1-D per-channel tensor of `channels` entries.
-LogicalResult verifyPerChannel(const ShapeDiag &diag, StringRef name,
-                               Value value, int64_t channels) {
+static LogicalResult verifyPerChannel(const ShapeDiag &diag, StringRef name,
+                                      Value value, int64_t channels) {
   auto type = cast<RankedTensorType>(value.getType());
   if (type.getRank() != 1 || type.getDimSize(0) != channels)
     return diag("expects ", name, " of shape [", channels, "], got ",
@@ -18,8 +17,9 @@ LogicalResult verifyPerChannel(const ShapeDiag &diag, StringRef name,
   return success();
 }
 
-LogicalResult verifySameElementType(const ShapeDiag &diag, ValueRange values,
-                                    ArrayRef<StringRef> names) {
+static LogicalResult verifySameElementType(const ShapeDiag &diag,
+                                           ValueRange values,
+                                           ArrayRef<StringRef> names) {
   Type expected = cast<ShapedType>(values.front().getType()).getElementType();
   for (auto [value, name] : llvm::zip(values, names)) {
     Type actual = cast<ShapedType>(value.getType()).getElementType();
@@ -30,15 +30,17 @@ LogicalResult verifySameElementType(const ShapeDiag &diag, ValueRange values,
   return success();
 }
 
-bool hasStaticDims(ArrayRef<int64_t> shape) {
+static bool hasStaticDims(ArrayRef<int64_t> shape) {
   return llvm::none_of(shape, ShapedType::isDynamic);
 }
 
 /// The output type of a 2-D pooling op, or failure.
-LogicalResult inferPool2D(const ShapeDiag &diag, Value input,
-                          ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-                          ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
-                          bool ceilMode, SmallVectorImpl<Type> &types) {
+static LogicalResult inferPool2D(const ShapeDiag &diag, Value input,
+                                 ArrayRef<int64_t> kernel,
+                                 ArrayRef<int64_t> strides,
+                                 ArrayRef<int64_t> pads,
+                                 ArrayRef<int64_t> dilations, bool ceilMode,
+                                 SmallVectorImpl<Type> &types) {
   auto type = cast<RankedTensorType>(input.getType());
   if (type.getRank() != 4)
     return diag("expects input of rank 4 (N x C x H x W), got rank ",
@@ -59,8 +61,8 @@ LogicalResult inferPool2D(const ShapeDiag &diag, Value input,
   if (failed(height))
     return failure();
   FailureOr<int64_t> width =
-      slidingWindowSize(diag, "width", shape[3], kernel[1], strides[1],
-                        pads[1], pads[3], dilations[1], ceilMode);
+      slidingWindowSize(diag, "width", shape[3], kernel[1], strides[1], pads[1],
+                        pads[3], dilations[1], ceilMode);
   if (failed(width))
     return failure();
   types.push_back(RankedTensorType::get({shape[0], shape[1], *height, *width},
@@ -69,13 +71,13 @@ LogicalResult inferPool2D(const ShapeDiag &diag, Value input,
 }
 
 /// A 1x1 window with unit stride and no padding returns its input.
-bool isIdentityWindow(ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-                      ArrayRef<int64_t> pads) {
+static bool isIdentityWindow(ArrayRef<int64_t> kernel,
+                             ArrayRef<int64_t> strides,
+                             ArrayRef<int64_t> pads) {
   auto isOne = [](int64_t v) { return v == 1; };
   return llvm::all_of(kernel, isOne) && llvm::all_of(strides, isOne) &&
          llvm::all_of(pads, [](int64_t p) { return p == 0; });
 }
-} // namespace
 
 //===----------------------------------------------------------------------===//
 // Conv2DOp

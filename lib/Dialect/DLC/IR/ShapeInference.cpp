@@ -17,11 +17,11 @@ std::string formatShape(ArrayRef<int64_t> shape) {
   return text + "]";
 }
 
-FailureOr<int64_t> slidingWindowSize(const ShapeDiag &diag,
-                                             StringRef dimName, int64_t input,
-                                             int64_t kernel, int64_t stride,
-                                             int64_t padBegin, int64_t padEnd,
-                                             int64_t dilation, bool ceilMode) {
+FailureOr<int64_t> slidingWindowSize(const ShapeDiag &diag, StringRef dimName,
+                                     int64_t input, int64_t kernel,
+                                     int64_t stride, int64_t padBegin,
+                                     int64_t padEnd, int64_t dilation,
+                                     bool ceilMode) {
   if (ShapedType::isDynamic(input))
     return ShapedType::kDynamic;
   int64_t extent = dilatedExtent(kernel, dilation);
@@ -39,11 +39,10 @@ FailureOr<int64_t> slidingWindowSize(const ShapeDiag &diag,
   return size;
 }
 
-LogicalResult verifyWindowAttrs(const ShapeDiag &diag,
-                                        ArrayRef<int64_t> kernel,
-                                        ArrayRef<int64_t> strides,
-                                        ArrayRef<int64_t> pads,
-                                        ArrayRef<int64_t> dilations) {
+LogicalResult verifyWindowAttrs(const ShapeDiag &diag, ArrayRef<int64_t> kernel,
+                                ArrayRef<int64_t> strides,
+                                ArrayRef<int64_t> pads,
+                                ArrayRef<int64_t> dilations) {
   if (kernel.size() != 2)
     return diag("expects 2 kernel_shape values, got ", kernel.size());
   if (strides.size() != 2)
@@ -51,8 +50,7 @@ LogicalResult verifyWindowAttrs(const ShapeDiag &diag,
   if (dilations.size() != 2)
     return diag("expects 2 dilations, got ", dilations.size());
   if (pads.size() != 4)
-    return diag("expects 4 pads [top, left, bottom, right], got ",
-                pads.size());
+    return diag("expects 4 pads [top, left, bottom, right], got ", pads.size());
   for (int64_t k : kernel)
     if (k < 1)
       return diag("expects positive kernel_shape, got ", formatShape(kernel));
@@ -69,16 +67,16 @@ LogicalResult verifyWindowAttrs(const ShapeDiag &diag,
 }
 
 FailureOr<int64_t> normalizeAxis(const ShapeDiag &diag, StringRef what,
-                                         int64_t axis, int64_t rank) {
+                                 int64_t axis, int64_t rank) {
   if (axis < -rank || axis >= rank)
-    return diag("expects ", what, " (", axis, ") to be in [", -rank, ", ",
-                rank, ") for rank ", rank);
+    return diag("expects ", what, " (", axis, ") to be in [", -rank, ", ", rank,
+                ") for rank ", rank);
   return axis < 0 ? axis + rank : axis;
 }
 
 FailureOr<SmallVector<int64_t>> broadcastShapes(const ShapeDiag &diag,
-                                                        ArrayRef<int64_t> lhs,
-                                                        ArrayRef<int64_t> rhs) {
+                                                ArrayRef<int64_t> lhs,
+                                                ArrayRef<int64_t> rhs) {
   SmallVector<int64_t> result;
   if (!OpTrait::util::getBroadcastedShape(lhs, rhs, result))
     return diag("cannot broadcast lhs shape ", formatShape(lhs),

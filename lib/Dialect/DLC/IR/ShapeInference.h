@@ -57,8 +57,7 @@ FailureOr<int64_t> slidingWindowSize(const ShapeDiag &diag, StringRef dimName,
                                      bool ceilMode);
 
 /// Checks the 2-D window attributes shared by conv2d and the pooling ops.
-LogicalResult verifyWindowAttrs(const ShapeDiag &diag,
-                                ArrayRef<int64_t> kernel,
+LogicalResult verifyWindowAttrs(const ShapeDiag &diag, ArrayRef<int64_t> kernel,
                                 ArrayRef<int64_t> strides,
                                 ArrayRef<int64_t> pads,
                                 ArrayRef<int64_t> dilations);

@@ -8,9 +8,8 @@ using namespace mlir;
 using namespace mlir::dlc;
 using namespace mlir::dlc::detail;
 
-namespace {
 /// Product of `dims`, or dynamic when any of them is.
-int64_t productOrDynamic(ArrayRef<int64_t> dims) {
+static int64_t productOrDynamic(ArrayRef<int64_t> dims) {
   int64_t product = 1;
   for (int64_t dim : dims) {
     if (ShapedType::isDynamic(dim))
@@ -21,14 +20,13 @@ int64_t productOrDynamic(ArrayRef<int64_t> dims) {
 }
 
 /// Folds an op that only reinterprets a constant's elements in a new shape.
-OpFoldResult reshapeConstant(Attribute input, Type resultType) {
+static OpFoldResult reshapeConstant(Attribute input, Type resultType) {
   auto dense = dyn_cast_or_null<DenseElementsAttr>(input);
   auto shaped = dyn_cast<ShapedType>(resultType);
   if (!dense || !shaped || !shaped.hasStaticShape())
     return {};
   return dense.reshape(shaped);
 }
-} // namespace
 
 //===----------------------------------------------------------------------===//
 // ConstantOp
@@ -112,10 +110,10 @@ LogicalResult FlattenOp::inferShape(Adaptor adaptor, const ShapeDiag &diag,
   if (axis < 0)
     axis += rank;
   ArrayRef<int64_t> shape = inputType.getShape();
-  types.push_back(RankedTensorType::get(
-      {productOrDynamic(shape.take_front(axis)),
-       productOrDynamic(shape.drop_front(axis))},
-      inputType.getElementType()));
+  types.push_back(
+      RankedTensorType::get({productOrDynamic(shape.take_front(axis)),
+                             productOrDynamic(shape.drop_front(axis))},
+                            inputType.getElementType()));
   return success();
 }
 
@@ -195,10 +193,10 @@ LogicalResult ConcatOp::inferShape(Adaptor adaptor, const ShapeDiag &diag,
     for (int64_t dim = 0; dim < rank; ++dim) {
       int64_t size = type.getDimSize(dim);
       if (dim == *axis) {
-        shape[dim] = ShapedType::isDynamic(shape[dim]) ||
-                             ShapedType::isDynamic(size)
-                         ? ShapedType::kDynamic
-                         : shape[dim] + size;
+        shape[dim] =
+            ShapedType::isDynamic(shape[dim]) || ShapedType::isDynamic(size)
+                ? ShapedType::kDynamic
+                : shape[dim] + size;
       } else if (size != shape[dim]) {
         return diag("expects input #", index + 1, " shape ",
                     formatShape(type.getShape()), " to match input #0 shape ",

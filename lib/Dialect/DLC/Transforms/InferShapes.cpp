@@ -23,9 +23,8 @@ namespace mlir::dlc {
 using namespace mlir;
 using namespace mlir::dlc;
 
-namespace {
 /// True when some tensor argument has a dynamic leading (batch) dimension.
-bool hasDynamicBatch(func::FuncOp func) {
+static bool hasDynamicBatch(func::FuncOp func) {
   return llvm::any_of(func.getArgumentTypes(), [](Type type) {
     auto tensor = dyn_cast<RankedTensorType>(type);
     return tensor && tensor.getRank() > 0 && tensor.isDynamicDim(0);
@@ -33,7 +32,7 @@ bool hasDynamicBatch(func::FuncOp func) {
 }
 
 /// Gives a dynamic leading dimension of each tensor argument the size `batch`.
-void specializeBatch(func::FuncOp func, int64_t batch) {
+static void specializeBatch(func::FuncOp func, int64_t batch) {
   for (BlockArgument arg : func.front().getArguments()) {
     auto type = dyn_cast<RankedTensorType>(arg.getType());
     if (!type || type.getRank() == 0 || !type.isDynamicDim(0))
@@ -45,7 +44,7 @@ void specializeBatch(func::FuncOp func, int64_t batch) {
 }
 
 /// Re-infers the result types of `op`; reports the op on failure.
-LogicalResult refineResults(Operation *op) {
+static LogicalResult refineResults(Operation *op) {
   auto infer = dyn_cast<InferTypeOpInterface>(op);
   if (!infer)
     return success();
@@ -71,6 +70,7 @@ LogicalResult refineResults(Operation *op) {
   return success();
 }
 
+namespace {
 struct InferShapesPass : dlc::impl::InferShapesBase<InferShapesPass> {
   using Base::Base;
 
