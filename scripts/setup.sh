@@ -12,6 +12,8 @@ packages=(
   cmake ninja-build ccache
   # C++ unit tests.
   libgtest-dev
+  # ONNX import: protobuf definitions and the ONNX node tests.
+  libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   # MLIR's CMake config probes for these.
   zlib1g-dev libzstd-dev libxml2-dev libedit-dev libffi-dev libcurl4-openssl-dev
   # lit runs on Debian's python3.
