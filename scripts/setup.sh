@@ -14,6 +14,8 @@ packages=(
   libgtest-dev
   # ONNX import: protobuf definitions and the ONNX node tests.
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
+  # Reference executor: SGEMM for convolutions and matrix products.
+  libopenblas-dev pkg-config
   # MLIR's CMake config probes for these.
   zlib1g-dev libzstd-dev libxml2-dev libedit-dev libffi-dev libcurl4-openssl-dev
   # lit runs on Debian's python3.

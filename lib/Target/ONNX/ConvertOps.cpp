@@ -391,8 +391,16 @@ static LogicalResult convertSoftmax(Importer &imp, const NodeAttrs &attrs) {
 
 static LogicalResult convertPassThrough(Importer &imp, const NodeAttrs &) {
   const onnx::NodeProto &node = imp.getNode();
-  if (node.op_type() == "Dropout" && failed(requireSingleOutput(imp)))
-    return failure();
+  if (node.op_type() == "Dropout") {
+    if (failed(requireSingleOutput(imp)))
+      return failure();
+    // Before opset 12 training is the is_test attribute; from 12 an input.
+    if (imp.hasInput(2)) {
+      const KnownTensor *training = imp.getKnownInput(2);
+      if (!training || readInts(*training).front() != 0)
+        return imp.fail("training mode is not supported (inference only)");
+    }
+  }
   Value x = imp.getInput(0);
   if (!x)
     return failure();

@@ -80,9 +80,9 @@ OwningOpRef<ModuleOp> Importer::importModel(onnx::ModelProto &model) {
     emitError(fileLoc) << "ONNX model imports no default-domain opset";
     return nullptr;
   }
-  if (opset < 7 || opset > 18) {
+  if (opset > 18) {
     emitError(fileLoc) << "ONNX opset " << opset
-                       << " is not supported (dlc imports opsets 7 to 18)";
+                       << " is not supported (dlc imports opsets up to 18)";
     return nullptr;
   }
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);

@@ -1,0 +1,47 @@
+//===- Executor.h - reference executor for dlc IR ---------------*- C++ -*-===//
+//
+// Runs a function of dlc ops on the host in fp32. It is the oracle every
+// pass and backend is checked against, so each op follows ONNX's semantics
+// exactly (padding, ceil mode, count_include_pad, broadcasting, epsilon).
+// Convolutions and matrix products use OpenBLAS's SGEMM; other kernels split
+// their work across threads.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_RUNTIME_EXECUTOR_H
+#define DLC_RUNTIME_EXECUTOR_H
+
+#include "dlc/Runtime/Tensor.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/Error.h"
+
+namespace mlir::dlc::runtime {
+
+struct ExecutorOptions {
+  /// Threads for GEMM and the other kernels; 0 uses every core.
+  unsigned threads = 0;
+};
+
+class Executor {
+public:
+  /// Prepares `func` (which must outlive the executor): checks that every op
+  /// is supported in fp32 and decodes constants (resource blobs are viewed,
+  /// not copied). Reports the first unsupported op at its location.
+  static FailureOr<Executor> create(func::FuncOp func,
+                                    ExecutorOptions options = {});
+
+  /// Runs the function. Input shapes must match the signature (a dynamic
+  /// batch takes any size).
+  llvm::Expected<std::vector<Tensor>> run(llvm::ArrayRef<Tensor> inputs);
+
+private:
+  explicit Executor(func::FuncOp func) : func(func) {}
+  func::FuncOp func;
+  /// For each op, the index past which each of its results is dead.
+  llvm::DenseMap<Value, unsigned> lastUse;
+  llvm::DenseMap<Value, Tensor> constants;
+};
+
+} // namespace mlir::dlc::runtime
+
+#endif // DLC_RUNTIME_EXECUTOR_H

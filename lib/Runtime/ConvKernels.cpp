@@ -1,0 +1,212 @@
+//===- ConvKernels.cpp - convolution and pooling --------------------------===//
+//
+// Convolution is im2col + SGEMM per (image, group); 1x1 unit-stride
+// unpadded convolutions skip im2col, and depthwise convolutions use a direct
+// loop, which beats a 1-row GEMM. Pooling follows ONNX/PyTorch exactly:
+// padded positions never win a max, and an average's divisor counts the
+// explicit padding only with count_include_pad, never the ceil-mode
+// overhang.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Kernels.h"
+#include <algorithm>
+#include <cblas.h>
+#include <limits>
+
+using namespace mlir::dlc::runtime;
+using namespace mlir::dlc::runtime::kernels;
+
+int64_t Window2D::outputSize(int dim, int64_t input) const {
+  int64_t extent = dilation[dim] * (kernel[dim] - 1) + 1;
+  int64_t span = input + pads[dim] + pads[dim + 2] - extent;
+  int64_t size = span / stride[dim] + 1;
+  if (ceilMode && span % stride[dim] != 0) {
+    ++size;
+    if ((size - 1) * stride[dim] >= input + pads[dim])
+      --size;
+  }
+  return size;
+}
+
+/// Unfolds one group of one image into columns [C*KH*KW, OH*OW].
+static void im2col(const float *image, int64_t channels, int64_t height,
+                   int64_t width, const Window2D &w, int64_t outH,
+                   int64_t outW, float *columns) {
+  int64_t kh = w.kernel[0], kw = w.kernel[1];
+  parallelFor(0, channels * kh * kw, [&](int64_t row) {
+    int64_t c = row / (kh * kw), ky = (row / kw) % kh, kx = row % kw;
+    const float *plane = image + c * height * width;
+    float *out = columns + row * outH * outW;
+    for (int64_t oy = 0; oy < outH; ++oy) {
+      int64_t iy = oy * w.stride[0] + ky * w.dilation[0] - w.pads[0];
+      if (iy < 0 || iy >= height) {
+        std::fill(out + oy * outW, out + (oy + 1) * outW, 0.0f);
+        continue;
+      }
+      for (int64_t ox = 0; ox < outW; ++ox) {
+        int64_t ix = ox * w.stride[1] + kx * w.dilation[1] - w.pads[1];
+        out[oy * outW + ox] =
+            ix >= 0 && ix < width ? plane[iy * width + ix] : 0.0f;
+      }
+    }
+  });
+}
+
+/// Depthwise: each output channel reads one input channel.
+static void depthwise(const float *image, const float *weight,
+                      const float *bias, int64_t channels, int64_t multiplier,
+                      int64_t height, int64_t width, const Window2D &w,
+                      int64_t outH, int64_t outW, float *out) {
+  int64_t kh = w.kernel[0], kw = w.kernel[1];
+  parallelFor(0, channels * multiplier, [&](int64_t m) {
+    const float *plane = image + (m / multiplier) * height * width;
+    const float *k = weight + m * kh * kw;
+    float *dst = out + m * outH * outW;
+    float b = bias ? bias[m] : 0.0f;
+    for (int64_t oy = 0; oy < outH; ++oy) {
+      for (int64_t ox = 0; ox < outW; ++ox) {
+        float sum = b;
+        for (int64_t ky = 0; ky < kh; ++ky) {
+          int64_t iy = oy * w.stride[0] + ky * w.dilation[0] - w.pads[0];
+          if (iy < 0 || iy >= height)
+            continue;
+          for (int64_t kx = 0; kx < kw; ++kx) {
+            int64_t ix = ox * w.stride[1] + kx * w.dilation[1] - w.pads[1];
+            if (ix >= 0 && ix < width)
+              sum += plane[iy * width + ix] * k[ky * kw + kx];
+          }
+        }
+        dst[oy * outW + ox] = sum;
+      }
+    }
+  });
+}
+
+Tensor kernels::conv2d(const Tensor &input, const Tensor &weight,
+                       const Tensor *bias, const Window2D &window,
+                       int64_t groups) {
+  int64_t n = input.dim(0), c = input.dim(1), h = input.dim(2),
+          wd = input.dim(3);
+  int64_t m = weight.dim(0), cg = weight.dim(1);
+  Window2D win = window;
+  win.kernel[0] = weight.dim(2);
+  win.kernel[1] = weight.dim(3);
+  win.ceilMode = false;
+  int64_t outH = win.outputSize(0, h), outW = win.outputSize(1, wd);
+  Tensor output({n, m, outH, outW});
+  int64_t mg = m / groups, spatial = outH * outW;
+  int64_t kSize = cg * win.kernel[0] * win.kernel[1];
+  const float *b = bias ? bias->data() : nullptr;
+
+  if (cg == 1 && groups == c) {
+    for (int64_t i = 0; i < n; ++i)
+      depthwise(input.data() + i * c * h * wd, weight.data(), b, c, mg, h, wd,
+                win, outH, outW, output.mutableData() + i * m * spatial);
+    return output;
+  }
+
+  bool pointwise = win.kernel[0] == 1 && win.kernel[1] == 1 &&
+                   win.stride[0] == 1 && win.stride[1] == 1 &&
+                   std::all_of(win.pads, win.pads + 4,
+                               [](int64_t p) { return p == 0; });
+  std::vector<float> columns(pointwise ? 0 : kSize * spatial);
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t g = 0; g < groups; ++g) {
+      const float *image = input.data() + (i * c + g * cg) * h * wd;
+      float *dst = output.mutableData() + (i * m + g * mg) * spatial;
+      const float *cols = image;
+      if (!pointwise) {
+        im2col(image, cg, h, wd, win, outH, outW, columns.data());
+        cols = columns.data();
+      }
+      float beta = 0.0f;
+      if (b) {
+        for (int64_t o = 0; o < mg; ++o)
+          std::fill(dst + o * spatial, dst + (o + 1) * spatial, b[g * mg + o]);
+        beta = 1.0f;
+      }
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, mg, spatial,
+                  kSize, 1.0f, weight.data() + g * mg * kSize, kSize, cols,
+                  spatial, beta, dst, spatial);
+    }
+  }
+  return output;
+}
+
+template <typename Reduce>
+static Tensor pool2d(const Tensor &input, const Window2D &w, Reduce reduce) {
+  int64_t n = input.dim(0), c = input.dim(1), h = input.dim(2),
+          wd = input.dim(3);
+  int64_t outH = w.outputSize(0, h), outW = w.outputSize(1, wd);
+  Tensor output({n, c, outH, outW});
+  parallelFor(0, n * c, [&](int64_t plane) {
+    const float *src = input.data() + plane * h * wd;
+    float *dst = output.mutableData() + plane * outH * outW;
+    for (int64_t oy = 0; oy < outH; ++oy)
+      for (int64_t ox = 0; ox < outW; ++ox)
+        dst[oy * outW + ox] =
+            reduce(src, h, wd, oy * w.stride[0] - w.pads[0],
+                   ox * w.stride[1] - w.pads[1]);
+  });
+  return output;
+}
+
+Tensor kernels::maxPool2d(const Tensor &input, const Window2D &w) {
+  return pool2d(input, w,
+                [&](const float *src, int64_t h, int64_t wd, int64_t y0,
+                    int64_t x0) {
+                  float best = -std::numeric_limits<float>::infinity();
+                  for (int64_t ky = 0; ky < w.kernel[0]; ++ky) {
+                    int64_t y = y0 + ky * w.dilation[0];
+                    if (y < 0 || y >= h)
+                      continue;
+                    for (int64_t kx = 0; kx < w.kernel[1]; ++kx) {
+                      int64_t x = x0 + kx * w.dilation[1];
+                      if (x >= 0 && x < wd)
+                        best = std::max(best, src[y * wd + x]);
+                    }
+                  }
+                  return best;
+                });
+}
+
+Tensor kernels::avgPool2d(const Tensor &input, const Window2D &w,
+                          bool countIncludePad) {
+  return pool2d(input, w, [&](const float *src, int64_t h, int64_t wd,
+                              int64_t y0, int64_t x0) {
+    // The window clipped to the explicitly padded input...
+    int64_t yEnd = std::min(y0 + w.kernel[0], h + w.pads[2]);
+    int64_t xEnd = std::min(x0 + w.kernel[1], wd + w.pads[3]);
+    int64_t padded = (yEnd - y0) * (xEnd - x0);
+    // ...and to the input itself.
+    int64_t yBegin = std::max<int64_t>(y0, 0), xBegin = std::max<int64_t>(x0, 0);
+    yEnd = std::min(yEnd, h);
+    xEnd = std::min(xEnd, wd);
+    float sum = 0.0f;
+    for (int64_t y = yBegin; y < yEnd; ++y)
+      for (int64_t x = xBegin; x < xEnd; ++x)
+        sum += src[y * wd + x];
+    int64_t count =
+        countIncludePad ? padded : (yEnd - yBegin) * (xEnd - xBegin);
+    return count > 0 ? sum / static_cast<float>(count) : 0.0f;
+  });
+}
+
+Tensor kernels::globalAvgPool(const Tensor &input) {
+  llvm::SmallVector<int64_t> shape(input.shape());
+  int64_t spatial = 1;
+  for (size_t i = 2; i < shape.size(); ++i) {
+    spatial *= shape[i];
+    shape[i] = 1;
+  }
+  Tensor output(shape);
+  parallelFor(0, shape[0] * shape[1], [&](int64_t plane) {
+    const float *src = input.data() + plane * spatial;
+    double sum = 0.0;
+    for (int64_t i = 0; i < spatial; ++i)
+      sum += src[i];
+    output.mutableData()[plane] = static_cast<float>(sum / spatial);
+  });
+  return output;
+}

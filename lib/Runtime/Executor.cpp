@@ -1,0 +1,305 @@
+//===- Executor.cpp - reference executor for dlc IR -----------------------===//
+//
+// Interprets a function's ops in order over host tensors, freeing each
+// intermediate after its last use. Weights in dense_resource blobs are used
+// in place.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/Runtime/Executor.h"
+#include "Kernels.h"
+#include "dlc/Dialect/DLC/IR/DLCOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::dlc;
+using namespace mlir::dlc::runtime;
+namespace k = mlir::dlc::runtime::kernels;
+
+static bool isF32Tensor(Type type) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.getElementType().isF32();
+}
+
+static bool isSupported(Operation *op) {
+  return isa<ConstantOp, Conv2DOp, BatchNormOp, LayerNormOp, MaxPool2DOp,
+             AvgPool2DOp, GlobalAvgPoolOp, MatMulOp, LinearOp, AddOp, SubOp,
+             MulOp, DivOp, ReluOp, ClipOp, SigmoidOp, HardSwishOp, GeluOp,
+             SoftmaxOp, ReshapeOp, FlattenOp, TransposeOp, ConcatOp, SliceOp,
+             SplitOp, PadOp, func::ReturnOp>(op);
+}
+
+/// The fp32 contents of a constant, viewing resource blobs in place.
+static FailureOr<Tensor> decodeConstant(ConstantOp op) {
+  auto type = cast<RankedTensorType>(op.getType());
+  if (!type.getElementType().isF32())
+    return op.emitOpError("holds ")
+           << type.getElementType()
+           << " values; the reference executor runs f32 only";
+  Attribute value = op.getValue();
+  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(value)) {
+    std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef();
+    if (!data)
+      return op.emitOpError("refers to resource blob '")
+             << resource.getRawHandle().getKey()
+             << "', which holds no data (was it elided?)";
+    return Tensor::view(type.getShape(), data->data(), nullptr);
+  }
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    auto values = dense.getValues<float>();
+    return Tensor(type.getShape(),
+                  std::vector<float>(values.begin(), values.end()));
+  }
+  return op.emitOpError("has a value the executor cannot read");
+}
+
+FailureOr<Executor> Executor::create(func::FuncOp func,
+                                     ExecutorOptions options) {
+  k::setThreadCount(options.threads);
+  if (func.isExternal())
+    return func.emitError("cannot execute an external function");
+  Executor executor(func);
+  for (Type type : func.getArgumentTypes())
+    if (!isF32Tensor(type))
+      return func.emitError("argument type ")
+             << type << " is not supported; the executor runs f32 tensors";
+  Block &body = func.front();
+  unsigned index = 0;
+  for (Operation &op : body) {
+    if (!isSupported(&op))
+      return op.emitOpError("is not supported by the reference executor");
+    if (auto constant = dyn_cast<ConstantOp>(op)) {
+      FailureOr<Tensor> tensor = decodeConstant(constant);
+      if (failed(tensor))
+        return failure();
+      executor.constants[constant.getResult()] = *tensor;
+    }
+    for (Value operand : op.getOperands())
+      executor.lastUse[operand] = index;
+    ++index;
+  }
+  return executor;
+}
+
+static k::Window2D windowOf(ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                            ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
+                            bool ceilMode) {
+  k::Window2D w;
+  for (int i = 0; i < 2; ++i) {
+    w.kernel[i] = kernel.empty() ? 1 : kernel[i];
+    w.stride[i] = strides[i];
+    w.dilation[i] = dilations[i];
+  }
+  for (int i = 0; i < 4; ++i)
+    w.pads[i] = pads[i];
+  w.ceilMode = ceilMode;
+  return w;
+}
+
+/// Resolves a reshape target against the runtime element count.
+static SmallVector<int64_t> resolveShape(ArrayRef<int64_t> target,
+                                         int64_t count) {
+  SmallVector<int64_t> shape(target);
+  int64_t known = 1;
+  int64_t inferred = -1;
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (d == -1 || ShapedType::isDynamic(d))
+      inferred = static_cast<int64_t>(i);
+    else
+      known *= d;
+  }
+  if (inferred >= 0)
+    shape[inferred] = known ? count / known : 0;
+  return shape;
+}
+
+llvm::Expected<std::vector<Tensor>> Executor::run(ArrayRef<Tensor> inputs) {
+  Block &body = func.front();
+  if (inputs.size() != body.getNumArguments())
+    return llvm::createStringError(
+        "@" + func.getSymName().str() + " takes " +
+        std::to_string(body.getNumArguments()) + " inputs, got " +
+        std::to_string(inputs.size()));
+  DenseMap<Value, Tensor> env;
+  std::optional<int64_t> batch;
+  for (auto [i, arg, input] : llvm::enumerate(body.getArguments(), inputs)) {
+    auto type = cast<RankedTensorType>(arg.getType());
+    bool ok = type.getRank() == input.rank();
+    for (int64_t d = 0; ok && d < type.getRank(); ++d) {
+      if (!type.isDynamicDim(d))
+        ok = type.getDimSize(d) == input.dim(d);
+      else if (batch && *batch != input.dim(d))
+        ok = false;
+      else
+        batch = input.dim(d);
+    }
+    if (!ok) {
+      std::string message;
+      llvm::raw_string_ostream os(message);
+      os << "input #" << i << " has shape ";
+      llvm::interleave(input.shape(), os, "x");
+      os << ", which does not match the argument type " << type
+         << " (every dynamic batch dimension takes one size)";
+      return llvm::createStringError(message);
+    }
+    env[arg] = input;
+  }
+
+  auto get = [&](Value v) -> const Tensor & {
+    auto it = constants.find(v);
+    return it != constants.end() ? it->second : env.find(v)->second;
+  };
+  auto opt = [&](Value v) -> const Tensor * { return v ? &get(v) : nullptr; };
+
+  unsigned index = 0;
+  for (Operation &op : body) {
+    if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+      std::vector<Tensor> results;
+      for (Value v : ret.getOperands())
+        results.push_back(get(v));
+      return results;
+    }
+    SmallVector<Tensor> results;
+    llvm::TypeSwitch<Operation *>(&op)
+        .Case([&](ConstantOp) {})
+        .Case([&](Conv2DOp c) {
+          results.push_back(k::conv2d(
+              get(c.getInput()), get(c.getWeight()), opt(c.getBias()),
+              windowOf({}, c.getStrides(), c.getPads(), c.getDilations(), false),
+              static_cast<int64_t>(c.getGroups())));
+        })
+        .Case([&](BatchNormOp b) {
+          results.push_back(k::batchNorm(
+              get(b.getInput()), get(b.getScale()), get(b.getBias()),
+              get(b.getMean()), get(b.getVar()),
+              b.getEpsilon().convertToFloat()));
+        })
+        .Case([&](LayerNormOp l) {
+          results.push_back(k::layerNorm(get(l.getInput()), get(l.getScale()),
+                                         opt(l.getBias()),
+                                         static_cast<int64_t>(l.getAxis()),
+                                         l.getEpsilon().convertToFloat()));
+        })
+        .Case([&](MaxPool2DOp p) {
+          results.push_back(k::maxPool2d(
+              get(p.getInput()),
+              windowOf(p.getKernelShape(), p.getStrides(), p.getPads(),
+                       p.getDilations(), p.getCeilMode())));
+        })
+        .Case([&](AvgPool2DOp p) {
+          results.push_back(k::avgPool2d(
+              get(p.getInput()),
+              windowOf(p.getKernelShape(), p.getStrides(), p.getPads(), {1, 1},
+                       p.getCeilMode()),
+              p.getCountIncludePad()));
+        })
+        .Case([&](GlobalAvgPoolOp p) {
+          results.push_back(k::globalAvgPool(get(p.getInput())));
+        })
+        .Case([&](MatMulOp m) {
+          results.push_back(k::matmul(get(m.getLhs()), get(m.getRhs())));
+        })
+        .Case([&](LinearOp l) {
+          results.push_back(
+              k::linear(get(l.getInput()), get(l.getWeight()), opt(l.getBias())));
+        })
+        .Case([&](AddOp o) {
+          results.push_back(
+              k::binary(k::BinaryKind::Add, get(o.getLhs()), get(o.getRhs())));
+        })
+        .Case([&](SubOp o) {
+          results.push_back(
+              k::binary(k::BinaryKind::Sub, get(o.getLhs()), get(o.getRhs())));
+        })
+        .Case([&](MulOp o) {
+          results.push_back(
+              k::binary(k::BinaryKind::Mul, get(o.getLhs()), get(o.getRhs())));
+        })
+        .Case([&](DivOp o) {
+          results.push_back(
+              k::binary(k::BinaryKind::Div, get(o.getLhs()), get(o.getRhs())));
+        })
+        .Case([&](ReluOp o) {
+          results.push_back(k::unary(k::UnaryKind::Relu, get(o.getInput())));
+        })
+        .Case([&](SigmoidOp o) {
+          results.push_back(k::unary(k::UnaryKind::Sigmoid, get(o.getInput())));
+        })
+        .Case([&](HardSwishOp o) {
+          results.push_back(
+              k::unary(k::UnaryKind::HardSwish, get(o.getInput())));
+        })
+        .Case([&](GeluOp o) {
+          results.push_back(k::unary(o.getApproximate() ==
+                                             GeluApproximation::tanh
+                                         ? k::UnaryKind::GeluTanh
+                                         : k::UnaryKind::Gelu,
+                                     get(o.getInput())));
+        })
+        .Case([&](ClipOp o) {
+          results.push_back(k::clip(get(o.getInput()),
+                                    o.getMin().convertToFloat(),
+                                    o.getMax().convertToFloat()));
+        })
+        .Case([&](SoftmaxOp o) {
+          results.push_back(k::softmax(get(o.getInput()),
+                                       static_cast<int64_t>(o.getAxis())));
+        })
+        .Case([&](ReshapeOp o) {
+          const Tensor &in = get(o.getInput());
+          results.push_back(
+              in.reshaped(resolveShape(o.getShape(), in.numElements())));
+        })
+        .Case([&](FlattenOp o) {
+          const Tensor &in = get(o.getInput());
+          int64_t axis = static_cast<int64_t>(o.getAxis());
+          if (axis < 0)
+            axis += in.rank();
+          int64_t outer = 1;
+          for (int64_t d = 0; d < axis; ++d)
+            outer *= in.dim(d);
+          results.push_back(in.reshaped(
+              {outer, outer ? in.numElements() / outer : 0}));
+        })
+        .Case([&](TransposeOp o) {
+          results.push_back(k::transpose(get(o.getInput()), o.getPerm()));
+        })
+        .Case([&](ConcatOp o) {
+          SmallVector<Tensor> ins;
+          for (Value v : o.getInputs())
+            ins.push_back(get(v));
+          results.push_back(
+              k::concat(ins, static_cast<int64_t>(o.getAxis())));
+        })
+        .Case([&](SliceOp o) {
+          results.push_back(k::slice(get(o.getInput()), o.getAxes(),
+                                     o.getStarts(), o.getEnds(), o.getSteps()));
+        })
+        .Case([&](SplitOp o) {
+          for (Tensor &t : k::split(get(o.getInput()),
+                                    static_cast<int64_t>(o.getAxis()),
+                                    o.getSizes()))
+            results.push_back(std::move(t));
+        })
+        .Case([&](PadOp o) {
+          k::PadKind kind = o.getMode() == PadMode::reflect ? k::PadKind::Reflect
+                            : o.getMode() == PadMode::edge  ? k::PadKind::Edge
+                                                            : k::PadKind::Constant;
+          results.push_back(k::pad(get(o.getInput()), o.getPads(), kind,
+                                   o.getValue().convertToFloat()));
+        });
+    for (auto [result, tensor] : llvm::zip(op.getResults(), results))
+      env[result] = std::move(tensor);
+    // Free what this op was the last to read.
+    for (Value operand : op.getOperands()) {
+      auto it = lastUse.find(operand);
+      if (it != lastUse.end() && it->second == index && !constants.count(operand))
+        env.erase(operand);
+    }
+    ++index;
+  }
+  return llvm::createStringError("@" + func.getSymName().str() +
+                                 " has no return");
+}

@@ -1,0 +1,74 @@
+//===- Kernels.h - fp32 host kernels of the reference executor --*- C++ -*-===//
+//
+// Each kernel computes one dlc op on host tensors with ONNX's semantics and
+// derives its output shape from its inputs (so a dynamic batch just works).
+// They know nothing of MLIR; Executor.cpp maps ops onto them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_LIB_RUNTIME_KERNELS_H
+#define DLC_LIB_RUNTIME_KERNELS_H
+
+#include "dlc/Runtime/Tensor.h"
+#include <vector>
+
+namespace mlir::dlc::runtime::kernels {
+
+/// Sets the threads used by GEMM and the parallel loops.
+void setThreadCount(unsigned threads);
+
+/// Runs body(i) for i in [begin, end) across the configured threads.
+void parallelFor(int64_t begin, int64_t end,
+                 llvm::function_ref<void(int64_t)> body);
+
+/// A 2-D sliding window, ONNX-style.
+struct Window2D {
+  int64_t kernel[2] = {1, 1};
+  int64_t stride[2] = {1, 1};
+  /// top, left, bottom, right
+  int64_t pads[4] = {0, 0, 0, 0};
+  int64_t dilation[2] = {1, 1};
+  bool ceilMode = false;
+
+  /// Output size along spatial dimension `dim` (0: height, 1: width).
+  int64_t outputSize(int dim, int64_t input) const;
+};
+
+Tensor conv2d(const Tensor &input, const Tensor &weight, const Tensor *bias,
+              const Window2D &window, int64_t groups);
+Tensor maxPool2d(const Tensor &input, const Window2D &window);
+Tensor avgPool2d(const Tensor &input, const Window2D &window,
+                 bool countIncludePad);
+Tensor globalAvgPool(const Tensor &input);
+
+Tensor batchNorm(const Tensor &input, const Tensor &scale, const Tensor &bias,
+                 const Tensor &mean, const Tensor &var, float epsilon);
+Tensor layerNorm(const Tensor &input, const Tensor &scale, const Tensor *bias,
+                 int64_t axis, float epsilon);
+
+Tensor matmul(const Tensor &lhs, const Tensor &rhs);
+Tensor linear(const Tensor &input, const Tensor &weight, const Tensor *bias);
+
+enum class BinaryKind { Add, Sub, Mul, Div };
+Tensor binary(BinaryKind kind, const Tensor &lhs, const Tensor &rhs);
+
+enum class UnaryKind { Relu, Sigmoid, HardSwish, Gelu, GeluTanh };
+Tensor unary(UnaryKind kind, const Tensor &input);
+Tensor clip(const Tensor &input, float min, float max);
+Tensor softmax(const Tensor &input, int64_t axis);
+
+Tensor transpose(const Tensor &input, llvm::ArrayRef<int64_t> perm);
+Tensor concat(llvm::ArrayRef<Tensor> inputs, int64_t axis);
+Tensor slice(const Tensor &input, llvm::ArrayRef<int64_t> axes,
+             llvm::ArrayRef<int64_t> starts, llvm::ArrayRef<int64_t> ends,
+             llvm::ArrayRef<int64_t> steps);
+std::vector<Tensor> split(const Tensor &input, int64_t axis,
+                          llvm::ArrayRef<int64_t> sizes);
+
+enum class PadKind { Constant, Reflect, Edge };
+Tensor pad(const Tensor &input, llvm::ArrayRef<int64_t> pads, PadKind kind,
+           float value);
+
+} // namespace mlir::dlc::runtime::kernels
+
+#endif // DLC_LIB_RUNTIME_KERNELS_H

@@ -1,0 +1,44 @@
+//===- Tensor.cpp - host tensors ------------------------------------------===//
+
+#include "dlc/Runtime/Tensor.h"
+#include <cassert>
+
+using namespace mlir::dlc::runtime;
+
+int64_t Tensor::numElements() const {
+  int64_t count = 1;
+  for (int64_t d : dims)
+    count *= d;
+  return count;
+}
+
+Tensor::Tensor(llvm::ArrayRef<int64_t> shape) : dims(shape) {
+  auto buffer = std::make_shared<std::vector<float>>(numElements(), 0.0f);
+  ptr = buffer->data();
+  storage = std::move(buffer);
+}
+
+Tensor::Tensor(llvm::ArrayRef<int64_t> shape, std::vector<float> values)
+    : dims(shape) {
+  assert(static_cast<int64_t>(values.size()) == numElements() &&
+         "value count does not match the shape");
+  auto buffer = std::make_shared<std::vector<float>>(std::move(values));
+  ptr = buffer->data();
+  storage = std::move(buffer);
+}
+
+Tensor Tensor::view(llvm::ArrayRef<int64_t> shape, const float *data,
+                    std::shared_ptr<const void> keepAlive) {
+  Tensor tensor;
+  tensor.dims.assign(shape.begin(), shape.end());
+  tensor.ptr = data;
+  tensor.storage = std::move(keepAlive);
+  return tensor;
+}
+
+Tensor Tensor::reshaped(llvm::ArrayRef<int64_t> shape) const {
+  Tensor tensor = *this;
+  tensor.dims.assign(shape.begin(), shape.end());
+  assert(tensor.numElements() == numElements() && "reshape changes size");
+  return tensor;
+}

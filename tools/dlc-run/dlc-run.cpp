@@ -1,0 +1,116 @@
+//===- dlc-run.cpp - run dlc IR on the host -------------------------------===//
+//
+//   dlc-run model.mlir --input a.npy [--input b.npy] --output out.npy
+//
+// Parses and verifies the module, runs one function (@main, or the only
+// one, or --function) with the reference executor, and writes each result
+// to the matching --output file. With --iterations N it also reports the
+// mean time per run. Failures are diagnostics and exit 1; no output file is
+// written unless every result is.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/InitAllDialects.h"
+#include "dlc/Runtime/Executor.h"
+#include "dlc/Runtime/Npy.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+#include <chrono>
+
+using namespace mlir;
+using namespace mlir::dlc;
+namespace cl = llvm::cl;
+
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
+                                      cl::Required);
+static cl::list<std::string> inputs("input", cl::desc("Input .npy file"),
+                                    cl::value_desc("file"));
+static cl::list<std::string> outputs("output",
+                                     cl::desc("Output .npy file, per result"),
+                                     cl::value_desc("file"));
+static cl::opt<std::string> functionName("function",
+                                         cl::desc("Function to run"),
+                                         cl::init(""));
+static cl::opt<unsigned> threads("threads",
+                                 cl::desc("Threads (0: every core)"),
+                                 cl::init(0));
+static cl::opt<unsigned> iterations("iterations",
+                                    cl::desc("Runs to time (reports ms/run)"),
+                                    cl::init(0));
+
+static int fail(const llvm::Twine &message) {
+  llvm::WithColor::error(llvm::errs(), "dlc-run") << message << "\n";
+  return 1;
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  cl::ParseCommandLineOptions(argc, argv, "dlc reference executor\n");
+
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      parseSourceFile<ModuleOp>(inputFile, sourceMgr, &context);
+  if (!module)
+    return 1;
+
+  func::FuncOp func;
+  SmallVector<func::FuncOp> funcs(module->getOps<func::FuncOp>());
+  std::string wanted =
+      functionName.empty() ? std::string("main") : functionName.getValue();
+  for (func::FuncOp f : funcs)
+    if (f.getSymName() == wanted)
+      func = f;
+  if (!func && functionName.empty() && funcs.size() == 1)
+    func = funcs.front();
+  if (!func)
+    return fail("no function named '" + wanted +
+                "' (and not exactly one function) in " + inputFile);
+
+  SmallVector<runtime::Tensor> args;
+  for (const std::string &path : inputs) {
+    llvm::Expected<runtime::Tensor> tensor = runtime::readNpy(path);
+    if (!tensor)
+      return fail(llvm::toString(tensor.takeError()));
+    args.push_back(std::move(*tensor));
+  }
+  if (outputs.size() > func.getNumResults())
+    return fail("@" + func.getSymName() + " has " +
+                llvm::Twine(func.getNumResults()) + " results but " +
+                llvm::Twine(outputs.size()) + " --output files were given");
+
+  FailureOr<runtime::Executor> executor =
+      runtime::Executor::create(func, {threads});
+  if (failed(executor))
+    return 1;
+  llvm::Expected<std::vector<runtime::Tensor>> results = executor->run(args);
+  if (!results)
+    return fail(llvm::toString(results.takeError()));
+  if (iterations > 0) {
+    auto start = std::chrono::steady_clock::now();
+    for (unsigned i = 0; i < iterations; ++i) {
+      auto again = executor->run(args);
+      if (!again)
+        return fail(llvm::toString(again.takeError()));
+    }
+    std::chrono::duration<double, std::milli> elapsed =
+        std::chrono::steady_clock::now() - start;
+    llvm::outs() << llvm::format("%.3f ms/run over %u runs\n",
+                                 elapsed.count() / iterations,
+                                 unsigned(iterations));
+  }
+  for (auto [path, tensor] : llvm::zip(outputs, *results))
+    if (llvm::Error error = runtime::writeNpy(path, tensor))
+      return fail(llvm::toString(std::move(error)));
+  return 0;
+}
