@@ -18,11 +18,13 @@ config.test_exec_root = os.path.join(config.dlc_obj_root, "test")
 config.substitutions.append(("%dlc_src_root", config.dlc_src_root))
 config.substitutions.append(("%dlc_obj_root", config.dlc_obj_root))
 config.substitutions.append(("%python", sys.executable))
+# Debian's interpreter, which has python3-onnx / numpy / torch for fixtures.
+config.substitutions.append(("%debian_python", "/usr/bin/python3"))
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
 tool_dirs = [config.dlc_tools_dir, config.llvm_tools_dir]
-tools = ["dlc-opt", ToolSubst("FileCheck", unresolved="fatal"),
+tools = ["dlc-opt", "dlc-translate", "dlc-run", "dlc-onnx-conformance", ToolSubst("FileCheck", unresolved="fatal"),
          ToolSubst("not", unresolved="fatal")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)

@@ -37,7 +37,7 @@ static cl::list<std::string> outputs("output",
 static cl::opt<std::string> functionName("function",
                                          cl::desc("Function to run"),
                                          cl::init(""));
-static cl::opt<unsigned> threads("threads",
+static cl::opt<unsigned> threads("num-threads",
                                  cl::desc("Threads (0: every core)"),
                                  cl::init(0));
 static cl::opt<unsigned> iterations("iterations",

@@ -62,7 +62,7 @@ static FailureOr<Value> reshapeTo(Importer &imp, Value input,
   Ints target;
   bool haveInferred = false;
   for (int64_t d : shape) {
-    if (ShapedType::isDynamic(d) || d == kUnknownDim || d == -1) {
+    if (ShapedType::isDynamic(d) || isUnknownValue(d) || d == -1) {
       if (haveInferred)
         return imp.fail("reshape to ", shape.size(),
                         "-D needs more than one inferred dimension");
@@ -435,6 +435,28 @@ static LogicalResult convertReshape(Importer &imp, const NodeAttrs &attrs) {
       d = in[i];
     }
     shape.push_back(d);
+  }
+  // A target naming the batch and inferring another entry ([N, -1]) is
+  // resolved against the input's elements per batch item.
+  auto batchAt = llvm::find(shape, kBatchDim);
+  auto inferAt = llvm::find(shape, -1);
+  if (batchAt != shape.end() && inferAt != shape.end()) {
+    int64_t perItem = 1;
+    int64_t dynamicDims = 0;
+    for (int64_t d : in) {
+      if (ShapedType::isDynamic(d))
+        ++dynamicDims;
+      else
+        perItem *= d;
+    }
+    int64_t known = 1;
+    for (int64_t d : shape)
+      if (d != kBatchDim && d != -1)
+        known *= d;
+    if (dynamicDims != 1 || llvm::count(shape, kBatchDim) != 1 ||
+        llvm::count(shape, -1) != 1 || known == 0 || perItem % known != 0)
+      return imp.fail("cannot resolve reshape target with the dynamic batch");
+    *inferAt = perItem / known;
   }
   FailureOr<Value> result = reshapeTo(imp, x, shape);
   if (failed(result))

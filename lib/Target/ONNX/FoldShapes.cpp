@@ -4,7 +4,7 @@
 // Unsqueeze -> Concat -> Reshape, with Constant, Cast and arithmetic in
 // between. With static shapes (and at most a dynamic batch) all of it is
 // known at import time, so it is evaluated here on small host tensors and
-// never reaches the IR. A dynamic batch flows through as kUnknownDim.
+// never reaches the IR. A dynamic batch flows through as kBatchDim.
 //
 //===----------------------------------------------------------------------===//
 
@@ -84,14 +84,12 @@ static std::vector<T> broadcastApply(ArrayRef<int64_t> lhsShape,
   return out;
 }
 
-static bool isUnknown(int64_t v) { return v == kUnknownDim; }
-
 /// Integer arithmetic where an unknown (batch) operand gives unknown.
 static int64_t intBinary(llvm::StringRef op, int64_t a, int64_t b) {
+  if (isUnknownValue(a) || isUnknownValue(b))
+    return kUnknownValue;
   if (op == "Equal")
-    return isUnknown(a) || isUnknown(b) ? kUnknownDim : a == b;
-  if (isUnknown(a) || isUnknown(b))
-    return kUnknownDim;
+    return a == b;
   if (op == "Add")
     return a + b;
   if (op == "Sub")
@@ -99,7 +97,7 @@ static int64_t intBinary(llvm::StringRef op, int64_t a, int64_t b) {
   if (op == "Mul")
     return a * b;
   // Div: ONNX integer division truncates toward zero, as C++ does.
-  return b == 0 ? kUnknownDim : a / b;
+  return b == 0 ? kUnknownValue : a / b;
 }
 
 static double realBinary(llvm::StringRef op, double a, double b) {
@@ -128,8 +126,8 @@ static std::optional<KnownTensor> foldBinary(llvm::StringRef op,
     return makeInts(shape, std::move(out),
                     op == "Equal" ? onnx::TensorProto::BOOL : lhs.dtype);
   }
-  if (llvm::is_contained(lhs.ints, kUnknownDim) ||
-      llvm::is_contained(rhs.ints, kUnknownDim))
+  if (llvm::any_of(lhs.ints, isUnknownValue) ||
+      llvm::any_of(rhs.ints, isUnknownValue))
     return std::nullopt;
   auto out = broadcastApply<double>(
       lhs.shape, readReals(lhs), rhs.shape, readReals(rhs), shape,
@@ -240,11 +238,12 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
       return failure();
     std::vector<int64_t> dims;
     for (int64_t d : *shape)
-      dims.push_back(ShapedType::isDynamic(d) ? kUnknownDim : d);
+      dims.push_back(ShapedType::isDynamic(d) ? kBatchDim : d);
     if (op == "Size") {
       int64_t count = 1;
       for (int64_t d : dims)
-        count = isUnknown(d) || isUnknown(count) ? kUnknownDim : count * d;
+        count = isUnknownValue(d) || isUnknownValue(count) ? kUnknownValue
+                                                           : count * d;
       importer.setKnownOutput(0, makeInts({}, {count}));
       return true;
     }
@@ -285,7 +284,7 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
     return true;
   }
   if (op == "Sqrt" || op == "Neg" || op == "Floor" || op == "Ceil") {
-    if (llvm::is_contained(first.ints, kUnknownDim))
+    if (llvm::any_of(first.ints, isUnknownValue))
       return false;
     std::vector<double> values = readReals(first);
     for (double &v : values)
@@ -308,7 +307,7 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
       std::vector<int64_t> values = readInts(first);
       importer.setKnownOutput(0, makeInts(first.shape, std::move(values), to));
     } else if (probe.isFloat()) {
-      if (llvm::is_contained(first.ints, kUnknownDim))
+      if (llvm::any_of(first.ints, isUnknownValue))
         return false;
       importer.setKnownOutput(0, makeReals(first.shape, readReals(first), to));
     } else {
@@ -409,7 +408,7 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
   }
   if (op == "ConstantOfShape") {
     std::vector<int64_t> shape = readInts(first);
-    if (llvm::is_contained(shape, kUnknownDim))
+    if (llvm::any_of(shape, isUnknownValue))
       return false;
     SmallVector<int64_t> outShape(shape.begin(), shape.end());
     int64_t count = 1;

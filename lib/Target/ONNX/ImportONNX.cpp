@@ -206,7 +206,23 @@ LogicalResult Importer::importNode(const onnx::NodeProto &onnxNode) {
 }
 
 LogicalResult Importer::verifyCreated(Operation *op) {
-  return verify(op, /*verifyRecursively=*/false);
+  // Re-issue the dialect's message under the node's name, dropping the
+  // "see current operation" note (its placeholder types confuse more than
+  // they help at the ONNX level).
+  std::string message;
+  LogicalResult result = success();
+  {
+    ScopedDiagnosticHandler capture(context, [&](Diagnostic &diag) {
+      if (message.empty())
+        message = diag.str();
+      return success();
+    });
+    result = verify(op, /*verifyRecursively=*/false);
+  }
+  if (succeeded(result))
+    return success();
+  op->erase();
+  return fail(message);
 }
 
 bool Importer::hasInput(unsigned index) const {
@@ -273,7 +289,7 @@ Value Importer::materialize(llvm::StringRef name, KnownTensor &tensor) {
     return {};
   }
   // Unknown dimensions exist only in folded shape vectors.
-  if (llvm::is_contained(tensor.ints, kUnknownDim)) {
+  if (llvm::any_of(tensor.ints, isUnknownValue)) {
     (void)fail("needs the value of shape tensor '", name,
                "', which depends on the dynamic batch size");
     return {};

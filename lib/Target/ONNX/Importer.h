@@ -15,8 +15,15 @@
 
 namespace mlir::dlc::onnx_import {
 
-/// Marks a dimension that folding cannot know (the dynamic batch).
-constexpr int64_t kUnknownDim = std::numeric_limits<int64_t>::min();
+/// In folded shape values: the dynamic batch size itself (what Shape gives
+/// for a dynamic dimension; Gather, Concat and Slice carry it unchanged).
+constexpr int64_t kBatchDim = std::numeric_limits<int64_t>::min();
+/// In folded values: a number computed from the batch size, not known here.
+constexpr int64_t kUnknownValue = std::numeric_limits<int64_t>::min() + 1;
+
+inline bool isUnknownValue(int64_t v) {
+  return v == kBatchDim || v == kUnknownValue;
+}
 
 /// A tensor whose value is known at import time: an initializer, a Constant
 /// node, or the folded result of a shape computation.
@@ -27,7 +34,7 @@ struct KnownTensor {
   /// them until they are handed to a dense_resource blob.
   ArrayRef<char> bytes;
   std::shared_ptr<std::string> owner;
-  /// Folded values: integers (may hold kUnknownDim) or reals.
+  /// Folded values: integers (may hold kBatchDim or kUnknownValue) or reals.
   std::vector<int64_t> ints;
   std::vector<double> reals;
   bool folded = false;
