@@ -14,12 +14,12 @@ packages=(
   libgtest-dev
   # ONNX import: protobuf definitions and the ONNX node tests.
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
+  # Test fixtures and benchmark peers on Debian's /usr/bin/python3.
+  python3 python3-onnx python3-numpy python3-torch python3-torchvision
   # Reference executor: SGEMM for convolutions and matrix products.
   libopenblas-dev pkg-config
   # MLIR's CMake config probes for these.
   zlib1g-dev libzstd-dev libxml2-dev libedit-dev libffi-dev libcurl4-openssl-dev
-  # lit runs on Debian's python3.
-  python3
 )
 
 missing=()

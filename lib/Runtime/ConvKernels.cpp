@@ -11,7 +11,6 @@
 
 #include "Kernels.h"
 #include <algorithm>
-#include <cblas.h>
 #include <limits>
 
 using namespace mlir::dlc::runtime;
@@ -33,22 +32,32 @@ int64_t Window2D::outputSize(int dim, int64_t input) const {
 static void im2col(const float *image, int64_t channels, int64_t height,
                    int64_t width, const Window2D &w, int64_t outH,
                    int64_t outW, float *columns) {
-  int64_t kh = w.kernel[0], kw = w.kernel[1];
+  int64_t kh = w.kernel[0], kw = w.kernel[1], stride = w.stride[1];
   parallelFor(0, channels * kh * kw, [&](int64_t row) {
     int64_t c = row / (kh * kw), ky = (row / kw) % kh, kx = row % kw;
     const float *plane = image + c * height * width;
     float *out = columns + row * outH * outW;
+    // Output columns whose input column lies inside the image.
+    int64_t offset = kx * w.dilation[1] - w.pads[1];
+    int64_t first = std::clamp<int64_t>((-offset + stride - 1) / stride, 0, outW);
+    int64_t last = std::clamp<int64_t>(
+        (width - offset + stride - 1) / stride, first, outW);
     for (int64_t oy = 0; oy < outH; ++oy) {
+      float *dst = out + oy * outW;
       int64_t iy = oy * w.stride[0] + ky * w.dilation[0] - w.pads[0];
       if (iy < 0 || iy >= height) {
-        std::fill(out + oy * outW, out + (oy + 1) * outW, 0.0f);
+        std::fill(dst, dst + outW, 0.0f);
         continue;
       }
-      for (int64_t ox = 0; ox < outW; ++ox) {
-        int64_t ix = ox * w.stride[1] + kx * w.dilation[1] - w.pads[1];
-        out[oy * outW + ox] =
-            ix >= 0 && ix < width ? plane[iy * width + ix] : 0.0f;
+      std::fill(dst, dst + first, 0.0f);
+      const float *src = plane + iy * width + offset;
+      if (stride == 1) {
+        std::copy(src + first, src + last, dst + first);
+      } else {
+        for (int64_t ox = first; ox < last; ++ox)
+          dst[ox] = src[ox * stride];
       }
+      std::fill(dst + last, dst + outW, 0.0f);
     }
   });
 }
@@ -94,7 +103,7 @@ Tensor kernels::conv2d(const Tensor &input, const Tensor &weight,
   win.kernel[1] = weight.dim(3);
   win.ceilMode = false;
   int64_t outH = win.outputSize(0, h), outW = win.outputSize(1, wd);
-  Tensor output({n, m, outH, outW});
+  Tensor output = Tensor::uninitialized({n, m, outH, outW});
   int64_t mg = m / groups, spatial = outH * outW;
   int64_t kSize = cg * win.kernel[0] * win.kernel[1];
   const float *b = bias ? bias->data() : nullptr;
@@ -126,9 +135,9 @@ Tensor kernels::conv2d(const Tensor &input, const Tensor &weight,
           std::fill(dst + o * spatial, dst + (o + 1) * spatial, b[g * mg + o]);
         beta = 1.0f;
       }
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, mg, spatial,
-                  kSize, 1.0f, weight.data() + g * mg * kSize, kSize, cols,
-                  spatial, beta, dst, spatial);
+      gemm(/*transB=*/false, mg, spatial, kSize,
+           weight.data() + g * mg * kSize, kSize, cols, spatial, beta, dst,
+           spatial);
     }
   }
   return output;
@@ -139,7 +148,7 @@ static Tensor pool2d(const Tensor &input, const Window2D &w, Reduce reduce) {
   int64_t n = input.dim(0), c = input.dim(1), h = input.dim(2),
           wd = input.dim(3);
   int64_t outH = w.outputSize(0, h), outW = w.outputSize(1, wd);
-  Tensor output({n, c, outH, outW});
+  Tensor output = Tensor::uninitialized({n, c, outH, outW});
   parallelFor(0, n * c, [&](int64_t plane) {
     const float *src = input.data() + plane * h * wd;
     float *dst = output.mutableData() + plane * outH * outW;
@@ -200,7 +209,7 @@ Tensor kernels::globalAvgPool(const Tensor &input) {
     spatial *= shape[i];
     shape[i] = 1;
   }
-  Tensor output(shape);
+  Tensor output = Tensor::uninitialized(shape);
   parallelFor(0, shape[0] * shape[1], [&](int64_t plane) {
     const float *src = input.data() + plane * spatial;
     double sum = 0.0;

@@ -21,6 +21,12 @@ void setThreadCount(unsigned threads);
 void parallelFor(int64_t begin, int64_t end,
                  llvm::function_ref<void(int64_t)> body);
 
+/// C = A x op(B) + beta * C (row-major, op = transpose when `transB`),
+/// split across the configured threads.
+void gemm(bool transB, int64_t m, int64_t n, int64_t k, const float *a,
+          int64_t lda, const float *b, int64_t ldb, float beta, float *c,
+          int64_t ldc);
+
 /// A 2-D sliding window, ONNX-style.
 struct Window2D {
   int64_t kernel[2] = {1, 1};

@@ -46,7 +46,7 @@ Tensor kernels::transpose(const Tensor &input, llvm::ArrayRef<int64_t> perm) {
     shape.push_back(input.dim(p));
     strides.push_back(inStrides[p]);
   }
-  Tensor output(shape);
+  Tensor output = Tensor::uninitialized(shape);
   gatherStrided(input.data(), 0, shape, strides, output.mutableData());
   return output;
 }
@@ -65,7 +65,7 @@ Tensor kernels::slice(const Tensor &input, llvm::ArrayRef<int64_t> axes,
     strides[axis] = inStrides[axis] * step;
     base += starts[i] * inStrides[axis];
   }
-  Tensor output(shape);
+  Tensor output = Tensor::uninitialized(shape);
   gatherStrided(input.data(), base, shape, strides, output.mutableData());
   return output;
 }
@@ -91,7 +91,7 @@ Tensor kernels::concat(llvm::ArrayRef<Tensor> inputs, int64_t axis) {
   shape[axis] = 0;
   for (const Tensor &t : inputs)
     shape[axis] += t.dim(axis);
-  Tensor output(shape);
+  Tensor output = Tensor::uninitialized(shape);
   int64_t outer = 1, inner = 1;
   for (int64_t d = 0; d < axis; ++d)
     outer *= shape[d];
@@ -116,7 +116,7 @@ Tensor kernels::pad(const Tensor &input, llvm::ArrayRef<int64_t> pads,
   llvm::SmallVector<int64_t> shape(input.shape());
   for (int64_t d = 0; d < rank; ++d)
     shape[d] += pads[d] + pads[d + rank];
-  Tensor output(shape);
+  Tensor output = Tensor::uninitialized(shape);
   llvm::SmallVector<int64_t> inStrides = stridesOf(input.shape());
   int64_t inner = shape.empty() ? 1 : shape.back();
   int64_t rows = output.numElements() / std::max<int64_t>(inner, 1);

@@ -10,16 +10,59 @@
 using namespace mlir::dlc::runtime;
 using namespace mlir::dlc::runtime::kernels;
 
+static unsigned threadCount = 1;
+
 void kernels::setThreadCount(unsigned threads) {
   if (threads == 0)
     threads = llvm::hardware_concurrency().compute_thread_count();
-  openblas_set_num_threads(static_cast<int>(threads));
-  llvm::parallel::strategy = llvm::hardware_concurrency(threads);
+  threadCount = std::max(1u, threads);
+  // Each GEMM call runs on its caller's thread; gemm() splits the work
+  // across our threads itself, so OpenBLAS's own pool never competes with
+  // the parallel loops for the cores.
+  openblas_set_num_threads(1);
+  llvm::parallel::strategy = llvm::hardware_concurrency(threadCount);
 }
 
 void kernels::parallelFor(int64_t begin, int64_t end,
                           llvm::function_ref<void(int64_t)> body) {
+  if (threadCount == 1 || end - begin < 2) {
+    for (int64_t i = begin; i < end; ++i)
+      body(i);
+    return;
+  }
   llvm::parallelFor(begin, end, [&](size_t i) { body(static_cast<int64_t>(i)); });
+}
+
+void kernels::gemm(bool transB, int64_t m, int64_t n, int64_t k,
+                   const float *a, int64_t lda, const float *b, int64_t ldb,
+                   float beta, float *c, int64_t ldc) {
+  // Split the larger output dimension into one slice per thread (in
+  // multiples of 16 so each slice keeps whole vector tiles).
+  int64_t parts = threadCount;
+  if (m * n * k < (1 << 18))
+    parts = 1;
+  bool splitColumns = n >= m;
+  int64_t extent = splitColumns ? n : m;
+  int64_t chunk = ((extent + parts - 1) / parts + 15) / 16 * 16;
+  parts = std::max<int64_t>(1, (extent + chunk - 1) / chunk);
+  auto run = [&](int64_t part) {
+    int64_t begin = part * chunk, size = std::min(chunk, extent - begin);
+    if (size <= 0)
+      return;
+    if (splitColumns)
+      cblas_sgemm(CblasRowMajor, CblasNoTrans,
+                  transB ? CblasTrans : CblasNoTrans, m, size, k, 1.0f, a, lda,
+                  transB ? b + begin * ldb : b + begin, ldb, beta, c + begin,
+                  ldc);
+    else
+      cblas_sgemm(CblasRowMajor, CblasNoTrans,
+                  transB ? CblasTrans : CblasNoTrans, size, n, k, 1.0f,
+                  a + begin * lda, lda, b, ldb, beta, c + begin * ldc, ldc);
+  };
+  if (parts == 1)
+    run(0);
+  else
+    llvm::parallelFor(0, parts, [&](size_t part) { run(part); });
 }
 
 /// Row-major strides of `shape`, with 0 for dimensions of size 1 so that a
@@ -56,7 +99,7 @@ Tensor kernels::matmul(const Tensor &lhs, const Tensor &rhs) {
   llvm::SmallVector<int64_t> shape(batch);
   shape.push_back(m);
   shape.push_back(n);
-  Tensor output(shape);
+  Tensor output = Tensor::uninitialized(shape);
   auto aStrides = broadcastStrides(a.drop_back(2), batch.size());
   auto bStrides = broadcastStrides(b.drop_back(2), batch.size());
   int64_t batchCount = 1;
@@ -70,9 +113,9 @@ Tensor kernels::matmul(const Tensor &lhs, const Tensor &rhs) {
       aOffset += index * aStrides[d];
       bOffset += index * bStrides[d];
     }
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f,
-                lhs.data() + aOffset * m * k, k, rhs.data() + bOffset * k * n,
-                n, 0.0f, output.mutableData() + i * m * n, n);
+    gemm(/*transB=*/false, m, n, k, lhs.data() + aOffset * m * k, k,
+         rhs.data() + bOffset * k * n, n, 0.0f,
+         output.mutableData() + i * m * n, n);
   }
   return output;
 }
@@ -83,20 +126,20 @@ Tensor kernels::linear(const Tensor &input, const Tensor &weight,
   int64_t rows = input.numElements() / k;
   llvm::SmallVector<int64_t> shape(input.shape());
   shape.back() = n;
-  Tensor output(shape);
+  Tensor output = Tensor::uninitialized(shape);
   float *out = output.mutableData();
   if (bias)
     for (int64_t r = 0; r < rows; ++r)
       std::copy(bias->data(), bias->data() + n, out + r * n);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, n, k, 1.0f,
-              input.data(), k, weight.data(), k, bias ? 1.0f : 0.0f, out, n);
+  gemm(/*transB=*/true, rows, n, k, input.data(), k, weight.data(), k,
+       bias ? 1.0f : 0.0f, out, n);
   return output;
 }
 
 template <typename Fn>
 static Tensor broadcastBinary(const Tensor &lhs, const Tensor &rhs, Fn fn) {
   llvm::SmallVector<int64_t> shape = broadcastShape(lhs.shape(), rhs.shape());
-  Tensor output(shape);
+  Tensor output = Tensor::uninitialized(shape);
   float *out = output.mutableData();
   const float *a = lhs.data(), *b = rhs.data();
   int64_t count = output.numElements();
@@ -147,7 +190,7 @@ Tensor kernels::binary(BinaryKind kind, const Tensor &lhs, const Tensor &rhs) {
 
 template <typename Fn>
 static Tensor map(const Tensor &input, Fn fn) {
-  Tensor output(input.shape());
+  Tensor output = Tensor::uninitialized(input.shape());
   const float *in = input.data();
   float *out = output.mutableData();
   int64_t count = input.numElements();
@@ -202,7 +245,7 @@ Tensor kernels::softmax(const Tensor &input, int64_t axis) {
     axis += input.rank();
   int64_t outer, size, inner;
   aroundAxis(input.shape(), axis, outer, size, inner);
-  Tensor output(input.shape());
+  Tensor output = Tensor::uninitialized(input.shape());
   parallelFor(0, outer * inner, [&](int64_t line) {
     int64_t o = line / inner, i = line % inner;
     const float *src = input.data() + o * size * inner + i;
@@ -233,7 +276,7 @@ Tensor kernels::batchNorm(const Tensor &input, const Tensor &scale,
     mul[i] = static_cast<float>(scale.data()[i] * inv);
     add[i] = static_cast<float>(bias.data()[i] - mean.data()[i] * scale.data()[i] * inv);
   }
-  Tensor output(input.shape());
+  Tensor output = Tensor::uninitialized(input.shape());
   parallelFor(0, n * c, [&](int64_t plane) {
     int64_t ch = plane % c;
     const float *src = input.data() + plane * spatial;
@@ -252,7 +295,7 @@ Tensor kernels::layerNorm(const Tensor &input, const Tensor &scale,
   for (int64_t d = axis; d < input.rank(); ++d)
     size *= input.dim(d);
   int64_t rows = input.numElements() / std::max<int64_t>(size, 1);
-  Tensor output(input.shape());
+  Tensor output = Tensor::uninitialized(input.shape());
   parallelFor(0, rows, [&](int64_t row) {
     const float *src = input.data() + row * size;
     float *dst = output.mutableData() + row * size;

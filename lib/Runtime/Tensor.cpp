@@ -1,6 +1,7 @@
 //===- Tensor.cpp - host tensors ------------------------------------------===//
 
 #include "dlc/Runtime/Tensor.h"
+#include <algorithm>
 #include <cassert>
 
 using namespace mlir::dlc::runtime;
@@ -25,6 +26,18 @@ Tensor::Tensor(llvm::ArrayRef<int64_t> shape, std::vector<float> values)
   auto buffer = std::make_shared<std::vector<float>>(std::move(values));
   ptr = buffer->data();
   storage = std::move(buffer);
+}
+
+Tensor Tensor::uninitialized(llvm::ArrayRef<int64_t> shape) {
+  Tensor tensor;
+  tensor.dims.assign(shape.begin(), shape.end());
+  // new float[] leaves the elements uninitialized: no memset for outputs
+  // that a kernel writes in full.
+  std::shared_ptr<float[]> buffer(new float[std::max<int64_t>(
+      tensor.numElements(), 1)]);
+  tensor.ptr = buffer.get();
+  tensor.storage = std::move(buffer);
+  return tensor;
 }
 
 Tensor Tensor::view(llvm::ArrayRef<int64_t> shape, const float *data,

@@ -18,6 +18,8 @@ public:
   Tensor() = default;
   /// A zero-filled tensor of `shape`.
   explicit Tensor(llvm::ArrayRef<int64_t> shape);
+  /// A tensor of `shape` whose elements the caller will all overwrite.
+  static Tensor uninitialized(llvm::ArrayRef<int64_t> shape);
   /// A tensor holding `values` (their count must match `shape`).
   Tensor(llvm::ArrayRef<int64_t> shape, std::vector<float> values);
   /// A read-only view of memory that `keepAlive` owns (or that outlives the

@@ -201,6 +201,45 @@ static LogicalResult convertGlobalAvgPool(Importer &imp, const NodeAttrs &) {
   return setResult(imp, imp.create<GlobalAvgPoolOp>(x));
 }
 
+/// ReduceMean over every spatial axis of an N x C x ... input, as networks
+/// spell global average pooling (`x.mean([2, 3])`).
+static LogicalResult convertReduceMean(Importer &imp, const NodeAttrs &attrs) {
+  Value x = imp.getInput(0);
+  if (!x)
+    return failure();
+  int64_t rank = rankOf(x);
+  std::optional<Ints> axes = attrs.getInts("axes");
+  if (imp.getOpset() >= 18 && imp.hasInput(1)) {
+    FailureOr<Ints> known = requireKnownInts(imp, 1, "axes");
+    if (failed(known))
+      return failure();
+    axes = *known;
+  }
+  Ints sorted;
+  for (int64_t a : axes.value_or(Ints{}))
+    sorted.push_back(a < 0 ? a + rank : a);
+  llvm::sort(sorted);
+  Ints spatial;
+  for (int64_t d = 2; d < rank; ++d)
+    spatial.push_back(d);
+  if (rank < 3 || sorted != spatial)
+    return imp.fail("only a mean over all spatial axes (global average "
+                    "pooling) is supported");
+  FailureOr<GlobalAvgPoolOp> pool = imp.create<GlobalAvgPoolOp>(x);
+  if (failed(pool))
+    return failure();
+  Value result = pool->getResult();
+  if (!attrs.getInt("keepdims", 1)) {
+    FailureOr<Value> flat =
+        reshapeTo(imp, result, shapeOf(result).take_front(2));
+    if (failed(flat))
+      return failure();
+    result = *flat;
+  }
+  imp.setOutput(0, result);
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Linear algebra
 //===----------------------------------------------------------------------===//
@@ -695,6 +734,7 @@ ConvertFn mlir::dlc::onnx_import::lookupConverter(llvm::StringRef opType) {
       .Case("LayerNormalization", convertLayerNorm)
       .Cases({"MaxPool", "AveragePool"}, convertPool)
       .Case("GlobalAveragePool", convertGlobalAvgPool)
+      .Case("ReduceMean", convertReduceMean)
       .Case("MatMul", convertMatMul)
       .Case("Gemm", convertGemm)
       .Case("Add", convertBinary<AddOp>)

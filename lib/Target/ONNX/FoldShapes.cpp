@@ -283,6 +283,17 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
     importer.setKnownOutput(0, std::move(*result));
     return true;
   }
+  if (op == "Pow" && first.isFloat()) {
+    const KnownTensor &exponent = *importer.getKnownInput(1);
+    if (exponent.numElements() != 1)
+      return false;
+    double e = readReals(exponent).front();
+    std::vector<double> values = readReals(first);
+    for (double &v : values)
+      v = std::pow(v, e);
+    importer.setKnownOutput(0, makeReals(first.shape, values, first.dtype));
+    return true;
+  }
   if (op == "Sqrt" || op == "Neg" || op == "Floor" || op == "Ceil") {
     if (llvm::any_of(first.ints, isUnknownValue))
       return false;

@@ -136,6 +136,7 @@ LogicalResult Importer::importInitializer(onnx::TensorProto &tensor) {
 }
 
 LogicalResult Importer::importGraph(onnx::GraphProto &graph) {
+  rewriteGraphPatterns(graph);
   for (onnx::TensorProto &tensor : *graph.mutable_initializer())
     if (failed(importInitializer(tensor)))
       return failure();

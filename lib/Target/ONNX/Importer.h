@@ -163,6 +163,10 @@ using ConvertFn = LogicalResult (*)(Importer &, const NodeAttrs &);
 /// The converter of an ONNX op type in the default domain, or null.
 ConvertFn lookupConverter(llvm::StringRef opType);
 
+/// Rewrites multi-node spellings of dlc ops (GELU via Erf) into single
+/// nodes, in place (GraphRewrites.cpp).
+void rewriteGraphPatterns(onnx::GraphProto &graph);
+
 /// Folds `node` when all its inputs are known and its op is a shape
 /// computation; returns true when it produced known outputs.
 FailureOr<bool> tryFoldNode(Importer &importer, const NodeAttrs &attrs);

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Reference-executor speed against PyTorch, measured in one run.
+
+  /usr/bin/python3 bench/executor_vs_torch.py [--model resnet18] [--threads 2]
+
+Exports the torchvision model (random weights) with test/Target/ONNX/
+Inputs/export_torch.py, imports it with dlc-translate, then alternates
+timing rounds of `dlc-run --iterations N` and PyTorch's forward pass on the
+same input with the same thread count, and reports the best round of each
+and their ratio (dlc time / PyTorch time: below 1 means dlc is faster).
+Uses build/bin from the repository; build first (scripts/build.sh).
+"""
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import torch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "test", "Target", "ONNX", "Inputs"))
+import export_torch  # noqa: E402
+
+
+def time_dlc(mlir, inp, iterations, threads):
+    out = subprocess.run(
+        [os.path.join(ROOT, "build", "bin", "dlc-run"), mlir, "--input", inp,
+         "--iterations", str(iterations), "--num-threads", str(threads)],
+        check=True, capture_output=True, text=True).stdout
+    return float(re.search(r"([0-9.]+) ms/run", out).group(1))
+
+
+def time_torch(model, x, iterations):
+    with torch.no_grad():
+        start = time.perf_counter()
+        for _ in range(iterations):
+            model(x)
+        return (time.perf_counter() - start) / iterations * 1000.0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--model", default="resnet18")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--iterations", type=int, default=10)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+
+    torch.set_num_threads(args.threads)
+    with tempfile.TemporaryDirectory() as tmp:
+        sys.argv = ["export_torch.py", args.model, tmp]
+        export_torch.main()
+        onnx_path = os.path.join(tmp, f"{args.model}.onnx")
+        mlir = os.path.join(tmp, f"{args.model}.mlir")
+        inp = os.path.join(tmp, f"{args.model}.input.npy")
+        subprocess.run([os.path.join(ROOT, "build", "bin", "dlc-translate"),
+                        "--import-onnx", onnx_path, "-o", mlir], check=True)
+        model, _, _ = export_torch.build(args.model)
+        model.eval()
+        x = torch.from_numpy(np.load(inp))
+        time_torch(model, x, 3)  # warm up
+        dlc_ms, torch_ms = [], []
+        for _ in range(args.rounds):
+            dlc_ms.append(time_dlc(mlir, inp, args.iterations, args.threads))
+            torch_ms.append(time_torch(model, x, args.iterations))
+    best_dlc, best_torch = min(dlc_ms), min(torch_ms)
+    print(f"model {args.model}, input {tuple(x.shape)}, threads {args.threads}, "
+          f"torch {torch.__version__}")
+    print(f"dlc-run  best {best_dlc:8.2f} ms   rounds {['%.1f' % v for v in dlc_ms]}")
+    print(f"pytorch  best {best_torch:8.2f} ms   rounds {['%.1f' % v for v in torch_ms]}")
+    print(f"ratio dlc/pytorch = {best_dlc / best_torch:.2f}")
+
+
+if __name__ == "__main__":
+    main()

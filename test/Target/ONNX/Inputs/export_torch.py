@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""Exports a PyTorch network to ONNX with its reference output.
+
+Usage: export_torch.py NAME OUTDIR
+NAME: resnet18 | mobilenet_v2 | shufflenet_v2 | transformer
+Writes OUTDIR/NAME.onnx, OUTDIR/NAME.input.npy and OUTDIR/NAME.expected.npy:
+torchvision's architecture with seeded random weights (and randomized
+batch-norm statistics, so BN is not an identity), run by PyTorch itself.
+"""
+
+import os
+import sys
+
+import numpy as np
+import torch
+import torchvision
+
+
+def randomize_batchnorm(model, generator):
+    for m in model.modules():
+        if isinstance(m, torch.nn.BatchNorm2d):
+            c = m.num_features
+            m.running_mean.copy_(torch.randn(c, generator=generator) * 0.1)
+            m.running_var.copy_(torch.rand(c, generator=generator) + 0.5)
+            m.weight.data.copy_(torch.rand(c, generator=generator) + 0.5)
+            m.bias.data.copy_(torch.randn(c, generator=generator) * 0.1)
+
+
+class EncoderBlock(torch.nn.Module):
+    """A pre-norm transformer encoder block: multi-head self-attention and a
+    GELU MLP, each with a residual (written out: PyTorch's fused encoder
+    layer has no ONNX export)."""
+
+    def __init__(self, d_model=64, heads=4, hidden=128):
+        super().__init__()
+        self.heads = heads
+        self.norm1 = torch.nn.LayerNorm(d_model)
+        self.qkv = torch.nn.Linear(d_model, 3 * d_model)
+        self.proj = torch.nn.Linear(d_model, d_model)
+        self.norm2 = torch.nn.LayerNorm(d_model)
+        self.fc1 = torch.nn.Linear(d_model, hidden)
+        self.fc2 = torch.nn.Linear(hidden, d_model)
+        for norm in (self.norm1, self.norm2):
+            torch.nn.init.uniform_(norm.weight, 0.5, 1.5)
+            torch.nn.init.uniform_(norm.bias, -0.1, 0.1)
+
+    def forward(self, x):
+        b, t, d = x.shape
+        h = self.norm1(x)
+        q, k, v = self.qkv(h).reshape(b, t, 3, self.heads, d // self.heads) \
+            .permute(2, 0, 3, 1, 4).unbind(0)
+        scores = q @ k.transpose(-2, -1) / (d // self.heads) ** 0.5
+        attn = scores.softmax(dim=-1) @ v
+        x = x + self.proj(attn.transpose(1, 2).reshape(b, t, d))
+        return x + self.fc2(torch.nn.functional.gelu(self.fc1(self.norm2(x))))
+
+
+def build(name):
+    if name == "resnet18":
+        return torchvision.models.resnet18(), (1, 3, 224, 224), 13
+    if name == "mobilenet_v2":
+        return torchvision.models.mobilenet_v2(), (1, 3, 224, 224), 13
+    if name == "shufflenet_v2":
+        return torchvision.models.shufflenet_v2_x1_0(), (1, 3, 224, 224), 13
+    if name == "transformer":
+        return EncoderBlock(), (1, 32, 64), 17
+    raise SystemExit(f"unknown model {name}")
+
+
+def main():
+    name, out = sys.argv[1], sys.argv[2]
+    os.makedirs(out, exist_ok=True)
+    torch.manual_seed(0)
+    generator = torch.Generator().manual_seed(1)
+    model, shape, opset = build(name)
+    randomize_batchnorm(model, generator)
+    model.eval()
+    x = torch.randn(*shape, generator=generator)
+    with torch.no_grad():
+        expected = model(x)
+        torch.onnx.export(model, x, os.path.join(out, f"{name}.onnx"),
+                          opset_version=opset, input_names=["input"],
+                          output_names=["output"], do_constant_folding=True,
+                          # Keep BatchNormalization nodes (eval-mode export
+                          # would fold them into the convs).
+                          training=torch.onnx.TrainingMode.PRESERVE)
+    np.save(os.path.join(out, f"{name}.input.npy"), x.numpy())
+    np.save(os.path.join(out, f"{name}.expected.npy"), expected.numpy())
+
+
+if __name__ == "__main__":
+    main()
