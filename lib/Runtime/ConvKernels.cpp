@@ -30,8 +30,8 @@ int64_t Window2D::outputSize(int dim, int64_t input) const {
 
 /// Unfolds one group of one image into columns [C*KH*KW, OH*OW].
 static void im2col(const float *image, int64_t channels, int64_t height,
-                   int64_t width, const Window2D &w, int64_t outH,
-                   int64_t outW, float *columns) {
+                   int64_t width, const Window2D &w, int64_t outH, int64_t outW,
+                   float *columns) {
   int64_t kh = w.kernel[0], kw = w.kernel[1], stride = w.stride[1];
   parallelFor(0, channels * kh * kw, [&](int64_t row) {
     int64_t c = row / (kh * kw), ky = (row / kw) % kh, kx = row % kw;
@@ -39,9 +39,10 @@ static void im2col(const float *image, int64_t channels, int64_t height,
     float *out = columns + row * outH * outW;
     // Output columns whose input column lies inside the image.
     int64_t offset = kx * w.dilation[1] - w.pads[1];
-    int64_t first = std::clamp<int64_t>((-offset + stride - 1) / stride, 0, outW);
-    int64_t last = std::clamp<int64_t>(
-        (width - offset + stride - 1) / stride, first, outW);
+    int64_t first =
+        std::clamp<int64_t>((-offset + stride - 1) / stride, 0, outW);
+    int64_t last = std::clamp<int64_t>((width - offset + stride - 1) / stride,
+                                       first, outW);
     for (int64_t oy = 0; oy < outH; ++oy) {
       float *dst = out + oy * outW;
       int64_t iy = oy * w.stride[0] + ky * w.dilation[0] - w.pads[0];
@@ -94,7 +95,8 @@ static void depthwise(const float *image, const float *weight,
 
 Tensor kernels::conv2d(const Tensor &input, const Tensor &weight,
                        const Tensor *bias, const Window2D &window,
-                       int64_t groups) {
+                       int64_t groups,
+                       const std::vector<float> *winogradWeights) {
   int64_t n = input.dim(0), c = input.dim(1), h = input.dim(2),
           wd = input.dim(3);
   int64_t m = weight.dim(0), cg = weight.dim(1);
@@ -102,6 +104,8 @@ Tensor kernels::conv2d(const Tensor &input, const Tensor &weight,
   win.kernel[0] = weight.dim(2);
   win.kernel[1] = weight.dim(3);
   win.ceilMode = false;
+  if (winogradWeights)
+    return winogradConv2d(input, weight, *winogradWeights, bias, win);
   int64_t outH = win.outputSize(0, h), outW = win.outputSize(1, wd);
   Tensor output = Tensor::uninitialized({n, m, outH, outW});
   int64_t mg = m / groups, spatial = outH * outW;
@@ -115,10 +119,10 @@ Tensor kernels::conv2d(const Tensor &input, const Tensor &weight,
     return output;
   }
 
-  bool pointwise = win.kernel[0] == 1 && win.kernel[1] == 1 &&
-                   win.stride[0] == 1 && win.stride[1] == 1 &&
-                   std::all_of(win.pads, win.pads + 4,
-                               [](int64_t p) { return p == 0; });
+  bool pointwise =
+      win.kernel[0] == 1 && win.kernel[1] == 1 && win.stride[0] == 1 &&
+      win.stride[1] == 1 &&
+      std::all_of(win.pads, win.pads + 4, [](int64_t p) { return p == 0; });
   std::vector<float> columns(pointwise ? 0 : kSize * spatial);
   for (int64_t i = 0; i < n; ++i) {
     for (int64_t g = 0; g < groups; ++g) {
@@ -135,9 +139,8 @@ Tensor kernels::conv2d(const Tensor &input, const Tensor &weight,
           std::fill(dst + o * spatial, dst + (o + 1) * spatial, b[g * mg + o]);
         beta = 1.0f;
       }
-      gemm(/*transB=*/false, mg, spatial, kSize,
-           weight.data() + g * mg * kSize, kSize, cols, spatial, beta, dst,
-           spatial);
+      gemm(/*transB=*/false, mg, spatial, kSize, weight.data() + g * mg * kSize,
+           kSize, cols, spatial, beta, dst, spatial);
     }
   }
   return output;
@@ -154,52 +157,53 @@ static Tensor pool2d(const Tensor &input, const Window2D &w, Reduce reduce) {
     float *dst = output.mutableData() + plane * outH * outW;
     for (int64_t oy = 0; oy < outH; ++oy)
       for (int64_t ox = 0; ox < outW; ++ox)
-        dst[oy * outW + ox] =
-            reduce(src, h, wd, oy * w.stride[0] - w.pads[0],
-                   ox * w.stride[1] - w.pads[1]);
+        dst[oy * outW + ox] = reduce(src, h, wd, oy * w.stride[0] - w.pads[0],
+                                     ox * w.stride[1] - w.pads[1]);
   });
   return output;
 }
 
 Tensor kernels::maxPool2d(const Tensor &input, const Window2D &w) {
-  return pool2d(input, w,
-                [&](const float *src, int64_t h, int64_t wd, int64_t y0,
-                    int64_t x0) {
-                  float best = -std::numeric_limits<float>::infinity();
-                  for (int64_t ky = 0; ky < w.kernel[0]; ++ky) {
-                    int64_t y = y0 + ky * w.dilation[0];
-                    if (y < 0 || y >= h)
-                      continue;
-                    for (int64_t kx = 0; kx < w.kernel[1]; ++kx) {
-                      int64_t x = x0 + kx * w.dilation[1];
-                      if (x >= 0 && x < wd)
-                        best = std::max(best, src[y * wd + x]);
-                    }
-                  }
-                  return best;
-                });
+  return pool2d(
+      input, w,
+      [&](const float *src, int64_t h, int64_t wd, int64_t y0, int64_t x0) {
+        float best = -std::numeric_limits<float>::infinity();
+        for (int64_t ky = 0; ky < w.kernel[0]; ++ky) {
+          int64_t y = y0 + ky * w.dilation[0];
+          if (y < 0 || y >= h)
+            continue;
+          for (int64_t kx = 0; kx < w.kernel[1]; ++kx) {
+            int64_t x = x0 + kx * w.dilation[1];
+            if (x >= 0 && x < wd)
+              best = std::max(best, src[y * wd + x]);
+          }
+        }
+        return best;
+      });
 }
 
 Tensor kernels::avgPool2d(const Tensor &input, const Window2D &w,
                           bool countIncludePad) {
-  return pool2d(input, w, [&](const float *src, int64_t h, int64_t wd,
-                              int64_t y0, int64_t x0) {
-    // The window clipped to the explicitly padded input...
-    int64_t yEnd = std::min(y0 + w.kernel[0], h + w.pads[2]);
-    int64_t xEnd = std::min(x0 + w.kernel[1], wd + w.pads[3]);
-    int64_t padded = (yEnd - y0) * (xEnd - x0);
-    // ...and to the input itself.
-    int64_t yBegin = std::max<int64_t>(y0, 0), xBegin = std::max<int64_t>(x0, 0);
-    yEnd = std::min(yEnd, h);
-    xEnd = std::min(xEnd, wd);
-    float sum = 0.0f;
-    for (int64_t y = yBegin; y < yEnd; ++y)
-      for (int64_t x = xBegin; x < xEnd; ++x)
-        sum += src[y * wd + x];
-    int64_t count =
-        countIncludePad ? padded : (yEnd - yBegin) * (xEnd - xBegin);
-    return count > 0 ? sum / static_cast<float>(count) : 0.0f;
-  });
+  return pool2d(
+      input, w,
+      [&](const float *src, int64_t h, int64_t wd, int64_t y0, int64_t x0) {
+        // The window clipped to the explicitly padded input...
+        int64_t yEnd = std::min(y0 + w.kernel[0], h + w.pads[2]);
+        int64_t xEnd = std::min(x0 + w.kernel[1], wd + w.pads[3]);
+        int64_t padded = (yEnd - y0) * (xEnd - x0);
+        // ...and to the input itself.
+        int64_t yBegin = std::max<int64_t>(y0, 0),
+                xBegin = std::max<int64_t>(x0, 0);
+        yEnd = std::min(yEnd, h);
+        xEnd = std::min(xEnd, wd);
+        float sum = 0.0f;
+        for (int64_t y = yBegin; y < yEnd; ++y)
+          for (int64_t x = xBegin; x < xEnd; ++x)
+            sum += src[y * wd + x];
+        int64_t count =
+            countIncludePad ? padded : (yEnd - yBegin) * (xEnd - xBegin);
+        return count > 0 ? sum / static_cast<float>(count) : 0.0f;
+      });
 }
 
 Tensor kernels::globalAvgPool(const Tensor &input) {

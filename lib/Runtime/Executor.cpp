@@ -12,6 +12,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include <chrono>
 
 using namespace mlir;
 using namespace mlir::dlc;
@@ -60,7 +61,7 @@ FailureOr<Executor> Executor::create(func::FuncOp func,
   k::setThreadCount(options.threads);
   if (func.isExternal())
     return func.emitError("cannot execute an external function");
-  Executor executor(func);
+  Executor executor(func, options);
   for (Type type : func.getArgumentTypes())
     if (!isF32Tensor(type))
       return func.emitError("argument type ")
@@ -75,6 +76,16 @@ FailureOr<Executor> Executor::create(func::FuncOp func,
       if (failed(tensor))
         return failure();
       executor.constants[constant.getResult()] = *tensor;
+    }
+    if (auto conv = dyn_cast<Conv2DOp>(op)) {
+      auto it = executor.constants.find(conv.getWeight());
+      if (options.winograd && it != executor.constants.end() &&
+          k::winogradApplies(it->second.shape(), conv.getStrides(),
+                             conv.getDilations(),
+                             static_cast<int64_t>(conv.getGroups())))
+        executor.winogradWeights[&op] =
+            std::make_shared<const std::vector<float>>(
+                k::winogradTransformWeights(it->second));
     }
     for (Value operand : op.getOperands())
       executor.lastUse[operand] = index;
@@ -118,10 +129,10 @@ static SmallVector<int64_t> resolveShape(ArrayRef<int64_t> target,
 llvm::Expected<std::vector<Tensor>> Executor::run(ArrayRef<Tensor> inputs) {
   Block &body = func.front();
   if (inputs.size() != body.getNumArguments())
-    return llvm::createStringError(
-        "@" + func.getSymName().str() + " takes " +
-        std::to_string(body.getNumArguments()) + " inputs, got " +
-        std::to_string(inputs.size()));
+    return llvm::createStringError("@" + func.getSymName().str() + " takes " +
+                                   std::to_string(body.getNumArguments()) +
+                                   " inputs, got " +
+                                   std::to_string(inputs.size()));
   DenseMap<Value, Tensor> env;
   std::optional<int64_t> batch;
   for (auto [i, arg, input] : llvm::enumerate(body.getArguments(), inputs)) {
@@ -162,19 +173,25 @@ llvm::Expected<std::vector<Tensor>> Executor::run(ArrayRef<Tensor> inputs) {
       return results;
     }
     SmallVector<Tensor> results;
+    auto start = std::chrono::steady_clock::now();
     llvm::TypeSwitch<Operation *>(&op)
         .Case([&](ConstantOp) {})
         .Case([&](Conv2DOp c) {
-          results.push_back(k::conv2d(
-              get(c.getInput()), get(c.getWeight()), opt(c.getBias()),
-              windowOf({}, c.getStrides(), c.getPads(), c.getDilations(), false),
-              static_cast<int64_t>(c.getGroups())));
+          auto transformed = winogradWeights.find(c);
+          results.push_back(k::conv2d(get(c.getInput()), get(c.getWeight()),
+                                      opt(c.getBias()),
+                                      windowOf({}, c.getStrides(), c.getPads(),
+                                               c.getDilations(), false),
+                                      static_cast<int64_t>(c.getGroups()),
+                                      transformed == winogradWeights.end()
+                                          ? nullptr
+                                          : transformed->second.get()));
         })
         .Case([&](BatchNormOp b) {
-          results.push_back(k::batchNorm(
-              get(b.getInput()), get(b.getScale()), get(b.getBias()),
-              get(b.getMean()), get(b.getVar()),
-              b.getEpsilon().convertToFloat()));
+          results.push_back(k::batchNorm(get(b.getInput()), get(b.getScale()),
+                                         get(b.getBias()), get(b.getMean()),
+                                         get(b.getVar()),
+                                         b.getEpsilon().convertToFloat()));
         })
         .Case([&](LayerNormOp l) {
           results.push_back(k::layerNorm(get(l.getInput()), get(l.getScale()),
@@ -189,11 +206,11 @@ llvm::Expected<std::vector<Tensor>> Executor::run(ArrayRef<Tensor> inputs) {
                        p.getDilations(), p.getCeilMode())));
         })
         .Case([&](AvgPool2DOp p) {
-          results.push_back(k::avgPool2d(
-              get(p.getInput()),
-              windowOf(p.getKernelShape(), p.getStrides(), p.getPads(), {1, 1},
-                       p.getCeilMode()),
-              p.getCountIncludePad()));
+          results.push_back(
+              k::avgPool2d(get(p.getInput()),
+                           windowOf(p.getKernelShape(), p.getStrides(),
+                                    p.getPads(), {1, 1}, p.getCeilMode()),
+                           p.getCountIncludePad()));
         })
         .Case([&](GlobalAvgPoolOp p) {
           results.push_back(k::globalAvgPool(get(p.getInput())));
@@ -202,8 +219,8 @@ llvm::Expected<std::vector<Tensor>> Executor::run(ArrayRef<Tensor> inputs) {
           results.push_back(k::matmul(get(m.getLhs()), get(m.getRhs())));
         })
         .Case([&](LinearOp l) {
-          results.push_back(
-              k::linear(get(l.getInput()), get(l.getWeight()), opt(l.getBias())));
+          results.push_back(k::linear(get(l.getInput()), get(l.getWeight()),
+                                      opt(l.getBias())));
         })
         .Case([&](AddOp o) {
           results.push_back(
@@ -232,11 +249,11 @@ llvm::Expected<std::vector<Tensor>> Executor::run(ArrayRef<Tensor> inputs) {
               k::unary(k::UnaryKind::HardSwish, get(o.getInput())));
         })
         .Case([&](GeluOp o) {
-          results.push_back(k::unary(o.getApproximate() ==
-                                             GeluApproximation::tanh
-                                         ? k::UnaryKind::GeluTanh
-                                         : k::UnaryKind::Gelu,
-                                     get(o.getInput())));
+          results.push_back(
+              k::unary(o.getApproximate() == GeluApproximation::tanh
+                           ? k::UnaryKind::GeluTanh
+                           : k::UnaryKind::Gelu,
+                       get(o.getInput())));
         })
         .Case([&](ClipOp o) {
           results.push_back(k::clip(get(o.getInput()),
@@ -244,8 +261,8 @@ llvm::Expected<std::vector<Tensor>> Executor::run(ArrayRef<Tensor> inputs) {
                                     o.getMax().convertToFloat()));
         })
         .Case([&](SoftmaxOp o) {
-          results.push_back(k::softmax(get(o.getInput()),
-                                       static_cast<int64_t>(o.getAxis())));
+          results.push_back(
+              k::softmax(get(o.getInput()), static_cast<int64_t>(o.getAxis())));
         })
         .Case([&](ReshapeOp o) {
           const Tensor &in = get(o.getInput());
@@ -260,8 +277,8 @@ llvm::Expected<std::vector<Tensor>> Executor::run(ArrayRef<Tensor> inputs) {
           int64_t outer = 1;
           for (int64_t d = 0; d < axis; ++d)
             outer *= in.dim(d);
-          results.push_back(in.reshaped(
-              {outer, outer ? in.numElements() / outer : 0}));
+          results.push_back(
+              in.reshaped({outer, outer ? in.numElements() / outer : 0}));
         })
         .Case([&](TransposeOp o) {
           results.push_back(k::transpose(get(o.getInput()), o.getPerm()));
@@ -270,32 +287,38 @@ llvm::Expected<std::vector<Tensor>> Executor::run(ArrayRef<Tensor> inputs) {
           SmallVector<Tensor> ins;
           for (Value v : o.getInputs())
             ins.push_back(get(v));
-          results.push_back(
-              k::concat(ins, static_cast<int64_t>(o.getAxis())));
+          results.push_back(k::concat(ins, static_cast<int64_t>(o.getAxis())));
         })
         .Case([&](SliceOp o) {
           results.push_back(k::slice(get(o.getInput()), o.getAxes(),
                                      o.getStarts(), o.getEnds(), o.getSteps()));
         })
         .Case([&](SplitOp o) {
-          for (Tensor &t : k::split(get(o.getInput()),
-                                    static_cast<int64_t>(o.getAxis()),
-                                    o.getSizes()))
+          for (Tensor &t :
+               k::split(get(o.getInput()), static_cast<int64_t>(o.getAxis()),
+                        o.getSizes()))
             results.push_back(std::move(t));
         })
         .Case([&](PadOp o) {
-          k::PadKind kind = o.getMode() == PadMode::reflect ? k::PadKind::Reflect
-                            : o.getMode() == PadMode::edge  ? k::PadKind::Edge
-                                                            : k::PadKind::Constant;
+          k::PadKind kind =
+              o.getMode() == PadMode::reflect ? k::PadKind::Reflect
+              : o.getMode() == PadMode::edge  ? k::PadKind::Edge
+                                              : k::PadKind::Constant;
           results.push_back(k::pad(get(o.getInput()), o.getPads(), kind,
                                    o.getValue().convertToFloat()));
         });
+    if (options.profile)
+      opMillis[op.getName().getStringRef()] +=
+          std::chrono::duration<double, std::milli>(
+              std::chrono::steady_clock::now() - start)
+              .count();
     for (auto [result, tensor] : llvm::zip(op.getResults(), results))
       env[result] = std::move(tensor);
     // Free what this op was the last to read.
     for (Value operand : op.getOperands()) {
       auto it = lastUse.find(operand);
-      if (it != lastUse.end() && it->second == index && !constants.count(operand))
+      if (it != lastUse.end() && it->second == index &&
+          !constants.count(operand))
         env.erase(operand);
     }
     ++index;

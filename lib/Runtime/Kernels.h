@@ -27,6 +27,12 @@ void gemm(bool transB, int64_t m, int64_t n, int64_t k, const float *a,
           int64_t lda, const float *b, int64_t ldb, float beta, float *c,
           int64_t ldc);
 
+/// C = A x B on the calling thread only (for callers that parallelize
+/// across many products themselves).
+void gemmSingleThread(int64_t m, int64_t n, int64_t k, const float *a,
+                      int64_t lda, const float *b, int64_t ldb, float *c,
+                      int64_t ldc);
+
 /// A 2-D sliding window, ONNX-style.
 struct Window2D {
   int64_t kernel[2] = {1, 1};
@@ -40,8 +46,23 @@ struct Window2D {
   int64_t outputSize(int dim, int64_t input) const;
 };
 
+/// With `winogradWeights` (winogradTransformWeights(weight), computed once
+/// for a constant weight where winogradApplies) the convolution runs as
+/// Winograd F(2x2, 3x3); otherwise as im2col + GEMM or depthwise.
 Tensor conv2d(const Tensor &input, const Tensor &weight, const Tensor *bias,
-              const Window2D &window, int64_t groups);
+              const Window2D &window, int64_t groups,
+              const std::vector<float> *winogradWeights = nullptr);
+/// Whether conv2d computes this convolution with Winograd F(2x2, 3x3)
+/// (3x3, stride 1, undilated, ungrouped, at least 8 channels in and out).
+bool winogradApplies(llvm::ArrayRef<int64_t> weightShape,
+                     llvm::ArrayRef<int64_t> strides,
+                     llvm::ArrayRef<int64_t> dilations, int64_t groups);
+/// The weights in the Winograd domain: U[k][m][c] = (G g G^T)[k].
+std::vector<float> winogradTransformWeights(const Tensor &weight);
+Tensor winogradConv2d(const Tensor &input, const Tensor &weight,
+                      const std::vector<float> &transformed, const Tensor *bias,
+                      const Window2D &window);
+
 Tensor maxPool2d(const Tensor &input, const Window2D &window);
 Tensor avgPool2d(const Tensor &input, const Window2D &window,
                  bool countIncludePad);

@@ -30,12 +30,29 @@ void kernels::parallelFor(int64_t begin, int64_t end,
       body(i);
     return;
   }
-  llvm::parallelFor(begin, end, [&](size_t i) { body(static_cast<int64_t>(i)); });
+  // One contiguous range per thread: LLVM's parallelFor would make a task
+  // per index below 1024 indices, and the queueing costs more than small
+  // bodies do.
+  int64_t count = end - begin;
+  int64_t parts = std::min<int64_t>(threadCount, count);
+  llvm::parallelFor(0, parts, [&](size_t part) {
+    int64_t first = begin + count * static_cast<int64_t>(part) / parts;
+    int64_t last = begin + count * (static_cast<int64_t>(part) + 1) / parts;
+    for (int64_t i = first; i < last; ++i)
+      body(i);
+  });
 }
 
-void kernels::gemm(bool transB, int64_t m, int64_t n, int64_t k,
-                   const float *a, int64_t lda, const float *b, int64_t ldb,
-                   float beta, float *c, int64_t ldc) {
+void kernels::gemmSingleThread(int64_t m, int64_t n, int64_t k, const float *a,
+                               int64_t lda, const float *b, int64_t ldb,
+                               float *c, int64_t ldc) {
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, n, k, 1.0f, a, lda,
+              b, ldb, 0.0f, c, ldc);
+}
+
+void kernels::gemm(bool transB, int64_t m, int64_t n, int64_t k, const float *a,
+                   int64_t lda, const float *b, int64_t ldb, float beta,
+                   float *c, int64_t ldc) {
   // Split the larger output dimension into one slice per thread (in
   // multiples of 16 so each slice keeps whole vector tiles).
   int64_t parts = threadCount;
@@ -67,8 +84,8 @@ void kernels::gemm(bool transB, int64_t m, int64_t n, int64_t k,
 
 /// Row-major strides of `shape`, with 0 for dimensions of size 1 so that a
 /// broadcast operand re-reads them; aligned to `rank` from the right.
-static llvm::SmallVector<int64_t> broadcastStrides(llvm::ArrayRef<int64_t> shape,
-                                                   size_t rank) {
+static llvm::SmallVector<int64_t>
+broadcastStrides(llvm::ArrayRef<int64_t> shape, size_t rank) {
   llvm::SmallVector<int64_t> strides(rank, 0);
   int64_t stride = 1;
   for (size_t i = 0; i < shape.size(); ++i) {
@@ -188,15 +205,13 @@ Tensor kernels::binary(BinaryKind kind, const Tensor &lhs, const Tensor &rhs) {
   llvm_unreachable("unknown binary kind");
 }
 
-template <typename Fn>
-static Tensor map(const Tensor &input, Fn fn) {
+template <typename Fn> static Tensor map(const Tensor &input, Fn fn) {
   Tensor output = Tensor::uninitialized(input.shape());
   const float *in = input.data();
   float *out = output.mutableData();
   int64_t count = input.numElements();
   parallelFor(0, (count + 4095) / 4096, [&](int64_t block) {
-    for (int64_t i = block * 4096; i < std::min(count, (block + 1) * 4096);
-         ++i)
+    for (int64_t i = block * 4096; i < std::min(count, (block + 1) * 4096); ++i)
       out[i] = fn(in[i]);
   });
   return output;
@@ -274,7 +289,8 @@ Tensor kernels::batchNorm(const Tensor &input, const Tensor &scale,
   for (int64_t i = 0; i < c; ++i) {
     double inv = 1.0 / std::sqrt(static_cast<double>(var.data()[i]) + epsilon);
     mul[i] = static_cast<float>(scale.data()[i] * inv);
-    add[i] = static_cast<float>(bias.data()[i] - mean.data()[i] * scale.data()[i] * inv);
+    add[i] = static_cast<float>(bias.data()[i] -
+                                mean.data()[i] * scale.data()[i] * inv);
   }
   Tensor output = Tensor::uninitialized(input.shape());
   parallelFor(0, n * c, [&](int64_t plane) {

@@ -12,8 +12,7 @@ using namespace llvm;
 using namespace mlir::dlc::runtime;
 
 static Error npyError(StringRef name, const Twine &message) {
-  return createStringError(inconvertibleErrorCode(),
-                           name + ": " + message);
+  return createStringError(inconvertibleErrorCode(), name + ": " + message);
 }
 
 /// The value of `'key': value` in a .npy header dictionary.
@@ -27,8 +26,7 @@ static StringRef headerField(StringRef header, StringRef key) {
   return rest.take_until([](char c) { return c == ','; }).trim(" '\"");
 }
 
-Expected<Tensor> mlir::dlc::runtime::parseNpy(StringRef bytes,
-                                              StringRef name) {
+Expected<Tensor> mlir::dlc::runtime::parseNpy(StringRef bytes, StringRef name) {
   if (!bytes.starts_with("\x93NUMPY") || bytes.size() < 10)
     return npyError(name, "not a .npy file");
   uint8_t major = bytes[6];
@@ -94,9 +92,11 @@ Expected<Tensor> mlir::dlc::runtime::parseNpy(StringRef bytes,
       std::memcpy(&v, &bits, 8);
       values[i] = static_cast<float>(v);
     } else if (descr == "<i8") {
-      values[i] = static_cast<float>(read<int64_t, endianness::little>(p + 8 * i));
+      values[i] =
+          static_cast<float>(read<int64_t, endianness::little>(p + 8 * i));
     } else if (descr == "<i4") {
-      values[i] = static_cast<float>(read<int32_t, endianness::little>(p + 4 * i));
+      values[i] =
+          static_cast<float>(read<int32_t, endianness::little>(p + 4 * i));
     } else if (descr == "|i1") {
       values[i] = static_cast<int8_t>(p[i]);
     } else {

@@ -33,8 +33,8 @@ Tensor Tensor::uninitialized(llvm::ArrayRef<int64_t> shape) {
   tensor.dims.assign(shape.begin(), shape.end());
   // new float[] leaves the elements uninitialized: no memset for outputs
   // that a kernel writes in full.
-  std::shared_ptr<float[]> buffer(new float[std::max<int64_t>(
-      tensor.numElements(), 1)]);
+  std::shared_ptr<float[]> buffer(
+      new float[std::max<int64_t>(tensor.numElements(), 1)]);
   tensor.ptr = buffer.get();
   tensor.storage = std::move(buffer);
   return tensor;

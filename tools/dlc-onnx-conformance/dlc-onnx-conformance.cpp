@@ -21,6 +21,7 @@
 #include "dlc/Target/ONNX/ImportONNX.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "onnx/onnx_pb.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
@@ -29,7 +30,6 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
-#include "onnx/onnx_pb.h"
 #include <cmath>
 #include <csignal>
 #include <cstring>
@@ -44,14 +44,12 @@ namespace cl = llvm::cl;
 
 static cl::list<std::string> roots(cl::Positional, cl::desc("<test dirs>"),
                                    cl::OneOrMore);
-static cl::opt<std::string> markdown("markdown",
-                                     cl::desc("Write the table as markdown"),
-                                     cl::init(""));
-static cl::opt<std::string> filter("filter",
-                                   cl::desc("Only cases whose name contains"),
-                                   cl::init(""));
-static cl::opt<unsigned> timeLimit("time-limit",
-                                   cl::desc("Seconds per case"), cl::init(20));
+static cl::opt<std::string>
+    markdown("markdown", cl::desc("Write the table as markdown"), cl::init(""));
+static cl::opt<std::string>
+    filter("filter", cl::desc("Only cases whose name contains"), cl::init(""));
+static cl::opt<unsigned> timeLimit("time-limit", cl::desc("Seconds per case"),
+                                   cl::init(20));
 static cl::opt<bool> verbose("v", cl::desc("Print every case"),
                              cl::init(false));
 
@@ -116,8 +114,8 @@ static Outcome runCase(const std::string &dir, std::string &reason) {
   }
   for (int i = 0;; ++i) {
     onnx::TensorProto t;
-    if (!readProto(
-            dir + "/test_data_set_0/output_" + std::to_string(i) + ".pb", t))
+    if (!readProto(dir + "/test_data_set_0/output_" + std::to_string(i) + ".pb",
+                   t))
       break;
     outputs.push_back(std::move(t));
   }
@@ -240,7 +238,8 @@ static Outcome runIsolated(const std::string &dir, std::string &reason) {
     alarm(timeLimit);
     std::string why;
     Outcome outcome = runCase(dir, why);
-    why = std::string(1, static_cast<char>('0' + static_cast<int>(outcome))) + why;
+    why = std::string(1, static_cast<char>('0' + static_cast<int>(outcome))) +
+          why;
     (void)!write(pipeFds[1], why.data(), why.size());
     close(pipeFds[1]);
     _exit(0);
@@ -319,12 +318,12 @@ int main(int argc, char **argv) {
   for (auto &[op, counts] : perOp)
     os << "| " << op << " | " << counts[Outcome::Pass] << " | "
        << counts[Outcome::Unsupported] << " | " << counts[Outcome::Fail]
-       << " | " << counts[Outcome::Crash] << " | "
-       << counts[Outcome::Timeout] << " |\n";
+       << " | " << counts[Outcome::Crash] << " | " << counts[Outcome::Timeout]
+       << " |\n";
   os << "| **all " << cases.size() << " cases** | " << totals[Outcome::Pass]
-     << " | " << totals[Outcome::Unsupported] << " | "
-     << totals[Outcome::Fail] << " | " << totals[Outcome::Crash] << " | "
-     << totals[Outcome::Timeout] << " |\n";
+     << " | " << totals[Outcome::Unsupported] << " | " << totals[Outcome::Fail]
+     << " | " << totals[Outcome::Crash] << " | " << totals[Outcome::Timeout]
+     << " |\n";
   llvm::outs() << table;
   for (const std::string &p : problems)
     llvm::outs() << p << "\n";
@@ -340,8 +339,7 @@ int main(int argc, char **argv) {
   }
   llvm::outs() << "conformance: " << totals[Outcome::Pass] << " passed, "
                << totals[Outcome::Unsupported] << " unsupported, "
-               << totals[Outcome::Fail] << " failed, "
-               << totals[Outcome::Crash] << " crashed, "
-               << totals[Outcome::Timeout] << " timed out\n";
+               << totals[Outcome::Fail] << " failed, " << totals[Outcome::Crash]
+               << " crashed, " << totals[Outcome::Timeout] << " timed out\n";
   return problems.empty() ? 0 : 1;
 }

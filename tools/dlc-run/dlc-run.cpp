@@ -34,12 +34,17 @@ static cl::list<std::string> inputs("input", cl::desc("Input .npy file"),
 static cl::list<std::string> outputs("output",
                                      cl::desc("Output .npy file, per result"),
                                      cl::value_desc("file"));
-static cl::opt<std::string> functionName("function",
-                                         cl::desc("Function to run"),
-                                         cl::init(""));
-static cl::opt<unsigned> threads("num-threads",
-                                 cl::desc("Threads (0: every core)"),
-                                 cl::init(0));
+static cl::opt<std::string>
+    functionName("function", cl::desc("Function to run"), cl::init(""));
+static cl::opt<unsigned>
+    threads("num-threads", cl::desc("Threads (0: every core)"), cl::init(0));
+static cl::opt<bool>
+    winograd("winograd",
+             cl::desc("Winograd F(2x2,3x3) for 3x3 stride-1 convolutions"),
+             cl::init(true));
+static cl::opt<bool> profile("profile",
+                             cl::desc("Print the time spent per op kind"),
+                             cl::init(false));
 static cl::opt<unsigned> iterations("iterations",
                                     cl::desc("Runs to time (reports ms/run)"),
                                     cl::init(0));
@@ -90,7 +95,7 @@ int main(int argc, char **argv) {
                 llvm::Twine(outputs.size()) + " --output files were given");
 
   FailureOr<runtime::Executor> executor =
-      runtime::Executor::create(func, {threads});
+      runtime::Executor::create(func, {threads, winograd, profile});
   if (failed(executor))
     return 1;
   llvm::Expected<std::vector<runtime::Tensor>> results = executor->run(args);
@@ -108,6 +113,15 @@ int main(int argc, char **argv) {
     llvm::outs() << llvm::format("%.3f ms/run over %u runs\n",
                                  elapsed.count() / iterations,
                                  unsigned(iterations));
+  }
+  if (profile) {
+    unsigned runs = 1 + iterations;
+    std::vector<std::pair<double, std::string>> rows;
+    for (const auto &entry : executor->profile())
+      rows.emplace_back(entry.getValue() / runs, entry.getKey().str());
+    std::sort(rows.rbegin(), rows.rend());
+    for (const auto &[ms, name] : rows)
+      llvm::outs() << llvm::format("%10.3f ms/run  %s\n", ms, name.c_str());
   }
   for (auto [path, tensor] : llvm::zip(outputs, *results))
     if (llvm::Error error = runtime::writeNpy(path, tensor))

@@ -13,6 +13,7 @@
 
 #include "dlc/Runtime/Tensor.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Error.h"
 
 namespace mlir::dlc::runtime {
@@ -20,6 +21,11 @@ namespace mlir::dlc::runtime {
 struct ExecutorOptions {
   /// Threads for GEMM and the other kernels; 0 uses every core.
   unsigned threads = 0;
+  /// Compute 3x3 stride-1 convolutions with Winograd F(2x2, 3x3) (fewer
+  /// multiplications, rounding within fp32 reassociation error).
+  bool winograd = true;
+  /// Accumulate the time spent in each op kind (see profile()).
+  bool profile = false;
 };
 
 class Executor {
@@ -34,12 +40,22 @@ public:
   /// batch takes any size).
   llvm::Expected<std::vector<Tensor>> run(llvm::ArrayRef<Tensor> inputs);
 
+  /// With ExecutorOptions::profile: milliseconds spent per op name over all
+  /// runs so far.
+  const llvm::StringMap<double> &profile() const { return opMillis; }
+
 private:
-  explicit Executor(func::FuncOp func) : func(func) {}
+  Executor(func::FuncOp func, ExecutorOptions options)
+      : func(func), options(options) {}
   func::FuncOp func;
+  ExecutorOptions options;
+  llvm::StringMap<double> opMillis;
   /// For each op, the index past which each of its results is dead.
   llvm::DenseMap<Value, unsigned> lastUse;
   llvm::DenseMap<Value, Tensor> constants;
+  /// Constant conv weights transformed once for Winograd convolution.
+  llvm::DenseMap<Operation *, std::shared_ptr<const std::vector<float>>>
+      winogradWeights;
 };
 
 } // namespace mlir::dlc::runtime

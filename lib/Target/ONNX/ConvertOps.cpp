@@ -149,9 +149,10 @@ static LogicalResult convertBatchNorm(Importer &imp, const NodeAttrs &attrs) {
     if (!operands.back())
       return failure();
   }
-  return setResult(imp, imp.create<BatchNormOp>(
-                            operands[0], operands[1], operands[2], operands[3],
-                            operands[4], APFloat(attrs.getFloat("epsilon", 1e-5f))));
+  return setResult(
+      imp, imp.create<BatchNormOp>(operands[0], operands[1], operands[2],
+                                   operands[3], operands[4],
+                                   APFloat(attrs.getFloat("epsilon", 1e-5f))));
 }
 
 static LogicalResult convertLayerNorm(Importer &imp, const NodeAttrs &attrs) {
@@ -161,9 +162,9 @@ static LogicalResult convertLayerNorm(Importer &imp, const NodeAttrs &attrs) {
   Value bias = imp.hasInput(2) ? imp.getInput(2) : Value();
   if (!x || !scale || (imp.hasInput(2) && !bias))
     return failure();
-  return setResult(imp, imp.create<LayerNormOp>(
-                            x, scale, bias, attrs.getInt("axis", -1),
-                            APFloat(attrs.getFloat("epsilon", 1e-5f))));
+  return setResult(
+      imp, imp.create<LayerNormOp>(x, scale, bias, attrs.getInt("axis", -1),
+                                   APFloat(attrs.getFloat("epsilon", 1e-5f))));
 }
 
 static LogicalResult convertPool(Importer &imp, const NodeAttrs &attrs) {
@@ -189,9 +190,9 @@ static LogicalResult convertPool(Importer &imp, const NodeAttrs &attrs) {
   }
   if (llvm::any_of(dilations, [](int64_t d) { return d != 1; }))
     return imp.fail("dilated average pooling is not supported");
-  return setResult(imp, imp.create<AvgPool2DOp>(
-                            x, *kernel, strides, pads, ceilMode,
-                            attrs.getInt("count_include_pad", 0) != 0));
+  return setResult(
+      imp, imp.create<AvgPool2DOp>(x, *kernel, strides, pads, ceilMode,
+                                   attrs.getInt("count_include_pad", 0) != 0));
 }
 
 static LogicalResult convertGlobalAvgPool(Importer &imp, const NodeAttrs &) {
@@ -287,7 +288,8 @@ static LogicalResult convertGemm(Importer &imp, const NodeAttrs &attrs) {
     return failure();
   if (rankOf(a) != 2 || rankOf(b) != 2)
     return imp.fail("expects 2-D A and B");
-  float alpha = attrs.getFloat("alpha", 1.0f), beta = attrs.getFloat("beta", 1.0f);
+  float alpha = attrs.getFloat("alpha", 1.0f),
+        beta = attrs.getFloat("beta", 1.0f);
   if (attrs.getInt("transA", 0)) {
     FailureOr<TransposeOp> t = imp.create<TransposeOp>(a, Ints{1, 0});
     if (failed(t))
@@ -396,9 +398,9 @@ static LogicalResult convertGelu(Importer &imp, const NodeAttrs &attrs) {
   std::string approximate = attrs.getString("approximate", "none");
   if (approximate != "none" && approximate != "tanh")
     return imp.fail("approximate '", approximate, "' is not supported");
-  return setResult(imp, imp.create<GeluOp>(
-                            x, approximate == "tanh" ? GeluApproximation::tanh
-                                                     : GeluApproximation::none));
+  return setResult(imp, imp.create<GeluOp>(x, approximate == "tanh"
+                                                  ? GeluApproximation::tanh
+                                                  : GeluApproximation::none));
 }
 
 static LogicalResult convertSoftmax(Importer &imp, const NodeAttrs &attrs) {
@@ -536,13 +538,13 @@ static LogicalResult convertSqueezeLike(Importer &imp, const NodeAttrs &attrs) {
     auto rank = static_cast<int64_t>(shape.size());
     Ints kept;
     for (int64_t d = 0; d < rank; ++d) {
-      bool squeezed =
-          axes ? llvm::any_of(*axes,
-                              [&](int64_t a) { return (a < 0 ? a + rank : a) == d; })
-               : shape[d] == 1;
+      bool squeezed = axes ? llvm::any_of(*axes,
+                                          [&](int64_t a) {
+                                            return (a < 0 ? a + rank : a) == d;
+                                          })
+                           : shape[d] == 1;
       if (squeezed && shape[d] != 1)
-        return imp.fail("cannot squeeze dimension ", d, " of size ",
-                        shape[d]);
+        return imp.fail("cannot squeeze dimension ", d, " of size ", shape[d]);
       if (!squeezed)
         kept.push_back(shape[d]);
     }
@@ -585,8 +587,7 @@ static LogicalResult convertConcat(Importer &imp, const NodeAttrs &attrs) {
   }
   if (!attrs.find("axis"))
     return imp.fail("has no axis");
-  return setResult(imp,
-                   imp.create<ConcatOp>(inputs, attrs.getInt("axis", 0)));
+  return setResult(imp, imp.create<ConcatOp>(inputs, attrs.getInt("axis", 0)));
 }
 
 static LogicalResult convertSlice(Importer &imp, const NodeAttrs &attrs) {

@@ -62,11 +62,10 @@ static int64_t broadcastIndex(ArrayRef<int64_t> shape,
 }
 
 template <typename T, typename Fn>
-static std::vector<T> broadcastApply(ArrayRef<int64_t> lhsShape,
-                                     const std::vector<T> &lhs,
-                                     ArrayRef<int64_t> rhsShape,
-                                     const std::vector<T> &rhs,
-                                     ArrayRef<int64_t> outShape, Fn fn) {
+static std::vector<T>
+broadcastApply(ArrayRef<int64_t> lhsShape, const std::vector<T> &lhs,
+               ArrayRef<int64_t> rhsShape, const std::vector<T> &rhs,
+               ArrayRef<int64_t> outShape, Fn fn) {
   int64_t count = 1;
   for (int64_t d : outShape)
     count *= d;
@@ -113,9 +112,8 @@ static double realBinary(llvm::StringRef op, double a, double b) {
 }
 
 /// Folds Add/Sub/Mul/Div/Equal on known tensors.
-static std::optional<KnownTensor> foldBinary(llvm::StringRef op,
-                                             const KnownTensor &lhs,
-                                             const KnownTensor &rhs) {
+static std::optional<KnownTensor>
+foldBinary(llvm::StringRef op, const KnownTensor &lhs, const KnownTensor &rhs) {
   SmallVector<int64_t> shape;
   if (!OpTrait::util::getBroadcastedShape(lhs.shape, rhs.shape, shape))
     return std::nullopt;
@@ -133,8 +131,7 @@ static std::optional<KnownTensor> foldBinary(llvm::StringRef op,
       lhs.shape, readReals(lhs), rhs.shape, readReals(rhs), shape,
       [&](double a, double b) { return realBinary(op, a, b); });
   if (op == "Equal")
-    return makeInts(shape,
-                    std::vector<int64_t>(out.begin(), out.end()),
+    return makeInts(shape, std::vector<int64_t>(out.begin(), out.end()),
                     onnx::TensorProto::BOOL);
   return makeReals(shape, std::move(out), lhs.dtype);
 }
@@ -224,7 +221,8 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
     } else if (const onnx::AttributeProto *i = attrs.find("value_int")) {
       tensor = makeInts({}, {i->i()});
     } else if (const onnx::AttributeProto *is = attrs.find("value_ints")) {
-      tensor = makeInts({is->ints_size()}, {is->ints().begin(), is->ints().end()});
+      tensor =
+          makeInts({is->ints_size()}, {is->ints().begin(), is->ints().end()});
     } else {
       return importer.fail("has no supported value attribute");
     }
@@ -299,13 +297,14 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
       return false;
     std::vector<double> values = readReals(first);
     for (double &v : values)
-      v = op == "Sqrt"  ? std::sqrt(v)
-          : op == "Neg" ? -v
+      v = op == "Sqrt"    ? std::sqrt(v)
+          : op == "Neg"   ? -v
           : op == "Floor" ? std::floor(v)
                           : std::ceil(v);
     if (first.isInteger())
       importer.setKnownOutput(
-          0, makeInts(first.shape, {values.begin(), values.end()}, first.dtype));
+          0,
+          makeInts(first.shape, {values.begin(), values.end()}, first.dtype));
     else
       importer.setKnownOutput(0, makeReals(first.shape, values, first.dtype));
     return true;
@@ -354,11 +353,12 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
       SmallVector<int64_t> kept;
       auto rank = static_cast<int64_t>(shape.size());
       for (int64_t d = 0; d < rank; ++d) {
-        bool squeezed = axes ? llvm::any_of(*axes,
-                                            [&](int64_t a) {
-                                              return (a < 0 ? a + rank : a) == d;
-                                            })
-                             : shape[d] == 1;
+        bool squeezed = axes
+                            ? llvm::any_of(*axes,
+                                           [&](int64_t a) {
+                                             return (a < 0 ? a + rank : a) == d;
+                                           })
+                            : shape[d] == 1;
         if (!squeezed)
           kept.push_back(shape[d]);
       }
@@ -387,10 +387,9 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
       }
     }
     auto size = static_cast<int64_t>(integer ? ints.size() : reals.size());
-    importer.setKnownOutput(0, integer ? makeInts({size}, std::move(ints),
-                                                  first.dtype)
-                                       : makeReals({size}, std::move(reals),
-                                                   first.dtype));
+    importer.setKnownOutput(
+        0, integer ? makeInts({size}, std::move(ints), first.dtype)
+                   : makeReals({size}, std::move(reals), first.dtype));
     return true;
   }
   if (op == "Slice" && first.shape.size() == 1 && importer.getOpset() >= 10) {
@@ -407,7 +406,8 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
         v += size;
       return std::clamp(v, lo, hi);
     };
-    start = step > 0 ? clampIndex(start, 0, size) : clampIndex(start, -1, size - 1);
+    start =
+        step > 0 ? clampIndex(start, 0, size) : clampIndex(start, -1, size - 1);
     end = step > 0 ? clampIndex(end, 0, size) : clampIndex(end, -1, size - 1);
     std::vector<int64_t> idx;
     for (int64_t i = start; step > 0 ? i < end : i > end; i += step)
@@ -435,13 +435,14 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
         return importer.fail("value ", error);
       if (fill->isInteger())
         importer.setKnownOutput(
-            0, makeInts(outShape, std::vector<int64_t>(count, readInts(*fill)[0]),
-                        fill->dtype));
+            0,
+            makeInts(outShape, std::vector<int64_t>(count, readInts(*fill)[0]),
+                     fill->dtype));
       else
         importer.setKnownOutput(
-            0, makeReals(outShape,
-                         std::vector<double>(count, readReals(*fill)[0]),
-                         fill->dtype));
+            0,
+            makeReals(outShape, std::vector<double>(count, readReals(*fill)[0]),
+                      fill->dtype));
     } else {
       importer.setKnownOutput(0, makeReals(outShape, std::vector<double>(count),
                                            onnx::TensorProto::FLOAT));
@@ -454,8 +455,8 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
                         d = readReals(*importer.getKnownInput(2));
     if (d[0] == 0)
       return importer.fail("delta must not be 0");
-    auto count = static_cast<int64_t>(
-        std::max(0.0, std::ceil((l[0] - s[0]) / d[0])));
+    auto count =
+        static_cast<int64_t>(std::max(0.0, std::ceil((l[0] - s[0]) / d[0])));
     if (count > kMaxFoldElements)
       return false;
     std::vector<double> values;

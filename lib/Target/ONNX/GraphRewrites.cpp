@@ -104,7 +104,8 @@ static void fuseErfGelu(onnx::GraphProto &graph) {
     if (!scale || index.useCount(erf.input(0)) != 1 || scale->input_size() != 2)
       continue;
     std::string x = scale->input(0);
-    if (!((scale->op_type() == "Div" && near(index.scalar(scale->input(1)), M_SQRT2)) ||
+    if (!((scale->op_type() == "Div" &&
+           near(index.scalar(scale->input(1)), M_SQRT2)) ||
           (scale->op_type() == "Mul" &&
            near(index.scalar(scale->input(1)), M_SQRT1_2))))
       continue;

@@ -117,8 +117,8 @@ Importer::importValueInfoType(const onnx::ValueInfoProto &info) {
       shape.push_back(ShapedType::kDynamic); // the dynamic batch
     } else {
       return emitError(loc) << "graph value '" << info.name()
-                            << "' has a symbolic dimension '"
-                            << dim.dim_param() << "' at index " << index
+                            << "' has a symbolic dimension '" << dim.dim_param()
+                            << "' at index " << index
                             << "; only the batch (index 0) may be dynamic",
              failure();
     }
@@ -174,7 +174,8 @@ LogicalResult Importer::importGraph(onnx::GraphProto &graph) {
     results.push_back(value);
   }
   func::ReturnOp::create(builder, loc, results);
-  func.setType(builder.getFunctionType(inputTypes, ValueRange(results).getTypes()));
+  func.setType(
+      builder.getFunctionType(inputTypes, ValueRange(results).getTypes()));
   for (auto [index, name] : llvm::enumerate(inputNames))
     func.setArgAttr(index, "dlc.name", builder.getStringAttr(name));
   for (auto [index, output] : llvm::enumerate(graph.output()))
@@ -184,11 +185,11 @@ LogicalResult Importer::importGraph(onnx::GraphProto &graph) {
 
 LogicalResult Importer::importNode(const onnx::NodeProto &onnxNode) {
   node = &onnxNode;
-  nodeName = onnxNode.name().empty()
-                 ? onnxNode.op_type() + ":" +
-                       (onnxNode.output_size() ? onnxNode.output(0)
-                                               : std::string())
-                 : onnxNode.name();
+  nodeName =
+      onnxNode.name().empty()
+          ? onnxNode.op_type() + ":" +
+                (onnxNode.output_size() ? onnxNode.output(0) : std::string())
+          : onnxNode.name();
   loc = NameLoc::get(builder.getStringAttr(nodeName),
                      FileLineColLoc::get(context, fileName, 0, 0));
   if (!onnxNode.domain().empty() && onnxNode.domain() != "ai.onnx")
@@ -264,7 +265,8 @@ Value Importer::getValue(llvm::StringRef name) {
   if (knownIt != known.end())
     return materialize(name, knownIt->second);
   if (node)
-    (void)fail("uses tensor '", name, "', which no node or initializer defines");
+    (void)fail("uses tensor '", name,
+               "', which no node or initializer defines");
   else
     emitError(loc) << "graph output '" << name
                    << "' is not produced by any node";
@@ -297,7 +299,8 @@ Value Importer::materialize(llvm::StringRef name, KnownTensor &tensor) {
   }
   auto type = RankedTensorType::get(tensor.shape, elementType);
   ElementsAttr value;
-  if (!tensor.folded && isa<FloatType>(elementType) && tensor.numElements() > 1) {
+  if (!tensor.folded && isa<FloatType>(elementType) &&
+      tensor.numElements() > 1) {
     // Weights: hand the parsed bytes to a blob, uncopied.
     auto blob = makeBlob(tensor, elementType.getIntOrFloatBitWidth() / 8);
     value = DenseResourceElementsAttr::get(type, name, std::move(blob));
@@ -315,7 +318,8 @@ Value Importer::materialize(llvm::StringRef name, KnownTensor &tensor) {
     SmallVector<APInt> ints;
     unsigned width = elementType.getIntOrFloatBitWidth();
     for (int64_t v : readInts(tensor))
-      ints.push_back(APInt(width, v, /*isSigned=*/true, /*implicitTrunc=*/true));
+      ints.push_back(
+          APInt(width, v, /*isSigned=*/true, /*implicitTrunc=*/true));
     value = DenseElementsAttr::get(type, ints);
   }
   OpBuilder::InsertionGuard guard(builder);
@@ -323,12 +327,12 @@ Value Importer::materialize(llvm::StringRef name, KnownTensor &tensor) {
   // Constants go at the top of the function, in first-use order.
   auto func = entry->getParentOp();
   Block &body = func->getRegion(0).front();
-  auto insertAfter = llvm::find_if(body, [](Operation &op) {
-    return !isa<dlc::ConstantOp>(op);
-  });
+  auto insertAfter = llvm::find_if(
+      body, [](Operation &op) { return !isa<dlc::ConstantOp>(op); });
   builder.setInsertionPoint(&body, insertAfter);
-  Location constLoc = NameLoc::get(builder.getStringAttr(name),
-                                   FileLineColLoc::get(context, fileName, 0, 0));
+  Location constLoc =
+      NameLoc::get(builder.getStringAttr(name),
+                   FileLineColLoc::get(context, fileName, 0, 0));
   Value result = dlc::ConstantOp::create(builder, constLoc, value);
   values[name] = result;
   return result;
@@ -351,8 +355,8 @@ Value Importer::createScalarLike(Value like, double value) {
   auto type = RankedTensorType::get({}, likeType.getElementType());
   return dlc::ConstantOp::create(
       builder, loc,
-      DenseElementsAttr::get(type, builder.getFloatAttr(
-                                       likeType.getElementType(), value)));
+      DenseElementsAttr::get(
+          type, builder.getFloatAttr(likeType.getElementType(), value)));
 }
 
 //===----------------------------------------------------------------------===//
@@ -370,8 +374,7 @@ OwningOpRef<ModuleOp> mlir::dlc::importONNXModel(llvm::MemoryBufferRef buffer,
       reinterpret_cast<const uint8_t *>(buffer.getBufferStart()),
       static_cast<int>(buffer.getBufferSize()));
   stream.SetTotalBytesLimit(std::numeric_limits<int>::max());
-  if (!model.ParseFromCodedStream(&stream) ||
-      !stream.ConsumedEntireMessage()) {
+  if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage()) {
     emitError(fileLoc) << "cannot parse ONNX model: the file is not a valid "
                           "ModelProto (truncated or corrupt?)";
     return nullptr;

@@ -6,8 +6,8 @@
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
-#include "llvm/ADT/StringMap.h"
 #include "onnx/onnx_pb.h"
+#include "llvm/ADT/StringMap.h"
 #include <memory>
 #include <optional>
 #include <string>
@@ -78,8 +78,7 @@ public:
   Location getLoc() const { return loc; }
 
   /// Reports "<op type> node '<name>': <message>" at the node and fails.
-  template <typename... Args>
-  LogicalResult fail(const Args &...args) {
+  template <typename... Args> LogicalResult fail(const Args &...args) {
     InFlightDiagnostic diag = emitError(loc);
     diag << node->op_type() << " node '" << nodeName << "': ";
     (diag << ... << args);
@@ -143,8 +142,7 @@ private:
 /// Builds a KnownTensor from a TensorProto, taking over its raw bytes (or
 /// reading its external data relative to `modelDir`).
 FailureOr<KnownTensor> loadTensor(onnx::TensorProto &tensor,
-                                  llvm::StringRef modelDir,
-                                  std::string &error);
+                                  llvm::StringRef modelDir, std::string &error);
 
 /// The values of an integer (or bool) tensor.
 std::vector<int64_t> readInts(const KnownTensor &tensor);

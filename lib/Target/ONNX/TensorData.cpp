@@ -123,10 +123,8 @@ static std::string packTypedFields(const onnx::TensorProto &tensor) {
   }
 }
 
-FailureOr<KnownTensor>
-mlir::dlc::onnx_import::loadTensor(onnx::TensorProto &tensor,
-                                   llvm::StringRef modelDir,
-                                   std::string &error) {
+FailureOr<KnownTensor> mlir::dlc::onnx_import::loadTensor(
+    onnx::TensorProto &tensor, llvm::StringRef modelDir, std::string &error) {
   KnownTensor result;
   result.dtype = tensor.data_type();
   for (int64_t dim : tensor.dims()) {
@@ -206,24 +204,24 @@ mlir::dlc::onnx_import::readInts(const KnownTensor &tensor) {
     switch (tensor.dtype) {
     case onnx::TensorProto::INT64:
     case onnx::TensorProto::UINT64:
-      values.push_back(endian::read<int64_t, llvm::endianness::little>(
-          data + 8 * i));
+      values.push_back(
+          endian::read<int64_t, llvm::endianness::little>(data + 8 * i));
       break;
     case onnx::TensorProto::INT32:
-      values.push_back(endian::read<int32_t, llvm::endianness::little>(
-          data + 4 * i));
+      values.push_back(
+          endian::read<int32_t, llvm::endianness::little>(data + 4 * i));
       break;
     case onnx::TensorProto::UINT32:
-      values.push_back(endian::read<uint32_t, llvm::endianness::little>(
-          data + 4 * i));
+      values.push_back(
+          endian::read<uint32_t, llvm::endianness::little>(data + 4 * i));
       break;
     case onnx::TensorProto::INT16:
-      values.push_back(endian::read<int16_t, llvm::endianness::little>(
-          data + 2 * i));
+      values.push_back(
+          endian::read<int16_t, llvm::endianness::little>(data + 2 * i));
       break;
     case onnx::TensorProto::UINT16:
-      values.push_back(endian::read<uint16_t, llvm::endianness::little>(
-          data + 2 * i));
+      values.push_back(
+          endian::read<uint16_t, llvm::endianness::little>(data + 2 * i));
       break;
     case onnx::TensorProto::INT8:
       values.push_back(static_cast<int8_t>(data[i]));
@@ -274,9 +272,8 @@ mlir::dlc::onnx_import::readReals(const KnownTensor &tensor) {
       uint16_t bits =
           endian::read<uint16_t, llvm::endianness::little>(data + 2 * i);
       const llvm::fltSemantics &semantics =
-          tensor.dtype == onnx::TensorProto::FLOAT16
-              ? llvm::APFloat::IEEEhalf()
-              : llvm::APFloat::BFloat();
+          tensor.dtype == onnx::TensorProto::FLOAT16 ? llvm::APFloat::IEEEhalf()
+                                                     : llvm::APFloat::BFloat();
       llvm::APFloat value(semantics, llvm::APInt(16, bits));
       values.push_back(value.convertToDouble());
       break;
