@@ -4,7 +4,8 @@
 # basic block feeding a transformer encoder block), fixes its batch,
 # propagates shapes, canonicalizes and prints it.
 #
-# Usage: scripts/run-example.sh [model.mlir] [batch]
+# Usage: scripts/run-example.sh [model.mlir|model.onnx] [batch]
+# An ONNX model is imported first (dlc-translate --import-onnx).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${DLC_BUILD_DIR:-$root/build}"
@@ -12,7 +13,15 @@ model="${1:-$root/examples/hybrid_net.mlir}"
 batch="${2:-1}"
 
 "$root/scripts/setup.sh"
-"$root/scripts/build.sh" dlc-opt >/dev/null
+"$root/scripts/build.sh" dlc-opt dlc-translate >/dev/null
+
+if [[ "$model" == *.onnx ]]; then
+  imported="$(mktemp --suffix=.mlir)"
+  trap 'rm -f "$imported"' EXIT
+  echo "== dlc-translate --import-onnx $model" >&2
+  "$build/bin/dlc-translate" --import-onnx "$model" -o "$imported"
+  model="$imported"
+fi
 
 echo "== dlc-opt: $model (batch $batch)" >&2
 "$build/bin/dlc-opt" "$model" \
