@@ -197,6 +197,18 @@ static std::optional<SmallVector<int64_t>> getAxes(Importer &importer,
   return std::nullopt;
 }
 
+/// The tensor of a node's tensor attribute. The model is ours to consume:
+/// its bytes move into the result.
+static FailureOr<KnownTensor> loadAttrTensor(Importer &importer,
+                                             const onnx::AttributeProto &attr) {
+  std::string error;
+  auto &proto = const_cast<onnx::TensorProto &>(attr.t());
+  FailureOr<KnownTensor> loaded = loadTensor(proto, "", error);
+  if (failed(loaded))
+    return importer.fail(attr.name(), " ", error);
+  return loaded;
+}
+
 FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
                                                     const NodeAttrs &attrs) {
   const onnx::NodeProto &node = importer.getNode();
@@ -205,12 +217,9 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
   if (op == "Constant") {
     KnownTensor tensor;
     if (const onnx::AttributeProto *value = attrs.find("value")) {
-      std::string error;
-      // The model is ours to consume: its bytes move into the tensor.
-      auto &proto = const_cast<onnx::TensorProto &>(value->t());
-      FailureOr<KnownTensor> loaded = loadTensor(proto, "", error);
+      FailureOr<KnownTensor> loaded = loadAttrTensor(importer, *value);
       if (failed(loaded))
-        return importer.fail("value ", error);
+        return failure();
       tensor = std::move(*loaded);
     } else if (const onnx::AttributeProto *f = attrs.find("value_float")) {
       tensor = makeReals({}, {f->f()}, onnx::TensorProto::FLOAT);
@@ -428,11 +437,9 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
     if (count > kMaxFoldElements)
       return false;
     if (const onnx::AttributeProto *value = attrs.find("value")) {
-      std::string error;
-      auto &proto = const_cast<onnx::TensorProto &>(value->t());
-      FailureOr<KnownTensor> fill = loadTensor(proto, "", error);
+      FailureOr<KnownTensor> fill = loadAttrTensor(importer, *value);
       if (failed(fill))
-        return importer.fail("value ", error);
+        return failure();
       if (fill->isInteger())
         importer.setKnownOutput(
             0,

@@ -188,6 +188,12 @@ FailureOr<KnownTensor> mlir::dlc::onnx_import::loadTensor(
   return result;
 }
 
+/// Element `i` of a little-endian array of T.
+template <typename T> static T readLE(const char *data, int64_t i) {
+  return llvm::support::endian::read<T, llvm::endianness::little>(
+      data + sizeof(T) * i);
+}
+
 std::vector<int64_t>
 mlir::dlc::onnx_import::readInts(const KnownTensor &tensor) {
   if (tensor.folded) {
@@ -204,24 +210,19 @@ mlir::dlc::onnx_import::readInts(const KnownTensor &tensor) {
     switch (tensor.dtype) {
     case onnx::TensorProto::INT64:
     case onnx::TensorProto::UINT64:
-      values.push_back(
-          endian::read<int64_t, llvm::endianness::little>(data + 8 * i));
+      values.push_back(readLE<int64_t>(data, i));
       break;
     case onnx::TensorProto::INT32:
-      values.push_back(
-          endian::read<int32_t, llvm::endianness::little>(data + 4 * i));
+      values.push_back(readLE<int32_t>(data, i));
       break;
     case onnx::TensorProto::UINT32:
-      values.push_back(
-          endian::read<uint32_t, llvm::endianness::little>(data + 4 * i));
+      values.push_back(readLE<uint32_t>(data, i));
       break;
     case onnx::TensorProto::INT16:
-      values.push_back(
-          endian::read<int16_t, llvm::endianness::little>(data + 2 * i));
+      values.push_back(readLE<int16_t>(data, i));
       break;
     case onnx::TensorProto::UINT16:
-      values.push_back(
-          endian::read<uint16_t, llvm::endianness::little>(data + 2 * i));
+      values.push_back(readLE<uint16_t>(data, i));
       break;
     case onnx::TensorProto::INT8:
       values.push_back(static_cast<int8_t>(data[i]));
@@ -253,24 +254,21 @@ mlir::dlc::onnx_import::readReals(const KnownTensor &tensor) {
   for (int64_t i = 0; i < count; ++i) {
     switch (tensor.dtype) {
     case onnx::TensorProto::FLOAT: {
-      uint32_t bits =
-          endian::read<uint32_t, llvm::endianness::little>(data + 4 * i);
+      uint32_t bits = readLE<uint32_t>(data, i);
       float value;
       std::memcpy(&value, &bits, 4);
       values.push_back(value);
       break;
     }
     case onnx::TensorProto::DOUBLE: {
-      uint64_t bits =
-          endian::read<uint64_t, llvm::endianness::little>(data + 8 * i);
+      uint64_t bits = readLE<uint64_t>(data, i);
       double value;
       std::memcpy(&value, &bits, 8);
       values.push_back(value);
       break;
     }
     default: { // FLOAT16, BFLOAT16
-      uint16_t bits =
-          endian::read<uint16_t, llvm::endianness::little>(data + 2 * i);
+      uint16_t bits = readLE<uint16_t>(data, i);
       const llvm::fltSemantics &semantics =
           tensor.dtype == onnx::TensorProto::FLOAT16 ? llvm::APFloat::IEEEhalf()
                                                      : llvm::APFloat::BFloat();
