@@ -70,6 +70,25 @@ static LogicalResult refineResults(Operation *op) {
   return success();
 }
 
+LogicalResult mlir::dlc::inferFunctionShapes(func::FuncOp func, int64_t batch) {
+  if (batch > 0)
+    specializeBatch(func, batch);
+  WalkResult walk = func.walk([](Operation *op) {
+    return failed(refineResults(op)) ? WalkResult::interrupt()
+                                     : WalkResult::advance();
+  });
+  if (walk.wasInterrupted())
+    return failure();
+  // Re-inferred results only differ from the declared ones where the
+  // arguments changed, so the returned types are the new signature.
+  func.walk([&](func::ReturnOp ret) {
+    func.setType(FunctionType::get(func.getContext(),
+                                   func.front().getArgumentTypes(),
+                                   ret.getOperandTypes()));
+  });
+  return success();
+}
+
 namespace {
 struct InferShapesPass : dlc::impl::InferShapesBase<InferShapesPass> {
   using Base::Base;
@@ -88,27 +107,12 @@ struct InferShapesPass : dlc::impl::InferShapesBase<InferShapesPass> {
   }
 
   LogicalResult runOnFunction(func::FuncOp func, ModuleOp module) {
-    if (batch > 0 && hasDynamicBatch(func)) {
-      if (!SymbolTable::symbolKnownUseEmpty(func, module))
-        return func.emitError()
-               << "dlc-infer-shapes cannot give @" << func.getSymName()
-               << " a static batch: it is called elsewhere in the module";
-      specializeBatch(func, batch);
-    }
-    WalkResult walk = func.walk([](Operation *op) {
-      return failed(refineResults(op)) ? WalkResult::interrupt()
-                                       : WalkResult::advance();
-    });
-    if (walk.wasInterrupted())
-      return failure();
-    // Re-inferred results only differ from the declared ones where the
-    // arguments changed, so the returned types are the new signature.
-    func.walk([&](func::ReturnOp ret) {
-      func.setType(FunctionType::get(func.getContext(),
-                                     func.front().getArgumentTypes(),
-                                     ret.getOperandTypes()));
-    });
-    return success();
+    if (batch > 0 && hasDynamicBatch(func) &&
+        !SymbolTable::symbolKnownUseEmpty(func, module))
+      return func.emitError()
+             << "dlc-infer-shapes cannot give @" << func.getSymName()
+             << " a static batch: it is called elsewhere in the module";
+    return inferFunctionShapes(func, batch);
   }
 };
 } // namespace

@@ -5,6 +5,7 @@
 
 #include "dlc/Dialect/DLC/IR/DLCAttrs.h"
 #include "dlc/Dialect/DLC/IR/DLCDialect.h"
+#include "dlc/Interfaces/CostOpInterface.h"
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/OpDefinition.h"

@@ -12,13 +12,16 @@ include "dlc/Dialect/DLC/IR/DLCBase.td"
 include "dlc/Dialect/DLC/IR/DLCAttrs.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "dlc/Interfaces/CostOpInterface.td"
 
 // An op whose result types are computed from its operands and attributes.
 // Each such op implements one C++ function, `inferShape`, which is both its
 // type inference and its verifier (see lib/Dialect/DLC/IR/ShapeInference.h).
 class DLC_InferredOp<string mnemonic, list<Trait> traits = []>
     : DLC_Op<mnemonic,
-             !listconcat([Pure, InferTypeOpAdaptorWithIsCompatible], traits)> {
+             !listconcat([Pure, InferTypeOpAdaptorWithIsCompatible,
+                          DeclareOpInterfaceMethods<DLC_CostOpInterface>],
+                         traits)> {
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     static ::llvm::LogicalResult
@@ -311,7 +314,8 @@ def DLC_DivOp : DLC_BinaryOp<"div", "/">;
 // find it.
 class DLC_UnaryOp<string mnemonic, list<Trait> traits = []>
     : DLC_Op<mnemonic, !listconcat([Pure, AllTypesMatch<["input", "output"]>,
-                                    DeclareOpInterfaceMethods<InferTypeOpInterface>],
+                                    DeclareOpInterfaceMethods<InferTypeOpInterface>,
+                                    DeclareOpInterfaceMethods<DLC_CostOpInterface>],
                                    traits)> {
   let arguments = (ins DLC_FloatTensor:$input);
   let results = (outs DLC_FloatTensor:$output);

@@ -30,4 +30,41 @@ def InferShapes : Pass<"dlc-infer-shapes", "::mlir::ModuleOp"> {
   ];
 }
 
+def CostReport : Pass<"dlc-cost-report", "::mlir::ModuleOp"> {
+  let summary = "Report FLOPs, parameters, memory traffic and latency per layer";
+  let description = [{
+    Costs every function on a target with dlc's roofline model (see
+    docs/CostModel.md) and prints a per-layer table (name, op, output shape,
+    FLOPs, parameters, bytes moved, arithmetic intensity, compute- or
+    memory-bound, predicted time and its share), then totals: MACs, FLOPs,
+    parameters, weight bytes per element type, peak activation memory,
+    latency and throughput, and compression metrics (model size, ratio to
+    fp32, sparsity). Ops whose cost cannot be known are listed as
+    "unknown".
+
+    A dynamic batch is costed at `batch` (on a copy: the IR is not
+    changed); `batches=1,2,4` adds latency and throughput for each size.
+    `format=json` and `format=csv` serve tools; `output=FILE` writes there
+    instead of stdout.
+
+    Example: `dlc-opt --dlc-cost-report="target=h200 format=json" m.mlir`.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"host\"",
+           "Hardware to cost on (h200, a100, t4, orin, cortex-a78, "
+           "cortex-a55, host, or one from target-file)">,
+    Option<"targetFile", "target-file", "std::string", /*default=*/"\"\"",
+           "JSON file of extra or replacement targets">,
+    Option<"format", "format", "std::string", /*default=*/"\"table\"",
+           "table, json or csv">,
+    Option<"output", "output", "std::string", /*default=*/"\"-\"",
+           "File for the report ('-': stdout)">,
+    Option<"batch", "batch", "int64_t", /*default=*/"1",
+           "Size given to a dynamic batch dimension">,
+    ListOption<"batches", "batches", "int64_t",
+               "Batch sizes to report latency and throughput for">
+  ];
+  let dependentDialects = ["::mlir::func::FuncDialect"];
+}
+
 #endif // DLC_DIALECT_DLC_TRANSFORMS_PASSES_TD

@@ -1,0 +1,59 @@
+//===- Target.h - hardware descriptions for the cost model ------*- C++ -*-===//
+//
+// Targets come from a JSON file: the built-in lib/Analysis/targets.json
+// (compiled in) plus any file a user gives, whose entries add to or replace
+// the built-in ones by name. Each figure cites its source in the file.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_ANALYSIS_TARGET_H
+#define DLC_ANALYSIS_TARGET_H
+
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/Error.h"
+#include <string>
+#include <vector>
+
+namespace mlir::dlc {
+
+struct Target {
+  std::string name;
+  std::string description;
+  bool gpu = false;
+  /// Peak dense throughput per element type ("fp32", "fp16", "int8", ...,
+  /// and "<type>_sparse" for 2:4 sparsity), in TFLOP/s or TOP/s.
+  llvm::StringMap<double> peakTflops;
+  double memoryGBps = 0;
+  double l2MiB = 0;
+  std::vector<std::string> nativeTypes;
+  /// Channel multiples at which products run at full rate, per type.
+  llvm::StringMap<int64_t> align;
+  double misalignedEfficiency = 1.0;
+  double launchOverheadUs = 0;
+  /// Independent outputs one kernel needs to occupy the whole machine.
+  double saturationOutputs = 1;
+  std::vector<std::string> sources;
+
+  bool isNative(llvm::StringRef type) const;
+  /// Peak for `type` in FLOP/s, falling back to fp32 where not native.
+  double peakFlops(llvm::StringRef type) const;
+};
+
+class TargetRegistry {
+public:
+  /// The built-in targets, extended by `extraFile` when not empty.
+  static llvm::Expected<TargetRegistry> load(llvm::StringRef extraFile = "");
+  /// Parses targets from JSON text into this registry.
+  llvm::Error addFromJSON(llvm::StringRef json, llvm::StringRef origin);
+
+  const Target *lookup(llvm::StringRef name) const;
+  std::vector<std::string> names() const;
+
+private:
+  std::vector<Target> targets;
+};
+
+} // namespace mlir::dlc
+
+#endif // DLC_ANALYSIS_TARGET_H

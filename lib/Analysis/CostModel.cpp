@@ -1,0 +1,248 @@
+//===- CostModel.cpp - latency and memory of a network on a target --------===//
+
+#include "dlc/Analysis/CostModel.h"
+#include "dlc/Dialect/DLC/IR/DLCOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::dlc;
+
+/// Fraction of peak a well-shaped product reaches, and the fraction the
+/// vector units reach on elementwise, reduction and depthwise work.
+static constexpr double kProductEfficiency = 0.7;
+static constexpr double kVectorEfficiency = 0.5;
+static constexpr double kDepthwiseEfficiency = 0.35;
+static constexpr double kMemoryEfficiency = 0.8;
+
+int64_t NetworkCost::totalWeightBytes() const {
+  int64_t total = 0;
+  for (const auto &[type, bytes] : weightBytes)
+    total += bytes;
+  return total;
+}
+
+std::string mlir::dlc::costTypeKey(Type type) {
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    type = shaped.getElementType();
+  if (type.isF32())
+    return "fp32";
+  if (type.isF16())
+    return "fp16";
+  if (type.isBF16())
+    return "bf16";
+  if (isa<Float8E4M3FNType, Float8E5M2Type>(type))
+    return "fp8";
+  if (type.isInteger(8))
+    return "int8";
+  if (type.isF64())
+    return "fp64";
+  return "fp32";
+}
+
+static std::string layerName(Operation *op, unsigned index) {
+  Location loc = op->getLoc();
+  if (auto name = dyn_cast<NameLoc>(loc))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(loc))
+    for (Location inner : fused.getLocations())
+      if (auto name = dyn_cast<NameLoc>(inner))
+        return name.getName().str();
+  return op->getName().getStringRef().str() + "#" + std::to_string(index);
+}
+
+/// Time of one op on `target` from its cost, in microseconds.
+static void timeLayer(LayerCost &layer, const Target &target) {
+  const OpCost &cost = *layer.cost;
+  double peak = target.peakFlops("fp32");
+  double efficiency = kVectorEfficiency;
+  // Too few independent outputs leave cores idle: the arithmetic slows,
+  // while the memory system can still be kept busy.
+  double outputs = static_cast<double>(cost.bytesWritten);
+  if (auto shaped = dyn_cast<ShapedType>(layer.op->getResult(0).getType()))
+    outputs = shaped.getNumElements();
+  double occupancy = outputs / (outputs + target.saturationOutputs);
+  switch (cost.kind) {
+  case CostKind::MatMul: {
+    peak = target.peakFlops(layer.type);
+    efficiency = kProductEfficiency;
+    auto align = target.align.find(layer.type);
+    if (align != target.align.end() && target.isNative(layer.type) &&
+        (cost.reductionChannels % align->second != 0 ||
+         cost.outputChannels % align->second != 0))
+      efficiency *= target.misalignedEfficiency;
+    break;
+  }
+  case CostKind::Depthwise:
+    // No tensor-core / dot-product path: the plain vector units.
+    efficiency = kDepthwiseEfficiency;
+    break;
+  case CostKind::Elementwise:
+  case CostKind::Reduction:
+  case CostKind::DataMovement:
+    break;
+  }
+  layer.computeUs = cost.flops > 0 && peak > 0
+                        ? cost.flops / (peak * efficiency * occupancy) * 1e6
+                        : 0;
+  layer.memoryUs =
+      cost.totalBytes() / (target.memoryGBps * 1e9 * kMemoryEfficiency) * 1e6;
+  layer.memoryBound = layer.memoryUs > layer.computeUs;
+  bool moves = cost.flops > 0 || cost.totalBytes() > 0;
+  layer.timeUs = std::max(layer.computeUs, layer.memoryUs) +
+                 (moves ? target.launchOverheadUs : 0.0);
+}
+
+/// Marks elementwise ops fused into a single-use producer, which then
+/// neither write nor re-read the intermediate, nor launch.
+static void applyFusion(std::vector<LayerCost> &layers, const Target &target) {
+  DenseMap<Operation *, LayerCost *> byOp;
+  for (LayerCost &layer : layers)
+    byOp[layer.op] = &layer;
+  for (LayerCost &layer : layers) {
+    if (!layer.cost || layer.cost->kind != CostKind::Elementwise ||
+        layer.op->getNumOperands() == 0)
+      continue;
+    Value input = layer.op->getOperand(0);
+    Operation *producer = input.getDefiningOp();
+    auto it = producer ? byOp.find(producer) : byOp.end();
+    if (it == byOp.end() || !it->second->cost || !input.hasOneUse() ||
+        it->second->cost->kind == CostKind::DataMovement ||
+        it->second->cost->kind == CostKind::Reduction)
+      continue;
+    // Only the other operands (a residual, BN statistics) still load.
+    int64_t extra = layer.cost->weightBytes;
+    for (Value operand : layer.op->getOperands().drop_front())
+      if (!operand.getDefiningOp<ConstantOp>())
+        extra += (cast<ShapedType>(operand.getType()).getNumElements() *
+                  cast<ShapedType>(operand.getType())
+                      .getElementType()
+                      .getIntOrFloatBitWidth()) /
+                 8;
+    layer.fused = true;
+    layer.computeUs = 0;
+    layer.memoryUs =
+        extra / (target.memoryGBps * 1e9 * kMemoryEfficiency) * 1e6;
+    layer.timeUs = layer.memoryUs;
+    layer.memoryBound = true;
+  }
+}
+
+/// Zero and total element counts of f32 constants, for sparsity.
+static std::pair<int64_t, int64_t> countZeros(ConstantOp constant) {
+  Attribute value = constant.getValue();
+  int64_t zeros = 0, total = 0;
+  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(value)) {
+    if (std::optional<ArrayRef<float>> data = resource.tryGetAsArrayRef()) {
+      total = data->size();
+      zeros = llvm::count(*data, 0.0f);
+    }
+  } else if (auto dense = dyn_cast<DenseFPElementsAttr>(value)) {
+    total = dense.getNumElements();
+    for (const APFloat &v : dense.getValues<APFloat>())
+      zeros += v.isZero();
+  }
+  return {zeros, total};
+}
+
+/// The most activation bytes alive at once, walking ops in order. Views
+/// alias their source, which then lives as long as the view.
+static int64_t peakActivation(func::FuncOp func) {
+  Block &body = func.front();
+  DenseMap<Value, Value> storageOf; // view -> the value owning its bytes
+  DenseMap<Value, unsigned> lastUse;
+  auto storage = [&](Value v) {
+    auto it = storageOf.find(v);
+    return it == storageOf.end() ? v : it->second;
+  };
+  unsigned index = 0;
+  for (Operation &op : body) {
+    if (isa<ReshapeOp, FlattenOp>(op))
+      storageOf[op.getResult(0)] = storage(op.getOperand(0));
+    for (Value operand : op.getOperands())
+      lastUse[storage(operand)] = index;
+    ++index;
+  }
+  auto bytes = [](Value v) -> int64_t {
+    auto type = dyn_cast<ShapedType>(v.getType());
+    if (!type || !type.hasStaticShape() ||
+        !type.getElementType().isIntOrFloat())
+      return 0;
+    return type.getNumElements() *
+           type.getElementType().getIntOrFloatBitWidth() / 8;
+  };
+  int64_t live = 0, peak = 0;
+  for (BlockArgument arg : body.getArguments())
+    live += bytes(arg);
+  peak = live;
+  index = 0;
+  for (Operation &op : body) {
+    if (!isa<ConstantOp, ReshapeOp, FlattenOp>(op))
+      for (Value result : op.getResults())
+        live += bytes(result);
+    peak = std::max(peak, live);
+    for (Value operand : op.getOperands()) {
+      Value owner = storage(operand);
+      if (lastUse.lookup(owner) == index &&
+          !owner.getDefiningOp<ConstantOp>() && !isa<func::ReturnOp>(op)) {
+        live -= bytes(owner);
+        lastUse[owner] = ~0u; // freed once
+      }
+    }
+    ++index;
+  }
+  return peak;
+}
+
+NetworkCost mlir::dlc::costNetwork(func::FuncOp func, const Target &target) {
+  NetworkCost network;
+  int64_t zeros = 0, constElements = 0;
+  unsigned index = 0;
+  for (Operation &op : func.front()) {
+    ++index;
+    if (auto constant = dyn_cast<ConstantOp>(op)) {
+      auto [z, total] = countZeros(constant);
+      zeros += z;
+      constElements += total;
+      continue;
+    }
+    auto costed = dyn_cast<CostOpInterface>(op);
+    if (!costed)
+      continue;
+    LayerCost layer;
+    layer.op = &op;
+    layer.name = layerName(&op, index);
+    layer.type = costTypeKey(op.getResult(0).getType());
+    FailureOr<OpCost> cost = costed.getCost();
+    if (failed(cost)) {
+      ++network.unknownOps;
+      network.layers.push_back(std::move(layer));
+      continue;
+    }
+    layer.cost = *cost;
+    timeLayer(layer, target);
+    network.macs += cost->macs;
+    network.flops += cost->flops;
+    network.params += cost->params;
+    network.layers.push_back(std::move(layer));
+  }
+  // Parameters once per constant, in their own element type.
+  for (ConstantOp constant : func.getOps<ConstantOp>()) {
+    auto type = cast<ShapedType>(constant.getType());
+    if (type.getElementType().isIntOrFloat())
+      network.weightBytes[costTypeKey(type)] +=
+          (type.getNumElements() *
+               type.getElementType().getIntOrFloatBitWidth() +
+           7) /
+          8;
+  }
+  applyFusion(network.layers, target);
+  for (const LayerCost &layer : network.layers)
+    network.latencyUs += layer.timeUs;
+  network.peakActivationBytes = peakActivation(func);
+  network.sparsity =
+      constElements ? static_cast<double>(zeros) / constElements : 0.0;
+  return network;
+}

@@ -1,0 +1,122 @@
+//===- Target.cpp - hardware descriptions for the cost model --------------===//
+
+#include "dlc/Analysis/Target.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+
+using namespace llvm;
+using namespace mlir::dlc;
+
+namespace {
+/// The built-in targets file, embedded at build time.
+const char *const builtinTargets =
+#include "TargetsData.inc"
+    ;
+} // namespace
+
+bool Target::isNative(StringRef type) const {
+  return llvm::is_contained(nativeTypes, type.str());
+}
+
+double Target::peakFlops(StringRef type) const {
+  auto it = peakTflops.find(type);
+  if (it == peakTflops.end() || !isNative(type))
+    it = peakTflops.find("fp32");
+  return it == peakTflops.end() ? 0.0 : it->second * 1e12;
+}
+
+static Error jsonError(StringRef origin, const Twine &message) {
+  return createStringError(inconvertibleErrorCode(), origin + ": " + message);
+}
+
+Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
+  Expected<json::Value> parsed = json::parse(text);
+  if (!parsed)
+    return jsonError(origin, "invalid JSON: " + toString(parsed.takeError()));
+  const json::Object *root = parsed->getAsObject();
+  const json::Array *list = root ? root->getArray("targets") : nullptr;
+  if (!list)
+    return jsonError(origin, "expects an object with a \"targets\" array");
+  for (const json::Value &entry : *list) {
+    const json::Object *obj = entry.getAsObject();
+    std::optional<StringRef> name = obj ? obj->getString("name") : std::nullopt;
+    if (!name)
+      return jsonError(origin, "a target has no \"name\"");
+    Target target;
+    target.name = name->str();
+    auto where = [&](StringRef field) {
+      return "target '" + target.name + "': " + field;
+    };
+    target.description = obj->getString("description").value_or("").str();
+    target.gpu = obj->getString("kind").value_or("cpu") == "gpu";
+    const json::Object *peaks = obj->getObject("peak_tflops");
+    if (!peaks || !peaks->getNumber("fp32"))
+      return jsonError(origin, where("needs \"peak_tflops\" with \"fp32\""));
+    for (const auto &[key, value] : *peaks) {
+      std::optional<double> number = value.getAsNumber();
+      if (!number || *number <= 0)
+        return jsonError(origin, where("peak_tflops." + key.str() +
+                                       " must be a positive number"));
+      target.peakTflops[key.str()] = *number;
+    }
+    std::optional<double> bandwidth = obj->getNumber("memory_gbps");
+    if (!bandwidth || *bandwidth <= 0)
+      return jsonError(origin, where("needs a positive \"memory_gbps\""));
+    target.memoryGBps = *bandwidth;
+    target.l2MiB = obj->getNumber("l2_mib").value_or(0);
+    if (const json::Array *types = obj->getArray("native_types"))
+      for (const json::Value &t : *types)
+        if (std::optional<StringRef> s = t.getAsString())
+          target.nativeTypes.push_back(s->str());
+    if (!target.isNative("fp32"))
+      target.nativeTypes.push_back("fp32");
+    if (const json::Object *align = obj->getObject("align")) {
+      for (const auto &[key, value] : *align) {
+        if (key == "misaligned_efficiency")
+          target.misalignedEfficiency = value.getAsNumber().value_or(1.0);
+        else if (std::optional<int64_t> n = value.getAsInteger())
+          target.align[key.str()] = *n;
+      }
+    }
+    target.launchOverheadUs = obj->getNumber("launch_overhead_us").value_or(0);
+    target.saturationOutputs = obj->getNumber("saturation_outputs").value_or(1);
+    if (const json::Array *sources = obj->getArray("sources"))
+      for (const json::Value &s : *sources)
+        if (std::optional<StringRef> text = s.getAsString())
+          target.sources.push_back(text->str());
+    auto existing = llvm::find_if(
+        targets, [&](const Target &t) { return t.name == target.name; });
+    if (existing != targets.end())
+      *existing = std::move(target);
+    else
+      targets.push_back(std::move(target));
+  }
+  return Error::success();
+}
+
+Expected<TargetRegistry> TargetRegistry::load(StringRef extraFile) {
+  TargetRegistry registry;
+  if (Error error = registry.addFromJSON(builtinTargets, "built-in targets"))
+    return std::move(error);
+  if (!extraFile.empty()) {
+    auto file = MemoryBuffer::getFile(extraFile, /*IsText=*/true);
+    if (!file)
+      return jsonError(extraFile, file.getError().message());
+    if (Error error = registry.addFromJSON((*file)->getBuffer(), extraFile))
+      return std::move(error);
+  }
+  return registry;
+}
+
+const Target *TargetRegistry::lookup(StringRef name) const {
+  auto it =
+      llvm::find_if(targets, [&](const Target &t) { return t.name == name; });
+  return it == targets.end() ? nullptr : &*it;
+}
+
+std::vector<std::string> TargetRegistry::names() const {
+  std::vector<std::string> result;
+  for (const Target &t : targets)
+    result.push_back(t.name);
+  return result;
+}
