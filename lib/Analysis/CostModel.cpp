@@ -10,13 +10,6 @@
 using namespace mlir;
 using namespace mlir::dlc;
 
-/// Fraction of peak a well-shaped product reaches, and the fraction the
-/// vector units reach on elementwise, reduction and depthwise work.
-static constexpr double kProductEfficiency = 0.7;
-static constexpr double kVectorEfficiency = 0.5;
-static constexpr double kDepthwiseEfficiency = 0.35;
-static constexpr double kMemoryEfficiency = 0.8;
-
 int64_t NetworkCost::totalWeightBytes() const {
   int64_t total = 0;
   for (const auto &[type, bytes] : weightBytes)
@@ -57,7 +50,7 @@ static std::string layerName(Operation *op, unsigned index) {
 static void timeLayer(LayerCost &layer, const Target &target) {
   const OpCost &cost = *layer.cost;
   double peak = target.peakFlops("fp32");
-  double efficiency = kVectorEfficiency;
+  double efficiency = target.vectorEfficiency;
   // Too few independent outputs leave cores idle: the arithmetic slows,
   // while the memory system can still be kept busy.
   double outputs = static_cast<double>(cost.bytesWritten);
@@ -67,7 +60,7 @@ static void timeLayer(LayerCost &layer, const Target &target) {
   switch (cost.kind) {
   case CostKind::MatMul: {
     peak = target.peakFlops(layer.type);
-    efficiency = kProductEfficiency;
+    efficiency = target.productEfficiency;
     auto align = target.align.find(layer.type);
     if (align != target.align.end() && target.isNative(layer.type) &&
         (cost.reductionChannels % align->second != 0 ||
@@ -77,7 +70,7 @@ static void timeLayer(LayerCost &layer, const Target &target) {
   }
   case CostKind::Depthwise:
     // No tensor-core / dot-product path: the plain vector units.
-    efficiency = kDepthwiseEfficiency;
+    efficiency = target.depthwiseEfficiency;
     break;
   case CostKind::Elementwise:
   case CostKind::Reduction:
@@ -88,7 +81,7 @@ static void timeLayer(LayerCost &layer, const Target &target) {
                         ? cost.flops / (peak * efficiency * occupancy) * 1e6
                         : 0;
   layer.memoryUs =
-      cost.totalBytes() / (target.memoryGBps * 1e9 * kMemoryEfficiency) * 1e6;
+      cost.totalBytes() / (target.memoryGBps * 1e9 * target.memoryEfficiency) * 1e6;
   layer.memoryBound = layer.memoryUs > layer.computeUs;
   bool moves = cost.flops > 0 || cost.totalBytes() > 0;
   layer.timeUs = std::max(layer.computeUs, layer.memoryUs) +
@@ -124,7 +117,7 @@ static void applyFusion(std::vector<LayerCost> &layers, const Target &target) {
     layer.fused = true;
     layer.computeUs = 0;
     layer.memoryUs =
-        extra / (target.memoryGBps * 1e9 * kMemoryEfficiency) * 1e6;
+        extra / (target.memoryGBps * 1e9 * target.memoryEfficiency) * 1e6;
     layer.timeUs = layer.memoryUs;
     layer.memoryBound = true;
   }
@@ -196,7 +189,8 @@ static int64_t peakActivation(func::FuncOp func) {
   return peak;
 }
 
-NetworkCost mlir::dlc::costNetwork(func::FuncOp func, const Target &target) {
+NetworkCost mlir::dlc::costNetwork(func::FuncOp func, const Target &target,
+                                   bool fuse) {
   NetworkCost network;
   int64_t zeros = 0, constElements = 0;
   unsigned index = 0;
@@ -238,7 +232,8 @@ NetworkCost mlir::dlc::costNetwork(func::FuncOp func, const Target &target) {
            7) /
           8;
   }
-  applyFusion(network.layers, target);
+  if (fuse)
+    applyFusion(network.layers, target);
   for (const LayerCost &layer : network.layers)
     network.latencyUs += layer.timeUs;
   network.peakActivationBytes = peakActivation(func);

@@ -78,6 +78,20 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
           target.align[key.str()] = *n;
       }
     }
+    if (const json::Object *efficiency = obj->getObject("efficiency")) {
+      for (auto [key, field] :
+           {std::pair<StringRef, double *>{"product", &target.productEfficiency},
+            {"depthwise", &target.depthwiseEfficiency},
+            {"vector", &target.vectorEfficiency},
+            {"memory", &target.memoryEfficiency}}) {
+        if (std::optional<double> value = efficiency->getNumber(key)) {
+          if (*value <= 0)
+            return jsonError(origin, where("efficiency." + key.str() +
+                                           " must be positive"));
+          *field = *value;
+        }
+      }
+    }
     target.launchOverheadUs = obj->getNumber("launch_overhead_us").value_or(0);
     target.saturationOutputs = obj->getNumber("saturation_outputs").value_or(1);
     if (const json::Array *sources = obj->getArray("sources"))

@@ -165,6 +165,7 @@ llvm::Expected<std::vector<Tensor>> Executor::run(ArrayRef<Tensor> inputs) {
   auto opt = [&](Value v) -> const Tensor * { return v ? &get(v) : nullptr; };
 
   unsigned index = 0;
+  size_t profiledOps = 0;
   for (Operation &op : body) {
     if (auto ret = dyn_cast<func::ReturnOp>(op)) {
       std::vector<Tensor> results;
@@ -307,11 +308,15 @@ llvm::Expected<std::vector<Tensor>> Executor::run(ArrayRef<Tensor> inputs) {
           results.push_back(k::pad(get(o.getInput()), o.getPads(), kind,
                                    o.getValue().convertToFloat()));
         });
-    if (options.profile)
-      opMillis[op.getName().getStringRef()] +=
-          std::chrono::duration<double, std::milli>(
-              std::chrono::steady_clock::now() - start)
-              .count();
+    if (options.profile && !isa<ConstantOp>(op)) {
+      double ms = std::chrono::duration<double, std::milli>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+      opMillis[op.getName().getStringRef()] += ms;
+      if (profiledOps == perOp.size())
+        perOp.emplace_back(&op, 0.0);
+      perOp[profiledOps++].second += ms;
+    }
     for (auto [result, tensor] : llvm::zip(op.getResults(), results))
       env[result] = std::move(tensor);
     // Free what this op was the last to read.

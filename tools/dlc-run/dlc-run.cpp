@@ -18,6 +18,10 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
@@ -45,6 +49,10 @@ static cl::opt<bool>
 static cl::opt<bool> profile("profile",
                              cl::desc("Print the time spent per op kind"),
                              cl::init(false));
+static cl::opt<std::string> profileJSON(
+    "profile-json",
+    cl::desc("Write per-op mean milliseconds, in program order, as JSON"),
+    cl::value_desc("file"), cl::init(""));
 static cl::opt<unsigned> iterations("iterations",
                                     cl::desc("Runs to time (reports ms/run)"),
                                     cl::init(0));
@@ -95,7 +103,8 @@ int main(int argc, char **argv) {
                 llvm::Twine(outputs.size()) + " --output files were given");
 
   FailureOr<runtime::Executor> executor =
-      runtime::Executor::create(func, {threads, winograd, profile});
+      runtime::Executor::create(
+      func, {threads, winograd, profile || !profileJSON.empty()});
   if (failed(executor))
     return 1;
   llvm::Expected<std::vector<runtime::Tensor>> results = executor->run(args);
@@ -122,6 +131,20 @@ int main(int argc, char **argv) {
     std::sort(rows.rbegin(), rows.rend());
     for (const auto &[ms, name] : rows)
       llvm::outs() << llvm::format("%10.3f ms/run  %s\n", ms, name.c_str());
+  }
+  if (!profileJSON.empty()) {
+    unsigned runs = 1 + iterations;
+    llvm::json::Array ops;
+    for (const auto &[op, ms] : executor->opProfile())
+      ops.push_back(llvm::json::Object{
+          {"op", op->getName().getStringRef()}, {"ms", ms / runs}});
+    std::error_code ec;
+    llvm::ToolOutputFile file(profileJSON, ec, llvm::sys::fs::OF_None);
+    if (ec)
+      return fail(profileJSON + ": " + ec.message());
+    file.os() << llvm::formatv("{0:2}", llvm::json::Value(std::move(ops)))
+              << "\n";
+    file.keep();
   }
   for (auto [path, tensor] : llvm::zip(outputs, *results))
     if (llvm::Error error = runtime::writeNpy(path, tensor))

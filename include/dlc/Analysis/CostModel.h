@@ -56,7 +56,10 @@ std::string costTypeKey(Type type);
 
 /// Costs every op of `func` (static shapes expected; ops with dynamic
 /// shapes are counted as unknown) on `target`.
-NetworkCost costNetwork(func::FuncOp func, const Target &target);
+/// With `fuse`, elementwise ops consuming a single-use producer are costed
+/// as fused into it.
+NetworkCost costNetwork(func::FuncOp func, const Target &target,
+                        bool fuse = true);
 
 } // namespace mlir::dlc
 

@@ -31,6 +31,14 @@ struct Target {
   llvm::StringMap<int64_t> align;
   double misalignedEfficiency = 1.0;
   double launchOverheadUs = 0;
+  /// Fractions of peak the cost model assumes each kind of work reaches:
+  /// dense products, depthwise convolution, other vector arithmetic, and
+  /// streaming memory. A target file may set them ("efficiency"), e.g.
+  /// from a calibration run on the real machine.
+  double productEfficiency = 0.7;
+  double depthwiseEfficiency = 0.35;
+  double vectorEfficiency = 0.5;
+  double memoryEfficiency = 0.8;
   /// Independent outputs one kernel needs to occupy the whole machine.
   double saturationOutputs = 1;
   std::vector<std::string> sources;

@@ -43,6 +43,11 @@ public:
   /// With ExecutorOptions::profile: milliseconds spent per op name over all
   /// runs so far.
   const llvm::StringMap<double> &profile() const { return opMillis; }
+  /// With ExecutorOptions::profile: milliseconds per op over all runs, in
+  /// program order (constants and the return excluded).
+  const std::vector<std::pair<Operation *, double>> &opProfile() const {
+    return perOp;
+  }
 
 private:
   Executor(func::FuncOp func, ExecutorOptions options)
@@ -50,6 +55,7 @@ private:
   func::FuncOp func;
   ExecutorOptions options;
   llvm::StringMap<double> opMillis;
+  std::vector<std::pair<Operation *, double>> perOp;
   /// For each op, the index past which each of its results is dead.
   llvm::DenseMap<Value, unsigned> lastUse;
   llvm::DenseMap<Value, Tensor> constants;

@@ -71,3 +71,16 @@ func.func @dynamic_batch(%x: tensor<?x64xf32>) -> tensor<?x64xf32> {
   %0 = dlc.linear %x, %w : (tensor<?x64xf32>, tensor<64x64xf32>) -> tensor<?x64xf32>
   return %0 : tensor<?x64xf32>
 }
+
+// The SVG is well-formed, with labelled axes, one point per costed layer and
+// one bar per layer.
+// RUN: dlc-opt %s --dlc-cost-report="target=h200 format=svg function=conv3x64 output=%t.svg" -o /dev/null
+// RUN: %debian_python -c "import xml.etree.ElementTree as E; r = E.parse('%t.svg').getroot(); \
+// RUN:   ns = '{http://www.w3.org/2000/svg}'; \
+// RUN:   texts = [t.text for t in r.iter(ns + 'text')]; \
+// RUN:   assert 'arithmetic intensity (FLOP/byte)' in texts, texts; \
+// RUN:   assert 'attained throughput (FLOP/s)' in texts; \
+// RUN:   points = [c for c in r.iter(ns + 'circle') if c.get('class') == 'layer']; \
+// RUN:   bars = [b for b in r.iter(ns + 'rect') if b.get('class') == 'bar']; \
+// RUN:   assert len(points) == 1 and len(bars) == 1, (len(points), len(bars)); \
+// RUN:   print('svg ok')"

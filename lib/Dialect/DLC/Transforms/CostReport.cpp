@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dlc/Analysis/CostModel.h"
+#include "dlc/Analysis/Roofline.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
 #include "dlc/Dialect/DLC/Transforms/Passes.h"
 #include "mlir/Support/FileUtilities.h"
@@ -83,9 +84,10 @@ struct CostReportPass : dlc::impl::CostReportBase<CostReportPass> {
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (format != "table" && format != "json" && format != "csv") {
-      module.emitError() << "dlc-cost-report: format must be table, json or "
-                            "csv, got '"
+    if (format != "table" && format != "json" && format != "csv" &&
+        format != "svg") {
+      module.emitError() << "dlc-cost-report: format must be table, json, "
+                            "csv or svg, got '"
                          << format << "'";
       return signalPassFailure();
     }
@@ -108,12 +110,22 @@ struct CostReportPass : dlc::impl::CostReportBase<CostReportPass> {
       module.emitError() << "dlc-cost-report: " << error;
       return signalPassFailure();
     }
+    SmallVector<func::FuncOp> funcs;
+    for (func::FuncOp func : module.getOps<func::FuncOp>())
+      if (!func.isExternal() &&
+          (function.empty() || func.getSymName() == function))
+        funcs.push_back(func);
+    if (funcs.empty() || (format == "svg" && funcs.size() != 1)) {
+      module.emitError() << "dlc-cost-report: "
+                         << (funcs.empty() ? "no function to report"
+                                           : "format=svg draws one function; "
+                                             "choose it with function=NAME");
+      return signalPassFailure();
+    }
     llvm::json::Array functions;
     // Costed copies of the functions; layers point into them.
     std::vector<OwningOpRef<ModuleOp>> copies;
-    for (func::FuncOp func : module.getOps<func::FuncOp>()) {
-      if (func.isExternal())
-        continue;
+    for (func::FuncOp func : funcs) {
       FailureOr<NetworkCost> cost = costAt(func, *hw, batch, copies);
       if (failed(cost))
         return signalPassFailure();
@@ -128,6 +140,12 @@ struct CostReportPass : dlc::impl::CostReportBase<CostReportPass> {
         functions.push_back(toJSON(func, *hw, *cost, sweep));
       else if (format == "csv")
         printCSV(file->os(), func, *cost);
+      else if (format == "svg")
+        writeRooflineSVG(file->os(),
+                         ("@" + func.getSymName() + " on " + hw->name +
+                          ", batch " + std::to_string(cost->batch))
+                             .str(),
+                         *cost, *hw);
       else
         printTable(file->os(), func, *hw, *cost, sweep);
     }
@@ -149,7 +167,7 @@ struct CostReportPass : dlc::impl::CostReportBase<CostReportPass> {
     auto copy = cast<func::FuncOp>(builder.clone(*func));
     if (failed(inferFunctionShapes(copy, size)))
       return failure();
-    NetworkCost cost = costNetwork(copy, hw);
+    NetworkCost cost = costNetwork(copy, hw, fuse);
     cost.batch = size;
     copies.push_back(std::move(scratch));
     return cost;

@@ -44,8 +44,11 @@ def CostReport : Pass<"dlc-cost-report", "::mlir::ModuleOp"> {
 
     A dynamic batch is costed at `batch` (on a copy: the IR is not
     changed); `batches=1,2,4` adds latency and throughput for each size.
-    `format=json` and `format=csv` serve tools; `output=FILE` writes there
-    instead of stdout.
+    `format=json` and `format=csv` serve tools; `format=svg` draws a
+    roofline chart (each layer a point at its arithmetic intensity and
+    predicted attained throughput, under the target's memory slope and
+    compute ceilings) above a bar chart of predicted time per layer.
+    `output=FILE` writes there instead of stdout.
 
     Example: `dlc-opt --dlc-cost-report="target=h200 format=json" m.mlir`.
   }];
@@ -56,11 +59,17 @@ def CostReport : Pass<"dlc-cost-report", "::mlir::ModuleOp"> {
     Option<"targetFile", "target-file", "std::string", /*default=*/"\"\"",
            "JSON file of extra or replacement targets">,
     Option<"format", "format", "std::string", /*default=*/"\"table\"",
-           "table, json or csv">,
+           "table, json, csv or svg">,
     Option<"output", "output", "std::string", /*default=*/"\"-\"",
            "File for the report ('-': stdout)">,
+    Option<"function", "function", "std::string", /*default=*/"\"\"",
+           "Report only this function (format=svg draws exactly one)">,
     Option<"batch", "batch", "int64_t", /*default=*/"1",
            "Size given to a dynamic batch dimension">,
+    Option<"fuse", "fuse", "bool", /*default=*/"true",
+           "Cost elementwise ops as fused into their producer (as a "
+           "backend runs them); false costs every op as its own kernel, as "
+           "the reference executor runs them">,
     ListOption<"batches", "batches", "int64_t",
                "Batch sizes to report latency and throughput for">
   ];

@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""How well dlc's cost model predicts per-layer time on this machine.
+
+  /usr/bin/python3 bench/validate_cost_model.py [--threads 1] [--iterations 20]
+
+1. Calibrates the host in the same run from single-op programs timed by the
+   reference executor (dlc-run --profile-json) with the given thread count:
+   peak FP32 from a 1024^3 dlc.matmul, memory bandwidth from a 16M-element
+   dlc.add, the achieved efficiency of a 3x3 conv and of a depthwise conv,
+   and the per-op overhead from a 64-element relu. Writes them as target
+   "host-measured" to a target file (the efficiencies go in its
+   "efficiency" object).
+2. For ResNet-18, MobileNetV2, ShuffleNetV2 (torchvision, random weights)
+   and a transformer encoder block: imports the PyTorch export, times every
+   op with the executor, and predicts every op with
+   `dlc-cost-report target=host-measured fuse=false format=json` (the
+   executor runs each op as its own kernel).
+3. Reports, over layers that take at least 20 us: Spearman rank correlation
+   of predicted vs measured time and the share of layers within +-25% and
+   +-10% (nn-Meter's form), per network and overall, plus whole-network
+   predicted vs measured latency.
+Build first (scripts/build.sh).
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "build", "bin")
+sys.path.insert(0, os.path.join(ROOT, "test", "Target", "ONNX", "Inputs"))
+import export_torch  # noqa: E402
+
+
+def profile(mlir, inputs, threads, iterations):
+    out = mlir + ".profile.json"
+    cmd = [os.path.join(BIN, "dlc-run"), mlir, "--num-threads", str(threads),
+           "--iterations", str(iterations), "--profile-json", out]
+    for path in inputs:
+        cmd += ["--input", path]
+    subprocess.run(cmd, check=True, capture_output=True)
+    with open(out) as f:
+        return json.load(f)
+
+
+def timed(tmp, name, body, inputs, threads, iterations):
+    """Best-of-3 mean time (ms) of the single op in `body` under dlc-run."""
+    path = os.path.join(tmp, name + ".mlir")
+    with open(path, "w") as f:
+        f.write(body)
+    rng = np.random.default_rng(0)
+    files = []
+    for i, shape in enumerate(inputs):
+        files.append(os.path.join(tmp, f"{name}{i}.npy"))
+        np.save(files[-1], rng.standard_normal(shape).astype(np.float32))
+    return min(profile(path, files, threads, iterations)[0]["ms"] for _ in range(3))
+
+
+def calibrate(tmp, threads, iterations):
+    """Measures the host's peak, achieved efficiencies and per-op overhead
+    with small single-op programs, nn-Meter style, and writes a target."""
+    n, m = 1024, 16 * 1024 * 1024
+    mm = timed(tmp, "matmul", f"""func.func @main(%a: tensor<{n}x{n}xf32>, %b: tensor<{n}x{n}xf32>) -> tensor<{n}x{n}xf32> {{
+  %0 = dlc.matmul %a, %b : (tensor<{n}x{n}xf32>, tensor<{n}x{n}xf32>) -> tensor<{n}x{n}xf32>
+  return %0 : tensor<{n}x{n}xf32>
+}}""", [(n, n), (n, n)], threads, iterations)
+    add = timed(tmp, "add", f"""func.func @main(%a: tensor<{m}xf32>, %b: tensor<{m}xf32>) -> tensor<{m}xf32> {{
+  %0 = dlc.add %a, %b : (tensor<{m}xf32>, tensor<{m}xf32>) -> tensor<{m}xf32>
+  return %0 : tensor<{m}xf32>
+}}""", [(m,), (m,)], threads, iterations)
+    conv = timed(tmp, "conv", """func.func @main(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32> {
+  %0 = dlc.conv2d %x, %w {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x56x56xf32>
+  return %0 : tensor<1x64x56x56xf32>
+}""", [(1, 64, 56, 56), (64, 64, 3, 3)], threads, iterations)
+    dw = timed(tmp, "depthwise", """func.func @main(%x: tensor<1x128x56x56xf32>, %w: tensor<128x1x3x3xf32>) -> tensor<1x128x56x56xf32> {
+  %0 = dlc.conv2d %x, %w {pads = array<i64: 1, 1, 1, 1>, groups = 128 : i64} : (tensor<1x128x56x56xf32>, tensor<128x1x3x3xf32>) -> tensor<1x128x56x56xf32>
+  return %0 : tensor<1x128x56x56xf32>
+}""", [(1, 128, 56, 56), (128, 1, 3, 3)], threads, iterations)
+    tiny = timed(tmp, "tiny", """func.func @main(%x: tensor<64xf32>) -> tensor<64xf32> {
+  %0 = dlc.relu %x : tensor<64xf32>
+  return %0 : tensor<64xf32>
+}""", [(64,)], threads, iterations)
+    peak = 2 * n ** 3 / (mm * 1e-3)
+    conv_rate = 2 * 64 * 56 * 56 * 64 * 9 / (conv * 1e-3)
+    dw_rate = 2 * 128 * 56 * 56 * 9 / (dw * 1e-3)
+    gbps = 3 * 4 * m / (add * 1e-3) / 1e9
+    target = {"targets": [{
+        "name": "host-measured", "kind": "cpu",
+        "description": f"this machine, {threads} thread(s), measured",
+        "peak_tflops": {"fp32": peak / 1e12}, "memory_gbps": gbps,
+        "native_types": ["fp32"], "launch_overhead_us": tiny * 1e3,
+        "efficiency": {"product": conv_rate / peak, "depthwise": dw_rate / peak,
+                       "vector": 0.5, "memory": 1.0},
+        "saturation_outputs": 64 * threads,
+        "sources": [f"dlc-run, {threads} thread(s): matmul {n}^3 {mm:.3f} ms, "
+                    f"add of {m} floats {add:.3f} ms, 3x3 conv 64->64 at 56x56 "
+                    f"{conv:.3f} ms, depthwise 3x3 128ch at 56x56 {dw:.3f} ms, "
+                    f"relu of 64 floats {tiny * 1e3:.1f} us"]}]}
+    path = os.path.join(tmp, "host.json")
+    with open(path, "w") as f:
+        json.dump(target, f)
+    print(f"host calibration ({threads} thread(s)): matmul {peak / 1e9:.1f} GFLOP/s, "
+          f"3x3 conv {conv_rate / 1e9:.1f} GFLOP/s, depthwise {dw_rate / 1e9:.1f} "
+          f"GFLOP/s, add stream {gbps:.1f} GB/s, per-op overhead {tiny * 1e3:.1f} us")
+    return path
+
+
+def spearman(a, b):
+    ra = np.argsort(np.argsort(a))
+    rb = np.argsort(np.argsort(b))
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--iterations", type=int, default=10)
+    parser.add_argument("--min-us", type=float, default=20.0)
+    args = parser.parse_args()
+    all_pred, all_meas = [], []
+    with tempfile.TemporaryDirectory() as tmp:
+        target_file = calibrate(tmp, args.threads, args.iterations)
+        print(f"{'network':<14} {'layers':>6} {'spearman':>9} {'+-25%':>7} {'+-10%':>7} "
+              f"{'pred ms':>8} {'meas ms':>8}")
+        for name in ("resnet18", "mobilenet_v2", "shufflenet_v2", "transformer"):
+            sys.argv = ["export_torch.py", name, tmp]
+            export_torch.main()
+            mlir = os.path.join(tmp, name + ".mlir")
+            subprocess.run([os.path.join(BIN, "dlc-translate"), "--import-onnx",
+                            os.path.join(tmp, name + ".onnx"), "-o", mlir], check=True)
+            measured = profile(mlir, [os.path.join(tmp, name + ".input.npy")],
+                               args.threads, args.iterations)
+            report = subprocess.run(
+                [os.path.join(BIN, "dlc-opt"), mlir, "-o", "/dev/null",
+                 "--dlc-cost-report=target=host-measured fuse=false format=json "
+                 f"target-file={target_file}"],
+                check=True, capture_output=True, text=True).stdout
+            layers = json.loads(report)[0]["layers"]
+            assert len(layers) == len(measured), (len(layers), len(measured))
+            pred, meas = [], []
+            for layer, m in zip(layers, measured):
+                if layer.get("cost") == "unknown" or m["ms"] * 1e3 < args.min_us:
+                    continue
+                pred.append(layer["time_us"])
+                meas.append(m["ms"] * 1e3)
+            pred, meas = np.array(pred), np.array(meas)
+            err = np.abs(pred - meas) / meas
+            all_pred += list(pred)
+            all_meas += list(meas)
+            total_pred = sum(l.get("time_us", 0) for l in layers) / 1e3
+            total_meas = sum(m["ms"] for m in measured)
+            print(f"{name:<14} {len(pred):>6} {spearman(pred, meas):>9.3f} "
+                  f"{np.mean(err <= 0.25):>7.1%} {np.mean(err <= 0.10):>7.1%} "
+                  f"{total_pred:>8.2f} {total_meas:>8.2f}")
+    pred, meas = np.array(all_pred), np.array(all_meas)
+    err = np.abs(pred - meas) / meas
+    print(f"{'all':<14} {len(pred):>6} {spearman(pred, meas):>9.3f} "
+          f"{np.mean(err <= 0.25):>7.1%} {np.mean(err <= 0.10):>7.1%}")
+
+
+if __name__ == "__main__":
+    main()
