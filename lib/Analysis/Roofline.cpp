@@ -54,14 +54,19 @@ void mlir::dlc::writeRooflineSVG(llvm::raw_ostream &os, llvm::StringRef title,
                                  const Target &target) {
   const double width = 900, plotLeft = 90, plotRight = 860, plotTop = 60,
                plotBottom = 460;
-  std::vector<const LayerCost *> layers;
-  // Fused layers run inside their producer: they have no point of their own.
-  for (const LayerCost &layer : cost.layers)
-    if (layer.cost && !layer.fused && layer.timeUs > 0 &&
-        layer.cost->flops > 0 && layer.cost->totalBytes() > 0)
+  // Fused layers run inside their producer: no point or bar of their own.
+  // Data movement takes time (a bar) but does no arithmetic (no point).
+  std::vector<const LayerCost *> layers, bars;
+  for (const LayerCost &layer : cost.layers) {
+    if (!layer.cost || layer.fused || layer.timeUs <= 0)
+      continue;
+    bars.push_back(&layer);
+    if (layer.cost->flops > 0 && layer.cost->totalBytes() > 0)
       layers.push_back(&layer);
+  }
   const double barTop = plotBottom + 90, barHeight = 14;
-  const double height = barTop + barHeight * std::max<size_t>(layers.size(), 1) + 40;
+  const double height =
+      barTop + barHeight * std::max<size_t>(bars.size(), 1) + 40;
 
   double peak = 0;
   for (const auto &entry : target.peakTflops)
