@@ -116,6 +116,16 @@ def spearman(a, b):
     return float(np.corrcoef(ra, rb)[0, 1])
 
 
+def stats(pred, meas):
+    """Spearman, share within +-25% and +-10%, as table cells."""
+    if len(pred) < 2:
+        return f"{'-':>9} {'-':>7} {'-':>7}"
+    pred, meas = np.array(pred), np.array(meas)
+    err = np.abs(pred - meas) / meas
+    return (f"{spearman(pred, meas):>9.3f} {np.mean(err <= 0.25):>7.1%} "
+            f"{np.mean(err <= 0.10):>7.1%}")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=1)
@@ -148,19 +158,13 @@ def main():
                     continue
                 pred.append(layer["time_us"])
                 meas.append(m["ms"] * 1e3)
-            pred, meas = np.array(pred), np.array(meas)
-            err = np.abs(pred - meas) / meas
-            all_pred += list(pred)
-            all_meas += list(meas)
+            all_pred += pred
+            all_meas += meas
             total_pred = sum(l.get("time_us", 0) for l in layers) / 1e3
             total_meas = sum(m["ms"] for m in measured)
-            print(f"{name:<14} {len(pred):>6} {spearman(pred, meas):>9.3f} "
-                  f"{np.mean(err <= 0.25):>7.1%} {np.mean(err <= 0.10):>7.1%} "
+            print(f"{name:<14} {len(pred):>6} {stats(pred, meas)} "
                   f"{total_pred:>8.2f} {total_meas:>8.2f}")
-    pred, meas = np.array(all_pred), np.array(all_meas)
-    err = np.abs(pred - meas) / meas
-    print(f"{'all':<14} {len(pred):>6} {spearman(pred, meas):>9.3f} "
-          f"{np.mean(err <= 0.25):>7.1%} {np.mean(err <= 0.10):>7.1%}")
+    print(f"{'all':<14} {len(all_pred):>6} {stats(all_pred, all_meas)}")
 
 
 if __name__ == "__main__":
