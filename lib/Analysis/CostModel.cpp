@@ -80,8 +80,8 @@ static void timeLayer(LayerCost &layer, const Target &target) {
   layer.computeUs = cost.flops > 0 && peak > 0
                         ? cost.flops / (peak * efficiency * occupancy) * 1e6
                         : 0;
-  layer.memoryUs =
-      cost.totalBytes() / (target.memoryGBps * 1e9 * target.memoryEfficiency) * 1e6;
+  layer.memoryUs = cost.totalBytes() /
+                   (target.memoryGBps * 1e9 * target.memoryEfficiency) * 1e6;
   layer.memoryBound = layer.memoryUs > layer.computeUs;
   bool moves = cost.flops > 0 || cost.totalBytes() > 0;
   layer.timeUs = std::max(layer.computeUs, layer.memoryUs) +

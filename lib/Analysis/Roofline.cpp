@@ -91,17 +91,19 @@ void mlir::dlc::writeRooflineSVG(llvm::raw_ostream &os, llvm::StringRef title,
 
   // Grid and tick labels, one per decade.
   for (double v = loAI; v <= hiAI * 1.001; v *= 10) {
-    os << llvm::formatv("<line x1=\"{0:F1}\" y1=\"{1}\" x2=\"{0:F1}\" y2=\"{2}\" "
-                        "stroke=\"#ddd\"/>\n",
-                        x(v), plotTop, plotBottom);
+    os << llvm::formatv(
+        "<line x1=\"{0:F1}\" y1=\"{1}\" x2=\"{0:F1}\" y2=\"{2}\" "
+        "stroke=\"#ddd\"/>\n",
+        x(v), plotTop, plotBottom);
     os << llvm::formatv("<text x=\"{0:F1}\" y=\"{1}\" text-anchor=\"middle\">"
                         "{2}</text>\n",
                         x(v), plotBottom + 18, powerLabel(v, ""));
   }
   for (double v = loPerf; v <= hiPerf * 1.001; v *= 10) {
-    os << llvm::formatv("<line x1=\"{0}\" y1=\"{1:F1}\" x2=\"{2}\" y2=\"{1:F1}\" "
-                        "stroke=\"#ddd\"/>\n",
-                        plotLeft, y(v), plotRight);
+    os << llvm::formatv(
+        "<line x1=\"{0}\" y1=\"{1:F1}\" x2=\"{2}\" y2=\"{1:F1}\" "
+        "stroke=\"#ddd\"/>\n",
+        plotLeft, y(v), plotRight);
     os << llvm::formatv("<text x=\"{0}\" y=\"{1:F1}\" text-anchor=\"end\">"
                         "{2:E0}</text>\n",
                         plotLeft - 6, y(v) + 4, v);
@@ -120,10 +122,10 @@ void mlir::dlc::writeRooflineSVG(llvm::raw_ostream &os, llvm::StringRef title,
 
   // Roofs: the memory slope, then one ceiling per element type.
   double ridgeAI = peak / bandwidth;
-  os << llvm::formatv("<polyline fill=\"none\" stroke=\"#c33\" stroke-width=\"2\" "
-                      "points=\"{0:F1},{1:F1} {2:F1},{3:F1} {4:F1},{3:F1}\"/>\n",
-                      x(loAI), y(bandwidth * loAI), x(ridgeAI), y(peak),
-                      x(hiAI));
+  os << llvm::formatv(
+      "<polyline fill=\"none\" stroke=\"#c33\" stroke-width=\"2\" "
+      "points=\"{0:F1},{1:F1} {2:F1},{3:F1} {4:F1},{3:F1}\"/>\n",
+      x(loAI), y(bandwidth * loAI), x(ridgeAI), y(peak), x(hiAI));
   os << llvm::formatv("<text x=\"{0:F1}\" y=\"{1:F1}\" fill=\"#c33\">"
                       "memory {2} GB/s</text>\n",
                       x(loAI) + 8, y(bandwidth * loAI * 3) - 6,
@@ -138,9 +140,10 @@ void mlir::dlc::writeRooflineSVG(llvm::raw_ostream &os, llvm::StringRef title,
   llvm::sort(ceilings, [](auto &a, auto &b) { return a.first > b.first; });
   double lastLabel = -1e9;
   for (const auto &[ceiling, type] : ceilings) {
-    os << llvm::formatv("<line x1=\"{0:F1}\" y1=\"{1:F1}\" x2=\"{2}\" "
-                        "y2=\"{1:F1}\" stroke=\"#36c\" stroke-dasharray=\"4 3\"/>\n",
-                        x(ceiling / bandwidth), y(ceiling), plotRight);
+    os << llvm::formatv(
+        "<line x1=\"{0:F1}\" y1=\"{1:F1}\" x2=\"{2}\" "
+        "y2=\"{1:F1}\" stroke=\"#36c\" stroke-dasharray=\"4 3\"/>\n",
+        x(ceiling / bandwidth), y(ceiling), plotRight);
     double labelY = std::max(y(ceiling) - 4, lastLabel + 13);
     lastLabel = labelY;
     os << llvm::formatv("<text x=\"{0}\" y=\"{1:F1}\" text-anchor=\"end\" "
@@ -162,7 +165,8 @@ void mlir::dlc::writeRooflineSVG(llvm::raw_ostream &os, llvm::StringRef title,
   os << llvm::formatv("<text x=\"{0}\" y=\"{1}\" fill=\"#27ae60\">"
                       "compute-bound</text><text x=\"{2}\" y=\"{1}\" "
                       "fill=\"#e67e22\">memory-bound</text><text x=\"{3}\" "
-                      "y=\"{1}\" fill=\"#999\">(fused layers count with their producer)</text>\n",
+                      "y=\"{1}\" fill=\"#999\">(fused layers count with their "
+                      "producer)</text>\n",
                       plotLeft, plotTop - 8, plotLeft + 110, plotLeft + 215);
 
   // Per-layer predicted time.
@@ -176,8 +180,8 @@ void mlir::dlc::writeRooflineSVG(llvm::raw_ostream &os, llvm::StringRef title,
   double labelWidth = 220, barLeft = plotLeft + labelWidth;
   for (auto [index, layer] : llvm::enumerate(bars)) {
     double top = barTop + index * barHeight;
-    double w = maxTime > 0 ? (plotRight - barLeft) * layer->timeUs / maxTime
-                           : 0;
+    double w =
+        maxTime > 0 ? (plotRight - barLeft) * layer->timeUs / maxTime : 0;
     os << llvm::formatv("<text x=\"{0}\" y=\"{1:F1}\" text-anchor=\"end\" "
                         "font-size=\"10\">{2}</text>\n",
                         barLeft - 6, top + 10,

@@ -79,15 +79,15 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
       }
     }
     if (const json::Object *efficiency = obj->getObject("efficiency")) {
-      for (auto [key, field] :
-           {std::pair<StringRef, double *>{"product", &target.productEfficiency},
-            {"depthwise", &target.depthwiseEfficiency},
-            {"vector", &target.vectorEfficiency},
-            {"memory", &target.memoryEfficiency}}) {
+      for (auto [key, field] : {std::pair<StringRef, double *>{
+                                    "product", &target.productEfficiency},
+                                {"depthwise", &target.depthwiseEfficiency},
+                                {"vector", &target.vectorEfficiency},
+                                {"memory", &target.memoryEfficiency}}) {
         if (std::optional<double> value = efficiency->getNumber(key)) {
           if (*value <= 0)
-            return jsonError(origin, where("efficiency." + key.str() +
-                                           " must be positive"));
+            return jsonError(
+                origin, where("efficiency." + key.str() + " must be positive"));
           *field = *value;
         }
       }

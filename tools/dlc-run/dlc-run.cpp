@@ -20,10 +20,10 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
-#include "llvm/Support/JSON.h"
-#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 #include <chrono>
 
@@ -102,8 +102,7 @@ int main(int argc, char **argv) {
                 llvm::Twine(func.getNumResults()) + " results but " +
                 llvm::Twine(outputs.size()) + " --output files were given");
 
-  FailureOr<runtime::Executor> executor =
-      runtime::Executor::create(
+  FailureOr<runtime::Executor> executor = runtime::Executor::create(
       func, {threads, winograd, profile || !profileJSON.empty()});
   if (failed(executor))
     return 1;
@@ -136,8 +135,8 @@ int main(int argc, char **argv) {
     unsigned runs = 1 + iterations;
     llvm::json::Array ops;
     for (const auto &[op, ms] : executor->opProfile())
-      ops.push_back(llvm::json::Object{
-          {"op", op->getName().getStringRef()}, {"ms", ms / runs}});
+      ops.push_back(llvm::json::Object{{"op", op->getName().getStringRef()},
+                                       {"ms", ms / runs}});
     std::error_code ec;
     llvm::ToolOutputFile file(profileJSON, ec, llvm::sys::fs::OF_None);
     if (ec)
