@@ -3,6 +3,7 @@
 #ifndef DLC_DIALECT_DLC_TRANSFORMS_PASSES_H
 #define DLC_DIALECT_DLC_TRANSFORMS_PASSES_H
 
+#include "dlc/Dialect/DLC/IR/DLCDialect.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"

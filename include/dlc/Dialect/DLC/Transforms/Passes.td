@@ -30,6 +30,32 @@ def InferShapes : Pass<"dlc-infer-shapes", "::mlir::ModuleOp"> {
   ];
 }
 
+def FoldBatchNorm : Pass<"dlc-fold-batchnorm", "::mlir::func::FuncOp"> {
+  let summary = "Fold inference batch normalization into neighbouring ops";
+  let description = [{
+    Removes `dlc.batch_norm` ops whose statistics are constants:
+
+    - conv2d -> batch_norm (any groups, with or without bias): the conv's
+      weights are scaled per output channel and the shift becomes its bias;
+    - linear -> batch_norm on a 2-D output (BatchNorm1d after a linear
+      layer): the same per output feature;
+    - batch_norm -> conv2d when the conv has no padding (zero padding of a
+      normalized input is not the normalization of a zero-padded one): the
+      scale goes into the weights per input channel, the shift into the bias;
+    - any other batch_norm becomes a per-channel `dlc.mul` and `dlc.add`
+      (`scale-shift=false` keeps it instead).
+
+    Numerics: exact up to rounding. Scale `gamma / sqrt(var + eps)`, shift
+    and the new weights are computed in double and rounded once to f32; the
+    folded network matches the original within 1e-5 relative.
+  }];
+  let options = [
+    Option<"scaleShift", "scale-shift", "bool", /*default=*/"true",
+           "Turn batch norms that cannot fold into a per-channel mul and add">
+  ];
+  let dependentDialects = ["::mlir::dlc::DLCDialect"];
+}
+
 def CostReport : Pass<"dlc-cost-report", "::mlir::ModuleOp"> {
   let summary = "Report FLOPs, parameters, memory traffic and latency per layer";
   let description = [{

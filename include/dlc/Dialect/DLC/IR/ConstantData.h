@@ -1,0 +1,31 @@
+//===- ConstantData.h - read and make f32 weight constants ------*- C++ -*-===//
+//
+// Rewrites that change weights (folding, reparameterization, padding,
+// quantization) read dlc.constant payloads, dense or dense_resource, and
+// create new ones: large payloads as resource blobs, so IR stays printable.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_DIALECT_DLC_IR_CONSTANTDATA_H
+#define DLC_DIALECT_DLC_IR_CONSTANTDATA_H
+
+#include "dlc/Dialect/DLC/IR/DLCOps.h"
+#include "mlir/IR/Builders.h"
+#include <optional>
+#include <vector>
+
+namespace mlir::dlc {
+
+/// The f32 values of `value` when it is a dlc.constant of f32 elements
+/// (a splat expands); nullopt otherwise or when a resource has no data.
+std::optional<std::vector<float>> getConstantF32(Value value);
+
+/// A dlc.constant of `shape` holding `values` (f32). Payloads over a few
+/// elements become a dense_resource blob named `name` (uniqued by MLIR).
+ConstantOp createConstantF32(OpBuilder &builder, Location loc,
+                             ArrayRef<int64_t> shape, ArrayRef<float> values,
+                             StringRef name);
+
+} // namespace mlir::dlc
+
+#endif // DLC_DIALECT_DLC_IR_CONSTANTDATA_H
