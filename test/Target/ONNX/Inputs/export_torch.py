@@ -2,7 +2,7 @@
 """Exports a PyTorch network to ONNX with its reference output.
 
 Usage: export_torch.py NAME OUTDIR
-NAME: resnet18 | mobilenet_v2 | shufflenet_v2 | transformer
+NAME: resnet18 | mobilenet_v2 | shufflenet_v2 | repvgg | transformer
 Writes OUTDIR/NAME.onnx, OUTDIR/NAME.input.npy and OUTDIR/NAME.expected.npy:
 torchvision's architecture with seeded random weights (and randomized
 batch-norm statistics, so BN is not an identity), run by PyTorch itself.
@@ -55,6 +55,41 @@ class EncoderBlock(torch.nn.Module):
         return x + self.fc2(torch.nn.functional.gelu(self.fc1(self.norm2(x))))
 
 
+class RepVGGBlock(torch.nn.Module):
+    """RepVGG's training-time block: 3x3 conv+BN, 1x1 conv+BN and (when
+    shapes allow) an identity BN, summed, then ReLU."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+
+        def conv_bn(k, pad):
+            return torch.nn.Sequential(
+                torch.nn.Conv2d(cin, cout, k, stride, pad, bias=False),
+                torch.nn.BatchNorm2d(cout))
+
+        self.dense = conv_bn(3, 1)
+        self.one = conv_bn(1, 0)
+        self.identity = (torch.nn.BatchNorm2d(cin)
+                         if cin == cout and stride == 1 else None)
+
+    def forward(self, x):
+        out = self.dense(x) + self.one(x)
+        if self.identity is not None:
+            out = out + self.identity(x)
+        return torch.relu(out)
+
+
+class RepVGG(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        widths = [(3, 16, 2), (16, 16, 1), (16, 32, 2), (32, 32, 1), (32, 32, 1)]
+        self.blocks = torch.nn.Sequential(*[RepVGGBlock(*w) for w in widths])
+        self.fc = torch.nn.Linear(32, 10)
+
+    def forward(self, x):
+        return self.fc(self.blocks(x).mean([2, 3]))
+
+
 def build(name):
     if name == "resnet18":
         return torchvision.models.resnet18(), (1, 3, 224, 224), 13
@@ -62,6 +97,8 @@ def build(name):
         return torchvision.models.mobilenet_v2(), (1, 3, 224, 224), 13
     if name == "shufflenet_v2":
         return torchvision.models.shufflenet_v2_x1_0(), (1, 3, 224, 224), 13
+    if name == "repvgg":
+        return RepVGG(), (1, 3, 64, 64), 13
     if name == "transformer":
         return EncoderBlock(), (1, 32, 64), 17
     raise SystemExit(f"unknown model {name}")

@@ -56,6 +56,33 @@ def FoldBatchNorm : Pass<"dlc-fold-batchnorm", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::dlc::DLCDialect"];
 }
 
+def Reparameterize : Pass<"dlc-reparameterize", "::mlir::func::FuncOp"> {
+  let summary = "Merge multi-branch conv blocks into one convolution";
+  let description = [{
+    Structural reparameterization as RepVGG and ACNet deploy: a sum (a tree
+    of `dlc.add`, in any order) whose terms all read the same input `x` and
+    are each
+
+    - a `dlc.conv2d` of `x` with constant weights (kxk, 1x1, 1xk or kx1),
+    - `x` itself (an identity branch), or
+    - a per-channel affine `x * s + t` of constants (an identity branch with
+      batch norm, as `dlc-fold-batchnorm` leaves it),
+
+    becomes a single conv whose kernel is the largest (odd) branch kernel:
+    smaller kernels are zero-padded into its centre, an identity branch is
+    an identity kernel (per group), and the biases add up. Branches must
+    agree on stride, groups, dilation 1 and on the padding once centred
+    (a 1x1 branch with padding p-1 next to a 3x3 with padding p); a block
+    that does not is left alone, and `-debug-only=dlc-reparameterize` says
+    why. Run `dlc-fold-batchnorm` first so that branch batch norms are
+    inside the convs.
+
+    Numerics: exact up to rounding (kernels are summed in double); the
+    merged network matches within 1e-5 relative.
+  }];
+  let dependentDialects = ["::mlir::dlc::DLCDialect"];
+}
+
 def CostReport : Pass<"dlc-cost-report", "::mlir::ModuleOp"> {
   let summary = "Report FLOPs, parameters, memory traffic and latency per layer";
   let description = [{

@@ -1,0 +1,246 @@
+//===- Reparameterize.cpp - merge multi-branch conv blocks ----------------===//
+//
+// Implements `dlc-reparameterize` (RepVGG / ACNet structural
+// reparameterization). Convolution is linear in its kernel, so a sum of
+// convolutions of one input with aligned windows is one convolution with
+// the summed kernels; an identity is the convolution with a unit kernel.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dlc/Dialect/DLC/IR/ConstantData.h"
+#include "dlc/Dialect/DLC/IR/DLCOps.h"
+#include "dlc/Dialect/DLC/Transforms/Passes.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/Debug.h"
+
+#define DEBUG_TYPE "dlc-reparameterize"
+
+namespace mlir::dlc {
+#define GEN_PASS_DEF_REPARAMETERIZE
+#include "dlc/Dialect/DLC/Transforms/Passes.h.inc"
+} // namespace mlir::dlc
+
+using namespace mlir;
+using namespace mlir::dlc;
+
+namespace {
+/// One term of the sum, as a convolution of the block input.
+struct Branch {
+  Operation *root = nullptr;
+  /// Conv branch: its op; identity branches have none.
+  Conv2DOp conv;
+  /// Identity branch: per-channel scale and shift (1 and 0 for plain x).
+  std::vector<float> scale, shift;
+};
+
+/// The leaves of a tree of single-use adds rooted at `add`.
+static void collectTerms(Value value, SmallVectorImpl<Value> &terms,
+                         bool root) {
+  auto add = value.getDefiningOp<AddOp>();
+  if (add && (root || add->hasOneUse()) &&
+      add.getLhs().getType() == add.getType() &&
+      add.getRhs().getType() == add.getType()) {
+    collectTerms(add.getLhs(), terms, false);
+    collectTerms(add.getRhs(), terms, false);
+    return;
+  }
+  terms.push_back(value);
+}
+
+/// x * s + t with per-channel [C, 1, 1] constants: the value of `x`'s
+/// channels, or nullopt.
+std::optional<std::pair<std::vector<float>, std::vector<float>>>
+matchAffine(Value term, Value &x) {
+  auto add = term.getDefiningOp<AddOp>();
+  if (!add)
+    return std::nullopt;
+  auto mul = add.getLhs().getDefiningOp<MulOp>();
+  if (!mul || !mul->hasOneUse())
+    return std::nullopt;
+  auto scale = getConstantF32(mul.getRhs());
+  auto shift = getConstantF32(add.getRhs());
+  auto type = cast<ShapedType>(mul.getLhs().getType());
+  if (!scale || !shift || type.getRank() != 4 ||
+      static_cast<int64_t>(scale->size()) != type.getDimSize(1) ||
+      shift->size() != scale->size() ||
+      cast<ShapedType>(mul.getRhs().getType()).getRank() != 3 ||
+      cast<ShapedType>(add.getRhs().getType()).getRank() != 3)
+    return std::nullopt;
+  x = mul.getLhs();
+  return std::make_pair(*scale, *shift);
+}
+
+struct MergeBranches : OpRewritePattern<AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AddOp root,
+                                PatternRewriter &rewriter) const override {
+    // Only whole sums: an add feeding another add is part of a bigger one.
+    for (Operation *user : root->getUsers())
+      if (isa<AddOp>(user))
+        return rewriter.notifyMatchFailure(root, "not the root of the sum");
+    SmallVector<Value> terms;
+    collectTerms(root.getResult(), terms, /*root=*/true);
+    if (terms.size() < 2)
+      return failure();
+
+    // The block input is the input of any conv term.
+    Value x;
+    for (Value term : terms)
+      if (auto conv = term.getDefiningOp<Conv2DOp>())
+        x = conv.getInput();
+    if (!x)
+      return rewriter.notifyMatchFailure(root, "no conv branch");
+    auto xType = cast<ShapedType>(x.getType());
+    auto outType = cast<ShapedType>(root.getType());
+    int64_t channels = xType.getDimSize(1), outChannels = outType.getDimSize(1);
+
+    SmallVector<Branch> branches;
+    for (Value term : terms) {
+      Branch branch;
+      branch.root = term.getDefiningOp();
+      if (auto conv = term.getDefiningOp<Conv2DOp>()) {
+        if (conv.getInput() != x || !conv->hasOneUse())
+          return rewriter.notifyMatchFailure(root,
+                                             "a conv reads another input");
+        branch.conv = conv;
+      } else if (term == x) {
+        branch.scale.assign(channels, 1.0f);
+        branch.shift.assign(channels, 0.0f);
+      } else {
+        Value input;
+        auto affine = matchAffine(term, input);
+        if (!affine || input != x || !term.hasOneUse())
+          return rewriter.notifyMatchFailure(root, "a term is not a branch");
+        branch.scale = affine->first;
+        branch.shift = affine->second;
+      }
+      branches.push_back(std::move(branch));
+    }
+
+    // Agree on stride, groups and dilation; find the merged kernel size.
+    Conv2DOp first;
+    int64_t kh = 1, kw = 1;
+    for (Branch &b : branches) {
+      if (!b.conv)
+        continue;
+      if (!first)
+        first = b.conv;
+      if (b.conv.getStrides() != first.getStrides() ||
+          b.conv.getGroups() != first.getGroups() ||
+          llvm::any_of(b.conv.getDilations(),
+                       [](int64_t d) { return d != 1; })) {
+        LLVM_DEBUG(llvm::dbgs() << "not merging " << root.getLoc()
+                                << ": branches differ in stride, groups or "
+                                   "dilation\n");
+        return rewriter.notifyMatchFailure(root, "incompatible branches");
+      }
+      auto w = cast<ShapedType>(b.conv.getWeight().getType());
+      kh = std::max(kh, w.getDimSize(2));
+      kw = std::max(kw, w.getDimSize(3));
+    }
+    auto groups = static_cast<int64_t>(first.getGroups());
+    bool hasIdentity =
+        llvm::any_of(branches, [](const Branch &b) { return !b.conv; });
+    if (kh % 2 == 0 || kw % 2 == 0 ||
+        (hasIdentity && (channels != outChannels ||
+                         llvm::any_of(first.getStrides(),
+                                      [](int64_t s) { return s != 1; })))) {
+      LLVM_DEBUG(llvm::dbgs() << "not merging " << root.getLoc()
+                              << ": even kernel, or an identity branch with a "
+                                 "stride or a channel change\n");
+      return rewriter.notifyMatchFailure(root, "cannot centre the kernels");
+    }
+    // Every branch, centred in kh x kw, must pad the same.
+    std::optional<SmallVector<int64_t>> pads;
+    for (Branch &b : branches) {
+      SmallVector<int64_t> centred;
+      if (b.conv) {
+        auto w = cast<ShapedType>(b.conv.getWeight().getType());
+        int64_t dy = (kh - w.getDimSize(2)) / 2,
+                dx = (kw - w.getDimSize(3)) / 2;
+        ArrayRef<int64_t> p = b.conv.getPads();
+        centred = {p[0] + dy, p[1] + dx, p[2] + dy, p[3] + dx};
+      } else {
+        centred = {kh / 2, kw / 2, kh / 2, kw / 2};
+      }
+      if (pads && *pads != centred) {
+        LLVM_DEBUG(llvm::dbgs() << "not merging " << root.getLoc()
+                                << ": branch windows are not aligned\n");
+        return rewriter.notifyMatchFailure(root, "misaligned windows");
+      }
+      pads = centred;
+    }
+
+    // Sum the kernels and biases in double.
+    int64_t cg = channels / groups;
+    std::vector<double> kernel(outChannels * cg * kh * kw, 0.0),
+        bias(outChannels, 0.0);
+    auto at = [&](int64_t m, int64_t c, int64_t y, int64_t xx) {
+      return ((m * cg + c) * kh + y) * kw + xx;
+    };
+    for (Branch &b : branches) {
+      if (!b.conv) {
+        // Output channel m reads input channel m: index m % cg in its group.
+        for (int64_t m = 0; m < outChannels; ++m) {
+          kernel[at(m, m % cg, kh / 2, kw / 2)] += b.scale[m];
+          bias[m] += b.shift[m];
+        }
+        continue;
+      }
+      auto w = getConstantF32(b.conv.getWeight());
+      std::optional<std::vector<float>> wb;
+      if (b.conv.getBias() && !(wb = getConstantF32(b.conv.getBias())))
+        return rewriter.notifyMatchFailure(root, "bias is not constant");
+      if (!w)
+        return rewriter.notifyMatchFailure(root, "weight is not constant");
+      auto type = cast<ShapedType>(b.conv.getWeight().getType());
+      int64_t bh = type.getDimSize(2), bw = type.getDimSize(3);
+      int64_t dy = (kh - bh) / 2, dx = (kw - bw) / 2;
+      if (type.getDimSize(1) != cg)
+        return rewriter.notifyMatchFailure(root, "channel mismatch");
+      for (int64_t m = 0; m < outChannels; ++m) {
+        for (int64_t c = 0; c < cg; ++c)
+          for (int64_t y = 0; y < bh; ++y)
+            for (int64_t xx = 0; xx < bw; ++xx)
+              kernel[at(m, c, y + dy, xx + dx)] +=
+                  (*w)[((m * cg + c) * bh + y) * bw + xx];
+        if (wb)
+          bias[m] += (*wb)[m];
+      }
+    }
+    std::vector<float> kernel32(kernel.begin(), kernel.end()),
+        bias32(bias.begin(), bias.end());
+    SmallVector<Location> locs;
+    for (Branch &b : branches)
+      if (b.root)
+        locs.push_back(b.root->getLoc());
+    locs.push_back(root.getLoc());
+    Location loc = rewriter.getFusedLoc(locs);
+    Value w = createConstantF32(rewriter, loc, {outChannels, cg, kh, kw},
+                                kernel32, "reparam.weight");
+    Value b =
+        createConstantF32(rewriter, loc, {outChannels}, bias32, "reparam.bias");
+    auto merged =
+        Conv2DOp::create(rewriter, loc, x, w, b, first.getStridesAttr(),
+                         rewriter.getDenseI64ArrayAttr(*pads),
+                         first.getDilationsAttr(), first.getGroupsAttr());
+    if (merged.getType() != root.getType())
+      return rewriter.notifyMatchFailure(root, "merged conv changes shape");
+    rewriter.replaceOp(root, merged.getResult());
+    LLVM_DEBUG(llvm::dbgs() << "merged " << branches.size() << " branches at "
+                            << loc << "\n");
+    return success();
+  }
+};
+
+struct ReparameterizePass : dlc::impl::ReparameterizeBase<ReparameterizePass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<MergeBranches>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+} // namespace
