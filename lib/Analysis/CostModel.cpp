@@ -47,6 +47,24 @@ static std::string layerName(Operation *op, unsigned index) {
 }
 
 /// Time of one op on `target` from its cost, in microseconds.
+static void timeLayer(LayerCost &layer, const Target &target);
+
+std::optional<double> mlir::dlc::predictOpTime(Operation *op,
+                                               const Target &target) {
+  auto costed = dyn_cast<CostOpInterface>(op);
+  if (!costed || op->getNumResults() == 0)
+    return std::nullopt;
+  FailureOr<OpCost> cost = costed.getCost();
+  if (failed(cost))
+    return std::nullopt;
+  LayerCost layer;
+  layer.op = op;
+  layer.type = costTypeKey(op->getResult(0).getType());
+  layer.cost = *cost;
+  timeLayer(layer, target);
+  return layer.timeUs;
+}
+
 static void timeLayer(LayerCost &layer, const Target &target) {
   const OpCost &cost = *layer.cost;
   double peak = target.peakFlops("fp32");

@@ -56,6 +56,10 @@ std::string costTypeKey(Type type);
 
 /// Costs every op of `func` (static shapes expected; ops with dynamic
 /// shapes are counted as unknown) on `target`.
+/// Predicted time of one op on `target` as its own kernel (microseconds),
+/// or nullopt when its cost is unknown. Rewrites ask this to decide.
+std::optional<double> predictOpTime(Operation *op, const Target &target);
+
 /// With `fuse`, elementwise ops consuming a single-use producer are costed
 /// as fused into it.
 NetworkCost costNetwork(func::FuncOp func, const Target &target,

@@ -12,7 +12,7 @@ std::optional<std::vector<float>> mlir::dlc::getConstantF32(Value value) {
   if (!constant)
     return std::nullopt;
   auto type = cast<ShapedType>(constant.getType());
-  if (!type.getElementType().isF32())
+  if (!isa<FloatType>(type.getElementType()))
     return std::nullopt;
   Attribute attr = constant.getValue();
   if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr)) {
@@ -22,22 +22,42 @@ std::optional<std::vector<float>> mlir::dlc::getConstantF32(Value value) {
     return std::vector<float>(data->begin(), data->end());
   }
   if (auto dense = dyn_cast<DenseFPElementsAttr>(attr)) {
-    auto values = dense.getValues<float>();
-    return std::vector<float>(values.begin(), values.end());
+    std::vector<float> values;
+    values.reserve(dense.getNumElements());
+    for (APFloat v : dense.getValues<APFloat>()) {
+      bool lost;
+      v.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
+      values.push_back(v.convertToFloat());
+    }
+    return values;
   }
   return std::nullopt;
 }
 
 ConstantOp mlir::dlc::createConstantF32(OpBuilder &builder, Location loc,
                                         ArrayRef<int64_t> shape,
-                                        ArrayRef<float> values,
-                                        StringRef name) {
-  auto type = RankedTensorType::get(shape, builder.getF32Type());
+                                        ArrayRef<float> values, StringRef name,
+                                        Type elementType) {
+  if (!elementType)
+    elementType = builder.getF32Type();
+  auto type = RankedTensorType::get(shape, elementType);
   ElementsAttr attr;
-  if (values.size() > 16)
+  if (elementType.isF32() && values.size() > 16) {
     attr = DenseResourceElementsAttr::get(
         type, name, HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
-  else
+  } else if (elementType.isF32()) {
     attr = DenseElementsAttr::get(type, values);
+  } else {
+    const llvm::fltSemantics &semantics =
+        cast<FloatType>(elementType).getFloatSemantics();
+    SmallVector<APFloat> rounded;
+    for (float v : values) {
+      APFloat f(v);
+      bool lost;
+      f.convert(semantics, APFloat::rmNearestTiesToEven, &lost);
+      rounded.push_back(f);
+    }
+    attr = DenseElementsAttr::get(type, rounded);
+  }
   return ConstantOp::create(builder, loc, attr);
 }

@@ -90,9 +90,11 @@ struct FoldConvBatchNorm : OpRewritePattern<BatchNormOp> {
     }
     Location loc = rewriter.getFusedLoc({conv.getLoc(), bn.getLoc()});
     Value w = createConstantF32(rewriter, loc, weightType.getShape(), newWeight,
-                                nameOf(conv.getWeight(), ".bnfold"));
+                                nameOf(conv.getWeight(), ".bnfold"),
+                                weightType.getElementType());
     Value b = createConstantF32(rewriter, loc, {outChannels}, newBias,
-                                nameOf(conv.getWeight(), ".bnfold_bias"));
+                                nameOf(conv.getWeight(), ".bnfold_bias"),
+                                weightType.getElementType());
     auto folded = Conv2DOp::create(
         rewriter, loc, conv.getInput(), w, b, conv.getStridesAttr(),
         conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupsAttr());
@@ -132,9 +134,11 @@ struct FoldLinearBatchNorm : OpRewritePattern<BatchNormOp> {
     }
     Location loc = rewriter.getFusedLoc({linear.getLoc(), bn.getLoc()});
     Value w = createConstantF32(rewriter, loc, weightType.getShape(), newWeight,
-                                nameOf(linear.getWeight(), ".bnfold"));
+                                nameOf(linear.getWeight(), ".bnfold"),
+                                weightType.getElementType());
     Value b = createConstantF32(rewriter, loc, {features}, newBias,
-                                nameOf(linear.getWeight(), ".bnfold_bias"));
+                                nameOf(linear.getWeight(), ".bnfold_bias"),
+                                weightType.getElementType());
     rewriter.replaceOpWithNewOp<LinearOp>(bn, linear.getInput(), w, b);
     rewriter.eraseOp(linear);
     return success();
@@ -186,9 +190,11 @@ struct FoldBatchNormConv : OpRewritePattern<Conv2DOp> {
     }
     Location loc = rewriter.getFusedLoc({bn.getLoc(), conv.getLoc()});
     Value w = createConstantF32(rewriter, loc, weightType.getShape(), newWeight,
-                                nameOf(conv.getWeight(), ".bnfold"));
+                                nameOf(conv.getWeight(), ".bnfold"),
+                                weightType.getElementType());
     Value b = createConstantF32(rewriter, loc, {m}, newBias,
-                                nameOf(conv.getWeight(), ".bnfold_bias"));
+                                nameOf(conv.getWeight(), ".bnfold_bias"),
+                                weightType.getElementType());
     auto folded = Conv2DOp::create(
         rewriter, loc, bn.getInput(), w, b, conv.getStridesAttr(),
         conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupsAttr());
@@ -214,8 +220,10 @@ struct BatchNormToScaleShift : OpRewritePattern<BatchNormOp> {
     std::vector<float> scale(affine->scale.begin(), affine->scale.end());
     std::vector<float> shift(affine->shift.begin(), affine->shift.end());
     Location loc = bn.getLoc();
-    Value s = createConstantF32(rewriter, loc, shape, scale, "bn_scale");
-    Value t = createConstantF32(rewriter, loc, shape, shift, "bn_shift");
+    Value s = createConstantF32(rewriter, loc, shape, scale, "bn_scale",
+                                type.getElementType());
+    Value t = createConstantF32(rewriter, loc, shape, shift, "bn_shift",
+                                type.getElementType());
     auto mul = MulOp::create(rewriter, loc, bn.getInput(), s);
     rewriter.replaceOpWithNewOp<AddOp>(bn, mul.getResult(), t);
     return success();

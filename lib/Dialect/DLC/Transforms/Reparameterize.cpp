@@ -218,10 +218,11 @@ struct MergeBranches : OpRewritePattern<AddOp> {
         locs.push_back(b.root->getLoc());
     locs.push_back(root.getLoc());
     Location loc = rewriter.getFusedLoc(locs);
-    Value w = createConstantF32(rewriter, loc, {outChannels, cg, kh, kw},
-                                kernel32, "reparam.weight");
-    Value b =
-        createConstantF32(rewriter, loc, {outChannels}, bias32, "reparam.bias");
+    Value w =
+        createConstantF32(rewriter, loc, {outChannels, cg, kh, kw}, kernel32,
+                          "reparam.weight", xType.getElementType());
+    Value b = createConstantF32(rewriter, loc, {outChannels}, bias32,
+                                "reparam.bias", xType.getElementType());
     auto merged =
         Conv2DOp::create(rewriter, loc, x, w, b, first.getStridesAttr(),
                          rewriter.getDenseI64ArrayAttr(*pads),

@@ -16,15 +16,17 @@
 
 namespace mlir::dlc {
 
-/// The f32 values of `value` when it is a dlc.constant of f32 elements
-/// (a splat expands); nullopt otherwise or when a resource has no data.
+/// The values of `value`, widened to f32, when it is a dlc.constant of a
+/// float type (a splat expands); nullopt otherwise or when a resource blob
+/// holds no data.
 std::optional<std::vector<float>> getConstantF32(Value value);
 
-/// A dlc.constant of `shape` holding `values` (f32). Payloads over a few
+/// A dlc.constant of `shape` and element type `elementType` (f32 by
+/// default) holding `values` rounded to that type. f32 payloads over a few
 /// elements become a dense_resource blob named `name` (uniqued by MLIR).
 ConstantOp createConstantF32(OpBuilder &builder, Location loc,
                              ArrayRef<int64_t> shape, ArrayRef<float> values,
-                             StringRef name);
+                             StringRef name, Type elementType = {});
 
 } // namespace mlir::dlc
 

@@ -83,6 +83,40 @@ def Reparameterize : Pass<"dlc-reparameterize", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::dlc::DLCDialect"];
 }
 
+def PadChannels : Pass<"dlc-pad-channels", "::mlir::func::FuncOp"> {
+  let summary = "Pad conv channels to the target's alignment where it pays";
+  let description = [{
+    Tensor cores and dot-product units run at full rate only when channel
+    counts are multiples of some N (8 for fp16 on NVIDIA GPUs, 16 for int8).
+    For each ungrouped conv with constant weights whose output channel count
+    (or, for a function argument, input channel count) is not a multiple of
+    N, the pass asks the cost model
+    whether the padded conv (plus, for inputs, the `dlc.pad` that widens
+    them) is predicted faster on the target, and pads only then: extra
+    filters are zero with zero bias, extra input channels read zero
+    weights. The padding is carried through the ops that follow
+    (activations, elementwise ops of equally padded tensors or per-channel
+    constants, pooling, batch norm) and absorbed by the next conv, which
+    gets zero weights for the extra channels, so a padded chain is not cut
+    back at every layer; the real width reappears with a `dlc.slice` only
+    where it must (a concat, a reshape, a function result). Each padding is
+    reported as a remark with the predicted times.
+
+    `multiple=N` forces the alignment (with no target, padding is then
+    unconditional). Numerics: exact; padded channels carry values that
+    only ever meet zero weights.
+  }];
+  let options = [
+    Option<"target", "target", "std::string", /*default=*/"\"\"",
+           "Target whose alignment and cost decide (see dlc-cost-report)">,
+    Option<"targetFile", "target-file", "std::string", /*default=*/"\"\"",
+           "JSON file of extra or replacement targets">,
+    Option<"multiple", "multiple", "int64_t", /*default=*/"0",
+           "Channel multiple to pad to (0: the target's for the element type)">
+  ];
+  let dependentDialects = ["::mlir::dlc::DLCDialect"];
+}
+
 def CostReport : Pass<"dlc-cost-report", "::mlir::ModuleOp"> {
   let summary = "Report FLOPs, parameters, memory traffic and latency per layer";
   let description = [{
