@@ -74,6 +74,17 @@ matchAffine(Value term, Value &x) {
 struct MergeBranches : OpRewritePattern<AddOp> {
   using OpRewritePattern::OpRewritePattern;
 
+  /// Says once, as a remark at the sum, why a block of conv branches of one
+  /// input stays as it is.
+  LogicalResult leaveAlone(AddOp root, PatternRewriter &rewriter,
+                           StringRef why) const {
+    if (explained.insert(root).second)
+      root.emitRemark() << "multi-branch block not reparameterized: " << why;
+    return rewriter.notifyMatchFailure(root, why);
+  }
+
+  mutable llvm::DenseSet<Operation *> explained;
+
   LogicalResult matchAndRewrite(AddOp root,
                                 PatternRewriter &rewriter) const override {
     // Only whole sums: an add feeding another add is part of a bigger one.
@@ -131,10 +142,8 @@ struct MergeBranches : OpRewritePattern<AddOp> {
           b.conv.getGroups() != first.getGroups() ||
           llvm::any_of(b.conv.getDilations(),
                        [](int64_t d) { return d != 1; })) {
-        LLVM_DEBUG(llvm::dbgs() << "not merging " << root.getLoc()
-                                << ": branches differ in stride, groups or "
-                                   "dilation\n");
-        return rewriter.notifyMatchFailure(root, "incompatible branches");
+        return leaveAlone(root, rewriter,
+                          "branches differ in stride, groups or dilation");
       }
       auto w = cast<ShapedType>(b.conv.getWeight().getType());
       kh = std::max(kh, w.getDimSize(2));
@@ -147,10 +156,9 @@ struct MergeBranches : OpRewritePattern<AddOp> {
         (hasIdentity && (channels != outChannels ||
                          llvm::any_of(first.getStrides(),
                                       [](int64_t s) { return s != 1; })))) {
-      LLVM_DEBUG(llvm::dbgs() << "not merging " << root.getLoc()
-                              << ": even kernel, or an identity branch with a "
-                                 "stride or a channel change\n");
-      return rewriter.notifyMatchFailure(root, "cannot centre the kernels");
+      return leaveAlone(root, rewriter,
+                        "an even kernel, or an identity branch next to a "
+                        "stride or a channel change");
     }
     // Every branch, centred in kh x kw, must pad the same.
     std::optional<SmallVector<int64_t>> pads;
@@ -166,9 +174,9 @@ struct MergeBranches : OpRewritePattern<AddOp> {
         centred = {kh / 2, kw / 2, kh / 2, kw / 2};
       }
       if (pads && *pads != centred) {
-        LLVM_DEBUG(llvm::dbgs() << "not merging " << root.getLoc()
-                                << ": branch windows are not aligned\n");
-        return rewriter.notifyMatchFailure(root, "misaligned windows");
+        return leaveAlone(root, rewriter,
+                          "the branches' windows are not aligned (padding "
+                          "differs once kernels are centred)");
       }
       pads = centred;
     }

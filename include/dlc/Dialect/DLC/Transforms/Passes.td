@@ -73,8 +73,7 @@ def Reparameterize : Pass<"dlc-reparameterize", "::mlir::func::FuncOp"> {
     an identity kernel (per group), and the biases add up. Branches must
     agree on stride, groups, dilation 1 and on the padding once centred
     (a 1x1 branch with padding p-1 next to a 3x3 with padding p); a block
-    that does not is left alone, and `-debug-only=dlc-reparameterize` says
-    why. Run `dlc-fold-batchnorm` first so that branch batch norms are
+    that does not is left alone, with a remark at its sum that says why. Run `dlc-fold-batchnorm` first so that branch batch norms are
     inside the convs.
 
     Numerics: exact up to rounding (kernels are summed in double); the
