@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The main job on the bundled example network: installs what is missing,
-# builds dlc, then parses and verifies examples/hybrid_net.mlir (a ResNet
-# basic block feeding a transformer encoder block), fixes its batch,
-# propagates shapes, canonicalizes and prints it.
+# builds dlc, then runs the deployment pipeline (dlc-deploy: static batch,
+# shape propagation, batch-norm folding, branch merging, canonicalization)
+# on examples/hybrid_net.mlir (a ResNet basic block feeding a transformer
+# encoder block), prints its cost report for this host and the deployable
+# IR.
 #
 # Usage: scripts/run-example.sh [model.mlir|model.onnx] [batch]
 # An ONNX model is imported first (dlc-translate --import-onnx).
@@ -23,7 +25,7 @@ if [[ "$model" == *.onnx ]]; then
   model="$imported"
 fi
 
-echo "== dlc-opt: $model (batch $batch)" >&2
+echo "== dlc-opt --dlc-deploy: $model (batch $batch)" >&2
 "$build/bin/dlc-opt" "$model" \
-  --dlc-infer-shapes="batch=$batch" --canonicalize \
+  --dlc-deploy="batch=$batch" --dlc-cost-report="target=host" \
   --mlir-elide-resource-strings-if-larger=64

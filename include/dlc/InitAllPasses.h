@@ -4,6 +4,7 @@
 #define DLC_INITALLPASSES_H
 
 #include "dlc/Dialect/DLC/Transforms/Passes.h"
+#include "dlc/Dialect/DLC/Transforms/Pipelines.h"
 #include "mlir/Transforms/Passes.h"
 
 namespace mlir::dlc {
@@ -12,6 +13,7 @@ namespace mlir::dlc {
 /// inline, ...) that dlc pipelines use.
 inline void registerAllPasses() {
   registerDLCPasses();
+  registerDLCPipelines();
   mlir::registerTransformsPasses();
 }
 
