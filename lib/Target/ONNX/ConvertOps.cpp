@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Importer.h"
+#include "dlc/Dialect/DLC/IR/ConstantData.h"
 #include "llvm/ADT/StringSwitch.h"
 #include <cmath>
 
@@ -246,6 +247,26 @@ static LogicalResult convertReduceMean(Importer &imp, const NodeAttrs &attrs) {
 //===----------------------------------------------------------------------===//
 
 static LogicalResult convertMatMul(Importer &imp, const NodeAttrs &) {
+  // x @ W with a constant K x N weight is a linear layer (PyTorch exports
+  // nn.Linear this way): store W transposed, once, as dlc.linear wants it.
+  if (const KnownTensor *w = imp.getKnownInput(1);
+      w && w->shape.size() == 2 && w->dtype == onnx::TensorProto::FLOAT) {
+    Value a = imp.getInput(0);
+    if (!a)
+      return failure();
+    if (rankOf(a) >= 2) {
+      int64_t k = w->shape[0], n = w->shape[1];
+      std::vector<double> values = readReals(*w);
+      std::vector<float> transposed(values.size());
+      for (int64_t i = 0; i < k; ++i)
+        for (int64_t j = 0; j < n; ++j)
+          transposed[j * k + i] = static_cast<float>(values[i * n + j]);
+      Value weight =
+          createConstantF32(imp.getBuilder(), imp.getLoc(), {n, k}, transposed,
+                            imp.getNode().input(1) + ".T");
+      return setResult(imp, imp.create<LinearOp>(a, weight, Value()));
+    }
+  }
   Value a = imp.getInput(0), b = imp.getInput(1);
   if (!a || !b)
     return failure();

@@ -173,3 +173,23 @@ func.func @global_pool_of_one(%x: tensor<1x512x1x1xf32>, %y: tensor<1x512x7x7xf3
   %1 = dlc.global_avg_pool %y : (tensor<1x512x7x7xf32>) -> tensor<1x512x1x1xf32>
   return %0, %1 : tensor<1x512x1x1xf32>, tensor<1x512x1x1xf32>
 }
+
+// -----
+
+// A per-feature constant added to a bias-less linear layer is its bias
+// (PyTorch exports nn.Linear as MatMul + Add); other adds stay.
+// CHECK-LABEL: @bias_into_linear
+// CHECK: %[[L:.*]] = dlc.linear %arg0, %{{.*}}, %{{.*}} : (tensor<3x4xf32>, tensor<2x4xf32>, tensor<2xf32>) -> tensor<3x2xf32>
+// CHECK-NOT: dlc.add
+// CHECK: %[[K:.*]] = dlc.linear %arg0, %{{.*}} : (tensor<3x4xf32>, tensor<2x4xf32>) -> tensor<3x2xf32>
+// CHECK: dlc.add %[[K]], %arg1
+// CHECK: return %[[L]]
+func.func @bias_into_linear(%x: tensor<3x4xf32>, %y: tensor<3x2xf32>) -> (tensor<3x2xf32>, tensor<3x2xf32>) {
+  %w = dlc.constant dense<[[0.5, -0.2, 0.1, 0.3], [0.8, -0.6, 0.2, 0.1]]> : tensor<2x4xf32>
+  %b = dlc.constant dense<[[0.1, -0.3]]> : tensor<1x2xf32>
+  %0 = dlc.linear %x, %w : (tensor<3x4xf32>, tensor<2x4xf32>) -> tensor<3x2xf32>
+  %1 = dlc.add %b, %0 : (tensor<1x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+  %2 = dlc.linear %x, %w : (tensor<3x4xf32>, tensor<2x4xf32>) -> tensor<3x2xf32>
+  %3 = dlc.add %2, %y : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
+  return %1, %3 : tensor<3x2xf32>, tensor<3x2xf32>
+}

@@ -1,8 +1,10 @@
 //===- MathOps.cpp - linear algebra, elementwise ops and activations ------===//
 
 #include "ShapeInference.h"
+#include "dlc/Dialect/DLC/IR/ConstantData.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
 #include "mlir/Dialect/CommonFolders.h"
+#include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
 using namespace mlir::dlc;
@@ -149,6 +151,41 @@ LogicalResult MulOp::inferShape(Adaptor adaptor, const ShapeDiag &diag,
 LogicalResult DivOp::inferShape(Adaptor adaptor, const ShapeDiag &diag,
                                 SmallVectorImpl<Type> &types) {
   return inferBroadcast(diag, adaptor.getLhs(), adaptor.getRhs(), types);
+}
+
+namespace {
+/// linear(x, W) + b, b a constant over the output features (shape [N] or
+/// [1, ..., 1, N]), is linear(x, W, b).
+struct AddBiasIntoLinear : OpRewritePattern<AddOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AddOp add,
+                                PatternRewriter &rewriter) const override {
+    auto linear = add.getLhs().getDefiningOp<LinearOp>();
+    if (!linear || linear.getBias() || !linear->hasOneUse() ||
+        linear.getType() != add.getType())
+      return failure();
+    auto biasType = cast<ShapedType>(add.getRhs().getType());
+    int64_t features = cast<ShapedType>(linear.getType()).getShape().back();
+    if (!biasType.hasStaticShape() || biasType.getNumElements() != features ||
+        biasType.getShape().back() != features)
+      return failure();
+    std::optional<std::vector<float>> bias = getConstantF32(add.getRhs());
+    if (!bias)
+      return failure();
+    Value b = createConstantF32(rewriter, add.getLoc(), {features}, *bias,
+                                "linear.bias", biasType.getElementType());
+    rewriter.replaceOpWithNewOp<LinearOp>(add, linear.getInput(),
+                                          linear.getWeight(), b);
+    rewriter.eraseOp(linear);
+    return success();
+  }
+};
+} // namespace
+
+void AddOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                        MLIRContext *context) {
+  patterns.add<AddBiasIntoLinear>(context);
 }
 
 OpFoldResult AddOp::fold(FoldAdaptor adaptor) {

@@ -300,7 +300,10 @@ class DLC_BinaryOp<string mnemonic, string formula, list<Trait> traits = []>
   let hasFolder = 1;
 }
 
-def DLC_AddOp : DLC_BinaryOp<"add", "+", [Commutative]>;
+def DLC_AddOp : DLC_BinaryOp<"add", "+", [Commutative]> {
+  // linear(x, W) + b with a constant per-feature b is linear(x, W, b).
+  let hasCanonicalizer = 1;
+}
 def DLC_SubOp : DLC_BinaryOp<"sub", "-">;
 def DLC_MulOp : DLC_BinaryOp<"mul", "*", [Commutative]>;
 def DLC_DivOp : DLC_BinaryOp<"div", "/">;
