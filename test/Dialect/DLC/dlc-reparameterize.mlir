@@ -6,7 +6,7 @@
 // RUN: dlc-opt %s --dlc-reparameterize -o %t.merged.mlir
 // RUN: %debian_python -c "import numpy as n; \
 // RUN:   n.save('%t.x.npy', n.random.default_rng(5).standard_normal((1, 2, 6, 6)).astype(n.float32))"
-// RUN: for f in acnet identity_affine aligned_wide_padding; do \
+// RUN: for f in acnet identity_affine aligned_wide_padding avgpool_branch; do \
 // RUN:   dlc-run %s --function $f --input %t.x.npy --output %t.$f.want.npy && \
 // RUN:   dlc-run %t.merged.mlir --function $f --input %t.x.npy --output %t.$f.got.npy && \
 // RUN:   %debian_python %S/../../Target/ONNX/Inputs/compare.py %t.$f.got.npy %t.$f.want.npy 1e-5 || exit 1; done
@@ -83,4 +83,21 @@ func.func @aligned_wide_padding(%x: tensor<1x2x6x6xf32>) -> tensor<1x2x8x8xf32> 
   %1 = dlc.conv2d %x, %k11 {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x6x6xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x8x8xf32>
   %2 = dlc.add %0, %1 : (tensor<1x2x8x8xf32>, tensor<1x2x8x8xf32>) -> tensor<1x2x8x8xf32>
   return %2 : tensor<1x2x8x8xf32>
+}
+
+// Diverse Branch Block's pooling branch: a 3x3 average (padding counted)
+// next to a 3x3 conv and an identity is a box kernel on each channel.
+// CHECK-LABEL: func.func @avgpool_branch
+// CHECK: dlc.conv2d %arg0, %{{.*}}, %{{.*}} {pads = array<i64: 1, 1, 1, 1>}
+// CHECK-NOT: dlc.avg_pool2d
+// CHECK-NOT: dlc.add
+func.func @avgpool_branch(%x: tensor<1x2x6x6xf32>) -> tensor<1x2x6x6xf32> {
+  %k33 = dlc.constant dense<[[[[0.5, -0.2, 0.1], [0.3, 0.8, -0.6], [0.2, 0.1, 0.4]], [[-0.3, 0.2, 0.5], [0.1, -0.7, 0.2], [0.6, 0.3, -0.1]]],
+                             [[[0.2, 0.4, -0.3], [0.5, 0.1, 0.2], [-0.4, 0.3, 0.6]], [[0.1, 0.2, 0.3], [-0.2, 0.4, 0.1], [0.3, -0.5, 0.2]]]]> : tensor<2x2x3x3xf32>
+  %0 = dlc.conv2d %x, %k33 {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x6x6xf32>, tensor<2x2x3x3xf32>) -> tensor<1x2x6x6xf32>
+  %1 = dlc.avg_pool2d %x {kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, count_include_pad = true}
+      : (tensor<1x2x6x6xf32>) -> tensor<1x2x6x6xf32>
+  %2 = dlc.add %0, %1 : (tensor<1x2x6x6xf32>, tensor<1x2x6x6xf32>) -> tensor<1x2x6x6xf32>
+  %3 = dlc.add %2, %x : (tensor<1x2x6x6xf32>, tensor<1x2x6x6xf32>) -> tensor<1x2x6x6xf32>
+  return %3 : tensor<1x2x6x6xf32>
 }

@@ -30,6 +30,8 @@ struct Branch {
   Operation *root = nullptr;
   /// Conv branch: its op; identity branches have none.
   Conv2DOp conv;
+  /// Average-pool branch (Diverse Branch Block): a per-channel box filter.
+  AvgPool2DOp pool;
   /// Identity branch: per-channel scale and shift (1 and 0 for plain x).
   std::vector<float> scale, shift;
 };
@@ -116,6 +118,14 @@ struct MergeBranches : OpRewritePattern<AddOp> {
           return rewriter.notifyMatchFailure(root,
                                              "a conv reads another input");
         branch.conv = conv;
+      } else if (auto pool = term.getDefiningOp<AvgPool2DOp>();
+                 pool && pool.getInput() == x && pool->hasOneUse() &&
+                 !pool.getCeilMode() &&
+                 (pool.getCountIncludePad() ||
+                  llvm::all_of(pool.getPads(),
+                               [](int64_t p) { return p == 0; }))) {
+        // Averaging over padding counts the zeros, as a conv does.
+        branch.pool = pool;
       } else if (term == x) {
         branch.scale.assign(channels, 1.0f);
         branch.shift.assign(channels, 0.0f);
@@ -134,6 +144,11 @@ struct MergeBranches : OpRewritePattern<AddOp> {
     Conv2DOp first;
     int64_t kh = 1, kw = 1;
     for (Branch &b : branches) {
+      if (b.pool) {
+        kh = std::max(kh, b.pool.getKernelShape()[0]);
+        kw = std::max(kw, b.pool.getKernelShape()[1]);
+        continue;
+      }
       if (!b.conv)
         continue;
       if (!first)
@@ -164,7 +179,11 @@ struct MergeBranches : OpRewritePattern<AddOp> {
     std::optional<SmallVector<int64_t>> pads;
     for (Branch &b : branches) {
       SmallVector<int64_t> centred;
-      if (b.conv) {
+      if (b.pool) {
+        ArrayRef<int64_t> k = b.pool.getKernelShape(), p = b.pool.getPads();
+        int64_t dy = (kh - k[0]) / 2, dx = (kw - k[1]) / 2;
+        centred = {p[0] + dy, p[1] + dx, p[2] + dy, p[3] + dx};
+      } else if (b.conv) {
         auto w = cast<ShapedType>(b.conv.getWeight().getType());
         int64_t dy = (kh - w.getDimSize(2)) / 2,
                 dx = (kw - w.getDimSize(3)) / 2;
@@ -189,6 +208,17 @@ struct MergeBranches : OpRewritePattern<AddOp> {
       return ((m * cg + c) * kh + y) * kw + xx;
     };
     for (Branch &b : branches) {
+      if (b.pool) {
+        // A box filter over each channel's own window.
+        ArrayRef<int64_t> k = b.pool.getKernelShape();
+        int64_t dy = (kh - k[0]) / 2, dx = (kw - k[1]) / 2;
+        double weight = 1.0 / static_cast<double>(k[0] * k[1]);
+        for (int64_t m = 0; m < outChannels; ++m)
+          for (int64_t y = 0; y < k[0]; ++y)
+            for (int64_t xx = 0; xx < k[1]; ++xx)
+              kernel[at(m, m % cg, y + dy, xx + dx)] += weight;
+        continue;
+      }
       if (!b.conv) {
         // Output channel m reads input channel m: index m % cg in its group.
         for (int64_t m = 0; m < outChannels; ++m) {

@@ -64,6 +64,8 @@ def Reparameterize : Pass<"dlc-reparameterize", "::mlir::func::FuncOp"> {
     are each
 
     - a `dlc.conv2d` of `x` with constant weights (kxk, 1x1, 1xk or kx1),
+    - a `dlc.avg_pool2d` of `x` (the Diverse Branch Block's pooling branch,
+      counting padding, with the convs' stride): a per-channel box kernel,
     - `x` itself (an identity branch), or
     - a per-channel affine `x * s + t` of constants (an identity branch with
       batch norm, as `dlc-fold-batchnorm` leaves it),
