@@ -6,7 +6,7 @@
 // RUN: dlc-opt %s --dlc-reparameterize -o %t.merged.mlir
 // RUN: %debian_python -c "import numpy as n; \
 // RUN:   n.save('%t.x.npy', n.random.default_rng(5).standard_normal((1, 2, 6, 6)).astype(n.float32))"
-// RUN: for f in acnet identity_affine aligned_wide_padding avgpool_branch; do \
+// RUN: for f in acnet identity_affine aligned_wide_padding avgpool_branch concat_branches one_then_three; do \
 // RUN:   dlc-run %s --function $f --input %t.x.npy --output %t.$f.want.npy && \
 // RUN:   dlc-run %t.merged.mlir --function $f --input %t.x.npy --output %t.$f.got.npy && \
 // RUN:   %debian_python %S/../../Target/ONNX/Inputs/compare.py %t.$f.got.npy %t.$f.want.npy 1e-5 || exit 1; done
@@ -100,4 +100,35 @@ func.func @avgpool_branch(%x: tensor<1x2x6x6xf32>) -> tensor<1x2x6x6xf32> {
   %2 = dlc.add %0, %1 : (tensor<1x2x6x6xf32>, tensor<1x2x6x6xf32>) -> tensor<1x2x6x6xf32>
   %3 = dlc.add %2, %x : (tensor<1x2x6x6xf32>, tensor<1x2x6x6xf32>) -> tensor<1x2x6x6xf32>
   return %3 : tensor<1x2x6x6xf32>
+}
+
+// Diverse Branch Block's concatenated branches: a 3x3 and a 1x1 conv of one
+// input, concatenated along channels, are one conv with stacked kernels.
+// CHECK-LABEL: func.func @concat_branches
+// CHECK: dlc.conv2d %arg0, %{{.*}}, %{{.*}} {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x6x6xf32>, tensor<3x2x3x3xf32>, tensor<3xf32>)
+// CHECK-NOT: dlc.concat
+func.func @concat_branches(%x: tensor<1x2x6x6xf32>) -> tensor<1x3x6x6xf32> {
+  %k33 = dlc.constant dense<[[[[0.5, -0.2, 0.1], [0.3, 0.8, -0.6], [0.2, 0.1, 0.4]], [[-0.3, 0.2, 0.5], [0.1, -0.7, 0.2], [0.6, 0.3, -0.1]]],
+                             [[[0.2, 0.4, -0.3], [0.5, 0.1, 0.2], [-0.4, 0.3, 0.6]], [[0.1, 0.2, 0.3], [-0.2, 0.4, 0.1], [0.3, -0.5, 0.2]]]]> : tensor<2x2x3x3xf32>
+  %b33 = dlc.constant dense<[0.1, -0.2]> : tensor<2xf32>
+  %k11 = dlc.constant dense<[[[[0.4]], [[-0.3]]]]> : tensor<1x2x1x1xf32>
+  %0 = dlc.conv2d %x, %k33, %b33 {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x2x6x6xf32>, tensor<2x2x3x3xf32>, tensor<2xf32>) -> tensor<1x2x6x6xf32>
+  %1 = dlc.conv2d %x, %k11 : (tensor<1x2x6x6xf32>, tensor<1x2x1x1xf32>) -> tensor<1x1x6x6xf32>
+  %2 = dlc.concat %0, %1 {axis = 1 : i64} : (tensor<1x2x6x6xf32>, tensor<1x1x6x6xf32>) -> tensor<1x3x6x6xf32>
+  return %2 : tensor<1x3x6x6xf32>
+}
+
+// Diverse Branch Block's 1x1 then 3x3 (the 1x1 with a bias, the 3x3
+// unpadded) is one 3x3 conv.
+// CHECK-LABEL: func.func @one_then_three
+// CHECK: dlc.conv2d %arg0, %{{.*}}, %{{.*}} : (tensor<1x2x6x6xf32>, tensor<2x2x3x3xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+// CHECK-NOT: dlc.conv2d
+func.func @one_then_three(%x: tensor<1x2x6x6xf32>) -> tensor<1x2x4x4xf32> {
+  %k11 = dlc.constant dense<[[[[0.4]], [[-0.3]]], [[[0.2]], [[0.5]]]]> : tensor<2x2x1x1xf32>
+  %b11 = dlc.constant dense<[0.1, 0.2]> : tensor<2xf32>
+  %k33 = dlc.constant dense<[[[[0.5, -0.2, 0.1], [0.3, 0.8, -0.6], [0.2, 0.1, 0.4]], [[-0.3, 0.2, 0.5], [0.1, -0.7, 0.2], [0.6, 0.3, -0.1]]],
+                             [[[0.2, 0.4, -0.3], [0.5, 0.1, 0.2], [-0.4, 0.3, 0.6]], [[0.1, 0.2, 0.3], [-0.2, 0.4, 0.1], [0.3, -0.5, 0.2]]]]> : tensor<2x2x3x3xf32>
+  %0 = dlc.conv2d %x, %k11, %b11 : (tensor<1x2x6x6xf32>, tensor<2x2x1x1xf32>, tensor<2xf32>) -> tensor<1x2x6x6xf32>
+  %1 = dlc.conv2d %0, %k33 : (tensor<1x2x6x6xf32>, tensor<2x2x3x3xf32>) -> tensor<1x2x4x4xf32>
+  return %1 : tensor<1x2x4x4xf32>
 }

@@ -274,10 +274,165 @@ struct MergeBranches : OpRewritePattern<AddOp> {
   }
 };
 
+/// Centres a [M, C, bh, bw] kernel in [M, C, kh, kw] with zeros.
+static std::vector<float> centreKernel(ArrayRef<float> w, int64_t m, int64_t c,
+                                       int64_t bh, int64_t bw, int64_t kh,
+                                       int64_t kw) {
+  std::vector<float> out(m * c * kh * kw, 0.0f);
+  int64_t dy = (kh - bh) / 2, dx = (kw - bw) / 2;
+  for (int64_t i = 0; i < m * c; ++i)
+    for (int64_t y = 0; y < bh; ++y)
+      for (int64_t xx = 0; xx < bw; ++xx)
+        out[(i * kh + y + dy) * kw + xx + dx] = w[(i * bh + y) * bw + xx];
+  return out;
+}
+
+/// Diverse Branch Block's depth concatenation: convs of one input, with
+/// aligned windows, concatenated along channels, are one conv with the
+/// kernels stacked.
+struct MergeConcatBranches : OpRewritePattern<ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ConcatOp concat,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<ShapedType>(concat.getType());
+    if (type.getRank() != 4 ||
+        static_cast<int64_t>(concat.getAxis()) % 4 != 1 ||
+        concat.getInputs().size() < 2)
+      return failure();
+    SmallVector<Conv2DOp> convs;
+    int64_t kh = 1, kw = 1;
+    for (Value input : concat.getInputs()) {
+      auto conv = input.getDefiningOp<Conv2DOp>();
+      if (!conv || !conv->hasOneUse() || conv.getGroups() != 1 ||
+          (!convs.empty() &&
+           (conv.getInput() != convs.front().getInput() ||
+            conv.getStrides() != convs.front().getStrides() ||
+            conv.getDilations() != convs.front().getDilations())))
+        return failure();
+      auto w = cast<ShapedType>(conv.getWeight().getType());
+      kh = std::max(kh, w.getDimSize(2));
+      kw = std::max(kw, w.getDimSize(3));
+      convs.push_back(conv);
+    }
+    if (kh % 2 == 0 || kw % 2 == 0 ||
+        llvm::any_of(convs.front().getDilations(),
+                     [](int64_t d) { return d != 1; }))
+      return failure();
+    std::optional<SmallVector<int64_t>> pads;
+    std::vector<float> weights, biases;
+    int64_t c =
+        cast<ShapedType>(convs.front().getWeight().getType()).getDimSize(1);
+    for (Conv2DOp conv : convs) {
+      auto wt = cast<ShapedType>(conv.getWeight().getType());
+      int64_t dy = (kh - wt.getDimSize(2)) / 2,
+              dx = (kw - wt.getDimSize(3)) / 2;
+      ArrayRef<int64_t> p = conv.getPads();
+      SmallVector<int64_t> centred{p[0] + dy, p[1] + dx, p[2] + dy, p[3] + dx};
+      if (pads && *pads != centred)
+        return rewriter.notifyMatchFailure(concat, "misaligned windows");
+      pads = centred;
+      auto w = getConstantF32(conv.getWeight());
+      std::optional<std::vector<float>> b;
+      if (!w || (conv.getBias() && !(b = getConstantF32(conv.getBias()))))
+        return failure();
+      std::vector<float> centredW = centreKernel(
+          *w, wt.getDimSize(0), c, wt.getDimSize(2), wt.getDimSize(3), kh, kw);
+      weights.insert(weights.end(), centredW.begin(), centredW.end());
+      if (b)
+        biases.insert(biases.end(), b->begin(), b->end());
+      else
+        biases.insert(biases.end(), wt.getDimSize(0), 0.0f);
+    }
+    int64_t m = type.getDimSize(1);
+    Type element = type.getElementType();
+    Location loc = concat.getLoc();
+    Value w = createConstantF32(rewriter, loc, {m, c, kh, kw}, weights,
+                                "reparam.weight", element);
+    Value b =
+        createConstantF32(rewriter, loc, {m}, biases, "reparam.bias", element);
+    Conv2DOp first = convs.front();
+    auto merged = Conv2DOp::create(
+        rewriter, loc, first.getInput(), w, b, first.getStridesAttr(),
+        rewriter.getDenseI64ArrayAttr(*pads), first.getDilationsAttr(),
+        first.getGroupsAttr());
+    if (merged.getType() != concat.getType())
+      return failure();
+    rewriter.replaceOp(concat, merged.getResult());
+    return success();
+  }
+};
+
+/// Diverse Branch Block's 1x1-then-kxk: conv_k(conv_1x1(x)) is one kxk conv
+/// of x when the kxk conv pads nothing or the 1x1 has no bias (its padded
+/// border is then zero either way), and when merging saves work.
+struct MergeSequential1x1 : OpRewritePattern<Conv2DOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(Conv2DOp outer,
+                                PatternRewriter &rewriter) const override {
+    auto inner = outer.getInput().getDefiningOp<Conv2DOp>();
+    if (!inner || !inner->hasOneUse() || inner.getGroups() != 1 ||
+        outer.getGroups() != 1)
+      return failure();
+    auto wi = cast<ShapedType>(inner.getWeight().getType());
+    auto wo = cast<ShapedType>(outer.getWeight().getType());
+    bool pointwise =
+        wi.getDimSize(2) == 1 && wi.getDimSize(3) == 1 &&
+        llvm::all_of(inner.getStrides(), [](int64_t s) { return s == 1; }) &&
+        llvm::all_of(inner.getPads(), [](int64_t p) { return p == 0; });
+    bool outerPads =
+        llvm::any_of(outer.getPads(), [](int64_t p) { return p != 0; });
+    if (!pointwise || (outerPads && inner.getBias()))
+      return failure();
+    auto w1 = getConstantF32(inner.getWeight());
+    auto wk = getConstantF32(outer.getWeight());
+    std::optional<std::vector<float>> b1, bk;
+    if (!w1 || !wk ||
+        (inner.getBias() && !(b1 = getConstantF32(inner.getBias()))) ||
+        (outer.getBias() && !(bk = getConstantF32(outer.getBias()))))
+      return failure();
+    int64_t m = wo.getDimSize(0), j = wo.getDimSize(1), c = wi.getDimSize(1);
+    int64_t k = wo.getDimSize(2) * wo.getDimSize(3);
+    // Merging must not cost more: a narrow 1x1 bottleneck between wide
+    // layers (MobileNet's projection) stays as it is.
+    if (c * m * k > c * j + j * m * k)
+      return rewriter.notifyMatchFailure(outer, "merging adds work");
+    std::vector<double> merged(m * c * k, 0.0), bias(m, 0.0);
+    for (int64_t o = 0; o < m; ++o) {
+      if (bk)
+        bias[o] = (*bk)[o];
+      for (int64_t t = 0; t < j; ++t)
+        for (int64_t s = 0; s < k; ++s) {
+          double wv = (*wk)[(o * j + t) * k + s];
+          for (int64_t i = 0; i < c; ++i)
+            merged[(o * c + i) * k + s] += wv * (*w1)[t * c + i];
+          if (b1)
+            bias[o] += wv * (*b1)[t];
+        }
+    }
+    std::vector<float> w32(merged.begin(), merged.end()),
+        b32(bias.begin(), bias.end());
+    Type element = wo.getElementType();
+    Location loc = rewriter.getFusedLoc({inner.getLoc(), outer.getLoc()});
+    Value w = createConstantF32(rewriter, loc,
+                                {m, c, wo.getDimSize(2), wo.getDimSize(3)}, w32,
+                                "reparam.weight", element);
+    Value b =
+        createConstantF32(rewriter, loc, {m}, b32, "reparam.bias", element);
+    rewriter.replaceOpWithNewOp<Conv2DOp>(
+        outer, inner.getInput(), w, b, outer.getStridesAttr(),
+        outer.getPadsAttr(), outer.getDilationsAttr(), outer.getGroupsAttr());
+    rewriter.eraseOp(inner);
+    return success();
+  }
+};
+
 struct ReparameterizePass : dlc::impl::ReparameterizeBase<ReparameterizePass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<MergeBranches>(&getContext());
+    patterns.add<MergeBranches, MergeConcatBranches, MergeSequential1x1>(
+        &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

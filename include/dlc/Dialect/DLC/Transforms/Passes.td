@@ -70,7 +70,11 @@ def Reparameterize : Pass<"dlc-reparameterize", "::mlir::func::FuncOp"> {
     - a per-channel affine `x * s + t` of constants (an identity branch with
       batch norm, as `dlc-fold-batchnorm` leaves it),
 
-    becomes a single conv whose kernel is the largest (odd) branch kernel:
+    becomes a single conv whose kernel is the largest (odd) branch kernel.
+    Likewise the Diverse Branch Block's other forms: convs of one input
+    concatenated along channels become one conv with stacked kernels, and a
+    1x1 conv followed by a kxk conv becomes one kxk conv (when the kxk pads
+    nothing or the 1x1 has no bias). In a merged kernel
     smaller kernels are zero-padded into its centre, an identity branch is
     an identity kernel (per group), and the biases add up. Branches must
     agree on stride, groups, dilation 1 and on the padding once centred
