@@ -287,6 +287,123 @@ struct AbsorbSlice : OpRewritePattern<Conv2DOp> {
   }
 };
 
+/// linear(slice(x)) on a 2-D input: read the wide `x` with zero weight
+/// columns for the extra features.
+struct AbsorbSliceLinear : OpRewritePattern<LinearOp> {
+  AbsorbSliceLinear(MLIRContext *context)
+      : OpRewritePattern(context, /*benefit=*/2) {}
+
+  LogicalResult matchAndRewrite(LinearOp linear,
+                                PatternRewriter &rewriter) const override {
+    Value wide = channelSliceSource(linear.getInput());
+    if (!wide || cast<ShapedType>(wide.getType()).getRank() != 2)
+      return failure();
+    auto weight = getConstantF32(linear.getWeight());
+    if (!weight)
+      return failure();
+    auto weightType = cast<ShapedType>(linear.getWeight().getType());
+    int64_t n = weightType.getDimSize(0), k = weightType.getDimSize(1);
+    int64_t newK = cast<ShapedType>(wide.getType()).getDimSize(1);
+    Value wValue =
+        createConstantF32(rewriter, linear.getLoc(), {n, newK},
+                          padWeights(*weight, n, k, 1, n, newK),
+                          "padded.weight", weightType.getElementType());
+    rewriter.replaceOpWithNewOp<LinearOp>(linear, wide, wValue,
+                                          linear.getBias());
+    return success();
+  }
+};
+
+/// Widens a 2-D linear layer's output features to the alignment when the
+/// cost model predicts a gain (counting a following linear layer whose
+/// reduction becomes aligned).
+struct PadLinear : OpRewritePattern<LinearOp> {
+  PadLinear(MLIRContext *context, const PadPolicy &policy)
+      : OpRewritePattern(context), policy(policy) {}
+
+  LogicalResult matchAndRewrite(LinearOp linear,
+                                PatternRewriter &rewriter) const override {
+    auto resultType = cast<ShapedType>(linear.getType());
+    auto weightType = cast<ShapedType>(linear.getWeight().getType());
+    int64_t align = policy.alignmentFor(weightType.getElementType());
+    int64_t n = weightType.getDimSize(0), k = weightType.getDimSize(1);
+    if (resultType.getRank() != 2 || align <= 1 || n % align == 0)
+      return failure();
+    auto weight = getConstantF32(linear.getWeight());
+    std::optional<std::vector<float>> bias;
+    if (!weight ||
+        (linear.getBias() && !(bias = getConstantF32(linear.getBias()))))
+      return failure();
+    int64_t newN = roundUp(n, align);
+    std::vector<float> w = padWeights(*weight, n, k, 1, newN, k);
+    std::vector<float> b = bias ? *bias : std::vector<float>();
+    if (bias)
+      b.resize(newN, 0.0f);
+    Type element = weightType.getElementType();
+    if (policy.target && !policy.multiple) {
+      OpBuilder scratch(linear.getContext());
+      auto wConst = createConstantF32(scratch, linear.getLoc(), {newN, k}, w,
+                                      "tmp", element);
+      auto wide = LinearOp::create(scratch, linear.getLoc(), linear.getInput(),
+                                   wConst, Value());
+      SmallVector<Operation *> temporaries{wConst, wide};
+      std::optional<double> before = predictOpTime(linear, *policy.target);
+      std::optional<double> after = predictOpTime(wide, *policy.target);
+      Value next = linear.getResult();
+      while (next.hasOneUse() &&
+             isa<ReluOp, ClipOp, SigmoidOp, HardSwishOp, GeluOp>(
+                 *next.getUsers().begin()))
+        next = next.getUsers().begin()->getResult(0);
+      if (auto consumer = next.hasOneUse()
+                              ? dyn_cast<LinearOp>(*next.getUsers().begin())
+                              : LinearOp();
+          consumer && consumer.getInput() == next && before && after) {
+        auto cType = cast<ShapedType>(consumer.getWeight().getType());
+        auto stand = ConstantOp::create(
+            scratch, consumer.getLoc(),
+            DenseElementsAttr::get(withChannels(next.getType(), newN),
+                                   scratch.getZeroAttr(element)));
+        auto cw = ConstantOp::create(
+            scratch, consumer.getLoc(),
+            DenseElementsAttr::get(cType.clone({cType.getDimSize(0), newN}),
+                                   scratch.getZeroAttr(element)));
+        auto cWide = LinearOp::create(scratch, consumer.getLoc(), stand, cw,
+                                      consumer.getBias());
+        temporaries.append({stand, cw, cWide});
+        std::optional<double> cBefore = predictOpTime(consumer, *policy.target);
+        std::optional<double> cAfter = predictOpTime(cWide, *policy.target);
+        if (cBefore && cAfter) {
+          *before += *cBefore;
+          *after += *cAfter;
+        }
+      }
+      for (Operation *op : llvm::reverse(temporaries))
+        op->destroy();
+      if (!before || !after || *after >= *before)
+        return rewriter.notifyMatchFailure(linear, "padding does not pay");
+      linear.emitRemark() << "padded output features " << n << "->" << newN
+                          << " on " << policy.target->name << ": predicted "
+                          << llvm::formatv("{0:F2}", *before) << " us -> "
+                          << llvm::formatv("{0:F2}", *after) << " us";
+    } else {
+      linear.emitRemark() << "padded output features " << n << "->" << newN
+                          << " (multiple " << align << ")";
+    }
+    Location loc = linear.getLoc();
+    Value wValue = createConstantF32(rewriter, loc, {newN, k}, w,
+                                     "padded.weight", element);
+    Value bValue = bias ? Value(createConstantF32(rewriter, loc, {newN}, b,
+                                                  "padded.bias", element))
+                        : Value();
+    auto wide =
+        LinearOp::create(rewriter, loc, linear.getInput(), wValue, bValue);
+    rewriter.replaceOp(linear, createChannelSlice(rewriter, loc, wide, n));
+    return success();
+  }
+
+  const PadPolicy &policy;
+};
+
 /// op(slice(x)) -> slice(op(x)) for ops that treat channels independently,
 /// so the padding flows on to the next conv.
 struct SinkSlice : RewritePattern {
@@ -317,15 +434,20 @@ struct SinkSlice : RewritePattern {
           rhsType == op->getOperand(0).getType()) {
         operands.push_back(rhsWide);
       } else if (auto values = getConstantF32(rhs);
-                 values && rhsType.getRank() == 3 &&
-                 rhsType.getDimSize(0) == channels &&
-                 rhsType.getNumElements() == channels) {
-        // A per-channel [C, 1, 1] constant: padded with the identity of
-        // division, zero otherwise (the padded values are never read).
+                 values && rhsType.getNumElements() == channels &&
+                 rhsType.getRank() ==
+                     cast<ShapedType>(op->getResult(0).getType()).getRank() -
+                         1 &&
+                 rhsType.getDimSize(0) == channels) {
+        // A per-channel constant ([C, 1, 1] for NCHW, [C] for 2-D): padded
+        // with the identity of division, zero otherwise (the padded values
+        // are never read).
         values->resize(newC, isa<DivOp>(op) ? 1.0f : 0.0f);
-        operands.push_back(
-            createConstantF32(rewriter, op->getLoc(), {newC, 1, 1}, *values,
-                              "padded.channel", rhsType.getElementType()));
+        SmallVector<int64_t> shape(rhsType.getShape());
+        shape[0] = newC;
+        operands.push_back(createConstantF32(rewriter, op->getLoc(), shape,
+                                             *values, "padded.channel",
+                                             rhsType.getElementType()));
       } else {
         return failure();
       }
@@ -381,8 +503,8 @@ struct PadChannelsPass : dlc::impl::PadChannelsBase<PadChannelsPass> {
       return signalPassFailure();
     }
     RewritePatternSet patterns(&getContext());
-    patterns.add<PadConv>(&getContext(), policy);
-    patterns.add<AbsorbSlice, SinkSlice>(&getContext());
+    patterns.add<PadConv, PadLinear>(&getContext(), policy);
+    patterns.add<AbsorbSlice, AbsorbSliceLinear, SinkSlice>(&getContext());
     // Top-down, so producers are padded before their consumers are seen.
     if (failed(applyPatternsGreedily(
             getOperation(), std::move(patterns),

@@ -3,7 +3,8 @@
 
   make_widths.py OUTDIR
 OUTDIR/widths.mlir (f32, 16x16, random weights), OUTDIR/widths_f16.mlir
-(the same network in f16 at 112x112, for cost decisions), OUTDIR/x.npy.
+(the same network in f16 at 112x112, for cost decisions), OUTDIR/x.npy, and
+a two-layer MLP (30 -> 50 -> 10) with its input, mlp.mlir and mlp_x.npy.
 """
 
 import os
@@ -37,6 +38,19 @@ def network(ty, size):
 """
 
 
+def mlp():
+    return f"""func.func @mlp(%x: tensor<4x30xf32>) -> tensor<4x10xf32> {{
+  %w1 = dlc.constant dense<{literal((50, 30))}> : tensor<50x30xf32>
+  %b1 = dlc.constant dense<{literal((50,))}> : tensor<50xf32>
+  %w2 = dlc.constant dense<{literal((10, 50))}> : tensor<10x50xf32>
+  %0 = dlc.linear %x, %w1, %b1 : (tensor<4x30xf32>, tensor<50x30xf32>, tensor<50xf32>) -> tensor<4x50xf32> loc("fc1")
+  %1 = dlc.gelu %0 : tensor<4x50xf32>
+  %2 = dlc.linear %1, %w2 : (tensor<4x50xf32>, tensor<10x50xf32>) -> tensor<4x10xf32> loc("fc2")
+  return %2 : tensor<4x10xf32>
+}}
+"""
+
+
 def main():
     out = sys.argv[1]
     os.makedirs(out, exist_ok=True)
@@ -46,6 +60,10 @@ def main():
     rng = np.random.default_rng(1)
     with open(os.path.join(out, "widths_f16.mlir"), "w") as f:
         f.write(network("f16", 112))
+    with open(os.path.join(out, "mlp.mlir"), "w") as f:
+        f.write(mlp())
+    np.save(os.path.join(out, "mlp_x.npy"),
+            np.random.default_rng(3).standard_normal((4, 30)).astype(np.float32))
     np.save(os.path.join(out, "x.npy"),
             np.random.default_rng(2).standard_normal((1, 3, 16, 16)).astype(np.float32))
 

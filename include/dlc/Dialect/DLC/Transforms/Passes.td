@@ -95,13 +95,15 @@ def PadChannels : Pass<"dlc-pad-channels", "::mlir::func::FuncOp"> {
     counts are multiples of some N (8 for fp16 on NVIDIA GPUs, 16 for int8).
     For each ungrouped conv with constant weights whose output channel count
     (or, for a function argument, input channel count) is not a multiple of
-    N, the pass asks the cost model
+    N, and for each 2-D linear layer whose output features are not, the
+    pass asks the cost model
     whether the padded conv (plus, for inputs, the `dlc.pad` that widens
     them) is predicted faster on the target, and pads only then: extra
     filters are zero with zero bias, extra input channels read zero
     weights. The padding is carried through the ops that follow
     (activations, elementwise ops of equally padded tensors or per-channel
-    constants, pooling, batch norm) and absorbed by the next conv, which
+    constants, pooling, batch norm) and absorbed by the next conv or linear
+    layer, which
     gets zero weights for the extra channels, so a padded chain is not cut
     back at every layer; the real width reappears with a `dlc.slice` only
     where it must (a concat, a reshape, a function result). Each padding is
