@@ -265,8 +265,13 @@ struct MergeBranches : OpRewritePattern<AddOp> {
         Conv2DOp::create(rewriter, loc, x, w, b, first.getStridesAttr(),
                          rewriter.getDenseI64ArrayAttr(*pads),
                          first.getDilationsAttr(), first.getGroupsAttr());
-    if (merged.getType() != root.getType())
+    if (merged.getType() != root.getType()) {
+      // Unreachable when the window checks above hold; undo, do not break.
+      rewriter.eraseOp(merged);
+      rewriter.eraseOp(w.getDefiningOp());
+      rewriter.eraseOp(b.getDefiningOp());
       return rewriter.notifyMatchFailure(root, "merged conv changes shape");
+    }
     rewriter.replaceOp(root, merged.getResult());
     LLVM_DEBUG(llvm::dbgs() << "merged " << branches.size() << " branches at "
                             << loc << "\n");
@@ -356,8 +361,12 @@ struct MergeConcatBranches : OpRewritePattern<ConcatOp> {
         rewriter, loc, first.getInput(), w, b, first.getStridesAttr(),
         rewriter.getDenseI64ArrayAttr(*pads), first.getDilationsAttr(),
         first.getGroupsAttr());
-    if (merged.getType() != concat.getType())
-      return failure();
+    if (merged.getType() != concat.getType()) {
+      rewriter.eraseOp(merged);
+      rewriter.eraseOp(w.getDefiningOp());
+      rewriter.eraseOp(b.getDefiningOp());
+      return rewriter.notifyMatchFailure(concat, "merged conv changes shape");
+    }
     rewriter.replaceOp(concat, merged.getResult());
     return success();
   }
