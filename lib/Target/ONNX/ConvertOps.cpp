@@ -500,8 +500,8 @@ static LogicalResult convertReshape(Importer &imp, const NodeAttrs &attrs) {
   }
   // A target naming the batch and inferring another entry ([N, -1]) is
   // resolved against the input's elements per batch item.
-  auto batchAt = llvm::find(shape, kBatchDim);
-  auto inferAt = llvm::find(shape, -1);
+  auto *batchAt = llvm::find(shape, kBatchDim);
+  auto *inferAt = llvm::find(shape, -1);
   if (batchAt != shape.end() && inferAt != shape.end()) {
     int64_t perItem = 1;
     int64_t dynamicDims = 0;

@@ -421,8 +421,8 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
     std::vector<int64_t> idx;
     for (int64_t i = start; step > 0 ? i < end : i > end; i += step)
       idx.push_back(i);
-    KnownTensor indices =
-        makeInts({static_cast<int64_t>(idx.size())}, std::move(idx));
+    auto count = static_cast<int64_t>(idx.size());
+    KnownTensor indices = makeInts({count}, std::move(idx));
     importer.setKnownOutput(0, gather(first, indices, 0));
     return true;
   }
