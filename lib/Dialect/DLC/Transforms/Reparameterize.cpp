@@ -35,6 +35,7 @@ struct Branch {
   /// Identity branch: per-channel scale and shift (1 and 0 for plain x).
   std::vector<float> scale, shift;
 };
+} // namespace
 
 /// The leaves of a tree of single-use adds rooted at `add`.
 static void collectTerms(Value value, SmallVectorImpl<Value> &terms,
@@ -52,7 +53,7 @@ static void collectTerms(Value value, SmallVectorImpl<Value> &terms,
 
 /// x * s + t with per-channel [C, 1, 1] constants: the value of `x`'s
 /// channels, or nullopt.
-std::optional<std::pair<std::vector<float>, std::vector<float>>>
+static std::optional<std::pair<std::vector<float>, std::vector<float>>>
 matchAffine(Value term, Value &x) {
   auto add = term.getDefiningOp<AddOp>();
   if (!add)
@@ -73,6 +74,20 @@ matchAffine(Value term, Value &x) {
   return std::make_pair(*scale, *shift);
 }
 
+/// Centres a [M, C, bh, bw] kernel in [M, C, kh, kw] with zeros.
+static std::vector<float> centreKernel(ArrayRef<float> w, int64_t m, int64_t c,
+                                       int64_t bh, int64_t bw, int64_t kh,
+                                       int64_t kw) {
+  std::vector<float> out(m * c * kh * kw, 0.0f);
+  int64_t dy = (kh - bh) / 2, dx = (kw - bw) / 2;
+  for (int64_t i = 0; i < m * c; ++i)
+    for (int64_t y = 0; y < bh; ++y)
+      for (int64_t xx = 0; xx < bw; ++xx)
+        out[(i * kh + y + dy) * kw + xx + dx] = w[(i * bh + y) * bw + xx];
+  return out;
+}
+
+namespace {
 struct MergeBranches : OpRewritePattern<AddOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -278,19 +293,6 @@ struct MergeBranches : OpRewritePattern<AddOp> {
     return success();
   }
 };
-
-/// Centres a [M, C, bh, bw] kernel in [M, C, kh, kw] with zeros.
-static std::vector<float> centreKernel(ArrayRef<float> w, int64_t m, int64_t c,
-                                       int64_t bh, int64_t bw, int64_t kh,
-                                       int64_t kw) {
-  std::vector<float> out(m * c * kh * kw, 0.0f);
-  int64_t dy = (kh - bh) / 2, dx = (kw - bw) / 2;
-  for (int64_t i = 0; i < m * c; ++i)
-    for (int64_t y = 0; y < bh; ++y)
-      for (int64_t xx = 0; xx < bw; ++xx)
-        out[(i * kh + y + dy) * kw + xx + dx] = w[(i * bh + y) * bw + xx];
-  return out;
-}
 
 /// Diverse Branch Block's depth concatenation: convs of one input, with
 /// aligned windows, concatenated along channels, are one conv with the
