@@ -7,7 +7,9 @@ Exports the torchvision model (random weights) with test/Target/ONNX/
 Inputs/export_torch.py, imports it with dlc-translate, then alternates
 timing rounds of `dlc-run --iterations N` and PyTorch's forward pass on the
 same input with the same thread count, and reports the best round of each
-and their ratio (dlc time / PyTorch time: below 1 means dlc is faster).
+and their ratio (dlc time / PyTorch time: below 1 means dlc is faster), for
+the network as imported and after `dlc-deploy` (exact rewrites: batch-norm
+folding and branch merging).
 Uses build/bin from the repository; build first (scripts/build.sh).
 """
 
@@ -60,20 +62,28 @@ def main():
         inp = os.path.join(tmp, f"{args.model}.input.npy")
         subprocess.run([os.path.join(ROOT, "build", "bin", "dlc-translate"),
                         "--import-onnx", onnx_path, "-o", mlir], check=True)
+        # The same network after dlc's exact deployment rewrites (batch-norm
+        # folding, branch merging).
+        deployed = os.path.join(tmp, f"{args.model}.deploy.mlir")
+        subprocess.run([os.path.join(ROOT, "build", "bin", "dlc-opt"), mlir,
+                        "--dlc-deploy=batch=1", "-o", deployed], check=True)
         model, _, _ = export_torch.build(args.model)
         model.eval()
         x = torch.from_numpy(np.load(inp))
         time_torch(model, x, 3)  # warm up
-        dlc_ms, torch_ms = [], []
+        dlc_ms, deploy_ms, torch_ms = [], [], []
         for _ in range(args.rounds):
             dlc_ms.append(time_dlc(mlir, inp, args.iterations, args.threads))
+            deploy_ms.append(time_dlc(deployed, inp, args.iterations, args.threads))
             torch_ms.append(time_torch(model, x, args.iterations))
-    best_dlc, best_torch = min(dlc_ms), min(torch_ms)
+    best_dlc, best_deploy, best_torch = min(dlc_ms), min(deploy_ms), min(torch_ms)
     print(f"model {args.model}, input {tuple(x.shape)}, threads {args.threads}, "
           f"torch {torch.__version__}")
-    print(f"dlc-run  best {best_dlc:8.2f} ms   rounds {['%.1f' % v for v in dlc_ms]}")
-    print(f"pytorch  best {best_torch:8.2f} ms   rounds {['%.1f' % v for v in torch_ms]}")
-    print(f"ratio dlc/pytorch = {best_dlc / best_torch:.2f}")
+    print(f"dlc-run (as imported)   best {best_dlc:8.2f} ms   rounds {['%.1f' % v for v in dlc_ms]}")
+    print(f"dlc-run (dlc-deploy)    best {best_deploy:8.2f} ms   rounds {['%.1f' % v for v in deploy_ms]}")
+    print(f"pytorch (eager, eval)   best {best_torch:8.2f} ms   rounds {['%.1f' % v for v in torch_ms]}")
+    print(f"ratio dlc/pytorch = {best_dlc / best_torch:.2f} as imported, "
+          f"{best_deploy / best_torch:.2f} after dlc-deploy")
 
 
 if __name__ == "__main__":

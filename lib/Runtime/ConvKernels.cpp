@@ -163,20 +163,26 @@ static Tensor pool2d(const Tensor &input, const Window2D &w, Reduce reduce) {
   return output;
 }
 
+/// The kernel taps [first, last) of a window starting at `origin` that land
+/// inside [0, size) with dilation `d`.
+static std::pair<int64_t, int64_t> validTaps(int64_t origin, int64_t kernel,
+                                             int64_t d, int64_t size) {
+  int64_t first = origin < 0 ? (-origin + d - 1) / d : 0;
+  int64_t last = std::min(kernel, (size - origin + d - 1) / d);
+  return {first, std::max(first, last)};
+}
+
 Tensor kernels::maxPool2d(const Tensor &input, const Window2D &w) {
   return pool2d(
       input, w,
       [&](const float *src, int64_t h, int64_t wd, int64_t y0, int64_t x0) {
         float best = -std::numeric_limits<float>::infinity();
-        for (int64_t ky = 0; ky < w.kernel[0]; ++ky) {
-          int64_t y = y0 + ky * w.dilation[0];
-          if (y < 0 || y >= h)
-            continue;
-          for (int64_t kx = 0; kx < w.kernel[1]; ++kx) {
-            int64_t x = x0 + kx * w.dilation[1];
-            if (x >= 0 && x < wd)
-              best = std::max(best, src[y * wd + x]);
-          }
+        auto [ky0, ky1] = validTaps(y0, w.kernel[0], w.dilation[0], h);
+        auto [kx0, kx1] = validTaps(x0, w.kernel[1], w.dilation[1], wd);
+        for (int64_t ky = ky0; ky < ky1; ++ky) {
+          const float *row = src + (y0 + ky * w.dilation[0]) * wd + x0;
+          for (int64_t kx = kx0; kx < kx1; ++kx)
+            best = std::max(best, row[kx * w.dilation[1]]);
         }
         return best;
       });
