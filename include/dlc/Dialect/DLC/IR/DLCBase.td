@@ -50,9 +50,4 @@ def DLC_AnyResult : TensorOf<[AnyType]>;
 class DLC_Op<string mnemonic, list<Trait> traits = []>
     : Op<DLC_Dialect, mnemonic, traits>;
 
-class DLC_Attr<string name, string attrMnemonic, list<Trait> traits = []>
-    : AttrDef<DLC_Dialect, name, traits> {
-  let mnemonic = attrMnemonic;
-}
-
 #endif // DLC_DIALECT_DLC_IR_DLCBASE_TD
