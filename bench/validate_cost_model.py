@@ -6,7 +6,8 @@
 1. Calibrates the host in the same run from single-op programs timed by the
    reference executor (dlc-run --profile-json) with the given thread count:
    peak FP32 from a 1024^3 dlc.matmul, memory bandwidth from a 16M-element
-   dlc.add, the achieved efficiency of a 3x3 conv and of a depthwise conv,
+   dlc.add, the achieved efficiency of a 3x3 stride-1 conv (Winograd), a
+   strided 3x3 conv (im2col), a 1x1 conv and a depthwise conv,
    and the per-op overhead from a 64-element relu. Writes them as target
    "host-measured" to a target file (the efficiencies go in its
    "efficiency" object).
@@ -81,6 +82,14 @@ def calibrate(tmp, threads, iterations):
   %0 = dlc.conv2d %x, %w {pads = array<i64: 1, 1, 1, 1>, groups = 128 : i64} : (tensor<1x128x56x56xf32>, tensor<128x1x3x3xf32>) -> tensor<1x128x56x56xf32>
   return %0 : tensor<1x128x56x56xf32>
 }""", [(1, 128, 56, 56), (128, 1, 3, 3)], threads, iterations)
+    pw = timed(tmp, "pointwise", """func.func @main(%x: tensor<1x64x56x56xf32>, %w: tensor<256x64x1x1xf32>) -> tensor<1x256x56x56xf32> {
+  %0 = dlc.conv2d %x, %w : (tensor<1x64x56x56xf32>, tensor<256x64x1x1xf32>) -> tensor<1x256x56x56xf32>
+  return %0 : tensor<1x256x56x56xf32>
+}""", [(1, 64, 56, 56), (256, 64, 1, 1)], threads, iterations)
+    strided = timed(tmp, "strided", """func.func @main(%x: tensor<1x64x56x56xf32>, %w: tensor<128x64x3x3xf32>) -> tensor<1x128x28x28xf32> {
+  %0 = dlc.conv2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x64x56x56xf32>, tensor<128x64x3x3xf32>) -> tensor<1x128x28x28xf32>
+  return %0 : tensor<1x128x28x28xf32>
+}""", [(1, 64, 56, 56), (128, 64, 3, 3)], threads, iterations)
     tiny = timed(tmp, "tiny", """func.func @main(%x: tensor<64xf32>) -> tensor<64xf32> {
   %0 = dlc.relu %x : tensor<64xf32>
   return %0 : tensor<64xf32>
@@ -88,13 +97,16 @@ def calibrate(tmp, threads, iterations):
     peak = 2 * n ** 3 / (mm * 1e-3)
     conv_rate = 2 * 64 * 56 * 56 * 64 * 9 / (conv * 1e-3)
     dw_rate = 2 * 128 * 56 * 56 * 9 / (dw * 1e-3)
+    pw_rate = 2 * 64 * 56 * 56 * 256 / (pw * 1e-3)
+    strided_rate = 2 * 128 * 28 * 28 * 64 * 9 / (strided * 1e-3)
     gbps = 3 * 4 * m / (add * 1e-3) / 1e9
     target = {"targets": [{
         "name": "host-measured", "kind": "cpu",
         "description": f"this machine, {threads} thread(s), measured",
         "peak_tflops": {"fp32": peak / 1e12}, "memory_gbps": gbps,
         "native_types": ["fp32"], "launch_overhead_us": tiny * 1e3,
-        "efficiency": {"product": conv_rate / peak, "depthwise": dw_rate / peak,
+        "efficiency": {"product": strided_rate / peak, "conv3x3": conv_rate / peak,
+                       "pointwise": pw_rate / peak, "depthwise": dw_rate / peak,
                        "vector": 0.5, "memory": 1.0},
         "saturation_outputs": 64 * threads,
         "sources": [f"dlc-run, {threads} thread(s): matmul {n}^3 {mm:.3f} ms, "
@@ -105,7 +117,8 @@ def calibrate(tmp, threads, iterations):
     with open(path, "w") as f:
         json.dump(target, f)
     print(f"host calibration ({threads} thread(s)): matmul {peak / 1e9:.1f} GFLOP/s, "
-          f"3x3 conv {conv_rate / 1e9:.1f} GFLOP/s, depthwise {dw_rate / 1e9:.1f} "
+          f"3x3 conv {conv_rate / 1e9:.1f}, strided 3x3 {strided_rate / 1e9:.1f}, "
+          f"1x1 {pw_rate / 1e9:.1f}, depthwise {dw_rate / 1e9:.1f} "
           f"GFLOP/s, add stream {gbps:.1f} GB/s, per-op overhead {tiny * 1e3:.1f} us")
     return path
 

@@ -79,6 +79,17 @@ static void timeLayer(LayerCost &layer, const Target &target) {
   case CostKind::MatMul: {
     peak = target.peakFlops(layer.type);
     efficiency = target.productEfficiency;
+    if (auto conv = dyn_cast<Conv2DOp>(layer.op)) {
+      auto w = cast<ShapedType>(conv.getWeight().getType());
+      bool unitStride = llvm::all_of(conv.getStrides(),
+                                     [](int64_t s) { return s == 1; });
+      if (w.getDimSize(2) == 3 && w.getDimSize(3) == 3 && unitStride &&
+          target.conv3x3Efficiency > 0)
+        efficiency = target.conv3x3Efficiency;
+      else if (w.getDimSize(2) == 1 && w.getDimSize(3) == 1 &&
+               target.pointwiseEfficiency > 0)
+        efficiency = target.pointwiseEfficiency;
+    }
     auto align = target.align.find(layer.type);
     if (align != target.align.end() && target.isNative(layer.type) &&
         (cost.reductionChannels % align->second != 0 ||

@@ -36,6 +36,11 @@ struct Target {
   /// streaming memory. A target file may set them ("efficiency"), e.g.
   /// from a calibration run on the real machine.
   double productEfficiency = 0.7;
+  /// Optional refinements for convolution families whose kernels differ
+  /// (e.g. Winograd for 3x3 stride 1, a plain GEMM for 1x1); 0 = use
+  /// productEfficiency.
+  double conv3x3Efficiency = 0;
+  double pointwiseEfficiency = 0;
   double depthwiseEfficiency = 0.35;
   double vectorEfficiency = 0.5;
   double memoryEfficiency = 0.8;
