@@ -86,13 +86,15 @@ static SliceOp createChannelSlice(OpBuilder &builder, Location loc, Value x,
 }
 
 /// "input channels 3->8, output channels 50->56", naming what changed.
-static std::string describe(int64_t c, int64_t newC, int64_t m, int64_t newM) {
+static std::string describe(int64_t c, int64_t newC, int64_t m, int64_t newM,
+                            StringRef noun = "channels") {
   std::string text;
   if (newC != c)
-    text += "input channels " + std::to_string(c) + "->" + std::to_string(newC);
+    text += ("input " + noun + " ").str() + std::to_string(c) + "->" +
+            std::to_string(newC);
   if (newM != m)
-    text += std::string(text.empty() ? "" : ", ") + "output channels " +
-            std::to_string(m) + "->" + std::to_string(newM);
+    text += std::string(text.empty() ? "" : ", ") + "output " + noun.str() +
+            " " + std::to_string(m) + "->" + std::to_string(newM);
   return text;
 }
 
@@ -327,34 +329,52 @@ struct PadLinear : OpRewritePattern<LinearOp> {
     auto weightType = cast<ShapedType>(linear.getWeight().getType());
     int64_t align = policy.alignmentFor(weightType.getElementType());
     int64_t n = weightType.getDimSize(0), k = weightType.getDimSize(1);
-    if (resultType.getRank() != 2 || align <= 1 || n % align == 0)
+    if (resultType.getRank() != 2 || align <= 1)
+      return failure();
+    // As for convs, inputs are widened only where they enter the function.
+    bool padOut = n % align != 0;
+    bool padIn = k % align != 0 && isa<BlockArgument>(linear.getInput());
+    if (!padOut && !padIn)
       return failure();
     auto weight = getConstantF32(linear.getWeight());
     std::optional<std::vector<float>> bias;
     if (!weight ||
         (linear.getBias() && !(bias = getConstantF32(linear.getBias()))))
       return failure();
-    int64_t newN = roundUp(n, align);
-    std::vector<float> w = padWeights(*weight, n, k, 1, newN, k);
+    int64_t newN = padOut ? roundUp(n, align) : n;
+    int64_t newK = padIn ? roundUp(k, align) : k;
+    std::vector<float> w = padWeights(*weight, n, k, 1, newN, newK);
     std::vector<float> b = bias ? *bias : std::vector<float>();
     if (bias)
       b.resize(newN, 0.0f);
     Type element = weightType.getElementType();
+    SmallVector<int64_t> padAmounts{0, 0, 0, newK - k};
+    std::string what = describe(k, newK, n, newN, "features");
     if (policy.target && !policy.multiple) {
       OpBuilder scratch(linear.getContext());
-      auto wConst = createConstantF32(scratch, linear.getLoc(), {newN, k}, w,
+      SmallVector<Operation *> temporaries;
+      Value input = linear.getInput();
+      double padUs = 0;
+      if (padIn) {
+        auto pad = PadOp::create(scratch, linear.getLoc(), input, padAmounts,
+                                 PadMode::constant, APFloat(0.0f));
+        temporaries.push_back(pad);
+        padUs = predictOpTime(pad, *policy.target).value_or(0);
+        input = pad;
+      }
+      auto wConst = createConstantF32(scratch, linear.getLoc(), {newN, newK}, w,
                                       "tmp", element);
-      auto wide = LinearOp::create(scratch, linear.getLoc(), linear.getInput(),
-                                   wConst, Value());
-      SmallVector<Operation *> temporaries{wConst, wide};
+      auto wide =
+          LinearOp::create(scratch, linear.getLoc(), input, wConst, Value());
+      temporaries.append({wConst, wide});
       std::optional<double> before = predictOpTime(linear, *policy.target);
       std::optional<double> after = predictOpTime(wide, *policy.target);
       Value next = linear.getResult();
-      while (next.hasOneUse() &&
+      while (padOut && next.hasOneUse() &&
              isa<ReluOp, ClipOp, SigmoidOp, HardSwishOp, GeluOp>(
                  *next.getUsers().begin()))
         next = next.getUsers().begin()->getResult(0);
-      if (auto consumer = next.hasOneUse()
+      if (auto consumer = padOut && next.hasOneUse()
                               ? dyn_cast<LinearOp>(*next.getUsers().begin())
                               : LinearOp();
           consumer && consumer.getInput() == next && before && after) {
@@ -379,25 +399,30 @@ struct PadLinear : OpRewritePattern<LinearOp> {
       }
       for (Operation *op : llvm::reverse(temporaries))
         op->destroy();
-      if (!before || !after || *after >= *before)
+      if (!before || !after || *after + padUs >= *before)
         return rewriter.notifyMatchFailure(linear, "padding does not pay");
-      linear.emitRemark() << "padded output features " << n << "->" << newN
-                          << " on " << policy.target->name << ": predicted "
-                          << llvm::formatv("{0:F2}", *before) << " us -> "
-                          << llvm::formatv("{0:F2}", *after) << " us";
+      linear.emitRemark() << "padded " << what << " on " << policy.target->name
+                          << ": predicted " << llvm::formatv("{0:F2}", *before)
+                          << " us -> "
+                          << llvm::formatv("{0:F2}", *after + padUs) << " us";
     } else {
-      linear.emitRemark() << "padded output features " << n << "->" << newN
-                          << " (multiple " << align << ")";
+      linear.emitRemark() << "padded " << what << " (multiple " << align << ")";
     }
     Location loc = linear.getLoc();
-    Value wValue = createConstantF32(rewriter, loc, {newN, k}, w,
+    Value input = linear.getInput();
+    if (padIn)
+      input = PadOp::create(rewriter, loc, input, padAmounts, PadMode::constant,
+                            APFloat(0.0f));
+    Value wValue = createConstantF32(rewriter, loc, {newN, newK}, w,
                                      "padded.weight", element);
     Value bValue = bias ? Value(createConstantF32(rewriter, loc, {newN}, b,
                                                   "padded.bias", element))
                         : Value();
-    auto wide =
-        LinearOp::create(rewriter, loc, linear.getInput(), wValue, bValue);
-    rewriter.replaceOp(linear, createChannelSlice(rewriter, loc, wide, n));
+    auto wide = LinearOp::create(rewriter, loc, input, wValue, bValue);
+    Value result = wide;
+    if (padOut)
+      result = createChannelSlice(rewriter, loc, wide, n);
+    rewriter.replaceOp(linear, result);
     return success();
   }
 
