@@ -81,8 +81,8 @@ static void timeLayer(LayerCost &layer, const Target &target) {
     efficiency = target.productEfficiency;
     if (auto conv = dyn_cast<Conv2DOp>(layer.op)) {
       auto w = cast<ShapedType>(conv.getWeight().getType());
-      bool unitStride = llvm::all_of(conv.getStrides(),
-                                     [](int64_t s) { return s == 1; });
+      bool unitStride =
+          llvm::all_of(conv.getStrides(), [](int64_t s) { return s == 1; });
       if (w.getDimSize(2) == 3 && w.getDimSize(3) == 3 && unitStride &&
           target.conv3x3Efficiency > 0)
         efficiency = target.conv3x3Efficiency;
