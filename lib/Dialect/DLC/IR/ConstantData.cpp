@@ -34,6 +34,20 @@ std::optional<std::vector<float>> mlir::dlc::getConstantF32(Value value) {
   return std::nullopt;
 }
 
+std::optional<ConstantWeights> mlir::dlc::getConstantWeights(Value weight,
+                                                             Value bias) {
+  std::optional<std::vector<float>> w = getConstantF32(weight);
+  if (!w)
+    return std::nullopt;
+  ConstantWeights result{std::move(*w), std::nullopt};
+  if (bias) {
+    result.bias = getConstantF32(bias);
+    if (!result.bias)
+      return std::nullopt;
+  }
+  return result;
+}
+
 ConstantOp mlir::dlc::createConstantF32(OpBuilder &builder, Location loc,
                                         ArrayRef<int64_t> shape,
                                         ArrayRef<float> values, StringRef name,

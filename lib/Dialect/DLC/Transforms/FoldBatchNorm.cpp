@@ -70,13 +70,13 @@ struct FoldConvBatchNorm : OpRewritePattern<BatchNormOp> {
     auto conv = bn.getInput().getDefiningOp<Conv2DOp>();
     if (!conv || !conv->hasOneUse())
       return rewriter.notifyMatchFailure(bn, "input is not a single-use conv");
-    std::optional<std::vector<float>> weight = getConstantF32(conv.getWeight());
-    std::optional<std::vector<float>> bias;
-    if (conv.getBias() && !(bias = getConstantF32(conv.getBias())))
-      return rewriter.notifyMatchFailure(bn, "conv bias is not constant");
+    std::optional<ConstantWeights> weights =
+        getConstantWeights(conv.getWeight(), conv.getBias());
     std::optional<Affine> affine = getAffine(bn);
-    if (!weight || !affine)
-      return rewriter.notifyMatchFailure(bn, "weights are not f32 constants");
+    if (!weights || !affine)
+      return rewriter.notifyMatchFailure(bn, "weights are not constants");
+    const std::vector<float> *weight = &weights->weight;
+    const std::optional<std::vector<float>> &bias = weights->bias;
     auto weightType = cast<ShapedType>(conv.getWeight().getType());
     int64_t outChannels = weightType.getDimSize(0);
     int64_t perChannel = weightType.getNumElements() / outChannels;
@@ -114,14 +114,13 @@ struct FoldLinearBatchNorm : OpRewritePattern<BatchNormOp> {
     if (!linear || !linear->hasOneUse() ||
         cast<ShapedType>(linear.getType()).getRank() != 2)
       return rewriter.notifyMatchFailure(bn, "input is not a 2-D linear");
-    std::optional<std::vector<float>> weight =
-        getConstantF32(linear.getWeight());
-    std::optional<std::vector<float>> bias;
-    if (linear.getBias() && !(bias = getConstantF32(linear.getBias())))
-      return rewriter.notifyMatchFailure(bn, "linear bias is not constant");
+    std::optional<ConstantWeights> weights =
+        getConstantWeights(linear.getWeight(), linear.getBias());
     std::optional<Affine> affine = getAffine(bn);
-    if (!weight || !affine)
-      return rewriter.notifyMatchFailure(bn, "weights are not f32 constants");
+    if (!weights || !affine)
+      return rewriter.notifyMatchFailure(bn, "weights are not constants");
+    const std::vector<float> *weight = &weights->weight;
+    const std::optional<std::vector<float>> &bias = weights->bias;
     auto weightType = cast<ShapedType>(linear.getWeight().getType());
     int64_t features = weightType.getDimSize(0), k = weightType.getDimSize(1);
     std::vector<float> newWeight(weight->size()), newBias(features);
@@ -161,13 +160,13 @@ struct FoldBatchNormConv : OpRewritePattern<Conv2DOp> {
                                  "input\n");
       return rewriter.notifyMatchFailure(conv, "conv pads its input");
     }
-    std::optional<std::vector<float>> weight = getConstantF32(conv.getWeight());
-    std::optional<std::vector<float>> bias;
-    if (conv.getBias() && !(bias = getConstantF32(conv.getBias())))
-      return rewriter.notifyMatchFailure(conv, "conv bias is not constant");
+    std::optional<ConstantWeights> weights =
+        getConstantWeights(conv.getWeight(), conv.getBias());
     std::optional<Affine> affine = getAffine(bn);
-    if (!weight || !affine)
-      return rewriter.notifyMatchFailure(conv, "weights are not f32 constants");
+    if (!weights || !affine)
+      return rewriter.notifyMatchFailure(conv, "weights are not constants");
+    const std::vector<float> *weight = &weights->weight;
+    const std::optional<std::vector<float>> &bias = weights->bias;
     auto weightType = cast<ShapedType>(conv.getWeight().getType());
     int64_t m = weightType.getDimSize(0), cg = weightType.getDimSize(1);
     int64_t kernel = weightType.getDimSize(2) * weightType.getDimSize(3);

@@ -116,6 +116,36 @@ static Conv2DOp consumerConv(Value value) {
   return {};
 }
 
+/// Predicted time of `consumer` (a conv or linear layer reading a tensor
+/// whose dimension 1 would widen to `width`) as it is and widened; only the
+/// operand types matter, so zero splat constants stand in for its input and
+/// widened weight. `rebuild` creates the widened op from those two.
+static std::optional<std::pair<double, double>> consumerTimes(
+    Operation *consumer, Value input, Value weight, int64_t width,
+    const Target &target,
+    llvm::function_ref<Operation *(OpBuilder &, Value, Value)> rebuild) {
+  OpBuilder scratch(consumer->getContext());
+  auto weightType = cast<RankedTensorType>(weight.getType());
+  Type element = weightType.getElementType();
+  auto stand = ConstantOp::create(
+      scratch, consumer->getLoc(),
+      DenseElementsAttr::get(withChannels(input.getType(), width),
+                             scratch.getZeroAttr(element)));
+  auto wideWeight =
+      ConstantOp::create(scratch, consumer->getLoc(),
+                         DenseElementsAttr::get(withChannels(weightType, width),
+                                                scratch.getZeroAttr(element)));
+  Operation *wide = rebuild(scratch, stand, wideWeight);
+  std::optional<double> before = predictOpTime(consumer, target);
+  std::optional<double> after = predictOpTime(wide, target);
+  wide->destroy();
+  wideWeight->destroy();
+  stand->destroy();
+  if (!before || !after)
+    return std::nullopt;
+  return std::make_pair(*before, *after);
+}
+
 namespace {
 /// Widens an ungrouped conv's output and/or input channels to the
 /// alignment when the cost model predicts the padded form is faster.
@@ -131,10 +161,12 @@ struct PadConv : OpRewritePattern<Conv2DOp> {
     int64_t align = policy.alignmentFor(weightType.getElementType());
     if (align <= 1)
       return rewriter.notifyMatchFailure(conv, "no alignment for this type");
-    auto weight = getConstantF32(conv.getWeight());
-    std::optional<std::vector<float>> bias;
-    if (!weight || (conv.getBias() && !(bias = getConstantF32(conv.getBias()))))
+    std::optional<ConstantWeights> weights =
+        getConstantWeights(conv.getWeight(), conv.getBias());
+    if (!weights)
       return rewriter.notifyMatchFailure(conv, "weights are not constant");
+    const std::vector<float> *weight = &weights->weight;
+    const std::optional<std::vector<float>> &bias = weights->bias;
     Type elementType = weightType.getElementType();
     int64_t m = weightType.getDimSize(0), c = weightType.getDimSize(1);
     int64_t k = weightType.getDimSize(2) * weightType.getDimSize(3);
@@ -188,35 +220,19 @@ struct PadConv : OpRewritePattern<Conv2DOp> {
       temporaries.push_back(wide);
       std::optional<double> before = predictOpTime(conv, *policy.target);
       std::optional<double> after = predictOpTime(wide, *policy.target);
-      // Widening the output also aligns the next conv's reduction: count
-      // that conv before and after. Only its operand types matter, so a
-      // splat constant of the widened type stands in for its input.
+      // Widening the output also aligns the next conv's reduction.
       if (Conv2DOp next = padOut ? consumerConv(conv.getResult()) : Conv2DOp();
           next && before && after) {
-        auto nextType = cast<ShapedType>(next.getWeight().getType());
-        SmallVector<int64_t> nextShape(nextType.getShape());
-        nextShape[1] = newM;
-        auto nextIn = withChannels(next.getInput().getType(), newM);
-        auto stand = ConstantOp::create(
-            scratch, next.getLoc(),
-            DenseElementsAttr::get(
-                nextIn, scratch.getZeroAttr(nextIn.getElementType())));
-        auto nextW = ConstantOp::create(
-            scratch, next.getLoc(),
-            DenseElementsAttr::get(
-                nextType.clone(nextShape),
-                scratch.getZeroAttr(nextType.getElementType())));
-        auto nextWide = Conv2DOp::create(
-            scratch, next.getLoc(), stand, nextW, next.getBias(),
-            next.getStridesAttr(), next.getPadsAttr(), next.getDilationsAttr(),
-            next.getGroupsAttr());
-        temporaries.append({stand, nextW, nextWide});
-        std::optional<double> nextBefore = predictOpTime(next, *policy.target);
-        std::optional<double> nextAfter =
-            predictOpTime(nextWide, *policy.target);
-        if (nextBefore && nextAfter) {
-          *before += *nextBefore;
-          *after += *nextAfter;
+        if (auto times = consumerTimes(
+                next, next.getInput(), next.getWeight(), newM, *policy.target,
+                [&](OpBuilder &b, Value in, Value w) -> Operation * {
+                  return Conv2DOp::create(
+                      b, next.getLoc(), in, w, next.getBias(),
+                      next.getStridesAttr(), next.getPadsAttr(),
+                      next.getDilationsAttr(), next.getGroupsAttr());
+                })) {
+          *before += times->first;
+          *after += times->second;
         }
       }
       for (Operation *op : llvm::reverse(temporaries))
@@ -336,11 +352,12 @@ struct PadLinear : OpRewritePattern<LinearOp> {
     bool padIn = k % align != 0 && isa<BlockArgument>(linear.getInput());
     if (!padOut && !padIn)
       return failure();
-    auto weight = getConstantF32(linear.getWeight());
-    std::optional<std::vector<float>> bias;
-    if (!weight ||
-        (linear.getBias() && !(bias = getConstantF32(linear.getBias()))))
+    std::optional<ConstantWeights> weights =
+        getConstantWeights(linear.getWeight(), linear.getBias());
+    if (!weights)
       return failure();
+    const std::vector<float> *weight = &weights->weight;
+    const std::optional<std::vector<float>> &bias = weights->bias;
     int64_t newN = padOut ? roundUp(n, align) : n;
     int64_t newK = padIn ? roundUp(k, align) : k;
     std::vector<float> w = padWeights(*weight, n, k, 1, newN, newK);
@@ -378,23 +395,14 @@ struct PadLinear : OpRewritePattern<LinearOp> {
                               ? dyn_cast<LinearOp>(*next.getUsers().begin())
                               : LinearOp();
           consumer && consumer.getInput() == next && before && after) {
-        auto cType = cast<ShapedType>(consumer.getWeight().getType());
-        auto stand = ConstantOp::create(
-            scratch, consumer.getLoc(),
-            DenseElementsAttr::get(withChannels(next.getType(), newN),
-                                   scratch.getZeroAttr(element)));
-        auto cw = ConstantOp::create(
-            scratch, consumer.getLoc(),
-            DenseElementsAttr::get(cType.clone({cType.getDimSize(0), newN}),
-                                   scratch.getZeroAttr(element)));
-        auto cWide = LinearOp::create(scratch, consumer.getLoc(), stand, cw,
-                                      consumer.getBias());
-        temporaries.append({stand, cw, cWide});
-        std::optional<double> cBefore = predictOpTime(consumer, *policy.target);
-        std::optional<double> cAfter = predictOpTime(cWide, *policy.target);
-        if (cBefore && cAfter) {
-          *before += *cBefore;
-          *after += *cAfter;
+        if (auto times = consumerTimes(
+                consumer, next, consumer.getWeight(), newN, *policy.target,
+                [&](OpBuilder &b, Value in, Value w) -> Operation * {
+                  return LinearOp::create(b, consumer.getLoc(), in, w,
+                                          consumer.getBias());
+                })) {
+          *before += times->first;
+          *after += times->second;
         }
       }
       for (Operation *op : llvm::reverse(temporaries))

@@ -242,12 +242,12 @@ struct MergeBranches : OpRewritePattern<AddOp> {
         }
         continue;
       }
-      auto w = getConstantF32(b.conv.getWeight());
-      std::optional<std::vector<float>> wb;
-      if (b.conv.getBias() && !(wb = getConstantF32(b.conv.getBias())))
-        return rewriter.notifyMatchFailure(root, "bias is not constant");
-      if (!w)
-        return rewriter.notifyMatchFailure(root, "weight is not constant");
+      std::optional<ConstantWeights> cw =
+          getConstantWeights(b.conv.getWeight(), b.conv.getBias());
+      if (!cw)
+        return rewriter.notifyMatchFailure(root, "weights are not constant");
+      const std::vector<float> *w = &cw->weight;
+      const std::optional<std::vector<float>> &wb = cw->bias;
       auto type = cast<ShapedType>(b.conv.getWeight().getType());
       int64_t bh = type.getDimSize(2), bw = type.getDimSize(3);
       int64_t dy = (kh - bh) / 2, dx = (kw - bw) / 2;
@@ -339,10 +339,12 @@ struct MergeConcatBranches : OpRewritePattern<ConcatOp> {
       if (pads && *pads != centred)
         return rewriter.notifyMatchFailure(concat, "misaligned windows");
       pads = centred;
-      auto w = getConstantF32(conv.getWeight());
-      std::optional<std::vector<float>> b;
-      if (!w || (conv.getBias() && !(b = getConstantF32(conv.getBias()))))
+      std::optional<ConstantWeights> cw =
+          getConstantWeights(conv.getWeight(), conv.getBias());
+      if (!cw)
         return failure();
+      const std::vector<float> *w = &cw->weight;
+      const std::optional<std::vector<float>> &b = cw->bias;
       std::vector<float> centredW = centreKernel(
           *w, wt.getDimSize(0), c, wt.getDimSize(2), wt.getDimSize(3), kh, kw);
       weights.insert(weights.end(), centredW.begin(), centredW.end());
@@ -396,13 +398,16 @@ struct MergeSequential1x1 : OpRewritePattern<Conv2DOp> {
         llvm::any_of(outer.getPads(), [](int64_t p) { return p != 0; });
     if (!pointwise || (outerPads && inner.getBias()))
       return failure();
-    auto w1 = getConstantF32(inner.getWeight());
-    auto wk = getConstantF32(outer.getWeight());
-    std::optional<std::vector<float>> b1, bk;
-    if (!w1 || !wk ||
-        (inner.getBias() && !(b1 = getConstantF32(inner.getBias()))) ||
-        (outer.getBias() && !(bk = getConstantF32(outer.getBias()))))
+    std::optional<ConstantWeights> innerWeights =
+        getConstantWeights(inner.getWeight(), inner.getBias());
+    std::optional<ConstantWeights> outerWeights =
+        getConstantWeights(outer.getWeight(), outer.getBias());
+    if (!innerWeights || !outerWeights)
       return failure();
+    const std::vector<float> *w1 = &innerWeights->weight;
+    const std::vector<float> *wk = &outerWeights->weight;
+    const std::optional<std::vector<float>> &b1 = innerWeights->bias;
+    const std::optional<std::vector<float>> &bk = outerWeights->bias;
     int64_t m = wo.getDimSize(0), j = wo.getDimSize(1), c = wi.getDimSize(1);
     int64_t k = wo.getDimSize(2) * wo.getDimSize(3);
     // Merging must not cost more: a narrow 1x1 bottleneck between wide

@@ -21,6 +21,16 @@ namespace mlir::dlc {
 /// holds no data.
 std::optional<std::vector<float>> getConstantF32(Value value);
 
+/// The constant weights and (optional) bias of a conv or linear layer.
+struct ConstantWeights {
+  std::vector<float> weight;
+  std::optional<std::vector<float>> bias;
+};
+
+/// The weights of a layer when `weight` and, if present, `bias` are
+/// constants (see getConstantF32); nullopt otherwise.
+std::optional<ConstantWeights> getConstantWeights(Value weight, Value bias);
+
 /// A dlc.constant of `shape` and element type `elementType` (f32 by
 /// default) holding `values` rounded to that type. f32 payloads over a few
 /// elements become a dense_resource blob named `name` (uniqued by MLIR).
