@@ -256,11 +256,18 @@ static LogicalResult convertMatMul(Importer &imp, const NodeAttrs &) {
       return failure();
     if (rankOf(a) >= 2) {
       int64_t k = w->shape[0], n = w->shape[1];
-      std::vector<double> values = readReals(*w);
-      std::vector<float> transposed(values.size());
+      // Read f32 payloads in place; only folded values need converting.
+      std::vector<float> converted;
+      const float *values = reinterpret_cast<const float *>(w->bytes.data());
+      if (w->folded || w->bytes.size() != static_cast<size_t>(k * n) * 4) {
+        std::vector<double> reals = readReals(*w);
+        converted.assign(reals.begin(), reals.end());
+        values = converted.data();
+      }
+      std::vector<float> transposed(k * n);
       for (int64_t i = 0; i < k; ++i)
         for (int64_t j = 0; j < n; ++j)
-          transposed[j * k + i] = static_cast<float>(values[i * n + j]);
+          transposed[j * k + i] = values[i * n + j];
       Value weight =
           createConstantF32(imp.getBuilder(), imp.getLoc(), {n, k}, transposed,
                             imp.getNode().input(1) + ".T");
