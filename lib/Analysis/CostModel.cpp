@@ -20,6 +20,8 @@ int64_t NetworkCost::totalWeightBytes() const {
 std::string mlir::dlc::costTypeKey(Type type) {
   if (auto shaped = dyn_cast<ShapedType>(type))
     type = shaped.getElementType();
+  if (auto quantized = dyn_cast<quant::QuantizedType>(type))
+    type = quantized.getStorageType();
   if (type.isF32())
     return "fp32";
   if (type.isF16())
@@ -30,9 +32,38 @@ std::string mlir::dlc::costTypeKey(Type type) {
     return "fp8";
   if (type.isInteger(8))
     return "int8";
+  if (type.isInteger(32))
+    return "int32";
   if (type.isF64())
     return "fp64";
   return "fp32";
+}
+
+/// Bytes of a static tensor in its storage type (int8 for !quant.uniform),
+/// 0 when unknown.
+static int64_t storageBytes(Type type) {
+  auto shaped = dyn_cast<ShapedType>(type);
+  if (!shaped || !shaped.hasStaticShape())
+    return 0;
+  Type element = shaped.getElementType();
+  if (auto quantized = dyn_cast<quant::QuantizedType>(element))
+    element = quantized.getStorageType();
+  if (!element.isIntOrFloat())
+    return 0;
+  return (shaped.getNumElements() * element.getIntOrFloatBitWidth() + 7) / 8;
+}
+
+/// Whether `op` stores parameters rather than computing.
+static bool isParameterOp(Operation &op) {
+  return isa<ConstantOp, QConstantOp, NF4ConstantOp>(op);
+}
+
+/// The element type an op computes in: a quantized product's input type
+/// (an fp8 conv produces f32), otherwise its result's.
+static std::string computeTypeKey(Operation *op) {
+  if (isa<QConv2DOp, QLinearOp>(op))
+    return costTypeKey(op->getOperand(0).getType());
+  return costTypeKey(op->getResult(0).getType());
 }
 
 static std::string layerName(Operation *op, unsigned index) {
@@ -59,7 +90,7 @@ std::optional<double> mlir::dlc::predictOpTime(Operation *op,
     return std::nullopt;
   LayerCost layer;
   layer.op = op;
-  layer.type = costTypeKey(op->getResult(0).getType());
+  layer.type = computeTypeKey(op);
   layer.cost = *cost;
   timeLayer(layer, target);
   return layer.timeUs;
@@ -137,12 +168,8 @@ static void applyFusion(std::vector<LayerCost> &layers, const Target &target) {
     // Only the other operands (a residual, BN statistics) still load.
     int64_t extra = layer.cost->weightBytes;
     for (Value operand : layer.op->getOperands().drop_front())
-      if (!operand.getDefiningOp<ConstantOp>())
-        extra += (cast<ShapedType>(operand.getType()).getNumElements() *
-                  cast<ShapedType>(operand.getType())
-                      .getElementType()
-                      .getIntOrFloatBitWidth()) /
-                 8;
+      if (!operand.getDefiningOp() || !isParameterOp(*operand.getDefiningOp()))
+        extra += storageBytes(operand.getType());
     layer.fused = true;
     layer.computeUs = 0;
     layer.memoryUs =
@@ -187,28 +214,22 @@ static int64_t peakActivation(func::FuncOp func) {
       lastUse[storage(operand)] = index;
     ++index;
   }
-  auto bytes = [](Value v) -> int64_t {
-    auto type = dyn_cast<ShapedType>(v.getType());
-    if (!type || !type.hasStaticShape() ||
-        !type.getElementType().isIntOrFloat())
-      return 0;
-    return type.getNumElements() *
-           type.getElementType().getIntOrFloatBitWidth() / 8;
-  };
+  auto bytes = [](Value v) -> int64_t { return storageBytes(v.getType()); };
   int64_t live = 0, peak = 0;
   for (BlockArgument arg : body.getArguments())
     live += bytes(arg);
   peak = live;
   index = 0;
   for (Operation &op : body) {
-    if (!isa<ConstantOp, ReshapeOp, FlattenOp>(op))
+    if (!isParameterOp(op) && !isa<ReshapeOp, FlattenOp>(op))
       for (Value result : op.getResults())
         live += bytes(result);
     peak = std::max(peak, live);
     for (Value operand : op.getOperands()) {
       Value owner = storage(operand);
       if (lastUse.lookup(owner) == index &&
-          !owner.getDefiningOp<ConstantOp>() && !isa<func::ReturnOp>(op)) {
+          !(owner.getDefiningOp() && isParameterOp(*owner.getDefiningOp())) &&
+          !isa<func::ReturnOp>(op)) {
         live -= bytes(owner);
         lastUse[owner] = ~0u; // freed once
       }
@@ -231,13 +252,15 @@ NetworkCost mlir::dlc::costNetwork(func::FuncOp func, const Target &target,
       constElements += total;
       continue;
     }
+    if (isParameterOp(op))
+      continue;
     auto costed = dyn_cast<CostOpInterface>(op);
     if (!costed)
       continue;
     LayerCost layer;
     layer.op = &op;
     layer.name = layerName(&op, index);
-    layer.type = costTypeKey(op.getResult(0).getType());
+    layer.type = computeTypeKey(&op);
     FailureOr<OpCost> cost = costed.getCost();
     if (failed(cost)) {
       ++network.unknownOps;
@@ -252,14 +275,12 @@ NetworkCost mlir::dlc::costNetwork(func::FuncOp func, const Target &target,
     network.layers.push_back(std::move(layer));
   }
   // Parameters once per constant, in their own element type.
-  for (ConstantOp constant : func.getOps<ConstantOp>()) {
-    auto type = cast<ShapedType>(constant.getType());
-    if (type.getElementType().isIntOrFloat())
-      network.weightBytes[costTypeKey(type)] +=
-          (type.getNumElements() *
-               type.getElementType().getIntOrFloatBitWidth() +
-           7) /
-          8;
+  for (Operation &op : func.front()) {
+    if (auto nf4 = dyn_cast<NF4ConstantOp>(op))
+      network.weightBytes["nf4"] += nf4.getStorageBytes();
+    else if (isParameterOp(op))
+      network.weightBytes[costTypeKey(op.getResult(0).getType())] +=
+          storageBytes(op.getResult(0).getType());
   }
   if (fuse)
     applyFusion(network.layers, target);

@@ -6,10 +6,10 @@
 #include <cmath>
 #include <limits>
 
-using namespace mlir::dlc::quant;
+using namespace mlir::dlc::quantization;
 
 std::optional<CalibrationMethod>
-mlir::dlc::quant::parseCalibrationMethod(llvm::StringRef name) {
+mlir::dlc::quantization::parseCalibrationMethod(llvm::StringRef name) {
   return llvm::StringSwitch<std::optional<CalibrationMethod>>(name)
       .Case("minmax", CalibrationMethod::MinMax)
       .Case("percentile", CalibrationMethod::Percentile)

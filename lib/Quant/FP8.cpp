@@ -5,14 +5,15 @@
 #include <array>
 #include <cmath>
 
-using namespace mlir::dlc::quant;
+using namespace mlir::dlc::quantization;
 
-const llvm::fltSemantics &mlir::dlc::quant::semanticsOf(FP8Format format) {
+const llvm::fltSemantics &
+mlir::dlc::quantization::semanticsOf(FP8Format format) {
   return format == FP8Format::E4M3FN ? llvm::APFloat::Float8E4M3FN()
                                      : llvm::APFloat::Float8E5M2();
 }
 
-float mlir::dlc::quant::fp8MaxValue(FP8Format format) {
+float mlir::dlc::quantization::fp8MaxValue(FP8Format format) {
   llvm::APFloat largest = llvm::APFloat::getLargest(semanticsOf(format));
   bool losesInfo = false;
   largest.convert(llvm::APFloat::IEEEsingle(),
@@ -20,7 +21,7 @@ float mlir::dlc::quant::fp8MaxValue(FP8Format format) {
   return largest.convertToFloat();
 }
 
-uint8_t mlir::dlc::quant::encodeFP8(float value, FP8Format format) {
+uint8_t mlir::dlc::quantization::encodeFP8(float value, FP8Format format) {
   const llvm::fltSemantics &semantics = semanticsOf(format);
   if (std::isnan(value))
     return static_cast<uint8_t>(
@@ -49,7 +50,8 @@ static std::array<float, 256> buildDecodeTable(FP8Format format) {
   return table;
 }
 
-llvm::ArrayRef<float> mlir::dlc::quant::fp8DecodeTable(FP8Format format) {
+llvm::ArrayRef<float>
+mlir::dlc::quantization::fp8DecodeTable(FP8Format format) {
   static const std::array<float, 256> e4m3 =
       buildDecodeTable(FP8Format::E4M3FN);
   static const std::array<float, 256> e5m2 = buildDecodeTable(FP8Format::E5M2);

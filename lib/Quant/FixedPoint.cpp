@@ -4,9 +4,9 @@
 #include <cmath>
 #include <limits>
 
-using namespace mlir::dlc::quant;
+using namespace mlir::dlc::quantization;
 
-QuantizedMultiplier mlir::dlc::quant::quantizeMultiplier(double real) {
+QuantizedMultiplier mlir::dlc::quantization::quantizeMultiplier(double real) {
   if (!(real > 0.0))
     return {};
   int shift = 0;
@@ -21,8 +21,8 @@ QuantizedMultiplier mlir::dlc::quant::quantizeMultiplier(double real) {
   return {static_cast<int32_t>(fixed), shift};
 }
 
-int32_t mlir::dlc::quant::saturatingRoundingDoublingHighMul(int32_t a,
-                                                            int32_t b) {
+int32_t mlir::dlc::quantization::saturatingRoundingDoublingHighMul(int32_t a,
+                                                                   int32_t b) {
   if (a == b && a == std::numeric_limits<int32_t>::min())
     return std::numeric_limits<int32_t>::max();
   int64_t product = static_cast<int64_t>(a) * static_cast<int64_t>(b);
@@ -30,7 +30,7 @@ int32_t mlir::dlc::quant::saturatingRoundingDoublingHighMul(int32_t a,
   return static_cast<int32_t>((product + nudge) / (1LL << 31));
 }
 
-int32_t mlir::dlc::quant::roundingDivideByPOT(int32_t x, int exponent) {
+int32_t mlir::dlc::quantization::roundingDivideByPOT(int32_t x, int exponent) {
   if (exponent <= 0)
     return x;
   int32_t mask = static_cast<int32_t>((1LL << exponent) - 1);
@@ -39,8 +39,9 @@ int32_t mlir::dlc::quant::roundingDivideByPOT(int32_t x, int exponent) {
   return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
-int32_t mlir::dlc::quant::multiplyByQuantizedMultiplier(int32_t x,
-                                                        QuantizedMultiplier m) {
+int32_t
+mlir::dlc::quantization::multiplyByQuantizedMultiplier(int32_t x,
+                                                       QuantizedMultiplier m) {
   int leftShift = m.shift > 0 ? m.shift : 0;
   int rightShift = m.shift > 0 ? 0 : -m.shift;
   int64_t shifted = static_cast<int64_t>(x) * (1LL << leftShift);

@@ -5,7 +5,7 @@
 #include <array>
 #include <cmath>
 
-using namespace mlir::dlc::quant;
+using namespace mlir::dlc::quantization;
 
 // bitsandbytes' NF4 table (functional.py, get_4bit_type("nf4")), as fp32.
 static constexpr std::array<float, 16> kNF4 = {-1.0f,
@@ -25,9 +25,9 @@ static constexpr std::array<float, 16> kNF4 = {-1.0f,
                                                0.7229568362236023f,
                                                1.0f};
 
-llvm::ArrayRef<float> mlir::dlc::quant::nf4Codebook() { return kNF4; }
+llvm::ArrayRef<float> mlir::dlc::quantization::nf4Codebook() { return kNF4; }
 
-uint8_t mlir::dlc::quant::encodeNF4(float normalized) {
+uint8_t mlir::dlc::quantization::encodeNF4(float normalized) {
   // Like bitsandbytes' decision tree: above the midpoint of two neighbours
   // goes up, at or below it goes down.
   uint8_t code = 0;
@@ -55,9 +55,9 @@ double NF4Weights::bitsPerWeight() const {
   return numElements ? bits / static_cast<double>(numElements) : 0.0;
 }
 
-NF4Weights mlir::dlc::quant::quantizeNF4(llvm::ArrayRef<float> values,
-                                         int64_t blockSize,
-                                         bool doubleQuantize) {
+NF4Weights mlir::dlc::quantization::quantizeNF4(llvm::ArrayRef<float> values,
+                                                int64_t blockSize,
+                                                bool doubleQuantize) {
   NF4Weights result;
   result.numElements = static_cast<int64_t>(values.size());
   result.blockSize = blockSize;
@@ -104,7 +104,8 @@ NF4Weights mlir::dlc::quant::quantizeNF4(llvm::ArrayRef<float> values,
   return result;
 }
 
-std::vector<float> mlir::dlc::quant::dequantizeNF4(const NF4Weights &weights) {
+std::vector<float>
+mlir::dlc::quantization::dequantizeNF4(const NF4Weights &weights) {
   std::vector<float> values(weights.numElements);
   for (int64_t i = 0; i < weights.numElements; ++i) {
     uint8_t byte = weights.packedCodes[i / 2];

@@ -5,10 +5,11 @@
 #include <algorithm>
 #include <limits>
 
-using namespace mlir::dlc::quant;
+using namespace mlir::dlc::quantization;
 
-UniformParams mlir::dlc::quant::chooseUniformParams(double min, double max,
-                                                    int bits, bool symmetric) {
+UniformParams mlir::dlc::quantization::chooseUniformParams(double min,
+                                                           double max, int bits,
+                                                           bool symmetric) {
   min = std::min(min, 0.0);
   max = std::max(max, 0.0);
   UniformParams params;
@@ -32,7 +33,8 @@ UniformParams mlir::dlc::quant::chooseUniformParams(double min, double max,
   return params;
 }
 
-double mlir::dlc::quant::sqnrDecibels(llvm::ArrayRef<float> reference,
+double
+mlir::dlc::quantization::sqnrDecibels(llvm::ArrayRef<float> reference,
                                       llvm::ArrayRef<float> approximation) {
   double signal = 0.0, noise = 0.0;
   for (auto [x, y] : llvm::zip_equal(reference, approximation)) {
@@ -46,8 +48,8 @@ double mlir::dlc::quant::sqnrDecibels(llvm::ArrayRef<float> reference,
 }
 
 std::vector<float>
-mlir::dlc::quant::fakeQuantizeBlockwise(llvm::ArrayRef<float> values,
-                                        int64_t blockSize, int bits) {
+mlir::dlc::quantization::fakeQuantizeBlockwise(llvm::ArrayRef<float> values,
+                                               int64_t blockSize, int bits) {
   std::vector<float> result(values.size());
   float levels = static_cast<float>((1 << (bits - 1)) - 1);
   for (size_t begin = 0; begin < values.size(); begin += blockSize) {

@@ -8,11 +8,15 @@
 
 #include "dlc/Runtime/Executor.h"
 #include "Kernels.h"
+#include "QuantOpExecution.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
+#include "dlc/Dialect/DLC/IR/QuantTypes.h"
+#include "dlc/Quant/NF4.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/TypeSwitch.h"
 #include <chrono>
+#include <cstring>
 
 using namespace mlir;
 using namespace mlir::dlc;
@@ -29,7 +33,9 @@ static bool isSupported(Operation *op) {
              AvgPool2DOp, GlobalAvgPoolOp, MatMulOp, LinearOp, AddOp, SubOp,
              MulOp, DivOp, ReluOp, ClipOp, SigmoidOp, HardSwishOp, GeluOp,
              SoftmaxOp, ReshapeOp, FlattenOp, TransposeOp, ConcatOp, SliceOp,
-             SplitOp, PadOp, func::ReturnOp>(op);
+             SplitOp, PadOp, QConstantOp, NF4ConstantOp, QuantizeOp,
+             DequantizeOp, RequantizeOp, QConv2DOp, QLinearOp, QAddOp,
+             func::ReturnOp>(op);
 }
 
 /// The fp32 contents of a constant, viewing resource blobs in place.
@@ -56,6 +62,80 @@ static FailureOr<Tensor> decodeConstant(ConstantOp op) {
   return op.emitOpError("has a value the executor cannot read");
 }
 
+/// The bytes of an integer or fp8 elements attribute (a splat expanded).
+static FailureOr<std::vector<char>> rawBytes(Operation *op, Attribute attr) {
+  auto elements = cast<ElementsAttr>(attr);
+  int64_t count = elements.getNumElements();
+  unsigned width = (elements.getShapedType().getElementTypeBitWidth() + 7) / 8;
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return op->emitOpError("refers to resource blob '")
+             << resource.getRawHandle().getKey() << "', which holds no data";
+    ArrayRef<char> data = blob->getData();
+    if (static_cast<int64_t>(data.size()) != count * width)
+      return op->emitOpError("has a resource blob of ")
+             << data.size() << " bytes for " << count << " elements";
+    return std::vector<char>(data.begin(), data.end());
+  }
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    ArrayRef<char> data = dense.getRawData();
+    if (!dense.isSplat())
+      return std::vector<char>(data.begin(), data.end());
+    std::vector<char> bytes;
+    for (int64_t i = 0; i < count; ++i)
+      bytes.insert(bytes.end(), data.begin(), data.begin() + width);
+    return bytes;
+  }
+  return op->emitOpError("has a value the executor cannot read");
+}
+
+/// The stored values of a quantized constant: int8 codes, fp8 codes or
+/// int32 biases.
+static FailureOr<Tensor> decodeQuantizedConstant(QConstantOp op) {
+  auto type = cast<RankedTensorType>(op.getType());
+  FailureOr<std::vector<char>> bytes = rawBytes(op, op.getValue());
+  if (failed(bytes))
+    return failure();
+  if (storageElementTypeOf(type).isInteger(32)) {
+    std::vector<int32_t> values(type.getNumElements());
+    std::memcpy(values.data(), bytes->data(), values.size() * 4);
+    return Tensor(type.getShape(), std::move(values));
+  }
+  std::vector<int8_t> values(bytes->begin(), bytes->end());
+  return Tensor(type.getShape(), std::move(values));
+}
+
+/// The fp32 weight an NF4 constant decodes to.
+static FailureOr<Tensor> decodeNF4(NF4ConstantOp op) {
+  auto type = cast<RankedTensorType>(op.getType());
+  if (!type.getElementType().isF32())
+    return op.emitOpError("decodes to ")
+           << type.getElementType() << "; the executor runs f32";
+  quantization::NF4Weights weights;
+  weights.numElements = type.getNumElements();
+  weights.blockSize = static_cast<int64_t>(op.getBlockSize());
+  FailureOr<std::vector<char>> codes = rawBytes(op, op.getCodes());
+  FailureOr<std::vector<char>> scales = rawBytes(op, op.getScales());
+  if (failed(codes) || failed(scales))
+    return failure();
+  weights.packedCodes.assign(codes->begin(), codes->end());
+  if (std::optional<ElementsAttr> second = op.getScaleScales()) {
+    weights.scaleCodes.assign(scales->begin(), scales->end());
+    FailureOr<std::vector<char>> secondBytes = rawBytes(op, *second);
+    if (failed(secondBytes))
+      return failure();
+    weights.scaleScales.resize(second->getNumElements());
+    std::memcpy(weights.scaleScales.data(), secondBytes->data(),
+                secondBytes->size());
+    weights.scaleOffset = op.getScaleOffset()->convertToFloat();
+  } else {
+    weights.absmax.resize(scales->size() / 4);
+    std::memcpy(weights.absmax.data(), scales->data(), scales->size());
+  }
+  return Tensor(type.getShape(), quantization::dequantizeNF4(weights));
+}
+
 FailureOr<Executor> Executor::create(func::FuncOp func,
                                      ExecutorOptions options) {
   k::setThreadCount(options.threads);
@@ -73,6 +153,18 @@ FailureOr<Executor> Executor::create(func::FuncOp func,
       return op.emitOpError("is not supported by the reference executor");
     if (auto constant = dyn_cast<ConstantOp>(op)) {
       FailureOr<Tensor> tensor = decodeConstant(constant);
+      if (failed(tensor))
+        return failure();
+      executor.constants[constant.getResult()] = *tensor;
+    }
+    if (auto constant = dyn_cast<QConstantOp>(op)) {
+      FailureOr<Tensor> tensor = decodeQuantizedConstant(constant);
+      if (failed(tensor))
+        return failure();
+      executor.constants[constant.getResult()] = *tensor;
+    }
+    if (auto constant = dyn_cast<NF4ConstantOp>(op)) {
+      FailureOr<Tensor> tensor = decodeNF4(constant);
       if (failed(tensor))
         return failure();
       executor.constants[constant.getResult()] = *tensor;
@@ -127,6 +219,12 @@ static SmallVector<int64_t> resolveShape(ArrayRef<int64_t> target,
 }
 
 llvm::Expected<std::vector<Tensor>> Executor::run(ArrayRef<Tensor> inputs) {
+  return run(inputs, nullptr);
+}
+
+llvm::Expected<std::vector<Tensor>>
+Executor::run(ArrayRef<Tensor> inputs,
+              llvm::function_ref<void(Value, const Tensor &)> observe) {
   Block &body = func.front();
   if (inputs.size() != body.getNumArguments())
     return llvm::createStringError("@" + func.getSymName().str() + " takes " +
@@ -156,9 +254,16 @@ llvm::Expected<std::vector<Tensor>> Executor::run(ArrayRef<Tensor> inputs) {
       return llvm::createStringError(message);
     }
     env[arg] = input;
+    if (observe)
+      observe(arg, input);
   }
 
+  // fp32 copies of int8 operands of pooling and data-movement ops.
+  DenseMap<Value, Tensor> asFloat;
   auto get = [&](Value v) -> const Tensor & {
+    auto converted = asFloat.find(v);
+    if (converted != asFloat.end())
+      return converted->second;
     auto it = constants.find(v);
     return it != constants.end() ? it->second : env.find(v)->second;
   };
@@ -175,139 +280,151 @@ llvm::Expected<std::vector<Tensor>> Executor::run(ArrayRef<Tensor> inputs) {
     }
     SmallVector<Tensor> results;
     auto start = std::chrono::steady_clock::now();
-    llvm::TypeSwitch<Operation *>(&op)
-        .Case([&](ConstantOp) {})
-        .Case([&](Conv2DOp c) {
-          auto transformed = winogradWeights.find(c);
-          results.push_back(k::conv2d(get(c.getInput()), get(c.getWeight()),
-                                      opt(c.getBias()),
-                                      windowOf({}, c.getStrides(), c.getPads(),
-                                               c.getDilations(), false),
-                                      static_cast<int64_t>(c.getGroups()),
-                                      transformed == winogradWeights.end()
-                                          ? nullptr
-                                          : transformed->second.get()));
-        })
-        .Case([&](BatchNormOp b) {
-          results.push_back(k::batchNorm(get(b.getInput()), get(b.getScale()),
-                                         get(b.getBias()), get(b.getMean()),
-                                         get(b.getVar()),
-                                         b.getEpsilon().convertToFloat()));
-        })
-        .Case([&](LayerNormOp l) {
-          results.push_back(k::layerNorm(get(l.getInput()), get(l.getScale()),
-                                         opt(l.getBias()),
-                                         static_cast<int64_t>(l.getAxis()),
-                                         l.getEpsilon().convertToFloat()));
-        })
-        .Case([&](MaxPool2DOp p) {
-          results.push_back(k::maxPool2d(
-              get(p.getInput()),
-              windowOf(p.getKernelShape(), p.getStrides(), p.getPads(),
-                       p.getDilations(), p.getCeilMode())));
-        })
-        .Case([&](AvgPool2DOp p) {
-          results.push_back(
-              k::avgPool2d(get(p.getInput()),
-                           windowOf(p.getKernelShape(), p.getStrides(),
-                                    p.getPads(), {1, 1}, p.getCeilMode()),
-                           p.getCountIncludePad()));
-        })
-        .Case([&](GlobalAvgPoolOp p) {
-          results.push_back(k::globalAvgPool(get(p.getInput())));
-        })
-        .Case([&](MatMulOp m) {
-          results.push_back(k::matmul(get(m.getLhs()), get(m.getRhs())));
-        })
-        .Case([&](LinearOp l) {
-          results.push_back(k::linear(get(l.getInput()), get(l.getWeight()),
-                                      opt(l.getBias())));
-        })
-        .Case([&](AddOp o) {
-          results.push_back(
-              k::binary(k::BinaryKind::Add, get(o.getLhs()), get(o.getRhs())));
-        })
-        .Case([&](SubOp o) {
-          results.push_back(
-              k::binary(k::BinaryKind::Sub, get(o.getLhs()), get(o.getRhs())));
-        })
-        .Case([&](MulOp o) {
-          results.push_back(
-              k::binary(k::BinaryKind::Mul, get(o.getLhs()), get(o.getRhs())));
-        })
-        .Case([&](DivOp o) {
-          results.push_back(
-              k::binary(k::BinaryKind::Div, get(o.getLhs()), get(o.getRhs())));
-        })
-        .Case([&](ReluOp o) {
-          results.push_back(k::unary(k::UnaryKind::Relu, get(o.getInput())));
-        })
-        .Case([&](SigmoidOp o) {
-          results.push_back(k::unary(k::UnaryKind::Sigmoid, get(o.getInput())));
-        })
-        .Case([&](HardSwishOp o) {
-          results.push_back(
-              k::unary(k::UnaryKind::HardSwish, get(o.getInput())));
-        })
-        .Case([&](GeluOp o) {
-          results.push_back(
-              k::unary(o.getApproximate() == GeluApproximation::tanh
-                           ? k::UnaryKind::GeluTanh
-                           : k::UnaryKind::Gelu,
-                       get(o.getInput())));
-        })
-        .Case([&](ClipOp o) {
-          results.push_back(k::clip(get(o.getInput()),
-                                    o.getMin().convertToFloat(),
-                                    o.getMax().convertToFloat()));
-        })
-        .Case([&](SoftmaxOp o) {
-          results.push_back(
-              k::softmax(get(o.getInput()), static_cast<int64_t>(o.getAxis())));
-        })
-        .Case([&](ReshapeOp o) {
-          const Tensor &in = get(o.getInput());
-          results.push_back(
-              in.reshaped(resolveShape(o.getShape(), in.numElements())));
-        })
-        .Case([&](FlattenOp o) {
-          const Tensor &in = get(o.getInput());
-          int64_t axis = static_cast<int64_t>(o.getAxis());
-          if (axis < 0)
-            axis += in.rank();
-          int64_t outer = 1;
-          for (int64_t d = 0; d < axis; ++d)
-            outer *= in.dim(d);
-          results.push_back(
-              in.reshaped({outer, outer ? in.numElements() / outer : 0}));
-        })
-        .Case([&](TransposeOp o) {
-          results.push_back(k::transpose(get(o.getInput()), o.getPerm()));
-        })
-        .Case([&](ConcatOp o) {
-          SmallVector<Tensor> ins;
-          for (Value v : o.getInputs())
-            ins.push_back(get(v));
-          results.push_back(k::concat(ins, static_cast<int64_t>(o.getAxis())));
-        })
-        .Case([&](SliceOp o) {
-          results.push_back(k::slice(get(o.getInput()), o.getAxes(),
-                                     o.getStarts(), o.getEnds(), o.getSteps()));
-        })
-        .Case([&](SplitOp o) {
-          for (Tensor &t :
-               k::split(get(o.getInput()), static_cast<int64_t>(o.getAxis()),
-                        o.getSizes()))
-            results.push_back(std::move(t));
-        })
-        .Case([&](PadOp o) {
-          k::PadKind kind =
-              o.getMode() == PadMode::reflect ? k::PadKind::Reflect
-              : o.getMode() == PadMode::edge  ? k::PadKind::Edge
-                                              : k::PadKind::Constant;
-          results.push_back(k::pad(get(o.getInput()), o.getPads(), kind,
-                                   o.getValue().convertToFloat()));
-        });
+    bool int8 = detail::movesInt8(op);
+    asFloat.clear();
+    if (int8)
+      for (Value operand : op.getOperands())
+        asFloat[operand] = detail::int8Operand(get(operand));
+    if (!detail::runQuantizedOp(op, get, results))
+      llvm::TypeSwitch<Operation *>(&op)
+          .Case([&](ConstantOp) {})
+          .Case([&](Conv2DOp c) {
+            auto transformed = winogradWeights.find(c);
+            results.push_back(k::conv2d(
+                get(c.getInput()), get(c.getWeight()), opt(c.getBias()),
+                windowOf({}, c.getStrides(), c.getPads(), c.getDilations(),
+                         false),
+                static_cast<int64_t>(c.getGroups()),
+                transformed == winogradWeights.end()
+                    ? nullptr
+                    : transformed->second.get()));
+          })
+          .Case([&](BatchNormOp b) {
+            results.push_back(k::batchNorm(get(b.getInput()), get(b.getScale()),
+                                           get(b.getBias()), get(b.getMean()),
+                                           get(b.getVar()),
+                                           b.getEpsilon().convertToFloat()));
+          })
+          .Case([&](LayerNormOp l) {
+            results.push_back(k::layerNorm(get(l.getInput()), get(l.getScale()),
+                                           opt(l.getBias()),
+                                           static_cast<int64_t>(l.getAxis()),
+                                           l.getEpsilon().convertToFloat()));
+          })
+          .Case([&](MaxPool2DOp p) {
+            results.push_back(k::maxPool2d(
+                get(p.getInput()),
+                windowOf(p.getKernelShape(), p.getStrides(), p.getPads(),
+                         p.getDilations(), p.getCeilMode())));
+          })
+          .Case([&](AvgPool2DOp p) {
+            results.push_back(
+                k::avgPool2d(get(p.getInput()),
+                             windowOf(p.getKernelShape(), p.getStrides(),
+                                      p.getPads(), {1, 1}, p.getCeilMode()),
+                             p.getCountIncludePad()));
+          })
+          .Case([&](GlobalAvgPoolOp p) {
+            results.push_back(k::globalAvgPool(get(p.getInput())));
+          })
+          .Case([&](MatMulOp m) {
+            results.push_back(k::matmul(get(m.getLhs()), get(m.getRhs())));
+          })
+          .Case([&](LinearOp l) {
+            results.push_back(k::linear(get(l.getInput()), get(l.getWeight()),
+                                        opt(l.getBias())));
+          })
+          .Case([&](AddOp o) {
+            results.push_back(k::binary(k::BinaryKind::Add, get(o.getLhs()),
+                                        get(o.getRhs())));
+          })
+          .Case([&](SubOp o) {
+            results.push_back(k::binary(k::BinaryKind::Sub, get(o.getLhs()),
+                                        get(o.getRhs())));
+          })
+          .Case([&](MulOp o) {
+            results.push_back(k::binary(k::BinaryKind::Mul, get(o.getLhs()),
+                                        get(o.getRhs())));
+          })
+          .Case([&](DivOp o) {
+            results.push_back(k::binary(k::BinaryKind::Div, get(o.getLhs()),
+                                        get(o.getRhs())));
+          })
+          .Case([&](ReluOp o) {
+            results.push_back(k::unary(k::UnaryKind::Relu, get(o.getInput())));
+          })
+          .Case([&](SigmoidOp o) {
+            results.push_back(
+                k::unary(k::UnaryKind::Sigmoid, get(o.getInput())));
+          })
+          .Case([&](HardSwishOp o) {
+            results.push_back(
+                k::unary(k::UnaryKind::HardSwish, get(o.getInput())));
+          })
+          .Case([&](GeluOp o) {
+            results.push_back(
+                k::unary(o.getApproximate() == GeluApproximation::tanh
+                             ? k::UnaryKind::GeluTanh
+                             : k::UnaryKind::Gelu,
+                         get(o.getInput())));
+          })
+          .Case([&](ClipOp o) {
+            results.push_back(k::clip(get(o.getInput()),
+                                      o.getMin().convertToFloat(),
+                                      o.getMax().convertToFloat()));
+          })
+          .Case([&](SoftmaxOp o) {
+            results.push_back(k::softmax(get(o.getInput()),
+                                         static_cast<int64_t>(o.getAxis())));
+          })
+          .Case([&](ReshapeOp o) {
+            const Tensor &in = get(o.getInput());
+            results.push_back(
+                in.reshaped(resolveShape(o.getShape(), in.numElements())));
+          })
+          .Case([&](FlattenOp o) {
+            const Tensor &in = get(o.getInput());
+            int64_t axis = static_cast<int64_t>(o.getAxis());
+            if (axis < 0)
+              axis += in.rank();
+            int64_t outer = 1;
+            for (int64_t d = 0; d < axis; ++d)
+              outer *= in.dim(d);
+            results.push_back(
+                in.reshaped({outer, outer ? in.numElements() / outer : 0}));
+          })
+          .Case([&](TransposeOp o) {
+            results.push_back(k::transpose(get(o.getInput()), o.getPerm()));
+          })
+          .Case([&](ConcatOp o) {
+            SmallVector<Tensor> ins;
+            for (Value v : o.getInputs())
+              ins.push_back(get(v));
+            results.push_back(
+                k::concat(ins, static_cast<int64_t>(o.getAxis())));
+          })
+          .Case([&](SliceOp o) {
+            results.push_back(k::slice(get(o.getInput()), o.getAxes(),
+                                       o.getStarts(), o.getEnds(),
+                                       o.getSteps()));
+          })
+          .Case([&](SplitOp o) {
+            for (Tensor &t :
+                 k::split(get(o.getInput()), static_cast<int64_t>(o.getAxis()),
+                          o.getSizes()))
+              results.push_back(std::move(t));
+          })
+          .Case([&](PadOp o) {
+            k::PadKind kind =
+                o.getMode() == PadMode::reflect ? k::PadKind::Reflect
+                : o.getMode() == PadMode::edge  ? k::PadKind::Edge
+                                                : k::PadKind::Constant;
+            results.push_back(k::pad(get(o.getInput()), o.getPads(), kind,
+                                     o.getValue().convertToFloat()));
+          });
+    if (int8)
+      for (auto [result, tensor] : llvm::zip(op.getResults(), results))
+        tensor = detail::int8Result(op, result, tensor);
     if (options.profile && !isa<ConstantOp>(op)) {
       double ms = std::chrono::duration<double, std::milli>(
                       std::chrono::steady_clock::now() - start)
@@ -317,8 +434,11 @@ llvm::Expected<std::vector<Tensor>> Executor::run(ArrayRef<Tensor> inputs) {
         perOp.emplace_back(&op, 0.0);
       perOp[profiledOps++].second += ms;
     }
-    for (auto [result, tensor] : llvm::zip(op.getResults(), results))
+    for (auto [result, tensor] : llvm::zip(op.getResults(), results)) {
+      if (observe)
+        observe(result, tensor);
       env[result] = std::move(tensor);
+    }
     // Free what this op was the last to read.
     for (Value operand : op.getOperands()) {
       auto it = lastUse.find(operand);

@@ -49,6 +49,53 @@ Tensor Tensor::view(llvm::ArrayRef<int64_t> shape, const float *data,
   return tensor;
 }
 
+Tensor Tensor::view(llvm::ArrayRef<int64_t> shape, ElementKind kind,
+                    const void *data, std::shared_ptr<const void> keepAlive) {
+  Tensor tensor;
+  tensor.dims.assign(shape.begin(), shape.end());
+  tensor.elementKind = kind;
+  tensor.ptr = data;
+  tensor.storage = std::move(keepAlive);
+  return tensor;
+}
+
+template <typename T>
+static std::shared_ptr<std::vector<T>> share(std::vector<T> values) {
+  return std::make_shared<std::vector<T>>(std::move(values));
+}
+
+Tensor::Tensor(llvm::ArrayRef<int64_t> shape, std::vector<int8_t> values)
+    : dims(shape), elementKind(ElementKind::I8) {
+  assert(static_cast<int64_t>(values.size()) == numElements() &&
+         "value count does not match the shape");
+  auto buffer = share(std::move(values));
+  ptr = buffer->data();
+  storage = std::move(buffer);
+}
+
+Tensor::Tensor(llvm::ArrayRef<int64_t> shape, std::vector<int32_t> values)
+    : dims(shape), elementKind(ElementKind::I32) {
+  assert(static_cast<int64_t>(values.size()) == numElements() &&
+         "value count does not match the shape");
+  auto buffer = share(std::move(values));
+  ptr = buffer->data();
+  storage = std::move(buffer);
+}
+
+Tensor Tensor::uninitialized(llvm::ArrayRef<int64_t> shape, ElementKind kind) {
+  if (kind == ElementKind::F32)
+    return uninitialized(shape);
+  Tensor tensor;
+  tensor.dims.assign(shape.begin(), shape.end());
+  tensor.elementKind = kind;
+  size_t bytes = std::max<int64_t>(tensor.numElements(), 1) *
+                 (kind == ElementKind::I32 ? 4 : 1);
+  std::shared_ptr<int32_t[]> buffer(new int32_t[(bytes + 3) / 4]);
+  tensor.ptr = buffer.get();
+  tensor.storage = std::move(buffer);
+  return tensor;
+}
+
 Tensor Tensor::reshaped(llvm::ArrayRef<int64_t> shape) const {
   Tensor tensor = *this;
   tensor.dims.assign(shape.begin(), shape.end());

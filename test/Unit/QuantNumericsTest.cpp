@@ -9,7 +9,7 @@
 #include <gtest/gtest.h>
 #include <random>
 
-using namespace mlir::dlc::quant;
+using namespace mlir::dlc::quantization;
 
 namespace {
 

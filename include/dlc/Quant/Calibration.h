@@ -17,7 +17,7 @@
 #include <optional>
 #include <vector>
 
-namespace mlir::dlc::quant {
+namespace mlir::dlc::quantization {
 
 enum class CalibrationMethod { MinMax, Percentile, Entropy, MSE };
 
@@ -61,6 +61,6 @@ private:
   uint64_t count = 0;
 };
 
-} // namespace mlir::dlc::quant
+} // namespace mlir::dlc::quantization
 
 #endif // DLC_QUANT_CALIBRATION_H

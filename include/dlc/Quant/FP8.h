@@ -17,7 +17,7 @@ namespace llvm {
 struct fltSemantics;
 } // namespace llvm
 
-namespace mlir::dlc::quant {
+namespace mlir::dlc::quantization {
 
 enum class FP8Format { E4M3FN, E5M2 };
 
@@ -33,6 +33,6 @@ inline float decodeFP8(uint8_t code, FP8Format format) {
   return fp8DecodeTable(format)[code];
 }
 
-} // namespace mlir::dlc::quant
+} // namespace mlir::dlc::quantization
 
 #endif // DLC_QUANT_FP8_H

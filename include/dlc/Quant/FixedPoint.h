@@ -13,7 +13,7 @@
 
 #include <cstdint>
 
-namespace mlir::dlc::quant {
+namespace mlir::dlc::quantization {
 
 /// real = multiplier * 2^(shift - 31), multiplier in [2^30, 2^31) (or 0).
 struct QuantizedMultiplier {
@@ -34,6 +34,6 @@ int32_t roundingDivideByPOT(int32_t x, int exponent);
 /// round(x * real) for the real that `m` encodes.
 int32_t multiplyByQuantizedMultiplier(int32_t x, QuantizedMultiplier m);
 
-} // namespace mlir::dlc::quant
+} // namespace mlir::dlc::quantization
 
 #endif // DLC_QUANT_FIXEDPOINT_H

@@ -19,7 +19,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace mlir::dlc::quant {
+namespace mlir::dlc::quantization {
 
 /// The 16 NF4 code values, ascending, code 7 is exactly 0.
 llvm::ArrayRef<float> nf4Codebook();
@@ -59,6 +59,6 @@ NF4Weights quantizeNF4(llvm::ArrayRef<float> values, int64_t blockSize,
 /// Reconstructs the values: code value times block absmax.
 std::vector<float> dequantizeNF4(const NF4Weights &weights);
 
-} // namespace mlir::dlc::quant
+} // namespace mlir::dlc::quantization
 
 #endif // DLC_QUANT_NF4_H

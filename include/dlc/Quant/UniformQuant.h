@@ -14,7 +14,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace mlir::dlc::quant {
+namespace mlir::dlc::quantization {
 
 struct UniformParams {
   double scale = 1.0;
@@ -51,6 +51,6 @@ double sqnrDecibels(llvm::ArrayRef<float> reference,
 std::vector<float> fakeQuantizeBlockwise(llvm::ArrayRef<float> values,
                                          int64_t blockSize, int bits);
 
-} // namespace mlir::dlc::quant
+} // namespace mlir::dlc::quantization
 
 #endif // DLC_QUANT_UNIFORMQUANT_H

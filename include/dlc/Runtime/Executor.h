@@ -39,6 +39,11 @@ public:
   /// Runs the function. Input shapes must match the signature (a dynamic
   /// batch takes any size).
   llvm::Expected<std::vector<Tensor>> run(llvm::ArrayRef<Tensor> inputs);
+  /// Runs the function, showing `observe` every argument and every op
+  /// result as it is computed (calibration, per-layer error reports).
+  llvm::Expected<std::vector<Tensor>>
+  run(llvm::ArrayRef<Tensor> inputs,
+      llvm::function_ref<void(Value, const Tensor &)> observe);
 
   /// With ExecutorOptions::profile: milliseconds spent per op name over all
   /// runs so far.

@@ -75,3 +75,12 @@ ConstantOp mlir::dlc::createConstantF32(OpBuilder &builder, Location loc,
   }
   return ConstantOp::create(builder, loc, attr);
 }
+
+ElementsAttr mlir::dlc::createStorageAttr(RankedTensorType type,
+                                          ArrayRef<char> bytes,
+                                          StringRef name) {
+  if (type.getNumElements() > 16)
+    return DenseResourceElementsAttr::get(
+        type, name, HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, 8));
+  return DenseElementsAttr::getFromRawBuffer(type, bytes);
+}

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
+#include "dlc/Dialect/DLC/IR/QuantTypes.h"
 
 using namespace mlir;
 using namespace mlir::dlc;
@@ -18,7 +19,7 @@ static FailureOr<int64_t> bytesOf(Type type) {
   auto shaped = dyn_cast<ShapedType>(type);
   if (!shaped || !shaped.hasStaticShape())
     return failure();
-  Type element = shaped.getElementType();
+  Type element = storageElementTypeOf(shaped.getElementType());
   if (!element.isIntOrFloat())
     return failure();
   return (shaped.getNumElements() * element.getIntOrFloatBitWidth() + 7) / 8;
@@ -26,6 +27,13 @@ static FailureOr<int64_t> bytesOf(Type type) {
 
 static int64_t elementsOf(Type type) {
   return cast<ShapedType>(type).getNumElements();
+}
+
+/// Whether `value` is a stored parameter (a weight, a bias, a statistic).
+static bool isParameter(Value value) {
+  return value.getDefiningOp<ConstantOp>() ||
+         value.getDefiningOp<QConstantOp>() ||
+         value.getDefiningOp<NF4ConstantOp>();
 }
 
 /// The memory side of an op's cost: parameters, activations in and out.
@@ -36,12 +44,14 @@ static FailureOr<OpCost> memoryCost(Operation *op, CostKind kind) {
     FailureOr<int64_t> bytes = bytesOf(operand.getType());
     if (failed(bytes))
       return failure();
-    if (operand.getDefiningOp<ConstantOp>()) {
+    if (isParameter(operand)) {
       // A one-element constant (an attention scale, an epsilon) is a fixed
       // number of the graph, not a learned parameter.
       if (elementsOf(operand.getType()) > 1)
         cost.params += elementsOf(operand.getType());
-      cost.weightBytes += *bytes;
+      // NF4 weights are read compressed, whatever type they decode to.
+      auto nf4 = operand.getDefiningOp<NF4ConstantOp>();
+      cost.weightBytes += nf4 ? nf4.getStorageBytes() : *bytes;
     } else {
       cost.bytesRead += *bytes;
     }
@@ -78,35 +88,62 @@ static void setProduct(OpCost &cost, int64_t macs, int64_t outputs, bool bias) {
 FailureOr<OpCost> ConstantOp::getCost() {
   return memoryCost(*this, CostKind::DataMovement);
 }
+FailureOr<OpCost> QConstantOp::getCost() {
+  return memoryCost(*this, CostKind::DataMovement);
+}
+FailureOr<OpCost> NF4ConstantOp::getCost() {
+  return memoryCost(*this, CostKind::DataMovement);
+}
 
-FailureOr<OpCost> Conv2DOp::getCost() {
-  auto weight = cast<ShapedType>(getWeight().getType());
-  auto groups = static_cast<int64_t>(getGroups());
+/// A convolution with weight `weightType` producing `resultType`.
+static FailureOr<OpCost> convCost(Operation *op, Type weightType,
+                                  int64_t groups, Type resultType, bool bias) {
+  auto weight = cast<ShapedType>(weightType);
   int64_t perGroup = weight.getDimSize(1);
   bool depthwise = groups > 1 && perGroup <= 4;
   FailureOr<OpCost> cost =
-      memoryCost(*this, depthwise ? CostKind::Depthwise : CostKind::MatMul);
+      memoryCost(op, depthwise ? CostKind::Depthwise : CostKind::MatMul);
   if (failed(cost))
     return failure();
-  int64_t outputs = elementsOf(getType());
+  int64_t outputs = elementsOf(resultType);
   int64_t terms = perGroup * weight.getDimSize(2) * weight.getDimSize(3);
-  setProduct(*cost, outputs * terms, outputs, static_cast<bool>(getBias()));
+  setProduct(*cost, outputs * terms, outputs, bias);
   cost->reductionChannels = perGroup;
   cost->outputChannels = weight.getDimSize(0) / groups;
   return cost;
 }
 
-FailureOr<OpCost> LinearOp::getCost() {
-  FailureOr<OpCost> cost = memoryCost(*this, CostKind::MatMul);
+/// A fully connected layer with an `N x K` weight.
+static FailureOr<OpCost> linearCost(Operation *op, Type weightType,
+                                    Type resultType, bool bias) {
+  FailureOr<OpCost> cost = memoryCost(op, CostKind::MatMul);
   if (failed(cost))
     return failure();
-  auto weight = cast<ShapedType>(getWeight().getType());
-  int64_t outputs = elementsOf(getType());
-  setProduct(*cost, outputs * weight.getDimSize(1), outputs,
-             static_cast<bool>(getBias()));
+  auto weight = cast<ShapedType>(weightType);
+  int64_t outputs = elementsOf(resultType);
+  setProduct(*cost, outputs * weight.getDimSize(1), outputs, bias);
   cost->reductionChannels = weight.getDimSize(1);
   cost->outputChannels = weight.getDimSize(0);
   return cost;
+}
+
+FailureOr<OpCost> Conv2DOp::getCost() {
+  return convCost(*this, getWeight().getType(),
+                  static_cast<int64_t>(getGroups()), getType(),
+                  static_cast<bool>(getBias()));
+}
+FailureOr<OpCost> QConv2DOp::getCost() {
+  return convCost(*this, getWeight().getType(),
+                  static_cast<int64_t>(getGroups()), getType(),
+                  static_cast<bool>(getBias()));
+}
+FailureOr<OpCost> LinearOp::getCost() {
+  return linearCost(*this, getWeight().getType(), getType(),
+                    static_cast<bool>(getBias()));
+}
+FailureOr<OpCost> QLinearOp::getCost() {
+  return linearCost(*this, getWeight().getType(), getType(),
+                    static_cast<bool>(getBias()));
 }
 
 FailureOr<OpCost> MatMulOp::getCost() {
@@ -129,7 +166,7 @@ FailureOr<OpCost> BatchNormOp::getCost() {
   // Running statistics are stored (weight bytes) but not learned: the
   // usual parameter count (PyTorch's, the papers') leaves them out.
   for (Value stat : {getMean(), getVar()})
-    if (stat.getDefiningOp<ConstantOp>())
+    if (isParameter(stat))
       cost->params -= elementsOf(stat.getType());
   return cost;
 }
@@ -137,6 +174,11 @@ FailureOr<OpCost> LayerNormOp::getCost() {
   return elementwiseCost(*this, 8, CostKind::Reduction);
 }
 FailureOr<OpCost> AddOp::getCost() { return elementwiseCost(*this, 1); }
+// Two rescales and an add, in integers.
+FailureOr<OpCost> QAddOp::getCost() { return elementwiseCost(*this, 3); }
+FailureOr<OpCost> QuantizeOp::getCost() { return elementwiseCost(*this, 2); }
+FailureOr<OpCost> DequantizeOp::getCost() { return elementwiseCost(*this, 2); }
+FailureOr<OpCost> RequantizeOp::getCost() { return elementwiseCost(*this, 2); }
 FailureOr<OpCost> SubOp::getCost() { return elementwiseCost(*this, 1); }
 FailureOr<OpCost> MulOp::getCost() { return elementwiseCost(*this, 1); }
 FailureOr<OpCost> DivOp::getCost() { return elementwiseCost(*this, 1); }

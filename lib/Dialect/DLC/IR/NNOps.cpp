@@ -79,6 +79,52 @@ static bool isIdentityWindow(ArrayRef<int64_t> kernel,
          llvm::all_of(pads, [](int64_t p) { return p == 0; });
 }
 
+FailureOr<SmallVector<int64_t>> mlir::dlc::detail::inferConvShape(
+    const ShapeDiag &diag, ArrayRef<int64_t> in, ArrayRef<int64_t> weight,
+    Value bias, ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+    ArrayRef<int64_t> dilations, int64_t groups) {
+  if (in.size() != 4)
+    return diag("expects input of rank 4 (N x C x H x W), got rank ",
+                in.size());
+  if (weight.size() != 4)
+    return diag("expects weight of rank 4 (M x C/groups x KH x KW), got rank ",
+                weight.size());
+  if (!hasStaticDims(in.drop_front()))
+    return diag("expects static channel and spatial input dimensions, got ",
+                formatShape(in));
+  if (!hasStaticDims(weight))
+    return diag("expects a static weight shape, got ", formatShape(weight));
+
+  if (groups < 1)
+    return diag("expects groups (", groups, ") to be positive");
+  int64_t outChannels = weight[0];
+  if (in[1] != weight[1] * groups)
+    return diag("expects input channels (", in[1],
+                ") to equal weight channels * groups (", weight[1] * groups,
+                ")");
+  if (outChannels % groups != 0)
+    return diag("expects output channels (", outChannels,
+                ") to be divisible by groups (", groups, ")");
+  if (bias)
+    if (failed(verifyPerChannel(diag, "bias", bias, outChannels)))
+      return failure();
+
+  if (failed(verifyWindowAttrs(diag, weight.drop_front(2), strides, pads,
+                               dilations)))
+    return failure();
+  FailureOr<int64_t> height =
+      slidingWindowSize(diag, "height", in[2], weight[2], strides[0], pads[0],
+                        pads[2], dilations[0], /*ceilMode=*/false);
+  if (failed(height))
+    return failure();
+  FailureOr<int64_t> width =
+      slidingWindowSize(diag, "width", in[3], weight[3], strides[1], pads[1],
+                        pads[3], dilations[1], /*ceilMode=*/false);
+  if (failed(width))
+    return failure();
+  return SmallVector<int64_t>{in[0], outChannels, *height, *width};
+}
+
 //===----------------------------------------------------------------------===//
 // Conv2DOp
 //===----------------------------------------------------------------------===//
@@ -96,47 +142,13 @@ LogicalResult Conv2DOp::inferShape(Adaptor adaptor, const ShapeDiag &diag,
   if (failed(verifySameElementType(diag, adaptor.getOperands(),
                                    {"input", "weight", "bias"})))
     return failure();
-  ArrayRef<int64_t> in = inputType.getShape();
-  ArrayRef<int64_t> weight = weightType.getShape();
-  if (!hasStaticDims(in.drop_front()))
-    return diag("expects static channel and spatial input dimensions, got ",
-                formatShape(in));
-  if (!hasStaticDims(weight))
-    return diag("expects a static weight shape, got ", formatShape(weight));
-
-  auto groups = static_cast<int64_t>(adaptor.getGroups());
-  if (groups < 1)
-    return diag("expects groups (", groups, ") to be positive");
-  int64_t outChannels = weight[0];
-  if (in[1] != weight[1] * groups)
-    return diag("expects input channels (", in[1],
-                ") to equal weight channels * groups (", weight[1] * groups,
-                ")");
-  if (outChannels % groups != 0)
-    return diag("expects output channels (", outChannels,
-                ") to be divisible by groups (", groups, ")");
-  if (Value bias = adaptor.getBias())
-    if (failed(verifyPerChannel(diag, "bias", bias, outChannels)))
-      return failure();
-
-  ArrayRef<int64_t> strides = adaptor.getStrides();
-  ArrayRef<int64_t> pads = adaptor.getPads();
-  ArrayRef<int64_t> dilations = adaptor.getDilations();
-  if (failed(verifyWindowAttrs(diag, weight.drop_front(2), strides, pads,
-                               dilations)))
+  FailureOr<SmallVector<int64_t>> shape = inferConvShape(
+      diag, inputType.getShape(), weightType.getShape(), adaptor.getBias(),
+      adaptor.getStrides(), adaptor.getPads(), adaptor.getDilations(),
+      static_cast<int64_t>(adaptor.getGroups()));
+  if (failed(shape))
     return failure();
-  FailureOr<int64_t> height =
-      slidingWindowSize(diag, "height", in[2], weight[2], strides[0], pads[0],
-                        pads[2], dilations[0], /*ceilMode=*/false);
-  if (failed(height))
-    return failure();
-  FailureOr<int64_t> width =
-      slidingWindowSize(diag, "width", in[3], weight[3], strides[1], pads[1],
-                        pads[3], dilations[1], /*ceilMode=*/false);
-  if (failed(width))
-    return failure();
-  types.push_back(RankedTensorType::get({in[0], outChannels, *height, *width},
-                                        inputType.getElementType()));
+  types.push_back(RankedTensorType::get(*shape, inputType.getElementType()));
   return success();
 }
 

@@ -62,6 +62,15 @@ LogicalResult verifyWindowAttrs(const ShapeDiag &diag, ArrayRef<int64_t> kernel,
                                 ArrayRef<int64_t> pads,
                                 ArrayRef<int64_t> dilations);
 
+/// Output shape [N, M, OH, OW] of a convolution of an `in` (N x C x H x W)
+/// input with an `weight` (M x C/groups x KH x KW) weight, checking the
+/// channels, groups, per-channel bias and window attributes.
+FailureOr<SmallVector<int64_t>>
+inferConvShape(const ShapeDiag &diag, ArrayRef<int64_t> in,
+               ArrayRef<int64_t> weight, Value bias, ArrayRef<int64_t> strides,
+               ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
+               int64_t groups);
+
 /// Maps a possibly negative axis into [0, rank); fails when out of range.
 FailureOr<int64_t> normalizeAxis(const ShapeDiag &diag, StringRef what,
                                  int64_t axis, int64_t rank);

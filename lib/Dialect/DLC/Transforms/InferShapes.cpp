@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dlc/Dialect/DLC/IR/DLCOps.h"
 #include "dlc/Dialect/DLC/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/SymbolTable.h"
@@ -44,10 +45,28 @@ static void specializeBatch(func::FuncOp func, int64_t batch) {
 }
 
 /// Re-infers the result types of `op`; reports the op on failure.
+/// Quantized ops declare their result types (scales cannot be inferred);
+/// their leading (batch) dimension follows their first operand's.
+static void refineQuantizedBatch(Operation *op) {
+  if (!isa<QuantizeOp, DequantizeOp, RequantizeOp, QConv2DOp, QLinearOp,
+           QAddOp>(op))
+    return;
+  auto input = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
+  auto result = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (!input || !result || input.getRank() == 0 || result.getRank() == 0 ||
+      !result.isDynamicDim(0) || input.isDynamicDim(0))
+    return;
+  SmallVector<int64_t> shape(result.getShape());
+  shape[0] = input.getDimSize(0);
+  op->getResult(0).setType(result.clone(shape));
+}
+
 static LogicalResult refineResults(Operation *op) {
   auto infer = dyn_cast<InferTypeOpInterface>(op);
-  if (!infer)
+  if (!infer) {
+    refineQuantizedBatch(op);
     return success();
+  }
   SmallVector<Type> types;
   if (failed(infer.inferReturnTypes(
           op->getContext(), op->getLoc(), op->getOperands(),

@@ -38,6 +38,12 @@ ConstantOp createConstantF32(OpBuilder &builder, Location loc,
                              ArrayRef<int64_t> shape, ArrayRef<float> values,
                              StringRef name, Type elementType = {});
 
+/// An elements attribute of `type` holding raw storage `bytes` (int8 or
+/// fp8 codes, int32, packed nibbles): a dense_resource blob named `name`
+/// over 16 elements, a dense literal otherwise.
+ElementsAttr createStorageAttr(RankedTensorType type, ArrayRef<char> bytes,
+                               StringRef name);
+
 } // namespace mlir::dlc
 
 #endif // DLC_DIALECT_DLC_IR_CONSTANTDATA_H

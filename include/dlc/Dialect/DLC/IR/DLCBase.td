@@ -43,6 +43,13 @@ def DLC_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def DLC_FloatResult : TensorOf<[AnyFloat]>;
 def DLC_AnyResult : TensorOf<[AnyType]>;
 
+// Per-tensor `!quant.uniform` values, which pooling keeps in their scale.
+def DLC_QuantPerTensor : Type<
+    CPred<"::llvm::isa<::mlir::quant::UniformQuantizedType>($_self)">,
+    "per-tensor uniform quantized type">;
+def DLC_PoolTensor : RankedTensorOf<[AnyFloat, DLC_QuantPerTensor]>;
+def DLC_PoolResult : TensorOf<[AnyFloat, DLC_QuantPerTensor]>;
+
 //===----------------------------------------------------------------------===//
 // Base classes
 //===----------------------------------------------------------------------===//

@@ -174,13 +174,13 @@ def DLC_MaxPool2DOp : DLC_InferredOp<"max_pool2d"> {
         : (tensor<1x64x112x112xf32>) -> tensor<1x64x56x56xf32>
     ```
   }];
-  let arguments = (ins DLC_FloatTensor:$input,
+  let arguments = (ins DLC_PoolTensor:$input,
       DenseI64ArrayAttr:$kernel_shape,
       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
       DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$pads,
       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$dilations,
       DefaultValuedAttr<BoolAttr, "false">:$ceil_mode);
-  let results = (outs DLC_FloatResult:$output);
+  let results = (outs DLC_PoolResult:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
@@ -200,13 +200,13 @@ def DLC_AvgPool2DOp : DLC_InferredOp<"avg_pool2d"> {
         : (tensor<1x64x56x56xf32>) -> tensor<1x64x28x28xf32>
     ```
   }];
-  let arguments = (ins DLC_FloatTensor:$input,
+  let arguments = (ins DLC_PoolTensor:$input,
       DenseI64ArrayAttr:$kernel_shape,
       DefaultValuedAttr<DenseI64ArrayAttr, "{1, 1}">:$strides,
       DefaultValuedAttr<DenseI64ArrayAttr, "{0, 0, 0, 0}">:$pads,
       DefaultValuedAttr<BoolAttr, "false">:$ceil_mode,
       DefaultValuedAttr<BoolAttr, "false">:$count_include_pad);
-  let results = (outs DLC_FloatResult:$output);
+  let results = (outs DLC_PoolResult:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
@@ -223,8 +223,8 @@ def DLC_GlobalAvgPoolOp : DLC_InferredOp<"global_avg_pool"> {
     %y = dlc.global_avg_pool %x : (tensor<1x512x7x7xf32>) -> tensor<1x512x1x1xf32>
     ```
   }];
-  let arguments = (ins DLC_FloatTensor:$input);
-  let results = (outs DLC_FloatResult:$output);
+  let arguments = (ins DLC_PoolTensor:$input);
+  let results = (outs DLC_PoolResult:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
@@ -568,5 +568,7 @@ def DLC_PadOp : DLC_InferredOp<"pad"> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
 }
+
+include "dlc/Dialect/DLC/IR/DLCQuantOps.td"
 
 #endif // DLC_DIALECT_DLC_IR_DLCOPS_TD

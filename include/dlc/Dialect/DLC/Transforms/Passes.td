@@ -124,6 +124,63 @@ def PadChannels : Pass<"dlc-pad-channels", "::mlir::func::FuncOp"> {
   let dependentDialects = ["::mlir::dlc::DLCDialect"];
 }
 
+def Quantize : Pass<"dlc-quantize", "::mlir::func::FuncOp"> {
+  let summary = "Quantize weights and activations to int8, fp8 or NF4";
+  let description = [{
+    Post-training quantization. Activation ranges come from running the
+    reference executor on calibration inputs (`calibration=` a `.npy` file or
+    a directory of them; each file is a batch for the function's one
+    argument) and are chosen by `calibration-method`: `minmax`, `percentile`
+    (of |x|), `entropy` (TensorRT's KL-divergence threshold) or `mse`.
+
+    `precision`:
+    - `int8` / `w8a8`: conv2d, linear and add compute in int8 with int32
+      accumulation and fixed-point requantization (`dlc.qconv2d`,
+      `dlc.qlinear`, `dlc.qadd`); a following ReLU or clip folds into the
+      output's storage range; pooling, flatten, reshape and concat stay in
+      int8. Weights are symmetric (per output channel by default), biases
+      int32, activations per-tensor (asymmetric unless `symmetric`).
+    - `w8a16`: int8 weights dequantized for fp32 compute.
+    - `fp8-e4m3` / `fp8-e5m2`: conv2d and linear on fp8 inputs and weights
+      with fp32 accumulation; scales from the absolute maximum (amax / 448
+      or amax / 57344), per output channel for weights.
+    - `nf4` / `w4a16`: weight-only NF4 in blocks of `block-size` (64),
+      optionally double-quantized (`double-quant`).
+
+    Ops named in `skip` (by layer name, i.e. the ONNX node name, or by op
+    name such as `dlc.linear`) stay in fp32. Everything else not listed
+    above stays fp32 between `dlc.dequantize` and `dlc.quantize`.
+  }];
+  let options = [
+    Option<"precision", "precision", "std::string", /*default=*/"\"int8\"",
+           "int8 (= w8a8), w8a16, fp8-e4m3, fp8-e5m2, nf4 (= w4a16)">,
+    Option<"calibration", "calibration", "std::string", /*default=*/"\"\"",
+           "A .npy file or a directory of .npy files of inputs">,
+    Option<"method", "calibration-method", "std::string",
+           /*default=*/"\"entropy\"",
+           "Activation range: minmax, percentile, entropy or mse">,
+    Option<"percentile", "percentile", "double", /*default=*/"99.99",
+           "Percentile of |x| for calibration-method=percentile">,
+    Option<"maxSamples", "max-samples", "int64_t", /*default=*/"0",
+           "Calibrate on at most this many samples (0: all)">,
+    Option<"granularity", "granularity", "std::string",
+           /*default=*/"\"per-channel\"",
+           "Weight scales: per-channel or per-tensor (int8, fp8)">,
+    Option<"symmetric", "symmetric", "bool", /*default=*/"false",
+           "Symmetric activation ranges (zero point 0)">,
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"64",
+           "NF4 block size">,
+    Option<"doubleQuant", "double-quant", "bool", /*default=*/"false",
+           "Store NF4 block scales in 8 bits (per 256 blocks)">,
+    Option<"progress", "progress", "bool", /*default=*/"true",
+           "Print calibration progress to stderr">,
+    ListOption<"skip", "skip", "std::string",
+               "Layer names or op names to keep in fp32">
+  ];
+  let dependentDialects = ["::mlir::dlc::DLCDialect",
+                           "::mlir::quant::QuantDialect"];
+}
+
 def CostReport : Pass<"dlc-cost-report", "::mlir::ModuleOp"> {
   let summary = "Report FLOPs, parameters, memory traffic and latency per layer";
   let description = [{

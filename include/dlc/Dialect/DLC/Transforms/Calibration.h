@@ -1,0 +1,36 @@
+//===- Calibration.h - observe activation ranges with the executor -*- C++
+//-*-===//
+//
+// Post-training quantization needs the range each activation takes on real
+// inputs. These helpers load calibration inputs from .npy files and run the
+// reference executor over them, feeding every intermediate tensor to a
+// histogram (quantization::RangeObserver).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_DIALECT_DLC_TRANSFORMS_CALIBRATION_H
+#define DLC_DIALECT_DLC_TRANSFORMS_CALIBRATION_H
+
+#include "dlc/Quant/Calibration.h"
+#include "dlc/Runtime/Tensor.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+
+namespace mlir::dlc {
+
+/// Reads `path` (a .npy file, or a directory whose .npy files are read in
+/// name order) as inputs for `func`'s single argument, split into batches
+/// of the argument's static batch size (or kept whole for a dynamic batch),
+/// at most `maxSamples` samples (0: all).
+FailureOr<std::vector<runtime::Tensor>>
+loadCalibrationInputs(func::FuncOp func, StringRef path, int64_t maxSamples);
+
+/// Runs `func` on every batch and observes the values of its arguments and
+/// of every op result. With `progress`, reports on stderr as it goes.
+FailureOr<llvm::DenseMap<Value, quantization::RangeObserver>>
+observeRanges(func::FuncOp func, ArrayRef<runtime::Tensor> batches,
+              bool progress);
+
+} // namespace mlir::dlc
+
+#endif // DLC_DIALECT_DLC_TRANSFORMS_CALIBRATION_H

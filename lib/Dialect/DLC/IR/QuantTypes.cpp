@@ -1,0 +1,62 @@
+//===- QuantTypes.cpp - element types of quantized dlc values -------------===//
+
+#include "dlc/Dialect/DLC/IR/QuantTypes.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+using namespace mlir;
+using namespace mlir::dlc;
+
+Type mlir::dlc::elementTypeOf(Type type) {
+  if (auto shaped = dyn_cast<ShapedType>(type))
+    return shaped.getElementType();
+  return type;
+}
+
+quant::UniformQuantizedType mlir::dlc::getInt8PerTensor(Type type) {
+  auto q = dyn_cast<quant::UniformQuantizedType>(elementTypeOf(type));
+  if (!q || !q.getStorageType().isInteger(8) || !q.isSigned())
+    return {};
+  return q;
+}
+
+quant::UniformQuantizedPerAxisType mlir::dlc::getInt8PerAxis(Type type) {
+  auto q = dyn_cast<quant::UniformQuantizedPerAxisType>(elementTypeOf(type));
+  if (!q || !q.getStorageType().isInteger(8) || !q.isSigned())
+    return {};
+  return q;
+}
+
+std::optional<dlc::quantization::FP8Format> mlir::dlc::getFP8Format(Type type) {
+  Type element = elementTypeOf(type);
+  if (isa<Float8E4M3FNType>(element))
+    return dlc::quantization::FP8Format::E4M3FN;
+  if (isa<Float8E5M2Type>(element))
+    return dlc::quantization::FP8Format::E5M2;
+  return std::nullopt;
+}
+
+Type mlir::dlc::storageElementTypeOf(Type type) {
+  Type element = elementTypeOf(type);
+  if (auto q = dyn_cast<quant::QuantizedType>(element))
+    return q.getStorageType();
+  return element;
+}
+
+dlc::quantization::UniformParams
+mlir::dlc::paramsOf(quant::UniformQuantizedType type) {
+  dlc::quantization::UniformParams params;
+  params.scale = type.getScale();
+  params.zeroPoint = type.getZeroPoint();
+  params.qmin = type.getStorageTypeMin();
+  params.qmax = type.getStorageTypeMax();
+  return params;
+}
+
+quant::UniformQuantizedType
+mlir::dlc::makeInt8Type(MLIRContext *context,
+                        const dlc::quantization::UniformParams &params) {
+  return quant::UniformQuantizedType::get(
+      quant::QuantizationFlags::Signed, IntegerType::get(context, 8),
+      Float32Type::get(context), params.scale, params.zeroPoint, params.qmin,
+      params.qmax);
+}

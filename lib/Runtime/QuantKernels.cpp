@@ -1,0 +1,323 @@
+//===- QuantKernels.cpp - int8 and fp8 kernels of the executor ------------===//
+//
+// Products unfold each (image, group) into rows of K = C/G*KH*KW
+// contiguous values per output pixel, then take one dot product per
+// (pixel, output channel): int16 x int16 into int32 for int8, sequential
+// fp32 sums for fp8 (the reduction order the op definition fixes).
+//
+//===----------------------------------------------------------------------===//
+
+#include "QuantKernels.h"
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+
+using namespace mlir::dlc::runtime;
+using namespace mlir::dlc::runtime::kernels;
+
+/// The channel of flat element `i` along `axis` of `shape`.
+static int64_t channelOf(llvm::ArrayRef<int64_t> shape, int64_t axis,
+                         int64_t i) {
+  int64_t inner = 1;
+  for (int64_t d = axis + 1; d < static_cast<int64_t>(shape.size()); ++d)
+    inner *= shape[d];
+  return (i / inner) % shape[axis];
+}
+
+Tensor kernels::quantizeInt8(const Tensor &input, const ChannelParams &params) {
+  Tensor out = Tensor::uninitialized(input.shape(), ElementKind::I8);
+  const float *x = input.data();
+  int8_t *q = out.mutableInt8Data();
+  int64_t n = input.numElements();
+  parallelFor(0, n, [&](int64_t i) {
+    const q::UniformParams &p = params.at(
+        params.axis < 0 ? 0 : channelOf(input.shape(), params.axis, i));
+    // The division is fp32, as a backend computes it.
+    float scaled = x[i] / static_cast<float>(p.scale);
+    float rounded = std::nearbyint(scaled) + static_cast<float>(p.zeroPoint);
+    rounded = std::clamp(rounded, static_cast<float>(p.qmin),
+                         static_cast<float>(p.qmax));
+    q[i] = static_cast<int8_t>(rounded);
+  });
+  return out;
+}
+
+Tensor kernels::dequantizeInt8(const Tensor &input,
+                               const ChannelParams &params) {
+  Tensor out = Tensor::uninitialized(input.shape());
+  const int8_t *q = input.int8Data();
+  float *x = out.mutableData();
+  int64_t n = input.numElements();
+  parallelFor(0, n, [&](int64_t i) {
+    const q::UniformParams &p = params.at(
+        params.axis < 0 ? 0 : channelOf(input.shape(), params.axis, i));
+    x[i] = static_cast<float>(p.scale) *
+           static_cast<float>(int32_t(q[i]) - p.zeroPoint);
+  });
+  return out;
+}
+
+Tensor kernels::quantizeFP8(const Tensor &input, double scale,
+                            q::FP8Format format) {
+  Tensor out = Tensor::uninitialized(input.shape(), ElementKind::I8);
+  const float *x = input.data();
+  auto *codes = reinterpret_cast<uint8_t *>(out.mutableInt8Data());
+  float s = static_cast<float>(scale);
+  parallelFor(0, input.numElements(),
+              [&](int64_t i) { codes[i] = q::encodeFP8(x[i] / s, format); });
+  return out;
+}
+
+Tensor kernels::dequantizeFP8(const Tensor &input, double scale,
+                              q::FP8Format format) {
+  Tensor out = Tensor::uninitialized(input.shape());
+  llvm::ArrayRef<float> table = q::fp8DecodeTable(format);
+  const uint8_t *codes = input.byteData();
+  float *x = out.mutableData();
+  float s = static_cast<float>(scale);
+  for (int64_t i = 0, n = input.numElements(); i < n; ++i)
+    x[i] = table[codes[i]] * s;
+  return out;
+}
+
+static int8_t clampToStorage(int64_t value, const q::UniformParams &p) {
+  return static_cast<int8_t>(std::clamp<int64_t>(value, p.qmin, p.qmax));
+}
+
+Tensor kernels::requantize(const Tensor &input, const q::UniformParams &in,
+                           const q::UniformParams &out) {
+  Tensor result = Tensor::uninitialized(input.shape(), ElementKind::I8);
+  q::QuantizedMultiplier m = q::quantizeMultiplier(in.scale / out.scale);
+  const int8_t *x = input.int8Data();
+  int8_t *y = result.mutableInt8Data();
+  for (int64_t i = 0, n = input.numElements(); i < n; ++i)
+    y[i] = clampToStorage(out.zeroPoint + q::multiplyByQuantizedMultiplier(
+                                              int32_t(x[i]) - in.zeroPoint, m),
+                          out);
+  return result;
+}
+
+namespace {
+/// Unfolds group `g` of image `n` into rows[p][k] (k = c*KH*KW + ky*KW + kx),
+/// with `convert` applied to each input element and `pad` outside the image.
+template <typename T, typename Convert>
+void unfold(const Tensor &input, int64_t n, int64_t g, int64_t cg,
+            const Window2D &w, int64_t outH, int64_t outW, T pad,
+            Convert convert, std::vector<T> &rows) {
+  int64_t h = input.dim(2), wd = input.dim(3);
+  int64_t kh = w.kernel[0], kw = w.kernel[1];
+  int64_t k = cg * kh * kw;
+  rows.resize(outH * outW * k);
+  int64_t base = (n * input.dim(1) + g * cg) * h * wd;
+  parallelFor(0, outH * outW, [&](int64_t p) {
+    int64_t oy = p / outW, ox = p % outW;
+    T *row = rows.data() + p * k;
+    for (int64_t c = 0; c < cg; ++c)
+      for (int64_t ky = 0; ky < kh; ++ky) {
+        int64_t iy = oy * w.stride[0] + ky * w.dilation[0] - w.pads[0];
+        for (int64_t kx = 0; kx < kw; ++kx) {
+          int64_t ix = ox * w.stride[1] + kx * w.dilation[1] - w.pads[1];
+          bool inside = iy >= 0 && iy < h && ix >= 0 && ix < wd;
+          *row++ = inside ? convert(base + (c * h + iy) * wd + ix) : pad;
+        }
+      }
+  });
+}
+
+int32_t dot(const int16_t *a, const int16_t *b, int64_t k) {
+  int32_t sum = 0;
+  for (int64_t i = 0; i < k; ++i)
+    sum += int32_t(a[i]) * int32_t(b[i]);
+  return sum;
+}
+
+float dotInOrder(const float *a, const float *b, int64_t k) {
+  float sum = 0.0f;
+  for (int64_t i = 0; i < k; ++i)
+    sum += a[i] * b[i];
+  return sum;
+}
+
+int8_t requantizeAccumulator(int32_t acc, const Int8Product &product,
+                             int64_t channel) {
+  int64_t scaled =
+      product.output.zeroPoint +
+      q::multiplyByQuantizedMultiplier(acc, product.multipliers.size() == 1
+                                                ? product.multipliers[0]
+                                                : product.multipliers[channel]);
+  return clampToStorage(scaled, product.output);
+}
+
+std::vector<int16_t> widenWeights(const Tensor &weight) {
+  const int8_t *w = weight.int8Data();
+  return std::vector<int16_t>(w, w + weight.numElements());
+}
+
+std::vector<float> decodeWeights(const Tensor &weight, q::FP8Format format) {
+  llvm::ArrayRef<float> table = q::fp8DecodeTable(format);
+  std::vector<float> values(weight.numElements());
+  for (size_t i = 0; i < values.size(); ++i)
+    values[i] = table[weight.byteData()[i]];
+  return values;
+}
+} // namespace
+
+Tensor kernels::qconv2dInt8(const Tensor &input, const Tensor &weight,
+                            const Tensor *bias, const Window2D &window,
+                            int64_t groups, const Int8Product &product) {
+  int64_t n = input.dim(0), m = weight.dim(0), cg = weight.dim(1);
+  int64_t outH = window.outputSize(0, input.dim(2));
+  int64_t outW = window.outputSize(1, input.dim(3));
+  int64_t k = cg * weight.dim(2) * weight.dim(3), mg = m / groups;
+  Tensor out = Tensor::uninitialized({n, m, outH, outW}, ElementKind::I8);
+  std::vector<int16_t> w = widenWeights(weight), rows;
+  const int8_t *x = input.int8Data();
+  auto zero = static_cast<int16_t>(product.inputZeroPoint);
+  int8_t *y = out.mutableInt8Data();
+  for (int64_t img = 0; img < n; ++img)
+    for (int64_t g = 0; g < groups; ++g) {
+      unfold<int16_t>(
+          input, img, g, cg, window, outH, outW, 0,
+          [&](int64_t i) { return static_cast<int16_t>(x[i] - zero); }, rows);
+      parallelFor(0, outH * outW, [&](int64_t p) {
+        for (int64_t oc = g * mg; oc < (g + 1) * mg; ++oc) {
+          int32_t acc = dot(w.data() + oc * k, rows.data() + p * k, k);
+          if (bias)
+            acc += bias->int32Data()[oc];
+          y[(img * m + oc) * outH * outW + p] =
+              requantizeAccumulator(acc, product, oc);
+        }
+      });
+    }
+  return out;
+}
+
+Tensor kernels::qlinearInt8(const Tensor &input, const Tensor &weight,
+                            const Tensor *bias, const Int8Product &product) {
+  int64_t k = weight.dim(1), nOut = weight.dim(0);
+  int64_t rowsCount = input.numElements() / k;
+  llvm::SmallVector<int64_t> shape(input.shape());
+  shape.back() = nOut;
+  Tensor out = Tensor::uninitialized(shape, ElementKind::I8);
+  std::vector<int16_t> w = widenWeights(weight);
+  std::vector<int16_t> x(input.numElements());
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = static_cast<int16_t>(input.int8Data()[i] - product.inputZeroPoint);
+  int8_t *y = out.mutableInt8Data();
+  parallelFor(0, rowsCount, [&](int64_t r) {
+    for (int64_t o = 0; o < nOut; ++o) {
+      int32_t acc = dot(w.data() + o * k, x.data() + r * k, k);
+      if (bias)
+        acc += bias->int32Data()[o];
+      y[r * nOut + o] = requantizeAccumulator(acc, product, o);
+    }
+  });
+  return out;
+}
+
+static float channelScale(const FP8Product &product, int64_t channel) {
+  return product.scales.size() == 1 ? product.scales[0]
+                                    : product.scales[channel];
+}
+
+Tensor kernels::qconv2dFP8(const Tensor &input, const Tensor &weight,
+                           const Tensor *bias, const Window2D &window,
+                           int64_t groups, const FP8Product &product) {
+  int64_t n = input.dim(0), m = weight.dim(0), cg = weight.dim(1);
+  int64_t outH = window.outputSize(0, input.dim(2));
+  int64_t outW = window.outputSize(1, input.dim(3));
+  int64_t k = cg * weight.dim(2) * weight.dim(3), mg = m / groups;
+  Tensor out = Tensor::uninitialized({n, m, outH, outW});
+  std::vector<float> w = decodeWeights(weight, product.weightFormat), rows;
+  llvm::ArrayRef<float> table = q::fp8DecodeTable(product.inputFormat);
+  const uint8_t *x = input.byteData();
+  float *y = out.mutableData();
+  for (int64_t img = 0; img < n; ++img)
+    for (int64_t g = 0; g < groups; ++g) {
+      unfold<float>(
+          input, img, g, cg, window, outH, outW, 0.0f,
+          [&](int64_t i) { return table[x[i]]; }, rows);
+      parallelFor(0, outH * outW, [&](int64_t p) {
+        for (int64_t oc = g * mg; oc < (g + 1) * mg; ++oc) {
+          float acc = dotInOrder(w.data() + oc * k, rows.data() + p * k, k);
+          float value = acc * channelScale(product, oc);
+          if (bias)
+            value += bias->data()[oc];
+          y[(img * m + oc) * outH * outW + p] = value;
+        }
+      });
+    }
+  return out;
+}
+
+Tensor kernels::qlinearFP8(const Tensor &input, const Tensor &weight,
+                           const Tensor *bias, const FP8Product &product) {
+  int64_t k = weight.dim(1), nOut = weight.dim(0);
+  int64_t rowsCount = input.numElements() / k;
+  llvm::SmallVector<int64_t> shape(input.shape());
+  shape.back() = nOut;
+  Tensor out = Tensor::uninitialized(shape);
+  std::vector<float> w = decodeWeights(weight, product.weightFormat);
+  std::vector<float> x = decodeWeights(input, product.inputFormat);
+  float *y = out.mutableData();
+  parallelFor(0, rowsCount, [&](int64_t r) {
+    for (int64_t o = 0; o < nOut; ++o) {
+      float value = dotInOrder(w.data() + o * k, x.data() + r * k, k) *
+                    channelScale(product, o);
+      if (bias)
+        value += bias->data()[o];
+      y[r * nOut + o] = value;
+    }
+  });
+  return out;
+}
+
+Tensor kernels::qaddInt8(const Tensor &lhs, const q::UniformParams &lhsParams,
+                         const Tensor &rhs, const q::UniformParams &rhsParams,
+                         const q::UniformParams &out) {
+  constexpr int kLeftShift = 20;
+  double twiceMax = 2.0 * std::max(lhsParams.scale, rhsParams.scale);
+  q::QuantizedMultiplier lhsM =
+      q::quantizeMultiplier(lhsParams.scale / twiceMax);
+  q::QuantizedMultiplier rhsM =
+      q::quantizeMultiplier(rhsParams.scale / twiceMax);
+  q::QuantizedMultiplier outM =
+      q::quantizeMultiplier(twiceMax / ((1 << kLeftShift) * out.scale));
+  Tensor result = Tensor::uninitialized(lhs.shape(), ElementKind::I8);
+  const int8_t *a = lhs.int8Data();
+  const int8_t *b = rhs.int8Data();
+  int8_t *y = result.mutableInt8Data();
+  for (int64_t i = 0, n = lhs.numElements(); i < n; ++i) {
+    int32_t sa = (int32_t(a[i]) - int32_t(lhsParams.zeroPoint)) << kLeftShift;
+    int32_t sb = (int32_t(b[i]) - int32_t(rhsParams.zeroPoint)) << kLeftShift;
+    int32_t sum = q::multiplyByQuantizedMultiplier(sa, lhsM) +
+                  q::multiplyByQuantizedMultiplier(sb, rhsM);
+    y[i] = clampToStorage(
+        out.zeroPoint + q::multiplyByQuantizedMultiplier(sum, outM), out);
+  }
+  return result;
+}
+
+Tensor kernels::int8AsFloat(const Tensor &input) {
+  Tensor out = Tensor::uninitialized(input.shape());
+  for (int64_t i = 0, n = input.numElements(); i < n; ++i)
+    out.mutableData()[i] = input.int8Data()[i];
+  return out;
+}
+
+Tensor kernels::floatAsInt8(const Tensor &input) {
+  Tensor out = Tensor::uninitialized(input.shape(), ElementKind::I8);
+  for (int64_t i = 0, n = input.numElements(); i < n; ++i)
+    out.mutableInt8Data()[i] = static_cast<int8_t>(input.data()[i]);
+  return out;
+}
+
+Tensor kernels::roundToInt8(const Tensor &averages, int64_t qmin,
+                            int64_t qmax) {
+  Tensor out = Tensor::uninitialized(averages.shape(), ElementKind::I8);
+  for (int64_t i = 0, n = averages.numElements(); i < n; ++i)
+    out.mutableInt8Data()[i] = static_cast<int8_t>(
+        std::clamp<float>(std::nearbyint(averages.data()[i]),
+                          static_cast<float>(qmin), static_cast<float>(qmax)));
+  return out;
+}
