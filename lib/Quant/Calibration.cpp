@@ -45,7 +45,11 @@ void RangeObserver::observe(llvm::ArrayRef<float> values) {
     width *= 2.0f;
   }
   for (float v : values) {
-    int64_t bin = width > 0.0f ? static_cast<int64_t>(std::fabs(v) / width) : 0;
+    if (v == 0.0f) {
+      ++zeros;
+      continue;
+    }
+    int64_t bin = static_cast<int64_t>(std::fabs(v) / width);
     ++bins[std::min(bin, kBins - 1)];
   }
   count += values.size();
@@ -54,7 +58,7 @@ void RangeObserver::observe(llvm::ArrayRef<float> values) {
 float RangeObserver::percentileThreshold(double percentile) const {
   auto target = static_cast<uint64_t>(
       std::ceil(static_cast<double>(count) * percentile / 100.0));
-  uint64_t seen = 0;
+  uint64_t seen = zeros;
   for (int64_t i = 0; i < kBins; ++i) {
     seen += bins[i];
     if (seen >= target)
@@ -84,6 +88,8 @@ float RangeObserver::entropyThreshold(int quantBits) const {
       outliers += static_cast<double>(bins[i]);
     p[edge - 1] += outliers;
     q.assign(edge, 0.0);
+    // Q spreads each level's count (outliers excluded) evenly over the
+    // bins where P is non-empty.
     for (int64_t level = 0; level < levels; ++level) {
       int64_t begin = level * edge / levels;
       int64_t end = (level + 1) * edge / levels;
@@ -91,10 +97,10 @@ float RangeObserver::entropyThreshold(int quantBits) const {
       int64_t nonEmpty = 0;
       for (int64_t i = begin; i < end; ++i) {
         total += static_cast<double>(bins[i]);
-        nonEmpty += bins[i] != 0;
+        nonEmpty += p[i] != 0.0;
       }
       for (int64_t i = begin; i < end; ++i)
-        if (bins[i] != 0)
+        if (p[i] != 0.0)
           q[i] = total / static_cast<double>(nonEmpty);
     }
     double pSum = 0.0, qSum = 0.0;
@@ -107,7 +113,8 @@ float RangeObserver::entropyThreshold(int quantBits) const {
       if (p[i] == 0.0)
         continue;
       double pi = p[i] / pSum;
-      // Q is empty where P has only the outliers' mass: smooth it.
+      // Q is empty only where a whole level held nothing but the outliers
+      // P moved into its last bin; such a threshold loses.
       double qi = q[i] > 0.0 ? q[i] / qSum : 1e-12;
       divergence += pi * std::log(pi / qi);
     }

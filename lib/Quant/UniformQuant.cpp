@@ -47,6 +47,25 @@ mlir::dlc::quantization::sqnrDecibels(llvm::ArrayRef<float> reference,
   return 10.0 * std::log10(signal / noise);
 }
 
+double mlir::dlc::quantization::worstChannelSqnr(
+    llvm::ArrayRef<float> reference, llvm::ArrayRef<float> approximation,
+    int64_t outer, int64_t channels, int64_t inner) {
+  double worst = std::numeric_limits<double>::infinity();
+  for (int64_t c = 0; c < channels; ++c) {
+    double signal = 0.0, noise = 0.0;
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t i = 0; i < inner; ++i) {
+        size_t at = (o * channels + c) * inner + i;
+        double x = reference[at], d = x - approximation[at];
+        signal += x * x;
+        noise += d * d;
+      }
+    if (noise > 0.0)
+      worst = std::min(worst, 10.0 * std::log10(signal / noise));
+  }
+  return worst;
+}
+
 std::vector<float>
 mlir::dlc::quantization::fakeQuantizeBlockwise(llvm::ArrayRef<float> values,
                                                int64_t blockSize, int bits) {

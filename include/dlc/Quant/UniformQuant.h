@@ -45,6 +45,12 @@ UniformParams chooseUniformParams(double min, double max, int bits,
 double sqnrDecibels(llvm::ArrayRef<float> reference,
                     llvm::ArrayRef<float> approximation);
 
+/// The lowest per-channel SQNR of tensors laid out [outer, channels, inner]
+/// (weights: outer 1; NCHW activations: outer N, inner H*W).
+double worstChannelSqnr(llvm::ArrayRef<float> reference,
+                        llvm::ArrayRef<float> approximation, int64_t outer,
+                        int64_t channels, int64_t inner);
+
 /// Symmetric uniform quantization of `values` in blocks of `blockSize` with
 /// `bits` bits per value, returned dequantized (the reconstruction used to
 /// compare formats).

@@ -1,26 +1,28 @@
-//===- Quantize.cpp - post-training quantization --------------------------===//
+//===- Quantize.cpp - post-training quantization pass ---------------------===//
 //
-// Implements `dlc-quantize`. One walk in program order rewrites each layer
-// into its quantized form: int8 layers become qconv2d/qlinear/qadd between
-// dlc.quantize and dlc.dequantize, and pooling/reshaping ops whose input is
-// a dequantize move below it, so a chain of int8 layers hands int8 values
-// from one to the next with no float round trip (a layer quantizing a
-// value that a dequantize produced reuses the int8 source directly).
+// Implements `dlc-quantize`: calibrates activation ranges with the
+// executor, picks the layers to quantize (all but the skip list, or for
+// precision=auto the set the error budget allows), rewrites them
+// (Quantizer.cpp) and reports what the quantization cost in accuracy and
+// gained in size and predicted latency.
 //
 //===----------------------------------------------------------------------===//
 
-#include "dlc/Dialect/DLC/IR/ConstantData.h"
+#include "Quantizer.h"
+#include "dlc/Analysis/CostModel.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
-#include "dlc/Dialect/DLC/IR/QuantTypes.h"
 #include "dlc/Dialect/DLC/Transforms/Calibration.h"
 #include "dlc/Dialect/DLC/Transforms/Passes.h"
-#include "dlc/Quant/NF4.h"
+#include "dlc/Runtime/Executor.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
-#include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
-#include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/ToolOutputFile.h"
 #include <cmath>
-#include <cstring>
 
 namespace mlir::dlc {
 #define GEN_PASS_DEF_QUANTIZE
@@ -30,557 +32,420 @@ namespace mlir::dlc {
 using namespace mlir;
 using namespace mlir::dlc;
 namespace q = mlir::dlc::quantization;
+using runtime::Tensor;
 
 namespace {
-enum class Precision { Int8, W8A16, FP8E4M3, FP8E5M2, NF4 };
+/// What the fp32 function computes on one batch: every f32 value.
+using ValueTensors = DenseMap<Value, Tensor>;
 
-std::optional<Precision> parsePrecision(StringRef name) {
-  return llvm::StringSwitch<std::optional<Precision>>(name)
-      .Cases({"int8", "w8a8"}, Precision::Int8)
-      .Case("w8a16", Precision::W8A16)
-      .Case("fp8-e4m3", Precision::FP8E4M3)
-      .Case("fp8-e5m2", Precision::FP8E5M2)
-      .Cases({"nf4", "w4a16"}, Precision::NF4)
-      .Default(std::nullopt);
-}
-
-/// The name a layer is reported and skipped by: its NameLoc (the ONNX node).
-std::string layerName(Operation *op) {
-  Location loc = op->getLoc();
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (auto name = dyn_cast<NameLoc>(inner))
-        return name.getName().str();
-  return "";
-}
-
-/// Per-output-channel (or one) symmetric scales for `weight` laid out with
-/// output channels first, for values up to `limit` (127, or an fp8 max).
-std::vector<double> weightScales(ArrayRef<float> weight, int64_t channels,
-                                 bool perChannel, double limit) {
-  int64_t groups = perChannel ? channels : 1;
-  int64_t per = static_cast<int64_t>(weight.size()) / groups;
-  std::vector<double> scales(groups);
-  for (int64_t c = 0; c < groups; ++c) {
-    float amax = 0.0f;
-    for (int64_t i = c * per; i < (c + 1) * per; ++i)
-      amax = std::max(amax, std::fabs(weight[i]));
-    scales[c] = amax > 0.0f ? amax / limit : 1.0;
-  }
-  return scales;
-}
-
-class Quantizer {
-public:
-  Quantizer(func::FuncOp func, Precision precision,
-            DenseMap<Value, q::RangeObserver> ranges,
-            q::CalibrationMethod method, double percentile, bool symmetric,
-            bool perChannel, int64_t blockSize, bool doubleQuant)
-      : func(func), builder(func.getContext()), precision(precision),
-        ranges(std::move(ranges)), method(method), percentile(percentile),
-        symmetric(symmetric), perChannel(perChannel), blockSize(blockSize),
-        doubleQuant(doubleQuant) {}
-
-  LogicalResult rewriteLayer(Operation *op);
-  /// Moves a dequantize below a pooling, flatten, reshape or concat op.
-  void sinkDequantize(Operation *op);
-  /// Whether a rewrite erased `op` (a layer, or an activation it absorbed).
-  bool wasErased(Operation *op) const { return erased.contains(op); }
-
-private:
-  FailureOr<q::UniformParams> activationParams(Value value, Operation *user);
-  Value quantizeInt8(Value value, const q::UniformParams &params);
-  FailureOr<Value> quantizeFP8(Value value, Operation *user, double &scale);
-  Value int8Weight(Operation *op, ArrayRef<float> weight,
-                   ArrayRef<int64_t> shape, std::vector<double> &scales);
-  Value fp8Weight(Operation *op, ArrayRef<float> weight,
-                  ArrayRef<int64_t> shape, std::vector<double> &scales);
-  Value nf4Weight(Operation *op, ArrayRef<float> weight,
-                  ArrayRef<int64_t> shape);
-  /// The op's output after a ReLU or clip it absorbs, and the storage range
-  /// that activation leaves.
-  Value fusedOutput(Operation *op, q::UniformParams &params,
-                    FailureOr<q::UniformParams> &status);
-  LogicalResult rewriteInt8Product(Operation *op, Value input, Value weight,
-                                   const ConstantWeights &data);
-  LogicalResult rewriteInt8Add(AddOp op);
-  LogicalResult rewriteFP8Product(Operation *op, Value input, Value weight,
-                                  Value bias, const ConstantWeights &data);
-
-  func::FuncOp func;
-  OpBuilder builder;
-  Precision precision;
-  DenseMap<Value, q::RangeObserver> ranges;
-  q::CalibrationMethod method;
-  double percentile;
-  bool symmetric, perChannel;
-  int64_t blockSize;
-  bool doubleQuant;
-  DenseMap<Value, Value> quantized;
-  DenseSet<Operation *> erased;
-
-  /// Replaces `out` (the layer's output, or its fused activation's) with
-  /// `replacement` and erases the float ops it replaces.
-  void replaceLayer(Operation *op, Value out, Value replacement);
-  /// Keeps the calibrated range of a value that `to` replaces.
-  void forwardRange(Value from, Value to) {
-    auto it = ranges.find(from);
-    if (it == ranges.end())
-      return;
-    q::RangeObserver range = it->second; // copied: insertion may rehash
-    ranges[to] = std::move(range);
-  }
-};
-} // namespace
-
-FailureOr<q::UniformParams> Quantizer::activationParams(Value value,
-                                                        Operation *user) {
-  auto it = ranges.find(value);
-  if (it == ranges.end() || it->second.empty())
-    return user->emitOpError("has an operand the calibration never observed");
-  // A non-negative tensor in an asymmetric range spends all 256 levels on
-  // [0, t], as many as a signed one spends on [-t, t]: choose t for that.
-  const q::RangeObserver &observed = it->second;
-  int levelBits = !symmetric && observed.min() >= 0.0f ? 9 : 8;
-  auto [lo, hi] = observed.range(method, percentile, levelBits);
-  return q::chooseUniformParams(lo, hi, 8, symmetric);
-}
-
-Value Quantizer::quantizeInt8(Value value, const q::UniformParams &params) {
-  // A value that a dequantize produced is quantized already.
-  if (auto dequantize = value.getDefiningOp<DequantizeOp>())
-    if (getInt8PerTensor(dequantize.getInput().getType()))
-      return dequantize.getInput();
-  if (Value cached = quantized.lookup(value))
-    return cached;
-  OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointAfterValue(value);
-  auto type = cast<RankedTensorType>(value.getType());
-  Value result = QuantizeOp::create(
-      builder, value.getLoc(),
-      type.clone(makeInt8Type(builder.getContext(), params)), value, nullptr);
-  quantized[value] = result;
-  return result;
-}
-
-FailureOr<Value> Quantizer::quantizeFP8(Value value, Operation *user,
-                                        double &scale) {
-  auto it = ranges.find(value);
-  if (it == ranges.end() || it->second.empty())
-    return user->emitOpError("has an operand the calibration never observed");
-  q::FP8Format format = precision == Precision::FP8E4M3 ? q::FP8Format::E4M3FN
-                                                        : q::FP8Format::E5M2;
-  // amax scaling: the largest observed magnitude maps to the format's max.
-  float amax = it->second.absMax();
-  scale = amax > 0.0f ? amax / q::fp8MaxValue(format) : 1.0;
-  OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointAfterValue(value);
-  Type element = format == q::FP8Format::E4M3FN
-                     ? Type(builder.getType<Float8E4M3FNType>())
-                     : Type(builder.getType<Float8E5M2Type>());
-  auto type = cast<RankedTensorType>(value.getType());
-  return QuantizeOp::create(builder, value.getLoc(), type.clone(element), value,
-                            builder.getF64FloatAttr(scale))
-      .getResult();
-}
-
-Value Quantizer::int8Weight(Operation *op, ArrayRef<float> weight,
-                            ArrayRef<int64_t> shape,
-                            std::vector<double> &scales) {
-  scales = weightScales(weight, shape[0], perChannel, 127.0);
-  int64_t per = static_cast<int64_t>(weight.size()) / scales.size();
-  std::vector<char> codes(weight.size());
-  for (size_t i = 0; i < weight.size(); ++i) {
-    float scaled = weight[i] / static_cast<float>(scales[i / per]);
-    codes[i] =
-        static_cast<char>(std::clamp(std::nearbyint(scaled), -127.0f, 127.0f));
-  }
-  Type element;
-  if (scales.size() == 1)
-    element = quant::UniformQuantizedType::get(
-        quant::QuantizationFlags::Signed, builder.getI8Type(),
-        builder.getF32Type(), scales[0], 0, -127, 127);
-  else
-    element = quant::UniformQuantizedPerAxisType::get(
-        quant::QuantizationFlags::Signed, builder.getI8Type(),
-        builder.getF32Type(), scales, std::vector<int64_t>(scales.size(), 0), 0,
-        -127, 127);
-  auto storage = RankedTensorType::get(shape, builder.getI8Type());
-  return QConstantOp::create(builder, op->getLoc(),
-                             RankedTensorType::get(shape, element),
-                             createStorageAttr(storage, codes, "qweight"));
-}
-
-Value Quantizer::fp8Weight(Operation *op, ArrayRef<float> weight,
-                           ArrayRef<int64_t> shape,
-                           std::vector<double> &scales) {
-  q::FP8Format format = precision == Precision::FP8E4M3 ? q::FP8Format::E4M3FN
-                                                        : q::FP8Format::E5M2;
-  scales = weightScales(weight, shape[0], perChannel, q::fp8MaxValue(format));
-  int64_t per = static_cast<int64_t>(weight.size()) / scales.size();
-  std::vector<char> codes(weight.size());
-  for (size_t i = 0; i < weight.size(); ++i)
-    codes[i] = static_cast<char>(
-        q::encodeFP8(weight[i] / static_cast<float>(scales[i / per]), format));
-  Type element = format == q::FP8Format::E4M3FN
-                     ? Type(builder.getType<Float8E4M3FNType>())
-                     : Type(builder.getType<Float8E5M2Type>());
-  auto type = RankedTensorType::get(shape, element);
-  return QConstantOp::create(builder, op->getLoc(), type,
-                             createStorageAttr(type, codes, "fp8weight"));
-}
-
-Value Quantizer::nf4Weight(Operation *op, ArrayRef<float> weight,
-                           ArrayRef<int64_t> shape) {
-  q::NF4Weights nf4 = q::quantizeNF4(weight, blockSize, doubleQuant);
-  auto bytes = [](const auto &vector) {
-    const char *data = reinterpret_cast<const char *>(vector.data());
-    return ArrayRef<char>(data, vector.size() * sizeof(vector[0]));
-  };
-  auto codesType = RankedTensorType::get(
-      {static_cast<int64_t>(nf4.packedCodes.size())}, builder.getI8Type());
-  ElementsAttr codes =
-      createStorageAttr(codesType, bytes(nf4.packedCodes), "nf4codes");
-  ElementsAttr scales, scaleScales;
-  FloatAttr offset;
-  int64_t blocks = nf4.numBlocks();
-  if (nf4.doubleQuantized()) {
-    scales =
-        createStorageAttr(RankedTensorType::get({blocks}, builder.getI8Type()),
-                          bytes(nf4.scaleCodes), "nf4scales");
-    scaleScales = createStorageAttr(
-        RankedTensorType::get({static_cast<int64_t>(nf4.scaleScales.size())},
-                              builder.getF32Type()),
-        bytes(nf4.scaleScales), "nf4scalescales");
-    offset = builder.getF32FloatAttr(nf4.scaleOffset);
-  } else {
-    scales =
-        createStorageAttr(RankedTensorType::get({blocks}, builder.getF32Type()),
-                          bytes(nf4.absmax), "nf4scales");
-  }
-  return NF4ConstantOp::create(
-      builder, op->getLoc(), RankedTensorType::get(shape, builder.getF32Type()),
-      codes, scales, scaleScales, offset, builder.getI64IntegerAttr(blockSize));
-}
-
-Value Quantizer::fusedOutput(Operation *op, q::UniformParams &params,
-                             FailureOr<q::UniformParams> &status) {
-  Value out = op->getResult(0);
-  Operation *activation = nullptr;
-  if (out.hasOneUse() && isa<ReluOp, ClipOp>(*out.getUsers().begin()))
-    activation = *out.getUsers().begin();
-  if (activation)
-    out = activation->getResult(0);
-  status = activationParams(out, op);
-  if (failed(status))
-    return {};
-  params = *status;
-  if (isa_and_nonnull<ReluOp>(activation)) {
-    params.qmin = std::max(params.qmin, params.zeroPoint);
-  } else if (auto clip = dyn_cast_or_null<ClipOp>(activation)) {
-    params.qmin =
-        std::max(params.qmin, params.quantize(clip.getMin().convertToFloat()));
-    params.qmax =
-        std::min(params.qmax, params.quantize(clip.getMax().convertToFloat()));
-  }
-  return out;
-}
-
-void Quantizer::replaceLayer(Operation *op, Value out, Value replacement) {
-  Operation *activation =
-      out.getDefiningOp() == op ? nullptr : out.getDefiningOp();
-  forwardRange(out, replacement);
-  out.replaceAllUsesWith(replacement);
-  if (activation) {
-    erased.insert(activation);
-    activation->erase();
-  }
-  erased.insert(op);
-  op->erase();
-}
-
-LogicalResult Quantizer::rewriteInt8Product(Operation *op, Value input,
-                                            Value weight,
-                                            const ConstantWeights &data) {
-  FailureOr<q::UniformParams> inParams = activationParams(input, op);
-  if (failed(inParams))
+FailureOr<ValueTensors> runAndCapture(func::FuncOp func, const Tensor &batch,
+                                      std::vector<Tensor> *outputs = nullptr) {
+  FailureOr<runtime::Executor> executor = runtime::Executor::create(func);
+  if (failed(executor))
     return failure();
-  q::UniformParams outParams;
-  FailureOr<q::UniformParams> status = failure();
-  Value out = fusedOutput(op, outParams, status);
-  if (failed(status))
-    return failure();
-  builder.setInsertionPoint(op);
-  Value qInput = quantizeInt8(input, *inParams);
-  // The input may already be int8 in its producer's scale.
-  q::UniformParams actualIn = paramsOf(getInt8PerTensor(qInput.getType()));
-  auto weightType = cast<RankedTensorType>(weight.getType());
-  std::vector<double> scales;
-  Value qWeight = int8Weight(op, data.weight, weightType.getShape(), scales);
-  Value qBias;
-  if (data.bias) {
-    std::vector<int32_t> bias(data.bias->size());
-    for (size_t m = 0; m < bias.size(); ++m) {
-      double scale = actualIn.scale * scales[scales.size() == 1 ? 0 : m];
-      bias[m] = static_cast<int32_t>(std::clamp<double>(
-          std::nearbyint((*data.bias)[m] / scale), INT32_MIN, INT32_MAX));
+  ValueTensors values;
+  llvm::Expected<std::vector<Tensor>> results =
+      executor->run(batch, [&](Value value, const Tensor &tensor) {
+        if (tensor.kind() == runtime::ElementKind::F32)
+          values[value] = tensor;
+      });
+  if (!results)
+    return emitError(func.getLoc(), "executing the function failed: ")
+           << llvm::toString(results.takeError());
+  if (outputs)
+    *outputs = std::move(*results);
+  return values;
+}
+
+/// SQNR of a function's outputs against fp32's, all outputs together.
+double outputSqnr(ArrayRef<Tensor> reference, ArrayRef<Tensor> outputs) {
+  double signal = 0.0, noise = 0.0;
+  for (auto [want, got] : llvm::zip(reference, outputs)) {
+    if (got.kind() != runtime::ElementKind::F32 ||
+        got.numElements() != want.numElements())
+      return -INFINITY;
+    for (auto [x, y] : llvm::zip(want.values(), got.values())) {
+      signal += double(x) * x;
+      noise += (double(x) - y) * (double(x) - y);
     }
-    auto type = RankedTensorType::get({static_cast<int64_t>(bias.size())},
-                                      builder.getI32Type());
-    qBias = QConstantOp::create(
-        builder, op->getLoc(), type,
-        createStorageAttr(type,
-                          ArrayRef<char>(reinterpret_cast<char *>(bias.data()),
-                                         bias.size() * 4),
-                          "qbias"));
   }
-  auto resultType = cast<RankedTensorType>(op->getResult(0).getType())
-                        .clone(makeInt8Type(builder.getContext(), outParams));
-  Value result;
-  if (auto conv = dyn_cast<Conv2DOp>(op))
-    result = QConv2DOp::create(builder, op->getLoc(), resultType, qInput,
-                               qWeight, qBias, conv.getStridesAttr(),
-                               conv.getPadsAttr(), conv.getDilationsAttr(),
-                               conv.getGroupsAttr(), nullptr, nullptr);
-  else
-    result = QLinearOp::create(builder, op->getLoc(), resultType, qInput,
-                               qWeight, qBias, nullptr, nullptr);
-  Value dequantized = DequantizeOp::create(
-      builder, op->getLoc(), cast<RankedTensorType>(out.getType()), result,
-      nullptr);
-  replaceLayer(op, out, dequantized);
-  return success();
+  return noise == 0.0 ? INFINITY : 10.0 * std::log10(signal / noise);
 }
 
-LogicalResult Quantizer::rewriteInt8Add(AddOp op) {
-  auto type = cast<RankedTensorType>(op.getType());
-  if (op.getLhs().getType() != type || op.getRhs().getType() != type ||
-      op.getLhs().getDefiningOp<ConstantOp>() ||
-      op.getRhs().getDefiningOp<ConstantOp>())
-    return success(); // broadcasting or constant adds stay fp32
-  FailureOr<q::UniformParams> lhs = activationParams(op.getLhs(), op);
-  FailureOr<q::UniformParams> rhs = activationParams(op.getRhs(), op);
-  if (failed(lhs) || failed(rhs))
-    return failure();
-  q::UniformParams outParams;
-  FailureOr<q::UniformParams> status = failure();
-  Value out = fusedOutput(op, outParams, status);
-  if (failed(status))
-    return failure();
-  builder.setInsertionPoint(op);
-  Value a = quantizeInt8(op.getLhs(), *lhs);
-  Value b = quantizeInt8(op.getRhs(), *rhs);
-  Value sum = QAddOp::create(
-      builder, op.getLoc(),
-      type.clone(makeInt8Type(builder.getContext(), outParams)), a, b);
-  Value dequantized =
-      DequantizeOp::create(builder, op.getLoc(),
-                           cast<RankedTensorType>(out.getType()), sum, nullptr);
-  replaceLayer(op, out, dequantized);
-  return success();
+/// The cost of `func` at batch 1 (on a copy when the batch is dynamic).
+NetworkCost costAtBatchOne(func::FuncOp func, const Target &target) {
+  func::FuncOp copy = func.clone();
+  NetworkCost cost;
+  if (succeeded(inferFunctionShapes(copy, 1)))
+    cost = costNetwork(copy, target, /*fuse=*/true);
+  copy.erase();
+  return cost;
 }
 
-LogicalResult Quantizer::rewriteFP8Product(Operation *op, Value input,
-                                           Value weight, Value bias,
-                                           const ConstantWeights &data) {
-  builder.setInsertionPoint(op);
-  double inputScale = 1.0;
-  FailureOr<Value> qInput = quantizeFP8(input, op, inputScale);
-  if (failed(qInput))
-    return failure();
-  std::vector<double> scales;
-  Value qWeight =
-      fp8Weight(op, data.weight,
-                cast<RankedTensorType>(weight.getType()).getShape(), scales);
-  Value result;
-  auto scaleAttr = builder.getF64FloatAttr(inputScale);
-  auto scalesAttr = builder.getDenseF64ArrayAttr(scales);
-  Type resultType = op->getResult(0).getType();
-  if (auto conv = dyn_cast<Conv2DOp>(op))
-    result = QConv2DOp::create(builder, op->getLoc(), resultType, *qInput,
-                               qWeight, bias, conv.getStridesAttr(),
-                               conv.getPadsAttr(), conv.getDilationsAttr(),
-                               conv.getGroupsAttr(), scaleAttr, scalesAttr);
-  else
-    result = QLinearOp::create(builder, op->getLoc(), resultType, *qInput,
-                               qWeight, bias, scaleAttr, scalesAttr);
-  replaceLayer(op, op->getResult(0), result);
-  return success();
+std::string formatDb(std::optional<double> db) {
+  if (!db)
+    return "-";
+  if (std::isinf(*db))
+    return *db > 0 ? "exact" : "-inf";
+  return llvm::formatv("{0:F2} dB", *db).str();
 }
 
-LogicalResult Quantizer::rewriteLayer(Operation *op) {
-  if (auto add = dyn_cast<AddOp>(op))
-    return precision == Precision::Int8 ? rewriteInt8Add(add) : success();
-  Value input, weight, bias;
-  if (auto conv = dyn_cast<Conv2DOp>(op)) {
-    input = conv.getInput();
-    weight = conv.getWeight();
-    bias = conv.getBias();
-  } else if (auto linear = dyn_cast<LinearOp>(op)) {
-    input = linear.getInput();
-    weight = linear.getWeight();
-    bias = linear.getBias();
-  } else {
-    return success();
-  }
-  if (!cast<ShapedType>(input.getType()).getElementType().isF32())
-    return success();
-  std::optional<ConstantWeights> data = getConstantWeights(weight, bias);
-  if (!data)
-    return success(); // weights computed at run time stay fp32
-  auto shape = cast<RankedTensorType>(weight.getType()).getShape();
-  switch (precision) {
-  case Precision::Int8:
-    return rewriteInt8Product(op, input, weight, *data);
-  case Precision::FP8E4M3:
-  case Precision::FP8E5M2:
-    return rewriteFP8Product(op, input, weight, bias, *data);
-  case Precision::W8A16: {
-    builder.setInsertionPoint(op);
-    std::vector<double> scales;
-    Value q = int8Weight(op, data->weight, shape, scales);
-    op->setOperand(1, DequantizeOp::create(builder, op->getLoc(),
-                                           weight.getType(), q, nullptr));
-    return success();
-  }
-  case Precision::NF4:
-    builder.setInsertionPoint(op);
-    op->setOperand(1, nf4Weight(op, data->weight, shape));
-    return success();
-  }
-  return success();
-}
-
-void Quantizer::sinkDequantize(Operation *op) {
-  if (!isa<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp, FlattenOp, ReshapeOp,
-           ConcatOp>(op))
-    return;
-  SmallVector<DequantizeOp> sources;
-  for (Value operand : op->getOperands()) {
-    auto dequantize = operand.getDefiningOp<DequantizeOp>();
-    if (!dequantize || !getInt8PerTensor(dequantize.getInput().getType()))
-      return;
-    sources.push_back(dequantize);
-  }
-  builder.setInsertionPoint(op);
-  Type element = getInt8PerTensor(sources[0].getInput().getType());
-  if (isa<ConcatOp>(op)) {
-    // All inputs move to the scale calibrated for the concatenation.
-    FailureOr<q::UniformParams> params = activationParams(op->getResult(0), op);
-    if (failed(params))
-      return;
-    element = makeInt8Type(builder.getContext(), *params);
-  }
-  Operation *clone = builder.clone(*op);
-  for (auto [i, source] : llvm::enumerate(sources)) {
-    Value input = source.getInput();
-    auto type = cast<RankedTensorType>(input.getType()).clone(element);
-    if (input.getType() != type)
-      input = RequantizeOp::create(builder, op->getLoc(), type, input);
-    clone->setOperand(i, input);
-  }
-  for (auto [result, original] :
-       llvm::zip(clone->getResults(), op->getResults()))
-    result.setType(cast<RankedTensorType>(original.getType()).clone(element));
-  for (auto [result, original] :
-       llvm::zip(clone->getResults(), op->getResults())) {
-    Value dequantized = DequantizeOp::create(
-        builder, op->getLoc(), cast<RankedTensorType>(original.getType()),
-        result, nullptr);
-    forwardRange(original, dequantized);
-    original.replaceAllUsesWith(dequantized);
-  }
-  erased.insert(op);
-  op->erase();
-  for (DequantizeOp source : sources)
-    if (source->use_empty()) {
-      erased.insert(source);
-      source->erase();
-    }
-}
-
-namespace {
 struct QuantizePass : public dlc::impl::QuantizeBase<QuantizePass> {
   using QuantizeBase::QuantizeBase;
 
-  void runOnOperation() override {
-    func::FuncOp func = getOperation();
-    if (func.isExternal())
-      return;
-    std::optional<Precision> kind = parsePrecision(precision);
-    if (!kind) {
-      emitError(func.getLoc(), "unknown precision '")
-          << precision
-          << "' (expected int8, w8a8, w8a16, fp8-e4m3, fp8-e5m2, nf4, w4a16)";
-      return signalPassFailure();
-    }
-    std::optional<q::CalibrationMethod> calibrationMethod =
-        q::parseCalibrationMethod(method);
-    if (!calibrationMethod) {
-      emitError(func.getLoc(), "unknown calibration-method '")
-          << method << "' (expected minmax, percentile, entropy or mse)";
-      return signalPassFailure();
-    }
-    if (granularity != "per-channel" && granularity != "per-tensor") {
-      emitError(func.getLoc(), "unknown granularity '")
-          << granularity << "' (expected per-channel or per-tensor; NF4 is "
-          << "per-block, see block-size)";
-      return signalPassFailure();
-    }
-    if (blockSize < 1 || !(percentile > 0.0 && percentile <= 100.0)) {
-      emitError(func.getLoc(), "block-size must be positive and percentile "
-                               "in (0, 100]");
-      return signalPassFailure();
-    }
-    DenseMap<Value, q::RangeObserver> ranges;
-    bool needsActivations = *kind == Precision::Int8 ||
-                            *kind == Precision::FP8E4M3 ||
-                            *kind == Precision::FP8E5M2;
-    if (needsActivations) {
-      if (calibration.empty()) {
-        emitError(func.getLoc(), "precision=")
-            << precision
-            << " quantizes activations and needs calibration inputs "
-               "(calibration=FILE.npy or a directory of .npy files)";
-        return signalPassFailure();
-      }
-      FailureOr<std::vector<runtime::Tensor>> inputs =
-          loadCalibrationInputs(func, calibration, maxSamples);
-      if (failed(inputs))
-        return signalPassFailure();
-      FailureOr<DenseMap<Value, q::RangeObserver>> observed =
-          observeRanges(func, *inputs, progress);
-      if (failed(observed))
-        return signalPassFailure();
-      ranges = std::move(*observed);
-    }
-    Quantizer quantizer(func, *kind, std::move(ranges), *calibrationMethod,
-                        percentile, symmetric, granularity == "per-channel",
-                        blockSize, doubleQuant);
-    llvm::StringSet<> skipped;
-    for (const std::string &name : skip)
-      skipped.insert(name);
-    SmallVector<Operation *> ops;
-    for (Operation &op : func.front())
-      ops.push_back(&op);
-    for (Operation *op : ops) {
-      if (quantizer.wasErased(op))
-        continue;
-      std::string name = layerName(op);
-      if (skipped.contains(op->getName().getStringRef()) ||
-          (!name.empty() && skipped.contains(name)))
-        continue;
-      if (failed(quantizer.rewriteLayer(op)))
-        return signalPassFailure();
-      if (*kind == Precision::Int8 && !quantizer.wasErased(op))
-        quantizer.sinkDequantize(op);
-    }
-    // Weights the quantized layers no longer read.
-    for (Operation &op : llvm::make_early_inc_range(func.front()))
-      if (isa<ConstantOp, QuantizeOp, DequantizeOp>(op) && op.use_empty())
-        op.erase();
+  void runOnOperation() override;
+
+private:
+  LogicalResult parseOptions(func::FuncOp func);
+  bool skipped(Operation *op, unsigned index) const {
+    return skipNames.contains(op->getName().getStringRef()) ||
+           skipNames.contains(layerName(op, index));
   }
+  /// Quantizes a copy of the function (at the reference batch size) with
+  /// the layers `select` picks and returns its output SQNR against fp32 on
+  /// the reference batch. With `timing`, also the predicted time of the
+  /// first selected layer in fp32 and quantized.
+  FailureOr<double>
+  trial(func::FuncOp func, llvm::function_ref<bool(unsigned)> select,
+        std::pair<std::optional<double>, std::optional<double>> *timing =
+            nullptr);
+  FailureOr<std::vector<bool>> chooseMixedPrecision(func::FuncOp func,
+                                                    raw_ostream *log);
+
+  QuantizerOptions options;
+  bool autoPrecision = false;
+  const Target *hw = nullptr;
+  std::optional<TargetRegistry> registry;
+  llvm::StringSet<> skipNames;
+  DenseMap<Value, q::RangeObserver> ranges;
+  std::vector<Tensor> batches;
+  std::vector<Tensor> referenceOutputs;
+  /// Per-layer results of the sensitivity analysis, in layer order.
+  std::vector<std::pair<std::string, double>> sensitivities;
 };
 } // namespace
+
+LogicalResult QuantizePass::parseOptions(func::FuncOp func) {
+  autoPrecision = precision == "auto";
+  std::optional<Precision> kind =
+      autoPrecision ? Precision::Int8 : parsePrecision(precision);
+  if (!kind)
+    return emitError(func.getLoc(), "unknown precision '")
+           << precision
+           << "' (expected int8, w8a8, w8a16, fp8-e4m3, fp8-e5m2, nf4, w4a16, "
+              "auto)";
+  std::optional<q::CalibrationMethod> calibrationMethod =
+      q::parseCalibrationMethod(method);
+  if (!calibrationMethod)
+    return emitError(func.getLoc(), "unknown calibration-method '")
+           << method << "' (expected minmax, percentile, entropy or mse)";
+  if (granularity != "per-channel" && granularity != "per-tensor")
+    return emitError(func.getLoc(), "unknown granularity '")
+           << granularity
+           << "' (expected per-channel or per-tensor; NF4 is per-block, see "
+              "block-size)";
+  if (blockSize < 1 || !(percentile > 0.0 && percentile <= 100.0))
+    return emitError(func.getLoc(),
+                     "block-size must be positive and percentile in (0, 100]");
+  llvm::Expected<TargetRegistry> loaded = TargetRegistry::load(targetFile);
+  if (!loaded)
+    return emitError(func.getLoc(), "dlc-quantize: ")
+           << llvm::toString(loaded.takeError());
+  registry = std::move(*loaded);
+  hw = registry->lookup(target);
+  if (!hw)
+    return emitError(func.getLoc(), "dlc-quantize: unknown target '")
+           << target << "' (known: " << llvm::join(registry->names(), ", ")
+           << ")";
+  options.precision = *kind;
+  options.method = *calibrationMethod;
+  options.percentile = percentile;
+  options.symmetric = symmetric;
+  options.perChannel = granularity == "per-channel";
+  options.blockSize = blockSize;
+  options.doubleQuant = doubleQuant;
+  for (const std::string &name : skip)
+    skipNames.insert(name);
+  return success();
+}
+
+FailureOr<double> QuantizePass::trial(
+    func::FuncOp func, llvm::function_ref<bool(unsigned)> select,
+    std::pair<std::optional<double>, std::optional<double>> *timing) {
+  IRMapping mapping;
+  func::FuncOp copy = func.clone(mapping);
+  llvm::scope_exit cleanup([&] { copy.erase(); });
+  if (failed(inferFunctionShapes(copy, batches.front().dim(0))))
+    return failure();
+  DenseMap<Value, q::RangeObserver> copyRanges;
+  for (const auto &[value, range] : ranges)
+    if (Value mapped = mapping.lookupOrNull(value))
+      copyRanges[mapped] = range;
+  if (timing) {
+    unsigned index = 0;
+    for (Operation &op : copy.front())
+      if (isQuantizableLayer(&op, options.precision) && select(index++)) {
+        timing->first = predictOpTime(&op, *hw);
+        break;
+      }
+  }
+  std::vector<QuantizedLayer> layers;
+  if (failed(quantizeFunction(
+          copy, options, std::move(copyRanges),
+          [&](Operation *, unsigned index) { return select(index); }, nullptr,
+          &layers)))
+    return failure();
+  if (timing && !layers.empty() && layers.front().output) {
+    // The quantized product (an int8 one sits behind its dequantize).
+    Operation *product = layers.front().output.getDefiningOp();
+    if (isa_and_nonnull<DequantizeOp>(product))
+      product = product->getOperand(0).getDefiningOp();
+    if (product)
+      timing->second = predictOpTime(product, *hw);
+  }
+  std::vector<Tensor> outputs;
+  if (failed(runAndCapture(copy, batches.front(), &outputs)))
+    return failure();
+  return outputSqnr(referenceOutputs, outputs);
+}
+
+FailureOr<std::vector<bool>>
+QuantizePass::chooseMixedPrecision(func::FuncOp func, raw_ostream *log) {
+  // The candidates and, for each, the output noise it causes alone and the
+  // time int8 saves on it.
+  struct Candidate {
+    unsigned index;
+    std::string name;
+    double noise = 0.0;
+    double savingUs = 0.0;
+  };
+  std::vector<Candidate> candidates;
+  unsigned index = 0, position = 0;
+  for (Operation &op : func.front()) {
+    if (isQuantizableLayer(&op, options.precision)) {
+      unsigned layer = index++;
+      if (!skipped(&op, position)) {
+        Candidate c{layer, layerName(&op, position)};
+        std::pair<std::optional<double>, std::optional<double>> timing;
+        FailureOr<double> sqnr =
+            trial(func, [&](unsigned i) { return i == layer; }, &timing);
+        if (failed(sqnr))
+          return failure();
+        sensitivities.emplace_back(c.name, *sqnr);
+        c.noise = std::pow(10.0, -*sqnr / 10.0);
+        auto [before, after] = timing;
+        c.savingUs = before && after ? std::max(*before - *after, 1e-3) : 1e-3;
+        candidates.push_back(c);
+      }
+    }
+    ++position;
+  }
+  std::vector<bool> selected(index, false);
+  for (const Candidate &c : candidates)
+    selected[c.index] = true;
+  if (!autoPrecision)
+    return selected;
+  // Return layers to fp32, worst noise per microsecond saved first, until
+  // the output meets the budget.
+  llvm::sort(candidates, [](const Candidate &a, const Candidate &b) {
+    return a.noise / a.savingUs > b.noise / b.savingUs;
+  });
+  std::vector<std::string> kept;
+  for (size_t next = 0;; ++next) {
+    FailureOr<double> sqnr =
+        trial(func, [&](unsigned i) { return selected[i]; });
+    if (failed(sqnr))
+      return failure();
+    if (*sqnr >= errorBudget || next == candidates.size()) {
+      if (log) {
+        *log << llvm::formatv("mixed precision: {0} of {1} layers in int8, "
+                              "output SQNR {2} (budget {3:F2} dB)",
+                              candidates.size() - kept.size(),
+                              candidates.size(), formatDb(*sqnr),
+                              double(errorBudget));
+        if (!kept.empty())
+          *log << "; kept in fp32: " << llvm::join(kept, ", ");
+        *log << "\n";
+      }
+      return selected;
+    }
+    selected[candidates[next].index] = false;
+    kept.push_back(candidates[next].name);
+  }
+}
+
+void QuantizePass::runOnOperation() {
+  func::FuncOp func = getOperation();
+  if (func.isExternal() || failed(parseOptions(func)))
+    return func.isExternal() ? void() : signalPassFailure();
+  bool needsActivations = options.precision == Precision::Int8 ||
+                          options.precision == Precision::FP8E4M3 ||
+                          options.precision == Precision::FP8E5M2;
+  bool needsReference = !report.empty() || sensitivity || autoPrecision;
+  if (needsActivations && calibration.empty()) {
+    emitError(func.getLoc(), "precision=")
+        << precision
+        << " quantizes activations and needs calibration inputs "
+           "(calibration=FILE.npy or a directory of .npy files)";
+    return signalPassFailure();
+  }
+  if ((sensitivity || autoPrecision) && calibration.empty()) {
+    emitError(func.getLoc(), "sensitivity analysis and precision=auto need "
+                             "calibration inputs (calibration=...)");
+    return signalPassFailure();
+  }
+  if (!calibration.empty()) {
+    FailureOr<std::vector<Tensor>> inputs =
+        loadCalibrationInputs(func, calibration, maxSamples);
+    if (failed(inputs))
+      return signalPassFailure();
+    batches = std::move(*inputs);
+  }
+  if (needsActivations) {
+    FailureOr<DenseMap<Value, q::RangeObserver>> observed =
+        observeRanges(func, batches, progress);
+    if (failed(observed))
+      return signalPassFailure();
+    ranges = std::move(*observed);
+  }
+
+  // fp32 references on the first batch: every value, and the outputs.
+  ValueTensors reference;
+  if (needsReference && !batches.empty()) {
+    FailureOr<ValueTensors> captured =
+        runAndCapture(func, batches.front(), &referenceOutputs);
+    if (failed(captured))
+      return signalPassFailure();
+    reference = std::move(*captured);
+  }
+  NetworkCost before;
+  if (!report.empty())
+    before = costAtBatchOne(func, *hw);
+
+  std::string log;
+  llvm::raw_string_ostream logStream(log);
+  std::vector<bool> selected;
+  if (sensitivity || autoPrecision) {
+    FailureOr<std::vector<bool>> chosen =
+        chooseMixedPrecision(func, &logStream);
+    if (failed(chosen))
+      return signalPassFailure();
+    selected = std::move(*chosen);
+  }
+  std::vector<QuantizedLayer> layers;
+  unsigned position = 0;
+  DenseMap<Operation *, unsigned> positions;
+  for (Operation &op : func.front())
+    positions[&op] = position++;
+  if (failed(quantizeFunction(
+          func, options, std::move(ranges),
+          [&](Operation *op, unsigned index) {
+            if (!selected.empty())
+              return static_cast<bool>(selected[index]);
+            return !skipped(op, positions.lookup(op));
+          },
+          reference.empty() ? nullptr : &reference, &layers)))
+    return signalPassFailure();
+  if (report.empty())
+    return removeDeadConversions(func);
+
+  // The quantized function's values on the same batch (the layers' outputs
+  // in fp32 still exist as dequantize ops that nothing reads).
+  ValueTensors quantized;
+  std::vector<Tensor> quantizedOutputs;
+  if (!batches.empty()) {
+    FailureOr<ValueTensors> captured =
+        runAndCapture(func, batches.front(), &quantizedOutputs);
+    if (failed(captured))
+      return signalPassFailure();
+    quantized = std::move(*captured);
+  }
+  // Per layer: output SQNR overall and of its worst channel (axis 1).
+  std::vector<std::pair<std::optional<double>, std::optional<double>>>
+      outputDbs;
+  for (const QuantizedLayer &layer : layers) {
+    auto want = reference.find(layer.output);
+    auto got = quantized.find(layer.output);
+    if (!layer.output || want == reference.end() || got == quantized.end()) {
+      outputDbs.emplace_back();
+      continue;
+    }
+    const Tensor &ref = want->second;
+    int64_t channels = ref.rank() >= 2 ? ref.dim(1) : 1;
+    int64_t outer = ref.rank() >= 1 ? ref.dim(0) : 1;
+    int64_t inner = ref.numElements() / std::max<int64_t>(outer * channels, 1);
+    outputDbs.emplace_back(q::sqnrDecibels(ref.values(), got->second.values()),
+                           q::worstChannelSqnr(ref.values(),
+                                               got->second.values(), outer,
+                                               channels, inner));
+  }
+  removeDeadConversions(func);
+  std::string error;
+  std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(report, &error);
+  if (!file) {
+    emitError(func.getLoc(), "dlc-quantize: ") << error;
+    return signalPassFailure();
+  }
+  raw_ostream &os = file->os();
+  os << "dlc-quantize report: @" << func.getSymName() << ", precision "
+     << precision;
+  if (needsActivations)
+    os << ", " << method << " calibration on " << batches.size()
+       << " batch(es)";
+  os << "\n";
+  os << "SQNR against fp32; 'worst' is the worst output channel's\n";
+  os << llvm::formatv("{0,-32} {1,-10} {2,11} {3,11} {4,11} {5,11}\n", "layer",
+                      "op", "weights", "worst", "output", "worst");
+  for (auto [layer, outputDb] : llvm::zip(layers, outputDbs))
+    os << llvm::formatv("{0,-32} {1,-10} {2,11} {3,11} {4,11} {5,11}\n",
+                        layer.name, StringRef(layer.opName).drop_front(4),
+                        formatDb(layer.weightSqnr),
+                        formatDb(layer.worstChannelWeightSqnr),
+                        formatDb(outputDb.first), formatDb(outputDb.second));
+  if (!sensitivities.empty()) {
+    os << "sensitivity (output SQNR with only this layer quantized, most "
+          "sensitive first):\n";
+    auto ranked = sensitivities;
+    // Ties (equal SQNR) keep layer order.
+    llvm::sort(ranked, [](const auto &a, const auto &b) {
+      return a.second < b.second || (a.second == b.second && a.first < b.first);
+    });
+    for (const auto &[name, db] : ranked)
+      os << llvm::formatv("  {0,-32} {1,14}\n", name, formatDb(db));
+  }
+  os << log;
+  if (!referenceOutputs.empty())
+    os << "network output SQNR: "
+       << formatDb(outputSqnr(referenceOutputs, quantizedOutputs)) << "\n";
+  NetworkCost after = costAtBatchOne(func, *hw);
+  int64_t quantBytes = 0, quantValues = 0;
+  bool nf4 = false;
+  for (Operation &op : func.front()) {
+    if (auto weight = dyn_cast<NF4ConstantOp>(op)) {
+      nf4 = true;
+      quantBytes += weight.getStorageBytes();
+      quantValues += cast<ShapedType>(weight.getType()).getNumElements();
+    } else if (auto constant = dyn_cast<QConstantOp>(op)) {
+      auto type = cast<ShapedType>(constant.getType());
+      if (type.getElementType().isInteger(32))
+        continue;                          // biases
+      quantBytes += type.getNumElements(); // one byte each, int8 or fp8
+      quantValues += type.getNumElements();
+    }
+  }
+  int64_t sizeBefore = before.totalWeightBytes();
+  int64_t sizeAfter = after.totalWeightBytes();
+  os << llvm::formatv("model size: {0} B -> {1} B ({2:F2}x smaller)\n",
+                      sizeBefore, sizeAfter,
+                      sizeAfter ? double(sizeBefore) / sizeAfter : 0.0);
+  if (quantValues)
+    os << llvm::formatv(
+        "quantized weights: {0} values at {1:F3} bits each{2}\n", quantValues,
+        8.0 * quantBytes / quantValues, nf4 ? " (block scales included)" : "");
+  os << llvm::formatv("predicted latency on {0}: {1:F2} us -> {2:F2} us "
+                      "({3:F2}x)\n",
+                      hw->name, before.latencyUs, after.latencyUs,
+                      after.latencyUs > 0 ? before.latencyUs / after.latencyUs
+                                          : 0.0);
+  file->keep();
+}

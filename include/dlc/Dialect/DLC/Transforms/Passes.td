@@ -147,13 +147,25 @@ def Quantize : Pass<"dlc-quantize", "::mlir::func::FuncOp"> {
     - `nf4` / `w4a16`: weight-only NF4 in blocks of `block-size` (64),
       optionally double-quantized (`double-quant`).
 
+    - `auto`: int8 where the network's output stays within
+      `error-budget` (the minimum output SQNR in dB on the first
+      calibration batch); layers are returned to fp32 one by one, each time
+      the one with the most output noise per microsecond of predicted int8
+      speedup on `target`, until the budget holds.
+
     Ops named in `skip` (by layer name, i.e. the ONNX node name, or by op
     name such as `dlc.linear`) stay in fp32. Everything else not listed
     above stays fp32 between `dlc.dequantize` and `dlc.quantize`.
+
+    `report=FILE` (`-`: stdout) writes per-layer weight and output SQNR
+    (dB, against fp32 on the first calibration batch), model size and bits
+    per stored weight, and the predicted latency on `target` before and
+    after. `sensitivity=true` adds each layer's effect on the output: the
+    output SQNR with only that layer quantized, most sensitive first.
   }];
   let options = [
     Option<"precision", "precision", "std::string", /*default=*/"\"int8\"",
-           "int8 (= w8a8), w8a16, fp8-e4m3, fp8-e5m2, nf4 (= w4a16)">,
+           "int8 (= w8a8), w8a16, fp8-e4m3, fp8-e5m2, nf4 (= w4a16), auto">,
     Option<"calibration", "calibration", "std::string", /*default=*/"\"\"",
            "A .npy file or a directory of .npy files of inputs">,
     Option<"method", "calibration-method", "std::string",
@@ -174,6 +186,16 @@ def Quantize : Pass<"dlc-quantize", "::mlir::func::FuncOp"> {
            "Store NF4 block scales in 8 bits (per 256 blocks)">,
     Option<"progress", "progress", "bool", /*default=*/"true",
            "Print calibration progress to stderr">,
+    Option<"report", "report", "std::string", /*default=*/"\"\"",
+           "Write a quantization report to this file ('-': stdout)">,
+    Option<"sensitivity", "sensitivity", "bool", /*default=*/"false",
+           "Rank layers by their effect on the output (in the report)">,
+    Option<"errorBudget", "error-budget", "double", /*default=*/"30.0",
+           "precision=auto: minimum output SQNR in dB">,
+    Option<"target", "target", "std::string", /*default=*/"\"host\"",
+           "Target whose cost model the report and precision=auto use">,
+    Option<"targetFile", "target-file", "std::string", /*default=*/"\"\"",
+           "JSON file of extra or replacement targets">,
     ListOption<"skip", "skip", "std::string",
                "Layer names or op names to keep in fp32">
   ];
