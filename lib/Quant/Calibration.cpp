@@ -123,7 +123,20 @@ float RangeObserver::entropyThreshold(int quantBits) const {
       bestEdge = edge;
     }
   }
-  return std::min(static_cast<float>(bestEdge) * width, absMax());
+  // KL divergence ignores how far the clipped values lie, and on a sparse
+  // or discrete histogram (pixel values, few samples) it happily clips most
+  // of the data: never clip more than 1% of the non-zero values.
+  uint64_t nonZero = count - zeros, seen = 0;
+  float floor = absMax();
+  for (int64_t i = 0; i < kBins; ++i) {
+    seen += bins[i];
+    if (static_cast<double>(seen) >= 0.99 * static_cast<double>(nonZero)) {
+      floor = static_cast<float>(i + 1) * width;
+      break;
+    }
+  }
+  return std::min(std::max(static_cast<float>(bestEdge) * width, floor),
+                  absMax());
 }
 
 // Expected squared error of quantizing the histogram with threshold t:

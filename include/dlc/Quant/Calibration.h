@@ -3,7 +3,8 @@
 // Observes the values a tensor takes over calibration inputs and chooses the
 // range to quantize it to: min-max; a percentile of |x|; the threshold that
 // minimizes the KL divergence between the 2048-bin histogram of |x| and its
-// 128-level quantization (TensorRT's entropy calibration); or the threshold
+// 128-level quantization (TensorRT's entropy calibration, which here never
+// clips more than 1% of the non-zero values); or the threshold
 // that minimizes the expected squared quantization error (MSE).
 //
 // Exact zeros (most of a ReLU output) are counted apart from the histogram:

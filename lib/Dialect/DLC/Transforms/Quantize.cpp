@@ -103,12 +103,15 @@ private:
   }
   /// Quantizes a copy of the function (at the reference batch size) with
   /// the layers `select` picks and returns its output SQNR against fp32 on
-  /// the reference batch. With `timing`, also the predicted time of the
-  /// first selected layer in fp32 and quantized.
-  FailureOr<double>
-  trial(func::FuncOp func, llvm::function_ref<bool(unsigned)> select,
-        std::pair<std::optional<double>, std::optional<double>> *timing =
-            nullptr);
+  /// the reference batch; with `timing`, also the predicted latencies.
+  /// Predicted latency of the whole network at batch 1, fp32 and with the
+  /// trial's layers quantized.
+  struct TrialTiming {
+    double networkFp32Us = 0.0, networkQuantizedUs = 0.0;
+  };
+  FailureOr<double> trial(func::FuncOp func,
+                          llvm::function_ref<bool(unsigned)> select,
+                          TrialTiming *timing = nullptr);
   FailureOr<std::vector<bool>> chooseMixedPrecision(func::FuncOp func,
                                                     raw_ostream *log);
 
@@ -169,40 +172,28 @@ LogicalResult QuantizePass::parseOptions(func::FuncOp func) {
   return success();
 }
 
-FailureOr<double> QuantizePass::trial(
-    func::FuncOp func, llvm::function_ref<bool(unsigned)> select,
-    std::pair<std::optional<double>, std::optional<double>> *timing) {
+FailureOr<double> QuantizePass::trial(func::FuncOp func,
+                                      llvm::function_ref<bool(unsigned)> select,
+                                      TrialTiming *timing) {
   IRMapping mapping;
   func::FuncOp copy = func.clone(mapping);
   llvm::scope_exit cleanup([&] { copy.erase(); });
-  if (failed(inferFunctionShapes(copy, batches.front().dim(0))))
-    return failure();
   DenseMap<Value, q::RangeObserver> copyRanges;
   for (const auto &[value, range] : ranges)
     if (Value mapped = mapping.lookupOrNull(value))
       copyRanges[mapped] = range;
-  if (timing) {
-    unsigned index = 0;
-    for (Operation &op : copy.front())
-      if (isQuantizableLayer(&op, options.precision) && select(index++)) {
-        timing->first = predictOpTime(&op, *hw);
-        break;
-      }
-  }
-  std::vector<QuantizedLayer> layers;
+  if (timing)
+    timing->networkFp32Us = costAtBatchOne(copy, *hw).latencyUs;
   if (failed(quantizeFunction(
           copy, options, std::move(copyRanges),
           [&](Operation *, unsigned index) { return select(index); }, nullptr,
-          &layers)))
+          nullptr)))
     return failure();
-  if (timing && !layers.empty() && layers.front().output) {
-    // The quantized product (an int8 one sits behind its dequantize).
-    Operation *product = layers.front().output.getDefiningOp();
-    if (isa_and_nonnull<DequantizeOp>(product))
-      product = product->getOperand(0).getDefiningOp();
-    if (product)
-      timing->second = predictOpTime(product, *hw);
-  }
+  removeDeadConversions(copy);
+  if (timing)
+    timing->networkQuantizedUs = costAtBatchOne(copy, *hw).latencyUs;
+  if (failed(inferFunctionShapes(copy, batches.front().dim(0))))
+    return failure();
   std::vector<Tensor> outputs;
   if (failed(runAndCapture(copy, batches.front(), &outputs)))
     return failure();
@@ -226,15 +217,19 @@ QuantizePass::chooseMixedPrecision(func::FuncOp func, raw_ostream *log) {
       unsigned layer = index++;
       if (!skipped(&op, position)) {
         Candidate c{layer, layerName(&op, position)};
-        std::pair<std::optional<double>, std::optional<double>> timing;
+        TrialTiming timing;
         FailureOr<double> sqnr =
             trial(func, [&](unsigned i) { return i == layer; }, &timing);
         if (failed(sqnr))
           return failure();
         sensitivities.emplace_back(c.name, *sqnr);
         c.noise = std::pow(10.0, -*sqnr / 10.0);
-        auto [before, after] = timing;
-        c.savingUs = before && after ? std::max(*before - *after, 1e-3) : 1e-3;
+        // What quantizing this layer alone saves, conversions at its edges
+        // included (they vanish between int8 neighbours, so this is a
+        // lower bound); no gain counts as a tiny one, so that the noisiest
+        // of those layers go first.
+        c.savingUs =
+            std::max(timing.networkFp32Us - timing.networkQuantizedUs, 1e-3);
         candidates.push_back(c);
       }
     }
@@ -245,33 +240,79 @@ QuantizePass::chooseMixedPrecision(func::FuncOp func, raw_ostream *log) {
     selected[c.index] = true;
   if (!autoPrecision)
     return selected;
+  // Where int8 does not make the network faster at all, fp32 is the
+  // cheapest assignment that meets any budget.
+  TrialTiming all;
+  FailureOr<double> allSqnr =
+      trial(func, [&](unsigned i) { return selected[i]; }, &all);
+  if (failed(allSqnr))
+    return failure();
+  auto noGain = [&](const TrialTiming &timing) {
+    if (log)
+      *log << llvm::formatv("mixed precision: 0 of {0} layers in int8: the "
+                            "int8 assignment predicts {1:F2} us against "
+                            "fp32's {2:F2} us on {3}\n",
+                            candidates.size(), timing.networkQuantizedUs,
+                            timing.networkFp32Us, hw->name);
+    return std::vector<bool>(index, false);
+  };
+  if (all.networkQuantizedUs >= all.networkFp32Us)
+    return noGain(all);
   // Return layers to fp32, worst noise per microsecond saved first, until
   // the output meets the budget.
   llvm::sort(candidates, [](const Candidate &a, const Candidate &b) {
     return a.noise / a.savingUs > b.noise / b.savingUs;
   });
-  std::vector<std::string> kept;
-  for (size_t next = 0;; ++next) {
-    FailureOr<double> sqnr =
-        trial(func, [&](unsigned i) { return selected[i]; });
-    if (failed(sqnr))
-      return failure();
-    if (*sqnr >= errorBudget || next == candidates.size()) {
-      if (log) {
-        *log << llvm::formatv("mixed precision: {0} of {1} layers in int8, "
-                              "output SQNR {2} (budget {3:F2} dB)",
-                              candidates.size() - kept.size(),
-                              candidates.size(), formatDb(*sqnr),
-                              double(errorBudget));
-        if (!kept.empty())
-          *log << "; kept in fp32: " << llvm::join(kept, ", ");
-        *log << "\n";
-      }
-      return selected;
-    }
+  // Phase 1: return layers to fp32 until the budget holds.
+  TrialTiming timing;
+  double sqnr = *allSqnr;
+  timing = all;
+  std::vector<size_t> removed;
+  for (size_t next = 0; sqnr < errorBudget && next < candidates.size();
+       ++next) {
     selected[candidates[next].index] = false;
-    kept.push_back(candidates[next].name);
+    removed.push_back(next);
+    FailureOr<double> trialSqnr =
+        trial(func, [&](unsigned i) { return selected[i]; }, &timing);
+    if (failed(trialSqnr))
+      return failure();
+    sqnr = *trialSqnr;
   }
+  // Phase 2: the greedy order may have returned more than needed; put back
+  // every layer (most useful first) that keeps the budget and makes the
+  // network faster.
+  for (size_t r : llvm::reverse(removed)) {
+    selected[candidates[r].index] = true;
+    TrialTiming again;
+    FailureOr<double> trialSqnr =
+        trial(func, [&](unsigned i) { return selected[i]; }, &again);
+    if (failed(trialSqnr))
+      return failure();
+    if (*trialSqnr >= errorBudget &&
+        again.networkQuantizedUs < timing.networkQuantizedUs) {
+      sqnr = *trialSqnr;
+      timing = again;
+    } else {
+      selected[candidates[r].index] = false;
+    }
+  }
+  // A mix that is no faster than fp32 is not worth its error.
+  if (timing.networkQuantizedUs >= timing.networkFp32Us)
+    return noGain(timing);
+  if (log) {
+    std::vector<std::string> kept;
+    for (const Candidate &c : candidates)
+      if (!selected[c.index])
+        kept.push_back(c.name);
+    *log << llvm::formatv("mixed precision: {0} of {1} layers in int8, "
+                          "output SQNR {2} (budget {3:F2} dB)",
+                          candidates.size() - kept.size(), candidates.size(),
+                          formatDb(sqnr), double(errorBudget));
+    if (!kept.empty())
+      *log << "; kept in fp32: " << llvm::join(kept, ", ");
+    *log << "\n";
+  }
+  return selected;
 }
 
 void QuantizePass::runOnOperation() {
