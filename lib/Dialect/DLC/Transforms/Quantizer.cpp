@@ -502,7 +502,7 @@ LogicalResult Quantizer::rewriteLayer(Operation *op) {
 
 void Quantizer::sinkDequantize(Operation *op) {
   if (!isa<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp, FlattenOp, ReshapeOp,
-           ConcatOp>(op))
+           TransposeOp, SliceOp, SplitOp, ConcatOp>(op))
     return;
   SmallVector<DequantizeOp> sources;
   for (Value operand : op->getOperands()) {
@@ -520,14 +520,33 @@ void Quantizer::sinkDequantize(Operation *op) {
       return;
     element = makeInt8Type(builder.getContext(), *params);
   }
-  Operation *clone = builder.clone(*op);
-  for (auto [i, source] : llvm::enumerate(sources)) {
+  SmallVector<Value> inputs;
+  for (DequantizeOp source : sources) {
     Value input = source.getInput();
     auto type = cast<RankedTensorType>(input.getType()).clone(element);
-    if (input.getType() != type)
-      input = RequantizeOp::create(builder, op->getLoc(), type, input);
-    clone->setOperand(i, input);
+    if (input.getType() != type) {
+      // A product that requantizes anyway can produce the concatenation's
+      // scale directly, when only dequantize ops (which follow the type)
+      // read it and the new range clamps at least as high as the old one
+      // did (a folded ReLU's clamp at zero must survive); anything else
+      // gets an explicit requantize.
+      Operation *producer = input.getDefiningOp();
+      q::UniformParams from = paramsOf(getInt8PerTensor(input.getType()));
+      q::UniformParams to = paramsOf(getInt8PerTensor(type));
+      bool retype = isa_and_nonnull<QConv2DOp, QLinearOp, QAddOp>(producer) &&
+                    to.dequantize(to.qmin) >= from.dequantize(from.qmin) &&
+                    llvm::all_of(input.getUsers(), [](Operation *user) {
+                      return isa<DequantizeOp>(user);
+                    });
+      if (retype)
+        input.setType(type);
+      else
+        input = RequantizeOp::create(builder, op->getLoc(), type, input);
+    }
+    inputs.push_back(input);
   }
+  Operation *clone = builder.clone(*op);
+  clone->setOperands(inputs);
   for (auto [result, original] :
        llvm::zip(clone->getResults(), op->getResults()))
     result.setType(cast<RankedTensorType>(original.getType()).clone(element));
