@@ -119,8 +119,13 @@ Error mlir::dlc::runtime::writeNpy(StringRef path, const Tensor &tensor) {
   for (auto [i, d] : llvm::enumerate(tensor.shape()))
     shape += (i ? ", " : "") + std::to_string(d);
   shape += tensor.rank() == 1 ? ",)" : ")";
-  std::string header =
-      "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+  // int8 tensors (quantized storage values, fp8 codes) are written as
+  // numpy int8, int32 ones as int32, fp32 as float32.
+  const char *descr = tensor.kind() == ElementKind::I8    ? "|i1"
+                      : tensor.kind() == ElementKind::I32 ? "<i4"
+                                                          : "<f4";
+  std::string header = std::string("{'descr': '") + descr +
+                       "', 'fortran_order': False, 'shape': " + shape + ", }";
   // Pad so that the data starts on a 64-byte boundary, ending in '\n'.
   size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
@@ -136,12 +141,21 @@ Error mlir::dlc::runtime::writeNpy(StringRef path, const Tensor &tensor) {
   support::endian::write<uint16_t, endianness::little>(length, header.size());
   os.write(length, 2);
   os << header;
-  for (float v : tensor.values()) {
-    char bytes[4];
-    uint32_t bits;
-    std::memcpy(&bits, &v, 4);
-    support::endian::write<uint32_t, endianness::little>(bytes, bits);
-    os.write(bytes, 4);
+  int64_t count = tensor.numElements();
+  if (tensor.kind() == ElementKind::I8) {
+    os.write(reinterpret_cast<const char *>(tensor.int8Data()), count);
+  } else {
+    // fp32 and int32 share the 4-byte little-endian layout.
+    const char *data = tensor.kind() == ElementKind::I32
+                           ? reinterpret_cast<const char *>(tensor.int32Data())
+                           : reinterpret_cast<const char *>(tensor.data());
+    for (int64_t i = 0; i < count; ++i) {
+      uint32_t bits;
+      std::memcpy(&bits, data + 4 * i, 4);
+      char bytes[4];
+      support::endian::write<uint32_t, endianness::little>(bytes, bits);
+      os.write(bytes, 4);
+    }
   }
   out.keep();
   return Error::success();

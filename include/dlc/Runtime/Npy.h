@@ -2,7 +2,8 @@
 //
 // Reads and writes NumPy's .npy format (versions 1 to 3). Reading accepts
 // little-endian float32, float64, int64, int32 and uint8/bool arrays in C
-// order and converts them to fp32; writing produces float32.
+// order and converts them to fp32; writing produces float32, or int8 /
+// int32 for the executor's quantized tensors.
 //
 //===----------------------------------------------------------------------===//
 

@@ -64,3 +64,15 @@ func.func @nf4() -> tensor<2x3xf32> {
   %w = dlc.nf4_constant {block_size = 4 : i64, codes = dense<[15, 119, 0]> : tensor<3xi8>, scales = dense<[2.0, 1.0]> : tensor<2xf32>} : tensor<2x3xf32>
   return %w : tensor<2x3xf32>
 }
+
+// An int8 result is written as a numpy int8 array: round half to even of
+// x / 0.5, plus the zero point 1, saturated.
+// RUN: %debian_python -c "import numpy; numpy.save('%t.q.npy', numpy.array([[0, 1, -1], [100, -100, 0.25]], numpy.float32))"
+// RUN: dlc-run %s --function int8_output --input %t.q.npy --output %t.qy.npy
+// RUN: %debian_python -c "import numpy; a = numpy.load('%t.qy.npy'); print(a.dtype, a.tolist())" | FileCheck %s --check-prefix=INT8OUT
+// INT8OUT: int8 {{\[}}[1, 3, -1], [127, -128, 1]]
+// CHECK-LABEL: @int8_output
+func.func @int8_output(%x: tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<i8:f32, 0.5:1>> {
+  %q = dlc.quantize %x : tensor<2x3xf32> -> tensor<2x3x!quant.uniform<i8:f32, 0.5:1>>
+  return %q : tensor<2x3x!quant.uniform<i8:f32, 0.5:1>>
+}
