@@ -62,6 +62,27 @@ static FailureOr<Tensor> decodeConstant(ConstantOp op) {
   return op.emitOpError("has a value the executor cannot read");
 }
 
+/// Float ops run on f32; pooling and data movement also on per-tensor int8;
+/// the quantized ops on what their verifiers allow.
+static LogicalResult checkElementTypes(Operation &op) {
+  if (isa<QConstantOp, NF4ConstantOp, QuantizeOp, DequantizeOp, RequantizeOp,
+          QConv2DOp, QLinearOp, QAddOp, ConstantOp, func::ReturnOp>(op))
+    return success();
+  bool int8Capable =
+      isa<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp, ConcatOp, TransposeOp,
+          SliceOp, SplitOp, ReshapeOp, FlattenOp>(op);
+  for (Type type :
+       llvm::concat<const Type>(op.getOperandTypes(), op.getResultTypes())) {
+    Type element = elementTypeOf(type);
+    if (element.isF32() || (int8Capable && getInt8PerTensor(element)))
+      continue;
+    return op.emitOpError("computes on ")
+           << element << ", which the reference executor does not run here "
+           << "(f32, and per-tensor int8 for pooling and data movement)";
+  }
+  return success();
+}
+
 /// The bytes of an integer or fp8 elements attribute (a splat expanded).
 static FailureOr<std::vector<char>> rawBytes(Operation *op, Attribute attr) {
   auto elements = cast<ElementsAttr>(attr);
@@ -151,6 +172,8 @@ FailureOr<Executor> Executor::create(func::FuncOp func,
   for (Operation &op : body) {
     if (!isSupported(&op))
       return op.emitOpError("is not supported by the reference executor");
+    if (failed(checkElementTypes(op)))
+      return failure();
     if (auto constant = dyn_cast<ConstantOp>(op)) {
       FailureOr<Tensor> tensor = decodeConstant(constant);
       if (failed(tensor))
