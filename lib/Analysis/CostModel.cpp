@@ -1,6 +1,7 @@
 //===- CostModel.cpp - latency and memory of a network on a target --------===//
 
 #include "dlc/Analysis/CostModel.h"
+#include "dlc/Dialect/DLC/IR/ConstantData.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
@@ -55,7 +56,7 @@ static int64_t storageBytes(Type type) {
 
 /// Whether `op` stores parameters rather than computing.
 static bool isParameterOp(Operation &op) {
-  return isa<ConstantOp, QConstantOp, NF4ConstantOp>(op);
+  return op.getNumResults() == 1 && isStoredParameter(op.getResult(0));
 }
 
 /// The element type an op computes in: a quantized product's input type
@@ -278,7 +279,7 @@ NetworkCost mlir::dlc::costNetwork(func::FuncOp func, const Target &target,
   for (Operation &op : func.front()) {
     if (auto nf4 = dyn_cast<NF4ConstantOp>(op))
       network.weightBytes["nf4"] += nf4.getStorageBytes();
-    else if (isParameterOp(op))
+    else if (isParameterOp(op) && !isa<DequantizeOp>(op)) // counted as int8
       network.weightBytes[costTypeKey(op.getResult(0).getType())] +=
           storageBytes(op.getResult(0).getType());
   }

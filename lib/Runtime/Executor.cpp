@@ -65,6 +65,11 @@ static FailureOr<Tensor> decodeConstant(ConstantOp op) {
 /// Float ops run on f32; pooling and data movement also on per-tensor int8;
 /// the quantized ops on what their verifiers allow.
 static LogicalResult checkElementTypes(Operation &op) {
+  if (auto quantize = dyn_cast<QuantizeOp>(op))
+    if (getInt8SubChannel(quantize.getType()))
+      return op.emitOpError("quantizes to per-block scales, which the "
+                            "reference executor does not run (per-block "
+                            "weights are quantized at compile time)");
   if (isa<QConstantOp, NF4ConstantOp, QuantizeOp, DequantizeOp, RequantizeOp,
           QConv2DOp, QLinearOp, QAddOp, ConstantOp, func::ReturnOp>(op))
     return success();

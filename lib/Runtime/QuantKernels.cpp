@@ -57,6 +57,31 @@ Tensor kernels::dequantizeInt8(const Tensor &input,
   return out;
 }
 
+Tensor kernels::dequantizeInt8Blocks(const Tensor &input,
+                                     llvm::ArrayRef<double> scales,
+                                     llvm::ArrayRef<int64_t> zeroPoints,
+                                     llvm::ArrayRef<int64_t> scaleShape) {
+  Tensor out = Tensor::uninitialized(input.shape());
+  int64_t rank = input.rank();
+  llvm::SmallVector<int64_t> block(rank), scaleStride(rank, 1);
+  for (int64_t d = 0; d < rank; ++d)
+    block[d] = input.dim(d) / scaleShape[d];
+  for (int64_t d = rank - 2; d >= 0; --d)
+    scaleStride[d] = scaleStride[d + 1] * scaleShape[d + 1];
+  const int8_t *q = input.int8Data();
+  float *x = out.mutableData();
+  for (int64_t i = 0, n = input.numElements(); i < n; ++i) {
+    int64_t rest = i, at = 0;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      at += (rest % input.dim(d)) / block[d] * scaleStride[d];
+      rest /= input.dim(d);
+    }
+    x[i] = static_cast<float>(scales[at]) *
+           static_cast<float>(int64_t(q[i]) - zeroPoints[at]);
+  }
+  return out;
+}
+
 Tensor kernels::quantizeFP8(const Tensor &input, double scale,
                             q::FP8Format format) {
   Tensor out = Tensor::uninitialized(input.shape(), ElementKind::I8);

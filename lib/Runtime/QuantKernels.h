@@ -30,6 +30,12 @@ struct ChannelParams {
 
 Tensor quantizeInt8(const Tensor &input, const ChannelParams &params);
 Tensor dequantizeInt8(const Tensor &input, const ChannelParams &params);
+/// Dequantizes int8 values whose scale and zero point vary per block:
+/// `scales`/`zeroPoints` have shape `scaleShape`, each entry covering
+/// shape[d] / scaleShape[d] consecutive indices along every dimension d.
+Tensor dequantizeInt8Blocks(const Tensor &input, llvm::ArrayRef<double> scales,
+                            llvm::ArrayRef<int64_t> zeroPoints,
+                            llvm::ArrayRef<int64_t> scaleShape);
 Tensor quantizeFP8(const Tensor &input, double scale, q::FP8Format format);
 Tensor dequantizeFP8(const Tensor &input, double scale, q::FP8Format format);
 Tensor requantize(const Tensor &input, const q::UniformParams &in,

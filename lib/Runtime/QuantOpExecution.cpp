@@ -89,7 +89,17 @@ bool mlir::dlc::runtime::detail::runQuantizedOp(
       })
       .Case([&](DequantizeOp o) {
         Type type = o.getInput().getType();
-        if (std::optional<APFloat> scale = o.getScale())
+        if (auto blocks = getInt8SubChannel(type)) {
+          SmallVector<double> scales;
+          for (APFloat s : blocks.getScales().getValues<APFloat>())
+            scales.push_back(s.convertToDouble());
+          SmallVector<int64_t> zeros;
+          for (APInt z : blocks.getZeroPoints().getValues<APInt>())
+            zeros.push_back(z.getSExtValue());
+          results.push_back(
+              k::dequantizeInt8Blocks(get(o.getInput()), scales, zeros,
+                                      blocks.getScales().getType().getShape()));
+        } else if (std::optional<APFloat> scale = o.getScale())
           results.push_back(k::dequantizeFP8(get(o.getInput()),
                                              scale->convertToDouble(),
                                              *getFP8Format(type)));

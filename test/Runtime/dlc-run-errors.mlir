@@ -11,6 +11,9 @@
 // SHAPE: dlc-run: error: input #0 has shape 1x3x4x4, which does not match the argument type tensor<1x2x4x4xf32>
 // RUN: not ls %t/y.npy
 
+// RUN: not dlc-run %s --function per_block --input %t/x.npy 2>&1 | FileCheck %s --check-prefix=BLOCK
+// BLOCK: error: 'dlc.quantize' op quantizes to per-block scales, which the reference executor does not run (per-block weights are quantized at compile time)
+
 // RUN: not dlc-run %s --function missing --input %t/x.npy 2>&1 | FileCheck %s --check-prefix=MISSING
 // MISSING: dlc-run: error: no function named 'missing'
 
@@ -26,4 +29,10 @@ func.func @int8_pool(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x2x2xf32> {
   %p = dlc.avg_pool2d %q {kernel_shape = array<i64: 2, 2>, strides = array<i64: 2, 2>} : (tensor<1x2x4x4x!quant.uniform<i8:f32, 0.1>>) -> tensor<1x2x2x2x!quant.uniform<i8:f32, 0.1>>
   %d = dlc.dequantize %p : tensor<1x2x2x2x!quant.uniform<i8:f32, 0.1>> -> tensor<1x2x2x2xf32>
   return %d : tensor<1x2x2x2xf32>
+}
+
+func.func @per_block(%x: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %q = dlc.quantize %x : tensor<1x2x4x4xf32> -> tensor<1x2x4x4x!quant.uniform<i8:f32:{1:1}, {{{{1.0}}, {{2.0}}}}>>
+  %d = dlc.dequantize %q : tensor<1x2x4x4x!quant.uniform<i8:f32:{1:1}, {{{{1.0}}, {{2.0}}}}>> -> tensor<1x2x4x4xf32>
+  return %d : tensor<1x2x4x4xf32>
 }

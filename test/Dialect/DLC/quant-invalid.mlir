@@ -147,3 +147,11 @@ func.func @nf4_double() {
   %w = dlc.nf4_constant {block_size = 4 : i64, codes = dense<[15, 119, 0]> : tensor<3xi8>, scales = dense<[2, 1]> : tensor<2xi8>} : tensor<2x3xf32>
   return
 }
+
+// -----
+
+func.func @subchannel_tiling() {
+  // expected-error @+1 {{expects sub-channel scales that tile shape [2, 6] exactly}}
+  %w = dlc.qconstant dense<1> : tensor<2x6xi8> : tensor<2x6x!quant.uniform<i8:f32:{0:1, 1:2}, {{1.0, 0.5}, {3.0, 2.0}}>>
+  return
+}

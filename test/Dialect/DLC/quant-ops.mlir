@@ -76,3 +76,15 @@ func.func @int8_output(%x: tensor<2x3xf32>) -> tensor<2x3x!quant.uniform<i8:f32,
   %q = dlc.quantize %x : tensor<2x3xf32> -> tensor<2x3x!quant.uniform<i8:f32, 0.5:1>>
   return %q : tensor<2x3x!quant.uniform<i8:f32, 0.5:1>>
 }
+
+// A sub-channel (per-block) weight: one scale per 2 columns of each row.
+// RUN: dlc-run %s --function subchannel --output %t.sub.npy
+// RUN: %debian_python -c "import numpy; print(numpy.load('%t.sub.npy').tolist())" | FileCheck %s --check-prefix=SUBCHANNEL
+// SUBCHANNEL: {{\[}}[1.0, 2.0, 0.5, 1.0], [-3.0, 3.0, 0.0, 4.0]]
+// CHECK-LABEL: @subchannel
+// CHECK: tensor<2x4x!quant.uniform<i8:f32:{0:1, 1:2}, {{\{}}{1.000000e+00, 5.000000e-01}, {3.000000e+00, 2.000000e+00}}>>
+func.func @subchannel() -> tensor<2x4xf32> {
+  %w = dlc.qconstant dense<[[1, 2, 1, 2], [-1, 1, 0, 2]]> : tensor<2x4xi8> : tensor<2x4x!quant.uniform<i8:f32:{0:1, 1:2}, {{1.0, 0.5}, {3.0, 2.0}}>>
+  %d = dlc.dequantize %w : tensor<2x4x!quant.uniform<i8:f32:{0:1, 1:2}, {{1.0, 0.5}, {3.0, 2.0}}>> -> tensor<2x4xf32>
+  return %d : tensor<2x4xf32>
+}

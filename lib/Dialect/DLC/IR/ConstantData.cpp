@@ -1,6 +1,7 @@
 //===- ConstantData.cpp - read and make f32 weight constants --------------===//
 
 #include "dlc/Dialect/DLC/IR/ConstantData.h"
+#include "dlc/Dialect/DLC/IR/QuantTypes.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 
@@ -74,6 +75,27 @@ ConstantOp mlir::dlc::createConstantF32(OpBuilder &builder, Location loc,
     attr = DenseElementsAttr::get(type, rounded);
   }
   return ConstantOp::create(builder, loc, attr);
+}
+
+bool mlir::dlc::isStoredParameter(Value value) {
+  if (auto dequantize = value.getDefiningOp<DequantizeOp>())
+    return static_cast<bool>(
+        dequantize.getInput().getDefiningOp<QConstantOp>());
+  return value.getDefiningOp<ConstantOp>() ||
+         value.getDefiningOp<QConstantOp>() ||
+         value.getDefiningOp<NF4ConstantOp>();
+}
+
+int64_t mlir::dlc::storedParameterBytes(Value value) {
+  if (auto nf4 = value.getDefiningOp<NF4ConstantOp>())
+    return nf4.getStorageBytes();
+  if (auto dequantize = value.getDefiningOp<DequantizeOp>())
+    value = dequantize.getInput();
+  auto type = cast<ShapedType>(value.getType());
+  Type element = storageElementTypeOf(type.getElementType());
+  if (!type.hasStaticShape() || !element.isIntOrFloat())
+    return 0;
+  return (type.getNumElements() * element.getIntOrFloatBitWidth() + 7) / 8;
 }
 
 ElementsAttr mlir::dlc::createStorageAttr(RankedTensorType type,

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "dlc/Dialect/DLC/IR/ConstantData.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
 #include "dlc/Dialect/DLC/IR/QuantTypes.h"
 
@@ -29,12 +30,7 @@ static int64_t elementsOf(Type type) {
   return cast<ShapedType>(type).getNumElements();
 }
 
-/// Whether `value` is a stored parameter (a weight, a bias, a statistic).
-static bool isParameter(Value value) {
-  return value.getDefiningOp<ConstantOp>() ||
-         value.getDefiningOp<QConstantOp>() ||
-         value.getDefiningOp<NF4ConstantOp>();
-}
+static bool isParameter(Value value) { return isStoredParameter(value); }
 
 /// The memory side of an op's cost: parameters, activations in and out.
 static FailureOr<OpCost> memoryCost(Operation *op, CostKind kind) {
@@ -49,9 +45,8 @@ static FailureOr<OpCost> memoryCost(Operation *op, CostKind kind) {
       // number of the graph, not a learned parameter.
       if (elementsOf(operand.getType()) > 1)
         cost.params += elementsOf(operand.getType());
-      // NF4 weights are read compressed, whatever type they decode to.
-      auto nf4 = operand.getDefiningOp<NF4ConstantOp>();
-      cost.weightBytes += nf4 ? nf4.getStorageBytes() : *bytes;
+      // Compressed weights are read compressed, whatever they decode to.
+      cost.weightBytes += storedParameterBytes(operand);
     } else {
       cost.bytesRead += *bytes;
     }

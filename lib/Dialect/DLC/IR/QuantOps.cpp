@@ -26,7 +26,7 @@ static std::optional<double> toDouble(std::optional<APFloat> value) {
 /// Whether `type` is an element type a quantized tensor may have.
 static bool isQuantizedElement(Type type) {
   return getInt8PerTensor(type) || getInt8PerAxis(type) ||
-         getFP8Format(type).has_value();
+         getInt8SubChannel(type) || getFP8Format(type).has_value();
 }
 
 //===----------------------------------------------------------------------===//
@@ -45,6 +45,10 @@ LogicalResult QConstantOp::verify() {
     return emitOpError("expects an int8 !quant.uniform, fp8 or i32 result, "
                        "got ")
            << element;
+  if (auto blocks = getInt8SubChannel(element))
+    if (!subChannelFits(blocks, type.getShape()))
+      return emitOpError("expects sub-channel scales that tile shape ")
+             << formatShape(type.getShape()) << " exactly";
   Type storage = storageElementTypeOf(element);
   if (valueType.getElementType() != storage)
     return emitOpError("expects value elements of the storage type ")
@@ -130,6 +134,12 @@ static LogicalResult verifyQuantizedSide(Operation *op, RankedTensorType real,
                            "types carry their own");
   if (getInt8PerTensor(element))
     return success();
+  if (auto blocks = getInt8SubChannel(element)) {
+    if (!subChannelFits(blocks, quantized.getShape()))
+      return op->emitOpError("expects sub-channel scales that tile shape ")
+             << formatShape(quantized.getShape()) << " exactly";
+    return success();
+  }
   if (auto axis = getInt8PerAxis(element)) {
     int32_t dim = axis.getQuantizedDimension();
     if (dim >= quantized.getRank() ||

@@ -26,6 +26,28 @@ quant::UniformQuantizedPerAxisType mlir::dlc::getInt8PerAxis(Type type) {
   return q;
 }
 
+quant::UniformQuantizedSubChannelType mlir::dlc::getInt8SubChannel(Type type) {
+  auto q = dyn_cast<quant::UniformQuantizedSubChannelType>(elementTypeOf(type));
+  if (!q || !q.getStorageType().isInteger(8) || !q.isSigned())
+    return {};
+  return q;
+}
+
+bool mlir::dlc::subChannelFits(quant::UniformQuantizedSubChannelType type,
+                               ArrayRef<int64_t> shape) {
+  ArrayRef<int64_t> scales = type.getScales().getType().getShape();
+  if (scales.size() != shape.size())
+    return false;
+  SmallVector<int64_t> blocks(shape);
+  for (auto [dim, size] : type.getBlockSizeInfo())
+    if (dim < static_cast<int32_t>(blocks.size()))
+      blocks[dim] = size;
+  for (auto [extent, block, count] : llvm::zip(shape, blocks, scales))
+    if (block <= 0 || extent % block != 0 || extent / block != count)
+      return false;
+  return true;
+}
+
 std::optional<dlc::quantization::FP8Format> mlir::dlc::getFP8Format(Type type) {
   Type element = elementTypeOf(type);
   if (isa<Float8E4M3FNType>(element))

@@ -11,6 +11,7 @@
 #include "Quantizer.h"
 #include "dlc/Analysis/CostModel.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
+#include "dlc/Dialect/DLC/IR/QuantTypes.h"
 #include "dlc/Dialect/DLC/Transforms/Calibration.h"
 #include "dlc/Dialect/DLC/Transforms/Passes.h"
 #include "dlc/Runtime/Executor.h"
@@ -142,11 +143,17 @@ LogicalResult QuantizePass::parseOptions(func::FuncOp func) {
   if (!calibrationMethod)
     return emitError(func.getLoc(), "unknown calibration-method '")
            << method << "' (expected minmax, percentile, entropy or mse)";
-  if (granularity != "per-channel" && granularity != "per-tensor")
+  if (granularity != "per-channel" && granularity != "per-tensor" &&
+      granularity != "per-block")
     return emitError(func.getLoc(), "unknown granularity '")
            << granularity
-           << "' (expected per-channel or per-tensor; NF4 is per-block, see "
-              "block-size)";
+           << "' (expected per-channel, per-tensor or per-block)";
+  if (granularity == "per-block" && *kind != Precision::W8A16 &&
+      *kind != Precision::NF4)
+    return emitError(func.getLoc(), "granularity=per-block needs a "
+                                    "weight-only precision (w8a16 or nf4): "
+                                    "int8 and fp8 products factor one weight "
+                                    "scale per output channel out of the sum");
   if (blockSize < 1 || !(percentile > 0.0 && percentile <= 100.0))
     return emitError(func.getLoc(),
                      "block-size must be positive and percentile in (0, 100]");
@@ -165,6 +172,7 @@ LogicalResult QuantizePass::parseOptions(func::FuncOp func) {
   options.percentile = percentile;
   options.symmetric = symmetric;
   options.perChannel = granularity == "per-channel";
+  options.perBlock = granularity == "per-block";
   options.blockSize = blockSize;
   options.doubleQuant = doubleQuant;
   for (const std::string &name : skip)
@@ -459,19 +467,33 @@ void QuantizePass::runOnOperation() {
     os << "network output SQNR: "
        << formatDb(outputSqnr(referenceOutputs, quantizedOutputs)) << "\n";
   NetworkCost after = costAtBatchOne(func, *hw);
+  // Bits per stored weight, with its scales (fp32 each, as a backend keeps
+  // them; int32 biases are not weights).
   int64_t quantBytes = 0, quantValues = 0;
-  bool nf4 = false;
   for (Operation &op : func.front()) {
     if (auto weight = dyn_cast<NF4ConstantOp>(op)) {
-      nf4 = true;
       quantBytes += weight.getStorageBytes();
       quantValues += cast<ShapedType>(weight.getType()).getNumElements();
     } else if (auto constant = dyn_cast<QConstantOp>(op)) {
       auto type = cast<ShapedType>(constant.getType());
-      if (type.getElementType().isInteger(32))
-        continue;                          // biases
-      quantBytes += type.getNumElements(); // one byte each, int8 or fp8
+      Type element = type.getElementType();
+      if (element.isInteger(32))
+        continue;
+      int64_t scales = 1;
+      if (auto perAxis = getInt8PerAxis(element))
+        scales = perAxis.getScales().size();
+      else if (auto blocks = getInt8SubChannel(element))
+        scales = blocks.getScales().getNumElements();
+      else if (getFP8Format(element))
+        scales = 0; // counted with the op's weight_scales below
+      quantBytes += type.getNumElements() + 4 * scales;
       quantValues += type.getNumElements();
+    } else if (auto conv = dyn_cast<QConv2DOp>(op)) {
+      if (std::optional<ArrayRef<double>> scales = conv.getWeightScales())
+        quantBytes += 4 * scales->size();
+    } else if (auto linear = dyn_cast<QLinearOp>(op)) {
+      if (std::optional<ArrayRef<double>> scales = linear.getWeightScales())
+        quantBytes += 4 * scales->size();
     }
   }
   int64_t sizeBefore = before.totalWeightBytes();
@@ -480,9 +502,9 @@ void QuantizePass::runOnOperation() {
                       sizeBefore, sizeAfter,
                       sizeAfter ? double(sizeBefore) / sizeAfter : 0.0);
   if (quantValues)
-    os << llvm::formatv(
-        "quantized weights: {0} values at {1:F3} bits each{2}\n", quantValues,
-        8.0 * quantBytes / quantValues, nf4 ? " (block scales included)" : "");
+    os << llvm::formatv("quantized weights: {0} values at {1:F3} bits each "
+                        "(scales included)\n",
+                        quantValues, 8.0 * quantBytes / quantValues);
   os << llvm::formatv("predicted latency on {0}: {1:F2} us -> {2:F2} us "
                       "({3:F2}x)\n",
                       hw->name, before.latencyUs, after.latencyUs,

@@ -70,8 +70,9 @@ public:
       : builder(func.getContext()), precision(options.precision),
         ranges(std::move(ranges)), method(options.method),
         percentile(options.percentile), symmetric(options.symmetric),
-        perChannel(options.perChannel), blockSize(options.blockSize),
-        doubleQuant(options.doubleQuant), tracked(tracked) {}
+        perChannel(options.perChannel), perBlock(options.perBlock),
+        blockSize(options.blockSize), doubleQuant(options.doubleQuant),
+        tracked(tracked) {}
 
   LogicalResult rewriteLayer(Operation *op);
   /// Moves a dequantize below a pooling, flatten, reshape or concat op.
@@ -111,7 +112,7 @@ private:
   DenseMap<Value, q::RangeObserver> ranges;
   q::CalibrationMethod method;
   double percentile;
-  bool symmetric, perChannel;
+  bool symmetric, perChannel, perBlock;
   int64_t blockSize;
   bool doubleQuant;
   DenseMap<Value, runtime::Tensor> *tracked;
@@ -221,21 +222,62 @@ FailureOr<Value> Quantizer::quantizeFP8(Value value, Operation *user,
 Value Quantizer::int8Weight(Operation *op, ArrayRef<float> weight,
                             ArrayRef<int64_t> shape,
                             std::vector<double> &scales) {
-  scales = weightScales(weight, shape[0], perChannel, 127.0);
-  int64_t per = static_cast<int64_t>(weight.size()) / scales.size();
+  // Scale groups: the whole tensor, each output channel, or (per block)
+  // each run of `block` input channels of each output channel.
+  int64_t outChannels = shape[0];
+  int64_t inChannels = shape.size() > 1 ? shape[1] : 1;
+  int64_t inner = static_cast<int64_t>(weight.size()) /
+                  std::max<int64_t>(outChannels * inChannels, 1);
+  int64_t block = 0;
+  if (perBlock && shape.size() >= 2) {
+    block = std::min(blockSize, inChannels);
+    if (inChannels % block != 0)
+      block = 0; // blocks must tile the channels: per channel instead
+  }
+  auto groupOf = [&](size_t i) -> int64_t {
+    int64_t o = static_cast<int64_t>(i) / (inChannels * inner);
+    if (block) {
+      int64_t c = (static_cast<int64_t>(i) / inner) % inChannels;
+      return o * (inChannels / block) + c / block;
+    }
+    return perChannel || perBlock ? o : 0;
+  };
+  int64_t groups = block ? outChannels * (inChannels / block)
+                         : (perChannel || perBlock ? outChannels : 1);
+  scales.assign(groups, 0.0);
+  for (size_t i = 0; i < weight.size(); ++i)
+    scales[groupOf(i)] =
+        std::max<double>(scales[groupOf(i)], std::fabs(weight[i]));
+  for (double &s : scales)
+    s = s > 0.0 ? s / 127.0 : 1.0;
   std::vector<char> codes(weight.size());
+  std::vector<float> reconstructed(weight.size());
   for (size_t i = 0; i < weight.size(); ++i) {
-    float scaled = weight[i] / static_cast<float>(scales[i / per]);
+    double scale = scales[groupOf(i)];
+    float scaled = weight[i] / static_cast<float>(scale);
     codes[i] =
         static_cast<char>(std::clamp(std::nearbyint(scaled), -127.0f, 127.0f));
+    reconstructed[i] =
+        static_cast<float>(scale * static_cast<signed char>(codes[i]));
   }
-  std::vector<float> reconstructed(weight.size());
-  for (size_t i = 0; i < weight.size(); ++i)
-    reconstructed[i] = static_cast<float>(scales[i / per] *
-                                          static_cast<signed char>(codes[i]));
   recordWeightError(weight, reconstructed, shape[0]);
   Type element;
-  if (scales.size() == 1)
+  if (block) {
+    SmallVector<int64_t> scaleShape(shape.size(), 1);
+    scaleShape[0] = outChannels;
+    scaleShape[1] = inChannels / block;
+    std::vector<float> scaleValues(scales.begin(), scales.end());
+    auto scalesAttr = DenseElementsAttr::get(
+        RankedTensorType::get(scaleShape, builder.getF32Type()),
+        ArrayRef<float>(scaleValues));
+    auto zerosAttr = DenseElementsAttr::get(
+        RankedTensorType::get(scaleShape, builder.getI8Type()),
+        builder.getI8IntegerAttr(0));
+    element = quant::UniformQuantizedSubChannelType::get(
+        quant::QuantizationFlags::Signed, builder.getI8Type(),
+        builder.getF32Type(), scalesAttr, zerosAttr, {0, 1}, {1, block}, -127,
+        127);
+  } else if (scales.size() == 1)
     element = quant::UniformQuantizedType::get(
         quant::QuantizationFlags::Signed, builder.getI8Type(),
         builder.getF32Type(), scales[0], 0, -127, 127);

@@ -31,6 +31,10 @@ struct QuantizerOptions {
   double percentile = 99.99;
   bool symmetric = false;
   bool perChannel = true;
+  /// int8 weights in blocks of `blockSize` input channels per output
+  /// channel (a sub-channel `!quant.uniform`; weight-only precisions).
+  bool perBlock = false;
+  /// NF4 block size, and the int8 per-block size along input channels.
   int64_t blockSize = 64;
   bool doubleQuant = false;
 };

@@ -38,6 +38,16 @@ ConstantOp createConstantF32(OpBuilder &builder, Location loc,
                              ArrayRef<int64_t> shape, ArrayRef<float> values,
                              StringRef name, Type elementType = {});
 
+/// Whether `value` is a parameter stored in the model: a dlc.constant,
+/// dlc.qconstant or dlc.nf4_constant, or the dequantize of a quantized
+/// constant (weight-only quantization: a backend dequantizes in the kernel
+/// that reads the weight).
+bool isStoredParameter(Value value);
+
+/// The bytes a stored parameter occupies, compressed forms (int8 codes
+/// behind a dequantize, NF4 codes and scales) counted as stored.
+int64_t storedParameterBytes(Value value);
+
 /// An elements attribute of `type` holding raw storage `bytes` (int8 or
 /// fp8 codes, int32, packed nibbles): a dense_resource blob named `name`
 /// over 16 elements, a dense literal otherwise.

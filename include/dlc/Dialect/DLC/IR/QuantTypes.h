@@ -22,6 +22,12 @@ Type elementTypeOf(Type type);
 quant::UniformQuantizedType getInt8PerTensor(Type type);
 /// A per-axis `!quant.uniform` with 8-bit signed storage.
 quant::UniformQuantizedPerAxisType getInt8PerAxis(Type type);
+/// A sub-channel (per-block) `!quant.uniform` with 8-bit signed storage.
+quant::UniformQuantizedSubChannelType getInt8SubChannel(Type type);
+/// Checks that a sub-channel type's scales tile `shape` exactly.
+bool subChannelFits(quant::UniformQuantizedSubChannelType type,
+                    ArrayRef<int64_t> shape);
+
 /// The FP8 format of an `f8E4M3FN` / `f8E5M2` element type.
 std::optional<dlc::quantization::FP8Format> getFP8Format(Type type);
 
