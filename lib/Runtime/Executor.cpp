@@ -34,8 +34,8 @@ static bool isSupported(Operation *op) {
              MulOp, DivOp, ReluOp, ClipOp, SigmoidOp, HardSwishOp, GeluOp,
              SoftmaxOp, ReshapeOp, FlattenOp, TransposeOp, ConcatOp, SliceOp,
              SplitOp, PadOp, QConstantOp, NF4ConstantOp, QuantizeOp,
-             DequantizeOp, RequantizeOp, QConv2DOp, QLinearOp, QAddOp,
-             func::ReturnOp>(op);
+             DequantizeOp, RequantizeOp, QConv2DOp, QLinearOp, QMatMulOp,
+             QAddOp, func::ReturnOp>(op);
 }
 
 /// The fp32 contents of a constant, viewing resource blobs in place.
@@ -71,7 +71,8 @@ static LogicalResult checkElementTypes(Operation &op) {
                             "reference executor does not run (per-block "
                             "weights are quantized at compile time)");
   if (isa<QConstantOp, NF4ConstantOp, QuantizeOp, DequantizeOp, RequantizeOp,
-          QConv2DOp, QLinearOp, QAddOp, ConstantOp, func::ReturnOp>(op))
+          QConv2DOp, QLinearOp, QMatMulOp, QAddOp, ConstantOp, func::ReturnOp>(
+          op))
     return success();
   bool int8Capable =
       isa<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp, ConcatOp, TransposeOp,

@@ -74,6 +74,13 @@ Tensor layerNorm(const Tensor &input, const Tensor &scale, const Tensor *bias,
                  int64_t axis, float epsilon);
 
 Tensor matmul(const Tensor &lhs, const Tensor &rhs);
+/// The output shape of a batched matmul of `lhs` and `rhs` shapes, calling
+/// body(batch, lhsMatrix, rhsMatrix) for each output matrix with the index
+/// of the (broadcast) operand matrices it multiplies (a null body only
+/// computes the shape).
+llvm::SmallVector<int64_t>
+forEachMatMulBatch(llvm::ArrayRef<int64_t> lhs, llvm::ArrayRef<int64_t> rhs,
+                   llvm::function_ref<void(int64_t, int64_t, int64_t)> body);
 Tensor linear(const Tensor &input, const Tensor &weight, const Tensor *bias);
 
 enum class BinaryKind { Add, Sub, Mul, Div };

@@ -108,21 +108,17 @@ static llvm::SmallVector<int64_t> broadcastShape(llvm::ArrayRef<int64_t> a,
   return shape;
 }
 
-Tensor kernels::matmul(const Tensor &lhs, const Tensor &rhs) {
-  llvm::ArrayRef<int64_t> a = lhs.shape(), b = rhs.shape();
-  int64_t m = a[a.size() - 2], k = a.back(), n = b.back();
+llvm::SmallVector<int64_t> kernels::forEachMatMulBatch(
+    llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b,
+    llvm::function_ref<void(int64_t, int64_t, int64_t)> body) {
   llvm::SmallVector<int64_t> batch =
       broadcastShape(a.drop_back(2), b.drop_back(2));
-  llvm::SmallVector<int64_t> shape(batch);
-  shape.push_back(m);
-  shape.push_back(n);
-  Tensor output = Tensor::uninitialized(shape);
   auto aStrides = broadcastStrides(a.drop_back(2), batch.size());
   auto bStrides = broadcastStrides(b.drop_back(2), batch.size());
   int64_t batchCount = 1;
   for (int64_t d : batch)
     batchCount *= d;
-  for (int64_t i = 0; i < batchCount; ++i) {
+  for (int64_t i = 0; body && i < batchCount; ++i) {
     int64_t aOffset = 0, bOffset = 0, rest = i;
     for (int64_t d = static_cast<int64_t>(batch.size()) - 1; d >= 0; --d) {
       int64_t index = rest % batch[d];
@@ -130,10 +126,24 @@ Tensor kernels::matmul(const Tensor &lhs, const Tensor &rhs) {
       aOffset += index * aStrides[d];
       bOffset += index * bStrides[d];
     }
-    gemm(/*transB=*/false, m, n, k, lhs.data() + aOffset * m * k, k,
-         rhs.data() + bOffset * k * n, n, 0.0f,
-         output.mutableData() + i * m * n, n);
+    body(i, aOffset, bOffset);
   }
+  llvm::SmallVector<int64_t> shape(batch);
+  shape.push_back(a[a.size() - 2]);
+  shape.push_back(b.back());
+  return shape;
+}
+
+Tensor kernels::matmul(const Tensor &lhs, const Tensor &rhs) {
+  llvm::ArrayRef<int64_t> a = lhs.shape(), b = rhs.shape();
+  int64_t m = a[a.size() - 2], k = a.back(), n = b.back();
+  llvm::SmallVector<int64_t> shape = forEachMatMulBatch(a, b, {});
+  Tensor output = Tensor::uninitialized(shape);
+  forEachMatMulBatch(a, b, [&](int64_t i, int64_t aIndex, int64_t bIndex) {
+    gemm(/*transB=*/false, m, n, k, lhs.data() + aIndex * m * k, k,
+         rhs.data() + bIndex * k * n, n, 0.0f, output.mutableData() + i * m * n,
+         n);
+  });
   return output;
 }
 

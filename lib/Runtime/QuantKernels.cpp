@@ -297,6 +297,40 @@ Tensor kernels::qlinearFP8(const Tensor &input, const Tensor &weight,
   return out;
 }
 
+Tensor kernels::qmatmulInt8(const Tensor &lhs,
+                            const q::UniformParams &lhsParams,
+                            const Tensor &rhs,
+                            const q::UniformParams &rhsParams,
+                            const q::UniformParams &out) {
+  llvm::ArrayRef<int64_t> a = lhs.shape(), b = rhs.shape();
+  int64_t m = a[a.size() - 2], k = a.back(), n = b.back();
+  Tensor result =
+      Tensor::uninitialized(forEachMatMulBatch(a, b, {}), ElementKind::I8);
+  Int8Product product;
+  product.output = out;
+  product.multipliers.push_back(
+      q::quantizeMultiplier(lhsParams.scale * rhsParams.scale / out.scale));
+  std::vector<int16_t> rows(m * k), columns(n * k);
+  int8_t *y = result.mutableInt8Data();
+  forEachMatMulBatch(a, b, [&](int64_t i, int64_t aIndex, int64_t bIndex) {
+    const int8_t *x = lhs.int8Data() + aIndex * m * k;
+    const int8_t *w = rhs.int8Data() + bIndex * k * n;
+    for (int64_t e = 0; e < m * k; ++e)
+      rows[e] = static_cast<int16_t>(x[e] - lhsParams.zeroPoint);
+    // Columns of the right operand, contiguous along k.
+    for (int64_t r = 0; r < k; ++r)
+      for (int64_t c = 0; c < n; ++c)
+        columns[c * k + r] =
+            static_cast<int16_t>(w[r * n + c] - rhsParams.zeroPoint);
+    parallelFor(0, m, [&](int64_t r) {
+      for (int64_t c = 0; c < n; ++c)
+        y[(i * m + r) * n + c] = requantizeAccumulator(
+            dot(rows.data() + r * k, columns.data() + c * k, k), product, 0);
+    });
+  });
+  return result;
+}
+
 Tensor kernels::qaddInt8(const Tensor &lhs, const q::UniformParams &lhsParams,
                          const Tensor &rhs, const q::UniformParams &rhsParams,
                          const q::UniformParams &out) {

@@ -69,6 +69,10 @@ Tensor qconv2dFP8(const Tensor &input, const Tensor &weight, const Tensor *bias,
 Tensor qlinearFP8(const Tensor &input, const Tensor &weight, const Tensor *bias,
                   const FP8Product &product);
 
+Tensor qmatmulInt8(const Tensor &lhs, const q::UniformParams &lhsParams,
+                   const Tensor &rhs, const q::UniformParams &rhsParams,
+                   const q::UniformParams &out);
+
 Tensor qaddInt8(const Tensor &lhs, const q::UniformParams &lhsParams,
                 const Tensor &rhs, const q::UniformParams &rhsParams,
                 const q::UniformParams &out);

@@ -144,6 +144,13 @@ bool mlir::dlc::runtime::detail::runQuantizedOp(
               int8Product(o.getInput(), o.getWeight(), o.getType())));
         return true;
       })
+      .Case([&](QMatMulOp o) {
+        results.push_back(k::qmatmulInt8(
+            get(o.getLhs()), paramsOf(getInt8PerTensor(o.getLhs().getType())),
+            get(o.getRhs()), paramsOf(getInt8PerTensor(o.getRhs().getType())),
+            paramsOf(getInt8PerTensor(o.getType()))));
+        return true;
+      })
       .Case([&](QAddOp o) {
         results.push_back(k::qaddInt8(
             get(o.getLhs()), paramsOf(getInt8PerTensor(o.getLhs().getType())),

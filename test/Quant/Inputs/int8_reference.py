@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Independent reference for dlc's int8 arithmetic.
 
-`make DIR` writes DIR/model.mlir (quantize -> qconv2d -> qadd -> qlinear ->
+`make DIR` writes DIR/model.mlir (quantize -> qconv2d -> qadd -> qlinear, qmatmul ->
 dequantize with random int8 weights, int32 biases and scales; a grouped
 conv and a ReLU-clamped output range included) and DIR/x.npy, and
 DIR/want.npy: the output computed here with Python integers, following the
@@ -94,6 +94,15 @@ def linear(xq, zx, w, bias, sx, sw, sy, zy):
     return out
 
 
+def matmul(a, za, sa, b, zb, sb, sy, zy):
+    out = np.zeros(a.shape[:-1] + b.shape[-1:], np.int64)
+    for idx in np.ndindex(*a.shape[:-2]):
+        acc = (a[idx] - za) @ (b[idx] - zb)
+        for (r, c), v in np.ndenumerate(acc):
+            out[idx + (r, c)] = min(127, max(-128, zy + multiply(int(v), sa * sb / sy)))
+    return out
+
+
 def fmt(values):
     return "[" + ", ".join(repr(float(v)) if isinstance(v, float) else str(int(v))
                            for v in values) + "]"
@@ -128,6 +137,9 @@ def make(out):
     y4 = linear(y3.reshape(2, 100), za, w3, b3, sa, sw3, s3, z3)
     want = (np.float32(s3) * (y4 - z3).astype(np.float32)).astype(np.float32)
     want_sum = (np.float32(sa) * (y3 - za).astype(np.float32)).astype(np.float32)
+    sm, zm = 0.9, -7
+    y5 = matmul(y3, za, sa, y1, z1, s1, sm, zm)
+    want_product = (np.float32(sm) * (y5 - zm).astype(np.float32)).astype(np.float32)
 
     def qtype(s, z, lo=None, hi=None):
         storage = "i8" if lo is None else f"i8<{lo}:{hi}>"
@@ -139,7 +151,8 @@ def make(out):
 
     tx, t1 = qtype(sx, zx), qtype(s1, z1, z1, 127)
     t2, ta, t3 = qtype(s2, z2), qtype(sa, za, alo, ahi), qtype(s3, z3)
-    mlir = f"""func.func @main(%x: tensor<2x4x5x5xf32>) -> (tensor<2x3xf32>, tensor<2x4x5x5xf32>) {{
+    tm = qtype(sm, zm)
+    mlir = f"""func.func @main(%x: tensor<2x4x5x5xf32>) -> (tensor<2x3xf32>, tensor<2x4x5x5xf32>, tensor<2x4x5x5xf32>) {{
   %q = dlc.quantize %x : tensor<2x4x5x5xf32> -> tensor<2x4x5x5x{tx}>
   %w1 = dlc.qconstant {dense(w1)} : tensor<4x2x3x3xi8> : tensor<4x2x3x3x{axis(sw1)}>
   %b1 = dlc.qconstant dense<{fmt(b1)}> : tensor<4xi32> : tensor<4xi32>
@@ -156,13 +169,16 @@ def make(out):
   %y4 = dlc.qlinear %f, %w3, %b3 : (tensor<2x100x{ta}>, tensor<3x100x{axis(sw3)}>, tensor<3xi32>) -> tensor<2x3x{t3}>
   %r = dlc.dequantize %y4 : tensor<2x3x{t3}> -> tensor<2x3xf32>
   %s = dlc.dequantize %y3 : tensor<2x4x5x5x{ta}> -> tensor<2x4x5x5xf32>
-  return %r, %s : tensor<2x3xf32>, tensor<2x4x5x5xf32>
+  %y5 = dlc.qmatmul %y3, %y1 : (tensor<2x4x5x5x{ta}>, tensor<2x4x5x5x{t1}>) -> tensor<2x4x5x5x{tm}>
+  %p = dlc.dequantize %y5 : tensor<2x4x5x5x{tm}> -> tensor<2x4x5x5xf32>
+  return %r, %s, %p : tensor<2x3xf32>, tensor<2x4x5x5xf32>, tensor<2x4x5x5xf32>
 }}
 """
     open(f"{out}/model.mlir", "w").write(mlir)
     np.save(f"{out}/x.npy", x)
     np.save(f"{out}/want.npy", want)
     np.save(f"{out}/want_sum.npy", want_sum)
+    np.save(f"{out}/want_product.npy", want_product)
 
 
 def check(got_path, want_path):

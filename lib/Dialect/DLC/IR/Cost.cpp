@@ -141,17 +141,27 @@ FailureOr<OpCost> QLinearOp::getCost() {
                     static_cast<bool>(getBias()));
 }
 
-FailureOr<OpCost> MatMulOp::getCost() {
-  FailureOr<OpCost> cost = memoryCost(*this, CostKind::MatMul);
+/// A batched product of `lhs` (... x M x K) into `result` (... x M x N).
+static FailureOr<OpCost> matmulCost(Operation *op, Type lhsType,
+                                    Type resultType) {
+  FailureOr<OpCost> cost = memoryCost(op, CostKind::MatMul);
   if (failed(cost))
     return failure();
-  auto lhs = cast<ShapedType>(getLhs().getType());
-  auto result = cast<ShapedType>(getType());
+  auto lhs = cast<ShapedType>(lhsType);
+  auto result = cast<ShapedType>(resultType);
   int64_t k = lhs.getShape().back();
   setProduct(*cost, elementsOf(result) * k, elementsOf(result), false);
   cost->reductionChannels = k;
   cost->outputChannels = result.getShape().back();
   return cost;
+}
+
+FailureOr<OpCost> QMatMulOp::getCost() {
+  return matmulCost(*this, getLhs().getType(), getType());
+}
+
+FailureOr<OpCost> MatMulOp::getCost() {
+  return matmulCost(*this, getLhs().getType(), getType());
 }
 
 FailureOr<OpCost> BatchNormOp::getCost() {

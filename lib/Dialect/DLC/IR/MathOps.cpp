@@ -73,8 +73,19 @@ LogicalResult MatMulOp::inferShape(Adaptor adaptor, const ShapeDiag &diag,
   if (failed(verifyOperandElementTypes(diag, adaptor.getLhs(), adaptor.getRhs(),
                                        "lhs", "rhs")))
     return failure();
-  ArrayRef<int64_t> lhs = lhsType.getShape();
-  ArrayRef<int64_t> rhs = rhsType.getShape();
+  FailureOr<SmallVector<int64_t>> shape =
+      inferMatMulShape(diag, lhsType.getShape(), rhsType.getShape());
+  if (failed(shape))
+    return failure();
+  types.push_back(RankedTensorType::get(*shape, lhsType.getElementType()));
+  return success();
+}
+
+FailureOr<SmallVector<int64_t>> mlir::dlc::detail::inferMatMulShape(
+    const ShapeDiag &diag, ArrayRef<int64_t> lhs, ArrayRef<int64_t> rhs) {
+  if (lhs.size() < 2 || rhs.size() < 2)
+    return diag("expects operands of rank >= 2, got ranks ", lhs.size(),
+                " and ", rhs.size());
   int64_t lhsK = lhs.back();
   int64_t rhsK = rhs[rhs.size() - 2];
   if (!ShapedType::isDynamic(lhsK) && !ShapedType::isDynamic(rhsK) &&
@@ -87,8 +98,7 @@ LogicalResult MatMulOp::inferShape(Adaptor adaptor, const ShapeDiag &diag,
     return failure();
   batch->push_back(lhs[lhs.size() - 2]);
   batch->push_back(rhs.back());
-  types.push_back(RankedTensorType::get(*batch, lhsType.getElementType()));
-  return success();
+  return batch;
 }
 
 //===----------------------------------------------------------------------===//

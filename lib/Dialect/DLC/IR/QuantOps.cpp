@@ -206,7 +206,7 @@ struct FoldRequantizeIntoProducer : OpRewritePattern<RequantizeOp> {
   LogicalResult matchAndRewrite(RequantizeOp op,
                                 PatternRewriter &rewriter) const override {
     Operation *producer = op.getInput().getDefiningOp();
-    if (!producer || !isa<QConv2DOp, QLinearOp, QAddOp>(producer) ||
+    if (!producer || !isa<QConv2DOp, QLinearOp, QMatMulOp, QAddOp>(producer) ||
         !op.getInput().hasOneUse())
       return failure();
     rewriter.modifyOpInPlace(
@@ -332,6 +332,24 @@ LogicalResult QLinearOp::verify() {
   return verifyProductTypes(*this, getInput(), getWeight(), getBias(), result,
                             w.getDimSize(0), toDouble(getInputScale()),
                             getWeightScales());
+}
+
+LogicalResult QMatMulOp::verify() {
+  for (Type type : {getLhs().getType(), getRhs().getType(), getType()})
+    if (!getInt8PerTensor(type))
+      return emitOpError("expects per-tensor int8 !quant.uniform operands "
+                         "and result, got ")
+             << elementTypeOf(type);
+  FailureOr<SmallVector<int64_t>> shape = inferMatMulShape(
+      ShapeDiag(*this), cast<RankedTensorType>(getLhs().getType()).getShape(),
+      cast<RankedTensorType>(getRhs().getType()).getShape());
+  if (failed(shape))
+    return failure();
+  auto result = cast<RankedTensorType>(getType()).getShape();
+  if (result != ArrayRef<int64_t>(*shape))
+    return emitOpError("expects result shape ")
+           << formatShape(*shape) << ", got " << formatShape(result);
+  return success();
 }
 
 LogicalResult QAddOp::verify() {

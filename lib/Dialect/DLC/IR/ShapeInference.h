@@ -71,6 +71,11 @@ inferConvShape(const ShapeDiag &diag, ArrayRef<int64_t> in,
                ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
                int64_t groups);
 
+/// Result shape of a batched matrix product (numpy `matmul` broadcasting).
+FailureOr<SmallVector<int64_t>> inferMatMulShape(const ShapeDiag &diag,
+                                                 ArrayRef<int64_t> lhs,
+                                                 ArrayRef<int64_t> rhs);
+
 /// Maps a possibly negative axis into [0, rank); fails when out of range.
 FailureOr<int64_t> normalizeAxis(const ShapeDiag &diag, StringRef what,
                                  int64_t axis, int64_t rank);

@@ -49,7 +49,7 @@ static void specializeBatch(func::FuncOp func, int64_t batch) {
 /// their leading (batch) dimension follows their first operand's.
 static void refineQuantizedBatch(Operation *op) {
   if (!isa<QuantizeOp, DequantizeOp, RequantizeOp, QConv2DOp, QLinearOp,
-           QAddOp>(op))
+           QMatMulOp, QAddOp>(op))
     return;
   auto input = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
   auto result = dyn_cast<RankedTensorType>(op->getResult(0).getType());

@@ -103,7 +103,8 @@ private:
                     FailureOr<q::UniformParams> &status);
   LogicalResult rewriteInt8Product(Operation *op, Value input, Value weight,
                                    const ConstantWeights &data);
-  LogicalResult rewriteInt8Add(AddOp op);
+  /// An add or matmul of two activations, in int8.
+  LogicalResult rewriteInt8Binary(Operation *op);
   LogicalResult rewriteFP8Product(Operation *op, Value input, Value weight,
                                   Value bias, const ConstantWeights &data);
 
@@ -443,10 +444,11 @@ LogicalResult Quantizer::rewriteInt8Product(Operation *op, Value input,
   return success();
 }
 
-LogicalResult Quantizer::rewriteInt8Add(AddOp op) {
-  auto type = cast<RankedTensorType>(op.getType());
-  FailureOr<q::UniformParams> lhs = activationParams(op.getLhs(), op);
-  FailureOr<q::UniformParams> rhs = activationParams(op.getRhs(), op);
+LogicalResult Quantizer::rewriteInt8Binary(Operation *op) {
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
+  Value lhsValue = op->getOperand(0), rhsValue = op->getOperand(1);
+  FailureOr<q::UniformParams> lhs = activationParams(lhsValue, op);
+  FailureOr<q::UniformParams> rhs = activationParams(rhsValue, op);
   if (failed(lhs) || failed(rhs))
     return failure();
   q::UniformParams outParams;
@@ -455,14 +457,17 @@ LogicalResult Quantizer::rewriteInt8Add(AddOp op) {
   if (failed(status))
     return failure();
   builder.setInsertionPoint(op);
-  Value a = quantizeInt8(op.getLhs(), *lhs);
-  Value b = quantizeInt8(op.getRhs(), *rhs);
-  Value sum = QAddOp::create(
-      builder, op.getLoc(),
-      type.clone(makeInt8Type(builder.getContext(), outParams)), a, b);
-  Value dequantized =
-      DequantizeOp::create(builder, op.getLoc(),
-                           cast<RankedTensorType>(out.getType()), sum, nullptr);
+  Value a = quantizeInt8(lhsValue, *lhs);
+  Value b = quantizeInt8(rhsValue, *rhs);
+  auto resultType = type.clone(makeInt8Type(builder.getContext(), outParams));
+  Value result =
+      isa<AddOp>(op)
+          ? QAddOp::create(builder, op->getLoc(), resultType, a, b).getResult()
+          : QMatMulOp::create(builder, op->getLoc(), resultType, a, b)
+                .getResult();
+  Value dequantized = DequantizeOp::create(
+      builder, op->getLoc(), cast<RankedTensorType>(out.getType()), result,
+      nullptr);
   replaceLayer(op, out, dequantized);
   return success();
 }
@@ -498,8 +503,8 @@ LogicalResult Quantizer::rewriteFP8Product(Operation *op, Value input,
 LogicalResult Quantizer::rewriteLayer(Operation *op) {
   lastWeightSqnr.reset();
   lastWorstChannelSqnr.reset();
-  if (auto add = dyn_cast<AddOp>(op))
-    return precision == Precision::Int8 ? rewriteInt8Add(add) : success();
+  if (isa<AddOp, MatMulOp>(op))
+    return precision == Precision::Int8 ? rewriteInt8Binary(op) : success();
   Value input, weight, bias;
   if (auto conv = dyn_cast<Conv2DOp>(op)) {
     input = conv.getInput();
@@ -575,11 +580,11 @@ void Quantizer::sinkDequantize(Operation *op) {
       Operation *producer = input.getDefiningOp();
       q::UniformParams from = paramsOf(getInt8PerTensor(input.getType()));
       q::UniformParams to = paramsOf(getInt8PerTensor(type));
-      bool retype = isa_and_nonnull<QConv2DOp, QLinearOp, QAddOp>(producer) &&
-                    to.dequantize(to.qmin) >= from.dequantize(from.qmin) &&
-                    llvm::all_of(input.getUsers(), [](Operation *user) {
-                      return isa<DequantizeOp>(user);
-                    });
+      bool retype =
+          isa_and_nonnull<QConv2DOp, QLinearOp, QMatMulOp, QAddOp>(producer) &&
+          to.dequantize(to.qmin) >= from.dequantize(from.qmin) &&
+          llvm::all_of(input.getUsers(),
+                       [](Operation *user) { return isa<DequantizeOp>(user); });
       if (retype)
         input.setType(type);
       else
@@ -609,6 +614,11 @@ void Quantizer::sinkDequantize(Operation *op) {
 }
 
 bool mlir::dlc::isQuantizableLayer(Operation *op, Precision precision) {
+  if (auto matmul = dyn_cast<MatMulOp>(op))
+    return precision == Precision::Int8 &&
+           !matmul.getLhs().getDefiningOp<ConstantOp>() &&
+           !matmul.getRhs().getDefiningOp<ConstantOp>() &&
+           matmul.getType().getElementType().isF32();
   if (auto add = dyn_cast<AddOp>(op))
     return precision == Precision::Int8 &&
            add.getLhs().getType() == add.getType() &&

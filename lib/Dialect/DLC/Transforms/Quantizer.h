@@ -44,7 +44,8 @@ struct QuantizerOptions {
 std::string layerName(Operation *op, unsigned index);
 
 /// Whether dlc-quantize rewrites `op` at `precision` (a conv or linear
-/// layer with constant weights, or for int8 an add of two activations).
+/// layer with constant weights, or for int8 an add or matmul of two
+/// activations).
 bool isQuantizableLayer(Operation *op, Precision precision);
 
 /// A layer as quantized, for reports.

@@ -186,6 +186,20 @@ def DLC_QLinearOp : DLC_QuantOp<"qlinear"> {
   }];
 }
 
+def DLC_QMatMulOp : DLC_QuantOp<"qmatmul"> {
+  let summary = "Quantized batched matrix product of two int8 activations";
+  let description = [{
+    `dlc.matmul` (numpy broadcasting of the batch dimensions) over
+    per-tensor int8 operands, as attention's query-key and score-value
+    products need: `acc = sum (a - z_a) * (b - z_b)` in int32, then
+    `y = clamp(z_y + multiplyByQuantizedMultiplier(acc, s_a * s_b / s_y))`
+    within the result's storage range.
+  }];
+  let arguments = (ins AnyRankedTensor:$lhs, AnyRankedTensor:$rhs);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+}
+
 def DLC_QAddOp : DLC_QuantOp<"qadd"> {
   let summary = "Quantized elementwise addition (int8, equal shapes)";
   let description = [{
