@@ -110,6 +110,14 @@ static void timeLayer(LayerCost &layer, const Target &target) {
   switch (cost.kind) {
   case CostKind::MatMul: {
     peak = target.peakFlops(layer.type);
+    // 2:4 weights run on sparse tensor cores where the target has them.
+    if (layer.op->getNumOperands() > 1)
+      if (Operation *weight = layer.op->getOperand(1).getDefiningOp())
+        if (auto kind = weight->getAttrOfType<StringAttr>(
+                DLCDialect::kSparsityAttrName);
+            kind && kind.getValue() == "2:4")
+          if (std::optional<double> sparse = target.sparsePeakFlops(layer.type))
+            peak = *sparse;
     efficiency = target.productEfficiency;
     if (auto conv = dyn_cast<Conv2DOp>(layer.op)) {
       auto w = cast<ShapedType>(conv.getWeight().getType());

@@ -25,6 +25,13 @@ double Target::peakFlops(StringRef type) const {
   return it == peakTflops.end() ? 0.0 : it->second * 1e12;
 }
 
+std::optional<double> Target::sparsePeakFlops(StringRef type) const {
+  auto it = peakTflops.find((type + "_sparse").str());
+  if (it == peakTflops.end() || !isNative(type))
+    return std::nullopt;
+  return it->second * 1e12;
+}
+
 static Error jsonError(StringRef origin, const Twine &message) {
   return createStringError(inconvertibleErrorCode(), origin + ": " + message);
 }

@@ -51,6 +51,9 @@ struct Target {
   bool isNative(llvm::StringRef type) const;
   /// Peak for `type` in FLOP/s, falling back to fp32 where not native.
   double peakFlops(llvm::StringRef type) const;
+  /// Peak with 2:4 structured sparsity ("<type>_sparse"), or nullopt where
+  /// the hardware has no sparse path for `type`.
+  std::optional<double> sparsePeakFlops(llvm::StringRef type) const;
 };
 
 class TargetRegistry {

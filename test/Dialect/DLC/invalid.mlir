@@ -709,3 +709,28 @@ func.func @case78(%x: tensor<0x4xf32>) {
   %0 = dlc.pad %x {pads = array<i64: 1, 0, 0, 0>, mode = #dlc.pad_mode<edge>} : (tensor<0x4xf32>) -> tensor<1x4xf32>
   return
 }
+
+// -----
+
+// A weight marked 2:4 must hold at most two non-zeros in every four.
+func.func @sparsity_two_of_four() {
+  // expected-error @+1 {{is marked 2:4 but values 4..7 hold 3 non-zeros}}
+  %w = dlc.constant {dlc.sparsity = "2:4"} dense<[[1.0, 0.0, 2.0, 0.0, 1.0, 1.0, 0.0, 1.0]]> : tensor<1x8xf32>
+  return
+}
+
+// -----
+
+func.func @sparsity_row_length() {
+  // expected-error @+1 {{expects 2:4 rows whose length (6) is a multiple of 4}}
+  %w = dlc.constant {dlc.sparsity = "2:4"} dense<0.0> : tensor<2x6xf32>
+  return
+}
+
+// -----
+
+func.func @sparsity_kind() {
+  // expected-error @+1 {{expects dlc.sparsity to be "unstructured" or "2:4"}}
+  %w = dlc.constant {dlc.sparsity = "1:4"} dense<0.0> : tensor<2x8xf32>
+  return
+}

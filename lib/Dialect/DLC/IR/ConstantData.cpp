@@ -4,6 +4,7 @@
 #include "dlc/Dialect/DLC/IR/QuantTypes.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include <cstring>
 
 using namespace mlir;
 using namespace mlir::dlc;
@@ -21,6 +22,28 @@ std::optional<std::vector<float>> mlir::dlc::getConstantF32(Value value) {
     if (!data)
       return std::nullopt;
     return std::vector<float>(data->begin(), data->end());
+  }
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    // Other float types (f16, bf16, f64): decode each element's bits.
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    auto floatType = cast<FloatType>(type.getElementType());
+    unsigned bits = floatType.getWidth();
+    if (!blob || bits % 8 != 0 ||
+        blob->getData().size() !=
+            static_cast<size_t>(type.getNumElements()) * (bits / 8))
+      return std::nullopt;
+    const char *bytes = blob->getData().data();
+    std::vector<float> values;
+    values.reserve(type.getNumElements());
+    for (int64_t i = 0; i < type.getNumElements(); ++i) {
+      uint64_t word = 0;
+      std::memcpy(&word, bytes + i * (bits / 8), bits / 8); // little-endian
+      APFloat v(floatType.getFloatSemantics(), APInt(bits, word));
+      bool lost;
+      v.convert(APFloat::IEEEsingle(), APFloat::rmNearestTiesToEven, &lost);
+      values.push_back(v.convertToFloat());
+    }
+    return values;
   }
   if (auto dense = dyn_cast<DenseFPElementsAttr>(attr)) {
     std::vector<float> values;

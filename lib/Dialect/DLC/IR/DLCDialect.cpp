@@ -2,6 +2,7 @@
 
 #include "dlc/Dialect/DLC/IR/DLCDialect.h"
 #include "ShapeInference.h"
+#include "dlc/Dialect/DLC/IR/ConstantData.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -28,6 +29,42 @@ void DLCDialect::initialize() {
 #define GET_OP_LIST
 #include "dlc/Dialect/DLC/IR/DLCOps.cpp.inc"
       >();
+}
+
+LogicalResult DLCDialect::verifyOperationAttribute(Operation *op,
+                                                   NamedAttribute attribute) {
+  if (attribute.getName() != kSparsityAttrName)
+    return op->emitError("unknown dlc attribute '")
+           << attribute.getName().getValue() << "'";
+  auto kind = dyn_cast<StringAttr>(attribute.getValue());
+  if (!kind || (kind.getValue() != "unstructured" && kind.getValue() != "2:4"))
+    return op->emitError("expects dlc.sparsity to be \"unstructured\" or "
+                         "\"2:4\"");
+  auto constant = dyn_cast<ConstantOp>(op);
+  if (!constant)
+    return op->emitError("expects dlc.sparsity on a dlc.constant weight");
+  if (kind.getValue() != "2:4")
+    return success();
+  auto type = cast<RankedTensorType>(constant.getType());
+  if (type.getRank() < 2)
+    return op->emitError("expects a 2:4 weight of rank >= 2 (rows x ...)");
+  int64_t row = type.getNumElements() / type.getDimSize(0);
+  if (row % 4 != 0)
+    return op->emitError("expects 2:4 rows whose length (")
+           << row << ") is a multiple of 4";
+  std::optional<std::vector<float>> values = getConstantF32(constant);
+  if (!values)
+    return success(); // elided payload: nothing to check
+  for (size_t group = 0; group < values->size() / 4; ++group) {
+    int nonZero = 0;
+    for (size_t i = 0; i < 4; ++i)
+      nonZero += (*values)[group * 4 + i] != 0.0f;
+    if (nonZero > 2)
+      return op->emitError("is marked 2:4 but values ")
+             << group * 4 << ".." << group * 4 + 3 << " hold " << nonZero
+             << " non-zeros";
+  }
+  return success();
 }
 
 Operation *DLCDialect::materializeConstant(OpBuilder &builder, Attribute value,

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "CostAtBatch.h"
 #include "Quantizer.h"
 #include "dlc/Analysis/CostModel.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
@@ -73,14 +74,8 @@ double outputSqnr(ArrayRef<Tensor> reference, ArrayRef<Tensor> outputs) {
   return noise == 0.0 ? INFINITY : 10.0 * std::log10(signal / noise);
 }
 
-/// The cost of `func` at batch 1 (on a copy when the batch is dynamic).
 NetworkCost costAtBatchOne(func::FuncOp func, const Target &target) {
-  func::FuncOp copy = func.clone();
-  NetworkCost cost;
-  if (succeeded(inferFunctionShapes(copy, 1)))
-    cost = costNetwork(copy, target, /*fuse=*/true);
-  copy.erase();
-  return cost;
+  return costAtBatch(func, target, 1);
 }
 
 std::string formatDb(std::optional<double> db) {

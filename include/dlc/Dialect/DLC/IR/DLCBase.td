@@ -28,6 +28,13 @@ def DLC_Dialect : Dialect {
   }];
   let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 1;
+  // `dlc.sparsity` on a weight constant: "unstructured", or "2:4" (at most
+  // two non-zeros in every four consecutive values of each output row),
+  // which the verifier checks.
+  let hasOperationAttrVerify = 1;
+  let extraClassDeclaration = [{
+    static constexpr ::llvm::StringLiteral kSparsityAttrName = "dlc.sparsity";
+  }];
 }
 
 //===----------------------------------------------------------------------===//

@@ -203,6 +203,60 @@ def Quantize : Pass<"dlc-quantize", "::mlir::func::FuncOp"> {
                            "::mlir::quant::QuantDialect"];
 }
 
+def Prune : Pass<"dlc-prune", "::mlir::func::FuncOp"> {
+  let summary = "Prune weights (unstructured, 2:4) or whole channels";
+  let description = [{
+    `method`:
+    - `magnitude`: zeroes the `sparsity` fraction of smallest-magnitude
+      weights of each conv/linear layer (`scope=layer`) or across all of
+      them (`scope=global`); the weight is marked
+      `dlc.sparsity = "unstructured"`.
+    - `2:4`: keeps the two largest of every four consecutive weights along
+      each output row (the reduction axis); marked `dlc.sparsity = "2:4"`,
+      which the verifier checks and the cost model runs on sparse tensor
+      cores where the target has them.
+    - `l1`, `l2`, `bn-gamma`: structured pruning that removes channels from
+      the IR. Channels are grouped by dependency: a conv's output channels,
+      the batch norms, activations, pools and depthwise convs they pass
+      through, the residual adds that tie them to other producers, and the
+      input channels of every consumer (conv, linear behind a flatten) form
+      one group, scored together (filter norms summed over the group's
+      producers, or |gamma| of its batch norms) and pruned together. Groups
+      that reach a function argument or result, a concat, a reshape or an
+      op the analysis does not follow are left whole. Each group keeps
+      `1 - sparsity` of its channels, rounded up to `align` (or the
+      target's alignment), at least `min-channels`.
+
+    Layers (ONNX node names) or op names in `skip` are not pruned; for the
+    structured methods a skipped layer pins its output group. `report=FILE`
+    (`-`: stdout) prints per layer and in total the parameters (non-zero),
+    FLOPs and predicted latency on `target` before and after.
+  }];
+  let options = [
+    Option<"method", "method", "std::string", /*default=*/"\"magnitude\"",
+           "magnitude, 2:4, l1, l2 or bn-gamma">,
+    Option<"sparsity", "sparsity", "double", /*default=*/"0.5",
+           "Fraction of weights (magnitude) or of channels per group "
+           "(structured) to remove">,
+    Option<"scope", "scope", "std::string", /*default=*/"\"global\"",
+           "magnitude: threshold per layer or global">,
+    Option<"align", "align", "int64_t", /*default=*/"0",
+           "Round kept channel counts up to this multiple (0: the target's "
+           "fp32 alignment when target is set, else 1)">,
+    Option<"minChannels", "min-channels", "int64_t", /*default=*/"1",
+           "Keep at least this many channels per group">,
+    Option<"target", "target", "std::string", /*default=*/"\"host\"",
+           "Target for alignment and the latency in the report">,
+    Option<"targetFile", "target-file", "std::string", /*default=*/"\"\"",
+           "JSON file of extra or replacement targets">,
+    Option<"report", "report", "std::string", /*default=*/"\"\"",
+           "Write a pruning report to this file ('-': stdout)">,
+    ListOption<"skip", "skip", "std::string",
+               "Layer names or op names to leave unpruned">
+  ];
+  let dependentDialects = ["::mlir::dlc::DLCDialect"];
+}
+
 def CostReport : Pass<"dlc-cost-report", "::mlir::ModuleOp"> {
   let summary = "Report FLOPs, parameters, memory traffic and latency per layer";
   let description = [{

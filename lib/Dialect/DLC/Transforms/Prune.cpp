@@ -1,0 +1,284 @@
+//===- Prune.cpp - weight and channel pruning -----------------------------===//
+//
+// Implements `dlc-prune`: unstructured magnitude and 2:4 pruning here
+// (zeroed weights, marked with dlc.sparsity), structured channel pruning in
+// ChannelPruning.cpp; a report compares parameters, FLOPs and predicted
+// latency before and after.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ChannelPruning.h"
+#include "CostAtBatch.h"
+#include "dlc/Dialect/DLC/IR/ConstantData.h"
+#include "dlc/Dialect/DLC/IR/DLCOps.h"
+#include "dlc/Dialect/DLC/Transforms/Passes.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include <algorithm>
+#include <cmath>
+
+namespace mlir::dlc {
+#define GEN_PASS_DEF_PRUNE
+#include "dlc/Dialect/DLC/Transforms/Passes.h.inc"
+} // namespace mlir::dlc
+
+using namespace mlir;
+using namespace mlir::dlc;
+
+static std::string layerNameOf(Operation *op) {
+  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+    return name.getName().str();
+  if (auto fused = dyn_cast<FusedLoc>(op->getLoc()))
+    for (Location inner : fused.getLocations())
+      if (auto name = dyn_cast<NameLoc>(inner))
+        return name.getName().str();
+  return "";
+}
+
+/// Non-zero weights of a layer's constant weight operand.
+static int64_t nonZeroWeights(Operation *op) {
+  if (op->getNumOperands() < 2)
+    return 0;
+  std::optional<std::vector<float>> values = getConstantF32(op->getOperand(1));
+  if (!values)
+    return 0;
+  return llvm::count_if(*values, [](float v) { return v != 0.0f; });
+}
+
+namespace {
+struct PrunePass : public dlc::impl::PruneBase<PrunePass> {
+  using PruneBase::PruneBase;
+  void runOnOperation() override;
+
+private:
+  bool skipped(Operation *op) const {
+    std::string name = layerNameOf(op);
+    return skipNames.contains(op->getName().getStringRef()) ||
+           (!name.empty() && skipNames.contains(name));
+  }
+  /// The conv and linear layers with constant weights, unless skipped.
+  SmallVector<Operation *> layers(func::FuncOp func) const {
+    SmallVector<Operation *> result;
+    for (Operation &op : func.front())
+      if (isa<Conv2DOp, LinearOp>(op) && !skipped(&op) &&
+          getConstantF32(op.getOperand(1)))
+        result.push_back(&op);
+    return result;
+  }
+  void replaceWeight(Operation *op, ArrayRef<float> values, StringRef kind);
+  void pruneMagnitude(func::FuncOp func);
+  void prune2of4(func::FuncOp func);
+
+  llvm::StringSet<> skipNames;
+};
+} // namespace
+
+void PrunePass::replaceWeight(Operation *op, ArrayRef<float> values,
+                              StringRef kind) {
+  OpBuilder builder(op);
+  Value weight = op->getOperand(1);
+  auto type = cast<RankedTensorType>(weight.getType());
+  ConstantOp constant =
+      createConstantF32(builder, weight.getLoc(), type.getShape(), values,
+                        "pruned_weight", type.getElementType());
+  constant->setAttr(DLCDialect::kSparsityAttrName, builder.getStringAttr(kind));
+  op->setOperand(1, constant);
+}
+
+void PrunePass::pruneMagnitude(func::FuncOp func) {
+  SmallVector<Operation *> targets = layers(func);
+  std::optional<float> globalThreshold;
+  if (scope == "global") {
+    std::vector<float> magnitudes;
+    for (Operation *op : targets) {
+      std::optional<std::vector<float>> values =
+          getConstantF32(op->getOperand(1));
+      for (float w : *values)
+        magnitudes.push_back(std::fabs(w));
+    }
+    auto count = static_cast<size_t>(sparsity * magnitudes.size());
+    if (count > 0) {
+      std::nth_element(magnitudes.begin(), magnitudes.begin() + count - 1,
+                       magnitudes.end());
+      globalThreshold = magnitudes[count - 1];
+    }
+  }
+  for (Operation *op : targets) {
+    std::vector<float> values = *getConstantF32(op->getOperand(1));
+    if (globalThreshold) {
+      for (float &w : values)
+        if (std::fabs(w) <= *globalThreshold)
+          w = 0.0f;
+    } else {
+      // Exactly floor(sparsity * n) weights, smallest magnitude first.
+      std::vector<size_t> order(values.size());
+      std::iota(order.begin(), order.end(), 0);
+      auto count = static_cast<size_t>(sparsity * values.size());
+      // Ties broken by position, so the result is deterministic.
+      llvm::sort(order, [&](size_t a, size_t b) {
+        float x = std::fabs(values[a]), y = std::fabs(values[b]);
+        return x < y || (x == y && a < b);
+      });
+      for (size_t i = 0; i < count; ++i)
+        values[order[i]] = 0.0f;
+    }
+    replaceWeight(op, values, "unstructured");
+  }
+}
+
+void PrunePass::prune2of4(func::FuncOp func) {
+  for (Operation *op : layers(func)) {
+    auto type = cast<RankedTensorType>(op->getOperand(1).getType());
+    int64_t row = type.getNumElements() / type.getDimSize(0);
+    if (row % 4 != 0) {
+      op->emitRemark("dlc-prune: left dense: rows of ")
+          << row << " weights do not split into groups of 4";
+      continue;
+    }
+    std::vector<float> values = *getConstantF32(op->getOperand(1));
+    for (size_t g = 0; g < values.size(); g += 4) {
+      // Keep the two largest magnitudes of the four.
+      std::array<size_t, 4> order = {g, g + 1, g + 2, g + 3};
+      llvm::sort(order, [&](size_t a, size_t b) {
+        float x = std::fabs(values[a]), y = std::fabs(values[b]);
+        return x > y || (x == y && a < b);
+      });
+      values[order[2]] = values[order[3]] = 0.0f;
+    }
+    replaceWeight(op, values, "2:4");
+  }
+}
+
+void PrunePass::runOnOperation() {
+  func::FuncOp func = getOperation();
+  if (func.isExternal())
+    return;
+  static const char *kMethods[] = {"magnitude", "2:4", "l1", "l2", "bn-gamma"};
+  if (!llvm::is_contained(kMethods, method)) {
+    emitError(func.getLoc(), "unknown method '")
+        << method << "' (expected magnitude, 2:4, l1, l2 or bn-gamma)";
+    return signalPassFailure();
+  }
+  if (!(sparsity >= 0.0 && sparsity < 1.0)) {
+    emitError(func.getLoc(), "sparsity must be in [0, 1), got ")
+        << static_cast<double>(sparsity);
+    return signalPassFailure();
+  }
+  if (scope != "layer" && scope != "global") {
+    emitError(func.getLoc(), "unknown scope '")
+        << scope << "' (expected layer or global)";
+    return signalPassFailure();
+  }
+  llvm::Expected<TargetRegistry> registry = TargetRegistry::load(targetFile);
+  if (!registry) {
+    emitError(func.getLoc(), "dlc-prune: ")
+        << llvm::toString(registry.takeError());
+    return signalPassFailure();
+  }
+  const Target *hw = registry->lookup(target);
+  if (!hw) {
+    emitError(func.getLoc(), "dlc-prune: unknown target '")
+        << target << "' (known: " << llvm::join(registry->names(), ", ") << ")";
+    return signalPassFailure();
+  }
+  for (const std::string &name : skip)
+    skipNames.insert(name);
+
+  // Per layer before: parameters (non-zero), output channels, FLOPs.
+  struct Before {
+    int64_t nonZero = 0, channels = 0, flops = 0;
+  };
+  DenseMap<Operation *, OpCost> costs;
+  NetworkCost before = costAtBatch(func, *hw, 1, &costs);
+  llvm::MapVector<Operation *, Before> layersBefore;
+  for (Operation &op : func.front())
+    if (isa<Conv2DOp, LinearOp>(op))
+      layersBefore[&op] = {
+          nonZeroWeights(&op),
+          cast<ShapedType>(op.getOperand(1).getType()).getDimSize(0),
+          costs.count(&op) ? costs[&op].flops : 0};
+
+  std::optional<ChannelPruneSummary> summary;
+  if (method == "magnitude" || method == "2:4") {
+    if (method == "magnitude")
+      pruneMagnitude(func);
+    else
+      prune2of4(func);
+    // The dense weights the pruned ones replaced.
+    for (Operation &op : llvm::make_early_inc_range(func.front()))
+      if (isa<ConstantOp>(op) && op.use_empty())
+        op.erase();
+  } else {
+    ChannelPruneOptions options;
+    options.score = method == "l2"         ? ChannelScore::L2
+                    : method == "bn-gamma" ? ChannelScore::BNGamma
+                                           : ChannelScore::L1;
+    options.sparsity = sparsity;
+    int64_t alignment = align;
+    if (alignment == 0 && !target.empty() && target != "host") {
+      auto it = hw->align.find("fp32");
+      alignment =
+          it != hw->align.end() && hw->isNative("fp32") ? it->second : 1;
+    }
+    options.align = std::max<int64_t>(alignment, 1);
+    options.minChannels = minChannels;
+    options.skipped = [this](Operation *op) { return skipped(op); };
+    FailureOr<ChannelPruneSummary> result = pruneChannels(func, options);
+    if (failed(result))
+      return signalPassFailure();
+    summary = *result;
+  }
+  if (report.empty())
+    return;
+
+  costs.clear();
+  NetworkCost after = costAtBatch(func, *hw, 1, &costs);
+  std::string error;
+  std::unique_ptr<llvm::ToolOutputFile> file = openOutputFile(report, &error);
+  if (!file) {
+    emitError(func.getLoc(), "dlc-prune: ") << error;
+    return signalPassFailure();
+  }
+  raw_ostream &os = file->os();
+  os << "dlc-prune report: @" << func.getSymName() << ", method " << method
+     << ", sparsity " << llvm::formatv("{0:F2}", double(sparsity)) << "\n";
+  os << llvm::formatv("{0,-28} {1,-7} {2,17} {3,23} {4,25}\n", "layer", "op",
+                      "channels", "non-zero weights", "FLOPs");
+  int64_t index = 0;
+  for (auto &[op, was] : layersBefore) {
+    ++index;
+    std::string name = layerNameOf(op);
+    if (name.empty())
+      name = op->getName().getStringRef().drop_front(4).str() + "#" +
+             std::to_string(index);
+    int64_t channels =
+        cast<ShapedType>(op->getOperand(1).getType()).getDimSize(0);
+    int64_t flops = costs.count(op) ? costs[op].flops : 0;
+    os << llvm::formatv(
+        "{0,-28} {1,-7} {2,17} {3,23} {4,25}\n", name,
+        op->getName().getStringRef().drop_front(4),
+        llvm::formatv("{0} -> {1}", was.channels, channels),
+        llvm::formatv("{0} -> {1}", was.nonZero, nonZeroWeights(op)),
+        llvm::formatv("{0} -> {1}", was.flops, flops));
+  }
+  if (summary)
+    os << llvm::formatv("channel groups: {0} pruned of {1}; channels {2} -> "
+                        "{3}\n",
+                        summary->prunedGroups, summary->groups,
+                        summary->channelsBefore, summary->channelsAfter);
+  auto ratio = [](double a, double b) { return b > 0.0 ? a / b : 0.0; };
+  os << llvm::formatv("parameters: {0} -> {1}\n", before.params, after.params);
+  os << llvm::formatv("FLOPs: {0} -> {1} ({2:F3} of before)\n", before.flops,
+                      after.flops, ratio(after.flops, before.flops));
+  os << llvm::formatv("weight bytes: {0} -> {1}; sparsity {2:F3} -> {3:F3}\n",
+                      before.totalWeightBytes(), after.totalWeightBytes(),
+                      before.sparsity, after.sparsity);
+  os << llvm::formatv("predicted latency on {0}: {1:F2} us -> {2:F2} us "
+                      "({3:F2}x)\n",
+                      hw->name, before.latencyUs, after.latencyUs,
+                      ratio(before.latencyUs, after.latencyUs));
+  file->keep();
+}
