@@ -19,6 +19,7 @@
 #include "llvm/Support/ToolOutputFile.h"
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 
 namespace mlir::dlc {
 #define GEN_PASS_DEF_PRUNE
@@ -96,10 +97,21 @@ void PrunePass::pruneMagnitude(func::FuncOp func) {
     for (Operation *op : targets) {
       std::optional<std::vector<float>> values =
           getConstantF32(op->getOperand(1));
+      // A layer capped by max-layer-sparsity offers only its prunable part.
+      std::vector<float> layer;
       for (float w : *values)
-        magnitudes.push_back(std::fabs(w));
+        layer.push_back(std::fabs(w));
+      llvm::sort(layer);
+      auto cap = static_cast<size_t>(maxLayerSparsity * layer.size());
+      magnitudes.insert(magnitudes.end(), layer.begin(),
+                        layer.begin() + std::min(cap, layer.size()));
     }
-    auto count = static_cast<size_t>(sparsity * magnitudes.size());
+    // The threshold that removes `sparsity` of all weights.
+    size_t total = 0;
+    for (Operation *op : targets)
+      total += cast<ShapedType>(op->getOperand(1).getType()).getNumElements();
+    auto count =
+        std::min(static_cast<size_t>(sparsity * total), magnitudes.size());
     if (count > 0) {
       std::nth_element(magnitudes.begin(), magnitudes.begin() + count - 1,
                        magnitudes.end());
@@ -109,9 +121,18 @@ void PrunePass::pruneMagnitude(func::FuncOp func) {
   for (Operation *op : targets) {
     std::vector<float> values = *getConstantF32(op->getOperand(1));
     if (globalThreshold) {
-      for (float &w : values)
-        if (std::fabs(w) <= *globalThreshold)
-          w = 0.0f;
+      // At most max-layer-sparsity of this layer, smallest first.
+      std::vector<size_t> order(values.size());
+      std::iota(order.begin(), order.end(), 0);
+      llvm::sort(order, [&](size_t a, size_t b) {
+        float x = std::fabs(values[a]), y = std::fabs(values[b]);
+        return x < y || (x == y && a < b);
+      });
+      auto cap = static_cast<size_t>(maxLayerSparsity * values.size());
+      for (size_t i = 0; i < std::min(cap, order.size()) &&
+                         std::fabs(values[order[i]]) <= *globalThreshold;
+           ++i)
+        values[order[i]] = 0.0f;
     } else {
       // Exactly floor(sparsity * n) weights, smallest magnitude first.
       std::vector<size_t> order(values.size());
@@ -226,6 +247,32 @@ void PrunePass::runOnOperation() {
     options.align = std::max<int64_t>(alignment, 1);
     options.minChannels = minChannels;
     options.skipped = [this](Operation *op) { return skipped(op); };
+    if (flopsTarget > 0.0 || latencyTarget > 0.0) {
+      // Bisect the sparsity on copies: the smallest that reaches the target.
+      bool byFlops = flopsTarget > 0.0;
+      double goal = byFlops ? flopsTarget : latencyTarget;
+      auto measure = [&](const NetworkCost &cost) {
+        return byFlops ? static_cast<double>(cost.flops) : cost.latencyUs;
+      };
+      double base = measure(before);
+      double lo = 0.0, hi = 0.95;
+      for (int step = 0; step < 12; ++step) {
+        double mid = (lo + hi) / 2.0;
+        func::FuncOp copy = func.clone();
+        ChannelPruneOptions trial = options;
+        trial.sparsity = mid;
+        double ratio = 1.0;
+        if (succeeded(pruneChannels(copy, trial)))
+          ratio = measure(costAtBatch(copy, *hw, 1)) / base;
+        copy.erase();
+        (ratio <= goal ? hi : lo) = mid;
+      }
+      options.sparsity = hi;
+      func.emitRemark("dlc-prune: channel sparsity ")
+          << llvm::formatv("{0:F3}", hi) << " reaches the "
+          << (byFlops ? "FLOPs" : "latency") << " target of "
+          << llvm::formatv("{0:F2}", goal);
+    }
     FailureOr<ChannelPruneSummary> result = pruneChannels(func, options);
     if (failed(result))
       return signalPassFailure();

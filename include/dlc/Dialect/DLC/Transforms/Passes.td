@@ -228,7 +228,10 @@ def Prune : Pass<"dlc-prune", "::mlir::func::FuncOp"> {
       target's alignment), at least `min-channels`.
 
     Layers (ONNX node names) or op names in `skip` are not pruned; for the
-    structured methods a skipped layer pins its output group. `report=FILE`
+    structured methods a skipped layer pins its output group. With
+    `flops-target=F` or `latency-target=L`, structured pruning searches the
+    channel sparsity (bisection, on copies) that keeps at most that fraction
+    of the FLOPs or of the predicted latency on `target`. `report=FILE`
     (`-`: stdout) prints per layer and in total the parameters (non-zero),
     FLOPs and predicted latency on `target` before and after.
   }];
@@ -245,6 +248,16 @@ def Prune : Pass<"dlc-prune", "::mlir::func::FuncOp"> {
            "fp32 alignment when target is set, else 1)">,
     Option<"minChannels", "min-channels", "int64_t", /*default=*/"1",
            "Keep at least this many channels per group">,
+    Option<"flopsTarget", "flops-target", "double", /*default=*/"0.0",
+           "Structured: instead of sparsity, the fraction of the FLOPs to "
+           "keep (the smallest channel sparsity that reaches it)">,
+    Option<"latencyTarget", "latency-target", "double", /*default=*/"0.0",
+           "Structured: instead of sparsity, the fraction of the predicted "
+           "latency on target to keep">,
+    Option<"maxLayerSparsity", "max-layer-sparsity", "double",
+           /*default=*/"1.0",
+           "Magnitude: no layer loses more than this fraction of its "
+           "weights (a per-layer limit on the global threshold)">,
     Option<"target", "target", "std::string", /*default=*/"\"host\"",
            "Target for alignment and the latency in the report">,
     Option<"targetFile", "target-file", "std::string", /*default=*/"\"\"",
