@@ -149,8 +149,13 @@ static void timeLayer(LayerCost &layer, const Target &target) {
   layer.computeUs = cost.flops > 0 && peak > 0
                         ? cost.flops / (peak * efficiency * occupancy) * 1e6
                         : 0;
-  layer.memoryUs = cost.totalBytes() /
-                   (target.memoryGBps * 1e9 * target.memoryEfficiency) * 1e6;
+  // Working sets that fit in the last-level cache move at cache speed.
+  double bandwidth = target.memoryGBps;
+  if (target.cacheGBps > 0 &&
+      static_cast<double>(cost.totalBytes()) <= target.llcMiB * 1024 * 1024)
+    bandwidth = target.cacheGBps;
+  layer.memoryUs =
+      cost.totalBytes() / (bandwidth * 1e9 * target.memoryEfficiency) * 1e6;
   layer.memoryBound = layer.memoryUs > layer.computeUs;
   bool moves = cost.flops > 0 || cost.totalBytes() > 0;
   layer.timeUs = std::max(layer.computeUs, layer.memoryUs) +

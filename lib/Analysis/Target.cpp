@@ -71,6 +71,8 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
       return jsonError(origin, where("needs a positive \"memory_gbps\""));
     target.memoryGBps = *bandwidth;
     target.l2MiB = obj->getNumber("l2_mib").value_or(0);
+    target.llcMiB = obj->getNumber("llc_mib").value_or(target.l2MiB);
+    target.cacheGBps = obj->getNumber("cache_gbps").value_or(0);
     if (const json::Array *types = obj->getArray("native_types"))
       for (const json::Value &t : *types)
         if (std::optional<StringRef> s = t.getAsString())

@@ -26,6 +26,11 @@ struct Target {
   llvm::StringMap<double> peakTflops;
   double memoryGBps = 0;
   double l2MiB = 0;
+  /// Last-level cache: an op whose bytes (read + written + weights) fit in
+  /// `llcMiB` moves them at `cacheGBps` instead of memoryGBps (0: no such
+  /// distinction).
+  double llcMiB = 0;
+  double cacheGBps = 0;
   std::vector<std::string> nativeTypes;
   /// Channel multiples at which products run at full rate, per type.
   llvm::StringMap<int64_t> align;
