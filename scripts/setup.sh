@@ -16,6 +16,9 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   # Test fixtures and benchmark peers on Debian's /usr/bin/python3.
   python3 python3-onnx python3-numpy python3-torch python3-torchvision
+  # Training the quantization/pruning fixture (test/Quant/Inputs/train_digits.py)
+  # and the accuracy benches (bc).
+  python3-sklearn bc
   # Reference executor: SGEMM for convolutions and matrix products.
   libopenblas-dev pkg-config
   # MLIR's CMake config probes for these.
