@@ -173,19 +173,39 @@ static std::pair<int64_t, int64_t> validTaps(int64_t origin, int64_t kernel,
 }
 
 Tensor kernels::maxPool2d(const Tensor &input, const Window2D &w) {
-  return pool2d(
-      input, w,
-      [&](const float *src, int64_t h, int64_t wd, int64_t y0, int64_t x0) {
+  int64_t n = input.dim(0), c = input.dim(1), h = input.dim(2),
+          wd = input.dim(3);
+  int64_t outH = w.outputSize(0, h), outW = w.outputSize(1, wd);
+  Tensor output = Tensor::uninitialized({n, c, outH, outW});
+  // The taps inside the input depend only on the output row or column:
+  // computed once, not per output element.
+  std::vector<std::pair<int64_t, int64_t>> rows(outH), cols(outW);
+  for (int64_t oy = 0; oy < outH; ++oy)
+    rows[oy] = validTaps(oy * w.stride[0] - w.pads[0], w.kernel[0],
+                         w.dilation[0], h);
+  for (int64_t ox = 0; ox < outW; ++ox)
+    cols[ox] = validTaps(ox * w.stride[1] - w.pads[1], w.kernel[1],
+                         w.dilation[1], wd);
+  parallelFor(0, n * c, [&](int64_t plane) {
+    const float *src = input.data() + plane * h * wd;
+    float *dst = output.mutableData() + plane * outH * outW;
+    for (int64_t oy = 0; oy < outH; ++oy) {
+      int64_t y0 = oy * w.stride[0] - w.pads[0];
+      auto [ky0, ky1] = rows[oy];
+      for (int64_t ox = 0; ox < outW; ++ox) {
+        int64_t x0 = ox * w.stride[1] - w.pads[1];
+        auto [kx0, kx1] = cols[ox];
         float best = -std::numeric_limits<float>::infinity();
-        auto [ky0, ky1] = validTaps(y0, w.kernel[0], w.dilation[0], h);
-        auto [kx0, kx1] = validTaps(x0, w.kernel[1], w.dilation[1], wd);
         for (int64_t ky = ky0; ky < ky1; ++ky) {
           const float *row = src + (y0 + ky * w.dilation[0]) * wd + x0;
           for (int64_t kx = kx0; kx < kx1; ++kx)
             best = std::max(best, row[kx * w.dilation[1]]);
         }
-        return best;
-      });
+        dst[oy * outW + ox] = best;
+      }
+    }
+  });
+  return output;
 }
 
 Tensor kernels::avgPool2d(const Tensor &input, const Window2D &w,
