@@ -75,7 +75,7 @@ func.func @depthwise(%x: tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32> {
   return %y : tensor<1x4x6x6xf32>
 }
 
-// A concat pins the channels that reach it.
+// A concat that reaches the function result pins the channels of its parts.
 // L1-LABEL: @pinned
 // L1: dlc.conv2d %arg0, {{.*}} -> tensor<1x4x6x6xf32>
 // L1: dlc.concat {{.*}} -> tensor<1x8x6x6xf32>
@@ -85,3 +85,40 @@ func.func @pinned(%x: tensor<1x4x6x6xf32>) -> tensor<1x8x6x6xf32> {
   %c = dlc.concat %y, %x {axis = 1 : i64} : (tensor<1x4x6x6xf32>, tensor<1x4x6x6xf32>) -> tensor<1x8x6x6xf32>
   return %c : tensor<1x8x6x6xf32>
 }
+
+// A concatenation keeps what its parts keep: each producer is pruned by its
+// own scores, the concat's batch norm and consumer follow, shifted by each
+// part's offset.
+// L1-LABEL: @dense_block
+// L1: %[[A:.*]] = dlc.conv2d %arg0, {{.*}} -> tensor<1x2x4x4xf32>
+// L1: %[[B:.*]] = dlc.conv2d %arg0, {{.*}} -> tensor<1x3x4x4xf32>
+// L1: dlc.concat %[[A]], %[[B]] {axis = 1 : i64} : (tensor<1x2x4x4xf32>, tensor<1x3x4x4xf32>) -> tensor<1x5x4x4xf32>
+// L1: dlc.batch_norm {{.*}} -> tensor<1x5x4x4xf32>
+// L1: dlc.conv2d {{.*}} : (tensor<1x5x4x4xf32>, tensor<2x5x1x1xf32>) -> tensor<1x2x4x4xf32>
+func.func @dense_block(%x: tensor<1x3x4x4xf32>) -> tensor<1x2x4x4xf32> {
+  %wa = dlc.constant dense<[[[[1.0]], [[1.0]], [[1.0]]], [[[0.1]], [[0.1]], [[0.1]]], [[[2.0]], [[2.0]], [[2.0]]], [[[0.2]], [[0.2]], [[0.2]]]]> : tensor<4x3x1x1xf32>
+  %a = dlc.conv2d %x, %wa : (tensor<1x3x4x4xf32>, tensor<4x3x1x1xf32>) -> tensor<1x4x4x4xf32>
+  %wb = dlc.constant dense<[[[[0.3]], [[0.3]], [[0.3]]], [[[3.0]], [[3.0]], [[3.0]]], [[[0.1]], [[0.1]], [[0.1]]], [[[1.0]], [[1.0]], [[1.0]]], [[[2.0]], [[2.0]], [[2.0]]], [[[0.2]], [[0.2]], [[0.2]]]]> : tensor<6x3x1x1xf32>
+  %b = dlc.conv2d %x, %wb : (tensor<1x3x4x4xf32>, tensor<6x3x1x1xf32>) -> tensor<1x6x4x4xf32>
+  %c = dlc.concat %a, %b {axis = 1 : i64} : (tensor<1x4x4x4xf32>, tensor<1x6x4x4xf32>) -> tensor<1x10x4x4xf32>
+  %g = dlc.constant dense<[1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0]> : tensor<10xf32>
+  %be = dlc.constant dense<0.5> : tensor<10xf32>
+  %m = dlc.constant dense<0.0> : tensor<10xf32>
+  %v = dlc.constant dense<1.0> : tensor<10xf32>
+  %n = dlc.batch_norm %c, %g, %be, %m, %v {epsilon = 1.0e-5 : f32} : (tensor<1x10x4x4xf32>, tensor<10xf32>, tensor<10xf32>, tensor<10xf32>, tensor<10xf32>) -> tensor<1x10x4x4xf32>
+  %r = dlc.relu %n : tensor<1x10x4x4xf32>
+  %wc = dlc.constant dense<[[[[0.0]], [[1.0]], [[2.0]], [[3.0]], [[4.0]], [[5.0]], [[6.0]], [[7.0]], [[8.0]], [[9.0]]], [[[1.0]], [[1.0]], [[1.0]], [[1.0]], [[1.0]], [[1.0]], [[1.0]], [[1.0]], [[1.0]], [[1.0]]]]> : tensor<2x10x1x1xf32>
+  %y = dlc.conv2d %r, %wc : (tensor<1x10x4x4xf32>, tensor<2x10x1x1xf32>) -> tensor<1x2x4x4xf32>
+  return %y : tensor<1x2x4x4xf32>
+}
+// Which channels: a keeps filters 0 and 2, b keeps 1, 3 and 4 (its
+// offset is 4), so the batch norm keeps gammas 1, 3, 6, 8, 9 and the
+// consumer its columns 0, 2, 5, 7, 8. The pruned block runs.
+// RUN: dlc-opt %s --dlc-prune="method=l1 sparsity=0.5" | FileCheck %s --check-prefix=DENSE-VALUES
+// RUN: %debian_python -c "import numpy; numpy.save('%t.d.npy', numpy.ones((1, 3, 4, 4), numpy.float32))"
+// RUN: dlc-run %t.pruned.mlir --function dense_block --input %t.d.npy --output %t.d.out.npy
+// DENSE-VALUES-LABEL: @dense_block
+// DENSE-VALUES: dlc.constant dense<{{.*}}1.000000e+00{{.*}}2.000000e+00{{.*}}> : tensor<2x3x1x1xf32>
+// DENSE-VALUES: dlc.constant dense<{{.*}}3.000000e+00{{.*}}1.000000e+00{{.*}}2.000000e+00{{.*}}> : tensor<3x3x1x1xf32>
+// DENSE-VALUES: dlc.constant dense<[1.000000e+00, 3.000000e+00, 6.000000e+00, 8.000000e+00, 9.000000e+00]> : tensor<5xf32>
+// DENSE-VALUES: dlc.constant dense<{{.*}}0.000000e+00{{.*}}2.000000e+00{{.*}}5.000000e+00{{.*}}7.000000e+00{{.*}}8.000000e+00{{.*}} : tensor<2x5x1x1xf32>

@@ -18,6 +18,7 @@
 #include "dlc/Dialect/DLC/Transforms/Passes.h"
 #include "llvm/ADT/MapVector.h"
 #include <cmath>
+#include <functional>
 #include <numeric>
 
 using namespace mlir;
@@ -34,6 +35,10 @@ struct Cut {
 struct Group {
   bool pinned = false;
   int64_t channels = -1;
+  /// For the output of a channel concat: the groups of its inputs, in
+  /// order. Its channels are theirs, so it is not pruned by itself: it
+  /// keeps what its parts keep.
+  SmallVector<Value> parts;
   SmallVector<Operation *> producers; // conv / linear outputs
   SmallVector<std::pair<Operation *, int64_t>> consumers; // op, feature block
   SmallVector<Operation *> channelOps;                    // BN, depthwise conv
@@ -87,7 +92,11 @@ private:
   SmallVector<std::pair<Operation *, Value>> producers;
   SmallVector<std::tuple<Operation *, Value, int64_t>> consumers;
   SmallVector<std::pair<Operation *, Value>> channelOps;
+  SmallVector<ConcatOp> concats;
   DenseMap<Operation *, int64_t> flattenBlocks; // flatten -> H*W
+
+public:
+  Value rootOf(Value v) { return find(v); }
 };
 } // namespace
 
@@ -162,6 +171,17 @@ void Analysis::analyze(Operation &op) {
     unite(op.getOperand(0), op.getResult(0));
     return;
   }
+  if (auto concat = dyn_cast<ConcatOp>(op)) {
+    int64_t rank = cast<RankedTensorType>(concat.getType()).getRank();
+    auto axis = static_cast<int64_t>(concat.getAxis());
+    if ((axis == 1 || axis == 1 - rank) &&
+        llvm::all_of(concat.getInputs(), hasChannels) &&
+        hasChannels(concat.getResult())) {
+      concats.push_back(concat);
+      return;
+    }
+    return pinAll();
+  }
   if (isa<AddOp, SubOp, MulOp, DivOp>(op)) {
     Value lhs = op.getOperand(0), rhs = op.getOperand(1), out = op.getResult(0);
     auto scalar = [](Value v) {
@@ -208,6 +228,38 @@ llvm::MapVector<Value, Group> Analysis::groups() {
   for (Value v : pinned)
     if (hasChannels(v))
       groupOf(v).pinned = true;
+  for (ConcatOp concat : concats) {
+    Group &derived = groupOf(concat.getResult());
+    for (Value input : concat.getInputs()) {
+      groupOf(input); // every part has an entry
+      result[find(concat.getResult())].parts.push_back(find(input));
+    }
+    (void)derived;
+  }
+  // A concatenation whose channels also come from elsewhere (a producer, a
+  // second concat, an add with another tensor) or that is pinned pins its
+  // parts: to a fixpoint, as parts may be concatenations themselves.
+  for (bool changed = true; changed;) {
+    changed = false;
+    for (auto &[root, group] : result) {
+      if (group.parts.empty())
+        continue;
+      int64_t sum = 0;
+      for (Value part : group.parts)
+        sum += result[part].channels;
+      bool whole =
+          group.pinned || !group.producers.empty() || sum != group.channels;
+      for (Value part : group.parts)
+        if (whole && !result[part].pinned) {
+          result[part].pinned = true;
+          changed = true;
+        }
+      if (whole && !group.pinned) {
+        group.pinned = true;
+        changed = true;
+      }
+    }
+  }
   return result;
 }
 
@@ -340,8 +392,9 @@ mlir::dlc::pruneChannels(func::FuncOp func,
   ChannelPruneSummary summary;
   DenseMap<Operation *, Cut> cuts;
   SmallVector<std::pair<Operation *, std::vector<int64_t>>> channelCuts;
+  DenseMap<Value, std::vector<int64_t>> kept; // group -> its kept channels
   for (auto &[root, group] : groups) {
-    if (group.producers.empty())
+    if (group.producers.empty() || !group.parts.empty())
       continue;
     ++summary.groups;
     summary.channelsBefore += group.channels;
@@ -357,8 +410,10 @@ mlir::dlc::pruneChannels(func::FuncOp func,
                      group.channels);
     }
     summary.channelsAfter += keepCount;
-    if (keepCount == group.channels)
+    if (keepCount == group.channels) {
+      kept[root] = allIndices(group.channels);
       continue;
+    }
     ++summary.prunedGroups;
     std::vector<double> scores = scoreGroup(group, options.score);
     std::vector<int64_t> order = allIndices(group.channels);
@@ -367,8 +422,44 @@ mlir::dlc::pruneChannels(func::FuncOp func,
     });
     std::vector<int64_t> keep(order.begin(), order.begin() + keepCount);
     llvm::sort(keep);
+    kept[root] = keep;
     for (Operation *op : group.producers)
       cuts[op].rows = keep;
+    for (auto [op, block] : group.consumers) {
+      cuts[op].columns = keep;
+      cuts[op].columnBlock = block;
+    }
+    for (Operation *op : group.channelOps)
+      channelCuts.emplace_back(op, keep);
+  }
+  // Concatenations keep their parts' channels, shifted by each part's
+  // offset; their consumers and channel-wise ops follow.
+  std::function<std::vector<int64_t>(Value)> keptOf =
+      [&](Value root) -> std::vector<int64_t> {
+    auto it = kept.find(root);
+    if (it != kept.end())
+      return it->second;
+    Group &group = groups[root];
+    std::vector<int64_t> keep;
+    if (group.parts.empty()) {
+      keep = allIndices(group.channels);
+    } else {
+      int64_t offset = 0;
+      for (Value part : group.parts) {
+        for (int64_t c : keptOf(part))
+          keep.push_back(offset + c);
+        offset += groups[part].channels;
+      }
+    }
+    kept[root] = keep;
+    return keep;
+  };
+  for (auto &[root, group] : groups) {
+    if (group.parts.empty() || group.pinned)
+      continue;
+    std::vector<int64_t> keep = keptOf(root);
+    if (static_cast<int64_t>(keep.size()) == group.channels)
+      continue;
     for (auto [op, block] : group.consumers) {
       cuts[op].columns = keep;
       cuts[op].columnBlock = block;
