@@ -1,14 +1,19 @@
 //===- ChannelPruning.cpp - structured channel pruning --------------------===//
 //
-// The analysis unions tensors (rank 4 NCHW or rank 2 N x F) whose channel
-// dimension must stay equal: the input and output of channel-wise ops
-// (batch norm, activations, pooling, depthwise convs) and the operands and
-// result of a residual add. A group's channels are produced by the convs
-// and linear layers that write its tensors and read by the convs and
-// linear layers (possibly behind a flatten) that take them as input. A group
-// touching a function argument or result, or an op the analysis does not
-// model (concat, reshape, transpose, grouped convs, quantized ops, ...), is
-// pinned: its channels stay.
+// The analysis works on single channels: a node per (tensor, channel) of
+// every tensor with a channel dimension (rank 4 NCHW or rank 2 N x F), and a
+// union-find that ties the nodes that must be kept or removed together:
+// the same channel before and after a channel-wise op (batch norm,
+// activation, pooling, depthwise conv) and across a residual add; a concat
+// input's channel and its place in the output; a channel slice or split's
+// output and its place in the input; a channel shuffle (reshape to
+// N x g x C/g x ..., transpose of the two, reshape back) maps channel
+// j*(C/g) + i to i*g + j and ties channel i of every shuffle group, so that
+// the groups keep equal counts. Each class is scored by the filters of the
+// convs and linear layers that produce its channels (or the gammas of its
+// batch norms); within each coupled component the lowest-scoring classes
+// are removed. A class reaching a function argument or result, or an op the
+// analysis does not model, is pinned.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,7 +23,6 @@
 #include "dlc/Dialect/DLC/Transforms/Passes.h"
 #include "llvm/ADT/MapVector.h"
 #include <cmath>
-#include <functional>
 #include <numeric>
 
 using namespace mlir;
@@ -32,73 +36,115 @@ struct Cut {
   int64_t columnBlock = 1;
 };
 
-struct Group {
-  bool pinned = false;
-  int64_t channels = -1;
-  /// For the output of a channel concat: the groups of its inputs, in
-  /// order. Its channels are theirs, so it is not pruned by itself: it
-  /// keeps what its parts keep.
-  SmallVector<Value> parts;
-  SmallVector<Operation *> producers; // conv / linear outputs
-  SmallVector<std::pair<Operation *, int64_t>> consumers; // op, feature block
-  SmallVector<Operation *> channelOps;                    // BN, depthwise conv
+/// A channel shuffle: reshape -> transpose -> reshape.
+struct Shuffle {
+  ReshapeOp split;
+  ReshapeOp merge;
+  int64_t groups;
 };
 
 class Analysis {
 public:
   explicit Analysis(const ChannelPruneOptions &options) : options(options) {}
-
   void run(func::FuncOp func);
-  llvm::MapVector<Value, Group> groups();
 
-private:
   /// Whether `v` is a tensor with a channel dimension (rank 2 or 4).
   static bool hasChannels(Value v) {
     auto type = dyn_cast<RankedTensorType>(v.getType());
     return type && (type.getRank() == 2 || type.getRank() == 4) &&
            !type.isDynamicDim(1) && type.getElementType().isF32();
   }
-  Value find(Value v) {
-    auto it = parent.find(v);
-    if (it == parent.end()) {
-      parent[v] = v;
-      return v;
-    }
-    if (it->second == v)
-      return v;
-    Value root = find(it->second);
-    parent[v] = root;
-    return root;
+  static int64_t channelsOf(Value v) {
+    return cast<RankedTensorType>(v.getType()).getDimSize(1);
   }
-  void unite(Value a, Value b) {
-    if (!hasChannels(a) || !hasChannels(b)) {
+  /// The node of channel `c` of `v` (created on first use).
+  int64_t node(Value v, int64_t c) {
+    auto [it, inserted] = base.try_emplace(v, parent.size());
+    if (inserted) {
+      values.push_back(v);
+      for (int64_t i = 0; i < channelsOf(v); ++i)
+        parent.push_back(static_cast<int64_t>(parent.size()));
+    }
+    return it->second + c;
+  }
+  int64_t find(int64_t x) {
+    while (parent[x] != x)
+      x = parent[x] = parent[parent[x]];
+    return x;
+  }
+  void unite(int64_t a, int64_t b) {
+    a = find(a);
+    b = find(b);
+    if (a != b)
+      parent[a] = b;
+  }
+  /// Ties channel c of `a` to channel c of `b` for every c.
+  void uniteAll(Value a, Value b) {
+    if (!hasChannels(a) || !hasChannels(b) || channelsOf(a) != channelsOf(b)) {
       pin(a);
       pin(b);
       return;
     }
-    Value ra = find(a), rb = find(b);
-    if (ra != rb)
-      parent[ra] = rb;
+    for (int64_t c = 0; c < channelsOf(a); ++c)
+      unite(node(a, c), node(b, c));
   }
   void pin(Value v) {
-    if (isa<RankedTensorType>(v.getType()))
-      pinned.push_back(v);
+    if (hasChannels(v))
+      pinnedValues.push_back(v);
   }
-  void analyze(Operation &op);
 
   const ChannelPruneOptions &options;
-  DenseMap<Value, Value> parent;
-  SmallVector<Value> pinned;
+  DenseMap<Value, int64_t> base;
+  SmallVector<Value> values;
+  std::vector<int64_t> parent;
+  SmallVector<Value> pinnedValues;
   SmallVector<std::pair<Operation *, Value>> producers;
   SmallVector<std::tuple<Operation *, Value, int64_t>> consumers;
   SmallVector<std::pair<Operation *, Value>> channelOps;
-  SmallVector<ConcatOp> concats;
+  SmallVector<SliceOp> slices;
+  SmallVector<SplitOp> splits;
+  SmallVector<Shuffle> shuffles;
   DenseMap<Operation *, int64_t> flattenBlocks; // flatten -> H*W
+  DenseSet<Operation *> shuffleParts;
 
-public:
-  Value rootOf(Value v) { return find(v); }
+private:
+  void analyze(Operation &op);
+  bool matchShuffle(ReshapeOp first);
 };
 } // namespace
+
+/// reshape [N, C, H, W] -> [N, g, C/g, H, W], transpose (0 2 1 3 4),
+/// reshape -> [N, C, H, W]: out[i*g + j] = in[j*(C/g) + i].
+bool Analysis::matchShuffle(ReshapeOp first) {
+  auto in = cast<RankedTensorType>(first.getInput().getType());
+  auto mid = dyn_cast<RankedTensorType>(first.getType());
+  if (!hasChannels(first.getInput()) || in.getRank() != 4 || !mid ||
+      mid.getRank() != 5 || !first->hasOneUse())
+    return false;
+  int64_t c = in.getDimSize(1), g = mid.getDimSize(1);
+  if (mid.getDimSize(2) * g != c || mid.getDimSize(3) != in.getDimSize(2) ||
+      mid.getDimSize(4) != in.getDimSize(3))
+    return false;
+  auto transpose = dyn_cast<TransposeOp>(*first->getUsers().begin());
+  if (!transpose || transpose.getPerm() != ArrayRef<int64_t>{0, 2, 1, 3, 4} ||
+      !transpose->hasOneUse())
+    return false;
+  auto merge = dyn_cast<ReshapeOp>(*transpose->getUsers().begin());
+  if (!merge || merge.getType() != in)
+    return false;
+  int64_t per = c / g;
+  for (int64_t j = 0; j < g; ++j)
+    for (int64_t i = 0; i < per; ++i) {
+      unite(node(first.getInput(), j * per + i),
+            node(merge.getResult(), i * g + j));
+      // Every shuffle group keeps the same indices i.
+      unite(node(first.getInput(), j * per + i), node(first.getInput(), i));
+    }
+  shuffles.push_back({first, merge, g});
+  shuffleParts.insert(transpose);
+  shuffleParts.insert(merge);
+  return true;
+}
 
 void Analysis::analyze(Operation &op) {
   auto pinAll = [&] {
@@ -107,22 +153,26 @@ void Analysis::analyze(Operation &op) {
     for (Value v : op.getResults())
       pin(v);
   };
-  if (isa<ConstantOp>(op))
+  if (isa<ConstantOp>(op) || shuffleParts.contains(&op))
     return;
   if (auto conv = dyn_cast<Conv2DOp>(op)) {
     auto groups = static_cast<int64_t>(conv.getGroups());
     auto weight = cast<RankedTensorType>(conv.getWeight().getType());
-    int64_t in =
-        cast<RankedTensorType>(conv.getInput().getType()).getDimSize(1);
     bool constant =
         getConstantWeights(conv.getWeight(), conv.getBias()).has_value();
-    if (!constant || !hasChannels(conv.getInput()))
+    if (!constant || !hasChannels(conv.getInput()) ||
+        !hasChannels(conv.getResult()))
       return pinAll();
+    int64_t in = channelsOf(conv.getInput());
     if (groups == 1) {
       consumers.emplace_back(&op, conv.getInput(), 1);
       producers.emplace_back(&op, conv.getResult());
+      for (int64_t c = 0; c < channelsOf(conv.getResult()); ++c)
+        node(conv.getResult(), c);
+      for (int64_t c = 0; c < in; ++c)
+        node(conv.getInput(), c);
     } else if (groups == in && weight.getDimSize(0) == in) {
-      unite(conv.getInput(), conv.getResult());
+      uniteAll(conv.getInput(), conv.getResult());
       channelOps.emplace_back(&op, conv.getResult());
     } else {
       return pinAll();
@@ -137,13 +187,16 @@ void Analysis::analyze(Operation &op) {
       return pinAll();
     Value input = linear.getInput();
     auto flatten = input.getDefiningOp<FlattenOp>();
-    if (flatten && flattenBlocks.count(flatten))
+    if (flatten && flattenBlocks.count(flatten)) {
       consumers.emplace_back(&op, flatten.getInput(), flattenBlocks[flatten]);
-    else if (hasChannels(input))
+    } else if (hasChannels(input)) {
       consumers.emplace_back(&op, input, 1);
-    else
+      node(input, 0);
+    } else {
       pin(input);
+    }
     producers.emplace_back(&op, linear.getResult());
+    node(linear.getResult(), 0);
     if (options.skipped && options.skipped(&op))
       pin(linear.getResult());
     return;
@@ -157,18 +210,19 @@ void Analysis::analyze(Operation &op) {
         hasChannels(flatten.getInput()) && !in.isDynamicDim(2) &&
         !in.isDynamicDim(3)) {
       flattenBlocks[&op] = in.getDimSize(2) * in.getDimSize(3);
+      node(flatten.getInput(), 0);
       return;
     }
     return pinAll();
   }
   if (auto bn = dyn_cast<BatchNormOp>(op)) {
-    unite(bn.getInput(), bn.getResult());
+    uniteAll(bn.getInput(), bn.getResult());
     channelOps.emplace_back(&op, bn.getResult());
     return;
   }
   if (isa<ReluOp, ClipOp, SigmoidOp, HardSwishOp, GeluOp, MaxPool2DOp,
           AvgPool2DOp, GlobalAvgPoolOp>(op)) {
-    unite(op.getOperand(0), op.getResult(0));
+    uniteAll(op.getOperand(0), op.getResult(0));
     return;
   }
   if (auto concat = dyn_cast<ConcatOp>(op)) {
@@ -177,11 +231,45 @@ void Analysis::analyze(Operation &op) {
     if ((axis == 1 || axis == 1 - rank) &&
         llvm::all_of(concat.getInputs(), hasChannels) &&
         hasChannels(concat.getResult())) {
-      concats.push_back(concat);
+      int64_t offset = 0;
+      for (Value input : concat.getInputs()) {
+        for (int64_t c = 0; c < channelsOf(input); ++c)
+          unite(node(input, c), node(concat.getResult(), offset + c));
+        offset += channelsOf(input);
+      }
       return;
     }
     return pinAll();
   }
+  if (auto slice = dyn_cast<SliceOp>(op)) {
+    if (slice.getAxes() == ArrayRef<int64_t>{1} &&
+        slice.getSteps() == ArrayRef<int64_t>{1} &&
+        hasChannels(slice.getInput()) && hasChannels(slice.getResult())) {
+      int64_t start = slice.getStarts()[0];
+      for (int64_t c = 0; c < channelsOf(slice.getResult()); ++c)
+        unite(node(slice.getResult(), c), node(slice.getInput(), start + c));
+      slices.push_back(slice);
+      return;
+    }
+    return pinAll();
+  }
+  if (auto split = dyn_cast<SplitOp>(op)) {
+    if (split.getAxis() == 1 && hasChannels(split.getInput()) &&
+        llvm::all_of(split.getResults(), hasChannels)) {
+      int64_t offset = 0;
+      for (Value out : split.getResults()) {
+        for (int64_t c = 0; c < channelsOf(out); ++c)
+          unite(node(out, c), node(split.getInput(), offset + c));
+        offset += channelsOf(out);
+      }
+      splits.push_back(split);
+      return;
+    }
+    return pinAll();
+  }
+  if (auto reshape = dyn_cast<ReshapeOp>(op))
+    if (matchShuffle(reshape))
+      return;
   if (isa<AddOp, SubOp, MulOp, DivOp>(op)) {
     Value lhs = op.getOperand(0), rhs = op.getOperand(1), out = op.getResult(0);
     auto scalar = [](Value v) {
@@ -190,12 +278,12 @@ void Analysis::analyze(Operation &op) {
     };
     if (lhs.getType() == out.getType() && rhs.getType() == out.getType() &&
         !lhs.getDefiningOp<ConstantOp>() && !rhs.getDefiningOp<ConstantOp>()) {
-      unite(lhs, out);
-      unite(rhs, out);
+      uniteAll(lhs, out);
+      uniteAll(rhs, out);
     } else if (lhs.getType() == out.getType() && scalar(rhs)) {
-      unite(lhs, out);
+      uniteAll(lhs, out);
     } else if (rhs.getType() == out.getType() && scalar(lhs)) {
-      unite(rhs, out);
+      uniteAll(rhs, out);
     } else {
       pinAll();
     }
@@ -209,93 +297,6 @@ void Analysis::run(func::FuncOp func) {
     pin(arg);
   for (Operation &op : func.front())
     analyze(op);
-}
-
-llvm::MapVector<Value, Group> Analysis::groups() {
-  llvm::MapVector<Value, Group> result;
-  auto groupOf = [&](Value v) -> Group & {
-    Group &g = result[find(v)];
-    if (g.channels < 0)
-      g.channels = cast<RankedTensorType>(v.getType()).getDimSize(1);
-    return g;
-  };
-  for (auto [op, value] : producers)
-    groupOf(value).producers.push_back(op);
-  for (auto [op, value, block] : consumers)
-    groupOf(value).consumers.emplace_back(op, block);
-  for (auto [op, value] : channelOps)
-    groupOf(value).channelOps.push_back(op);
-  for (Value v : pinned)
-    if (hasChannels(v))
-      groupOf(v).pinned = true;
-  for (ConcatOp concat : concats) {
-    Group &derived = groupOf(concat.getResult());
-    for (Value input : concat.getInputs()) {
-      groupOf(input); // every part has an entry
-      result[find(concat.getResult())].parts.push_back(find(input));
-    }
-    (void)derived;
-  }
-  // A concatenation whose channels also come from elsewhere (a producer, a
-  // second concat, an add with another tensor) or that is pinned pins its
-  // parts: to a fixpoint, as parts may be concatenations themselves.
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (auto &[root, group] : result) {
-      if (group.parts.empty())
-        continue;
-      int64_t sum = 0;
-      for (Value part : group.parts)
-        sum += result[part].channels;
-      bool whole =
-          group.pinned || !group.producers.empty() || sum != group.channels;
-      for (Value part : group.parts)
-        if (whole && !result[part].pinned) {
-          result[part].pinned = true;
-          changed = true;
-        }
-      if (whole && !group.pinned) {
-        group.pinned = true;
-        changed = true;
-      }
-    }
-  }
-  return result;
-}
-
-/// Per-channel importance of a group: filter norms of its producers (each
-/// producer's norms divided by their mean, so layers count alike), or the
-/// |gamma| of its batch norms.
-static std::vector<double> scoreGroup(const Group &group, ChannelScore score) {
-  std::vector<double> scores(group.channels, 0.0);
-  if (score == ChannelScore::BNGamma) {
-    bool any = false;
-    for (Operation *op : group.channelOps)
-      if (auto bn = dyn_cast<BatchNormOp>(op))
-        if (auto gamma = getConstantF32(bn.getScale())) {
-          any = true;
-          for (int64_t c = 0; c < group.channels; ++c)
-            scores[c] += std::fabs((*gamma)[c]);
-        }
-    if (any)
-      return scores;
-  }
-  for (Operation *op : group.producers) {
-    std::optional<ConstantWeights> data =
-        getConstantWeights(op->getOperand(1), Value());
-    int64_t per = static_cast<int64_t>(data->weight.size()) / group.channels;
-    std::vector<double> norms(group.channels, 0.0);
-    for (int64_t c = 0; c < group.channels; ++c)
-      for (int64_t i = c * per; i < (c + 1) * per; ++i) {
-        double w = data->weight[i];
-        norms[c] += score == ChannelScore::L2 ? w * w : std::fabs(w);
-      }
-    double mean = std::accumulate(norms.begin(), norms.end(), 0.0) /
-                  static_cast<double>(group.channels);
-    for (int64_t c = 0; c < group.channels; ++c)
-      scores[c] += mean > 0.0 ? norms[c] / mean : 0.0;
-  }
-  return scores;
 }
 
 /// `values` of a tensor laid out [rows, cols * block, inner...], with the
@@ -386,91 +387,169 @@ static void applyChannelCut(Operation *op, ArrayRef<int64_t> keep) {
 FailureOr<ChannelPruneSummary>
 mlir::dlc::pruneChannels(func::FuncOp func,
                          const ChannelPruneOptions &options) {
-  Analysis analysis(options);
-  analysis.run(func);
-  llvm::MapVector<Value, Group> groups = analysis.groups();
-  ChannelPruneSummary summary;
-  DenseMap<Operation *, Cut> cuts;
-  SmallVector<std::pair<Operation *, std::vector<int64_t>>> channelCuts;
-  DenseMap<Value, std::vector<int64_t>> kept; // group -> its kept channels
-  for (auto &[root, group] : groups) {
-    if (group.producers.empty() || !group.parts.empty())
-      continue;
-    ++summary.groups;
-    summary.channelsBefore += group.channels;
-    int64_t keepCount = group.channels;
-    if (!group.pinned) {
-      auto removed = static_cast<int64_t>(
-          std::floor(options.sparsity * static_cast<double>(group.channels)));
-      keepCount = group.channels - removed;
-      int64_t align = std::max<int64_t>(options.align, 1);
-      keepCount = (keepCount + align - 1) / align * align;
-      keepCount =
-          std::clamp(keepCount, std::min(options.minChannels, group.channels),
-                     group.channels);
-    }
-    summary.channelsAfter += keepCount;
-    if (keepCount == group.channels) {
-      kept[root] = allIndices(group.channels);
-      continue;
-    }
-    ++summary.prunedGroups;
-    std::vector<double> scores = scoreGroup(group, options.score);
-    std::vector<int64_t> order = allIndices(group.channels);
-    llvm::sort(order, [&](int64_t a, int64_t b) {
-      return scores[a] > scores[b] || (scores[a] == scores[b] && a < b);
-    });
-    std::vector<int64_t> keep(order.begin(), order.begin() + keepCount);
-    llvm::sort(keep);
-    kept[root] = keep;
-    for (Operation *op : group.producers)
-      cuts[op].rows = keep;
-    for (auto [op, block] : group.consumers) {
-      cuts[op].columns = keep;
-      cuts[op].columnBlock = block;
-    }
-    for (Operation *op : group.channelOps)
-      channelCuts.emplace_back(op, keep);
-  }
-  // Concatenations keep their parts' channels, shifted by each part's
-  // offset; their consumers and channel-wise ops follow.
-  std::function<std::vector<int64_t>(Value)> keptOf =
-      [&](Value root) -> std::vector<int64_t> {
-    auto it = kept.find(root);
-    if (it != kept.end())
-      return it->second;
-    Group &group = groups[root];
-    std::vector<int64_t> keep;
-    if (group.parts.empty()) {
-      keep = allIndices(group.channels);
-    } else {
-      int64_t offset = 0;
-      for (Value part : group.parts) {
-        for (int64_t c : keptOf(part))
-          keep.push_back(offset + c);
-        offset += groups[part].channels;
+  Analysis a(options);
+  a.run(func);
+  int64_t nodes = static_cast<int64_t>(a.parent.size());
+  std::vector<int64_t> classOf(nodes);
+  for (int64_t n = 0; n < nodes; ++n)
+    classOf[n] = a.find(n);
+
+  // Pinned classes; class scores from their producers' filters.
+  std::vector<char> pinned(nodes, 0);
+  for (Value v : a.pinnedValues)
+    for (int64_t c = 0; c < Analysis::channelsOf(v); ++c)
+      pinned[classOf[a.node(v, c)]] = 1;
+  std::vector<double> score(nodes, 0.0);
+  std::vector<char> produced(nodes, 0);
+  for (auto [op, value] : a.producers) {
+    std::optional<ConstantWeights> data =
+        getConstantWeights(op->getOperand(1), Value());
+    int64_t channels = Analysis::channelsOf(value);
+    int64_t per = static_cast<int64_t>(data->weight.size()) / channels;
+    std::vector<double> norms(channels, 0.0);
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t i = c * per; i < (c + 1) * per; ++i) {
+        double w = data->weight[i];
+        norms[c] += options.score == ChannelScore::L2 ? w * w : std::fabs(w);
       }
+    double mean = std::accumulate(norms.begin(), norms.end(), 0.0) /
+                  static_cast<double>(channels);
+    for (int64_t c = 0; c < channels; ++c) {
+      int64_t k = classOf[a.node(value, c)];
+      produced[k] = 1;
+      if (options.score != ChannelScore::BNGamma)
+        score[k] += mean > 0.0 ? norms[c] / mean : 0.0;
     }
-    kept[root] = keep;
+  }
+  if (options.score == ChannelScore::BNGamma) {
+    for (auto [op, value] : a.channelOps)
+      if (auto bn = dyn_cast<BatchNormOp>(op))
+        if (auto gamma = getConstantF32(bn.getScale()))
+          for (int64_t c = 0; c < Analysis::channelsOf(value); ++c)
+            score[classOf[a.node(value, c)]] += std::fabs((*gamma)[c]);
+  }
+
+  // Components: tensors tied by any channel relation. Within each, the
+  // prunable classes (produced by a layer, not pinned) lose `sparsity` of
+  // their number, lowest scores first.
+  std::vector<int64_t> component(nodes);
+  std::iota(component.begin(), component.end(), 0);
+  std::function<int64_t(int64_t)> root = [&](int64_t x) {
+    while (component[x] != x)
+      x = component[x] = component[component[x]];
+    return x;
+  };
+  for (Value v : a.values) {
+    int64_t first = a.node(v, 0);
+    for (int64_t c = 0; c < Analysis::channelsOf(v); ++c) {
+      int64_t x = root(classOf[a.node(v, c)]), y = root(classOf[first]);
+      if (x != y)
+        component[x] = y;
+    }
+  }
+  llvm::MapVector<int64_t, SmallVector<int64_t>> classesOf;
+  for (int64_t n = 0; n < nodes; ++n)
+    if (classOf[n] == n && produced[n] && !pinned[n])
+      classesOf[root(n)].push_back(n);
+  std::vector<char> dropped(nodes, 0);
+  ChannelPruneSummary summary;
+  for (auto &[comp, classes] : classesOf) {
+    ++summary.groups;
+    auto total = static_cast<int64_t>(classes.size());
+    summary.channelsBefore += total;
+    int64_t keep = total - static_cast<int64_t>(std::floor(
+                               options.sparsity * static_cast<double>(total)));
+    int64_t align = std::max<int64_t>(options.align, 1);
+    keep = std::clamp((keep + align - 1) / align * align,
+                      std::min(options.minChannels, total), total);
+    summary.channelsAfter += keep;
+    if (keep == total)
+      continue;
+    ++summary.prunedGroups;
+    llvm::sort(classes, [&](int64_t x, int64_t y) {
+      return score[x] < score[y] || (score[x] == score[y] && x < y);
+    });
+    for (int64_t i = 0; i < total - keep; ++i)
+      dropped[classes[i]] = 1;
+  }
+
+  // The channels each tensor keeps.
+  auto keptOf = [&](Value v) {
+    std::vector<int64_t> keep;
+    for (int64_t c = 0; c < Analysis::channelsOf(v); ++c)
+      if (!dropped[classOf[a.node(v, c)]])
+        keep.push_back(c);
     return keep;
   };
-  for (auto &[root, group] : groups) {
-    if (group.parts.empty() || group.pinned)
-      continue;
-    std::vector<int64_t> keep = keptOf(root);
-    if (static_cast<int64_t>(keep.size()) == group.channels)
-      continue;
-    for (auto [op, block] : group.consumers) {
+  DenseMap<Operation *, Cut> cuts;
+  for (auto [op, value] : a.producers) {
+    std::vector<int64_t> keep = keptOf(value);
+    if (static_cast<int64_t>(keep.size()) != Analysis::channelsOf(value))
+      cuts[op].rows = keep;
+  }
+  for (auto [op, value, block] : a.consumers) {
+    std::vector<int64_t> keep = keptOf(value);
+    if (static_cast<int64_t>(keep.size()) != Analysis::channelsOf(value)) {
       cuts[op].columns = keep;
       cuts[op].columnBlock = block;
     }
-    for (Operation *op : group.channelOps)
+  }
+  SmallVector<std::pair<Operation *, std::vector<int64_t>>> channelCuts;
+  for (auto [op, value] : a.channelOps) {
+    std::vector<int64_t> keep = keptOf(value);
+    if (static_cast<int64_t>(keep.size()) != Analysis::channelsOf(value))
       channelCuts.emplace_back(op, keep);
   }
+  // Slices, splits and shuffles get the sizes of what they now carry
+  // (computed before any type changes).
+  auto keptBelow = [&](Value v, int64_t limit) {
+    std::vector<int64_t> keep = keptOf(v);
+    return static_cast<int64_t>(
+        llvm::count_if(keep, [&](int64_t c) { return c < limit; }));
+  };
+  SmallVector<std::pair<SliceOp, std::pair<int64_t, int64_t>>> newSlices;
+  for (SliceOp slice : a.slices)
+    newSlices.push_back(
+        {slice,
+         {keptBelow(slice.getInput(), slice.getStarts()[0]),
+          keptBelow(slice.getInput(),
+                    std::min(slice.getEnds()[0],
+                             Analysis::channelsOf(slice.getInput())))}});
+  SmallVector<std::pair<SplitOp, SmallVector<int64_t>>> newSplits;
+  for (SplitOp split : a.splits) {
+    SmallVector<int64_t> sizes;
+    for (Value out : split.getResults())
+      sizes.push_back(static_cast<int64_t>(keptOf(out).size()));
+    newSplits.push_back({split, sizes});
+  }
+  SmallVector<std::tuple<Shuffle, int64_t>> newShuffles;
+  for (Shuffle shuffle : a.shuffles) {
+    auto kept = static_cast<int64_t>(keptOf(shuffle.split.getInput()).size());
+    if (kept % shuffle.groups != 0)
+      return shuffle.split.emitOpError(
+          "dlc-prune: a channel shuffle would get unequal groups");
+    newShuffles.emplace_back(shuffle, kept);
+  }
+
   for (auto &[op, cut] : cuts)
     applyCut(op, cut);
   for (auto &[op, keep] : channelCuts)
     applyChannelCut(op, keep);
+  for (auto &[slice, range] : newSlices) {
+    slice.setStarts(ArrayRef<int64_t>{range.first});
+    slice.setEnds(ArrayRef<int64_t>{range.second});
+  }
+  for (auto &[split, sizes] : newSplits)
+    split.setSizes(sizes);
+  for (auto &[shuffle, kept] : newShuffles) {
+    SmallVector<int64_t> first(shuffle.split.getShape());
+    first[2] = kept / shuffle.groups;
+    shuffle.split.setShape(first);
+    SmallVector<int64_t> last(shuffle.merge.getShape());
+    if (last[1] != -1)
+      last[1] = kept;
+    shuffle.merge.setShape(last);
+  }
   // Weights nothing reads any more.
   for (Operation &op :
        llvm::make_early_inc_range(llvm::reverse(func.front().getOperations())))

@@ -1,8 +1,9 @@
 //===- ChannelPruning.h - structured channel pruning ------------*- C++ -*-===//
 //
-// Removes whole channels from a function's IR. A dependency analysis groups
-// the tensors whose channel dimension must shrink together (see
-// ChannelPruning.cpp); each group is scored and cut as one.
+// Removes whole channels from a function's IR. A dependency analysis ties
+// the channels that must be kept or removed together, across channel-wise
+// ops, residual adds, concats, channel slices and shuffles (see
+// ChannelPruning.cpp); each tied class is scored and cut as one.
 //
 //===----------------------------------------------------------------------===//
 

@@ -221,11 +221,12 @@ def Prune : Pass<"dlc-prune", "::mlir::func::FuncOp"> {
       through, the residual adds that tie them to other producers, and the
       input channels of every consumer (conv, linear behind a flatten) form
       one group, scored together (filter norms summed over the group's
-      producers, or |gamma| of its batch norms) and pruned together. A
-      channel concat keeps what its inputs' groups keep (its batch norms and
-      consumers follow, shifted by each input's offset). Groups that reach
-      a function argument or result, a reshape or transpose (channel
-      shuffle) or an op the analysis does not follow are left whole. Each group keeps
+      producers, or |gamma| of its batch norms) and pruned together. The
+      analysis ties single channels, so it follows channel concats (each
+      input's channels at their offset), channel slices and splits, and
+      channel shuffles (reshape, transpose, reshape; every shuffle group
+      keeps the same indices). Channels that reach a function argument or
+      result or an op the analysis does not follow are left whole. Each group keeps
       `1 - sparsity` of its channels, rounded up to `align` (or the
       target's alignment), at least `min-channels`.
 
