@@ -8,7 +8,7 @@ using namespace mlir::dlc;
 
 NetworkCost mlir::dlc::costAtBatch(func::FuncOp func, const Target &target,
                                    int64_t batch,
-                                   llvm::DenseMap<Operation *, OpCost> *perOp) {
+                                   llvm::DenseMap<Operation *, OpTime> *perOp) {
   func::FuncOp copy = func.clone();
   NetworkCost cost;
   if (succeeded(inferFunctionShapes(copy, batch))) {
@@ -21,7 +21,7 @@ NetworkCost mlir::dlc::costAtBatch(func::FuncOp func, const Target &target,
         original[&theirs] = &ours;
       for (const LayerCost &layer : cost.layers)
         if (layer.cost)
-          (*perOp)[original.lookup(layer.op)] = *layer.cost;
+          (*perOp)[original.lookup(layer.op)] = {*layer.cost, layer.timeUs};
     }
   }
   copy.erase();

@@ -211,8 +211,9 @@ void PrunePass::runOnOperation() {
   // Per layer before: parameters (non-zero), output channels, FLOPs.
   struct Before {
     int64_t nonZero = 0, channels = 0, flops = 0;
+    double timeUs = 0.0;
   };
-  DenseMap<Operation *, OpCost> costs;
+  DenseMap<Operation *, OpTime> costs;
   NetworkCost before = costAtBatch(func, *hw, 1, &costs);
   llvm::MapVector<Operation *, Before> layersBefore;
   for (Operation &op : func.front())
@@ -220,7 +221,8 @@ void PrunePass::runOnOperation() {
       layersBefore[&op] = {
           nonZeroWeights(&op),
           cast<ShapedType>(op.getOperand(1).getType()).getDimSize(0),
-          costs.count(&op) ? costs[&op].flops : 0};
+          costs.count(&op) ? costs[&op].cost.flops : 0,
+          costs.count(&op) ? costs[&op].timeUs : 0.0};
 
   std::optional<ChannelPruneSummary> summary;
   if (method == "magnitude" || method == "2:4") {
@@ -292,8 +294,9 @@ void PrunePass::runOnOperation() {
   raw_ostream &os = file->os();
   os << "dlc-prune report: @" << func.getSymName() << ", method " << method
      << ", sparsity " << llvm::formatv("{0:F2}", double(sparsity)) << "\n";
-  os << llvm::formatv("{0,-28} {1,-7} {2,17} {3,23} {4,25}\n", "layer", "op",
-                      "channels", "non-zero weights", "FLOPs");
+  os << llvm::formatv("{0,-28} {1,-7} {2,13} {3,21} {4,25} {5,19}\n", "layer",
+                      "op", "channels", "non-zero weights", "FLOPs",
+                      "time (us)");
   int64_t index = 0;
   for (auto &[op, was] : layersBefore) {
     ++index;
@@ -303,13 +306,15 @@ void PrunePass::runOnOperation() {
              std::to_string(index);
     int64_t channels =
         cast<ShapedType>(op->getOperand(1).getType()).getDimSize(0);
-    int64_t flops = costs.count(op) ? costs[op].flops : 0;
+    int64_t flops = costs.count(op) ? costs[op].cost.flops : 0;
+    double timeUs = costs.count(op) ? costs[op].timeUs : 0.0;
     os << llvm::formatv(
-        "{0,-28} {1,-7} {2,17} {3,23} {4,25}\n", name,
+        "{0,-28} {1,-7} {2,13} {3,21} {4,25} {5,19}\n", name,
         op->getName().getStringRef().drop_front(4),
         llvm::formatv("{0} -> {1}", was.channels, channels),
         llvm::formatv("{0} -> {1}", was.nonZero, nonZeroWeights(op)),
-        llvm::formatv("{0} -> {1}", was.flops, flops));
+        llvm::formatv("{0} -> {1}", was.flops, flops),
+        llvm::formatv("{0:F2} -> {1:F2}", was.timeUs, timeUs));
   }
   if (summary)
     os << llvm::formatv("channel groups: {0} pruned of {1}; channels {2} -> "
