@@ -7,12 +7,14 @@
 
 #include "dlc/InitAllDialects.h"
 #include "dlc/InitAllPasses.h"
+#include "dlc/Support/Debug.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::dlc::registerAllDialects(registry);
   mlir::dlc::registerAllPasses();
+  mlir::dlc::registerDebugOptions();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "dlc optimizer driver: dlc dialect passes\n", registry));
 }

@@ -21,9 +21,12 @@
 #include "dlc/Dialect/DLC/IR/ConstantData.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
 #include "dlc/Dialect/DLC/Transforms/Passes.h"
+#include "dlc/Support/Debug.h"
 #include "llvm/ADT/MapVector.h"
 #include <cmath>
 #include <numeric>
+
+#define DEBUG_TYPE "dlc-prune"
 
 using namespace mlir;
 using namespace mlir::dlc;
@@ -463,6 +466,8 @@ mlir::dlc::pruneChannels(func::FuncOp func,
     keep = std::clamp((keep + align - 1) / align * align,
                       std::min(options.minChannels, total), total);
     summary.channelsAfter += keep;
+    DLC_DEBUG(llvm::errs() << "channel component of " << total
+                           << " prunable channels: keeping " << keep << "\n");
     if (keep == total)
       continue;
     ++summary.prunedGroups;

@@ -9,10 +9,10 @@
 #include "dlc/Dialect/DLC/IR/ConstantData.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
 #include "dlc/Dialect/DLC/Transforms/Passes.h"
+#include "dlc/Support/Debug.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
-#include "llvm/Support/Debug.h"
 #include <cmath>
 
 #define DEBUG_TYPE "dlc-fold-batchnorm"
@@ -38,8 +38,8 @@ static std::optional<Affine> getAffine(BatchNormOp bn) {
   auto mean = getConstantF32(bn.getMean());
   auto var = getConstantF32(bn.getVar());
   if (!gamma || !beta || !mean || !var) {
-    LLVM_DEBUG(llvm::dbgs() << "not folding " << bn.getLoc()
-                            << ": statistics are not f32 constants\n");
+    DLC_DEBUG(llvm::errs() << "not folding " << bn.getLoc()
+                           << ": statistics are not f32 constants\n");
     return std::nullopt;
   }
   double eps = bn.getEpsilon().convertToDouble();
@@ -155,9 +155,9 @@ struct FoldBatchNormConv : OpRewritePattern<Conv2DOp> {
     if (!bn || !bn->hasOneUse())
       return rewriter.notifyMatchFailure(conv, "input is not a single-use BN");
     if (llvm::any_of(conv.getPads(), [](int64_t p) { return p != 0; })) {
-      LLVM_DEBUG(llvm::dbgs() << "not folding " << bn.getLoc()
-                              << " into the conv after it: the conv pads its "
-                                 "input\n");
+      DLC_DEBUG(llvm::errs() << "not folding " << bn.getLoc()
+                             << " into the conv after it: the conv pads its "
+                                "input\n");
       return rewriter.notifyMatchFailure(conv, "conv pads its input");
     }
     std::optional<ConstantWeights> weights =

@@ -8,11 +8,11 @@
 
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
 #include "dlc/Dialect/DLC/Transforms/Passes.h"
+#include "dlc/Support/Debug.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Interfaces/InferTypeOpInterface.h"
-#include "llvm/Support/Debug.h"
 
 #define DEBUG_TYPE "dlc-infer-shapes"
 
@@ -81,8 +81,8 @@ static LogicalResult refineResults(Operation *op) {
   }
   for (auto [result, type] : llvm::zip(op->getResults(), types)) {
     if (result.getType() != type) {
-      LLVM_DEBUG(llvm::dbgs() << "refined " << op->getName() << " result "
-                              << result.getType() << " -> " << type << "\n");
+      DLC_DEBUG(llvm::errs() << "refined " << op->getName() << " result "
+                             << result.getType() << " -> " << type << "\n");
       result.setType(type);
     }
   }

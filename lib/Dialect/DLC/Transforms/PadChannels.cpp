@@ -11,9 +11,9 @@
 #include "dlc/Dialect/DLC/IR/ConstantData.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
 #include "dlc/Dialect/DLC/Transforms/Passes.h"
+#include "dlc/Support/Debug.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
-#include "llvm/Support/Debug.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #define DEBUG_TYPE "dlc-pad-channels"
@@ -238,9 +238,9 @@ struct PadConv : OpRewritePattern<Conv2DOp> {
       for (Operation *op : llvm::reverse(temporaries))
         op->destroy();
       if (!before || !after || *after + padUs >= *before) {
-        LLVM_DEBUG(llvm::dbgs() << "not padding " << conv.getLoc() << ": "
-                                << (before ? *before : -1.0) << " us -> "
-                                << (after ? *after + padUs : -1.0) << " us\n");
+        DLC_DEBUG(llvm::errs() << "not padding " << conv.getLoc() << ": "
+                               << (before ? *before : -1.0) << " us -> "
+                               << (after ? *after + padUs : -1.0) << " us\n");
         return rewriter.notifyMatchFailure(conv, "padding does not pay");
       }
       conv.emitRemark() << "padded " << describe(c, newC, m, newM) << " on "

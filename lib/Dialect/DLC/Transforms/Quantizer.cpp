@@ -13,9 +13,12 @@
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
 #include "dlc/Dialect/DLC/IR/QuantTypes.h"
 #include "dlc/Quant/NF4.h"
+#include "dlc/Support/Debug.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "llvm/ADT/StringSwitch.h"
 #include <cmath>
+
+#define DEBUG_TYPE "dlc-quantize"
 
 using namespace mlir;
 using namespace mlir::dlc;
@@ -428,6 +431,12 @@ LogicalResult Quantizer::rewriteInt8Product(Operation *op, Value input,
   }
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType())
                         .clone(makeInt8Type(builder.getContext(), outParams));
+  DLC_DEBUG(llvm::errs() << "int8 " << op->getName() << " at " << op->getLoc()
+                         << ": input scale " << actualIn.scale << " zero "
+                         << actualIn.zeroPoint << ", output scale "
+                         << outParams.scale << " zero " << outParams.zeroPoint
+                         << " range [" << outParams.qmin << ", "
+                         << outParams.qmax << "]\n");
   Value result;
   if (auto conv = dyn_cast<Conv2DOp>(op))
     result = QConv2DOp::create(builder, op->getLoc(), resultType, qInput,

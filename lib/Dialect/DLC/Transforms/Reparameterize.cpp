@@ -10,9 +10,9 @@
 #include "dlc/Dialect/DLC/IR/ConstantData.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
 #include "dlc/Dialect/DLC/Transforms/Passes.h"
+#include "dlc/Support/Debug.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
-#include "llvm/Support/Debug.h"
 
 #define DEBUG_TYPE "dlc-reparameterize"
 
@@ -95,8 +95,11 @@ struct MergeBranches : OpRewritePattern<AddOp> {
   /// input stays as it is.
   LogicalResult leaveAlone(AddOp root, PatternRewriter &rewriter,
                            StringRef why) const {
-    if (explained.insert(root).second)
+    if (explained.insert(root).second) {
       root.emitRemark() << "multi-branch block not reparameterized: " << why;
+      DLC_DEBUG(llvm::errs() << "not reparameterizing the block summed at "
+                             << root.getLoc() << ": " << why << "\n");
+    }
     return rewriter.notifyMatchFailure(root, why);
   }
 
@@ -288,8 +291,8 @@ struct MergeBranches : OpRewritePattern<AddOp> {
       return rewriter.notifyMatchFailure(root, "merged conv changes shape");
     }
     rewriter.replaceOp(root, merged.getResult());
-    LLVM_DEBUG(llvm::dbgs() << "merged " << branches.size() << " branches at "
-                            << loc << "\n");
+    DLC_DEBUG(llvm::errs() << "merged " << branches.size() << " branches at "
+                           << loc << "\n");
     return success();
   }
 };
