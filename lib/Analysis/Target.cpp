@@ -90,6 +90,8 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
     if (const json::Object *efficiency = obj->getObject("efficiency")) {
       for (auto [key, field] : {std::pair<StringRef, double *>{
                                     "product", &target.productEfficiency},
+                                {"conv3x3", &target.conv3x3Efficiency},
+                                {"pointwise", &target.pointwiseEfficiency},
                                 {"depthwise", &target.depthwiseEfficiency},
                                 {"vector", &target.vectorEfficiency},
                                 {"memory", &target.memoryEfficiency}}) {

@@ -123,15 +123,15 @@ Tensor kernels::conv2d(const Tensor &input, const Tensor &weight,
       win.kernel[0] == 1 && win.kernel[1] == 1 && win.stride[0] == 1 &&
       win.stride[1] == 1 &&
       std::all_of(win.pads, win.pads + 4, [](int64_t p) { return p == 0; });
-  std::vector<float> columns(pointwise ? 0 : kSize * spatial);
+  float *columns = pointwise ? nullptr : scratchBuffer(0, kSize * spatial);
   for (int64_t i = 0; i < n; ++i) {
     for (int64_t g = 0; g < groups; ++g) {
       const float *image = input.data() + (i * c + g * cg) * h * wd;
       float *dst = output.mutableData() + (i * m + g * mg) * spatial;
       const float *cols = image;
       if (!pointwise) {
-        im2col(image, cg, h, wd, win, outH, outW, columns.data());
-        cols = columns.data();
+        im2col(image, cg, h, wd, win, outH, outW, columns);
+        cols = columns;
       }
       float beta = 0.0f;
       if (b) {

@@ -14,6 +14,12 @@
 
 namespace mlir::dlc::runtime::kernels {
 
+/// A scratch buffer of at least `count` floats, owned by the calling thread
+/// and reused by later calls with the same `slot` (contents undefined).
+/// Large per-call allocations would be fresh pages from the OS each time,
+/// whose page faults cost as much as the arithmetic they feed.
+float *scratchBuffer(int slot, size_t count);
+
 /// Sets the threads used by GEMM and the parallel loops.
 void setThreadCount(unsigned threads);
 

@@ -1,6 +1,7 @@
 //===- MathKernels.cpp - matrix products, elementwise ops, normalization --===//
 
 #include "Kernels.h"
+#include <memory>
 #include "llvm/Support/Parallel.h"
 #include "llvm/Support/Threading.h"
 #include <algorithm>
@@ -11,6 +12,20 @@ using namespace mlir::dlc::runtime;
 using namespace mlir::dlc::runtime::kernels;
 
 static unsigned threadCount = 1;
+
+float *kernels::scratchBuffer(int slot, size_t count) {
+  thread_local std::vector<std::unique_ptr<float[]>> buffers;
+  thread_local std::vector<size_t> sizes;
+  if (buffers.size() <= static_cast<size_t>(slot)) {
+    buffers.resize(slot + 1);
+    sizes.resize(slot + 1, 0);
+  }
+  if (sizes[slot] < count) {
+    buffers[slot].reset(new float[count]);
+    sizes[slot] = count;
+  }
+  return buffers[slot].get();
+}
 
 void kernels::setThreadCount(unsigned threads) {
   if (threads == 0)

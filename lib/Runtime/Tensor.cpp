@@ -3,8 +3,59 @@
 #include "dlc/Runtime/Tensor.h"
 #include <algorithm>
 #include <cassert>
+#include <mutex>
+#include <unordered_map>
 
 using namespace mlir::dlc::runtime;
+
+namespace {
+/// Recycles large float buffers by size. Fresh large allocations are new
+/// pages from the OS, whose faults cost as much as the kernels that fill
+/// them; a network allocates the same few activation sizes over and over.
+class BufferPool {
+public:
+  static constexpr size_t kMinPooled = 16 * 1024;        // floats
+  static constexpr size_t kMaxCached = 64 * 1024 * 1024; // floats
+
+  std::shared_ptr<float[]> get(size_t count) {
+    float *buffer = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      auto it = freeBuffers.find(count);
+      if (it != freeBuffers.end()) {
+        buffer = it->second;
+        freeBuffers.erase(it);
+        cached -= count;
+      }
+    }
+    if (!buffer)
+      buffer = new float[count];
+    return std::shared_ptr<float[]>(buffer,
+                                    [this, count](float *p) { put(p, count); });
+  }
+
+private:
+  void put(float *buffer, size_t count) {
+    std::lock_guard<std::mutex> lock(mutex);
+    if (cached + count > kMaxCached) {
+      delete[] buffer;
+      return;
+    }
+    freeBuffers.emplace(count, buffer);
+    cached += count;
+  }
+
+  std::mutex mutex;
+  std::unordered_multimap<size_t, float *> freeBuffers;
+  size_t cached = 0;
+};
+
+/// Never destroyed: buffers may be released during static destruction.
+BufferPool &bufferPool() {
+  static BufferPool *pool = new BufferPool;
+  return *pool;
+}
+} // namespace
 
 int64_t Tensor::numElements() const {
   int64_t count = 1;
@@ -33,8 +84,11 @@ Tensor Tensor::uninitialized(llvm::ArrayRef<int64_t> shape) {
   tensor.dims.assign(shape.begin(), shape.end());
   // new float[] leaves the elements uninitialized: no memset for outputs
   // that a kernel writes in full.
-  std::shared_ptr<float[]> buffer(
-      new float[std::max<int64_t>(tensor.numElements(), 1)]);
+  auto count = static_cast<size_t>(std::max<int64_t>(tensor.numElements(), 1));
+  std::shared_ptr<float[]> buffer =
+      count >= BufferPool::kMinPooled
+          ? bufferPool().get(count)
+          : std::shared_ptr<float[]>(new float[count]);
   tensor.ptr = buffer.get();
   tensor.storage = std::move(buffer);
   return tensor;

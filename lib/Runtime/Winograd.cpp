@@ -64,9 +64,10 @@ Tensor kernels::winogradConv2d(const Tensor &input, const Tensor &weight,
   int64_t tilesH = (outH + 1) / 2, tilesW = (outW + 1) / 2;
   int64_t tiles = tilesH * tilesW;
   Tensor output = Tensor::uninitialized({n, m, outH, outW});
-  // Scratch the kernel overwrites in full: no zero-fill.
-  std::unique_ptr<float[]> v(new float[16 * c * tiles]);
-  std::unique_ptr<float[]> product(new float[16 * m * tiles]);
+  // Scratch the kernel overwrites in full: no zero-fill, and reused across
+  // calls (fresh pages for 2 x 3 MB per conv cost more than the GEMMs).
+  float *v = scratchBuffer(1, 16 * c * tiles);
+  float *product = scratchBuffer(2, 16 * m * tiles);
 
   for (int64_t img = 0; img < n; ++img) {
     const float *x = input.data() + img * c * h * wd;
@@ -90,7 +91,7 @@ Tensor kernels::winogradConv2d(const Tensor &input, const Tensor &weight,
         int64_t first = w.pads[1], count = std::min(wd, paddedW - first);
         std::copy(plane + sy * wd, plane + sy * wd + count, row + first);
       }
-      float *vc = v.get() + ci * tiles;
+      float *vc = v + ci * tiles;
       int64_t kStride = c * tiles;
       for (int64_t ty = 0; ty < tilesH; ++ty) {
         const float *r0 = padded.get() + 2 * ty * paddedW;
@@ -120,8 +121,8 @@ Tensor kernels::winogradConv2d(const Tensor &input, const Tensor &weight,
     // 16 independent products, one per tile position.
     parallelFor(0, 16, [&](int64_t k) {
       gemmSingleThread(m, tiles, c, u.data() + k * m * c, c,
-                       v.get() + k * c * tiles, tiles,
-                       product.get() + k * m * tiles, tiles);
+                       v + k * c * tiles, tiles,
+                       product + k * m * tiles, tiles);
     });
     // Y = A^T P A for each output tile, plus bias, a row of tiles at a time.
     float *y = output.mutableData() + img * m * outH * outW;
@@ -132,7 +133,7 @@ Tensor kernels::winogradConv2d(const Tensor &input, const Tensor &weight,
       for (int64_t ty = 0; ty < tilesH; ++ty) {
         const float *p[16];
         for (int k = 0; k < 16; ++k)
-          p[k] = product.get() + (k * m + mi) * tiles + ty * tilesW;
+          p[k] = product + (k * m + mi) * tiles + ty * tilesW;
         // t = A^T P: two rows of four values per tile.
         float *t0[4], *t1[4];
         for (int j = 0; j < 4; ++j) {
