@@ -63,31 +63,58 @@ static void im2col(const float *image, int64_t channels, int64_t height,
   });
 }
 
-/// Depthwise: each output channel reads one input channel.
+/// Depthwise: each output channel reads one input channel. Each output
+/// element sums its taps in (ky, kx) order after the bias; columns whose
+/// taps all lie inside the input take them as whole-row passes, which the
+/// compiler vectorizes, the border columns one by one.
 static void depthwise(const float *image, const float *weight,
                       const float *bias, int64_t channels, int64_t multiplier,
                       int64_t height, int64_t width, const Window2D &w,
                       int64_t outH, int64_t outW, float *out) {
   int64_t kh = w.kernel[0], kw = w.kernel[1];
+  int64_t sx = w.stride[1], dx = w.dilation[1];
+  // Interior columns: ox*sx - padLeft >= 0 and the last tap < width.
+  int64_t fullFirst = std::min<int64_t>((w.pads[1] + sx - 1) / sx, outW);
+  int64_t fullLast = fullFirst;
+  while (fullLast < outW &&
+         fullLast * sx - w.pads[1] + (kw - 1) * dx < width)
+    ++fullLast;
   parallelFor(0, channels * multiplier, [&](int64_t m) {
     const float *plane = image + (m / multiplier) * height * width;
     const float *k = weight + m * kh * kw;
     float *dst = out + m * outH * outW;
     float b = bias ? bias[m] : 0.0f;
     for (int64_t oy = 0; oy < outH; ++oy) {
+      float *row = dst + oy * outW;
+      for (int64_t ox = fullFirst; ox < fullLast; ++ox)
+        row[ox] = b;
+      for (int64_t ky = 0; ky < kh; ++ky) {
+        int64_t iy = oy * w.stride[0] + ky * w.dilation[0] - w.pads[0];
+        if (iy < 0 || iy >= height)
+          continue;
+        const float *src = plane + iy * width - w.pads[1];
+        for (int64_t kx = 0; kx < kw; ++kx) {
+          float tap = k[ky * kw + kx];
+          const float *in = src + kx * dx;
+          for (int64_t ox = fullFirst; ox < fullLast; ++ox)
+            row[ox] += in[ox * sx] * tap;
+        }
+      }
       for (int64_t ox = 0; ox < outW; ++ox) {
+        if (ox >= fullFirst && ox < fullLast)
+          continue;
         float sum = b;
         for (int64_t ky = 0; ky < kh; ++ky) {
           int64_t iy = oy * w.stride[0] + ky * w.dilation[0] - w.pads[0];
           if (iy < 0 || iy >= height)
             continue;
           for (int64_t kx = 0; kx < kw; ++kx) {
-            int64_t ix = ox * w.stride[1] + kx * w.dilation[1] - w.pads[1];
+            int64_t ix = ox * sx + kx * dx - w.pads[1];
             if (ix >= 0 && ix < width)
               sum += plane[iy * width + ix] * k[ky * kw + kx];
           }
         }
-        dst[oy * outW + ox] = sum;
+        row[ox] = sum;
       }
     }
   });
