@@ -734,3 +734,12 @@ func.func @sparsity_kind() {
   %w = dlc.constant {dlc.sparsity = "1:4"} dense<0.0> : tensor<2x8xf32>
   return
 }
+
+// -----
+
+// The 2:4 check reads int8 codes of a quantized weight too.
+func.func @sparsity_int8() {
+  // expected-error @+1 {{is marked 2:4 but values 0..3 hold 3 non-zeros}}
+  %w = dlc.qconstant dense<[[1, 0, 2, 3]]> : tensor<1x4xi8> {dlc.sparsity = "2:4"} : tensor<1x4x!quant.uniform<i8:f32, 0.5>>
+  return
+}

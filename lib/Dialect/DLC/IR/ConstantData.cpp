@@ -100,6 +100,26 @@ ConstantOp mlir::dlc::createConstantF32(OpBuilder &builder, Location loc,
   return ConstantOp::create(builder, loc, attr);
 }
 
+std::optional<std::vector<char>> mlir::dlc::storedBytes(Attribute value) {
+  auto elements = dyn_cast<ElementsAttr>(value);
+  if (!elements || elements.getShapedType().getElementTypeBitWidth() != 8)
+    return std::nullopt;
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return std::nullopt;
+    ArrayRef<char> data = blob->getData();
+    return std::vector<char>(data.begin(), data.end());
+  }
+  if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
+    ArrayRef<char> data = dense.getRawData();
+    if (dense.isSplat())
+      return std::vector<char>(dense.getNumElements(), data.front());
+    return std::vector<char>(data.begin(), data.end());
+  }
+  return std::nullopt;
+}
+
 bool mlir::dlc::isStoredParameter(Value value) {
   if (auto dequantize = value.getDefiningOp<DequantizeOp>())
     return static_cast<bool>(

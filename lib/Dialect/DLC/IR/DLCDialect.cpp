@@ -4,6 +4,7 @@
 #include "ShapeInference.h"
 #include "dlc/Dialect/DLC/IR/ConstantData.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
+#include "dlc/Dialect/DLC/IR/QuantTypes.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -40,21 +41,35 @@ LogicalResult DLCDialect::verifyOperationAttribute(Operation *op,
   if (!kind || (kind.getValue() != "unstructured" && kind.getValue() != "2:4"))
     return op->emitError("expects dlc.sparsity to be \"unstructured\" or "
                          "\"2:4\"");
-  auto constant = dyn_cast<ConstantOp>(op);
-  if (!constant)
-    return op->emitError("expects dlc.sparsity on a dlc.constant weight");
+  if (!isa<ConstantOp, QConstantOp>(op))
+    return op->emitError("expects dlc.sparsity on a dlc.constant or "
+                         "dlc.qconstant weight");
   if (kind.getValue() != "2:4")
     return success();
-  auto type = cast<RankedTensorType>(constant.getType());
+  auto type = cast<RankedTensorType>(op->getResult(0).getType());
   if (type.getRank() < 2)
     return op->emitError("expects a 2:4 weight of rank >= 2 (rows x ...)");
   int64_t row = type.getNumElements() / type.getDimSize(0);
   if (row % 4 != 0)
     return op->emitError("expects 2:4 rows whose length (")
            << row << ") is a multiple of 4";
-  std::optional<std::vector<float>> values = getConstantF32(constant);
+  // Zeros are zero in any storage: f32 values, int8 codes, fp8 codes (0x00
+  // and 0x80 are the zeros of both fp8 formats).
+  std::optional<std::vector<float>> values;
+  if (auto constant = dyn_cast<ConstantOp>(op)) {
+    values = getConstantF32(constant);
+  } else if (auto stored = storedBytes(cast<QConstantOp>(op).getValue())) {
+    if (stored->size() == static_cast<size_t>(type.getNumElements())) {
+      bool fp8 = getFP8Format(type).has_value();
+      values.emplace();
+      for (char byte : *stored) {
+        bool zero = fp8 ? (byte & 0x7f) == 0 : byte == 0;
+        values->push_back(zero ? 0.0f : 1.0f);
+      }
+    }
+  }
   if (!values)
-    return success(); // elided payload: nothing to check
+    return success(); // elided payload or wide storage: nothing to check
   for (size_t group = 0; group < values->size() / 4; ++group) {
     int nonZero = 0;
     for (size_t i = 0; i < 4; ++i)

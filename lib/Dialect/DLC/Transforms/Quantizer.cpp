@@ -138,6 +138,13 @@ private:
   /// Replaces `out` (the layer's output, or its fused activation's) with
   /// `replacement` and erases the float ops it replaces.
   void replaceLayer(Operation *op, Value out, Value replacement);
+  /// Quantization keeps zeros zero, so a pruned weight's dlc.sparsity mark
+  /// carries over to its quantized form.
+  static void keepSparsity(Value weight, Value quantized) {
+    if (Operation *source = weight.getDefiningOp())
+      if (Attribute mark = source->getAttr(DLCDialect::kSparsityAttrName))
+        quantized.getDefiningOp()->setAttr(DLCDialect::kSparsityAttrName, mark);
+  }
   /// Moves what is known of `from` (its calibrated range, a tracked
   /// tensor) to `to`, which replaces it.
   void forwardRange(Value from, Value to) {
@@ -412,6 +419,7 @@ LogicalResult Quantizer::rewriteInt8Product(Operation *op, Value input,
   auto weightType = cast<RankedTensorType>(weight.getType());
   std::vector<double> scales;
   Value qWeight = int8Weight(op, data.weight, weightType.getShape(), scales);
+  keepSparsity(weight, qWeight);
   Value qBias;
   if (data.bias) {
     std::vector<int32_t> bias(data.bias->size());
@@ -493,6 +501,7 @@ LogicalResult Quantizer::rewriteFP8Product(Operation *op, Value input,
   Value qWeight =
       fp8Weight(op, data.weight,
                 cast<RankedTensorType>(weight.getType()).getShape(), scales);
+  keepSparsity(weight, qWeight);
   Value result;
   auto scaleAttr = builder.getF64FloatAttr(inputScale);
   auto scalesAttr = builder.getDenseF64ArrayAttr(scales);

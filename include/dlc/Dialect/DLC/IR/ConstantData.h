@@ -48,6 +48,10 @@ bool isStoredParameter(Value value);
 /// behind a dequantize, NF4 codes and scales) counted as stored.
 int64_t storedParameterBytes(Value value);
 
+/// The raw bytes of an elements attribute of 8-bit elements (int8 or fp8
+/// codes), dense or dense_resource; nullopt when elided or wider.
+std::optional<std::vector<char>> storedBytes(Attribute value);
+
 /// An elements attribute of `type` holding raw storage `bytes` (int8 or
 /// fp8 codes, int32, packed nibbles): a dense_resource blob named `name`
 /// over 16 elements, a dense literal otherwise.
