@@ -9,6 +9,7 @@
 #include "dlc/Runtime/Executor.h"
 #include "Kernels.h"
 #include "QuantOpExecution.h"
+#include "dlc/Dialect/DLC/IR/ConstantData.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
 #include "dlc/Dialect/DLC/IR/QuantTypes.h"
 #include "dlc/Quant/NF4.h"
@@ -91,29 +92,12 @@ static LogicalResult checkElementTypes(Operation &op) {
 
 /// The bytes of an integer or fp8 elements attribute (a splat expanded).
 static FailureOr<std::vector<char>> rawBytes(Operation *op, Attribute attr) {
-  auto elements = cast<ElementsAttr>(attr);
-  int64_t count = elements.getNumElements();
-  unsigned width = (elements.getShapedType().getElementTypeBitWidth() + 7) / 8;
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return op->emitOpError("refers to resource blob '")
-             << resource.getRawHandle().getKey() << "', which holds no data";
-    ArrayRef<char> data = blob->getData();
-    if (static_cast<int64_t>(data.size()) != count * width)
-      return op->emitOpError("has a resource blob of ")
-             << data.size() << " bytes for " << count << " elements";
-    return std::vector<char>(data.begin(), data.end());
-  }
-  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    ArrayRef<char> data = dense.getRawData();
-    if (!dense.isSplat())
-      return std::vector<char>(data.begin(), data.end());
-    std::vector<char> bytes;
-    for (int64_t i = 0; i < count; ++i)
-      bytes.insert(bytes.end(), data.begin(), data.begin() + width);
-    return bytes;
-  }
+  if (std::optional<std::vector<char>> bytes = storedBytes(attr))
+    return std::move(*bytes);
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
+    return op->emitOpError("refers to resource blob '")
+           << resource.getRawHandle().getKey()
+           << "', which holds no data or the wrong number of bytes";
   return op->emitOpError("has a value the executor cannot read");
 }
 

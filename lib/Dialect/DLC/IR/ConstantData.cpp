@@ -102,20 +102,29 @@ ConstantOp mlir::dlc::createConstantF32(OpBuilder &builder, Location loc,
 
 std::optional<std::vector<char>> mlir::dlc::storedBytes(Attribute value) {
   auto elements = dyn_cast<ElementsAttr>(value);
-  if (!elements || elements.getShapedType().getElementTypeBitWidth() != 8)
+  if (!elements)
     return std::nullopt;
+  unsigned bits = elements.getShapedType().getElementTypeBitWidth();
+  if (bits % 8 != 0)
+    return std::nullopt;
+  size_t width = bits / 8;
+  auto count = static_cast<size_t>(elements.getNumElements());
   if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
     AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
+    if (!blob || blob->getData().size() != count * width)
       return std::nullopt;
     ArrayRef<char> data = blob->getData();
     return std::vector<char>(data.begin(), data.end());
   }
   if (auto dense = dyn_cast<DenseElementsAttr>(value)) {
     ArrayRef<char> data = dense.getRawData();
-    if (dense.isSplat())
-      return std::vector<char>(dense.getNumElements(), data.front());
-    return std::vector<char>(data.begin(), data.end());
+    if (!dense.isSplat())
+      return std::vector<char>(data.begin(), data.end());
+    std::vector<char> bytes;
+    bytes.reserve(count * width);
+    for (size_t i = 0; i < count; ++i)
+      bytes.insert(bytes.end(), data.begin(), data.begin() + width);
+    return bytes;
   }
   return std::nullopt;
 }

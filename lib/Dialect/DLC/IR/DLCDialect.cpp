@@ -59,7 +59,8 @@ LogicalResult DLCDialect::verifyOperationAttribute(Operation *op,
   if (auto constant = dyn_cast<ConstantOp>(op)) {
     values = getConstantF32(constant);
   } else if (auto stored = storedBytes(cast<QConstantOp>(op).getValue())) {
-    if (stored->size() == static_cast<size_t>(type.getNumElements())) {
+    if (storageElementTypeOf(type.getElementType()).getIntOrFloatBitWidth() ==
+        8) {
       bool fp8 = getFP8Format(type).has_value();
       values.emplace();
       for (char byte : *stored) {

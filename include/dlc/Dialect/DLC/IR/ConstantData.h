@@ -48,8 +48,10 @@ bool isStoredParameter(Value value);
 /// behind a dequantize, NF4 codes and scales) counted as stored.
 int64_t storedParameterBytes(Value value);
 
-/// The raw bytes of an elements attribute of 8-bit elements (int8 or fp8
-/// codes), dense or dense_resource; nullopt when elided or wider.
+/// The raw little-endian bytes of an elements attribute (int8 or fp8
+/// codes, int32 biases, packed NF4 nibbles), dense (a splat expanded) or
+/// dense_resource; nullopt when the payload is elided or does not hold one
+/// whole element per entry.
 std::optional<std::vector<char>> storedBytes(Attribute value);
 
 /// An elements attribute of `type` holding raw storage `bytes` (int8 or
