@@ -38,56 +38,108 @@ static FailureOr<std::vector<std::string>> npyFiles(Location loc,
   return files;
 }
 
-FailureOr<std::vector<Tensor>>
-mlir::dlc::loadCalibrationInputs(func::FuncOp func, StringRef path,
+/// Reads one .npy file for argument `argType`, checking its sample shape.
+static FailureOr<Tensor> readInput(Location loc, const std::string &file,
+                                   RankedTensorType argType) {
+  llvm::Expected<Tensor> tensor = runtime::readNpy(file);
+  if (!tensor)
+    return emitError(loc, "calibration input: ")
+           << llvm::toString(tensor.takeError());
+  bool matches = tensor->rank() == argType.getRank();
+  for (int64_t d = 1; matches && d < argType.getRank(); ++d)
+    matches =
+        argType.isDynamicDim(d) || argType.getDimSize(d) == tensor->dim(d);
+  if (!matches) {
+    InFlightDiagnostic diag = emitError(loc, "calibration input '")
+                              << file << "' has shape ";
+    llvm::interleave(
+        tensor->shape(), [&](int64_t d) { diag << d; }, [&] { diag << "x"; });
+    return diag << ", which does not fit the argument type " << argType;
+  }
+  return *tensor;
+}
+
+/// Rows [begin, begin + count) of `tensor` along its first dimension.
+static Tensor rowsOf(const Tensor &tensor, int64_t begin, int64_t count) {
+  int64_t perSample =
+      tensor.numElements() / std::max<int64_t>(tensor.dim(0), 1);
+  llvm::SmallVector<int64_t> shape(tensor.shape());
+  shape[0] = count;
+  return Tensor(
+      shape, std::vector<float>(tensor.data() + begin * perSample,
+                                tensor.data() + (begin + count) * perSample));
+}
+
+FailureOr<std::vector<CalibrationBatch>>
+mlir::dlc::loadCalibrationInputs(func::FuncOp func, StringRef spec,
                                  int64_t maxSamples) {
   Location loc = func.getLoc();
-  if (func.getNumArguments() != 1)
-    return emitError(loc, "calibration supports functions of one argument; @")
-           << func.getSymName() << " takes " << func.getNumArguments();
-  auto argType = dyn_cast<RankedTensorType>(func.getArgumentTypes()[0]);
-  if (!argType || argType.getRank() == 0)
-    return emitError(loc, "calibration needs a ranked tensor argument");
-  FailureOr<std::vector<std::string>> files = npyFiles(loc, path);
-  if (failed(files))
-    return failure();
-  std::vector<Tensor> batches;
-  int64_t samples = 0;
-  for (const std::string &file : *files) {
-    llvm::Expected<Tensor> tensor = runtime::readNpy(file);
-    if (!tensor)
-      return emitError(loc, "calibration input: ")
-             << llvm::toString(tensor.takeError());
-    bool matches = tensor->rank() == argType.getRank();
-    for (int64_t d = 1; matches && d < argType.getRank(); ++d)
-      matches =
-          argType.isDynamicDim(d) || argType.getDimSize(d) == tensor->dim(d);
-    if (!matches) {
-      InFlightDiagnostic diag = emitError(loc, "calibration input '")
-                                << file << "' has shape ";
-      llvm::interleave(
-          tensor->shape(), [&](int64_t d) { diag << d; }, [&] { diag << "x"; });
-      return diag << ", which does not fit the argument type " << argType;
+  SmallVector<RankedTensorType> argTypes;
+  for (Type type : func.getArgumentTypes()) {
+    auto ranked = dyn_cast<RankedTensorType>(type);
+    if (!ranked || ranked.getRank() == 0)
+      return emitError(loc, "calibration needs ranked tensor arguments");
+    argTypes.push_back(ranked);
+  }
+  // The files of each input, in order: one file per argument, or for a
+  // one-argument function the file or directory given.
+  std::vector<std::vector<std::string>> filesPerArg;
+  if (spec.contains(',')) {
+    SmallVector<StringRef> paths;
+    spec.split(paths, ',');
+    if (paths.size() != argTypes.size())
+      return emitError(loc, "calibration lists ")
+             << paths.size() << " files for @" << func.getSymName()
+             << ", which takes " << argTypes.size() << " arguments";
+    for (StringRef path : paths) {
+      if (!llvm::sys::fs::exists(path))
+        return emitError(loc, "calibration input '") << path << "' not found";
+      filesPerArg.push_back({path.str()});
     }
-    // Split along the batch dimension into the argument's static batch.
-    int64_t total = tensor->dim(0);
-    int64_t step = argType.isDynamicDim(0) ? total : argType.getDimSize(0);
+  } else {
+    if (argTypes.size() != 1)
+      return emitError(loc, "@")
+             << func.getSymName() << " takes " << argTypes.size()
+             << " arguments: give one .npy file per argument "
+                "(calibration=a.npy,b.npy)";
+    FailureOr<std::vector<std::string>> files = npyFiles(loc, spec);
+    if (failed(files))
+      return failure();
+    filesPerArg.push_back(*files);
+  }
+
+  std::vector<CalibrationBatch> batches;
+  int64_t samples = 0;
+  for (size_t f = 0; f < filesPerArg.front().size(); ++f) {
+    std::vector<Tensor> inputs;
+    for (auto [files, argType] : llvm::zip(filesPerArg, argTypes)) {
+      FailureOr<Tensor> input = readInput(loc, files[f], argType);
+      if (failed(input))
+        return failure();
+      if (!inputs.empty() && input->dim(0) != inputs.front().dim(0))
+        return emitError(loc, "calibration inputs hold different numbers of "
+                              "samples (")
+               << inputs.front().dim(0) << " and " << input->dim(0) << ")";
+      inputs.push_back(*input);
+    }
+    // Split along the batch dimension into the arguments' static batch.
+    int64_t total = inputs.front().dim(0);
+    RankedTensorType first = argTypes.front();
+    int64_t step = first.isDynamicDim(0) ? total : first.getDimSize(0);
     if (step <= 0 || total % step != 0)
       return emitError(loc, "calibration input '")
-             << file << "' holds " << total << " samples, not a multiple of "
-             << "the batch size " << step;
-    int64_t perSample = tensor->numElements() / std::max<int64_t>(total, 1);
+             << filesPerArg.front()[f] << "' holds " << total
+             << " samples, not a multiple of the batch size " << step;
     for (int64_t begin = 0; begin < total; begin += step) {
       if (maxSamples > 0 && samples >= maxSamples)
         break;
       int64_t count = step;
-      if (maxSamples > 0 && argType.isDynamicDim(0))
+      if (maxSamples > 0 && first.isDynamicDim(0))
         count = std::min(count, maxSamples - samples);
-      llvm::SmallVector<int64_t> shape(tensor->shape());
-      shape[0] = count;
-      std::vector<float> values(tensor->data() + begin * perSample,
-                                tensor->data() + (begin + count) * perSample);
-      batches.emplace_back(shape, std::move(values));
+      CalibrationBatch batch;
+      for (const Tensor &input : inputs)
+        batch.push_back(rowsOf(input, begin, count));
+      batches.push_back(std::move(batch));
       samples += count;
     }
   }
@@ -95,17 +147,17 @@ mlir::dlc::loadCalibrationInputs(func::FuncOp func, StringRef path,
 }
 
 FailureOr<llvm::DenseMap<Value, quantization::RangeObserver>>
-mlir::dlc::observeRanges(func::FuncOp func, ArrayRef<Tensor> batches,
+mlir::dlc::observeRanges(func::FuncOp func, ArrayRef<CalibrationBatch> batches,
                          bool progress) {
   FailureOr<runtime::Executor> executor = runtime::Executor::create(func);
   if (failed(executor))
     return failure();
   llvm::DenseMap<Value, quantization::RangeObserver> observers;
   int64_t total = 0, done = 0;
-  for (const Tensor &batch : batches)
-    total += batch.dim(0);
+  for (const CalibrationBatch &batch : batches)
+    total += batch.front().dim(0);
   int64_t reported = 0;
-  for (const Tensor &batch : batches) {
+  for (const CalibrationBatch &batch : batches) {
     llvm::Expected<std::vector<Tensor>> outputs =
         executor->run(batch, [&](Value value, const Tensor &tensor) {
           if (tensor.kind() == runtime::ElementKind::F32)
@@ -114,7 +166,7 @@ mlir::dlc::observeRanges(func::FuncOp func, ArrayRef<Tensor> batches,
     if (!outputs)
       return emitError(func.getLoc(), "calibration run failed: ")
              << llvm::toString(outputs.takeError());
-    done += batch.dim(0);
+    done += batch.front().dim(0);
     // A line per tenth, so logs stay readable.
     if (progress && (done * 10 / total > reported || done == total)) {
       reported = done * 10 / total;

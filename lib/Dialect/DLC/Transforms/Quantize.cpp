@@ -40,7 +40,8 @@ namespace {
 /// What the fp32 function computes on one batch: every f32 value.
 using ValueTensors = DenseMap<Value, Tensor>;
 
-FailureOr<ValueTensors> runAndCapture(func::FuncOp func, const Tensor &batch,
+FailureOr<ValueTensors> runAndCapture(func::FuncOp func,
+                                      const CalibrationBatch &batch,
                                       std::vector<Tensor> *outputs = nullptr) {
   FailureOr<runtime::Executor> executor = runtime::Executor::create(func);
   if (failed(executor))
@@ -117,7 +118,7 @@ private:
   std::optional<TargetRegistry> registry;
   llvm::StringSet<> skipNames;
   DenseMap<Value, q::RangeObserver> ranges;
-  std::vector<Tensor> batches;
+  std::vector<CalibrationBatch> batches;
   std::vector<Tensor> referenceOutputs;
   /// Per-layer results of the sensitivity analysis, in layer order.
   std::vector<std::pair<std::string, double>> sensitivities;
@@ -195,7 +196,7 @@ FailureOr<double> QuantizePass::trial(func::FuncOp func,
   removeDeadConversions(copy);
   if (timing)
     timing->networkQuantizedUs = costAtBatchOne(copy, *hw).latencyUs;
-  if (failed(inferFunctionShapes(copy, batches.front().dim(0))))
+  if (failed(inferFunctionShapes(copy, batches.front().front().dim(0))))
     return failure();
   std::vector<Tensor> outputs;
   if (failed(runAndCapture(copy, batches.front(), &outputs)))
@@ -339,7 +340,7 @@ void QuantizePass::runOnOperation() {
     return signalPassFailure();
   }
   if (!calibration.empty()) {
-    FailureOr<std::vector<Tensor>> inputs =
+    FailureOr<std::vector<CalibrationBatch>> inputs =
         loadCalibrationInputs(func, calibration, maxSamples);
     if (failed(inputs))
       return signalPassFailure();

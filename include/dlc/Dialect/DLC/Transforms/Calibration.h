@@ -18,17 +18,22 @@
 
 namespace mlir::dlc {
 
-/// Reads `path` (a .npy file, or a directory whose .npy files are read in
-/// name order) as inputs for `func`'s single argument, split into batches
-/// of the argument's static batch size (or kept whole for a dynamic batch),
-/// at most `maxSamples` samples (0: all).
-FailureOr<std::vector<runtime::Tensor>>
-loadCalibrationInputs(func::FuncOp func, StringRef path, int64_t maxSamples);
+/// One input tensor per function argument.
+using CalibrationBatch = std::vector<runtime::Tensor>;
+
+/// Reads calibration inputs for `func`, split into batches of the
+/// arguments' static batch size (or kept whole for a dynamic batch), at most
+/// `maxSamples` samples (0: all). `spec` is a .npy file or a directory whose
+/// .npy files are read in name order (a function of one argument), or a
+/// comma-separated list of .npy files, one per argument, holding the same
+/// number of samples.
+FailureOr<std::vector<CalibrationBatch>>
+loadCalibrationInputs(func::FuncOp func, StringRef spec, int64_t maxSamples);
 
 /// Runs `func` on every batch and observes the values of its arguments and
 /// of every op result. With `progress`, reports on stderr as it goes.
 FailureOr<llvm::DenseMap<Value, quantization::RangeObserver>>
-observeRanges(func::FuncOp func, ArrayRef<runtime::Tensor> batches,
+observeRanges(func::FuncOp func, ArrayRef<CalibrationBatch> batches,
               bool progress);
 
 } // namespace mlir::dlc

@@ -129,8 +129,9 @@ def Quantize : Pass<"dlc-quantize", "::mlir::func::FuncOp"> {
   let description = [{
     Post-training quantization. Activation ranges come from running the
     reference executor on calibration inputs (`calibration=` a `.npy` file or
-    a directory of them; each file is a batch for the function's one
-    argument) and are chosen by `calibration-method`: `minmax`, `percentile`
+    a directory of them, each a batch for the function's one argument, or
+    `a.npy,b.npy`, one file per argument) and are chosen by
+    `calibration-method`: `minmax`, `percentile`
     (of |x|), `entropy` (TensorRT's KL-divergence threshold) or `mse`.
 
     `precision`:
@@ -167,7 +168,8 @@ def Quantize : Pass<"dlc-quantize", "::mlir::func::FuncOp"> {
     Option<"precision", "precision", "std::string", /*default=*/"\"int8\"",
            "int8 (= w8a8), w8a16, fp8-e4m3, fp8-e5m2, nf4 (= w4a16), auto">,
     Option<"calibration", "calibration", "std::string", /*default=*/"\"\"",
-           "A .npy file or a directory of .npy files of inputs">,
+           "A .npy file or a directory of .npy files of inputs, or one .npy "
+           "file per argument, comma-separated">,
     Option<"method", "calibration-method", "std::string",
            /*default=*/"\"entropy\"",
            "Activation range: minmax, percentile, entropy or mse">,
