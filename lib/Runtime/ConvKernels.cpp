@@ -76,8 +76,7 @@ static void depthwise(const float *image, const float *weight,
   // Interior columns: ox*sx - padLeft >= 0 and the last tap < width.
   int64_t fullFirst = std::min<int64_t>((w.pads[1] + sx - 1) / sx, outW);
   int64_t fullLast = fullFirst;
-  while (fullLast < outW &&
-         fullLast * sx - w.pads[1] + (kw - 1) * dx < width)
+  while (fullLast < outW && fullLast * sx - w.pads[1] + (kw - 1) * dx < width)
     ++fullLast;
   parallelFor(0, channels * multiplier, [&](int64_t m) {
     const float *plane = image + (m / multiplier) * height * width;
@@ -208,11 +207,11 @@ Tensor kernels::maxPool2d(const Tensor &input, const Window2D &w) {
   // computed once, not per output element.
   std::vector<std::pair<int64_t, int64_t>> rows(outH), cols(outW);
   for (int64_t oy = 0; oy < outH; ++oy)
-    rows[oy] = validTaps(oy * w.stride[0] - w.pads[0], w.kernel[0],
-                         w.dilation[0], h);
+    rows[oy] =
+        validTaps(oy * w.stride[0] - w.pads[0], w.kernel[0], w.dilation[0], h);
   for (int64_t ox = 0; ox < outW; ++ox)
-    cols[ox] = validTaps(ox * w.stride[1] - w.pads[1], w.kernel[1],
-                         w.dilation[1], wd);
+    cols[ox] =
+        validTaps(ox * w.stride[1] - w.pads[1], w.kernel[1], w.dilation[1], wd);
   // Output columns whose whole window lies inside the input: there the
   // taps need no bounds, and a row of outputs is a strided max the compiler
   // vectorizes.

@@ -1,12 +1,12 @@
 //===- MathKernels.cpp - matrix products, elementwise ops, normalization --===//
 
 #include "Kernels.h"
-#include <memory>
 #include "llvm/Support/Parallel.h"
 #include "llvm/Support/Threading.h"
 #include <algorithm>
 #include <cblas.h>
 #include <cmath>
+#include <memory>
 
 using namespace mlir::dlc::runtime;
 using namespace mlir::dlc::runtime::kernels;

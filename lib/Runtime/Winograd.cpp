@@ -120,9 +120,8 @@ Tensor kernels::winogradConv2d(const Tensor &input, const Tensor &weight,
     });
     // 16 independent products, one per tile position.
     parallelFor(0, 16, [&](int64_t k) {
-      gemmSingleThread(m, tiles, c, u.data() + k * m * c, c,
-                       v + k * c * tiles, tiles,
-                       product + k * m * tiles, tiles);
+      gemmSingleThread(m, tiles, c, u.data() + k * m * c, c, v + k * c * tiles,
+                       tiles, product + k * m * tiles, tiles);
     });
     // Y = A^T P A for each output tile, plus bias, a row of tiles at a time.
     float *y = output.mutableData() + img * m * outH * outW;
