@@ -149,6 +149,14 @@ void unfold(const Tensor &input, int64_t n, int64_t g, int64_t cg,
   });
 }
 
+/// int8 weights times widened, zero-point-shifted activations, in int32.
+int32_t dot(const int8_t *w, const int16_t *x, int64_t k) {
+  int32_t sum = 0;
+  for (int64_t i = 0; i < k; ++i)
+    sum += int32_t(w[i]) * int32_t(x[i]);
+  return sum;
+}
+
 int32_t dot(const int16_t *a, const int16_t *b, int64_t k) {
   int32_t sum = 0;
   for (int64_t i = 0; i < k; ++i)
@@ -156,10 +164,13 @@ int32_t dot(const int16_t *a, const int16_t *b, int64_t k) {
   return sum;
 }
 
-float dotInOrder(const float *a, const float *b, int64_t k) {
+/// fp8 weight codes (decoded through `table`, exactly) times fp32
+/// activations, summed in order.
+float dotInOrder(const uint8_t *w, llvm::ArrayRef<float> table, const float *x,
+                 int64_t k) {
   float sum = 0.0f;
   for (int64_t i = 0; i < k; ++i)
-    sum += a[i] * b[i];
+    sum += table[w[i]] * x[i];
   return sum;
 }
 
@@ -173,127 +184,143 @@ int8_t requantizeAccumulator(int32_t acc, const Int8Product &product,
   return clampToStorage(scaled, product.output);
 }
 
-std::vector<int16_t> widenWeights(const Tensor &weight) {
-  const int8_t *w = weight.int8Data();
-  return std::vector<int16_t>(w, w + weight.numElements());
+/// A convolution as unfolded rows of converted inputs (`load`, `pad` for
+/// padding) and one `product(row, outputChannel)` per output element,
+/// whose value `store(index, value)` writes.
+template <typename T, typename Load, typename Product, typename Store>
+void convolve(const Tensor &input, const Tensor &weight, const Window2D &window,
+              int64_t groups, int64_t outH, int64_t outW, T pad, Load load,
+              Product product, Store store) {
+  int64_t n = input.dim(0), m = weight.dim(0), cg = weight.dim(1);
+  int64_t k = cg * weight.dim(2) * weight.dim(3), mg = m / groups;
+  std::vector<T> rows;
+  for (int64_t img = 0; img < n; ++img)
+    for (int64_t g = 0; g < groups; ++g) {
+      unfold<T>(input, img, g, cg, window, outH, outW, pad, load, rows);
+      parallelFor(0, outH * outW, [&](int64_t p) {
+        for (int64_t oc = g * mg; oc < (g + 1) * mg; ++oc)
+          store((img * m + oc) * outH * outW + p,
+                product(rows.data() + p * k, oc));
+      });
+    }
 }
 
-std::vector<float> decodeWeights(const Tensor &weight, q::FP8Format format) {
-  llvm::ArrayRef<float> table = q::fp8DecodeTable(format);
-  std::vector<float> values(weight.numElements());
-  for (size_t i = 0; i < values.size(); ++i)
-    values[i] = table[weight.byteData()[i]];
-  return values;
+/// A fully connected layer: one `product(row, output)` per output element
+/// over rows of `k` converted inputs.
+template <typename T, typename Product, typename Store>
+void fullyConnect(const std::vector<T> &rows, int64_t k, int64_t outputs,
+                  Product product, Store store) {
+  auto count = static_cast<int64_t>(rows.size()) / k;
+  parallelFor(0, count, [&](int64_t r) {
+    for (int64_t o = 0; o < outputs; ++o)
+      store(r * outputs + o, product(rows.data() + r * k, o));
+  });
+}
+
+/// The output shape of a linear layer: the input's with `features` last.
+llvm::SmallVector<int64_t> linearShape(const Tensor &input, int64_t features) {
+  llvm::SmallVector<int64_t> shape(input.shape());
+  shape.back() = features;
+  return shape;
 }
 } // namespace
 
 Tensor kernels::qconv2dInt8(const Tensor &input, const Tensor &weight,
                             const Tensor *bias, const Window2D &window,
                             int64_t groups, const Int8Product &product) {
-  int64_t n = input.dim(0), m = weight.dim(0), cg = weight.dim(1);
   int64_t outH = window.outputSize(0, input.dim(2));
   int64_t outW = window.outputSize(1, input.dim(3));
-  int64_t k = cg * weight.dim(2) * weight.dim(3), mg = m / groups;
-  Tensor out = Tensor::uninitialized({n, m, outH, outW}, ElementKind::I8);
-  std::vector<int16_t> w = widenWeights(weight), rows;
-  const int8_t *x = input.int8Data();
+  int64_t k = weight.numElements() / weight.dim(0);
+  Tensor out = Tensor::uninitialized({input.dim(0), weight.dim(0), outH, outW},
+                                     ElementKind::I8);
+  const int8_t *x = input.int8Data(), *w = weight.int8Data();
   auto zero = static_cast<int16_t>(product.inputZeroPoint);
   int8_t *y = out.mutableInt8Data();
-  for (int64_t img = 0; img < n; ++img)
-    for (int64_t g = 0; g < groups; ++g) {
-      unfold<int16_t>(
-          input, img, g, cg, window, outH, outW, 0,
-          [&](int64_t i) { return static_cast<int16_t>(x[i] - zero); }, rows);
-      parallelFor(0, outH * outW, [&](int64_t p) {
-        for (int64_t oc = g * mg; oc < (g + 1) * mg; ++oc) {
-          int32_t acc = dot(w.data() + oc * k, rows.data() + p * k, k);
-          if (bias)
-            acc += bias->int32Data()[oc];
-          y[(img * m + oc) * outH * outW + p] =
-              requantizeAccumulator(acc, product, oc);
-        }
-      });
-    }
+  convolve<int16_t>(
+      input, weight, window, groups, outH, outW, 0,
+      [&](int64_t i) { return static_cast<int16_t>(x[i] - zero); },
+      [&](const int16_t *row, int64_t oc) {
+        int32_t acc = dot(w + oc * k, row, k);
+        if (bias)
+          acc += bias->int32Data()[oc];
+        return requantizeAccumulator(acc, product, oc);
+      },
+      [&](int64_t index, int8_t value) { y[index] = value; });
   return out;
 }
 
 Tensor kernels::qlinearInt8(const Tensor &input, const Tensor &weight,
                             const Tensor *bias, const Int8Product &product) {
   int64_t k = weight.dim(1), nOut = weight.dim(0);
-  int64_t rowsCount = input.numElements() / k;
-  llvm::SmallVector<int64_t> shape(input.shape());
-  shape.back() = nOut;
-  Tensor out = Tensor::uninitialized(shape, ElementKind::I8);
-  std::vector<int16_t> w = widenWeights(weight);
+  Tensor out = Tensor::uninitialized(linearShape(input, nOut), ElementKind::I8);
   std::vector<int16_t> x(input.numElements());
   for (size_t i = 0; i < x.size(); ++i)
     x[i] = static_cast<int16_t>(input.int8Data()[i] - product.inputZeroPoint);
+  const int8_t *w = weight.int8Data();
   int8_t *y = out.mutableInt8Data();
-  parallelFor(0, rowsCount, [&](int64_t r) {
-    for (int64_t o = 0; o < nOut; ++o) {
-      int32_t acc = dot(w.data() + o * k, x.data() + r * k, k);
-      if (bias)
-        acc += bias->int32Data()[o];
-      y[r * nOut + o] = requantizeAccumulator(acc, product, o);
-    }
-  });
+  fullyConnect(
+      x, k, nOut,
+      [&](const int16_t *row, int64_t o) {
+        int32_t acc = dot(w + o * k, row, k);
+        if (bias)
+          acc += bias->int32Data()[o];
+        return requantizeAccumulator(acc, product, o);
+      },
+      [&](int64_t index, int8_t value) { y[index] = value; });
   return out;
 }
 
-static float channelScale(const FP8Product &product, int64_t channel) {
-  return product.scales.size() == 1 ? product.scales[0]
-                                    : product.scales[channel];
+/// The fp32 epilogue of an fp8 product: scale, then bias.
+static float fp8Epilogue(float acc, const FP8Product &product,
+                         const Tensor *bias, int64_t channel) {
+  float scale =
+      product.scales.size() == 1 ? product.scales[0] : product.scales[channel];
+  float value = acc * scale;
+  if (bias)
+    value += bias->data()[channel];
+  return value;
 }
 
 Tensor kernels::qconv2dFP8(const Tensor &input, const Tensor &weight,
                            const Tensor *bias, const Window2D &window,
                            int64_t groups, const FP8Product &product) {
-  int64_t n = input.dim(0), m = weight.dim(0), cg = weight.dim(1);
   int64_t outH = window.outputSize(0, input.dim(2));
   int64_t outW = window.outputSize(1, input.dim(3));
-  int64_t k = cg * weight.dim(2) * weight.dim(3), mg = m / groups;
-  Tensor out = Tensor::uninitialized({n, m, outH, outW});
-  std::vector<float> w = decodeWeights(weight, product.weightFormat), rows;
-  llvm::ArrayRef<float> table = q::fp8DecodeTable(product.inputFormat);
-  const uint8_t *x = input.byteData();
+  int64_t k = weight.numElements() / weight.dim(0);
+  Tensor out = Tensor::uninitialized({input.dim(0), weight.dim(0), outH, outW});
+  llvm::ArrayRef<float> inTable = q::fp8DecodeTable(product.inputFormat);
+  llvm::ArrayRef<float> wTable = q::fp8DecodeTable(product.weightFormat);
+  const uint8_t *x = input.byteData(), *w = weight.byteData();
   float *y = out.mutableData();
-  for (int64_t img = 0; img < n; ++img)
-    for (int64_t g = 0; g < groups; ++g) {
-      unfold<float>(
-          input, img, g, cg, window, outH, outW, 0.0f,
-          [&](int64_t i) { return table[x[i]]; }, rows);
-      parallelFor(0, outH * outW, [&](int64_t p) {
-        for (int64_t oc = g * mg; oc < (g + 1) * mg; ++oc) {
-          float acc = dotInOrder(w.data() + oc * k, rows.data() + p * k, k);
-          float value = acc * channelScale(product, oc);
-          if (bias)
-            value += bias->data()[oc];
-          y[(img * m + oc) * outH * outW + p] = value;
-        }
-      });
-    }
+  convolve<float>(
+      input, weight, window, groups, outH, outW, 0.0f,
+      [&](int64_t i) { return inTable[x[i]]; },
+      [&](const float *row, int64_t oc) {
+        return fp8Epilogue(dotInOrder(w + oc * k, wTable, row, k), product,
+                           bias, oc);
+      },
+      [&](int64_t index, float value) { y[index] = value; });
   return out;
 }
 
 Tensor kernels::qlinearFP8(const Tensor &input, const Tensor &weight,
                            const Tensor *bias, const FP8Product &product) {
   int64_t k = weight.dim(1), nOut = weight.dim(0);
-  int64_t rowsCount = input.numElements() / k;
-  llvm::SmallVector<int64_t> shape(input.shape());
-  shape.back() = nOut;
-  Tensor out = Tensor::uninitialized(shape);
-  std::vector<float> w = decodeWeights(weight, product.weightFormat);
-  std::vector<float> x = decodeWeights(input, product.inputFormat);
+  Tensor out = Tensor::uninitialized(linearShape(input, nOut));
+  llvm::ArrayRef<float> inTable = q::fp8DecodeTable(product.inputFormat);
+  llvm::ArrayRef<float> wTable = q::fp8DecodeTable(product.weightFormat);
+  std::vector<float> x(input.numElements());
+  for (size_t i = 0; i < x.size(); ++i)
+    x[i] = inTable[input.byteData()[i]];
+  const uint8_t *w = weight.byteData();
   float *y = out.mutableData();
-  parallelFor(0, rowsCount, [&](int64_t r) {
-    for (int64_t o = 0; o < nOut; ++o) {
-      float value = dotInOrder(w.data() + o * k, x.data() + r * k, k) *
-                    channelScale(product, o);
-      if (bias)
-        value += bias->data()[o];
-      y[r * nOut + o] = value;
-    }
-  });
+  fullyConnect(
+      x, k, nOut,
+      [&](const float *row, int64_t o) {
+        return fp8Epilogue(dotInOrder(w + o * k, wTable, row, k), product, bias,
+                           o);
+      },
+      [&](int64_t index, float value) { y[index] = value; });
   return out;
 }
 
