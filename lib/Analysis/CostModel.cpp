@@ -67,7 +67,7 @@ static std::string computeTypeKey(Operation *op) {
   return costTypeKey(op->getResult(0).getType());
 }
 
-static std::string layerName(Operation *op, unsigned index) {
+std::string mlir::dlc::layerName(Operation *op, unsigned index) {
   Location loc = op->getLoc();
   if (auto name = dyn_cast<NameLoc>(loc))
     return name.getName().str();

@@ -54,6 +54,10 @@ struct NetworkCost {
 /// The element type key of `type` ("fp32", "fp16", "bf16", "fp8", "int8").
 std::string costTypeKey(Type type);
 
+/// The name of a layer: its location's name (the ONNX node), else
+/// "<op name>#<index>", `index` being its position in the function body.
+std::string layerName(Operation *op, unsigned index);
+
 /// Costs every op of `func` (static shapes expected; ops with dynamic
 /// shapes are counted as unknown) on `target`.
 /// Predicted time of one op on `target` as its own kernel (microseconds),

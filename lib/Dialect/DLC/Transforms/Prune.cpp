@@ -29,16 +29,6 @@ namespace mlir::dlc {
 using namespace mlir;
 using namespace mlir::dlc;
 
-static std::string layerNameOf(Operation *op) {
-  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(op->getLoc()))
-    for (Location inner : fused.getLocations())
-      if (auto name = dyn_cast<NameLoc>(inner))
-        return name.getName().str();
-  return "";
-}
-
 /// Non-zero weights of a layer's constant weight operand.
 static int64_t nonZeroWeights(Operation *op) {
   if (op->getNumOperands() < 2)
@@ -56,9 +46,8 @@ struct PrunePass : public dlc::impl::PruneBase<PrunePass> {
 
 private:
   bool skipped(Operation *op) const {
-    std::string name = layerNameOf(op);
     return skipNames.contains(op->getName().getStringRef()) ||
-           (!name.empty() && skipNames.contains(name));
+           skipNames.contains(layerName(op, positions.lookup(op)));
   }
   /// The conv and linear layers with constant weights, unless skipped.
   SmallVector<Operation *> layers(func::FuncOp func) const {
@@ -74,6 +63,8 @@ private:
   void prune2of4(func::FuncOp func);
 
   llvm::StringSet<> skipNames;
+  /// Each op's position in the body before pruning, for layer names.
+  DenseMap<Operation *, unsigned> positions;
 };
 } // namespace
 
@@ -207,6 +198,8 @@ void PrunePass::runOnOperation() {
   }
   for (const std::string &name : skip)
     skipNames.insert(name);
+  for (auto [position, op] : llvm::enumerate(func.front()))
+    positions[&op] = position;
 
   // Per layer before: parameters (non-zero), output channels, FLOPs.
   struct Before {
@@ -297,13 +290,8 @@ void PrunePass::runOnOperation() {
   os << llvm::formatv("{0,-28} {1,-7} {2,13} {3,21} {4,25} {5,19}\n", "layer",
                       "op", "channels", "non-zero weights", "FLOPs",
                       "time (us)");
-  int64_t index = 0;
   for (auto &[op, was] : layersBefore) {
-    ++index;
-    std::string name = layerNameOf(op);
-    if (name.empty())
-      name = op->getName().getStringRef().drop_front(4).str() + "#" +
-             std::to_string(index);
+    std::string name = layerName(op, positions.lookup(op));
     int64_t channels =
         cast<ShapedType>(op->getOperand(1).getType()).getDimSize(0);
     int64_t flops = costs.count(op) ? costs[op].cost.flops : 0;

@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Quantizer.h"
+#include "dlc/Analysis/CostModel.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
 #include "dlc/Dialect/DLC/IR/QuantTypes.h"
 #include "dlc/Quant/NF4.h"
@@ -32,17 +33,6 @@ std::optional<Precision> mlir::dlc::parsePrecision(StringRef name) {
       .Case("fp8-e5m2", Precision::FP8E5M2)
       .Cases({"nf4", "w4a16"}, Precision::NF4)
       .Default(std::nullopt);
-}
-
-std::string mlir::dlc::layerName(Operation *op, unsigned index) {
-  Location loc = op->getLoc();
-  if (auto name = dyn_cast<NameLoc>(loc))
-    return name.getName().str();
-  if (auto fused = dyn_cast<FusedLoc>(loc))
-    for (Location inner : fused.getLocations())
-      if (auto name = dyn_cast<NameLoc>(inner))
-        return name.getName().str();
-  return op->getName().getStringRef().str() + "#" + std::to_string(index);
 }
 
 namespace {

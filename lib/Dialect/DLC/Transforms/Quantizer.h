@@ -39,10 +39,6 @@ struct QuantizerOptions {
   bool doubleQuant = false;
 };
 
-/// The name a layer is reported and skipped by: its NameLoc (the ONNX
-/// node), else "<op>#<index in the body>".
-std::string layerName(Operation *op, unsigned index);
-
 /// Whether dlc-quantize rewrites `op` at `precision` (a conv or linear
 /// layer with constant weights, or for int8 an add or matmul of two
 /// activations).
