@@ -19,6 +19,8 @@ packages=(
   # Training the quantization/pruning fixture (test/Quant/Inputs/train_digits.py)
   # and the accuracy benches (bc).
   python3-sklearn bc
+  # ARM backend: cross-compiling the emitted C and running it under qemu.
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
   # Reference executor: SGEMM for convolutions and matrix products.
   libopenblas-dev pkg-config
   # MLIR's CMake config probes for these.

@@ -28,3 +28,16 @@ tool_dirs = [config.dlc_tools_dir, config.llvm_tools_dir]
 tools = ["dlc-opt", "dlc-translate", "dlc-run", "dlc-onnx-conformance", ToolSubst("FileCheck", unresolved="fatal"),
          ToolSubst("not", unresolved="fatal")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+# The ARM backend's end-to-end tests: cross-compile the emitted C and run it
+# under user-mode qemu (scripts/setup.sh installs both).
+import shutil
+
+arm_cc = shutil.which("aarch64-linux-gnu-gcc")
+qemu = shutil.which("qemu-aarch64")
+if arm_cc and qemu:
+    config.available_features.add("arm-toolchain")
+    config.substitutions.append(
+        ("%arm-cc", f"{arm_cc} -std=c11 -O3 -Wall -Wextra -Werror"))
+    config.substitutions.append(
+        ("%qemu-arm", f"{qemu} -L /usr/aarch64-linux-gnu"))

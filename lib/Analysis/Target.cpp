@@ -71,6 +71,9 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
       return jsonError(origin, where("needs a positive \"memory_gbps\""));
     target.memoryGBps = *bandwidth;
     target.l2MiB = obj->getNumber("l2_mib").value_or(0);
+    target.l1dKiB = obj->getNumber("l1d_kib").value_or(0);
+    if (std::optional<llvm::StringRef> march = obj->getString("march"))
+      target.march = march->str();
     target.llcMiB = obj->getNumber("llc_mib").value_or(target.l2MiB);
     target.cacheGBps = obj->getNumber("cache_gbps").value_or(0);
     if (const json::Array *types = obj->getArray("native_types"))

@@ -123,28 +123,10 @@ static FailureOr<Tensor> decodeNF4(NF4ConstantOp op) {
   if (!type.getElementType().isF32())
     return op.emitOpError("decodes to ")
            << type.getElementType() << "; the executor runs f32";
-  quantization::NF4Weights weights;
-  weights.numElements = type.getNumElements();
-  weights.blockSize = static_cast<int64_t>(op.getBlockSize());
-  FailureOr<std::vector<char>> codes = rawBytes(op, op.getCodes());
-  FailureOr<std::vector<char>> scales = rawBytes(op, op.getScales());
-  if (failed(codes) || failed(scales))
+  FailureOr<quantization::NF4Weights> weights = getNF4Weights(op);
+  if (failed(weights))
     return failure();
-  weights.packedCodes.assign(codes->begin(), codes->end());
-  if (std::optional<ElementsAttr> second = op.getScaleScales()) {
-    weights.scaleCodes.assign(scales->begin(), scales->end());
-    FailureOr<std::vector<char>> secondBytes = rawBytes(op, *second);
-    if (failed(secondBytes))
-      return failure();
-    weights.scaleScales.resize(second->getNumElements());
-    std::memcpy(weights.scaleScales.data(), secondBytes->data(),
-                secondBytes->size());
-    weights.scaleOffset = op.getScaleOffset()->convertToFloat();
-  } else {
-    weights.absmax.resize(scales->size() / 4);
-    std::memcpy(weights.absmax.data(), scales->data(), scales->size());
-  }
-  return Tensor(type.getShape(), quantization::dequantizeNF4(weights));
+  return Tensor(type.getShape(), quantization::dequantizeNF4(*weights));
 }
 
 FailureOr<Executor> Executor::create(func::FuncOp func,

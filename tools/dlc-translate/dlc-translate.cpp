@@ -1,14 +1,139 @@
 //===- dlc-translate.cpp - translations into and out of dlc IR ------------===//
 //
-// `dlc-translate --import-onnx model.onnx -o model.mlir`. Output is written
-// only when the translation succeeds.
+//   dlc-translate --import-onnx model.onnx -o model.mlir
+//   dlc-translate --emit-arm model.mlir -o DIR [--arm-target=cortex-a78]
+//       [--arm-march=...] [--arm-prefix=model] [--arm-embed-weights]
+//       [--arm-harness] [--target-file=FILE] [--function=NAME]
+//
+// Output is written only when the translation succeeds; --emit-arm writes
+// a directory of files (C source, header, weights), each replaced whole.
 //
 //===----------------------------------------------------------------------===//
 
+#include "dlc/InitAllDialects.h"
+#include "dlc/Support/Debug.h"
+#include "dlc/Target/ARM/EmitARM.h"
 #include "dlc/Target/ONNX/ImportONNX.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+namespace cl = llvm::cl;
+
+/// Writes every file into `dir` (created if missing) through a temporary
+/// name, so a failure leaves no partial file behind.
+static LogicalResult writeFiles(StringRef dir,
+                                const dlc::arm::EmittedFiles &files) {
+  if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
+    llvm::WithColor::error() << dir << ": " << ec.message() << "\n";
+    return failure();
+  }
+  std::vector<std::string> written;
+  auto cleanUp = [&] {
+    for (const std::string &path : written)
+      llvm::sys::fs::remove(path);
+  };
+  for (const auto &[name, contents] : files) {
+    llvm::SmallString<256> path(dir);
+    llvm::sys::path::append(path, name + ".tmp");
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec);
+    if (!ec) {
+      written.push_back(path.str().str());
+      os << contents;
+      os.close();
+      ec = os.error();
+    }
+    if (ec) {
+      llvm::WithColor::error() << path << ": " << ec.message() << "\n";
+      cleanUp();
+      return failure();
+    }
+  }
+  for (const auto &[name, contents] : files) {
+    llvm::SmallString<256> path(dir);
+    llvm::sys::path::append(path, name);
+    if (std::error_code ec = llvm::sys::fs::rename(path + ".tmp", path)) {
+      llvm::WithColor::error() << path << ": " << ec.message() << "\n";
+      cleanUp();
+      return failure();
+    }
+  }
+  return success();
+}
+
+static int emitMain(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  static cl::opt<bool> emitArm("emit-arm",
+                               cl::desc("Emit AArch64 C with NEON"));
+  static cl::opt<std::string> input(cl::Positional, cl::desc("<model.mlir>"),
+                                    cl::init("-"));
+  static cl::opt<std::string> output("o", cl::desc("Output directory"),
+                                     cl::value_desc("dir"), cl::Required);
+  static cl::opt<std::string> target(
+      "arm-target", cl::desc("ARM CPU target of the target file"),
+      cl::init("cortex-a78"));
+  static cl::opt<std::string> march(
+      "arm-march", cl::desc("Override the target's -march (e.g. armv8-a)"),
+      cl::init(""));
+  static cl::opt<std::string> prefix(
+      "arm-prefix", cl::desc("File and symbol prefix"), cl::init("model"));
+  static cl::opt<bool> embed("arm-embed-weights",
+                             cl::desc("Compile the weights into the C source"));
+  static cl::opt<bool> harness(
+      "arm-harness",
+      cl::desc("Also write <prefix>_main.c, which runs the model on .npy"));
+  static cl::opt<std::string> targetFile(
+      "target-file", cl::desc("JSON file of extra or replaced targets"),
+      cl::init(""));
+  static cl::opt<std::string> function(
+      "function", cl::desc("Function to emit (default @main)"), cl::init(""));
+  dlc::registerDebugOptions();
+  cl::ParseCommandLineOptions(argc, argv, "dlc translation driver\n");
+
+  DialectRegistry registry;
+  dlc::registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.printOpOnDiagnostic(false);
+  llvm::SourceMgr sourceMgr;
+  SourceMgrDiagnosticHandler handler(sourceMgr, &context);
+  std::string error;
+  auto file = openInputFile(input, &error);
+  if (!file) {
+    llvm::WithColor::error() << error << "\n";
+    return 1;
+  }
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1;
+  dlc::arm::ARMEmitOptions options;
+  options.target = target;
+  options.march = march;
+  options.prefix = prefix;
+  options.embedWeights = embed;
+  options.harness = harness;
+  options.targetFile = targetFile;
+  options.function = function;
+  FailureOr<dlc::arm::EmittedFiles> files = dlc::arm::emitARM(*module, options);
+  if (failed(files) || failed(writeFiles(output, *files)))
+    return 1;
+  return 0;
+}
 
 int main(int argc, char **argv) {
+  for (int i = 1; i < argc; ++i)
+    if (StringRef(argv[i]) == "--emit-arm" || StringRef(argv[i]) == "-emit-arm")
+      return emitMain(argc, argv);
   mlir::dlc::registerImportONNXTranslation();
   return mlir::failed(
       mlir::mlirTranslateMain(argc, argv, "dlc translation driver\n"));

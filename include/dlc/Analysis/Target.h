@@ -26,6 +26,10 @@ struct Target {
   llvm::StringMap<double> peakTflops;
   double memoryGBps = 0;
   double l2MiB = 0;
+  /// Level-1 data cache per core (CPU targets; sizes the ARM backend's
+  /// GEMM blocking) and the -march a code generator targets ("" = none).
+  double l1dKiB = 0;
+  std::string march;
   /// Last-level cache: an op whose bytes (read + written + weights) fit in
   /// `llcMiB` moves them at `cacheGBps` instead of memoryGBps (0: no such
   /// distinction).

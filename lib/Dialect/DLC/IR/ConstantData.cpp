@@ -158,3 +158,36 @@ ElementsAttr mlir::dlc::createStorageAttr(RankedTensorType type,
         type, name, HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, 8));
   return DenseElementsAttr::getFromRawBuffer(type, bytes);
 }
+
+FailureOr<quantization::NF4Weights> mlir::dlc::getNF4Weights(NF4ConstantOp op) {
+  auto bytesOf = [&](Attribute attr) -> std::optional<std::vector<char>> {
+    std::optional<std::vector<char>> bytes = storedBytes(attr);
+    if (!bytes)
+      op.emitOpError("has an NF4 payload that holds no data (was it elided?)");
+    return bytes;
+  };
+  quantization::NF4Weights weights;
+  weights.numElements = cast<ShapedType>(op.getType()).getNumElements();
+  weights.blockSize = static_cast<int64_t>(op.getBlockSize());
+  std::optional<std::vector<char>> codes = bytesOf(op.getCodes());
+  std::optional<std::vector<char>> scales;
+  if (codes)
+    scales = bytesOf(op.getScales());
+  if (!codes || !scales)
+    return failure();
+  weights.packedCodes.assign(codes->begin(), codes->end());
+  if (std::optional<ElementsAttr> second = op.getScaleScales()) {
+    std::optional<std::vector<char>> secondBytes = bytesOf(*second);
+    if (!secondBytes)
+      return failure();
+    weights.scaleCodes.assign(scales->begin(), scales->end());
+    weights.scaleScales.resize(second->getNumElements());
+    std::memcpy(weights.scaleScales.data(), secondBytes->data(),
+                secondBytes->size());
+    weights.scaleOffset = op.getScaleOffset()->convertToFloat();
+  } else {
+    weights.absmax.resize(scales->size() / 4);
+    std::memcpy(weights.absmax.data(), scales->data(), scales->size());
+  }
+  return weights;
+}

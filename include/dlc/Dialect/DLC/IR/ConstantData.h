@@ -10,6 +10,7 @@
 #define DLC_DIALECT_DLC_IR_CONSTANTDATA_H
 
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
+#include "dlc/Quant/NF4.h"
 #include "mlir/IR/Builders.h"
 #include <optional>
 #include <vector>
@@ -59,6 +60,10 @@ std::optional<std::vector<char>> storedBytes(Attribute value);
 /// over 16 elements, a dense literal otherwise.
 ElementsAttr createStorageAttr(RankedTensorType type, ArrayRef<char> bytes,
                                StringRef name);
+
+/// The codes and block scales of a dlc.nf4_constant; a diagnostic on the
+/// op when a payload is elided or malformed.
+FailureOr<quantization::NF4Weights> getNF4Weights(NF4ConstantOp op);
 
 } // namespace mlir::dlc
 

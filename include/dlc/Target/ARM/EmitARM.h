@@ -1,0 +1,62 @@
+//===- EmitARM.h - AArch64 C with NEON from dlc IR --------------*- C++ -*-===//
+//
+// `dlc-translate --emit-arm model.mlir -o DIR` writes DIR/<prefix>.c,
+// <prefix>.h and <prefix>.bin (packed weights): ops are lowered to a
+// KernelProgram (which kernel, fusion, tiling, weight layout, workspace
+// offsets), then printed with the kernel library of lib/Target/ARM/Kernels.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_TARGET_ARM_EMITARM_H
+#define DLC_TARGET_ARM_EMITARM_H
+
+#include "dlc/Analysis/Target.h"
+#include "dlc/Target/ARM/KernelProgram.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mlir::dlc::arm {
+
+struct ARMEmitOptions {
+  /// A CPU target of the cost model's target file (its -march, caches).
+  std::string target = "cortex-a78";
+  /// Overrides the target's -march (e.g. armv8-a: no SDOT, scalar int8).
+  std::string march;
+  std::string targetFile;
+  /// The function to emit ("" = @main or the only function).
+  std::string function;
+  /// File and symbol prefix.
+  std::string prefix = "model";
+  /// Weights in the C source instead of <prefix>.bin.
+  bool embedWeights = false;
+  /// Also write <prefix>_main.c: reads .npy inputs, runs, writes .npy
+  /// outputs, optionally times N runs.
+  bool harness = false;
+};
+
+/// Lowers `func` for `target`; diagnostics name the op that cannot be
+/// lowered.
+FailureOr<KernelProgram> lowerToKernelProgram(func::FuncOp func,
+                                              const Target &target);
+
+/// The files of the emitted model: (file name, contents).
+using EmittedFiles = std::vector<std::pair<std::string, std::string>>;
+
+FailureOr<EmittedFiles> emitARM(ModuleOp module, const ARMEmitOptions &options);
+
+/// C text of the header, the source (with the kernel library) and the
+/// harness of `program`.
+std::string printARMHeader(const KernelProgram &program, StringRef prefix);
+std::string printARMSource(const KernelProgram &program, StringRef prefix,
+                           bool embedWeights);
+std::string printARMHarness(const KernelProgram &program, StringRef prefix);
+/// The weight file: a 64-byte header (magic, size, FNV-1a checksum) and
+/// the blob.
+std::string weightFile(const KernelProgram &program);
+
+} // namespace mlir::dlc::arm
+
+#endif // DLC_TARGET_ARM_EMITARM_H

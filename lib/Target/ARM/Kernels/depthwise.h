@@ -1,0 +1,93 @@
+/*===- depthwise.h - depthwise convolution --------------------------------===*
+ *
+ * One filter per channel (weights C x KH x KW, unpacked). Output rows whose
+ * taps lie inside the image run four columns at a time: for 3x3 kernels at
+ * stride 1 with unaligned loads, at stride 2 with de-interleaving loads
+ * (vld2q). Borders and other shapes take the scalar path.
+ *
+ *===----------------------------------------------------------------------===*/
+
+static inline float dlc_dw_point(const float *plane, const float *wt,
+                                 const dlc_conv_geom *g, int oy, int ox) {
+  float acc = 0.0f;
+  for (int ky = 0; ky < g->kh; ++ky) {
+    int iy = oy * g->sh - g->pt + ky * g->dh;
+    if (iy < 0 || iy >= g->h)
+      continue;
+    for (int kx = 0; kx < g->kw; ++kx) {
+      int ix = ox * g->sw - g->pl + kx * g->dw;
+      if (ix >= 0 && ix < g->w)
+        acc += plane[iy * g->w + ix] * wt[ky * g->kw + kx];
+    }
+  }
+  return acc;
+}
+
+/* Four outputs of a 3x3 filter at columns ox..ox+3 of rows r0..r2 (all
+ * taps inside the image). */
+static inline float32x4_t dlc_dw3x3_quad(const float *r0, const float *r1,
+                                         const float *r2, const float *wt,
+                                         int ix, int stride) {
+  const float *rows[3] = {r0, r1, r2};
+  float32x4_t acc = vdupq_n_f32(0.0f);
+  for (int ky = 0; ky < 3; ++ky) {
+    const float *r = rows[ky] + ix;
+    float32x4_t x0, x1, x2;
+    if (stride == 1) {
+      x0 = vld1q_f32(r);
+      x1 = vld1q_f32(r + 1);
+      x2 = vld1q_f32(r + 2);
+    } else {
+      float32x4x2_t even = vld2q_f32(r);
+      x0 = even.val[0];
+      x1 = even.val[1];
+      x2 = vld2q_f32(r + 2).val[0];
+    }
+    acc = vfmaq_n_f32(acc, x0, wt[ky * 3 + 0]);
+    acc = vfmaq_n_f32(acc, x1, wt[ky * 3 + 1]);
+    acc = vfmaq_n_f32(acc, x2, wt[ky * 3 + 2]);
+  }
+  return acc;
+}
+
+static inline void dlc_depthwise_f32(int n, const dlc_conv_geom *g,
+                                     const float *in, const float *w,
+                                     float *out, const dlc_epilogue_f32 *ep) {
+  int taps = g->kh * g->kw;
+  int fast = g->kh == 3 && g->kw == 3 && g->dh == 1 && g->dw == 1 &&
+             g->sh == g->sw && (g->sh == 1 || g->sh == 2);
+  /* A quad starting at input column ix reads up to ix + 5 (stride 1) or
+   * ix + 9 (stride 2, two de-interleaving loads of 8). */
+  int reach = g->sw == 1 ? 5 : 9;
+  int x0 = (g->pl + g->sw - 1) / g->sw;
+  for (int plane = 0; plane < n * g->c; ++plane) {
+    int ch = plane % g->c;
+    const float *src = in + (int64_t)plane * g->h * g->w;
+    const float *wt = w + ch * taps;
+    float *dst = out + (int64_t)plane * g->oh * g->ow;
+    const float *res = ep->residual ? ep->residual + (dst - out) : 0;
+    float bias = ep->bias ? ep->bias[ch] : 0.0f;
+    for (int oy = 0; oy < g->oh; ++oy) {
+      int iy = oy * g->sh - g->pt;
+      int ox = 0;
+      float *d = dst + oy * g->ow;
+      if (fast && iy >= 0 && iy + 2 < g->h) {
+        for (; ox < x0 && ox < g->ow; ++ox)
+          d[ox] = dlc_dw_point(src, wt, g, oy, ox);
+        for (; ox + 4 <= g->ow && ox * g->sw - g->pl + reach < g->w; ox += 4)
+          vst1q_f32(d + ox, dlc_dw3x3_quad(src + iy * g->w,
+                                           src + (iy + 1) * g->w,
+                                           src + (iy + 2) * g->w, wt,
+                                           ox * g->sw - g->pl, g->sw));
+      }
+      for (; ox < g->ow; ++ox)
+        d[ox] = dlc_dw_point(src, wt, g, oy, ox);
+      for (ox = 0; ox < g->ow; ++ox) {
+        float v = d[ox] + bias;
+        if (res)
+          v += res[oy * g->ow + ox];
+        d[ox] = DLC_MIN(DLC_MAX(v, ep->clamp.lo), ep->clamp.hi);
+      }
+    }
+  }
+}

@@ -1,0 +1,175 @@
+/*===- elementwise.h - elementwise, normalization and softmax ------------===*
+ *
+ * Formulas and evaluation order follow the reference executor's fp32
+ * kernels; libm's expf/erff/tanhf stand in for std::exp/erf/tanh.
+ *
+ *===----------------------------------------------------------------------===*/
+
+enum { DLC_ADD = 0, DLC_SUB = 1, DLC_MUL = 2, DLC_DIV = 3 };
+
+static inline float dlc_binary_scalar(int op, float a, float b) {
+  switch (op) {
+  case DLC_ADD:
+    return a + b;
+  case DLC_SUB:
+    return a - b;
+  case DLC_MUL:
+    return a * b;
+  default:
+    return a / b;
+  }
+}
+
+static inline float32x4_t dlc_binary_vector(int op, float32x4_t a,
+                                            float32x4_t b) {
+  switch (op) {
+  case DLC_ADD:
+    return vaddq_f32(a, b);
+  case DLC_SUB:
+    return vsubq_f32(a, b);
+  case DLC_MUL:
+    return vmulq_f32(a, b);
+  default:
+    return vdivq_f32(a, b);
+  }
+}
+
+/* out = a op b with numpy broadcasting: `shape` is the result's (rank <=
+ * 6), a_strides/b_strides the operands' element strides (0 where they
+ * broadcast). The innermost dimension runs four lanes at a time. */
+static inline void dlc_binary_f32(int op, int rank, const int64_t *shape,
+                                  const float *a, const int64_t *a_strides,
+                                  const float *b, const int64_t *b_strides,
+                                  float *out, dlc_clamp clamp) {
+  int64_t index[6] = {0, 0, 0, 0, 0, 0};
+  int64_t inner = shape[rank - 1], outer = 1;
+  for (int d = 0; d < rank - 1; ++d)
+    outer *= shape[d];
+  int64_t sa = a_strides[rank - 1], sb = b_strides[rank - 1];
+  float32x4_t lo = vdupq_n_f32(clamp.lo), hi = vdupq_n_f32(clamp.hi);
+  for (int64_t o = 0; o < outer; ++o) {
+    int64_t offa = 0, offb = 0;
+    for (int d = 0; d < rank - 1; ++d) {
+      offa += index[d] * a_strides[d];
+      offb += index[d] * b_strides[d];
+    }
+    const float *pa = a + offa, *pb = b + offb;
+    float *po = out + o * inner;
+    int64_t i = 0, vectors = sa == 1 && (sb == 1 || sb == 0) ? inner / 4 * 4 : 0;
+    for (; i < vectors; i += 4) {
+      float32x4_t vb = sb ? vld1q_f32(pb + i) : vdupq_n_f32(pb[0]);
+      float32x4_t v = dlc_binary_vector(op, vld1q_f32(pa + i), vb);
+      vst1q_f32(po + i, vminq_f32(vmaxq_f32(v, lo), hi));
+    }
+    for (; i < inner; ++i) {
+      float v = dlc_binary_scalar(op, pa[i * sa], pb[i * sb]);
+      po[i] = DLC_MIN(DLC_MAX(v, clamp.lo), clamp.hi);
+    }
+    for (int d = rank - 2; d >= 0; --d) {
+      if (++index[d] < shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}
+
+enum {
+  DLC_RELU = 0,
+  DLC_CLIP = 1,
+  DLC_SIGMOID = 2,
+  DLC_HARD_SWISH = 3,
+  DLC_GELU = 4,
+  DLC_GELU_TANH = 5
+};
+
+static inline void dlc_unary_f32(int op, int64_t n, const float *in,
+                                 float *out, float lo, float hi) {
+  int64_t i = 0;
+  if (op == DLC_RELU || op == DLC_CLIP) {
+    if (op == DLC_RELU) {
+      lo = 0.0f;
+      hi = INFINITY;
+    }
+    float32x4_t vlo = vdupq_n_f32(lo), vhi = vdupq_n_f32(hi);
+    for (int64_t vectors = n / 4 * 4; i < vectors; i += 4)
+      vst1q_f32(out + i, vminq_f32(vmaxq_f32(vld1q_f32(in + i), vlo), vhi));
+    for (; i < n; ++i)
+      out[i] = DLC_MIN(DLC_MAX(in[i], lo), hi);
+    return;
+  }
+  for (; i < n; ++i) {
+    float x = in[i];
+    switch (op) {
+    case DLC_SIGMOID:
+      out[i] = 1.0f / (1.0f + expf(-x));
+      break;
+    case DLC_HARD_SWISH:
+      out[i] = x * DLC_MIN(DLC_MAX(x / 6.0f + 0.5f, 0.0f), 1.0f);
+      break;
+    case DLC_GELU:
+      out[i] = 0.5f * x * (1.0f + erff(x * (float)0.70710678118654752440));
+      break;
+    default: {
+      const float c = sqrtf(2.0f / (float)3.14159265358979323846);
+      out[i] = 0.5f * x * (1.0f + tanhf(c * (x + 0.044715f * x * x * x)));
+    }
+    }
+  }
+}
+
+/* y = x * mul[c] + add[c] over n x c planes of `spatial` values (an
+ * inference batch norm, coefficients derived at emit time). */
+static inline void dlc_channel_affine_f32(int64_t n, int64_t c,
+                                          int64_t spatial, const float *in,
+                                          const float *mul, const float *add,
+                                          float *out) {
+  for (int64_t plane = 0; plane < n * c; ++plane) {
+    int64_t ch = plane % c;
+    const float *src = in + plane * spatial;
+    float *dst = out + plane * spatial;
+    for (int64_t i = 0; i < spatial; ++i)
+      dst[i] = src[i] * mul[ch] + add[ch];
+  }
+}
+
+static inline void dlc_softmax_f32(int64_t outer, int64_t size, int64_t inner,
+                                   const float *in, float *out) {
+  for (int64_t line = 0; line < outer * inner; ++line) {
+    int64_t o = line / inner, i = line % inner;
+    const float *src = in + o * size * inner + i;
+    float *dst = out + o * size * inner + i;
+    float max = -INFINITY;
+    for (int64_t j = 0; j < size; ++j)
+      max = DLC_MAX(max, src[j * inner]);
+    float sum = 0.0f;
+    for (int64_t j = 0; j < size; ++j) {
+      dst[j * inner] = expf(src[j * inner] - max);
+      sum += dst[j * inner];
+    }
+    for (int64_t j = 0; j < size; ++j)
+      dst[j * inner] /= sum;
+  }
+}
+
+/* Layer norm over the last `size` values of each of `rows` rows; mean and
+ * variance in double. */
+static inline void dlc_layernorm_f32(int64_t rows, int64_t size,
+                                     const float *in, const float *scale,
+                                     const float *bias, float epsilon,
+                                     float *out) {
+  for (int64_t r = 0; r < rows; ++r) {
+    const float *src = in + r * size;
+    float *dst = out + r * size;
+    double sum = 0.0, sq = 0.0;
+    for (int64_t i = 0; i < size; ++i)
+      sum += src[i];
+    double mean = sum / (double)size;
+    for (int64_t i = 0; i < size; ++i)
+      sq += (src[i] - mean) * (src[i] - mean);
+    double inv = 1.0 / sqrt(sq / (double)size + epsilon);
+    for (int64_t i = 0; i < size; ++i) {
+      float y = (float)((src[i] - mean) * inv) * scale[i];
+      dst[i] = bias ? y + bias[i] : y;
+    }
+  }
+}

@@ -1,0 +1,367 @@
+/*===- gemm_f32.h - packed fp32 GEMM and convolution ----------------------===*
+ *
+ * C(i, j) = sum_k A(i, k) B(k, j) with A the weights (rows = output
+ * channels), packed at emit time into panels of DLC_MR rows stored k-major
+ * (panel p, step k: rows 8p..8p+7), and B the activations, packed at run
+ * time per (kc x nc) block into panels of DLC_NR columns. Convolutions
+ * pack B straight from the image (implicit im2col: no unfolded copy);
+ * 1x1 stride-1 convolutions and linear layers read B as a strided matrix.
+ * Weights stored as NF4 or fp8 are decoded one kc-slice of a panel at a
+ * time into an L1-resident fp32 panel.
+ *
+ *===----------------------------------------------------------------------===*/
+
+/* Blocking of the reduction (kc) and of the columns (nc), chosen by the
+ * compiler from the target's cache sizes. */
+typedef struct {
+  int kc, nc;
+} dlc_tiling;
+
+/* Convolution geometry of one image. */
+typedef struct {
+  int c, h, w;          /* input channels (all groups), height, width */
+  int m, oh, ow;        /* output channels, height, width */
+  int kh, kw, sh, sw;   /* kernel and strides */
+  int pt, pl, dh, dw;   /* top/left padding and dilations */
+  int groups;
+} dlc_conv_geom;
+
+/* Where B(k, j) comes from: a strided matrix, or an image unfolded on the
+ * fly for the convolution `geom` (channels from `channel0`). */
+typedef struct {
+  const void *data;
+  int64_t rs, cs;
+  const dlc_conv_geom *geom;
+  int channel0;
+} dlc_bsource;
+
+enum { DLC_A_F32 = 0, DLC_A_NF4 = 1, DLC_A_FP8 = 2 };
+
+/* The packed weights of one GEMM: fp32 panels, NF4 codes (a panel step
+ * holds 8 nibbles, high nibble first) with one fp32 scale per `block`
+ * consecutive weights in the original row-major order, or fp8 codes with
+ * their fp16 decoding table. */
+typedef struct {
+  int kind;
+  const void *data;
+  const float *scales;
+  int block;
+  int64_t first; /* original index of the first weight, for NF4 scales */
+  const uint16_t *fp8_table;
+  const float *codebook; /* the 16 NF4 values */
+} dlc_asource;
+
+/* What the last reduction block applies to each result, in this order:
+ * acc * scale[i] (fp8), + bias[i], + residual(i, j), clamp. */
+typedef struct {
+  const float *scale;
+  const float *bias;
+  const float *residual;
+  dlc_clamp clamp;
+} dlc_epilogue_f32;
+
+/* fp32 panel `ap` (kc steps of DLC_MR rows) for rows i0.. of the weights,
+ * reduction steps k0.., from an NF4 or fp8 source of M rows and K steps. */
+static inline void dlc_decode_a_panel(const dlc_asource *as, int M, int K,
+                                      int i0, int k0, int kc, float *ap) {
+  int panel = i0 / DLC_MR;
+  if (as->kind == DLC_A_NF4) {
+    const uint8_t *codes =
+        (const uint8_t *)as->data + ((int64_t)panel * K + k0) * (DLC_MR / 2);
+    for (int k = 0; k < kc; ++k)
+      for (int r = 0; r < DLC_MR; ++r) {
+        uint8_t byte = codes[k * (DLC_MR / 2) + r / 2];
+        int code = (r % 2 == 0) ? byte >> 4 : byte & 0xF;
+        int row = i0 + r;
+        ap[k * DLC_MR + r] =
+            row < M ? as->codebook[code] *
+                          as->scales[(as->first + (int64_t)row * K + k0 + k) /
+                                     as->block]
+                    : 0.0f;
+      }
+    return;
+  }
+  const uint8_t *codes =
+      (const uint8_t *)as->data + ((int64_t)panel * K + k0) * DLC_MR;
+  for (int k = 0; k < kc; ++k) {
+    uint16_t half[DLC_MR];
+    for (int r = 0; r < DLC_MR; ++r)
+      half[r] = as->fp8_table[codes[k * DLC_MR + r]];
+    float16x8_t h = vreinterpretq_f16_u16(vld1q_u16(half));
+    vst1q_f32(ap + k * DLC_MR, vcvt_f32_f16(vget_low_f16(h)));
+    vst1q_f32(ap + k * DLC_MR + 4, vcvt_high_f32_f16(h));
+  }
+}
+
+/* Packs B(k0..k0+kc, j0..j0+nc) into panels of DLC_NR columns, zero-filled
+ * past nc. */
+static inline void dlc_pack_b_f32(const dlc_bsource *bs, int k0, int kc,
+                                  int j0, int nc, float *bp) {
+  int panels = (nc + DLC_NR - 1) / DLC_NR;
+  const float *src = (const float *)bs->data;
+  if (!bs->geom) {
+    for (int p = 0; p < panels; ++p) {
+      int cols = DLC_MIN(DLC_NR, nc - p * DLC_NR);
+      float *dst = bp + (int64_t)p * kc * DLC_NR;
+      const float *col0 = src + (int64_t)(j0 + p * DLC_NR) * bs->cs;
+      for (int k = 0; k < kc; ++k) {
+        const float *row = col0 + (int64_t)(k0 + k) * bs->rs;
+        float *d = dst + k * DLC_NR;
+        if (cols == DLC_NR && bs->cs == 1) {
+          vst1q_f32(d, vld1q_f32(row));
+          vst1q_f32(d + 4, vld1q_f32(row + 4));
+          continue;
+        }
+        for (int j = 0; j < DLC_NR; ++j)
+          d[j] = j < cols ? row[j * bs->cs] : 0.0f;
+      }
+    }
+    return;
+  }
+  const dlc_conv_geom *g = bs->geom;
+  int taps = g->kh * g->kw;
+  for (int k = 0; k < kc; ++k) {
+    int kk = k0 + k, c = kk / taps, ky = (kk % taps) / g->kw,
+        kx = kk % g->kw;
+    const float *plane = src + (int64_t)(bs->channel0 + c) * g->h * g->w;
+    int oy = j0 / g->ow, ox = j0 % g->ow;
+    for (int j = 0; j < panels * DLC_NR; ++j) {
+      float v = 0.0f;
+      if (j < nc) {
+        int iy = oy * g->sh - g->pt + ky * g->dh;
+        int ix = ox * g->sw - g->pl + kx * g->dw;
+        if (iy >= 0 && iy < g->h && ix >= 0 && ix < g->w)
+          v = plane[iy * g->w + ix];
+        if (++ox == g->ow) {
+          ox = 0;
+          ++oy;
+        }
+      }
+      bp[(int64_t)(j / DLC_NR) * kc * DLC_NR + k * DLC_NR + j % DLC_NR] = v;
+    }
+  }
+}
+
+/* The 8x8 register-blocked microkernel: tile = A panel x B panel over kc
+ * steps. 16 accumulators, 4 loads and 16 FMAs per step. */
+static inline void dlc_ukernel_f32(int kc, const float *a, const float *b,
+                                   float *tile) {
+  float32x4_t c00 = vdupq_n_f32(0), c01 = c00, c10 = c00, c11 = c00,
+              c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00,
+              c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00,
+              c70 = c00, c71 = c00;
+  for (int k = 0; k < kc; ++k) {
+    float32x4_t a0 = vld1q_f32(a), a1 = vld1q_f32(a + 4);
+    float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4);
+    c00 = vfmaq_laneq_f32(c00, b0, a0, 0);
+    c01 = vfmaq_laneq_f32(c01, b1, a0, 0);
+    c10 = vfmaq_laneq_f32(c10, b0, a0, 1);
+    c11 = vfmaq_laneq_f32(c11, b1, a0, 1);
+    c20 = vfmaq_laneq_f32(c20, b0, a0, 2);
+    c21 = vfmaq_laneq_f32(c21, b1, a0, 2);
+    c30 = vfmaq_laneq_f32(c30, b0, a0, 3);
+    c31 = vfmaq_laneq_f32(c31, b1, a0, 3);
+    c40 = vfmaq_laneq_f32(c40, b0, a1, 0);
+    c41 = vfmaq_laneq_f32(c41, b1, a1, 0);
+    c50 = vfmaq_laneq_f32(c50, b0, a1, 1);
+    c51 = vfmaq_laneq_f32(c51, b1, a1, 1);
+    c60 = vfmaq_laneq_f32(c60, b0, a1, 2);
+    c61 = vfmaq_laneq_f32(c61, b1, a1, 2);
+    c70 = vfmaq_laneq_f32(c70, b0, a1, 3);
+    c71 = vfmaq_laneq_f32(c71, b1, a1, 3);
+    a += DLC_MR;
+    b += DLC_NR;
+  }
+  vst1q_f32(tile + 0, c00);
+  vst1q_f32(tile + 4, c01);
+  vst1q_f32(tile + 8, c10);
+  vst1q_f32(tile + 12, c11);
+  vst1q_f32(tile + 16, c20);
+  vst1q_f32(tile + 20, c21);
+  vst1q_f32(tile + 24, c30);
+  vst1q_f32(tile + 28, c31);
+  vst1q_f32(tile + 32, c40);
+  vst1q_f32(tile + 36, c41);
+  vst1q_f32(tile + 40, c50);
+  vst1q_f32(tile + 44, c51);
+  vst1q_f32(tile + 48, c60);
+  vst1q_f32(tile + 52, c61);
+  vst1q_f32(tile + 56, c70);
+  vst1q_f32(tile + 60, c71);
+}
+
+/* Writes an mr x nr tile at c (element (i, j) at c[i*ldi + j*ldj]), adding
+ * what is there unless `first`. On the last reduction block `ep` is not
+ * NULL and applies to rows from i0; `res` is the residual at the same
+ * place as c (or NULL). */
+static inline void dlc_store_tile_f32(const float *tile, float *c,
+                                      const float *res, int64_t ldi,
+                                      int64_t ldj, int mr, int nr, int first,
+                                      const dlc_epilogue_f32 *ep, int i0) {
+  for (int i = 0; i < mr; ++i) {
+    float *row = c + i * ldi;
+    const float *rrow = res ? res + i * ldi : 0;
+    const float *t = tile + i * DLC_NR;
+    float scale = ep && ep->scale ? ep->scale[i0 + i] : 1.0f;
+    float bias = ep && ep->bias ? ep->bias[i0 + i] : 0.0f;
+    if (ldj == 1 && nr == DLC_NR) {
+      float32x4_t v0 = vld1q_f32(t), v1 = vld1q_f32(t + 4);
+      if (!first) {
+        v0 = vaddq_f32(v0, vld1q_f32(row));
+        v1 = vaddq_f32(v1, vld1q_f32(row + 4));
+      }
+      if (ep) {
+        if (ep->scale) {
+          v0 = vmulq_n_f32(v0, scale);
+          v1 = vmulq_n_f32(v1, scale);
+        }
+        v0 = vaddq_f32(v0, vdupq_n_f32(bias));
+        v1 = vaddq_f32(v1, vdupq_n_f32(bias));
+        if (rrow) {
+          v0 = vaddq_f32(v0, vld1q_f32(rrow));
+          v1 = vaddq_f32(v1, vld1q_f32(rrow + 4));
+        }
+        float32x4_t lo = vdupq_n_f32(ep->clamp.lo),
+                    hi = vdupq_n_f32(ep->clamp.hi);
+        v0 = vminq_f32(vmaxq_f32(v0, lo), hi);
+        v1 = vminq_f32(vmaxq_f32(v1, lo), hi);
+      }
+      vst1q_f32(row, v0);
+      vst1q_f32(row + 4, v1);
+      continue;
+    }
+    for (int j = 0; j < nr; ++j) {
+      float v = t[j];
+      if (!first)
+        v += row[j * ldj];
+      if (ep) {
+        if (ep->scale)
+          v *= scale;
+        v += bias;
+        if (rrow)
+          v += rrow[j * ldj];
+        v = DLC_MIN(DLC_MAX(v, ep->clamp.lo), ep->clamp.hi);
+      }
+      row[j * ldj] = v;
+    }
+  }
+}
+
+/* Scratch floats dlc_gemm_f32 needs for `t`. */
+#define DLC_GEMM_F32_SCRATCH(kc, nc)                                          \
+  ((int64_t)(kc) * DLC_ROUND_UP(nc, DLC_NR) + (int64_t)(kc)*DLC_MR +          \
+   DLC_MR * DLC_NR)
+
+/* C = A B (+ epilogue) for M x N x K; C(i, j) at c[i*ldi + j*ldj]. A's
+ * panels start at `as`'s data (K steps per panel). */
+static inline void dlc_gemm_f32(int M, int N, int K, const dlc_asource *as,
+                                const dlc_bsource *bs, float *c, int64_t ldi,
+                                int64_t ldj, const dlc_epilogue_f32 *ep,
+                                dlc_tiling t, float *scratch) {
+  float *bp = scratch;
+  float *ap = bp + (int64_t)t.kc * DLC_ROUND_UP(t.nc, DLC_NR);
+  float *tile = ap + (int64_t)t.kc * DLC_MR;
+  for (int j0 = 0; j0 < N; j0 += t.nc) {
+    int nc = DLC_MIN(t.nc, N - j0);
+    for (int k0 = 0; k0 < K; k0 += t.kc) {
+      int kc = DLC_MIN(t.kc, K - k0);
+      int last = k0 + kc >= K;
+      dlc_pack_b_f32(bs, k0, kc, j0, nc, bp);
+      for (int i0 = 0; i0 < M; i0 += DLC_MR) {
+        int mr = DLC_MIN(DLC_MR, M - i0);
+        const float *a;
+        if (as->kind == DLC_A_F32) {
+          a = (const float *)as->data + ((int64_t)(i0 / DLC_MR) * K + k0) *
+                                            DLC_MR;
+        } else {
+          dlc_decode_a_panel(as, M, K, i0, k0, kc, ap);
+          a = ap;
+        }
+        for (int jp = 0; jp < nc; jp += DLC_NR) {
+          int nr = DLC_MIN(DLC_NR, nc - jp);
+          dlc_ukernel_f32(kc, a, bp + (int64_t)(jp / DLC_NR) * kc * DLC_NR,
+                          tile);
+          int64_t at = i0 * ldi + (int64_t)(j0 + jp) * ldj;
+          const float *res = last && ep && ep->residual ? ep->residual + at : 0;
+          dlc_store_tile_f32(tile, c + at, res, ldi, ldj, mr, nr, k0 == 0,
+                             last ? ep : 0, i0);
+        }
+      }
+    }
+  }
+}
+
+/* Convolution of n NCHW images by packed weights (per group: panels of
+ * M/groups rows over K = C/groups*KH*KW steps, groups one after another). */
+static inline void dlc_conv2d_f32(int n, const dlc_conv_geom *g,
+                                  const float *in, const dlc_asource *w,
+                                  float *out, const dlc_epilogue_f32 *ep,
+                                  dlc_tiling t, float *scratch) {
+  int cg = g->c / g->groups, mg = g->m / g->groups;
+  int K = cg * g->kh * g->kw, P = g->oh * g->ow;
+  int pointwise = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
+                  g->pt == 0 && g->pl == 0 && g->oh == g->h && g->ow == g->w;
+  int64_t panelElems = (int64_t)DLC_ROUND_UP(mg, DLC_MR) * K;
+  for (int img = 0; img < n; ++img)
+    for (int grp = 0; grp < g->groups; ++grp) {
+      const float *image = in + (int64_t)img * g->c * g->h * g->w;
+      dlc_bsource bs = {image, P, 1, g, grp * cg};
+      if (pointwise) {
+        bs.data = image + (int64_t)grp * cg * P;
+        bs.geom = 0;
+      }
+      dlc_asource a = *w;
+      int64_t offset = (int64_t)grp * panelElems;
+      a.data = (const uint8_t *)w->data +
+               (w->kind == DLC_A_F32   ? offset * 4
+                : w->kind == DLC_A_NF4 ? offset / 2
+                                       : offset);
+      dlc_epilogue_f32 e = *ep;
+      int64_t base = ((int64_t)img * g->m + grp * mg) * P;
+      if (e.scale)
+        e.scale += grp * mg;
+      if (e.bias)
+        e.bias += grp * mg;
+      if (e.residual)
+        e.residual += base;
+      a.first = w->first + (int64_t)grp * mg * K;
+      dlc_gemm_f32(mg, P, K, &a, &bs, out + base, P, 1, &e, t, scratch);
+    }
+}
+
+/* A fully connected layer: out[r][i] = sum_k in[r][k] W[i][k] (+ ep). */
+static inline void dlc_linear_f32(int rows, int K, int M, const float *in,
+                                  const dlc_asource *w, float *out,
+                                  const dlc_epilogue_f32 *ep, dlc_tiling t,
+                                  float *scratch) {
+  dlc_bsource bs = {in, 1, K, 0, 0};
+  dlc_gemm_f32(M, rows, K, w, &bs, out, 1, M, ep, t, scratch);
+}
+
+/* Packs rows i of a strided M x K matrix (element (i, k) at
+ * src[i*rs + k*cs]) into DLC_MR-row panels, zero rows past M. */
+static inline void dlc_pack_a_f32(int M, int K, const float *src, int64_t rs,
+                                  int64_t cs, float *dst) {
+  for (int i0 = 0; i0 < M; i0 += DLC_MR)
+    for (int k = 0; k < K; ++k)
+      for (int r = 0; r < DLC_MR; ++r)
+        *dst++ = i0 + r < M ? src[(i0 + r) * rs + k * cs] : 0.0f;
+}
+
+/* Batched lhs[b] (M x K) times rhs[b] (K x N), batch strides in elements
+ * (0 broadcasts one matrix to every batch). */
+static inline void dlc_matmul_f32(int batch, int M, int N, int K,
+                                  const float *lhs, int64_t lhs_stride,
+                                  const float *rhs, int64_t rhs_stride,
+                                  float *out, dlc_tiling t, float *scratch) {
+  float *ap = scratch;
+  float *rest = ap + (int64_t)DLC_ROUND_UP(M, DLC_MR) * K;
+  dlc_epilogue_f32 ep = {0, 0, 0, {-INFINITY, INFINITY}};
+  for (int b = 0; b < batch; ++b) {
+    dlc_pack_a_f32(M, K, lhs + b * lhs_stride, K, 1, ap);
+    dlc_asource as = {DLC_A_F32, ap, 0, 0, 0, 0, 0};
+    dlc_bsource bs = {rhs + b * rhs_stride, N, 1, 0, 0};
+    dlc_gemm_f32(M, N, K, &as, &bs, out + (int64_t)b * M * N, N, 1, &ep, t,
+                 rest);
+  }
+}

@@ -1,0 +1,78 @@
+/*===- layout.h - data movement -------------------------------------------===*
+ *
+ * One strided copy serves transpose, concat (each input into its slab of
+ * the output), slice (start offset and step strides) and split. Elements
+ * are `size` bytes (4: fp32, 1: int8/fp8 codes).
+ *
+ *===----------------------------------------------------------------------===*/
+
+static inline void dlc_copy_strided(int rank, const int64_t *shape,
+                                    const void *src, int64_t src_offset,
+                                    const int64_t *src_strides, void *dst,
+                                    int64_t dst_offset,
+                                    const int64_t *dst_strides, int size) {
+  int64_t index[6] = {0, 0, 0, 0, 0, 0};
+  int64_t inner = shape[rank - 1], outer = 1;
+  for (int d = 0; d < rank - 1; ++d)
+    outer *= shape[d];
+  const char *s = (const char *)src;
+  char *t = (char *)dst;
+  int contiguous = src_strides[rank - 1] == 1 && dst_strides[rank - 1] == 1;
+  for (int64_t o = 0; o < outer; ++o) {
+    int64_t si = src_offset, di = dst_offset;
+    for (int d = 0; d < rank - 1; ++d) {
+      si += index[d] * src_strides[d];
+      di += index[d] * dst_strides[d];
+    }
+    if (contiguous)
+      memcpy(t + di * size, s + si * size, (size_t)(inner * size));
+    else if (size == 4)
+      for (int64_t i = 0; i < inner; ++i)
+        ((float *)t)[di + i * dst_strides[rank - 1]] =
+            ((const float *)s)[si + i * src_strides[rank - 1]];
+    else
+      for (int64_t i = 0; i < inner; ++i)
+        t[di + i * dst_strides[rank - 1]] =
+            s[si + i * src_strides[rank - 1]];
+    for (int d = rank - 2; d >= 0; --d) {
+      if (++index[d] < shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}
+
+enum { DLC_PAD_CONSTANT = 0, DLC_PAD_REFLECT = 1, DLC_PAD_EDGE = 2 };
+
+/* ONNX Pad on fp32: `before` elements ahead of each input dimension. */
+static inline void dlc_pad_f32(int rank, const int64_t *in_shape,
+                               const int64_t *out_shape,
+                               const int64_t *before, int mode, float value,
+                               const float *in, float *out) {
+  int64_t index[6] = {0, 0, 0, 0, 0, 0};
+  int64_t total = 1;
+  for (int d = 0; d < rank; ++d)
+    total *= out_shape[d];
+  for (int64_t o = 0; o < total; ++o) {
+    int64_t src = 0;
+    int inside = 1;
+    for (int d = 0; d < rank; ++d) {
+      int64_t i = index[d] - before[d], n = in_shape[d];
+      if (i < 0 || i >= n) {
+        if (mode == DLC_PAD_CONSTANT)
+          inside = 0;
+        else if (mode == DLC_PAD_EDGE)
+          i = i < 0 ? 0 : n - 1;
+        else
+          i = i < 0 ? -i : 2 * (n - 1) - i;
+      }
+      src = src * n + i;
+    }
+    out[o] = inside ? in[src] : value;
+    for (int d = rank - 1; d >= 0; --d) {
+      if (++index[d] < out_shape[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}

@@ -1,0 +1,125 @@
+/*===- quant.h - int8 and fp8 conversions, int8 addition ------------------===*
+ *
+ * Bit-exact with the reference executor: quantization divides in fp32 and
+ * rounds half to even; requantization and addition are gemmlowp fixed
+ * point; fp8 decodes through an exact fp16 table and encodes with
+ * round-to-nearest-even after saturating to the largest finite value.
+ *
+ *===----------------------------------------------------------------------===*/
+
+/* f32 -> int8 over (outer, channels, inner) with per-channel parameters
+ * (channels == 1: per tensor). */
+static inline void dlc_quantize_s8(int64_t outer, int64_t channels,
+                                   int64_t inner, const float *in,
+                                   const float *scale, const int32_t *zero,
+                                   int lo, int hi, int8_t *out) {
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t c = 0; c < channels; ++c) {
+      int64_t base = (o * channels + c) * inner;
+      float s = scale[c], z = (float)zero[c];
+      for (int64_t i = 0; i < inner; ++i) {
+        float r = rintf(in[base + i] / s) + z;
+        r = r < (float)lo ? (float)lo : r > (float)hi ? (float)hi : r;
+        out[base + i] = (int8_t)r;
+      }
+    }
+}
+
+static inline void dlc_dequantize_s8(int64_t outer, int64_t channels,
+                                     int64_t inner, const int8_t *in,
+                                     const float *scale, const int32_t *zero,
+                                     float *out) {
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t c = 0; c < channels; ++c) {
+      int64_t base = (o * channels + c) * inner;
+      for (int64_t i = 0; i < inner; ++i)
+        out[base + i] = scale[c] * (float)((int32_t)in[base + i] - zero[c]);
+    }
+}
+
+static inline void dlc_requantize_s8(int64_t n, const int8_t *in, int32_t zin,
+                                     int32_t multiplier, int shift,
+                                     int32_t zout, int lo, int hi,
+                                     int8_t *out) {
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = dlc_clamp_s8(
+        zout + dlc_requant((int32_t)in[i] - zin, multiplier, shift), lo, hi);
+}
+
+/* TFLite's int8 addition: inputs shifted left by 20 bits, rescaled to a
+ * common scale, summed, rescaled to the output. */
+static inline void dlc_qadd_s8(int64_t n, const int8_t *a, int32_t za,
+                               int32_t ma, int sa, const int8_t *b,
+                               int32_t zb, int32_t mb, int sb, int32_t mo,
+                               int so, int32_t zo, int lo, int hi,
+                               int8_t *out) {
+  for (int64_t i = 0; i < n; ++i) {
+    int32_t xa = ((int32_t)a[i] - za) * (1 << 20);
+    int32_t xb = ((int32_t)b[i] - zb) * (1 << 20);
+    int32_t sum = dlc_requant(xa, ma, sa) + dlc_requant(xb, mb, sb);
+    out[i] = dlc_clamp_s8(zo + dlc_requant(sum, mo, so), lo, hi);
+  }
+}
+
+/* fp8 codes -> f32 times `scale`, through the format's fp16 table. */
+static inline void dlc_fp8_to_f32(int64_t n, const uint8_t *in,
+                                  const uint16_t *table, float scale,
+                                  float *out) {
+  int64_t i = 0;
+  for (int64_t vectors = n / 8 * 8; i < vectors; i += 8) {
+    uint16_t half[8];
+    for (int j = 0; j < 8; ++j)
+      half[j] = table[in[i + j]];
+    float16x8_t h = vreinterpretq_f16_u16(vld1q_u16(half));
+    vst1q_f32(out + i, vmulq_n_f32(vcvt_f32_f16(vget_low_f16(h)), scale));
+    vst1q_f32(out + i + 4, vmulq_n_f32(vcvt_high_f32_f16(h), scale));
+  }
+  for (; i < n; ++i) {
+    uint16_t bits = table[in[i]];
+    float16_t h;
+    memcpy(&h, &bits, 2);
+    out[i] = (float)h * scale;
+  }
+}
+
+/* One fp8 code for x: `mbits` mantissa bits, exponent `bias`, largest
+ * finite value `max` (code `max_code`), NaN as `nan_code`. */
+static inline uint8_t dlc_encode_fp8(float x, int mbits, int bias, float max,
+                                     uint8_t max_code, uint8_t nan_code) {
+  if (isnan(x))
+    return (uint8_t)(nan_code | (signbit(x) ? 0x80 : 0));
+  uint8_t sign = signbit(x) ? 0x80 : 0;
+  float a = fabsf(x);
+  if (a > max)
+    a = max;
+  int e;
+  frexpf(a, &e); /* a = f * 2^e, f in [0.5, 1) */
+  int exponent = e - 1;
+  int min_exponent = 1 - bias;
+  if (a == 0.0f || exponent < min_exponent)
+    exponent = min_exponent; /* subnormal quantum */
+  /* m = a / 2^(exponent - mbits), rounded half to even (exact scaling). */
+  int m = (int)rintf(ldexpf(a, mbits - exponent));
+  int code;
+  if (a == 0.0f || (e - 1 < min_exponent))
+    code = m; /* subnormal; m == 2^mbits is the smallest normal's code */
+  else {
+    if (m == (2 << mbits)) {
+      m >>= 1;
+      ++exponent;
+    }
+    code = ((exponent + bias) << mbits) | (m - (1 << mbits));
+  }
+  if (code > max_code)
+    code = max_code;
+  return (uint8_t)(sign | code);
+}
+
+static inline void dlc_quantize_fp8(int64_t n, const float *in, float scale,
+                                    int mbits, int bias, float max,
+                                    uint8_t max_code, uint8_t nan_code,
+                                    uint8_t *out) {
+  for (int64_t i = 0; i < n; ++i)
+    out[i] = dlc_encode_fp8(in[i] / scale, mbits, bias, max, max_code,
+                            nan_code);
+}

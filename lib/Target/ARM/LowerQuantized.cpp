@@ -1,0 +1,386 @@
+//===- LowerQuantized.cpp - quantized dlc ops to ARM kernels --------------===//
+//
+// int8 layers become SDOT GEMMs with the input zero point folded into a
+// per-row correction (bias - z_x * sum(w), computed here) and the
+// executor's fixed-point requantization; fp8 layers decode activations
+// through an exact fp16 table into fp32 and run the fp32 GEMM on fp8
+// weight panels.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Lowering.h"
+#include "WeightPacking.h"
+#include "dlc/Dialect/DLC/IR/ConstantData.h"
+#include "dlc/Dialect/DLC/IR/QuantTypes.h"
+#include "dlc/Quant/FP8.h"
+#include "dlc/Quant/FixedPoint.h"
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include <cstring>
+
+using namespace mlir;
+using namespace mlir::dlc;
+using namespace mlir::dlc::arm;
+namespace q = mlir::dlc::quantization;
+
+static int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+
+/// Per-tensor or per-axis int8 parameters of `type` and the quantized
+/// dimension (-1 per tensor).
+static std::pair<std::vector<q::UniformParams>, int64_t> int8Params(Type type) {
+  if (auto perTensor = getInt8PerTensor(type))
+    return {{paramsOf(perTensor)}, -1};
+  auto perAxis = getInt8PerAxis(type);
+  std::vector<q::UniformParams> params;
+  for (auto [scale, zero] :
+       llvm::zip(perAxis.getScales(), perAxis.getZeroPoints())) {
+    q::UniformParams p;
+    p.scale = scale;
+    p.zeroPoint = zero;
+    p.qmin = perAxis.getStorageTypeMin();
+    p.qmax = perAxis.getStorageTypeMax();
+    params.push_back(p);
+  }
+  return {params, perAxis.getQuantizedDimension()};
+}
+
+/// (outer, channels, inner) around `axis` of `type` (-1: the whole tensor
+/// as one channel).
+static std::array<int64_t, 3> aroundAxis(ShapedType type, int64_t axis) {
+  if (axis < 0)
+    return {1, 1, type.getNumElements()};
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= type.getDimSize(d);
+  for (int64_t d = axis + 1; d < type.getRank(); ++d)
+    inner *= type.getDimSize(d);
+  return {outer, type.getDimSize(axis), inner};
+}
+
+BufferRef Lowering::fp8Table(Type fp8Type) {
+  q::FP8Format format = *getFP8Format(fp8Type);
+  ArrayRef<float> decoded = q::fp8DecodeTable(format);
+  std::vector<uint16_t> table(256);
+  for (unsigned code = 0; code < 256; ++code) {
+    // Every fp8 value is exact in fp16 (E4M3's and E5M2's ranges and
+    // precisions are inside binary16's).
+    llvm::APFloat value(decoded[code]);
+    bool losesInfo = false;
+    value.convert(llvm::APFloat::IEEEhalf(), llvm::APFloat::rmNearestTiesToEven,
+                  &losesInfo);
+    table[code] = static_cast<uint16_t>(value.bitcastToAPInt().getZExtValue());
+  }
+  return program.addWeights(table.data(), table.size() * 2, ElemType::U16);
+}
+
+/// The requantization parameters of an int8 product whose accumulator is
+/// in the scale s_x * s_w[m], into the per-tensor result type `result`.
+static Aggregate requantParams(double inputScale,
+                               ArrayRef<q::UniformParams> weights,
+                               Type result) {
+  q::UniformParams out = paramsOf(getInt8PerTensor(result));
+  IntArray multipliers{"int32_t", {}}, shifts{"int32_t", {}};
+  for (const q::UniformParams &w : weights) {
+    q::QuantizedMultiplier m =
+        q::quantizeMultiplier(inputScale * w.scale / out.scale);
+    multipliers.values.push_back(m.multiplier);
+    shifts.values.push_back(m.shift);
+  }
+  return Aggregate{"dlc_requant_params",
+                   true,
+                   {multipliers, shifts, Arg(weights.size() > 1 ? 1 : 0),
+                    Arg(out.zeroPoint), Arg(out.qmin), Arg(out.qmax)}};
+}
+
+/// Packed int8 weights of a layer and its per-row correction
+/// bias[m] - z_x * sum_k w[m][k].
+static FailureOr<std::pair<std::vector<int8_t>, std::vector<int32_t>>>
+int8Layer(Operation *layer, ArrayRef<char> weightBytes,
+          std::optional<std::vector<char>> biasBytes, int64_t rows, int64_t k,
+          int64_t groups, int64_t inputZero) {
+  ArrayRef<int8_t> w(reinterpret_cast<const int8_t *>(weightBytes.data()),
+                     weightBytes.size());
+  std::vector<int32_t> correction(rows, 0);
+  if (biasBytes)
+    std::memcpy(correction.data(), biasBytes->data(), rows * 4);
+  for (int64_t m = 0; m < rows; ++m) {
+    int32_t sum = 0;
+    for (int64_t i = 0; i < k; ++i)
+      sum += w[m * k + i];
+    correction[m] -= static_cast<int32_t>(inputZero) * sum;
+  }
+  return std::make_pair(packPanelsS8(w, {groups, rows / groups, k}),
+                        correction);
+}
+
+LogicalResult Lowering::lowerQConv(QConv2DOp op) {
+  auto in = cast<ShapedType>(op.getInput().getType());
+  auto weight = cast<ShapedType>(op.getWeight().getType());
+  auto out = cast<ShapedType>(op.getType());
+  auto groups = static_cast<int64_t>(op.getGroups());
+  Aggregate geom{
+      "dlc_conv_geom",
+      true,
+      {Arg(in.getDimSize(1)), Arg(in.getDimSize(2)), Arg(in.getDimSize(3)),
+       Arg(out.getDimSize(1)), Arg(out.getDimSize(2)), Arg(out.getDimSize(3)),
+       Arg(weight.getDimSize(2)), Arg(weight.getDimSize(3)),
+       Arg(op.getStrides()[0]), Arg(op.getStrides()[1]), Arg(op.getPads()[0]),
+       Arg(op.getPads()[1]), Arg(op.getDilations()[0]),
+       Arg(op.getDilations()[1]), Arg(groups)}};
+  int64_t rows = weight.getDimSize(0);
+  int64_t k = weight.getNumElements() / rows;
+  std::string comment = describe(op);
+
+  if (getFP8Format(in.getElementType())) {
+    // Decode the input codes into the scratch, then the fp32 GEMM.
+    int64_t decodedBytes = roundUp(in.getNumElements() * 4, 64);
+    BufferRef decoded = scratch(ElemType::F32, decodedBytes);
+    call("dlc_fp8_to_f32",
+         {Arg(in.getNumElements()), bufferOf(op.getInput()),
+          fp8Table(in.getElementType()), Arg(1.0f), decoded},
+         comment + " (input to fp32)");
+    FailureOr<Arg> w = weightSource(op, op.getWeight(), groups);
+    if (failed(w))
+      return failure();
+    std::vector<float> scales;
+    double inputScale = op.getInputScale()->convertToDouble();
+    ArrayRef<double> weightScales = *op.getWeightScales();
+    for (int64_t m = 0; m < rows; ++m)
+      scales.push_back(static_cast<float>(
+          inputScale * weightScales[weightScales.size() == 1 ? 0 : m]));
+    FusedLayer plain;
+    Aggregate t = tiling();
+    int64_t kc = std::get<int64_t>(t.fields[0].value);
+    int64_t nc = std::get<int64_t>(t.fields[1].value);
+    call("dlc_conv2d_f32",
+         {Arg(in.getDimSize(0)), geom, decoded, *w, bufferOf(op.getResult()),
+          epilogue({}, op.getBias(), plain, scales), t,
+          scratch(ElemType::F32,
+                  (kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4,
+                  decodedBytes)},
+         comment);
+    return success();
+  }
+
+  auto [weightParams, axis] = int8Params(weight.getElementType());
+  if (llvm::any_of(weightParams,
+                   [](const q::UniformParams &p) { return p.zeroPoint != 0; }))
+    return op.emitOpError("has weights with a non-zero zero point; the ARM "
+                          "backend takes symmetric int8 weights");
+  q::UniformParams input = paramsOf(getInt8PerTensor(in.getElementType()));
+  FailureOr<std::vector<char>> wBytes = constantBytes(op.getWeight(), op);
+  if (failed(wBytes))
+    return failure();
+  std::optional<std::vector<char>> bBytes;
+  if (op.getBias()) {
+    FailureOr<std::vector<char>> b = constantBytes(op.getBias(), op);
+    if (failed(b))
+      return failure();
+    bBytes = *b;
+  }
+  auto layer = int8Layer(op, *wBytes, bBytes, rows, k, groups, input.zeroPoint);
+  if (failed(layer))
+    return failure();
+  int64_t k4 = roundUp(k, 4);
+  double l2 = (target.l2MiB > 0 ? target.l2MiB : 1) * 1024 * 1024;
+  int64_t nc = std::max<int64_t>(8, static_cast<int64_t>(l2 / 2 / k4) / 8 * 8);
+  nc = std::min(nc, roundUp(out.getDimSize(2) * out.getDimSize(3), 8));
+  call("dlc_qconv2d_s8",
+       {Arg(in.getDimSize(0)), geom, bufferOf(op.getInput()),
+        Arg(input.zeroPoint),
+        program.addWeights(layer->first.data(), layer->first.size(),
+                           ElemType::S8),
+        bufferOf(op.getResult()),
+        program.addWeights(layer->second.data(), layer->second.size() * 4,
+                           ElemType::S32),
+        requantParams(input.scale, weightParams, op.getType()), Arg(nc),
+        scratch(ElemType::S8, roundUp(k4 * nc, 64) + 64 * 4 + 64)},
+       comment);
+  return success();
+}
+
+LogicalResult Lowering::lowerQLinear(QLinearOp op) {
+  auto in = cast<ShapedType>(op.getInput().getType());
+  auto weight = cast<ShapedType>(op.getWeight().getType());
+  int64_t rows = weight.getDimSize(0), k = weight.getDimSize(1);
+  int64_t batchRows = in.getNumElements() / k;
+  std::string comment = describe(op);
+  if (getFP8Format(in.getElementType())) {
+    int64_t decodedBytes = roundUp(in.getNumElements() * 4, 64);
+    BufferRef decoded = scratch(ElemType::F32, decodedBytes);
+    call("dlc_fp8_to_f32",
+         {Arg(in.getNumElements()), bufferOf(op.getInput()),
+          fp8Table(in.getElementType()), Arg(1.0f), decoded},
+         comment + " (input to fp32)");
+    FailureOr<Arg> w = weightSource(op, op.getWeight(), 1);
+    if (failed(w))
+      return failure();
+    std::vector<float> scales;
+    double inputScale = op.getInputScale()->convertToDouble();
+    ArrayRef<double> weightScales = *op.getWeightScales();
+    for (int64_t m = 0; m < rows; ++m)
+      scales.push_back(static_cast<float>(
+          inputScale * weightScales[weightScales.size() == 1 ? 0 : m]));
+    FusedLayer plain;
+    Aggregate t = tiling();
+    int64_t kc = std::get<int64_t>(t.fields[0].value);
+    int64_t nc = std::get<int64_t>(t.fields[1].value);
+    call("dlc_linear_f32",
+         {Arg(batchRows), Arg(k), Arg(rows), decoded, *w,
+          bufferOf(op.getResult()), epilogue({}, op.getBias(), plain, scales),
+          t,
+          scratch(ElemType::F32,
+                  (kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4,
+                  decodedBytes)},
+         comment);
+    return success();
+  }
+  auto [weightParams, axis] = int8Params(weight.getElementType());
+  if (llvm::any_of(weightParams,
+                   [](const q::UniformParams &p) { return p.zeroPoint != 0; }))
+    return op.emitOpError("has weights with a non-zero zero point; the ARM "
+                          "backend takes symmetric int8 weights");
+  q::UniformParams input = paramsOf(getInt8PerTensor(in.getElementType()));
+  FailureOr<std::vector<char>> wBytes = constantBytes(op.getWeight(), op);
+  if (failed(wBytes))
+    return failure();
+  std::optional<std::vector<char>> bBytes;
+  if (op.getBias()) {
+    FailureOr<std::vector<char>> b = constantBytes(op.getBias(), op);
+    if (failed(b))
+      return failure();
+    bBytes = *b;
+  }
+  auto layer = int8Layer(op, *wBytes, bBytes, rows, k, 1, input.zeroPoint);
+  if (failed(layer))
+    return failure();
+  int64_t k4 = roundUp(k, 4), nc = roundUp(batchRows, 8);
+  call("dlc_qlinear_s8",
+       {Arg(batchRows), Arg(k), Arg(rows), bufferOf(op.getInput()),
+        Arg(input.zeroPoint),
+        program.addWeights(layer->first.data(), layer->first.size(),
+                           ElemType::S8),
+        bufferOf(op.getResult()),
+        program.addWeights(layer->second.data(), layer->second.size() * 4,
+                           ElemType::S32),
+        requantParams(input.scale, weightParams, op.getType()), Arg(nc),
+        scratch(ElemType::S8, roundUp(k4 * nc, 64) + 64 * 4 + 64)},
+       comment);
+  return success();
+}
+
+LogicalResult Lowering::lowerQuantizedOp(Operation &op, bool &handled) {
+  handled = true;
+  return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
+      .Case<QConstantOp, NF4ConstantOp>([](Operation *) { return success(); })
+      .Case([&](QuantizeOp o) -> LogicalResult {
+        auto type = cast<ShapedType>(o.getType());
+        if (std::optional<q::FP8Format> format = getFP8Format(type)) {
+          float max = q::fp8MaxValue(*format);
+          bool e4m3 = *format == q::FP8Format::E4M3FN;
+          call("dlc_quantize_fp8",
+               {Arg(type.getNumElements()), bufferOf(o.getInput()),
+                Arg(static_cast<float>(o.getScale()->convertToDouble())),
+                Arg(e4m3 ? 3 : 2), Arg(e4m3 ? 7 : 15), Arg(max),
+                Arg(static_cast<int64_t>(q::encodeFP8(max, *format))),
+                Arg(static_cast<int64_t>(q::encodeFP8(NAN, *format) & 0x7F)),
+                bufferOf(o.getResult())},
+               describe(o));
+          return success();
+        }
+        if (getInt8SubChannel(type.getElementType()))
+          return o.emitOpError("quantizes to per-block scales, which the ARM "
+                               "backend does not run");
+        auto [params, axis] = int8Params(type.getElementType());
+        std::array<int64_t, 3> dims = aroundAxis(type, axis);
+        std::vector<float> scales;
+        std::vector<int32_t> zeros;
+        for (const q::UniformParams &p : params) {
+          scales.push_back(static_cast<float>(p.scale));
+          zeros.push_back(static_cast<int32_t>(p.zeroPoint));
+        }
+        call("dlc_quantize_s8",
+             {Arg(dims[0]), Arg(dims[1]), Arg(dims[2]), bufferOf(o.getInput()),
+              program.addWeights(scales.data(), scales.size() * 4,
+                                 ElemType::F32),
+              program.addWeights(zeros.data(), zeros.size() * 4, ElemType::S32),
+              Arg(params[0].qmin), Arg(params[0].qmax),
+              bufferOf(o.getResult())},
+             describe(o));
+        return success();
+      })
+      .Case([&](DequantizeOp o) -> LogicalResult {
+        auto type = cast<ShapedType>(o.getInput().getType());
+        if (getFP8Format(type)) {
+          call("dlc_fp8_to_f32",
+               {Arg(type.getNumElements()), bufferOf(o.getInput()),
+                fp8Table(type),
+                Arg(static_cast<float>(o.getScale()->convertToDouble())),
+                bufferOf(o.getResult())},
+               describe(o));
+          return success();
+        }
+        if (getInt8SubChannel(type.getElementType()))
+          return o.emitOpError("dequantizes per-block int8 weights, which "
+                               "the ARM backend does not run");
+        auto [params, axis] = int8Params(type.getElementType());
+        std::array<int64_t, 3> dims = aroundAxis(type, axis);
+        std::vector<float> scales;
+        std::vector<int32_t> zeros;
+        for (const q::UniformParams &p : params) {
+          scales.push_back(static_cast<float>(p.scale));
+          zeros.push_back(static_cast<int32_t>(p.zeroPoint));
+        }
+        call("dlc_dequantize_s8",
+             {Arg(dims[0]), Arg(dims[1]), Arg(dims[2]), bufferOf(o.getInput()),
+              program.addWeights(scales.data(), scales.size() * 4,
+                                 ElemType::F32),
+              program.addWeights(zeros.data(), zeros.size() * 4, ElemType::S32),
+              bufferOf(o.getResult())},
+             describe(o));
+        return success();
+      })
+      .Case([&](RequantizeOp o) {
+        q::UniformParams in =
+            paramsOf(getInt8PerTensor(o.getInput().getType()));
+        q::UniformParams out = paramsOf(getInt8PerTensor(o.getType()));
+        q::QuantizedMultiplier m = q::quantizeMultiplier(in.scale / out.scale);
+        call("dlc_requantize_s8",
+             {Arg(cast<ShapedType>(o.getType()).getNumElements()),
+              bufferOf(o.getInput()), Arg(in.zeroPoint), Arg(m.multiplier),
+              Arg(m.shift), Arg(out.zeroPoint), Arg(out.qmin), Arg(out.qmax),
+              bufferOf(o.getResult())},
+             describe(o));
+        return success();
+      })
+      .Case([&](QConv2DOp o) { return lowerQConv(o); })
+      .Case([&](QLinearOp o) { return lowerQLinear(o); })
+      .Case([&](QMatMulOp o) {
+        return lowerMatMul(o, o.getLhs(), o.getRhs(), true);
+      })
+      .Case([&](QAddOp o) {
+        q::UniformParams a = paramsOf(getInt8PerTensor(o.getLhs().getType()));
+        q::UniformParams b = paramsOf(getInt8PerTensor(o.getRhs().getType()));
+        q::UniformParams y = paramsOf(getInt8PerTensor(o.getType()));
+        // The executor's (TFLite's) rescaling to twice the larger scale.
+        constexpr int kLeftShift = 20;
+        double twiceMax = 2.0 * std::max(a.scale, b.scale);
+        q::QuantizedMultiplier ma = q::quantizeMultiplier(a.scale / twiceMax);
+        q::QuantizedMultiplier mb = q::quantizeMultiplier(b.scale / twiceMax);
+        q::QuantizedMultiplier mo =
+            q::quantizeMultiplier(twiceMax / ((1 << kLeftShift) * y.scale));
+        call("dlc_qadd_s8",
+             {Arg(cast<ShapedType>(o.getType()).getNumElements()),
+              bufferOf(o.getLhs()), Arg(a.zeroPoint), Arg(ma.multiplier),
+              Arg(ma.shift), bufferOf(o.getRhs()), Arg(b.zeroPoint),
+              Arg(mb.multiplier), Arg(mb.shift), Arg(mo.multiplier),
+              Arg(mo.shift), Arg(y.zeroPoint), Arg(y.qmin), Arg(y.qmax),
+              bufferOf(o.getResult())},
+             describe(o));
+        return success();
+      })
+      .Default([&](Operation *) {
+        handled = false;
+        return success();
+      });
+}

@@ -1,0 +1,907 @@
+//===- Lowering.cpp - dlc ops to the ARM kernel program -------------------===//
+//
+// Planning (fusion groups, buffer liveness and workspace offsets) and the
+// lowering of float ops. Quantized ops are in LowerQuantized.cpp.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Lowering.h"
+#include "WeightPacking.h"
+#include "dlc/Dialect/DLC/IR/ConstantData.h"
+#include "dlc/Dialect/DLC/IR/QuantTypes.h"
+#include "dlc/Quant/FixedPoint.h"
+#include "dlc/Support/Debug.h"
+#include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/raw_ostream.h"
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#define DEBUG_TYPE "dlc-emit-arm"
+
+using namespace mlir;
+using namespace mlir::dlc;
+using namespace mlir::dlc::arm;
+
+static int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+
+static SmallVector<int64_t> shapeOf(Value v) {
+  return SmallVector<int64_t>(cast<ShapedType>(v.getType()).getShape());
+}
+
+static int64_t numElements(Value v) {
+  return cast<ShapedType>(v.getType()).getNumElements();
+}
+
+/// Row-major element strides of `shape`.
+static SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
+}
+
+static Arg null() { return Arg(); }
+
+static Arg clampArg(float lo, float hi) {
+  return Aggregate{"dlc_clamp", false, {Arg(lo), Arg(hi)}};
+}
+
+static bool isWeightOp(Operation *op) {
+  return isa_and_nonnull<ConstantOp, QConstantOp, NF4ConstantOp>(op);
+}
+
+static bool isAlias(Operation *op) { return isa<ReshapeOp, FlattenOp>(op); }
+
+//===----------------------------------------------------------------------===//
+// Planning
+//===----------------------------------------------------------------------===//
+
+std::string Lowering::describe(Operation *op) const {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << op->getName().getStringRef();
+  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+    os << " \"" << name.getName().strref() << "\"";
+  return text;
+}
+
+void Lowering::call(std::string kernel, std::vector<Arg> args,
+                    std::string comment) {
+  program.calls.push_back(
+      {std::move(kernel), std::move(args), std::move(comment)});
+}
+
+FailureOr<ElemType> Lowering::elemTypeOf(Value value, Operation *where) {
+  auto shaped = dyn_cast<RankedTensorType>(value.getType());
+  if (!shaped || !shaped.hasStaticShape())
+    return where->emitOpError("has an operand or result of type ")
+           << value.getType()
+           << ", which the ARM backend cannot lower (static shapes only)";
+  Type element = shaped.getElementType();
+  if (element.isF32())
+    return ElemType::F32;
+  if (getInt8PerTensor(element) || getInt8PerAxis(element))
+    return ElemType::S8;
+  if (getFP8Format(element))
+    return ElemType::U8;
+  if (element.isInteger(32))
+    return ElemType::S32;
+  return where->emitOpError("computes on ")
+         << element << ", which the ARM backend does not support";
+}
+
+void Lowering::findFusions() {
+  auto soleUser = [](Value v) -> Operation * {
+    return v.hasOneUse() ? *v.getUsers().begin() : nullptr;
+  };
+  for (Operation &op : func.front()) {
+    if (!isa<Conv2DOp, LinearOp>(op))
+      continue;
+    FusedLayer fused;
+    fused.layer = &op;
+    Value current = op.getResult(0);
+    Operation *last = &op;
+    SmallVector<Operation *> absorbed;
+    if (auto add = dyn_cast_or_null<AddOp>(soleUser(current))) {
+      // (Both operands may be layers; the first in program order takes it.)
+      if (!absorbedInto.count(add) && !fusedLayers.count(add) &&
+          add.getLhs().getType() == add.getRhs().getType() &&
+          add.getLhs() != add.getRhs()) {
+        fused.residual = add.getLhs() == current ? add.getRhs() : add.getLhs();
+        absorbed.push_back(last);
+        last = add;
+        current = add.getResult();
+      }
+    }
+    Operation *user = soleUser(current);
+    if (auto relu = dyn_cast_or_null<ReluOp>(user)) {
+      fused.lo = 0.0f;
+      absorbed.push_back(last);
+      last = relu;
+      current = relu.getResult();
+    } else if (auto clip = dyn_cast_or_null<ClipOp>(user)) {
+      fused.lo = clip.getMin().convertToFloat();
+      fused.hi = clip.getMax().convertToFloat();
+      absorbed.push_back(last);
+      last = clip;
+      current = clip.getResult();
+    }
+    if (last == &op)
+      continue;
+    fused.result = current;
+    for (Operation *a : absorbed)
+      absorbedInto[a] = last;
+    std::string text = describe(&op);
+    for (Operation *a : llvm::drop_begin(absorbed))
+      text += " + " + a->getName().getStringRef().str();
+    fused.comment = text + " + " + last->getName().getStringRef().str();
+    fusedLayers[last] = fused;
+    DLC_DEBUG(llvm::dbgs() << "dlc-emit-arm: fused " << fused.comment << "\n");
+  }
+}
+
+Value Lowering::aliasRoot(Value value) const {
+  while (Operation *def = value.getDefiningOp()) {
+    if (!isAlias(def))
+      break;
+    value = def->getOperand(0);
+  }
+  return value;
+}
+
+LogicalResult Lowering::planMemory() {
+  Block &body = func.front();
+  int64_t index = 0;
+  for (Operation &op : body)
+    position[&op] = index++;
+  for (auto [op, anchor] : absorbedInto)
+    position[op] = position[anchor];
+  int64_t end = index;
+
+  // Each stored value (a root) lives from its producer's position to its
+  // last reader's, readers of its aliases included.
+  struct Interval {
+    Value value;
+    int64_t def, last, bytes;
+  };
+  std::map<int64_t, SmallVector<Interval>> byDef;
+  llvm::MapVector<Value, Interval> intervals;
+  for (Operation &op : body) {
+    if (absorbedInto.count(&op) || isAlias(&op) || isWeightOp(&op) ||
+        isa<func::ReturnOp>(op))
+      continue;
+    for (Value result : op.getResults()) {
+      FailureOr<ElemType> type = elemTypeOf(result, &op);
+      if (failed(type))
+        return failure();
+      intervals[result] = {result, position[&op], position[&op],
+                           roundUp(numElements(result) * byteWidth(*type), 64)};
+    }
+  }
+  for (Operation &op : body)
+    for (Value operand : op.getOperands()) {
+      auto it = intervals.find(aliasRoot(operand));
+      if (it != intervals.end())
+        it->second.last = std::max(
+            it->second.last, isa<func::ReturnOp>(op) ? end : position[&op]);
+    }
+
+  // Results written straight into the caller's output buffers.
+  auto ret = cast<func::ReturnOp>(body.getTerminator());
+  for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+    Value root = aliasRoot(v);
+    if (intervals.count(root) && !buffers.count(root)) {
+      FailureOr<ElemType> type = elemTypeOf(root, ret);
+      if (failed(type))
+        return failure();
+      buffers[root] = {BufferRef::Storage::Output, static_cast<int64_t>(i),
+                       *type};
+      intervals.erase(root);
+    } else {
+      outputCopies.emplace_back(i, v);
+    }
+  }
+
+  // First fit over offsets; a buffer is free after its last reader (not
+  // at it: no kernel writes over its own input).
+  std::vector<Interval> order;
+  for (auto &[v, interval] : intervals)
+    order.push_back(interval);
+  llvm::sort(order, [](const Interval &a, const Interval &b) {
+    return a.def != b.def
+               ? a.def < b.def
+               : a.value.getAsOpaquePointer() < b.value.getAsOpaquePointer();
+  });
+  struct Live {
+    int64_t offset, bytes, last;
+  };
+  std::vector<Live> live;
+  int64_t peak = 0;
+  for (const Interval &in : order) {
+    llvm::erase_if(live, [&](const Live &l) { return l.last < in.def; });
+    llvm::sort(
+        live, [](const Live &a, const Live &b) { return a.offset < b.offset; });
+    int64_t offset = 0;
+    for (const Live &l : live) {
+      if (l.offset - offset >= in.bytes)
+        break;
+      offset = std::max(offset, l.offset + l.bytes);
+    }
+    live.push_back({offset, in.bytes, in.last});
+    peak = std::max(peak, offset + in.bytes);
+    FailureOr<ElemType> type = elemTypeOf(in.value, func);
+    buffers[in.value] = {BufferRef::Storage::Workspace, offset, *type};
+  }
+  scratchOffset = peak;
+  DLC_DEBUG(llvm::dbgs() << "dlc-emit-arm: " << order.size()
+                         << " workspace tensors in " << peak << " bytes\n");
+  return success();
+}
+
+BufferRef Lowering::bufferOf(Value value) {
+  Value root = aliasRoot(value);
+  if (auto arg = dyn_cast<BlockArgument>(root))
+    return {BufferRef::Storage::Input, arg.getArgNumber(),
+            *elemTypeOf(root, func)};
+  auto it = buffers.find(root);
+  if (it != buffers.end())
+    return it->second;
+  FailureOr<BufferRef> stored = constantF32(root, root.getDefiningOp());
+  if (failed(stored)) {
+    hadError = true;
+    return BufferRef{};
+  }
+  return *stored;
+}
+
+BufferRef Lowering::scratch(ElemType type, int64_t bytes, int64_t offset) {
+  scratchBytes = std::max(scratchBytes, roundUp(offset + bytes, 64));
+  return {BufferRef::Storage::Workspace, scratchOffset + offset, type};
+}
+
+Aggregate Lowering::tiling() const {
+  // Reduction block: an A and a B panel of kc steps fill half of L1; column
+  // block: a kc x nc slab of B fills half of L2.
+  double l1 = (target.l1dKiB > 0 ? target.l1dKiB : 32) * 1024;
+  double l2 = (target.l2MiB > 0 ? target.l2MiB : 1) * 1024 * 1024;
+  int64_t kc = std::max<int64_t>(
+      64, static_cast<int64_t>(l1 / 2 / (2 * kPanelRows * 4)) / 8 * 8);
+  int64_t nc =
+      std::max<int64_t>(8, static_cast<int64_t>(l2 / 2 / (kc * 4)) / 8 * 8);
+  return Aggregate{"dlc_tiling", false, {Arg(kc), Arg(nc)}};
+}
+
+static int64_t tilingField(const Aggregate &t, int i) {
+  return std::get<int64_t>(t.fields[i].value);
+}
+
+FailureOr<BufferRef> Lowering::constantF32(Value value, Operation *user) {
+  auto it = storedConstants.find(value);
+  if (it != storedConstants.end())
+    return it->second;
+  std::optional<std::vector<float>> values = getConstantF32(value);
+  if (!values)
+    return user->emitOpError("reads ")
+           << value.getType()
+           << " that is neither an fp32 constant nor a computed value the "
+              "ARM backend can place";
+  BufferRef ref =
+      program.addWeights(values->data(), values->size() * 4, ElemType::F32);
+  storedConstants[value] = ref;
+  return ref;
+}
+
+FailureOr<std::vector<char>> Lowering::constantBytes(Value value,
+                                                     Operation *user) {
+  auto constant = value.getDefiningOp<QConstantOp>();
+  std::optional<std::vector<char>> bytes;
+  if (constant)
+    bytes = storedBytes(constant.getValue());
+  if (!bytes)
+    return user->emitOpError("needs a quantized constant with its data "
+                             "for this operand");
+  return std::move(*bytes);
+}
+
+//===----------------------------------------------------------------------===//
+// Float layers
+//===----------------------------------------------------------------------===//
+
+static Aggregate convGeometry(ShapedType in, ShapedType weight, ShapedType out,
+                              ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                              ArrayRef<int64_t> dilations, int64_t groups) {
+  return Aggregate{
+      "dlc_conv_geom",
+      true,
+      {Arg(in.getDimSize(1)), Arg(in.getDimSize(2)), Arg(in.getDimSize(3)),
+       Arg(out.getDimSize(1)), Arg(out.getDimSize(2)), Arg(out.getDimSize(3)),
+       Arg(weight.getDimSize(2)), Arg(weight.getDimSize(3)), Arg(strides[0]),
+       Arg(strides[1]), Arg(pads[0]), Arg(pads[1]), Arg(dilations[0]),
+       Arg(dilations[1]), Arg(groups)}};
+}
+
+Arg Lowering::epilogue(Value scale, Value bias, const FusedLayer &fused,
+                       std::optional<std::vector<float>> scales) {
+  Arg scaleArg = null();
+  if (scales)
+    scaleArg =
+        program.addWeights(scales->data(), scales->size() * 4, ElemType::F32);
+  else if (scale)
+    scaleArg = bufferOf(scale);
+  return Aggregate{"dlc_epilogue_f32",
+                   true,
+                   {scaleArg, bias ? Arg(bufferOf(bias)) : null(),
+                    fused.residual ? Arg(bufferOf(fused.residual)) : null(),
+                    clampArg(fused.lo, fused.hi)}};
+}
+
+FailureOr<Arg> Lowering::weightSource(Operation *layer, Value weight,
+                                      int64_t groups) {
+  auto type = cast<ShapedType>(weight.getType());
+  PanelShape shape{groups, type.getDimSize(0) / groups,
+                   type.getNumElements() / type.getDimSize(0)};
+  auto source = [&](int kind, BufferRef data, Arg scales, int64_t block,
+                    Arg table, Arg codebook) -> Arg {
+    return Aggregate{"dlc_asource",
+                     true,
+                     {Arg(kind), data, scales, Arg(block), Arg(int64_t(0)),
+                      table, codebook}};
+  };
+  if (auto nf4 = weight.getDefiningOp<NF4ConstantOp>()) {
+    FailureOr<quantization::NF4Weights> weights = getNF4Weights(nf4);
+    if (failed(weights))
+      return failure();
+    std::vector<uint8_t> codes(weights->numElements);
+    for (int64_t i = 0; i < weights->numElements; ++i) {
+      uint8_t byte = weights->packedCodes[i / 2];
+      codes[i] = i % 2 == 0 ? byte >> 4 : byte & 0xF;
+    }
+    std::vector<uint8_t> packed = packPanelsNF4(codes, shape);
+    std::vector<float> scales(weights->numBlocks());
+    for (int64_t b = 0; b < weights->numBlocks(); ++b)
+      scales[b] = weights->blockScale(b);
+    ArrayRef<float> book = quantization::nf4Codebook();
+    return source(
+        1, program.addWeights(packed.data(), packed.size(), ElemType::U8),
+        program.addWeights(scales.data(), scales.size() * 4, ElemType::F32),
+        weights->blockSize, null(),
+        program.addWeights(book.data(), book.size() * 4, ElemType::F32));
+  }
+  if (auto q = weight.getDefiningOp<QConstantOp>()) {
+    if (!getFP8Format(q.getType()))
+      return layer->emitOpError("has int8 weights outside an int8 layer; "
+                                "the ARM backend runs them in qconv2d/qlinear");
+    FailureOr<std::vector<char>> bytes = constantBytes(weight, layer);
+    if (failed(bytes))
+      return failure();
+    std::vector<uint8_t> packed = packPanelsBytes(
+        ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(bytes->data()),
+                          bytes->size()),
+        shape);
+    return source(
+        2, program.addWeights(packed.data(), packed.size(), ElemType::U8),
+        null(), 0, fp8Table(q.getType()), null());
+  }
+  std::optional<std::vector<float>> values = getConstantF32(weight);
+  if (!values)
+    return layer->emitOpError("has a weight that is not a constant; the ARM "
+                              "backend packs weights at emit time");
+  std::vector<float> packed = packPanelsF32(*values, shape);
+  return source(
+      0, program.addWeights(packed.data(), packed.size() * 4, ElemType::F32),
+      null(), 0, null(), null());
+}
+
+LogicalResult Lowering::lowerConv(Conv2DOp op, const FusedLayer &fused) {
+  auto in = cast<ShapedType>(op.getInput().getType());
+  auto weight = cast<ShapedType>(op.getWeight().getType());
+  auto out = cast<ShapedType>(fused.result.getType());
+  auto groups = static_cast<int64_t>(op.getGroups());
+  Aggregate geom = convGeometry(in, weight, out, op.getStrides(), op.getPads(),
+                                op.getDilations(), groups);
+  Arg ep = epilogue({}, op.getBias(), fused);
+  int64_t channels = in.getDimSize(1);
+  if (groups == channels && weight.getDimSize(0) == channels &&
+      op.getWeight().getDefiningOp<ConstantOp>()) {
+    FailureOr<BufferRef> w = constantF32(op.getWeight(), op);
+    if (failed(w))
+      return failure();
+    call("dlc_depthwise_f32",
+         {Arg(in.getDimSize(0)), geom, bufferOf(op.getInput()), *w,
+          bufferOf(fused.result), ep},
+         fused.comment + " (depthwise)");
+    return success();
+  }
+  FailureOr<Arg> w = weightSource(op, op.getWeight(), groups);
+  if (failed(w))
+    return failure();
+  Aggregate t = tiling();
+  int64_t kc = tilingField(t, 0), nc = tilingField(t, 1);
+  call("dlc_conv2d_f32",
+       {Arg(in.getDimSize(0)), geom, bufferOf(op.getInput()), *w,
+        bufferOf(fused.result), ep, t,
+        scratch(ElemType::F32,
+                (kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4)},
+       fused.comment);
+  return success();
+}
+
+LogicalResult Lowering::lowerLinear(LinearOp op, const FusedLayer &fused) {
+  auto weight = cast<ShapedType>(op.getWeight().getType());
+  int64_t m = weight.getDimSize(0), k = weight.getDimSize(1);
+  FailureOr<Arg> w = weightSource(op, op.getWeight(), 1);
+  if (failed(w))
+    return failure();
+  Aggregate t = tiling();
+  int64_t kc = tilingField(t, 0), nc = tilingField(t, 1);
+  call("dlc_linear_f32",
+       {Arg(numElements(op.getInput()) / k), Arg(k), Arg(m),
+        bufferOf(op.getInput()), *w, bufferOf(fused.result),
+        epilogue({}, op.getBias(), fused), t,
+        scratch(ElemType::F32,
+                (kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4)},
+       fused.comment);
+  return success();
+}
+
+/// Batch count and per-batch stride (0: broadcast) of a matmul operand.
+static std::optional<std::pair<int64_t, int64_t>>
+matmulBatch(ArrayRef<int64_t> operand, ArrayRef<int64_t> result) {
+  int64_t batch = 1, resultBatch = 1;
+  for (size_t d = 0; d + 2 < operand.size(); ++d)
+    batch *= operand[d];
+  for (size_t d = 0; d + 2 < result.size(); ++d)
+    resultBatch *= result[d];
+  int64_t matrix = operand[operand.size() - 2] * operand.back();
+  if (batch == 1)
+    return std::make_pair(resultBatch, int64_t(0));
+  if (batch == resultBatch &&
+      operand.drop_back(2) ==
+          result.drop_back(2).take_back(operand.size() - 2) &&
+      llvm::all_of(result.drop_back(2).drop_back(operand.size() - 2),
+                   [](int64_t d) { return d == 1; }))
+    return std::make_pair(resultBatch, matrix);
+  return std::nullopt;
+}
+
+LogicalResult Lowering::lowerMatMul(Operation *op, Value lhs, Value rhs,
+                                    bool int8) {
+  SmallVector<int64_t> a = shapeOf(lhs), b = shapeOf(rhs),
+                       c = shapeOf(op->getResult(0));
+  if (a.size() < 2 || b.size() < 2)
+    return op->emitOpError("has a vector operand; the ARM backend lowers "
+                           "matrix products of rank 2 and more");
+  auto lb = matmulBatch(a, c), rb = matmulBatch(b, c);
+  if (!lb || !rb)
+    return op->emitOpError("broadcasts batch dimensions partially, which "
+                           "the ARM backend does not lower");
+  int64_t m = a[a.size() - 2], k = a.back(), n = b.back();
+  Aggregate t = tiling();
+  if (!int8) {
+    int64_t kc = tilingField(t, 0), nc = tilingField(t, 1);
+    call("dlc_matmul_f32",
+         {Arg(lb->first), Arg(m), Arg(n), Arg(k), bufferOf(lhs),
+          Arg(lb->second), bufferOf(rhs), Arg(rb->second),
+          bufferOf(op->getResult(0)), t,
+          scratch(ElemType::F32, (roundUp(m, 8) * k + kc * roundUp(nc, 8) +
+                                  kc * kPanelRows + 64) *
+                                     4)},
+         describe(op));
+    return success();
+  }
+  auto qa = paramsOf(getInt8PerTensor(lhs.getType()));
+  auto qb = paramsOf(getInt8PerTensor(rhs.getType()));
+  auto qy = paramsOf(getInt8PerTensor(op->getResult(0).getType()));
+  quantization::QuantizedMultiplier mult =
+      quantization::quantizeMultiplier(qa.scale * qb.scale / qy.scale);
+  int64_t k4 = roundUp(k, 4);
+  int64_t nc = roundUp(n, 8);
+  Aggregate rq{"dlc_requant_params",
+               true,
+               {IntArray{"int32_t", {mult.multiplier}},
+                IntArray{"int32_t", {mult.shift}}, Arg(0), Arg(qy.zeroPoint),
+                Arg(qy.qmin), Arg(qy.qmax)}};
+  call("dlc_qmatmul_s8",
+       {Arg(lb->first), Arg(m), Arg(n), Arg(k), bufferOf(lhs), Arg(lb->second),
+        Arg(qa.zeroPoint), bufferOf(rhs), Arg(rb->second), Arg(qb.zeroPoint),
+        bufferOf(op->getResult(0)), rq, Arg(nc),
+        scratch(ElemType::S8, roundUp(roundUp(m, 8) * k4, 64) +
+                                  4 * roundUp(m, 16) + 4 * roundUp(n, 16) +
+                                  roundUp(k4 * nc, 64) + 64 * 4 + 64)},
+       describe(op));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise, pooling, normalization, data movement
+//===----------------------------------------------------------------------===//
+
+LogicalResult Lowering::lowerBinary(Operation &op, int kind) {
+  SmallVector<int64_t> out = shapeOf(op.getResult(0));
+  if (out.empty())
+    out.push_back(1);
+  if (out.size() > 6)
+    return op.emitOpError("has rank ")
+           << out.size() << "; the ARM backend's elementwise kernels take 6";
+  auto stridesFor = [&](Value operand) {
+    SmallVector<int64_t> shape = shapeOf(operand);
+    SmallVector<int64_t> aligned(out.size() - shape.size(), 1);
+    aligned.append(shape.begin(), shape.end());
+    SmallVector<int64_t> strides = stridesOf(aligned);
+    for (size_t d = 0; d < out.size(); ++d)
+      if (aligned[d] == 1 && out[d] != 1)
+        strides[d] = 0;
+    return strides;
+  };
+  SmallVector<int64_t> as = stridesFor(op.getOperand(0)),
+                       bs = stridesFor(op.getOperand(1));
+  float inf = std::numeric_limits<float>::infinity();
+  call("dlc_binary_f32",
+       {Arg(kind), Arg(static_cast<int64_t>(out.size())),
+        IntArray{"int64_t", {out.begin(), out.end()}},
+        bufferOf(op.getOperand(0)), IntArray{"int64_t", {as.begin(), as.end()}},
+        bufferOf(op.getOperand(1)), IntArray{"int64_t", {bs.begin(), bs.end()}},
+        bufferOf(op.getResult(0)), clampArg(-inf, inf)},
+       describe(&op));
+  return success();
+}
+
+LogicalResult Lowering::lowerUnary(Operation &op) {
+  float lo = 0, hi = 0;
+  int kind = llvm::TypeSwitch<Operation *, int>(&op)
+                 .Case([](ReluOp) { return 0; })
+                 .Case([&](ClipOp c) {
+                   lo = c.getMin().convertToFloat();
+                   hi = c.getMax().convertToFloat();
+                   return 1;
+                 })
+                 .Case([](SigmoidOp) { return 2; })
+                 .Case([](HardSwishOp) { return 3; })
+                 .Case([](GeluOp g) {
+                   return g.getApproximate() == GeluApproximation::tanh ? 5 : 4;
+                 });
+  call("dlc_unary_f32",
+       {Arg(kind), Arg(numElements(op.getOperand(0))),
+        bufferOf(op.getOperand(0)), bufferOf(op.getResult(0)), Arg(lo),
+        Arg(hi)},
+       describe(&op));
+  return success();
+}
+
+LogicalResult Lowering::lowerPool(Operation &op) {
+  Value input = op.getOperand(0), result = op.getResult(0);
+  bool int8 =
+      getInt8PerTensor(cast<ShapedType>(input.getType()).getElementType()) !=
+      nullptr;
+  auto in = cast<ShapedType>(input.getType());
+  auto out = cast<ShapedType>(result.getType());
+  int64_t lo = -128, hi = 127;
+  if (int8) {
+    auto p = paramsOf(getInt8PerTensor(out.getElementType()));
+    lo = p.qmin;
+    hi = p.qmax;
+  }
+  if (isa<GlobalAvgPoolOp>(op)) {
+    int64_t planes = in.getDimSize(0) * in.getDimSize(1);
+    std::vector<Arg> args = {Arg(planes), Arg(in.getNumElements() / planes),
+                             bufferOf(input), bufferOf(result)};
+    if (int8) {
+      args.push_back(Arg(lo));
+      args.push_back(Arg(hi));
+    }
+    call(int8 ? "dlc_global_avgpool_s8" : "dlc_global_avgpool_f32", args,
+         describe(&op));
+    return success();
+  }
+  ArrayRef<int64_t> kernel, strides, pads;
+  SmallVector<int64_t> dilations = {1, 1};
+  bool includePad = false;
+  if (auto max = dyn_cast<MaxPool2DOp>(op)) {
+    kernel = max.getKernelShape();
+    strides = max.getStrides();
+    pads = max.getPads();
+    dilations.assign(max.getDilations().begin(), max.getDilations().end());
+  } else {
+    auto avg = cast<AvgPool2DOp>(op);
+    kernel = avg.getKernelShape();
+    strides = avg.getStrides();
+    pads = avg.getPads();
+    includePad = avg.getCountIncludePad();
+  }
+  Aggregate geom{"dlc_pool_geom",
+                 true,
+                 {Arg(in.getDimSize(1)), Arg(in.getDimSize(2)),
+                  Arg(in.getDimSize(3)), Arg(out.getDimSize(2)),
+                  Arg(out.getDimSize(3)), Arg(kernel[0]), Arg(kernel[1]),
+                  Arg(strides[0]), Arg(strides[1]), Arg(pads[0]), Arg(pads[1]),
+                  Arg(pads[2]), Arg(pads[3]), Arg(dilations[0]),
+                  Arg(dilations[1])}};
+  std::vector<Arg> args = {Arg(in.getDimSize(0)), geom, bufferOf(input),
+                           bufferOf(result)};
+  std::string kernelName;
+  if (isa<MaxPool2DOp>(op)) {
+    kernelName = int8 ? "dlc_maxpool_s8" : "dlc_maxpool_f32";
+  } else {
+    kernelName = int8 ? "dlc_avgpool_s8" : "dlc_avgpool_f32";
+    args.push_back(Arg(includePad ? 1 : 0));
+    if (int8) {
+      args.push_back(Arg(lo));
+      args.push_back(Arg(hi));
+    }
+  }
+  call(kernelName, args, describe(&op));
+  return success();
+}
+
+LogicalResult Lowering::lowerNormalization(Operation &op) {
+  if (auto bn = dyn_cast<BatchNormOp>(op)) {
+    std::optional<std::vector<float>> scale = getConstantF32(bn.getScale()),
+                                      bias = getConstantF32(bn.getBias()),
+                                      mean = getConstantF32(bn.getMean()),
+                                      var = getConstantF32(bn.getVar());
+    if (!scale || !bias || !mean || !var)
+      return op.emitOpError("has statistics that are not constants; the ARM "
+                            "backend folds them at emit time");
+    // The executor's per-channel coefficients, derived in double.
+    size_t c = scale->size();
+    std::vector<float> mul(c), add(c);
+    float eps = bn.getEpsilon().convertToFloat();
+    for (size_t i = 0; i < c; ++i) {
+      double inv = 1.0 / std::sqrt(static_cast<double>((*var)[i]) + eps);
+      mul[i] = static_cast<float>((*scale)[i] * inv);
+      add[i] = static_cast<float>((*bias)[i] - (*mean)[i] * (*scale)[i] * inv);
+    }
+    auto in = cast<ShapedType>(bn.getInput().getType());
+    int64_t n = in.getDimSize(0), channels = in.getDimSize(1);
+    call("dlc_channel_affine_f32",
+         {Arg(n), Arg(channels), Arg(in.getNumElements() / (n * channels)),
+          bufferOf(bn.getInput()),
+          program.addWeights(mul.data(), c * 4, ElemType::F32),
+          program.addWeights(add.data(), c * 4, ElemType::F32),
+          bufferOf(bn.getResult())},
+         describe(&op));
+    return success();
+  }
+  if (auto ln = dyn_cast<LayerNormOp>(op)) {
+    SmallVector<int64_t> shape = shapeOf(ln.getInput());
+    auto axis = static_cast<int64_t>(ln.getAxis());
+    if (axis < 0)
+      axis += shape.size();
+    int64_t size = 1;
+    for (size_t d = axis; d < shape.size(); ++d)
+      size *= shape[d];
+    call("dlc_layernorm_f32",
+         {Arg(numElements(ln.getInput()) / size), Arg(size),
+          bufferOf(ln.getInput()), bufferOf(ln.getScale()),
+          ln.getBias() ? Arg(bufferOf(ln.getBias())) : null(),
+          Arg(ln.getEpsilon().convertToFloat()), bufferOf(ln.getResult())},
+         describe(&op));
+    return success();
+  }
+  auto sm = cast<SoftmaxOp>(op);
+  SmallVector<int64_t> shape = shapeOf(sm.getInput());
+  auto axis = static_cast<int64_t>(sm.getAxis());
+  if (axis < 0)
+    axis += shape.size();
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= shape[d];
+  for (size_t d = axis + 1; d < shape.size(); ++d)
+    inner *= shape[d];
+  call("dlc_softmax_f32",
+       {Arg(outer), Arg(shape[axis]), Arg(inner), bufferOf(sm.getInput()),
+        bufferOf(sm.getResult())},
+       describe(&op));
+  return success();
+}
+
+LogicalResult Lowering::lowerDataMovement(Operation &op) {
+  FailureOr<ElemType> type = elemTypeOf(op.getOperand(0), &op);
+  if (failed(type))
+    return failure();
+  int64_t size = byteWidth(*type);
+  auto copy = [&](ArrayRef<int64_t> shape, Value src, int64_t srcOffset,
+                  ArrayRef<int64_t> srcStrides, Value dst, int64_t dstOffset,
+                  ArrayRef<int64_t> dstStrides) {
+    SmallVector<int64_t> s(shape), ss(srcStrides), ds(dstStrides);
+    if (s.empty()) {
+      s = {1};
+      ss = {1};
+      ds = {1};
+    }
+    call("dlc_copy_strided",
+         {Arg(static_cast<int64_t>(s.size())),
+          IntArray{"int64_t", {s.begin(), s.end()}}, bufferOf(src),
+          Arg(srcOffset), IntArray{"int64_t", {ss.begin(), ss.end()}},
+          bufferOf(dst), Arg(dstOffset),
+          IntArray{"int64_t", {ds.begin(), ds.end()}}, Arg(size)},
+         describe(&op));
+  };
+  SmallVector<int64_t> inShape = shapeOf(op.getOperand(0));
+  if (inShape.size() > 6)
+    return op.emitOpError("has rank ")
+           << inShape.size() << "; the ARM backend's copies take 6";
+  SmallVector<int64_t> inStrides = stridesOf(inShape);
+  if (auto t = dyn_cast<TransposeOp>(op)) {
+    SmallVector<int64_t> outShape = shapeOf(t.getResult()), src;
+    for (int64_t p : t.getPerm())
+      src.push_back(inStrides[p]);
+    copy(outShape, t.getInput(), 0, src, t.getResult(), 0, stridesOf(outShape));
+    return success();
+  }
+  if (auto c = dyn_cast<ConcatOp>(op)) {
+    SmallVector<int64_t> outShape = shapeOf(c.getResult());
+    auto axis = static_cast<int64_t>(c.getAxis());
+    if (axis < 0)
+      axis += outShape.size();
+    SmallVector<int64_t> outStrides = stridesOf(outShape);
+    int64_t offset = 0;
+    for (Value in : c.getInputs()) {
+      SmallVector<int64_t> shape = shapeOf(in);
+      copy(shape, in, 0, stridesOf(shape), c.getResult(),
+           offset * outStrides[axis], outStrides);
+      offset += shape[axis];
+    }
+    return success();
+  }
+  if (auto s = dyn_cast<SliceOp>(op)) {
+    SmallVector<int64_t> strides(inStrides);
+    int64_t base = 0;
+    for (auto [i, axis] : llvm::enumerate(s.getAxes())) {
+      int64_t a = axis < 0 ? axis + inShape.size() : axis;
+      int64_t step = s.getSteps().empty() ? 1 : s.getSteps()[i];
+      strides[a] = inStrides[a] * step;
+      base += s.getStarts()[i] * inStrides[a];
+    }
+    SmallVector<int64_t> outShape = shapeOf(s.getResult());
+    copy(outShape, s.getInput(), base, strides, s.getResult(), 0,
+         stridesOf(outShape));
+    return success();
+  }
+  if (auto s = dyn_cast<SplitOp>(op)) {
+    auto axis = static_cast<int64_t>(s.getAxis());
+    if (axis < 0)
+      axis += inShape.size();
+    int64_t start = 0;
+    for (Value out : s.getResults()) {
+      SmallVector<int64_t> outShape = shapeOf(out);
+      copy(outShape, s.getInput(), start * inStrides[axis], inStrides, out, 0,
+           stridesOf(outShape));
+      start += outShape[axis];
+    }
+    return success();
+  }
+  auto pad = cast<PadOp>(op);
+  if (*type != ElemType::F32)
+    return op.emitOpError("pads int8 values; the ARM backend pads fp32");
+  SmallVector<int64_t> outShape = shapeOf(pad.getResult());
+  int mode = pad.getMode() == PadMode::reflect ? 1
+             : pad.getMode() == PadMode::edge  ? 2
+                                               : 0;
+  ArrayRef<int64_t> pads = pad.getPads();
+  call("dlc_pad_f32",
+       {Arg(static_cast<int64_t>(inShape.size())),
+        IntArray{"int64_t", {inShape.begin(), inShape.end()}},
+        IntArray{"int64_t", {outShape.begin(), outShape.end()}},
+        IntArray{"int64_t", {pads.begin(), pads.begin() + inShape.size()}},
+        Arg(mode), Arg(pad.getValue().convertToFloat()),
+        bufferOf(pad.getInput()), bufferOf(pad.getResult())},
+       describe(&op));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Driver
+//===----------------------------------------------------------------------===//
+
+LogicalResult Lowering::lowerOp(Operation &op) {
+  bool handled = false;
+  if (failed(lowerQuantizedOp(op, handled)))
+    return failure();
+  if (handled)
+    return success();
+  // Float ops run on fp32 only (int8 pooling and data movement excepted).
+  bool int8Capable =
+      isa<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp, ConcatOp, TransposeOp,
+          SliceOp, SplitOp, ReshapeOp, FlattenOp>(op);
+  for (Value v : llvm::concat<Value>(op.getOperands(), op.getResults())) {
+    FailureOr<ElemType> type = elemTypeOf(v, &op);
+    if (failed(type))
+      return failure();
+    if (*type != ElemType::F32 && !(int8Capable && *type == ElemType::S8))
+      return op.emitOpError("computes on ")
+             << cast<ShapedType>(v.getType()).getElementType()
+             << ", which the ARM backend runs only in quantized ops";
+  }
+  return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
+      .Case([&](ConstantOp) { return success(); })
+      .Case([&](ReshapeOp) { return success(); })
+      .Case([&](FlattenOp) { return success(); })
+      .Case([&](Conv2DOp c) {
+        FusedLayer f;
+        f.result = c.getResult();
+        f.comment = describe(c);
+        return lowerConv(c, f);
+      })
+      .Case([&](LinearOp l) {
+        FusedLayer f;
+        f.result = l.getResult();
+        f.comment = describe(l);
+        return lowerLinear(l, f);
+      })
+      .Case([&](MatMulOp m) {
+        return lowerMatMul(m, m.getLhs(), m.getRhs(), false);
+      })
+      .Case([&](AddOp) { return lowerBinary(op, 0); })
+      .Case([&](SubOp) { return lowerBinary(op, 1); })
+      .Case([&](MulOp) { return lowerBinary(op, 2); })
+      .Case([&](DivOp) { return lowerBinary(op, 3); })
+      .Case<ReluOp, ClipOp, SigmoidOp, HardSwishOp, GeluOp>(
+          [&](Operation *) { return lowerUnary(op); })
+      .Case<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp>(
+          [&](Operation *) { return lowerPool(op); })
+      .Case<BatchNormOp, LayerNormOp, SoftmaxOp>(
+          [&](Operation *) { return lowerNormalization(op); })
+      .Case<TransposeOp, ConcatOp, SliceOp, SplitOp, PadOp>(
+          [&](Operation *) { return lowerDataMovement(op); })
+      .Default([&](Operation *) {
+        return op.emitOpError("is not supported by the ARM backend");
+      });
+}
+
+LogicalResult Lowering::run() {
+  if (func.isExternal() || !func.getBody().hasOneBlock())
+    return func.emitError("the ARM backend lowers a function with one block");
+  for (BlockArgument arg : func.getArguments()) {
+    FailureOr<ElemType> type = elemTypeOf(arg, func);
+    if (failed(type))
+      return failure();
+    if (*type != ElemType::F32)
+      return func.emitError("argument #")
+             << arg.getArgNumber() << " is not fp32; generated models take "
+             << "fp32 inputs";
+    program.inputs.push_back(
+        {"input" + std::to_string(arg.getArgNumber()), *type, shapeOf(arg)});
+  }
+  auto ret = cast<func::ReturnOp>(func.front().getTerminator());
+  for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+    FailureOr<ElemType> type = elemTypeOf(v, ret);
+    if (failed(type))
+      return failure();
+    program.outputs.push_back(
+        {"output" + std::to_string(i), *type, shapeOf(v)});
+  }
+  findFusions();
+  if (failed(planMemory()))
+    return failure();
+  for (Operation &op : func.front()) {
+    if (isa<func::ReturnOp>(op) || absorbedInto.count(&op))
+      continue;
+    auto fused = fusedLayers.find(&op);
+    if (fused != fusedLayers.end()) {
+      Operation *layer = fused->second.layer;
+      LogicalResult done =
+          isa<Conv2DOp>(layer)
+              ? lowerConv(cast<Conv2DOp>(layer), fused->second)
+              : lowerLinear(cast<LinearOp>(layer), fused->second);
+      if (failed(done))
+        return failure();
+      continue;
+    }
+    if (failed(lowerOp(op)))
+      return failure();
+  }
+  for (auto [index, value] : outputCopies) {
+    BufferRef out{BufferRef::Storage::Output, index,
+                  program.outputs[index].type};
+    int64_t bytes = program.outputs[index].bytes();
+    call("dlc_copy_strided",
+         {Arg(1), IntArray{"int64_t", {bytes}}, bufferOf(value), Arg(0),
+          IntArray{"int64_t", {1}}, out, Arg(0), IntArray{"int64_t", {1}},
+          Arg(1)},
+         "result #" + std::to_string(index) + " (a copy)");
+  }
+  program.workspaceBytes = scratchOffset + scratchBytes;
+  return failure(hadError);
+}

@@ -1,0 +1,99 @@
+//===- Lowering.h - dlc ops to the ARM kernel program -----------*- C++ -*-===//
+//
+// The state shared by the lowering of float ops (Lowering.cpp) and of
+// quantized ops (LowerQuantized.cpp): where each value lives, fusion
+// groups, the weight blob and the scratch the calls need.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_LIB_TARGET_ARM_LOWERING_H
+#define DLC_LIB_TARGET_ARM_LOWERING_H
+
+#include "dlc/Analysis/Target.h"
+#include "dlc/Dialect/DLC/IR/DLCOps.h"
+#include "dlc/Target/ARM/KernelProgram.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+namespace mlir::dlc::arm {
+
+/// A float conv or linear layer with what follows it folded in: a residual
+/// add (the other operand) and a ReLU or clip.
+struct FusedLayer {
+  /// The conv or linear op the kernel computes.
+  Operation *layer = nullptr;
+  Value residual;
+  float lo = -std::numeric_limits<float>::infinity();
+  float hi = std::numeric_limits<float>::infinity();
+  /// The value the fused kernel writes (the last op's result).
+  Value result;
+  std::string comment;
+};
+
+class Lowering {
+public:
+  Lowering(func::FuncOp func, const Target &target, KernelProgram &program)
+      : func(func), target(target), program(program) {}
+  LogicalResult run();
+
+private:
+  // Planning (Lowering.cpp).
+  void findFusions();
+  LogicalResult planMemory();
+  FailureOr<ElemType> elemTypeOf(Value value, Operation *where);
+  Value aliasRoot(Value value) const;
+  BufferRef bufferOf(Value value);
+  /// A scratch area of `bytes` at `offset` within the region shared by all
+  /// calls (each call's scratch is dead after it).
+  BufferRef scratch(ElemType type, int64_t bytes, int64_t offset = 0);
+  Aggregate tiling() const;
+  std::string describe(Operation *op) const;
+  void call(std::string kernel, std::vector<Arg> args, std::string comment);
+
+  // Float ops (Lowering.cpp).
+  LogicalResult lowerOp(Operation &op);
+  LogicalResult lowerConv(Conv2DOp op, const FusedLayer &fused);
+  LogicalResult lowerLinear(LinearOp op, const FusedLayer &fused);
+  LogicalResult lowerMatMul(Operation *op, Value lhs, Value rhs, bool int8);
+  LogicalResult lowerBinary(Operation &op, int kind);
+  LogicalResult lowerUnary(Operation &op);
+  LogicalResult lowerPool(Operation &op);
+  LogicalResult lowerNormalization(Operation &op);
+  LogicalResult lowerDataMovement(Operation &op);
+
+  // Quantized ops (LowerQuantized.cpp).
+  LogicalResult lowerQuantizedOp(Operation &op, bool &handled);
+  LogicalResult lowerQConv(QConv2DOp op);
+  LogicalResult lowerQLinear(QLinearOp op);
+  /// The weight source (a dlc_asource aggregate) of a float layer whose
+  /// weight is an fp32 constant or an NF4 constant; fp8 codes with `table`.
+  FailureOr<Arg> weightSource(Operation *layer, Value weight, int64_t groups);
+  BufferRef fp8Table(Type fp8Type);
+  Arg epilogue(Value scale, Value bias, const FusedLayer &fused,
+               std::optional<std::vector<float>> scales = std::nullopt);
+
+  /// The fp32 values of a constant operand, stored once in the blob.
+  FailureOr<BufferRef> constantF32(Value value, Operation *user);
+  FailureOr<std::vector<char>> constantBytes(Value value, Operation *user);
+
+  func::FuncOp func;
+  const Target &target;
+  KernelProgram &program;
+
+  /// Ops folded into a later op's kernel, and the op whose kernel it is.
+  DenseMap<Operation *, Operation *> absorbedInto;
+  DenseMap<Operation *, FusedLayer> fusedLayers;
+  /// Emission position of each op (its anchor's index in the body).
+  DenseMap<Operation *, int64_t> position;
+  DenseMap<Value, BufferRef> buffers;
+  DenseMap<Value, BufferRef> storedConstants;
+  int64_t scratchOffset = 0, scratchBytes = 0;
+  /// Set when a diagnostic was emitted where no LogicalResult is returned.
+  bool hadError = false;
+  /// Function results that need a final copy (an input, a constant, or a
+  /// value returned twice): result index -> value.
+  std::vector<std::pair<unsigned, Value>> outputCopies;
+};
+
+} // namespace mlir::dlc::arm
+
+#endif // DLC_LIB_TARGET_ARM_LOWERING_H

@@ -1,0 +1,64 @@
+//===- WeightPacking.cpp - weights in the layouts the kernels read --------===//
+
+#include "WeightPacking.h"
+
+using namespace mlir::dlc::arm;
+
+static int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+
+/// Visits every (group, panel row slot, step) of the panel layout in
+/// storage order with the source index (or -1 for padding rows/steps).
+/// `stepGroup` steps of one row are stored together (4 for SDOT, else 1).
+template <typename Fn>
+static void forEachPanelSlot(PanelShape s, int64_t stepGroup, Fn fn) {
+  int64_t kPadded = roundUp(s.k, stepGroup);
+  for (int64_t g = 0; g < s.groups; ++g)
+    for (int64_t p = 0; p < roundUp(s.rows, kPanelRows); p += kPanelRows)
+      for (int64_t k0 = 0; k0 < kPadded; k0 += stepGroup)
+        for (int64_t r = 0; r < kPanelRows; ++r)
+          for (int64_t t = 0; t < stepGroup; ++t) {
+            int64_t row = p + r, k = k0 + t;
+            fn(row < s.rows && k < s.k ? (g * s.rows + row) * s.k + k : -1);
+          }
+}
+
+std::vector<float> mlir::dlc::arm::packPanelsF32(llvm::ArrayRef<float> weights,
+                                                 PanelShape shape) {
+  std::vector<float> packed;
+  forEachPanelSlot(shape, 1, [&](int64_t i) {
+    packed.push_back(i < 0 ? 0.0f : weights[i]);
+  });
+  return packed;
+}
+
+std::vector<int8_t> mlir::dlc::arm::packPanelsS8(llvm::ArrayRef<int8_t> weights,
+                                                 PanelShape shape) {
+  std::vector<int8_t> packed;
+  forEachPanelSlot(
+      shape, 4, [&](int64_t i) { packed.push_back(i < 0 ? 0 : weights[i]); });
+  return packed;
+}
+
+std::vector<uint8_t>
+mlir::dlc::arm::packPanelsBytes(llvm::ArrayRef<uint8_t> codes,
+                                PanelShape shape) {
+  std::vector<uint8_t> packed;
+  forEachPanelSlot(shape, 1,
+                   [&](int64_t i) { packed.push_back(i < 0 ? 0 : codes[i]); });
+  return packed;
+}
+
+std::vector<uint8_t>
+mlir::dlc::arm::packPanelsNF4(llvm::ArrayRef<uint8_t> codes, PanelShape shape) {
+  std::vector<uint8_t> packed;
+  bool high = true;
+  forEachPanelSlot(shape, 1, [&](int64_t i) {
+    uint8_t code = i < 0 ? 0 : codes[i];
+    if (high)
+      packed.push_back(static_cast<uint8_t>(code << 4));
+    else
+      packed.back() |= code;
+    high = !high;
+  });
+  return packed;
+}
