@@ -19,7 +19,7 @@
 #define DLC_NR 8
 #define DLC_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define DLC_MAX(a, b) ((a) > (b) ? (a) : (b))
-#define DLC_ROUND_UP(x, m) (((x) + (m)-1) / (m) * (m))
+#define DLC_ROUND_UP(x, m) (((x) + (m) - 1) / (m) * (m))
 
 /* Bounds a fused ReLU or clip applies to a float result; [-inf, inf] when
  * there is none. */

@@ -75,10 +75,10 @@ static inline void dlc_depthwise_f32(int n, const dlc_conv_geom *g,
         for (; ox < x0 && ox < g->ow; ++ox)
           d[ox] = dlc_dw_point(src, wt, g, oy, ox);
         for (; ox + 4 <= g->ow && ox * g->sw - g->pl + reach < g->w; ox += 4)
-          vst1q_f32(d + ox, dlc_dw3x3_quad(src + iy * g->w,
-                                           src + (iy + 1) * g->w,
-                                           src + (iy + 2) * g->w, wt,
-                                           ox * g->sw - g->pl, g->sw));
+          vst1q_f32(d + ox,
+                    dlc_dw3x3_quad(src + iy * g->w, src + (iy + 1) * g->w,
+                                   src + (iy + 2) * g->w, wt,
+                                   ox * g->sw - g->pl, g->sw));
       }
       for (; ox < g->ow; ++ox)
         d[ox] = dlc_dw_point(src, wt, g, oy, ox);

@@ -55,7 +55,8 @@ static inline void dlc_binary_f32(int op, int rank, const int64_t *shape,
     }
     const float *pa = a + offa, *pb = b + offb;
     float *po = out + o * inner;
-    int64_t i = 0, vectors = sa == 1 && (sb == 1 || sb == 0) ? inner / 4 * 4 : 0;
+    int64_t i = 0,
+            vectors = sa == 1 && (sb == 1 || sb == 0) ? inner / 4 * 4 : 0;
     for (; i < vectors; i += 4) {
       float32x4_t vb = sb ? vld1q_f32(pb + i) : vdupq_n_f32(pb[0]);
       float32x4_t v = dlc_binary_vector(op, vld1q_f32(pa + i), vb);
@@ -82,8 +83,8 @@ enum {
   DLC_GELU_TANH = 5
 };
 
-static inline void dlc_unary_f32(int op, int64_t n, const float *in,
-                                 float *out, float lo, float hi) {
+static inline void dlc_unary_f32(int op, int64_t n, const float *in, float *out,
+                                 float lo, float hi) {
   int64_t i = 0;
   if (op == DLC_RELU || op == DLC_CLIP) {
     if (op == DLC_RELU) {
@@ -119,10 +120,9 @@ static inline void dlc_unary_f32(int op, int64_t n, const float *in,
 
 /* y = x * mul[c] + add[c] over n x c planes of `spatial` values (an
  * inference batch norm, coefficients derived at emit time). */
-static inline void dlc_channel_affine_f32(int64_t n, int64_t c,
-                                          int64_t spatial, const float *in,
-                                          const float *mul, const float *add,
-                                          float *out) {
+static inline void dlc_channel_affine_f32(int64_t n, int64_t c, int64_t spatial,
+                                          const float *in, const float *mul,
+                                          const float *add, float *out) {
   for (int64_t plane = 0; plane < n * c; ++plane) {
     int64_t ch = plane % c;
     const float *src = in + plane * spatial;

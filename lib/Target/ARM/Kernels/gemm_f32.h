@@ -19,10 +19,10 @@ typedef struct {
 
 /* Convolution geometry of one image. */
 typedef struct {
-  int c, h, w;          /* input channels (all groups), height, width */
-  int m, oh, ow;        /* output channels, height, width */
-  int kh, kw, sh, sw;   /* kernel and strides */
-  int pt, pl, dh, dw;   /* top/left padding and dilations */
+  int c, h, w;        /* input channels (all groups), height, width */
+  int m, oh, ow;      /* output channels, height, width */
+  int kh, kw, sh, sw; /* kernel and strides */
+  int pt, pl, dh, dw; /* top/left padding and dilations */
   int groups;
 } dlc_conv_geom;
 
@@ -95,8 +95,8 @@ static inline void dlc_decode_a_panel(const dlc_asource *as, int M, int K,
 
 /* Packs B(k0..k0+kc, j0..j0+nc) into panels of DLC_NR columns, zero-filled
  * past nc. */
-static inline void dlc_pack_b_f32(const dlc_bsource *bs, int k0, int kc,
-                                  int j0, int nc, float *bp) {
+static inline void dlc_pack_b_f32(const dlc_bsource *bs, int k0, int kc, int j0,
+                                  int nc, float *bp) {
   int panels = (nc + DLC_NR - 1) / DLC_NR;
   const float *src = (const float *)bs->data;
   if (!bs->geom) {
@@ -121,8 +121,7 @@ static inline void dlc_pack_b_f32(const dlc_bsource *bs, int k0, int kc,
   const dlc_conv_geom *g = bs->geom;
   int taps = g->kh * g->kw;
   for (int k = 0; k < kc; ++k) {
-    int kk = k0 + k, c = kk / taps, ky = (kk % taps) / g->kw,
-        kx = kk % g->kw;
+    int kk = k0 + k, c = kk / taps, ky = (kk % taps) / g->kw, kx = kk % g->kw;
     const float *plane = src + (int64_t)(bs->channel0 + c) * g->h * g->w;
     int oy = j0 / g->ow, ox = j0 % g->ow;
     for (int j = 0; j < panels * DLC_NR; ++j) {
@@ -146,10 +145,9 @@ static inline void dlc_pack_b_f32(const dlc_bsource *bs, int k0, int kc,
  * steps. 16 accumulators, 4 loads and 16 FMAs per step. */
 static inline void dlc_ukernel_f32(int kc, const float *a, const float *b,
                                    float *tile) {
-  float32x4_t c00 = vdupq_n_f32(0), c01 = c00, c10 = c00, c11 = c00,
-              c20 = c00, c21 = c00, c30 = c00, c31 = c00, c40 = c00,
-              c41 = c00, c50 = c00, c51 = c00, c60 = c00, c61 = c00,
-              c70 = c00, c71 = c00;
+  float32x4_t c00 = vdupq_n_f32(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00,
+              c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00,
+              c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
   for (int k = 0; k < kc; ++k) {
     float32x4_t a0 = vld1q_f32(a), a1 = vld1q_f32(a + 4);
     float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4);
@@ -248,8 +246,8 @@ static inline void dlc_store_tile_f32(const float *tile, float *c,
 }
 
 /* Scratch floats dlc_gemm_f32 needs for `t`. */
-#define DLC_GEMM_F32_SCRATCH(kc, nc)                                          \
-  ((int64_t)(kc) * DLC_ROUND_UP(nc, DLC_NR) + (int64_t)(kc)*DLC_MR +          \
+#define DLC_GEMM_F32_SCRATCH(kc, nc)                                           \
+  ((int64_t)(kc) * DLC_ROUND_UP(nc, DLC_NR) + (int64_t)(kc) * DLC_MR +         \
    DLC_MR * DLC_NR)
 
 /* C = A B (+ epilogue) for M x N x K; C(i, j) at c[i*ldi + j*ldj]. A's
@@ -271,8 +269,8 @@ static inline void dlc_gemm_f32(int M, int N, int K, const dlc_asource *as,
         int mr = DLC_MIN(DLC_MR, M - i0);
         const float *a;
         if (as->kind == DLC_A_F32) {
-          a = (const float *)as->data + ((int64_t)(i0 / DLC_MR) * K + k0) *
-                                            DLC_MR;
+          a = (const float *)as->data +
+              ((int64_t)(i0 / DLC_MR) * K + k0) * DLC_MR;
         } else {
           dlc_decode_a_panel(as, M, K, i0, k0, kc, ap);
           a = ap;
@@ -312,10 +310,9 @@ static inline void dlc_conv2d_f32(int n, const dlc_conv_geom *g,
       }
       dlc_asource a = *w;
       int64_t offset = (int64_t)grp * panelElems;
-      a.data = (const uint8_t *)w->data +
-               (w->kind == DLC_A_F32   ? offset * 4
-                : w->kind == DLC_A_NF4 ? offset / 2
-                                       : offset);
+      a.data = (const uint8_t *)w->data + (w->kind == DLC_A_F32   ? offset * 4
+                                           : w->kind == DLC_A_NF4 ? offset / 2
+                                                                  : offset);
       dlc_epilogue_f32 e = *ep;
       int64_t base = ((int64_t)img * g->m + grp * mg) * P;
       if (e.scale)

@@ -113,8 +113,8 @@ static inline void dlc_ukernel_s8(int K4, const int8_t *a, const int8_t *b,
       for (int c = 0; c < DLC_NR; ++c) {
         const int8_t *x = a + (r / 4) * 16 + (r % 4) * 4;
         const int8_t *y = b + (c / 4) * 16 + (c % 4) * 4;
-        tile[r * DLC_NR + c] += x[0] * y[0] + x[1] * y[1] + x[2] * y[2] +
-                                x[3] * y[3];
+        tile[r * DLC_NR + c] +=
+            x[0] * y[0] + x[1] * y[1] + x[2] * y[2] + x[3] * y[3];
       }
     a += 32;
     b += 32;
@@ -137,27 +137,27 @@ static inline void dlc_store_tile_s8(const int32_t *tile, int8_t *c,
     for (int j = 0; j < nr; ++j) {
       int32_t acc = tile[i * DLC_NR + j] + rowcorr[i0 + i] +
                     (colcorr ? colcorr[j0 + j] : 0);
-      c[i * ldi + j * ldj] = dlc_clamp_s8(
-          rq->zero_point + dlc_requant(acc, m, s), rq->lo, rq->hi);
+      c[i * ldi + j * ldj] =
+          dlc_clamp_s8(rq->zero_point + dlc_requant(acc, m, s), rq->lo, rq->hi);
     }
   }
 }
 
 /* Bytes of scratch dlc_gemm_s8 needs. */
-#define DLC_GEMM_S8_SCRATCH(K, nc)                                            \
+#define DLC_GEMM_S8_SCRATCH(K, nc)                                             \
   ((int64_t)DLC_ROUND_UP(K, 4) * DLC_ROUND_UP(nc, DLC_NR) + 64 * 4 + 64)
 
 static inline void dlc_gemm_s8(int M, int N, int K, const int8_t *apack,
                                const dlc_bsource *bs, int8_t pad, int8_t *c,
-                               int64_t ldi, int64_t ldj,
-                               const int32_t *rowcorr, const int32_t *colcorr,
+                               int64_t ldi, int64_t ldj, const int32_t *rowcorr,
+                               const int32_t *colcorr,
                                const dlc_requant_params *rq, int nc_block,
                                int8_t *scratch) {
   int K4 = DLC_ROUND_UP(K, 4);
   int8_t *bp = scratch;
-  int32_t *tile = (int32_t *)(bp + DLC_ROUND_UP(
-                                       (int64_t)K4 * DLC_ROUND_UP(nc_block, DLC_NR),
-                                       64));
+  int32_t *tile =
+      (int32_t *)(bp + DLC_ROUND_UP(
+                           (int64_t)K4 * DLC_ROUND_UP(nc_block, DLC_NR), 64));
   for (int j0 = 0; j0 < N; j0 += nc_block) {
     int nc = DLC_MIN(nc_block, N - j0);
     dlc_pack_b_s8(bs, K, j0, nc, pad, bp);
@@ -177,9 +177,8 @@ static inline void dlc_gemm_s8(int M, int N, int K, const int8_t *apack,
 /* int8 convolution of n images; `rowcorr` per output channel of all
  * groups, weights per group one after another. */
 static inline void dlc_qconv2d_s8(int n, const dlc_conv_geom *g,
-                                  const int8_t *in, int8_t zx,
-                                  const int8_t *w, int8_t *out,
-                                  const int32_t *rowcorr,
+                                  const int8_t *in, int8_t zx, const int8_t *w,
+                                  int8_t *out, const int32_t *rowcorr,
                                   const dlc_requant_params *rq, int nc,
                                   int8_t *scratch) {
   int cg = g->c / g->groups, mg = g->m / g->groups;

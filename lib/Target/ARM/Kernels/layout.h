@@ -32,8 +32,7 @@ static inline void dlc_copy_strided(int rank, const int64_t *shape,
             ((const float *)s)[si + i * src_strides[rank - 1]];
     else
       for (int64_t i = 0; i < inner; ++i)
-        t[di + i * dst_strides[rank - 1]] =
-            s[si + i * src_strides[rank - 1]];
+        t[di + i * dst_strides[rank - 1]] = s[si + i * src_strides[rank - 1]];
     for (int d = rank - 2; d >= 0; --d) {
       if (++index[d] < shape[d])
         break;
@@ -46,9 +45,9 @@ enum { DLC_PAD_CONSTANT = 0, DLC_PAD_REFLECT = 1, DLC_PAD_EDGE = 2 };
 
 /* ONNX Pad on fp32: `before` elements ahead of each input dimension. */
 static inline void dlc_pad_f32(int rank, const int64_t *in_shape,
-                               const int64_t *out_shape,
-                               const int64_t *before, int mode, float value,
-                               const float *in, float *out) {
+                               const int64_t *out_shape, const int64_t *before,
+                               int mode, float value, const float *in,
+                               float *out) {
   int64_t index[6] = {0, 0, 0, 0, 0, 0};
   int64_t total = 1;
   for (int d = 0; d < rank; ++d)

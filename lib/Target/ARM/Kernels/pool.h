@@ -77,14 +77,13 @@ static inline void dlc_avgpool_f32(int n, const dlc_pool_geom *g,
   for (int plane = 0; plane < n * g->c; ++plane)
     for (int oy = 0; oy < g->oh; ++oy)
       for (int ox = 0; ox < g->ow; ++ox)
-        out[((int64_t)plane * g->oh + oy) * g->ow + ox] =
-            dlc_avg_window(g, in + (int64_t)plane * g->h * g->w, 0, oy, ox,
-                           include_pad);
+        out[((int64_t)plane * g->oh + oy) * g->ow + ox] = dlc_avg_window(
+            g, in + (int64_t)plane * g->h * g->w, 0, oy, ox, include_pad);
 }
 
 static inline int8_t dlc_round_s8(float v, int lo, int hi) {
   float r = rintf(v);
-  return (int8_t)(r < (float)lo ? (float)lo : r > (float)hi ? (float)hi : r);
+  return (int8_t)(r<(float)lo ? (float)lo : r>(float) hi ? (float)hi : r);
 }
 
 static inline void dlc_avgpool_s8(int n, const dlc_pool_geom *g,
@@ -93,10 +92,10 @@ static inline void dlc_avgpool_s8(int n, const dlc_pool_geom *g,
   for (int plane = 0; plane < n * g->c; ++plane)
     for (int oy = 0; oy < g->oh; ++oy)
       for (int ox = 0; ox < g->ow; ++ox)
-        out[((int64_t)plane * g->oh + oy) * g->ow + ox] = dlc_round_s8(
-            dlc_avg_window(g, 0, in + (int64_t)plane * g->h * g->w, oy, ox,
-                           include_pad),
-            lo, hi);
+        out[((int64_t)plane * g->oh + oy) * g->ow + ox] =
+            dlc_round_s8(dlc_avg_window(g, 0, in + (int64_t)plane * g->h * g->w,
+                                        oy, ox, include_pad),
+                         lo, hi);
 }
 
 /* Mean over each of `planes` planes of `size` values, summed in double. */

@@ -19,7 +19,7 @@ static inline void dlc_quantize_s8(int64_t outer, int64_t channels,
       float s = scale[c], z = (float)zero[c];
       for (int64_t i = 0; i < inner; ++i) {
         float r = rintf(in[base + i] / s) + z;
-        r = r < (float)lo ? (float)lo : r > (float)hi ? (float)hi : r;
+        r = r<(float)lo ? (float)lo : r>(float) hi ? (float)hi : r;
         out[base + i] = (int8_t)r;
       }
     }
@@ -49,10 +49,9 @@ static inline void dlc_requantize_s8(int64_t n, const int8_t *in, int32_t zin,
 /* TFLite's int8 addition: inputs shifted left by 20 bits, rescaled to a
  * common scale, summed, rescaled to the output. */
 static inline void dlc_qadd_s8(int64_t n, const int8_t *a, int32_t za,
-                               int32_t ma, int sa, const int8_t *b,
-                               int32_t zb, int32_t mb, int sb, int32_t mo,
-                               int so, int32_t zo, int lo, int hi,
-                               int8_t *out) {
+                               int32_t ma, int sa, const int8_t *b, int32_t zb,
+                               int32_t mb, int sb, int32_t mo, int so,
+                               int32_t zo, int lo, int hi, int8_t *out) {
   for (int64_t i = 0; i < n; ++i) {
     int32_t xa = ((int32_t)a[i] - za) * (1 << 20);
     int32_t xb = ((int32_t)b[i] - zb) * (1 << 20);
@@ -120,6 +119,6 @@ static inline void dlc_quantize_fp8(int64_t n, const float *in, float scale,
                                     uint8_t max_code, uint8_t nan_code,
                                     uint8_t *out) {
   for (int64_t i = 0; i < n; ++i)
-    out[i] = dlc_encode_fp8(in[i] / scale, mbits, bias, max, max_code,
-                            nan_code);
+    out[i] =
+        dlc_encode_fp8(in[i] / scale, mbits, bias, max, max_code, nan_code);
 }
