@@ -773,8 +773,6 @@ LogicalResult Lowering::lowerDataMovement(Operation &op) {
     return success();
   }
   auto pad = cast<PadOp>(op);
-  if (*type != ElemType::F32)
-    return op.emitOpError("pads int8 values; the ARM backend pads fp32");
   SmallVector<int64_t> outShape = shapeOf(pad.getResult());
   int mode = pad.getMode() == PadMode::reflect ? 1
              : pad.getMode() == PadMode::edge  ? 2
@@ -854,13 +852,15 @@ LogicalResult Lowering::run() {
   if (func.isExternal() || !func.getBody().hasOneBlock())
     return func.emitError("the ARM backend lowers a function with one block");
   for (BlockArgument arg : func.getArguments()) {
+    auto shaped = dyn_cast<ShapedType>(arg.getType());
+    if (shaped && !shaped.getElementType().isF32())
+      return func.emitError("argument #")
+             << arg.getArgNumber() << " has element type "
+             << shaped.getElementType()
+             << "; generated models take fp32 inputs";
     FailureOr<ElemType> type = elemTypeOf(arg, func);
     if (failed(type))
       return failure();
-    if (*type != ElemType::F32)
-      return func.emitError("argument #")
-             << arg.getArgNumber() << " is not fp32; generated models take "
-             << "fp32 inputs";
     program.inputs.push_back(
         {"input" + std::to_string(arg.getArgNumber()), *type, shapeOf(arg)});
   }
