@@ -58,13 +58,14 @@ static inline void dlc_pack_b_s8(const dlc_bsource *bs, int K, int j0, int nc,
   }
 }
 
-/* tile (8x8 int32) = A panel x B panel over K4 steps. */
+/* tile (8x8 int32) = A panel x B panel over K4 steps (unrolled twice). */
 static inline void dlc_ukernel_s8(int K4, const int8_t *a, const int8_t *b,
                                   int32_t *tile) {
 #if defined(__ARM_FEATURE_DOTPROD)
   int32x4_t c00 = vdupq_n_s32(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00,
             c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00,
             c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+#pragma GCC unroll 2
   for (int k = 0; k < K4; k += 4) {
     int8x16_t a0 = vld1q_s8(a), a1 = vld1q_s8(a + 16);
     int8x16_t b0 = vld1q_s8(b), b1 = vld1q_s8(b + 16);
