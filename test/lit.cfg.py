@@ -41,3 +41,7 @@ if arm_cc and qemu:
         ("%arm-cc", f"{arm_cc} -std=c11 -O3 -Wall -Wextra -Werror"))
     config.substitutions.append(
         ("%qemu-arm", f"{qemu} -L /usr/aarch64-linux-gnu"))
+    # Clang cross-compiles the same code (users bring their own toolchain).
+    config.substitutions.append(
+        ("%arm-clang", os.path.join(config.llvm_tools_dir, "clang") +
+         " --target=aarch64-linux-gnu -std=c11 -O3 -Wall -Wextra -Werror"))

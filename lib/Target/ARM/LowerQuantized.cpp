@@ -133,8 +133,7 @@ LogicalResult Lowering::lowerQConv(QConv2DOp op) {
 
   if (getFP8Format(in.getElementType())) {
     // Decode the input codes into the scratch, then the fp32 GEMM.
-    int64_t decodedBytes = roundUp(in.getNumElements() * 4, 64);
-    BufferRef decoded = scratch(ElemType::F32, decodedBytes);
+    BufferRef decoded = temporary(op, ElemType::F32);
     call("dlc_fp8_to_f32",
          {Arg(in.getNumElements()), bufferOf(op.getInput()),
           fp8Table(in.getElementType()), Arg(1.0f), decoded},
@@ -155,9 +154,7 @@ LogicalResult Lowering::lowerQConv(QConv2DOp op) {
     call("dlc_conv2d_f32",
          {Arg(in.getDimSize(0)), geom, decoded, *w, bufferOf(op.getResult()),
           epilogue({}, op.getBias(), plain, scales), t,
-          scratch(ElemType::F32,
-                  (kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4,
-                  decodedBytes)},
+          exec((kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4)},
          comment);
     return success();
   }
@@ -194,7 +191,7 @@ LogicalResult Lowering::lowerQConv(QConv2DOp op) {
         program.addWeights(layer->second.data(), layer->second.size() * 4,
                            ElemType::S32),
         requantParams(input.scale, weightParams, op.getType()), Arg(nc),
-        scratch(ElemType::S8, roundUp(k4 * nc, 64) + 64 * 4 + 64)},
+        exec(roundUp(k4 * nc, 64) + 64 * 4 + 64)},
        comment);
   return success();
 }
@@ -206,8 +203,7 @@ LogicalResult Lowering::lowerQLinear(QLinearOp op) {
   int64_t batchRows = in.getNumElements() / k;
   std::string comment = describe(op);
   if (getFP8Format(in.getElementType())) {
-    int64_t decodedBytes = roundUp(in.getNumElements() * 4, 64);
-    BufferRef decoded = scratch(ElemType::F32, decodedBytes);
+    BufferRef decoded = temporary(op, ElemType::F32);
     call("dlc_fp8_to_f32",
          {Arg(in.getNumElements()), bufferOf(op.getInput()),
           fp8Table(in.getElementType()), Arg(1.0f), decoded},
@@ -228,10 +224,7 @@ LogicalResult Lowering::lowerQLinear(QLinearOp op) {
     call("dlc_linear_f32",
          {Arg(batchRows), Arg(k), Arg(rows), decoded, *w,
           bufferOf(op.getResult()), epilogue({}, op.getBias(), plain, scales),
-          t,
-          scratch(ElemType::F32,
-                  (kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4,
-                  decodedBytes)},
+          t, exec((kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4)},
          comment);
     return success();
   }
@@ -264,7 +257,7 @@ LogicalResult Lowering::lowerQLinear(QLinearOp op) {
         program.addWeights(layer->second.data(), layer->second.size() * 4,
                            ElemType::S32),
         requantParams(input.scale, weightParams, op.getType()), Arg(nc),
-        scratch(ElemType::S8, roundUp(k4 * nc, 64) + 64 * 4 + 64)},
+        exec(roundUp(k4 * nc, 64) + 64 * 4 + 64)},
        comment);
   return success();
 }

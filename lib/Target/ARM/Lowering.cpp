@@ -53,6 +53,8 @@ static bool isWeightOp(Operation *op) {
 
 static bool isAlias(Operation *op) { return isa<ReshapeOp, FlattenOp>(op); }
 
+static int64_t temporaryBytes(Operation *op);
+
 //===----------------------------------------------------------------------===//
 // Planning
 //===----------------------------------------------------------------------===//
@@ -164,6 +166,7 @@ LogicalResult Lowering::planMemory() {
   struct Interval {
     Value value;
     int64_t def, last, bytes;
+    Operation *temporary = nullptr;
   };
   std::map<int64_t, SmallVector<Interval>> byDef;
   llvm::MapVector<Value, Interval> intervals;
@@ -208,6 +211,10 @@ LogicalResult Lowering::planMemory() {
   std::vector<Interval> order;
   for (auto &[v, interval] : intervals)
     order.push_back(interval);
+  for (Operation &op : body)
+    if (int64_t bytes = temporaryBytes(&op))
+      order.push_back(
+          {Value(), position[&op], position[&op], roundUp(bytes, 64), &op});
   llvm::sort(order, [](const Interval &a, const Interval &b) {
     return a.def != b.def
                ? a.def < b.def
@@ -230,12 +237,17 @@ LogicalResult Lowering::planMemory() {
     }
     live.push_back({offset, in.bytes, in.last});
     peak = std::max(peak, offset + in.bytes);
+    if (in.temporary) {
+      temporaries[in.temporary] = {BufferRef::Storage::Workspace, offset,
+                                   ElemType::F32};
+      continue;
+    }
     FailureOr<ElemType> type = elemTypeOf(in.value, func);
     buffers[in.value] = {BufferRef::Storage::Workspace, offset, *type};
   }
   scratchOffset = peak;
   DLC_DEBUG(llvm::dbgs() << "dlc-emit-arm: " << order.size()
-                         << " workspace tensors in " << peak << " bytes\n");
+                         << " workspace buffers in " << peak << " bytes\n");
   return success();
 }
 
@@ -255,9 +267,33 @@ BufferRef Lowering::bufferOf(Value value) {
   return *stored;
 }
 
-BufferRef Lowering::scratch(ElemType type, int64_t bytes, int64_t offset) {
-  scratchBytes = std::max(scratchBytes, roundUp(offset + bytes, 64));
-  return {BufferRef::Storage::Workspace, scratchOffset + offset, type};
+Arg Lowering::exec(int64_t bytes) {
+  scratchBytes = std::max(scratchBytes, roundUp(bytes, 64));
+  return ExecArg{};
+}
+
+BufferRef Lowering::temporary(Operation *op, ElemType type) {
+  BufferRef ref = temporaries.lookup(op);
+  ref.type = type;
+  return ref;
+}
+
+/// Bytes of the temporary buffer `op` needs (0: none).
+static int64_t temporaryBytes(Operation *op) {
+  if (isa<QConv2DOp, QLinearOp>(op) &&
+      getFP8Format(cast<ShapedType>(op->getOperand(0).getType())))
+    return numElements(op->getOperand(0)) * 4;
+  if (!isa<MatMulOp, QMatMulOp>(op))
+    return 0;
+  SmallVector<int64_t> a = shapeOf(op->getOperand(0)),
+                       b = shapeOf(op->getOperand(1));
+  if (a.size() < 2 || b.size() < 2)
+    return 0;
+  int64_t m = a[a.size() - 2], k = a.back(), n = b.back();
+  if (isa<MatMulOp>(op))
+    return roundUp(m, 8) * k * 4;
+  return roundUp(roundUp(m, 8) * roundUp(k, 4), 64) + 4 * roundUp(m, 16) +
+         4 * roundUp(n, 16);
 }
 
 Aggregate Lowering::tiling() const {
@@ -409,7 +445,7 @@ LogicalResult Lowering::lowerConv(Conv2DOp op, const FusedLayer &fused) {
       return failure();
     call("dlc_depthwise_f32",
          {Arg(in.getDimSize(0)), geom, bufferOf(op.getInput()), *w,
-          bufferOf(fused.result), ep},
+          bufferOf(fused.result), ep, exec(0)},
          fused.comment + " (depthwise)");
     return success();
   }
@@ -421,8 +457,7 @@ LogicalResult Lowering::lowerConv(Conv2DOp op, const FusedLayer &fused) {
   call("dlc_conv2d_f32",
        {Arg(in.getDimSize(0)), geom, bufferOf(op.getInput()), *w,
         bufferOf(fused.result), ep, t,
-        scratch(ElemType::F32,
-                (kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4)},
+        exec((kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4)},
        fused.comment);
   return success();
 }
@@ -439,8 +474,7 @@ LogicalResult Lowering::lowerLinear(LinearOp op, const FusedLayer &fused) {
        {Arg(numElements(op.getInput()) / k), Arg(k), Arg(m),
         bufferOf(op.getInput()), *w, bufferOf(fused.result),
         epilogue({}, op.getBias(), fused), t,
-        scratch(ElemType::F32,
-                (kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4)},
+        exec((kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4)},
        fused.comment);
   return success();
 }
@@ -483,10 +517,8 @@ LogicalResult Lowering::lowerMatMul(Operation *op, Value lhs, Value rhs,
     call("dlc_matmul_f32",
          {Arg(lb->first), Arg(m), Arg(n), Arg(k), bufferOf(lhs),
           Arg(lb->second), bufferOf(rhs), Arg(rb->second),
-          bufferOf(op->getResult(0)), t,
-          scratch(ElemType::F32, (roundUp(m, 8) * k + kc * roundUp(nc, 8) +
-                                  kc * kPanelRows + 64) *
-                                     4)},
+          bufferOf(op->getResult(0)), temporary(op, ElemType::F32), t,
+          exec((kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4)},
          describe(op));
     return success();
   }
@@ -505,10 +537,8 @@ LogicalResult Lowering::lowerMatMul(Operation *op, Value lhs, Value rhs,
   call("dlc_qmatmul_s8",
        {Arg(lb->first), Arg(m), Arg(n), Arg(k), bufferOf(lhs), Arg(lb->second),
         Arg(qa.zeroPoint), bufferOf(rhs), Arg(rb->second), Arg(qb.zeroPoint),
-        bufferOf(op->getResult(0)), rq, Arg(nc),
-        scratch(ElemType::S8, roundUp(roundUp(m, 8) * k4, 64) +
-                                  4 * roundUp(m, 16) + 4 * roundUp(n, 16) +
-                                  roundUp(k4 * nc, 64) + 64 * 4 + 64)},
+        bufferOf(op->getResult(0)), rq, Arg(nc), temporary(op, ElemType::S8),
+        exec(roundUp(k4 * nc, 64) + 64 * 4 + 64)},
        describe(op));
   return success();
 }
@@ -902,6 +932,7 @@ LogicalResult Lowering::run() {
           Arg(1)},
          "result #" + std::to_string(index) + " (a copy)");
   }
-  program.workspaceBytes = scratchOffset + scratchBytes;
+  program.scratchOffset = scratchOffset;
+  program.scratchPerThread = scratchBytes;
   return failure(hadError);
 }

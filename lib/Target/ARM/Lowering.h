@@ -42,9 +42,12 @@ private:
   FailureOr<ElemType> elemTypeOf(Value value, Operation *where);
   Value aliasRoot(Value value) const;
   BufferRef bufferOf(Value value);
-  /// A scratch area of `bytes` at `offset` within the region shared by all
-  /// calls (each call's scratch is dead after it).
-  BufferRef scratch(ElemType type, int64_t bytes, int64_t offset = 0);
+  /// The execution context argument of a call that needs `bytes` of
+  /// scratch per thread.
+  Arg exec(int64_t bytes);
+  /// The planned buffer an op needs besides its operands and results (fp8
+  /// activations decoded to fp32, packed matmul operands).
+  BufferRef temporary(Operation *op, ElemType type);
   Aggregate tiling() const;
   std::string describe(Operation *op) const;
   void call(std::string kernel, std::vector<Arg> args, std::string comment);
@@ -87,6 +90,7 @@ private:
   DenseMap<Value, BufferRef> buffers;
   DenseMap<Value, BufferRef> storedConstants;
   int64_t scratchOffset = 0, scratchBytes = 0;
+  DenseMap<Operation *, BufferRef> temporaries;
   /// Set when a diagnostic was emitted where no LogicalResult is returned.
   bool hadError = false;
   /// Function results that need a final copy (an input, a constant, or a

@@ -73,6 +73,8 @@ static void printArg(llvm::raw_ostream &os, const Arg &arg, bool nested) {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, NullArg>) {
           os << "0";
+        } else if constexpr (std::is_same_v<T, ExecArg>) {
+          os << "&ex";
         } else if constexpr (std::is_same_v<T, BufferRef>) {
           printBuffer(os, v);
         } else if constexpr (std::is_same_v<T, int64_t>) {
@@ -131,15 +133,17 @@ std::string mlir::dlc::arm::printARMHeader(const KernelProgram &program,
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
      << "#define " << P << "_NUM_INPUTS " << program.inputs.size() << "\n"
      << "#define " << P << "_NUM_OUTPUTS " << program.outputs.size() << "\n"
-     << "/* Bytes of the caller's workspace (16-byte aligned). */\n"
-     << "#define " << P << "_WORKSPACE_SIZE " << program.workspaceBytes
-     << "\n\n"
+     << "/* Bytes of the caller's workspace (16-byte aligned) for a model "
+        "running\n * on `threads` threads. */\n"
+     << "#define " << P << "_WORKSPACE_SIZE(threads) (" << program.scratchOffset
+     << " + (threads) * " << program.scratchPerThread << ")\n\n"
      << "enum { " << P << "_F32 = 0, " << P << "_S8 = 1 };\n"
      << "enum {\n  " << P << "_OK = 0,\n  " << P
      << "_ERROR_ARGUMENT = 1, /* a null or misaligned pointer */\n  " << P
      << "_ERROR_IO = 2,       /* the weight file cannot be read */\n  " << P
      << "_ERROR_WEIGHTS = 3,  /* wrong size, format or checksum */\n  " << P
-     << "_ERROR_MEMORY = 4\n};\n\n"
+     << "_ERROR_MEMORY = 4,\n  " << P
+     << "_ERROR_THREADS = 5   /* threads could not be started */\n};\n\n"
      << "typedef struct {\n  const char *name;\n  int dtype;\n  int rank;\n"
      << "  int64_t shape[6];\n} " << p << "_tensor_desc;\n\n"
      << "typedef struct " << p << " " << p << ";\n\n"
@@ -151,12 +155,18 @@ std::string mlir::dlc::arm::printARMHeader(const KernelProgram &program,
      << "int " << p << "_create_from_memory(" << p
      << " **handle, const void *data, size_t size);\n"
      << "void " << p << "_destroy(" << p << " *handle);\n"
-     << "size_t " << p << "_workspace_size(void);\n"
+     << "/* Runs later calls on `threads` threads (1 by default); the "
+        "workspace\n * grows with it. */\n"
+     << "int " << p << "_set_num_threads(" << p << " *handle, int threads);\n"
+     << "/* Bytes of workspace a run needs at the handle's thread count. */\n"
+     << "size_t " << p << "_workspace_size(const " << p << " *handle);\n"
      << "const " << p << "_tensor_desc *" << p << "_input_desc(int index);\n"
      << "const " << p << "_tensor_desc *" << p << "_output_desc(int index);\n"
      << "/* Runs the network: inputs and outputs in the order and shapes of "
-        "the\n * descriptors, workspace of "
-     << P << "_WORKSPACE_SIZE bytes. No allocation. */\n"
+        "the\n * descriptors, a workspace of "
+     << p
+     << "_workspace_size(handle) bytes. No\n * allocation. One run at a time "
+        "per handle. */\n"
      << "int " << p << "_run(const " << p
      << " *handle, const void *const *inputs, void *const *outputs,\n"
      << "    void *workspace);\n\n"
@@ -203,8 +213,11 @@ std::string mlir::dlc::arm::printARMSource(const KernelProgram &program,
          << static_cast<unsigned>(static_cast<uint8_t>(file[i])) << ",";
     os << "\n};\n\n";
   }
-  os << "struct " << p
-     << " {\n  void *owned;\n  const uint8_t *weights;\n};\n\n"
+  os << "#define " << P << "_SCRATCH_OFFSET " << program.scratchOffset
+     << "\n#define " << P << "_SCRATCH_PER_THREAD " << program.scratchPerThread
+     << "\n\n";
+  os << "struct " << p << " {\n  void *owned;\n  const uint8_t *weights;\n"
+     << "  dlc_pool pool;\n};\n\n"
      << "static uint64_t " << p
      << "_fnv1a(const uint8_t *data, size_t size) {\n"
      << "  uint64_t hash = UINT64_C(1469598103934665603);\n"
@@ -228,7 +241,8 @@ std::string mlir::dlc::arm::printARMSource(const KernelProgram &program,
      << "  if (status != " << P << "_OK)\n    return status;\n"
      << "  " << p << " *m = (" << p << " *)calloc(1, sizeof(" << p << "));\n"
      << "  if (!m)\n    return " << P << "_ERROR_MEMORY;\n"
-     << "  m->weights = (const uint8_t *)data + 64;\n  *handle = m;\n"
+     << "  m->weights = (const uint8_t *)data + 64;\n"
+     << "  dlc_pool_init(&m->pool, 1);\n  *handle = m;\n"
      << "  return " << P << "_OK;\n}\n\n"
      << "int " << p << "_create(" << p << " **handle, const char *path) {\n"
      << "  if (!handle)\n    return " << P << "_ERROR_ARGUMENT;\n";
@@ -253,10 +267,18 @@ std::string mlir::dlc::arm::printARMSource(const KernelProgram &program,
      << "    return status;\n  }\n  (*handle)->owned = buffer;\n"
      << "  return " << P << "_OK;\n}\n\n"
      << "void " << p << "_destroy(" << p << " *handle) {\n"
-     << "  if (!handle)\n    return;\n  free(handle->owned);\n  "
-        "free(handle);\n}\n\n"
-     << "size_t " << p << "_workspace_size(void) { return " << P
-     << "_WORKSPACE_SIZE; }\n\n"
+     << "  if (!handle)\n    return;\n  dlc_pool_destroy(&handle->pool);\n"
+     << "  free(handle->owned);\n  free(handle);\n}\n\n"
+     << "int " << p << "_set_num_threads(" << p << " *handle, int threads) {\n"
+     << "  if (!handle || threads < 1 || threads > DLC_MAX_THREADS)\n"
+     << "    return " << P << "_ERROR_ARGUMENT;\n"
+     << "  dlc_pool_destroy(&handle->pool);\n"
+     << "  if (dlc_pool_init(&handle->pool, threads) != 0) {\n"
+     << "    dlc_pool_init(&handle->pool, 1);\n    return " << P
+     << "_ERROR_THREADS;\n  }\n  return " << P << "_OK;\n}\n\n"
+     << "size_t " << p << "_workspace_size(const " << p << " *handle) {\n"
+     << "  int threads = handle ? handle->pool.threads : 1;\n"
+     << "  return (size_t)" << P << "_WORKSPACE_SIZE(threads);\n}\n\n"
      << "const " << p << "_tensor_desc *" << p << "_input_desc(int index) {\n"
      << "  return index >= 0 && index < " << P << "_NUM_INPUTS ? &" << p
      << "_input_descs[index] : 0;\n}\n\n"
@@ -270,7 +292,10 @@ std::string mlir::dlc::arm::printARMSource(const KernelProgram &program,
      << "      !workspace || ((uintptr_t)workspace % 16) != 0)\n"
      << "    return " << P << "_ERROR_ARGUMENT;\n"
      << "  const uint8_t *w = handle->weights;\n"
-     << "  uint8_t *ws = (uint8_t *)workspace;\n  (void)w;\n  (void)ws;\n";
+     << "  uint8_t *ws = (uint8_t *)workspace;\n"
+     << "  dlc_exec ex = {(dlc_pool *)&handle->pool, ws + " << P
+     << "_SCRATCH_OFFSET,\n                  " << P << "_SCRATCH_PER_THREAD};\n"
+     << "  (void)w;\n  (void)ex;\n";
   for (const KernelCall &call : program.calls) {
     os << "  /* " << call.comment << " */\n  " << call.kernel << "(";
     llvm::interleaveComma(call.args, os,

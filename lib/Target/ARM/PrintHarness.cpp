@@ -1,6 +1,7 @@
 //===- PrintHarness.cpp - a main() that runs an emitted model on .npy -----===//
 //
-//   <prefix>_main WEIGHTS.bin IN0.npy ... OUT0.npy ... [--iterations N]
+//   <prefix>_main WEIGHTS.bin IN0.npy ... OUT0.npy ... [--threads N]
+//       [--iterations N]
 //
 // Reads fp32 .npy inputs (little-endian, C order, shapes as the model's),
 // runs the model, writes each output as .npy (<f4 or |i1), and with
@@ -131,14 +132,19 @@ static size_t bytes_of(const PREFIX_tensor_desc *d) {
 }
 
 int main(int argc, char **argv) {
-  int iterations = 0;
-  if (argc >= 2 && strcmp(argv[argc - 2], "--iterations") == 0) {
-    iterations = atoi(argv[argc - 1]);
+  int iterations = 0, threads = 1;
+  while (argc >= 3) {
+    if (strcmp(argv[argc - 2], "--iterations") == 0)
+      iterations = atoi(argv[argc - 1]);
+    else if (strcmp(argv[argc - 2], "--threads") == 0)
+      threads = atoi(argv[argc - 1]);
+    else
+      break;
     argc -= 2;
   }
   if (argc != 2 + PREFIX_NUM_INPUTS + PREFIX_NUM_OUTPUTS) {
     fprintf(stderr, "usage: %s WEIGHTS.bin INPUT.npy... OUTPUT.npy... "
-                    "[--iterations N]\n", argv[0]);
+                    "[--threads N] [--iterations N]\n", argv[0]);
     return 2;
   }
   PREFIX *model;
@@ -146,6 +152,12 @@ int main(int argc, char **argv) {
   if (status != PREFIX_OK) {
     fprintf(stderr, "PREFIX_main: %s: cannot load weights (error %d)\n",
             argv[1], status);
+    return 1;
+  }
+  status = PREFIX_set_num_threads(model, threads);
+  if (status != PREFIX_OK) {
+    fprintf(stderr, "PREFIX_main: cannot use %d threads (error %d)\n",
+            threads, status);
     return 1;
   }
   void *inputs[PREFIX_NUM_INPUTS + 1], *outputs[PREFIX_NUM_OUTPUTS + 1];
@@ -157,7 +169,8 @@ int main(int argc, char **argv) {
   }
   for (int i = 0; i < PREFIX_NUM_OUTPUTS; ++i)
     outputs[i] = malloc(bytes_of(PREFIX_output_desc(i)) + 1);
-  void *workspace = aligned_alloc(64, (PREFIX_workspace_size() + 64) / 64 * 64);
+  void *workspace =
+      aligned_alloc(64, (PREFIX_workspace_size(model) + 64) / 64 * 64);
   status = PREFIX_run(model, (const void *const *)inputs, outputs, workspace);
   if (status != PREFIX_OK) {
     fprintf(stderr, "PREFIX_main: run failed (error %d)\n", status);

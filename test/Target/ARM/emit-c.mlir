@@ -20,11 +20,12 @@
 
 // HEADER: #define TINY_NUM_INPUTS 1
 // HEADER: #define TINY_NUM_OUTPUTS 1
-// HEADER: #define TINY_WORKSPACE_SIZE {{[1-9][0-9]*}}
+// HEADER: #define TINY_WORKSPACE_SIZE(threads) ({{[1-9][0-9]*}} + (threads) * {{[1-9][0-9]*}})
 // HEADER: int tiny_create(tiny **handle, const char *path);
 // HEADER: int tiny_create_from_memory(tiny **handle, const void *data, size_t size);
 // HEADER: void tiny_destroy(tiny *handle);
-// HEADER: size_t tiny_workspace_size(void);
+// HEADER: int tiny_set_num_threads(tiny *handle, int threads);
+// HEADER: size_t tiny_workspace_size(const tiny *handle);
 // HEADER: int tiny_run(const tiny *handle, const void *const *inputs, void *const *outputs,
 
 // FILES: tiny.bin
@@ -43,10 +44,10 @@
 // The 3x3 conv and its ReLU: one call, the clamp in the epilogue; Cortex-A78
 // (64 KiB L1, 2 MiB L2) blocks the reduction by 512 and the columns by 512.
 // CHECK:      /* dlc.conv2d "stem" + dlc.relu */
-// CHECK-NEXT: dlc_conv2d_f32(1, &(dlc_conv_geom){4, 16, 16, 8, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1}, ((const float *)inputs[0]), &(dlc_asource){0, ((const float *)(w + {{[0-9]+}})), 0, 0, 0, 0, 0}, ((float *)(ws + [[A:[0-9]+]])), &(dlc_epilogue_f32){0, ((const float *)(w + {{[0-9]+}})), 0, {0.0f, INFINITY}}, (dlc_tiling){512, 512}, ((float *)(ws + [[SCRATCH:[0-9]+]])));
+// CHECK-NEXT: dlc_conv2d_f32(1, &(dlc_conv_geom){4, 16, 16, 8, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1}, ((const float *)inputs[0]), &(dlc_asource){0, ((const float *)(w + {{[0-9]+}})), 0, 0, 0, 0, 0}, ((float *)(ws + [[A:[0-9]+]])), &(dlc_epilogue_f32){0, ((const float *)(w + {{[0-9]+}})), 0, {0.0f, INFINITY}}, (dlc_tiling){512, 512}, &ex);
 // Depthwise with ReLU6 and a residual add folded in.
 // CHECK:      /* dlc.conv2d "dw" + dlc.add + dlc.clip (depthwise) */
-// CHECK-NEXT: dlc_depthwise_f32(1, &(dlc_conv_geom){8, 16, 16, 8, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 8}, ((float *)(ws + [[A]])), ((const float *)(w + {{[0-9]+}})), ((float *)(ws + [[B:[0-9]+]])), &(dlc_epilogue_f32){0, 0, ((float *)(ws + [[A]])), {0.0f, 6.0f}});
+// CHECK-NEXT: dlc_depthwise_f32(1, &(dlc_conv_geom){8, 16, 16, 8, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 8}, ((float *)(ws + [[A]])), ((const float *)(w + {{[0-9]+}})), ((float *)(ws + [[B:[0-9]+]])), &(dlc_epilogue_f32){0, 0, ((float *)(ws + [[A]])), {0.0f, 6.0f}}, &ex);
 // The pointwise conv writes the caller's output directly.
 // CHECK:      /* dlc.conv2d "pw" */
 // CHECK-NEXT: dlc_conv2d_f32(1, &(dlc_conv_geom){8, 16, 16, 2, 16, 16, 1, 1, 1, 1, 0, 0, 1, 1, 1}, ((float *)(ws + [[B]])), {{.*}}, ((float *)outputs[0]),

@@ -48,10 +48,14 @@ struct IntArray {
   std::vector<int64_t> values;
 };
 struct NullArg {};
+/// The call's execution context (thread pool and per-thread scratch).
+struct ExecArg {};
 
 struct Arg {
-  std::variant<NullArg, BufferRef, int64_t, float, Aggregate, IntArray> value;
+  std::variant<NullArg, ExecArg, BufferRef, int64_t, float, Aggregate, IntArray>
+      value;
   Arg() = default;
+  Arg(ExecArg e) : value(e) {}
   Arg(BufferRef b) : value(b) {}
   Arg(int64_t i) : value(i) {}
   Arg(int i) : value(static_cast<int64_t>(i)) {}
@@ -81,7 +85,9 @@ struct KernelProgram {
   /// Packed weights, biases and requantization parameters (64-byte
   /// aligned entries).
   std::vector<char> weights;
-  int64_t workspaceBytes = 0;
+  /// The workspace: planned tensors in [0, scratchOffset), then one
+  /// scratch area of scratchPerThread bytes per thread.
+  int64_t scratchOffset = 0, scratchPerThread = 0;
   /// The -march the code needs (from the target description).
   std::string march;
   std::string targetName;

@@ -1,7 +1,7 @@
 /*===- common.h - shared definitions of dlc's AArch64 kernels -------------===*
  *
  * The kernels below are copied into every emitted model.c. They are plain
- * C99 with arm_neon.h intrinsics; everything is `static inline` so a model
+ * C99 with arm_neon.h intrinsics; everything is DLC_INLINE so a model
  * that uses a few of them compiles without unused-function warnings.
  *
  * Integer arithmetic follows dlc's reference executor exactly (gemmlowp /
@@ -13,7 +13,12 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* Every function is static (one copy per model) and may go unused by a
+ * given model without a warning under GCC or Clang. */
+#define DLC_INLINE static inline __attribute__((unused))
 
 #define DLC_MR 8
 #define DLC_NR 8
@@ -28,7 +33,7 @@ typedef struct {
 } dlc_clamp;
 
 /* gemmlowp's SaturatingRoundingDoublingHighMul. */
-static inline int32_t dlc_srdhm(int32_t a, int32_t b) {
+DLC_INLINE int32_t dlc_srdhm(int32_t a, int32_t b) {
   if (a == b && a == INT32_MIN)
     return INT32_MAX;
   int64_t product = (int64_t)a * (int64_t)b;
@@ -37,7 +42,7 @@ static inline int32_t dlc_srdhm(int32_t a, int32_t b) {
 }
 
 /* gemmlowp's RoundingDivideByPOT: round half away from zero. */
-static inline int32_t dlc_rdivpot(int32_t x, int exponent) {
+DLC_INLINE int32_t dlc_rdivpot(int32_t x, int exponent) {
   if (exponent <= 0)
     return x;
   int32_t mask = (int32_t)((1LL << exponent) - 1);
@@ -48,7 +53,7 @@ static inline int32_t dlc_rdivpot(int32_t x, int exponent) {
 
 /* x * multiplier * 2^shift in fixed point (TFLite's
  * MultiplyByQuantizedMultiplier). */
-static inline int32_t dlc_requant(int32_t x, int32_t multiplier, int shift) {
+DLC_INLINE int32_t dlc_requant(int32_t x, int32_t multiplier, int shift) {
   int left = shift > 0 ? shift : 0;
   int right = shift > 0 ? 0 : -shift;
   int64_t shifted = (int64_t)x * (1LL << left);
@@ -59,7 +64,7 @@ static inline int32_t dlc_requant(int32_t x, int32_t multiplier, int shift) {
   return dlc_rdivpot(dlc_srdhm((int32_t)shifted, multiplier), right);
 }
 
-static inline int8_t dlc_clamp_s8(int32_t v, int32_t lo, int32_t hi) {
+DLC_INLINE int8_t dlc_clamp_s8(int32_t v, int32_t lo, int32_t hi) {
   return (int8_t)(v < lo ? lo : v > hi ? hi : v);
 }
 

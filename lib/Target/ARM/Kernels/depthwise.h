@@ -7,8 +7,8 @@
  *
  *===----------------------------------------------------------------------===*/
 
-static inline float dlc_dw_point(const float *plane, const float *wt,
-                                 const dlc_conv_geom *g, int oy, int ox) {
+DLC_INLINE float dlc_dw_point(const float *plane, const float *wt,
+                              const dlc_conv_geom *g, int oy, int ox) {
   float acc = 0.0f;
   for (int ky = 0; ky < g->kh; ++ky) {
     int iy = oy * g->sh - g->pt + ky * g->dh;
@@ -25,9 +25,9 @@ static inline float dlc_dw_point(const float *plane, const float *wt,
 
 /* Four outputs of a 3x3 filter at columns ox..ox+3 of rows r0..r2 (all
  * taps inside the image). */
-static inline float32x4_t dlc_dw3x3_quad(const float *r0, const float *r1,
-                                         const float *r2, const float *wt,
-                                         int ix, int stride) {
+DLC_INLINE float32x4_t dlc_dw3x3_quad(const float *r0, const float *r1,
+                                      const float *r2, const float *wt, int ix,
+                                      int stride) {
   const float *rows[3] = {r0, r1, r2};
   float32x4_t acc = vdupq_n_f32(0.0f);
   for (int ky = 0; ky < 3; ++ky) {
@@ -50,9 +50,21 @@ static inline float32x4_t dlc_dw3x3_quad(const float *r0, const float *r1,
   return acc;
 }
 
-static inline void dlc_depthwise_f32(int n, const dlc_conv_geom *g,
-                                     const float *in, const float *w,
-                                     float *out, const dlc_epilogue_f32 *ep) {
+typedef struct {
+  int n;
+  const dlc_conv_geom *g;
+  const float *in, *w;
+  float *out;
+  const dlc_epilogue_f32 *ep;
+} dlc_depthwise_args;
+
+/* Planes (image, channel) [begin, end) of a depthwise convolution. */
+DLC_INLINE void dlc_depthwise_planes(const dlc_depthwise_args *args,
+                                     int64_t begin, int64_t end) {
+  const dlc_conv_geom *g = args->g;
+  const float *in = args->in, *w = args->w;
+  float *out = args->out;
+  const dlc_epilogue_f32 *ep = args->ep;
   int taps = g->kh * g->kw;
   int fast = g->kh == 3 && g->kw == 3 && g->dh == 1 && g->dw == 1 &&
              g->sh == g->sw && (g->sh == 1 || g->sh == 2);
@@ -60,7 +72,7 @@ static inline void dlc_depthwise_f32(int n, const dlc_conv_geom *g,
    * ix + 9 (stride 2, two de-interleaving loads of 8). */
   int reach = g->sw == 1 ? 5 : 9;
   int x0 = (g->pl + g->sw - 1) / g->sw;
-  for (int plane = 0; plane < n * g->c; ++plane) {
+  for (int64_t plane = begin; plane < end; ++plane) {
     int ch = plane % g->c;
     const float *src = in + (int64_t)plane * g->h * g->w;
     const float *wt = w + ch * taps;
@@ -90,4 +102,21 @@ static inline void dlc_depthwise_f32(int n, const dlc_conv_geom *g,
       }
     }
   }
+}
+
+DLC_INLINE void dlc_depthwise_part(void *ctx, int part, int parts,
+                                   uint8_t *scratch) {
+  const dlc_depthwise_args *args = (const dlc_depthwise_args *)ctx;
+  int64_t begin, end;
+  (void)scratch;
+  dlc_split((int64_t)args->n * args->g->c, 1, part, parts, &begin, &end);
+  dlc_depthwise_planes(args, begin, end);
+}
+
+DLC_INLINE void dlc_depthwise_f32(int n, const dlc_conv_geom *g,
+                                  const float *in, const float *w, float *out,
+                                  const dlc_epilogue_f32 *ep,
+                                  const dlc_exec *ex) {
+  dlc_depthwise_args args = {n, g, in, w, out, ep};
+  dlc_parallel(ex, dlc_depthwise_part, &args);
 }

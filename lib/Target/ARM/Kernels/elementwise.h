@@ -7,7 +7,7 @@
 
 enum { DLC_ADD = 0, DLC_SUB = 1, DLC_MUL = 2, DLC_DIV = 3 };
 
-static inline float dlc_binary_scalar(int op, float a, float b) {
+DLC_INLINE float dlc_binary_scalar(int op, float a, float b) {
   switch (op) {
   case DLC_ADD:
     return a + b;
@@ -20,8 +20,7 @@ static inline float dlc_binary_scalar(int op, float a, float b) {
   }
 }
 
-static inline float32x4_t dlc_binary_vector(int op, float32x4_t a,
-                                            float32x4_t b) {
+DLC_INLINE float32x4_t dlc_binary_vector(int op, float32x4_t a, float32x4_t b) {
   switch (op) {
   case DLC_ADD:
     return vaddq_f32(a, b);
@@ -37,10 +36,10 @@ static inline float32x4_t dlc_binary_vector(int op, float32x4_t a,
 /* out = a op b with numpy broadcasting: `shape` is the result's (rank <=
  * 6), a_strides/b_strides the operands' element strides (0 where they
  * broadcast). The innermost dimension runs four lanes at a time. */
-static inline void dlc_binary_f32(int op, int rank, const int64_t *shape,
-                                  const float *a, const int64_t *a_strides,
-                                  const float *b, const int64_t *b_strides,
-                                  float *out, dlc_clamp clamp) {
+DLC_INLINE void dlc_binary_f32(int op, int rank, const int64_t *shape,
+                               const float *a, const int64_t *a_strides,
+                               const float *b, const int64_t *b_strides,
+                               float *out, dlc_clamp clamp) {
   int64_t index[6] = {0, 0, 0, 0, 0, 0};
   int64_t inner = shape[rank - 1], outer = 1;
   for (int d = 0; d < rank - 1; ++d)
@@ -83,8 +82,8 @@ enum {
   DLC_GELU_TANH = 5
 };
 
-static inline void dlc_unary_f32(int op, int64_t n, const float *in, float *out,
-                                 float lo, float hi) {
+DLC_INLINE void dlc_unary_f32(int op, int64_t n, const float *in, float *out,
+                              float lo, float hi) {
   int64_t i = 0;
   if (op == DLC_RELU || op == DLC_CLIP) {
     if (op == DLC_RELU) {
@@ -120,9 +119,9 @@ static inline void dlc_unary_f32(int op, int64_t n, const float *in, float *out,
 
 /* y = x * mul[c] + add[c] over n x c planes of `spatial` values (an
  * inference batch norm, coefficients derived at emit time). */
-static inline void dlc_channel_affine_f32(int64_t n, int64_t c, int64_t spatial,
-                                          const float *in, const float *mul,
-                                          const float *add, float *out) {
+DLC_INLINE void dlc_channel_affine_f32(int64_t n, int64_t c, int64_t spatial,
+                                       const float *in, const float *mul,
+                                       const float *add, float *out) {
   for (int64_t plane = 0; plane < n * c; ++plane) {
     int64_t ch = plane % c;
     const float *src = in + plane * spatial;
@@ -132,8 +131,8 @@ static inline void dlc_channel_affine_f32(int64_t n, int64_t c, int64_t spatial,
   }
 }
 
-static inline void dlc_softmax_f32(int64_t outer, int64_t size, int64_t inner,
-                                   const float *in, float *out) {
+DLC_INLINE void dlc_softmax_f32(int64_t outer, int64_t size, int64_t inner,
+                                const float *in, float *out) {
   for (int64_t line = 0; line < outer * inner; ++line) {
     int64_t o = line / inner, i = line % inner;
     const float *src = in + o * size * inner + i;
@@ -153,10 +152,9 @@ static inline void dlc_softmax_f32(int64_t outer, int64_t size, int64_t inner,
 
 /* Layer norm over the last `size` values of each of `rows` rows; mean and
  * variance in double. */
-static inline void dlc_layernorm_f32(int64_t rows, int64_t size,
-                                     const float *in, const float *scale,
-                                     const float *bias, float epsilon,
-                                     float *out) {
+DLC_INLINE void dlc_layernorm_f32(int64_t rows, int64_t size, const float *in,
+                                  const float *scale, const float *bias,
+                                  float epsilon, float *out) {
   for (int64_t r = 0; r < rows; ++r) {
     const float *src = in + r * size;
     float *dst = out + r * size;

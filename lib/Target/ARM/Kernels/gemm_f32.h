@@ -62,8 +62,8 @@ typedef struct {
 
 /* fp32 panel `ap` (kc steps of DLC_MR rows) for rows i0.. of the weights,
  * reduction steps k0.., from an NF4 or fp8 source of M rows and K steps. */
-static inline void dlc_decode_a_panel(const dlc_asource *as, int M, int K,
-                                      int i0, int k0, int kc, float *ap) {
+DLC_INLINE void dlc_decode_a_panel(const dlc_asource *as, int M, int K, int i0,
+                                   int k0, int kc, float *ap) {
   int panel = i0 / DLC_MR;
   if (as->kind == DLC_A_NF4) {
     const uint8_t *codes =
@@ -95,8 +95,8 @@ static inline void dlc_decode_a_panel(const dlc_asource *as, int M, int K,
 
 /* Packs B(k0..k0+kc, j0..j0+nc) into panels of DLC_NR columns, zero-filled
  * past nc. */
-static inline void dlc_pack_b_f32(const dlc_bsource *bs, int k0, int kc, int j0,
-                                  int nc, float *bp) {
+DLC_INLINE void dlc_pack_b_f32(const dlc_bsource *bs, int k0, int kc, int j0,
+                               int nc, float *bp) {
   int panels = (nc + DLC_NR - 1) / DLC_NR;
   const float *src = (const float *)bs->data;
   if (!bs->geom) {
@@ -145,8 +145,8 @@ static inline void dlc_pack_b_f32(const dlc_bsource *bs, int k0, int kc, int j0,
  * steps. 16 accumulators, 4 loads and 16 FMAs per step; unrolled twice so
  * the loop's own instructions stay off the critical path (GCC and Clang
  * both honour the pragma). */
-static inline void dlc_ukernel_f32(int kc, const float *a, const float *b,
-                                   float *tile) {
+DLC_INLINE void dlc_ukernel_f32(int kc, const float *a, const float *b,
+                                float *tile) {
   float32x4_t c00 = vdupq_n_f32(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00,
               c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00,
               c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
@@ -195,10 +195,10 @@ static inline void dlc_ukernel_f32(int kc, const float *a, const float *b,
  * what is there unless `first`. On the last reduction block `ep` is not
  * NULL and applies to rows from i0; `res` is the residual at the same
  * place as c (or NULL). */
-static inline void dlc_store_tile_f32(const float *tile, float *c,
-                                      const float *res, int64_t ldi,
-                                      int64_t ldj, int mr, int nr, int first,
-                                      const dlc_epilogue_f32 *ep, int i0) {
+DLC_INLINE void dlc_store_tile_f32(const float *tile, float *c,
+                                   const float *res, int64_t ldi, int64_t ldj,
+                                   int mr, int nr, int first,
+                                   const dlc_epilogue_f32 *ep, int i0) {
   for (int i = 0; i < mr; ++i) {
     float *row = c + i * ldi;
     const float *rrow = res ? res + i * ldi : 0;
@@ -248,56 +248,81 @@ static inline void dlc_store_tile_f32(const float *tile, float *c,
   }
 }
 
-/* Scratch floats dlc_gemm_f32 needs for `t`. */
-#define DLC_GEMM_F32_SCRATCH(kc, nc)                                           \
-  ((int64_t)(kc) * DLC_ROUND_UP(nc, DLC_NR) + (int64_t)(kc) * DLC_MR +         \
-   DLC_MR * DLC_NR)
+/* One GEMM: C = A B (+ epilogue) for M x N x K, C(i, j) at
+ * c[i*ldi + j*ldj]; A's panels start at `as`'s data (K steps per panel). */
+typedef struct {
+  int M, N, K;
+  const dlc_asource *as;
+  const dlc_bsource *bs;
+  float *c;
+  int64_t ldi, ldj;
+  const dlc_epilogue_f32 *ep;
+  dlc_tiling t;
+} dlc_gemm_f32_args;
 
-/* C = A B (+ epilogue) for M x N x K; C(i, j) at c[i*ldi + j*ldj]. A's
- * panels start at `as`'s data (K steps per panel). */
-static inline void dlc_gemm_f32(int M, int N, int K, const dlc_asource *as,
-                                const dlc_bsource *bs, float *c, int64_t ldi,
-                                int64_t ldj, const dlc_epilogue_f32 *ep,
-                                dlc_tiling t, float *scratch) {
+/* Rows [i_begin, i_end) (a multiple of DLC_MR apart from the end) and
+ * columns [j_begin, j_end) of a GEMM, with `scratch` for the packed B
+ * block, a decoded A panel and the tile. */
+DLC_INLINE void dlc_gemm_f32_range(const dlc_gemm_f32_args *g, int64_t i_begin,
+                                   int64_t i_end, int64_t j_begin,
+                                   int64_t j_end, float *scratch) {
+  dlc_tiling t = g->t;
+  const dlc_epilogue_f32 *ep = g->ep;
   float *bp = scratch;
   float *ap = bp + (int64_t)t.kc * DLC_ROUND_UP(t.nc, DLC_NR);
   float *tile = ap + (int64_t)t.kc * DLC_MR;
-  for (int j0 = 0; j0 < N; j0 += t.nc) {
-    int nc = DLC_MIN(t.nc, N - j0);
-    for (int k0 = 0; k0 < K; k0 += t.kc) {
-      int kc = DLC_MIN(t.kc, K - k0);
-      int last = k0 + kc >= K;
-      dlc_pack_b_f32(bs, k0, kc, j0, nc, bp);
-      for (int i0 = 0; i0 < M; i0 += DLC_MR) {
-        int mr = DLC_MIN(DLC_MR, M - i0);
+  for (int64_t j0 = j_begin; j0 < j_end; j0 += t.nc) {
+    int nc = (int)DLC_MIN(t.nc, j_end - j0);
+    for (int k0 = 0; k0 < g->K; k0 += t.kc) {
+      int kc = DLC_MIN(t.kc, g->K - k0);
+      int last = k0 + kc >= g->K;
+      dlc_pack_b_f32(g->bs, k0, kc, (int)j0, nc, bp);
+      for (int64_t i0 = i_begin; i0 < i_end; i0 += DLC_MR) {
+        int mr = (int)DLC_MIN(DLC_MR, i_end - i0);
         const float *a;
-        if (as->kind == DLC_A_F32) {
-          a = (const float *)as->data +
-              ((int64_t)(i0 / DLC_MR) * K + k0) * DLC_MR;
+        if (g->as->kind == DLC_A_F32) {
+          a = (const float *)g->as->data + ((i0 / DLC_MR) * g->K + k0) * DLC_MR;
         } else {
-          dlc_decode_a_panel(as, M, K, i0, k0, kc, ap);
+          dlc_decode_a_panel(g->as, g->M, g->K, (int)i0, k0, kc, ap);
           a = ap;
         }
         for (int jp = 0; jp < nc; jp += DLC_NR) {
           int nr = DLC_MIN(DLC_NR, nc - jp);
           dlc_ukernel_f32(kc, a, bp + (int64_t)(jp / DLC_NR) * kc * DLC_NR,
                           tile);
-          int64_t at = i0 * ldi + (int64_t)(j0 + jp) * ldj;
+          int64_t at = i0 * g->ldi + (j0 + jp) * g->ldj;
           const float *res = last && ep && ep->residual ? ep->residual + at : 0;
-          dlc_store_tile_f32(tile, c + at, res, ldi, ldj, mr, nr, k0 == 0,
-                             last ? ep : 0, i0);
+          dlc_store_tile_f32(tile, g->c + at, res, g->ldi, g->ldj, mr, nr,
+                             k0 == 0, last ? ep : 0, (int)i0);
         }
       }
     }
   }
 }
 
+/* A part of a GEMM: columns when there are enough of them, else rows. */
+DLC_INLINE void dlc_gemm_f32_part(void *ctx, int part, int parts,
+                                  uint8_t *scratch) {
+  const dlc_gemm_f32_args *g = (const dlc_gemm_f32_args *)ctx;
+  int64_t i0 = 0, i1 = g->M, j0 = 0, j1 = g->N;
+  if (g->N >= (int64_t)parts * 4 * DLC_NR)
+    dlc_split(g->N, DLC_NR, part, parts, &j0, &j1);
+  else
+    dlc_split(g->M, DLC_MR, part, parts, &i0, &i1);
+  if (i0 < i1 && j0 < j1)
+    dlc_gemm_f32_range(g, i0, i1, j0, j1, (float *)scratch);
+}
+
+DLC_INLINE void dlc_gemm_f32(const dlc_gemm_f32_args *g, const dlc_exec *ex) {
+  dlc_parallel(ex, dlc_gemm_f32_part, (void *)g);
+}
+
 /* Convolution of n NCHW images by packed weights (per group: panels of
  * M/groups rows over K = C/groups*KH*KW steps, groups one after another). */
-static inline void dlc_conv2d_f32(int n, const dlc_conv_geom *g,
-                                  const float *in, const dlc_asource *w,
-                                  float *out, const dlc_epilogue_f32 *ep,
-                                  dlc_tiling t, float *scratch) {
+DLC_INLINE void dlc_conv2d_f32(int n, const dlc_conv_geom *g, const float *in,
+                               const dlc_asource *w, float *out,
+                               const dlc_epilogue_f32 *ep, dlc_tiling t,
+                               const dlc_exec *ex) {
   int cg = g->c / g->groups, mg = g->m / g->groups;
   int K = cg * g->kh * g->kw, P = g->oh * g->ow;
   int pointwise = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
@@ -316,6 +341,7 @@ static inline void dlc_conv2d_f32(int n, const dlc_conv_geom *g,
       a.data = (const uint8_t *)w->data + (w->kind == DLC_A_F32   ? offset * 4
                                            : w->kind == DLC_A_NF4 ? offset / 2
                                                                   : offset);
+      a.first = w->first + (int64_t)grp * mg * K;
       dlc_epilogue_f32 e = *ep;
       int64_t base = ((int64_t)img * g->m + grp * mg) * P;
       if (e.scale)
@@ -324,24 +350,25 @@ static inline void dlc_conv2d_f32(int n, const dlc_conv_geom *g,
         e.bias += grp * mg;
       if (e.residual)
         e.residual += base;
-      a.first = w->first + (int64_t)grp * mg * K;
-      dlc_gemm_f32(mg, P, K, &a, &bs, out + base, P, 1, &e, t, scratch);
+      dlc_gemm_f32_args args = {mg, P, K, &a, &bs, out + base, P, 1, &e, t};
+      dlc_gemm_f32(&args, ex);
     }
 }
 
 /* A fully connected layer: out[r][i] = sum_k in[r][k] W[i][k] (+ ep). */
-static inline void dlc_linear_f32(int rows, int K, int M, const float *in,
-                                  const dlc_asource *w, float *out,
-                                  const dlc_epilogue_f32 *ep, dlc_tiling t,
-                                  float *scratch) {
+DLC_INLINE void dlc_linear_f32(int rows, int K, int M, const float *in,
+                               const dlc_asource *w, float *out,
+                               const dlc_epilogue_f32 *ep, dlc_tiling t,
+                               const dlc_exec *ex) {
   dlc_bsource bs = {in, 1, K, 0, 0};
-  dlc_gemm_f32(M, rows, K, w, &bs, out, 1, M, ep, t, scratch);
+  dlc_gemm_f32_args args = {M, rows, K, w, &bs, out, 1, M, ep, t};
+  dlc_gemm_f32(&args, ex);
 }
 
 /* Packs rows i of a strided M x K matrix (element (i, k) at
  * src[i*rs + k*cs]) into DLC_MR-row panels, zero rows past M. */
-static inline void dlc_pack_a_f32(int M, int K, const float *src, int64_t rs,
-                                  int64_t cs, float *dst) {
+DLC_INLINE void dlc_pack_a_f32(int M, int K, const float *src, int64_t rs,
+                               int64_t cs, float *dst) {
   for (int i0 = 0; i0 < M; i0 += DLC_MR)
     for (int k = 0; k < K; ++k)
       for (int r = 0; r < DLC_MR; ++r)
@@ -349,19 +376,18 @@ static inline void dlc_pack_a_f32(int M, int K, const float *src, int64_t rs,
 }
 
 /* Batched lhs[b] (M x K) times rhs[b] (K x N), batch strides in elements
- * (0 broadcasts one matrix to every batch). */
-static inline void dlc_matmul_f32(int batch, int M, int N, int K,
-                                  const float *lhs, int64_t lhs_stride,
-                                  const float *rhs, int64_t rhs_stride,
-                                  float *out, dlc_tiling t, float *scratch) {
-  float *ap = scratch;
-  float *rest = ap + (int64_t)DLC_ROUND_UP(M, DLC_MR) * K;
+ * (0 broadcasts one matrix to every batch); `packed` holds lhs's panels. */
+DLC_INLINE void dlc_matmul_f32(int batch, int M, int N, int K, const float *lhs,
+                               int64_t lhs_stride, const float *rhs,
+                               int64_t rhs_stride, float *out, float *packed,
+                               dlc_tiling t, const dlc_exec *ex) {
   dlc_epilogue_f32 ep = {0, 0, 0, {-INFINITY, INFINITY}};
   for (int b = 0; b < batch; ++b) {
-    dlc_pack_a_f32(M, K, lhs + b * lhs_stride, K, 1, ap);
-    dlc_asource as = {DLC_A_F32, ap, 0, 0, 0, 0, 0};
+    dlc_pack_a_f32(M, K, lhs + b * lhs_stride, K, 1, packed);
+    dlc_asource as = {DLC_A_F32, packed, 0, 0, 0, 0, 0};
     dlc_bsource bs = {rhs + b * rhs_stride, N, 1, 0, 0};
-    dlc_gemm_f32(M, N, K, &as, &bs, out + (int64_t)b * M * N, N, 1, &ep, t,
-                 rest);
+    dlc_gemm_f32_args args = {M, N, K,   &as, &bs, out + (int64_t)b * M * N,
+                              N, 1, &ep, t};
+    dlc_gemm_f32(&args, ex);
   }
 }

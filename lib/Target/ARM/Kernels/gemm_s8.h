@@ -16,8 +16,8 @@
 
 /* Packs B(0..K, j0..j0+nc) into panels of DLC_NR columns by 4-step groups;
  * taps outside the image read `pad`, steps past K and columns past nc 0. */
-static inline void dlc_pack_b_s8(const dlc_bsource *bs, int K, int j0, int nc,
-                                 int8_t pad, int8_t *bp) {
+DLC_INLINE void dlc_pack_b_s8(const dlc_bsource *bs, int K, int j0, int nc,
+                              int8_t pad, int8_t *bp) {
   int K4 = DLC_ROUND_UP(K, 4);
   int panels = (nc + DLC_NR - 1) / DLC_NR;
   const int8_t *src = (const int8_t *)bs->data;
@@ -59,8 +59,8 @@ static inline void dlc_pack_b_s8(const dlc_bsource *bs, int K, int j0, int nc,
 }
 
 /* tile (8x8 int32) = A panel x B panel over K4 steps (unrolled twice). */
-static inline void dlc_ukernel_s8(int K4, const int8_t *a, const int8_t *b,
-                                  int32_t *tile) {
+DLC_INLINE void dlc_ukernel_s8(int K4, const int8_t *a, const int8_t *b,
+                               int32_t *tile) {
 #if defined(__ARM_FEATURE_DOTPROD)
   int32x4_t c00 = vdupq_n_s32(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00,
             c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00,
@@ -126,12 +126,12 @@ static inline void dlc_ukernel_s8(int K4, const int8_t *a, const int8_t *b,
 /* Requantizes an mr x nr int32 tile (rows from i0, columns from j0) into
  * c[i*ldi + j*ldj]: acc + rowcorr[i] (+ colcorr[j]), fixed-point rescale,
  * + z_y, clamp. */
-static inline void dlc_store_tile_s8(const int32_t *tile, int8_t *c,
-                                     int64_t ldi, int64_t ldj, int mr, int nr,
-                                     const int32_t *rowcorr,
-                                     const int32_t *colcorr,
-                                     const dlc_requant_params *rq, int i0,
-                                     int j0) {
+DLC_INLINE void dlc_store_tile_s8(const int32_t *tile, int8_t *c, int64_t ldi,
+                                  int64_t ldj, int mr, int nr,
+                                  const int32_t *rowcorr,
+                                  const int32_t *colcorr,
+                                  const dlc_requant_params *rq, int i0,
+                                  int j0) {
   for (int i = 0; i < mr; ++i) {
     int at = rq->per_row ? i0 + i : 0;
     int32_t m = rq->multiplier[at], s = rq->shift[at];
@@ -144,44 +144,67 @@ static inline void dlc_store_tile_s8(const int32_t *tile, int8_t *c,
   }
 }
 
-/* Bytes of scratch dlc_gemm_s8 needs. */
-#define DLC_GEMM_S8_SCRATCH(K, nc)                                             \
-  ((int64_t)DLC_ROUND_UP(K, 4) * DLC_ROUND_UP(nc, DLC_NR) + 64 * 4 + 64)
+typedef struct {
+  int M, N, K;
+  const int8_t *apack;
+  const dlc_bsource *bs;
+  int8_t pad;
+  int8_t *c;
+  int64_t ldi, ldj;
+  const int32_t *rowcorr, *colcorr;
+  const dlc_requant_params *rq;
+  int nc;
+} dlc_gemm_s8_args;
 
-static inline void dlc_gemm_s8(int M, int N, int K, const int8_t *apack,
-                               const dlc_bsource *bs, int8_t pad, int8_t *c,
-                               int64_t ldi, int64_t ldj, const int32_t *rowcorr,
-                               const int32_t *colcorr,
-                               const dlc_requant_params *rq, int nc_block,
-                               int8_t *scratch) {
-  int K4 = DLC_ROUND_UP(K, 4);
+/* Rows [i_begin, i_end) and columns [j_begin, j_end) of an int8 GEMM;
+ * `scratch` holds a packed B block (K4 x nc) and the tile. */
+DLC_INLINE void dlc_gemm_s8_range(const dlc_gemm_s8_args *g, int64_t i_begin,
+                                  int64_t i_end, int64_t j_begin, int64_t j_end,
+                                  int8_t *scratch) {
+  int K4 = DLC_ROUND_UP(g->K, 4);
   int8_t *bp = scratch;
   int32_t *tile =
-      (int32_t *)(bp + DLC_ROUND_UP(
-                           (int64_t)K4 * DLC_ROUND_UP(nc_block, DLC_NR), 64));
-  for (int j0 = 0; j0 < N; j0 += nc_block) {
-    int nc = DLC_MIN(nc_block, N - j0);
-    dlc_pack_b_s8(bs, K, j0, nc, pad, bp);
-    for (int i0 = 0; i0 < M; i0 += DLC_MR) {
-      const int8_t *a = apack + (int64_t)(i0 / DLC_MR) * K4 * DLC_MR;
+      (int32_t *)(bp +
+                  DLC_ROUND_UP((int64_t)K4 * DLC_ROUND_UP(g->nc, DLC_NR), 64));
+  for (int64_t j0 = j_begin; j0 < j_end; j0 += g->nc) {
+    int nc = (int)DLC_MIN(g->nc, j_end - j0);
+    dlc_pack_b_s8(g->bs, g->K, (int)j0, nc, g->pad, bp);
+    for (int64_t i0 = i_begin; i0 < i_end; i0 += DLC_MR) {
+      const int8_t *a = g->apack + (i0 / DLC_MR) * K4 * DLC_MR;
       for (int jp = 0; jp < nc; jp += DLC_NR) {
         dlc_ukernel_s8(K4, a, bp + (int64_t)(jp / DLC_NR) * K4 * DLC_NR, tile);
-        dlc_store_tile_s8(tile, c + i0 * ldi + (int64_t)(j0 + jp) * ldj, ldi,
-                          ldj, DLC_MIN(DLC_MR, M - i0),
-                          DLC_MIN(DLC_NR, nc - jp), rowcorr, colcorr, rq, i0,
-                          j0 + jp);
+        dlc_store_tile_s8(tile, g->c + i0 * g->ldi + (j0 + jp) * g->ldj, g->ldi,
+                          g->ldj, (int)DLC_MIN(DLC_MR, i_end - i0),
+                          DLC_MIN(DLC_NR, nc - jp), g->rowcorr, g->colcorr,
+                          g->rq, (int)i0, (int)(j0 + jp));
       }
     }
   }
 }
 
+DLC_INLINE void dlc_gemm_s8_part(void *ctx, int part, int parts,
+                                 uint8_t *scratch) {
+  const dlc_gemm_s8_args *g = (const dlc_gemm_s8_args *)ctx;
+  int64_t i0 = 0, i1 = g->M, j0 = 0, j1 = g->N;
+  if (g->N >= (int64_t)parts * 4 * DLC_NR)
+    dlc_split(g->N, DLC_NR, part, parts, &j0, &j1);
+  else
+    dlc_split(g->M, DLC_MR, part, parts, &i0, &i1);
+  if (i0 < i1 && j0 < j1)
+    dlc_gemm_s8_range(g, i0, i1, j0, j1, (int8_t *)scratch);
+}
+
+DLC_INLINE void dlc_gemm_s8(const dlc_gemm_s8_args *g, const dlc_exec *ex) {
+  dlc_parallel(ex, dlc_gemm_s8_part, (void *)g);
+}
+
 /* int8 convolution of n images; `rowcorr` per output channel of all
  * groups, weights per group one after another. */
-static inline void dlc_qconv2d_s8(int n, const dlc_conv_geom *g,
-                                  const int8_t *in, int8_t zx, const int8_t *w,
-                                  int8_t *out, const int32_t *rowcorr,
-                                  const dlc_requant_params *rq, int nc,
-                                  int8_t *scratch) {
+DLC_INLINE void dlc_qconv2d_s8(int n, const dlc_conv_geom *g, const int8_t *in,
+                               int8_t zx, const int8_t *w, int8_t *out,
+                               const int32_t *rowcorr,
+                               const dlc_requant_params *rq, int nc,
+                               const dlc_exec *ex) {
   int cg = g->c / g->groups, mg = g->m / g->groups;
   int K = cg * g->kh * g->kw, P = g->oh * g->ow;
   int pointwise = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
@@ -200,35 +223,49 @@ static inline void dlc_qconv2d_s8(int n, const dlc_conv_geom *g,
         r.multiplier += grp * mg;
         r.shift += grp * mg;
       }
-      dlc_gemm_s8(mg, P, K, w + grp * panelBytes, &bs, zx,
-                  out + ((int64_t)img * g->m + grp * mg) * P, P, 1,
-                  rowcorr + grp * mg, 0, &r, nc, scratch);
+      dlc_gemm_s8_args args = {mg,
+                               P,
+                               K,
+                               w + grp * panelBytes,
+                               &bs,
+                               zx,
+                               out + ((int64_t)img * g->m + grp * mg) * P,
+                               P,
+                               1,
+                               rowcorr + grp * mg,
+                               0,
+                               &r,
+                               nc};
+      dlc_gemm_s8(&args, ex);
     }
 }
 
-static inline void dlc_qlinear_s8(int rows, int K, int M, const int8_t *in,
-                                  int8_t zx, const int8_t *w, int8_t *out,
-                                  const int32_t *rowcorr,
-                                  const dlc_requant_params *rq, int nc,
-                                  int8_t *scratch) {
+DLC_INLINE void dlc_qlinear_s8(int rows, int K, int M, const int8_t *in,
+                               int8_t zx, const int8_t *w, int8_t *out,
+                               const int32_t *rowcorr,
+                               const dlc_requant_params *rq, int nc,
+                               const dlc_exec *ex) {
   dlc_bsource bs = {in, 1, K, 0, 0};
-  dlc_gemm_s8(M, rows, K, w, &bs, zx, out, 1, M, rowcorr, 0, rq, nc, scratch);
+  dlc_gemm_s8_args args = {M, rows, K,       w, &bs, zx, out,
+                           1, M,    rowcorr, 0, rq,  nc};
+  dlc_gemm_s8(&args, ex);
 }
 
 /* Batched int8 lhs[b] (M x K) times rhs[b] (K x N): the zero points come
- * out as row and column corrections computed per batch. */
-static inline void dlc_qmatmul_s8(int batch, int M, int N, int K,
-                                  const int8_t *lhs, int64_t lhs_stride,
-                                  int32_t za, const int8_t *rhs,
-                                  int64_t rhs_stride, int32_t zb, int8_t *out,
-                                  const dlc_requant_params *rq, int nc,
-                                  int8_t *scratch) {
+ * out as row and column corrections computed per batch. `packed` holds
+ * lhs's panels and the corrections (round8(M) * K4 bytes rounded to 64,
+ * then 4 * round16(M) and 4 * round16(N) bytes). */
+DLC_INLINE void dlc_qmatmul_s8(int batch, int M, int N, int K,
+                               const int8_t *lhs, int64_t lhs_stride,
+                               int32_t za, const int8_t *rhs,
+                               int64_t rhs_stride, int32_t zb, int8_t *out,
+                               const dlc_requant_params *rq, int nc,
+                               int8_t *packed, const dlc_exec *ex) {
   int K4 = DLC_ROUND_UP(K, 4);
-  int8_t *ap = scratch;
+  int8_t *ap = packed;
   int32_t *rowcorr =
       (int32_t *)(ap + DLC_ROUND_UP((int64_t)DLC_ROUND_UP(M, DLC_MR) * K4, 64));
   int32_t *colcorr = rowcorr + DLC_ROUND_UP(M, 16);
-  int8_t *rest = (int8_t *)(colcorr + DLC_ROUND_UP(N, 16));
   for (int b = 0; b < batch; ++b) {
     const int8_t *x = lhs + b * lhs_stride, *y = rhs + b * rhs_stride;
     for (int i0 = 0; i0 < M; i0 += DLC_MR)
@@ -249,7 +286,9 @@ static inline void dlc_qmatmul_s8(int batch, int M, int N, int K,
       colcorr[j] = -za * sum;
     }
     dlc_bsource bs = {y, N, 1, 0, 0};
-    dlc_gemm_s8(M, N, K, ap, &bs, 0, out + (int64_t)b * M * N, N, 1, rowcorr,
-                colcorr, rq, nc, rest);
+    dlc_gemm_s8_args args = {
+        M, N, K,       ap,      &bs, 0, out + (int64_t)b * M * N,
+        N, 1, rowcorr, colcorr, rq,  nc};
+    dlc_gemm_s8(&args, ex);
   }
 }

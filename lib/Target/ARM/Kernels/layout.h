@@ -6,11 +6,11 @@
  *
  *===----------------------------------------------------------------------===*/
 
-static inline void dlc_copy_strided(int rank, const int64_t *shape,
-                                    const void *src, int64_t src_offset,
-                                    const int64_t *src_strides, void *dst,
-                                    int64_t dst_offset,
-                                    const int64_t *dst_strides, int size) {
+DLC_INLINE void dlc_copy_strided(int rank, const int64_t *shape,
+                                 const void *src, int64_t src_offset,
+                                 const int64_t *src_strides, void *dst,
+                                 int64_t dst_offset, const int64_t *dst_strides,
+                                 int size) {
   int64_t index[6] = {0, 0, 0, 0, 0, 0};
   int64_t inner = shape[rank - 1], outer = 1;
   for (int d = 0; d < rank - 1; ++d)
@@ -44,10 +44,10 @@ static inline void dlc_copy_strided(int rank, const int64_t *shape,
 enum { DLC_PAD_CONSTANT = 0, DLC_PAD_REFLECT = 1, DLC_PAD_EDGE = 2 };
 
 /* ONNX Pad on fp32: `before` elements ahead of each input dimension. */
-static inline void dlc_pad_f32(int rank, const int64_t *in_shape,
-                               const int64_t *out_shape, const int64_t *before,
-                               int mode, float value, const float *in,
-                               float *out) {
+DLC_INLINE void dlc_pad_f32(int rank, const int64_t *in_shape,
+                            const int64_t *out_shape, const int64_t *before,
+                            int mode, float value, const float *in,
+                            float *out) {
   int64_t index[6] = {0, 0, 0, 0, 0, 0};
   int64_t total = 1;
   for (int d = 0; d < rank; ++d)

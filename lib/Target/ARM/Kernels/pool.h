@@ -4,8 +4,8 @@ typedef struct {
   int c, h, w, oh, ow, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw;
 } dlc_pool_geom;
 
-static inline void dlc_maxpool_f32(int n, const dlc_pool_geom *g,
-                                   const float *in, float *out) {
+DLC_INLINE void dlc_maxpool_f32(int n, const dlc_pool_geom *g, const float *in,
+                                float *out) {
   for (int plane = 0; plane < n * g->c; ++plane) {
     const float *src = in + (int64_t)plane * g->h * g->w;
     float *dst = out + (int64_t)plane * g->oh * g->ow;
@@ -27,8 +27,8 @@ static inline void dlc_maxpool_f32(int n, const dlc_pool_geom *g,
   }
 }
 
-static inline void dlc_maxpool_s8(int n, const dlc_pool_geom *g,
-                                  const int8_t *in, int8_t *out) {
+DLC_INLINE void dlc_maxpool_s8(int n, const dlc_pool_geom *g, const int8_t *in,
+                               int8_t *out) {
   for (int plane = 0; plane < n * g->c; ++plane) {
     const int8_t *src = in + (int64_t)plane * g->h * g->w;
     int8_t *dst = out + (int64_t)plane * g->oh * g->ow;
@@ -53,9 +53,9 @@ static inline void dlc_maxpool_s8(int n, const dlc_pool_geom *g,
 /* The fp32 mean of a window (ONNX AveragePool: the window clipped to the
  * padded input, divided by its size with count_include_pad, else by the
  * taps inside the input). */
-static inline float dlc_avg_window(const dlc_pool_geom *g, const float *srcf,
-                                   const int8_t *srcq, int oy, int ox,
-                                   int include_pad) {
+DLC_INLINE float dlc_avg_window(const dlc_pool_geom *g, const float *srcf,
+                                const int8_t *srcq, int oy, int ox,
+                                int include_pad) {
   int y0 = oy * g->sh - g->pt, x0 = ox * g->sw - g->pl;
   int y1 = DLC_MIN(y0 + g->kh, g->h + g->pb);
   int x1 = DLC_MIN(x0 + g->kw, g->w + g->pr);
@@ -71,9 +71,8 @@ static inline float dlc_avg_window(const dlc_pool_geom *g, const float *srcf,
   return count > 0 ? sum / (float)count : 0.0f;
 }
 
-static inline void dlc_avgpool_f32(int n, const dlc_pool_geom *g,
-                                   const float *in, float *out,
-                                   int include_pad) {
+DLC_INLINE void dlc_avgpool_f32(int n, const dlc_pool_geom *g, const float *in,
+                                float *out, int include_pad) {
   for (int plane = 0; plane < n * g->c; ++plane)
     for (int oy = 0; oy < g->oh; ++oy)
       for (int ox = 0; ox < g->ow; ++ox)
@@ -81,14 +80,13 @@ static inline void dlc_avgpool_f32(int n, const dlc_pool_geom *g,
             g, in + (int64_t)plane * g->h * g->w, 0, oy, ox, include_pad);
 }
 
-static inline int8_t dlc_round_s8(float v, int lo, int hi) {
+DLC_INLINE int8_t dlc_round_s8(float v, int lo, int hi) {
   float r = rintf(v);
   return (int8_t)(r<(float)lo ? (float)lo : r>(float) hi ? (float)hi : r);
 }
 
-static inline void dlc_avgpool_s8(int n, const dlc_pool_geom *g,
-                                  const int8_t *in, int8_t *out,
-                                  int include_pad, int lo, int hi) {
+DLC_INLINE void dlc_avgpool_s8(int n, const dlc_pool_geom *g, const int8_t *in,
+                               int8_t *out, int include_pad, int lo, int hi) {
   for (int plane = 0; plane < n * g->c; ++plane)
     for (int oy = 0; oy < g->oh; ++oy)
       for (int ox = 0; ox < g->ow; ++ox)
@@ -99,8 +97,8 @@ static inline void dlc_avgpool_s8(int n, const dlc_pool_geom *g,
 }
 
 /* Mean over each of `planes` planes of `size` values, summed in double. */
-static inline void dlc_global_avgpool_f32(int64_t planes, int64_t size,
-                                          const float *in, float *out) {
+DLC_INLINE void dlc_global_avgpool_f32(int64_t planes, int64_t size,
+                                       const float *in, float *out) {
   for (int64_t p = 0; p < planes; ++p) {
     double sum = 0.0;
     for (int64_t i = 0; i < size; ++i)
@@ -109,9 +107,9 @@ static inline void dlc_global_avgpool_f32(int64_t planes, int64_t size,
   }
 }
 
-static inline void dlc_global_avgpool_s8(int64_t planes, int64_t size,
-                                         const int8_t *in, int8_t *out, int lo,
-                                         int hi) {
+DLC_INLINE void dlc_global_avgpool_s8(int64_t planes, int64_t size,
+                                      const int8_t *in, int8_t *out, int lo,
+                                      int hi) {
   for (int64_t p = 0; p < planes; ++p) {
     double sum = 0.0;
     for (int64_t i = 0; i < size; ++i)

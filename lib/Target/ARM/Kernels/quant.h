@@ -9,10 +9,10 @@
 
 /* f32 -> int8 over (outer, channels, inner) with per-channel parameters
  * (channels == 1: per tensor). */
-static inline void dlc_quantize_s8(int64_t outer, int64_t channels,
-                                   int64_t inner, const float *in,
-                                   const float *scale, const int32_t *zero,
-                                   int lo, int hi, int8_t *out) {
+DLC_INLINE void dlc_quantize_s8(int64_t outer, int64_t channels, int64_t inner,
+                                const float *in, const float *scale,
+                                const int32_t *zero, int lo, int hi,
+                                int8_t *out) {
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t c = 0; c < channels; ++c) {
       int64_t base = (o * channels + c) * inner;
@@ -25,10 +25,10 @@ static inline void dlc_quantize_s8(int64_t outer, int64_t channels,
     }
 }
 
-static inline void dlc_dequantize_s8(int64_t outer, int64_t channels,
-                                     int64_t inner, const int8_t *in,
-                                     const float *scale, const int32_t *zero,
-                                     float *out) {
+DLC_INLINE void dlc_dequantize_s8(int64_t outer, int64_t channels,
+                                  int64_t inner, const int8_t *in,
+                                  const float *scale, const int32_t *zero,
+                                  float *out) {
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t c = 0; c < channels; ++c) {
       int64_t base = (o * channels + c) * inner;
@@ -37,10 +37,9 @@ static inline void dlc_dequantize_s8(int64_t outer, int64_t channels,
     }
 }
 
-static inline void dlc_requantize_s8(int64_t n, const int8_t *in, int32_t zin,
-                                     int32_t multiplier, int shift,
-                                     int32_t zout, int lo, int hi,
-                                     int8_t *out) {
+DLC_INLINE void dlc_requantize_s8(int64_t n, const int8_t *in, int32_t zin,
+                                  int32_t multiplier, int shift, int32_t zout,
+                                  int lo, int hi, int8_t *out) {
   for (int64_t i = 0; i < n; ++i)
     out[i] = dlc_clamp_s8(
         zout + dlc_requant((int32_t)in[i] - zin, multiplier, shift), lo, hi);
@@ -48,10 +47,10 @@ static inline void dlc_requantize_s8(int64_t n, const int8_t *in, int32_t zin,
 
 /* TFLite's int8 addition: inputs shifted left by 20 bits, rescaled to a
  * common scale, summed, rescaled to the output. */
-static inline void dlc_qadd_s8(int64_t n, const int8_t *a, int32_t za,
-                               int32_t ma, int sa, const int8_t *b, int32_t zb,
-                               int32_t mb, int sb, int32_t mo, int so,
-                               int32_t zo, int lo, int hi, int8_t *out) {
+DLC_INLINE void dlc_qadd_s8(int64_t n, const int8_t *a, int32_t za, int32_t ma,
+                            int sa, const int8_t *b, int32_t zb, int32_t mb,
+                            int sb, int32_t mo, int so, int32_t zo, int lo,
+                            int hi, int8_t *out) {
   for (int64_t i = 0; i < n; ++i) {
     int32_t xa = ((int32_t)a[i] - za) * (1 << 20);
     int32_t xb = ((int32_t)b[i] - zb) * (1 << 20);
@@ -61,9 +60,8 @@ static inline void dlc_qadd_s8(int64_t n, const int8_t *a, int32_t za,
 }
 
 /* fp8 codes -> f32 times `scale`, through the format's fp16 table. */
-static inline void dlc_fp8_to_f32(int64_t n, const uint8_t *in,
-                                  const uint16_t *table, float scale,
-                                  float *out) {
+DLC_INLINE void dlc_fp8_to_f32(int64_t n, const uint8_t *in,
+                               const uint16_t *table, float scale, float *out) {
   int64_t i = 0;
   for (int64_t vectors = n / 8 * 8; i < vectors; i += 8) {
     uint16_t half[8];
@@ -83,8 +81,8 @@ static inline void dlc_fp8_to_f32(int64_t n, const uint8_t *in,
 
 /* One fp8 code for x: `mbits` mantissa bits, exponent `bias`, largest
  * finite value `max` (code `max_code`), NaN as `nan_code`. */
-static inline uint8_t dlc_encode_fp8(float x, int mbits, int bias, float max,
-                                     uint8_t max_code, uint8_t nan_code) {
+DLC_INLINE uint8_t dlc_encode_fp8(float x, int mbits, int bias, float max,
+                                  uint8_t max_code, uint8_t nan_code) {
   if (isnan(x))
     return (uint8_t)(nan_code | (signbit(x) ? 0x80 : 0));
   uint8_t sign = signbit(x) ? 0x80 : 0;
@@ -114,10 +112,10 @@ static inline uint8_t dlc_encode_fp8(float x, int mbits, int bias, float max,
   return (uint8_t)(sign | code);
 }
 
-static inline void dlc_quantize_fp8(int64_t n, const float *in, float scale,
-                                    int mbits, int bias, float max,
-                                    uint8_t max_code, uint8_t nan_code,
-                                    uint8_t *out) {
+DLC_INLINE void dlc_quantize_fp8(int64_t n, const float *in, float scale,
+                                 int mbits, int bias, float max,
+                                 uint8_t max_code, uint8_t nan_code,
+                                 uint8_t *out) {
   for (int64_t i = 0; i < n; ++i)
     out[i] =
         dlc_encode_fp8(in[i] / scale, mbits, bias, max, max_code, nan_code);

@@ -1,7 +1,7 @@
 /* Exercises the C API of an emitted model (prefix "model", one fp32 input,
  * one fp32 output): loading, error codes for bad weights and arguments,
- * and that a run depends on nothing but its inputs (not on the
- * workspace's previous contents). Prints "api: ok" when every check
+ * thread counts, and that a run depends on nothing but its inputs (not on
+ * the workspace's previous contents or the thread count). Prints "api: ok" when every check
  * holds. */
 #include "model.h"
 #include <math.h>
@@ -59,13 +59,23 @@ int main(int argc, char **argv) {
   float *x = malloc(in_n * 4), *y1 = malloc(out_n * 4), *y2 = malloc(out_n * 4);
   for (size_t i = 0; i < in_n; ++i)
     x[i] = sinf((float)i * 0.37f);
-  unsigned char *ws = aligned_alloc(64, (model_workspace_size() + 64) / 64 * 64);
+  /* Thread counts: invalid ones are refused; the workspace grows with
+   * the count; 3 threads compute the same bits as 1. */
+  CHECK(model_set_num_threads(m, 0) == MODEL_ERROR_ARGUMENT);
+  CHECK(model_set_num_threads(m, 100000) == MODEL_ERROR_ARGUMENT);
+  size_t one = model_workspace_size(m);
+  CHECK(one == MODEL_WORKSPACE_SIZE(1));
+  CHECK(model_set_num_threads(m, 3) == MODEL_OK);
+  size_t three = model_workspace_size(m);
+  CHECK(three == MODEL_WORKSPACE_SIZE(3) && three > one);
+  unsigned char *ws = aligned_alloc(64, (three + 64) / 64 * 64);
   const void *inputs[1] = {x};
   void *out1[1] = {y1}, *out2[1] = {y2};
   CHECK(model_run(m, inputs, out1, 0) == MODEL_ERROR_ARGUMENT);
   CHECK(model_run(m, inputs, out1, ws + 1) == MODEL_ERROR_ARGUMENT);
   CHECK(model_run(m, inputs, out1, ws) == MODEL_OK);
-  memset(ws, 0xFF, model_workspace_size()); /* NaN patterns everywhere */
+  CHECK(model_set_num_threads(m, 1) == MODEL_OK);
+  memset(ws, 0xFF, three); /* NaN patterns everywhere */
   CHECK(model_run(m, inputs, out2, ws) == MODEL_OK);
   CHECK(memcmp(y1, y2, out_n * 4) == 0);
   model_destroy(m);
