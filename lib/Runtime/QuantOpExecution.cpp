@@ -19,30 +19,18 @@ namespace q = mlir::dlc::quantization;
 
 /// Per-tensor or per-axis parameters of an int8 type.
 static k::ChannelParams channelParams(Type type) {
+  Int8ChannelParams params = int8ChannelParamsOf(type);
   k::ChannelParams result;
-  if (auto perTensor = getInt8PerTensor(type)) {
-    result.params.push_back(paramsOf(perTensor));
-    return result;
-  }
-  auto perAxis = getInt8PerAxis(type);
-  result.axis = perAxis.getQuantizedDimension();
-  for (auto [scale, zero] :
-       llvm::zip(perAxis.getScales(), perAxis.getZeroPoints())) {
-    q::UniformParams p;
-    p.scale = scale;
-    p.zeroPoint = zero;
-    p.qmin = perAxis.getStorageTypeMin();
-    p.qmax = perAxis.getStorageTypeMax();
-    result.params.push_back(p);
-  }
+  result.axis = params.axis;
+  result.params = std::move(params.params);
   return result;
 }
 
 static k::Int8Product int8Product(Value input, Value weight, Type result) {
   k::Int8Product product;
-  q::UniformParams in = paramsOf(getInt8PerTensor(input.getType()));
+  q::UniformParams in = perTensorParamsOf(input.getType());
   product.inputZeroPoint = in.zeroPoint;
-  product.output = paramsOf(getInt8PerTensor(result));
+  product.output = perTensorParamsOf(result);
   for (const q::UniformParams &w : channelParams(weight.getType()).params)
     product.multipliers.push_back(
         q::quantizeMultiplier(in.scale * w.scale / product.output.scale));
@@ -109,10 +97,9 @@ bool mlir::dlc::runtime::detail::runQuantizedOp(
         return true;
       })
       .Case([&](RequantizeOp o) {
-        results.push_back(
-            k::requantize(get(o.getInput()),
-                          paramsOf(getInt8PerTensor(o.getInput().getType())),
-                          paramsOf(getInt8PerTensor(o.getType()))));
+        results.push_back(k::requantize(
+            get(o.getInput()), perTensorParamsOf(o.getInput().getType()),
+            perTensorParamsOf(o.getType())));
         return true;
       })
       .Case([&](QConv2DOp o) {
@@ -146,16 +133,16 @@ bool mlir::dlc::runtime::detail::runQuantizedOp(
       })
       .Case([&](QMatMulOp o) {
         results.push_back(k::qmatmulInt8(
-            get(o.getLhs()), paramsOf(getInt8PerTensor(o.getLhs().getType())),
-            get(o.getRhs()), paramsOf(getInt8PerTensor(o.getRhs().getType())),
-            paramsOf(getInt8PerTensor(o.getType()))));
+            get(o.getLhs()), perTensorParamsOf(o.getLhs().getType()),
+            get(o.getRhs()), perTensorParamsOf(o.getRhs().getType()),
+            perTensorParamsOf(o.getType())));
         return true;
       })
       .Case([&](QAddOp o) {
         results.push_back(k::qaddInt8(
-            get(o.getLhs()), paramsOf(getInt8PerTensor(o.getLhs().getType())),
-            get(o.getRhs()), paramsOf(getInt8PerTensor(o.getRhs().getType())),
-            paramsOf(getInt8PerTensor(o.getType()))));
+            get(o.getLhs()), perTensorParamsOf(o.getLhs().getType()),
+            get(o.getRhs()), perTensorParamsOf(o.getRhs().getType()),
+            perTensorParamsOf(o.getType())));
         return true;
       })
       .Default([](Operation *) { return false; });
@@ -171,7 +158,7 @@ bool mlir::dlc::runtime::detail::movesInt8(Operation &op) {
 Tensor mlir::dlc::runtime::detail::int8Result(Operation &op, Value result,
                                               const Tensor &computed) {
   if (isa<AvgPool2DOp, GlobalAvgPoolOp>(op)) {
-    q::UniformParams p = paramsOf(getInt8PerTensor(result.getType()));
+    q::UniformParams p = perTensorParamsOf(result.getType());
     return k::roundToInt8(computed, p.qmin, p.qmax);
   }
   return k::floatAsInt8(computed);

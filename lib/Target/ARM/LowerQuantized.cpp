@@ -28,20 +28,8 @@ static int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 /// Per-tensor or per-axis int8 parameters of `type` and the quantized
 /// dimension (-1 per tensor).
 static std::pair<std::vector<q::UniformParams>, int64_t> int8Params(Type type) {
-  if (auto perTensor = getInt8PerTensor(type))
-    return {{paramsOf(perTensor)}, -1};
-  auto perAxis = getInt8PerAxis(type);
-  std::vector<q::UniformParams> params;
-  for (auto [scale, zero] :
-       llvm::zip(perAxis.getScales(), perAxis.getZeroPoints())) {
-    q::UniformParams p;
-    p.scale = scale;
-    p.zeroPoint = zero;
-    p.qmin = perAxis.getStorageTypeMin();
-    p.qmax = perAxis.getStorageTypeMax();
-    params.push_back(p);
-  }
-  return {params, perAxis.getQuantizedDimension()};
+  Int8ChannelParams params = int8ChannelParamsOf(type);
+  return {std::move(params.params), params.axis};
 }
 
 /// (outer, channels, inner) around `axis` of `type` (-1: the whole tensor
@@ -78,7 +66,7 @@ BufferRef Lowering::fp8Table(Type fp8Type) {
 static Aggregate requantParams(double inputScale,
                                ArrayRef<q::UniformParams> weights,
                                Type result) {
-  q::UniformParams out = paramsOf(getInt8PerTensor(result));
+  q::UniformParams out = perTensorParamsOf(result);
   IntArray multipliers{"int32_t", {}}, shifts{"int32_t", {}};
   for (const q::UniformParams &w : weights) {
     q::QuantizedMultiplier m =
@@ -164,7 +152,7 @@ LogicalResult Lowering::lowerQConv(QConv2DOp op) {
                    [](const q::UniformParams &p) { return p.zeroPoint != 0; }))
     return op.emitOpError("has weights with a non-zero zero point; the ARM "
                           "backend takes symmetric int8 weights");
-  q::UniformParams input = paramsOf(getInt8PerTensor(in.getElementType()));
+  q::UniformParams input = perTensorParamsOf(in.getElementType());
   FailureOr<std::vector<char>> wBytes = constantBytes(op.getWeight(), op);
   if (failed(wBytes))
     return failure();
@@ -233,7 +221,7 @@ LogicalResult Lowering::lowerQLinear(QLinearOp op) {
                    [](const q::UniformParams &p) { return p.zeroPoint != 0; }))
     return op.emitOpError("has weights with a non-zero zero point; the ARM "
                           "backend takes symmetric int8 weights");
-  q::UniformParams input = paramsOf(getInt8PerTensor(in.getElementType()));
+  q::UniformParams input = perTensorParamsOf(in.getElementType());
   FailureOr<std::vector<char>> wBytes = constantBytes(op.getWeight(), op);
   if (failed(wBytes))
     return failure();
@@ -334,9 +322,8 @@ LogicalResult Lowering::lowerQuantizedOp(Operation &op, bool &handled) {
         return success();
       })
       .Case([&](RequantizeOp o) {
-        q::UniformParams in =
-            paramsOf(getInt8PerTensor(o.getInput().getType()));
-        q::UniformParams out = paramsOf(getInt8PerTensor(o.getType()));
+        q::UniformParams in = perTensorParamsOf(o.getInput().getType());
+        q::UniformParams out = perTensorParamsOf(o.getType());
         q::QuantizedMultiplier m = q::quantizeMultiplier(in.scale / out.scale);
         call("dlc_requantize_s8",
              {Arg(cast<ShapedType>(o.getType()).getNumElements()),
@@ -352,9 +339,9 @@ LogicalResult Lowering::lowerQuantizedOp(Operation &op, bool &handled) {
         return lowerMatMul(o, o.getLhs(), o.getRhs(), true);
       })
       .Case([&](QAddOp o) {
-        q::UniformParams a = paramsOf(getInt8PerTensor(o.getLhs().getType()));
-        q::UniformParams b = paramsOf(getInt8PerTensor(o.getRhs().getType()));
-        q::UniformParams y = paramsOf(getInt8PerTensor(o.getType()));
+        q::UniformParams a = perTensorParamsOf(o.getLhs().getType());
+        q::UniformParams b = perTensorParamsOf(o.getRhs().getType());
+        q::UniformParams y = perTensorParamsOf(o.getType());
         // The executor's (TFLite's) rescaling to twice the larger scale.
         constexpr int kLeftShift = 20;
         double twiceMax = 2.0 * std::max(a.scale, b.scale);

@@ -522,9 +522,9 @@ LogicalResult Lowering::lowerMatMul(Operation *op, Value lhs, Value rhs,
          describe(op));
     return success();
   }
-  auto qa = paramsOf(getInt8PerTensor(lhs.getType()));
-  auto qb = paramsOf(getInt8PerTensor(rhs.getType()));
-  auto qy = paramsOf(getInt8PerTensor(op->getResult(0).getType()));
+  auto qa = perTensorParamsOf(lhs.getType());
+  auto qb = perTensorParamsOf(rhs.getType());
+  auto qy = perTensorParamsOf(op->getResult(0).getType());
   quantization::QuantizedMultiplier mult =
       quantization::quantizeMultiplier(qa.scale * qb.scale / qy.scale);
   int64_t k4 = roundUp(k, 4);
@@ -608,7 +608,7 @@ LogicalResult Lowering::lowerPool(Operation &op) {
   auto out = cast<ShapedType>(result.getType());
   int64_t lo = -128, hi = 127;
   if (int8) {
-    auto p = paramsOf(getInt8PerTensor(out.getElementType()));
+    auto p = perTensorParamsOf(out.getElementType());
     lo = p.qmin;
     hi = p.qmax;
   }

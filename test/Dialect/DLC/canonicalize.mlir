@@ -193,3 +193,28 @@ func.func @bias_into_linear(%x: tensor<3x4xf32>, %y: tensor<3x2xf32>) -> (tensor
   %3 = dlc.add %2, %y : (tensor<3x2xf32>, tensor<3x2xf32>) -> tensor<3x2xf32>
   return %1, %3 : tensor<3x2xf32>, tensor<3x2xf32>
 }
+
+// -----
+
+// A requantize folds into the int8 product that feeds it (the product
+// computes in the new scale directly) only when no clamp is lost: here the
+// producer's range starts at 0 (z = -128, a fused ReLU) and the new one
+// reaches -6.25, so the requantize stays; into [0, 51] it folds.
+!relu8 = !quant.uniform<i8:f32, 0.1:-128>
+!wide8 = !quant.uniform<i8:f32, 0.05:-3>
+!coarse8 = !quant.uniform<i8:f32, 0.2:-128>
+!wq8 = !quant.uniform<i8<-127:127>:f32:0, {0.5, 0.25}>
+// CHECK-LABEL: @requantize_fold
+func.func @requantize_fold(%x: tensor<1x2x4x4x!wide8>) -> (tensor<1x2x4x4x!wide8>, tensor<1x2x4x4x!coarse8>) {
+  %w = dlc.qconstant dense<[[[[1]], [[-2]]], [[[3]], [[4]]]]> : tensor<2x2x1x1xi8> : tensor<2x2x1x1x!wq8>
+  // CHECK: %[[KEEP:.*]] = dlc.qconv2d {{.*}} -> tensor<1x2x4x4x!quant.uniform<i8:f32, 1.000000e-01:-128>>
+  // CHECK: dlc.requantize %[[KEEP]]
+  %a = dlc.qconv2d %x, %w : (tensor<1x2x4x4x!wide8>, tensor<2x2x1x1x!wq8>) -> tensor<1x2x4x4x!relu8>
+  %ra = dlc.requantize %a : tensor<1x2x4x4x!relu8> -> tensor<1x2x4x4x!wide8>
+  // CHECK: %[[FOLD:.*]] = dlc.qconv2d {{.*}} -> tensor<1x2x4x4x!quant.uniform<i8:f32, 2.000000e-01:-128>>
+  // CHECK-NOT: dlc.requantize
+  // CHECK: return {{.*}}, %[[FOLD]]
+  %b = dlc.qconv2d %x, %w : (tensor<1x2x4x4x!wide8>, tensor<2x2x1x1x!wq8>) -> tensor<1x2x4x4x!relu8>
+  %rb = dlc.requantize %b : tensor<1x2x4x4x!relu8> -> tensor<1x2x4x4x!coarse8>
+  return %ra, %rb : tensor<1x2x4x4x!wide8>, tensor<1x2x4x4x!coarse8>
+}

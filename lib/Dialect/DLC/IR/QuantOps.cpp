@@ -209,6 +209,10 @@ struct FoldRequantizeIntoProducer : OpRewritePattern<RequantizeOp> {
     if (!producer || !isa<QConv2DOp, QLinearOp, QMatMulOp, QAddOp>(producer) ||
         !op.getInput().hasOneUse())
       return failure();
+    auto from = getInt8PerTensor(op.getInput().getType());
+    auto to = getInt8PerTensor(op.getType());
+    if (!from || !to || !keepsFusedClamps(from, to))
+      return failure();
     rewriter.modifyOpInPlace(
         producer, [&] { producer->getResult(0).setType(op.getType()); });
     rewriter.replaceOp(op, producer->getResult(0));

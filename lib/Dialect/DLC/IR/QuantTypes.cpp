@@ -82,3 +82,40 @@ mlir::dlc::makeInt8Type(MLIRContext *context,
       Float32Type::get(context), params.scale, params.zeroPoint, params.qmin,
       params.qmax);
 }
+
+bool mlir::dlc::keepsFusedClamps(quant::UniformQuantizedType from,
+                                 quant::UniformQuantizedType to) {
+  dlc::quantization::UniformParams a = paramsOf(from), b = paramsOf(to);
+  bool narrowedTop = from.getStorageTypeMax() <
+                     quant::QuantizedType::getDefaultMaximumForInteger(
+                         from.isSigned(), from.getStorageTypeIntegralWidth());
+  return b.dequantize(b.qmin) >= a.dequantize(a.qmin) &&
+         (!narrowedTop || b.dequantize(b.qmax) <= a.dequantize(a.qmax));
+}
+
+dlc::quantization::UniformParams mlir::dlc::perTensorParamsOf(Type type) {
+  quant::UniformQuantizedType perTensor = getInt8PerTensor(type);
+  assert(perTensor && "expected a per-tensor int8 type");
+  return paramsOf(perTensor);
+}
+
+Int8ChannelParams mlir::dlc::int8ChannelParamsOf(Type type) {
+  Int8ChannelParams result;
+  if (auto perTensor = getInt8PerTensor(type)) {
+    result.params.push_back(paramsOf(perTensor));
+    return result;
+  }
+  auto perAxis = getInt8PerAxis(type);
+  assert(perAxis && "expected a per-tensor or per-axis int8 type");
+  result.axis = perAxis.getQuantizedDimension();
+  for (auto [scale, zero] :
+       llvm::zip(perAxis.getScales(), perAxis.getZeroPoints())) {
+    dlc::quantization::UniformParams p;
+    p.scale = scale;
+    p.zeroPoint = zero;
+    p.qmin = perAxis.getStorageTypeMin();
+    p.qmax = perAxis.getStorageTypeMax();
+    result.params.push_back(p);
+  }
+  return result;
+}

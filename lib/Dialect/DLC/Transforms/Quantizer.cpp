@@ -36,6 +36,22 @@ std::optional<Precision> mlir::dlc::parsePrecision(StringRef name) {
 }
 
 namespace {
+/// The activation, weight and (optional) bias of a conv or linear layer.
+struct LayerOperands {
+  Value input, weight, bias;
+};
+} // namespace
+
+static std::optional<LayerOperands> layerOperands(Operation *op) {
+  if (auto conv = dyn_cast<Conv2DOp>(op))
+    return LayerOperands{conv.getInput(), conv.getWeight(), conv.getBias()};
+  if (auto linear = dyn_cast<LinearOp>(op))
+    return LayerOperands{linear.getInput(), linear.getWeight(),
+                         linear.getBias()};
+  return std::nullopt;
+}
+
+namespace {
 /// Per-output-channel (or one) symmetric scales for `weight` laid out with
 /// output channels first, for values up to `limit` (127, or an fp8 max).
 std::vector<double> weightScales(ArrayRef<float> weight, int64_t channels,
@@ -405,7 +421,7 @@ LogicalResult Quantizer::rewriteInt8Product(Operation *op, Value input,
   builder.setInsertionPoint(op);
   Value qInput = quantizeInt8(input, *inParams);
   // The input may already be int8 in its producer's scale.
-  q::UniformParams actualIn = paramsOf(getInt8PerTensor(qInput.getType()));
+  q::UniformParams actualIn = perTensorParamsOf(qInput.getType());
   auto weightType = cast<RankedTensorType>(weight.getType());
   std::vector<double> scales;
   Value qWeight = int8Weight(op, data.weight, weightType.getShape(), scales);
@@ -513,18 +529,10 @@ LogicalResult Quantizer::rewriteLayer(Operation *op) {
   lastWorstChannelSqnr.reset();
   if (isa<AddOp, MatMulOp>(op))
     return precision == Precision::Int8 ? rewriteInt8Binary(op) : success();
-  Value input, weight, bias;
-  if (auto conv = dyn_cast<Conv2DOp>(op)) {
-    input = conv.getInput();
-    weight = conv.getWeight();
-    bias = conv.getBias();
-  } else if (auto linear = dyn_cast<LinearOp>(op)) {
-    input = linear.getInput();
-    weight = linear.getWeight();
-    bias = linear.getBias();
-  } else {
+  std::optional<LayerOperands> operands = layerOperands(op);
+  if (!operands)
     return success();
-  }
+  auto [input, weight, bias] = *operands;
   if (!cast<ShapedType>(input.getType()).getElementType().isF32())
     return success();
   std::optional<ConstantWeights> data = getConstantWeights(weight, bias);
@@ -586,11 +594,10 @@ void Quantizer::sinkDequantize(Operation *op) {
       // did (a folded ReLU's clamp at zero must survive); anything else
       // gets an explicit requantize.
       Operation *producer = input.getDefiningOp();
-      q::UniformParams from = paramsOf(getInt8PerTensor(input.getType()));
-      q::UniformParams to = paramsOf(getInt8PerTensor(type));
       bool retype =
           isa_and_nonnull<QConv2DOp, QLinearOp, QMatMulOp, QAddOp>(producer) &&
-          to.dequantize(to.qmin) >= from.dequantize(from.qmin) &&
+          keepsFusedClamps(getInt8PerTensor(input.getType()),
+                           getInt8PerTensor(type)) &&
           llvm::all_of(input.getUsers(),
                        [](Operation *user) { return isa<DequantizeOp>(user); });
       if (retype)
@@ -633,18 +640,10 @@ bool mlir::dlc::isQuantizableLayer(Operation *op, Precision precision) {
            add.getRhs().getType() == add.getType() &&
            !add.getLhs().getDefiningOp<ConstantOp>() &&
            !add.getRhs().getDefiningOp<ConstantOp>();
-  Value input, weight, bias;
-  if (auto conv = dyn_cast<Conv2DOp>(op)) {
-    input = conv.getInput();
-    weight = conv.getWeight();
-    bias = conv.getBias();
-  } else if (auto linear = dyn_cast<LinearOp>(op)) {
-    input = linear.getInput();
-    weight = linear.getWeight();
-    bias = linear.getBias();
-  } else {
+  std::optional<LayerOperands> operands = layerOperands(op);
+  if (!operands)
     return false;
-  }
+  auto [input, weight, bias] = *operands;
   return cast<ShapedType>(input.getType()).getElementType().isF32() &&
          weight.getDefiningOp<ConstantOp>() &&
          (!bias || bias.getDefiningOp<ConstantOp>());

@@ -12,6 +12,7 @@
 #include "dlc/Quant/UniformQuant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include <optional>
+#include <vector>
 
 namespace mlir::dlc {
 
@@ -37,6 +38,24 @@ Type storageElementTypeOf(Type type);
 
 /// Scale, zero point and clamp range of a per-tensor type.
 dlc::quantization::UniformParams paramsOf(quant::UniformQuantizedType type);
+/// The same for a tensor (or element) type that is per-tensor int8.
+dlc::quantization::UniformParams perTensorParamsOf(Type type);
+
+/// The parameters of a per-tensor (one entry, axis -1) or per-axis (one
+/// per channel along `axis`) int8 type.
+struct Int8ChannelParams {
+  int64_t axis = -1;
+  std::vector<dlc::quantization::UniformParams> params;
+};
+Int8ChannelParams int8ChannelParamsOf(Type type);
+
+/// Whether a quantized op whose result has per-tensor type `from` may
+/// compute straight into `to` (folding a requantize) without losing a clamp:
+/// `to` must not reach below `from`'s lowest value (a fused ReLU clamps at
+/// zero there), nor above `from`'s highest where `from`'s storage range is
+/// narrowed (a fused clip).
+bool keepsFusedClamps(quant::UniformQuantizedType from,
+                      quant::UniformQuantizedType to);
 
 /// A per-tensor i8 type over f32 covering [qmin, qmax] of storage.
 quant::UniformQuantizedType
