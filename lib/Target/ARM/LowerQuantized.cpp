@@ -136,13 +136,15 @@ LogicalResult Lowering::lowerQConv(QConv2DOp op) {
       scales.push_back(static_cast<float>(
           inputScale * weightScales[weightScales.size() == 1 ? 0 : m]));
     FusedLayer plain;
+    FailureOr<Arg> ep = epilogue(op.getBias(), plain, scales);
+    if (failed(ep))
+      return failure();
     Aggregate t = tiling();
     int64_t kc = std::get<int64_t>(t.fields[0].value);
     int64_t nc = std::get<int64_t>(t.fields[1].value);
     call("dlc_conv2d_f32",
          {Arg(in.getDimSize(0)), geom, decoded, *w, bufferOf(op.getResult()),
-          epilogue({}, op.getBias(), plain, scales), t,
-          exec((kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4)},
+          *ep, t, exec((kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4)},
          comment);
     return success();
   }
@@ -206,13 +208,16 @@ LogicalResult Lowering::lowerQLinear(QLinearOp op) {
       scales.push_back(static_cast<float>(
           inputScale * weightScales[weightScales.size() == 1 ? 0 : m]));
     FusedLayer plain;
+    FailureOr<Arg> ep = epilogue(op.getBias(), plain, scales);
+    if (failed(ep))
+      return failure();
     Aggregate t = tiling();
     int64_t kc = std::get<int64_t>(t.fields[0].value);
     int64_t nc = std::get<int64_t>(t.fields[1].value);
     call("dlc_linear_f32",
          {Arg(batchRows), Arg(k), Arg(rows), decoded, *w,
-          bufferOf(op.getResult()), epilogue({}, op.getBias(), plain, scales),
-          t, exec((kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4)},
+          bufferOf(op.getResult()), *ep, t,
+          exec((kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4)},
          comment);
     return success();
   }

@@ -55,6 +55,27 @@ static bool isAlias(Operation *op) { return isa<ReshapeOp, FlattenOp>(op); }
 
 static int64_t temporaryBytes(Operation *op);
 
+/// An inference batch norm as y = x * mul[c] + add[c], derived in double
+/// as the executor does; nullopt unless its statistics are constants.
+static std::optional<std::pair<std::vector<float>, std::vector<float>>>
+batchNormCoefficients(BatchNormOp bn) {
+  std::optional<std::vector<float>> scale = getConstantF32(bn.getScale()),
+                                    bias = getConstantF32(bn.getBias()),
+                                    mean = getConstantF32(bn.getMean()),
+                                    var = getConstantF32(bn.getVar());
+  if (!scale || !bias || !mean || !var)
+    return std::nullopt;
+  size_t c = scale->size();
+  std::vector<float> mul(c), add(c);
+  float eps = bn.getEpsilon().convertToFloat();
+  for (size_t i = 0; i < c; ++i) {
+    double inv = 1.0 / std::sqrt(static_cast<double>((*var)[i]) + eps);
+    mul[i] = static_cast<float>((*scale)[i] * inv);
+    add[i] = static_cast<float>((*bias)[i] - (*mean)[i] * (*scale)[i] * inv);
+  }
+  return std::make_pair(std::move(mul), std::move(add));
+}
+
 //===----------------------------------------------------------------------===//
 // Planning
 //===----------------------------------------------------------------------===//
@@ -105,6 +126,18 @@ void Lowering::findFusions() {
     Value current = op.getResult(0);
     Operation *last = &op;
     SmallVector<Operation *> absorbed;
+    auto bn = dyn_cast_or_null<BatchNormOp>(soleUser(current));
+    Value layerBias = isa<Conv2DOp>(op) ? cast<Conv2DOp>(op).getBias()
+                                        : cast<LinearOp>(op).getBias();
+    bool biasKnown = !layerBias || getConstantF32(layerBias);
+    if (bn && biasKnown && batchNormCoefficients(bn) &&
+        (isa<Conv2DOp>(op) ||
+         cast<ShapedType>(current.getType()).getRank() == 2)) {
+      fused.batchNorm = bn;
+      absorbed.push_back(last);
+      last = bn;
+      current = bn.getResult();
+    }
     if (auto add = dyn_cast_or_null<AddOp>(soleUser(current))) {
       // (Both operands may be layers; the first in program order takes it.)
       if (!absorbedInto.count(add) && !fusedLayers.count(add) &&
@@ -357,19 +390,33 @@ static Aggregate convGeometry(ShapedType in, ShapedType weight, ShapedType out,
        Arg(dilations[1]), Arg(groups)}};
 }
 
-Arg Lowering::epilogue(Value scale, Value bias, const FusedLayer &fused,
-                       std::optional<std::vector<float>> scales) {
+FailureOr<Arg> Lowering::epilogue(Value bias, const FusedLayer &fused,
+                                  std::optional<std::vector<float>> scales) {
+  Arg biasArg = bias ? Arg(bufferOf(bias)) : null();
+  if (fused.batchNorm) {
+    // (acc + b) * mul + add = acc * mul + (b * mul + add).
+    auto [mul, add] = *batchNormCoefficients(fused.batchNorm);
+    if (bias) {
+      std::optional<std::vector<float>> b = getConstantF32(bias);
+      if (!b)
+        return fused.layer->emitOpError(
+            "has a bias that is not a constant, which a folded batch norm "
+            "needs");
+      for (size_t i = 0; i < add.size(); ++i)
+        add[i] = (*b)[i] * mul[i] + add[i];
+    }
+    scales = std::move(mul);
+    biasArg = program.addWeights(add.data(), add.size() * 4, ElemType::F32);
+  }
   Arg scaleArg = null();
   if (scales)
     scaleArg =
         program.addWeights(scales->data(), scales->size() * 4, ElemType::F32);
-  else if (scale)
-    scaleArg = bufferOf(scale);
-  return Aggregate{"dlc_epilogue_f32",
-                   true,
-                   {scaleArg, bias ? Arg(bufferOf(bias)) : null(),
-                    fused.residual ? Arg(bufferOf(fused.residual)) : null(),
-                    clampArg(fused.lo, fused.hi)}};
+  return Arg(Aggregate{"dlc_epilogue_f32",
+                       true,
+                       {scaleArg, biasArg,
+                        fused.residual ? Arg(bufferOf(fused.residual)) : null(),
+                        clampArg(fused.lo, fused.hi)}});
 }
 
 FailureOr<Arg> Lowering::weightSource(Operation *layer, Value weight,
@@ -436,7 +483,9 @@ LogicalResult Lowering::lowerConv(Conv2DOp op, const FusedLayer &fused) {
   auto groups = static_cast<int64_t>(op.getGroups());
   Aggregate geom = convGeometry(in, weight, out, op.getStrides(), op.getPads(),
                                 op.getDilations(), groups);
-  Arg ep = epilogue({}, op.getBias(), fused);
+  FailureOr<Arg> ep = epilogue(op.getBias(), fused);
+  if (failed(ep))
+    return failure();
   int64_t channels = in.getDimSize(1);
   if (groups == channels && weight.getDimSize(0) == channels &&
       op.getWeight().getDefiningOp<ConstantOp>()) {
@@ -445,7 +494,7 @@ LogicalResult Lowering::lowerConv(Conv2DOp op, const FusedLayer &fused) {
       return failure();
     call("dlc_depthwise_f32",
          {Arg(in.getDimSize(0)), geom, bufferOf(op.getInput()), *w,
-          bufferOf(fused.result), ep, exec(0)},
+          bufferOf(fused.result), *ep, exec(0)},
          fused.comment + " (depthwise)");
     return success();
   }
@@ -456,7 +505,7 @@ LogicalResult Lowering::lowerConv(Conv2DOp op, const FusedLayer &fused) {
   int64_t kc = tilingField(t, 0), nc = tilingField(t, 1);
   call("dlc_conv2d_f32",
        {Arg(in.getDimSize(0)), geom, bufferOf(op.getInput()), *w,
-        bufferOf(fused.result), ep, t,
+        bufferOf(fused.result), *ep, t,
         exec((kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4)},
        fused.comment);
   return success();
@@ -466,14 +515,14 @@ LogicalResult Lowering::lowerLinear(LinearOp op, const FusedLayer &fused) {
   auto weight = cast<ShapedType>(op.getWeight().getType());
   int64_t m = weight.getDimSize(0), k = weight.getDimSize(1);
   FailureOr<Arg> w = weightSource(op, op.getWeight(), 1);
-  if (failed(w))
+  FailureOr<Arg> ep = epilogue(op.getBias(), fused);
+  if (failed(w) || failed(ep))
     return failure();
   Aggregate t = tiling();
   int64_t kc = tilingField(t, 0), nc = tilingField(t, 1);
   call("dlc_linear_f32",
        {Arg(numElements(op.getInput()) / k), Arg(k), Arg(m),
-        bufferOf(op.getInput()), *w, bufferOf(fused.result),
-        epilogue({}, op.getBias(), fused), t,
+        bufferOf(op.getInput()), *w, bufferOf(fused.result), *ep, t,
         exec((kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4)},
        fused.comment);
   return success();
@@ -666,29 +715,18 @@ LogicalResult Lowering::lowerPool(Operation &op) {
 
 LogicalResult Lowering::lowerNormalization(Operation &op) {
   if (auto bn = dyn_cast<BatchNormOp>(op)) {
-    std::optional<std::vector<float>> scale = getConstantF32(bn.getScale()),
-                                      bias = getConstantF32(bn.getBias()),
-                                      mean = getConstantF32(bn.getMean()),
-                                      var = getConstantF32(bn.getVar());
-    if (!scale || !bias || !mean || !var)
+    auto coefficients = batchNormCoefficients(bn);
+    if (!coefficients)
       return op.emitOpError("has statistics that are not constants; the ARM "
                             "backend folds them at emit time");
-    // The executor's per-channel coefficients, derived in double.
-    size_t c = scale->size();
-    std::vector<float> mul(c), add(c);
-    float eps = bn.getEpsilon().convertToFloat();
-    for (size_t i = 0; i < c; ++i) {
-      double inv = 1.0 / std::sqrt(static_cast<double>((*var)[i]) + eps);
-      mul[i] = static_cast<float>((*scale)[i] * inv);
-      add[i] = static_cast<float>((*bias)[i] - (*mean)[i] * (*scale)[i] * inv);
-    }
+    auto &[mul, add] = *coefficients;
     auto in = cast<ShapedType>(bn.getInput().getType());
     int64_t n = in.getDimSize(0), channels = in.getDimSize(1);
     call("dlc_channel_affine_f32",
          {Arg(n), Arg(channels), Arg(in.getNumElements() / (n * channels)),
           bufferOf(bn.getInput()),
-          program.addWeights(mul.data(), c * 4, ElemType::F32),
-          program.addWeights(add.data(), c * 4, ElemType::F32),
+          program.addWeights(mul.data(), mul.size() * 4, ElemType::F32),
+          program.addWeights(add.data(), add.size() * 4, ElemType::F32),
           bufferOf(bn.getResult())},
          describe(&op));
     return success();

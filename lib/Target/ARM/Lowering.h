@@ -21,6 +21,9 @@ namespace mlir::dlc::arm {
 struct FusedLayer {
   /// The conv or linear op the kernel computes.
   Operation *layer = nullptr;
+  /// An inference batch norm on the layer's output (constant statistics),
+  /// folded into the epilogue's per-channel scale and bias.
+  BatchNormOp batchNorm;
   Value residual;
   float lo = -std::numeric_limits<float>::infinity();
   float hi = std::numeric_limits<float>::infinity();
@@ -71,8 +74,10 @@ private:
   /// weight is an fp32 constant or an NF4 constant; fp8 codes with `table`.
   FailureOr<Arg> weightSource(Operation *layer, Value weight, int64_t groups);
   BufferRef fp8Table(Type fp8Type);
-  Arg epilogue(Value scale, Value bias, const FusedLayer &fused,
-               std::optional<std::vector<float>> scales = std::nullopt);
+  /// The epilogue of a layer: per-channel `scales` (fp8) or the fused batch
+  /// norm's, the bias (through the batch norm), residual and clamp.
+  FailureOr<Arg> epilogue(Value bias, const FusedLayer &fused,
+                          std::optional<std::vector<float>> scales = {});
 
   /// The fp32 values of a constant operand, stored once in the blob.
   FailureOr<BufferRef> constantF32(Value value, Operation *user);

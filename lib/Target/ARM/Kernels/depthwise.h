@@ -78,6 +78,7 @@ DLC_INLINE void dlc_depthwise_planes(const dlc_depthwise_args *args,
     const float *wt = w + ch * taps;
     float *dst = out + (int64_t)plane * g->oh * g->ow;
     const float *res = ep->residual ? ep->residual + (dst - out) : 0;
+    float scale = ep->scale ? ep->scale[ch] : 1.0f;
     float bias = ep->bias ? ep->bias[ch] : 0.0f;
     for (int oy = 0; oy < g->oh; ++oy) {
       int iy = oy * g->sh - g->pt;
@@ -95,7 +96,7 @@ DLC_INLINE void dlc_depthwise_planes(const dlc_depthwise_args *args,
       for (; ox < g->ow; ++ox)
         d[ox] = dlc_dw_point(src, wt, g, oy, ox);
       for (ox = 0; ox < g->ow; ++ox) {
-        float v = d[ox] + bias;
+        float v = (ep->scale ? d[ox] * scale : d[ox]) + bias;
         if (res)
           v += res[oy * g->ow + ox];
         d[ox] = DLC_MIN(DLC_MAX(v, ep->clamp.lo), ep->clamp.hi);
