@@ -62,22 +62,27 @@ BufferRef Lowering::fp8Table(Type fp8Type) {
 }
 
 /// The requantization parameters of an int8 product whose accumulator is
-/// in the scale s_x * s_w[m], into the per-tensor result type `result`.
-static Aggregate requantParams(double inputScale,
-                               ArrayRef<q::UniformParams> weights,
-                               Type result) {
+/// in the scale s_x * s_w[m], into the per-tensor result type `result`;
+/// the multipliers and shifts are stored with the weights.
+Aggregate Lowering::requantParams(double inputScale,
+                                  ArrayRef<q::UniformParams> weights,
+                                  Type result) {
   q::UniformParams out = perTensorParamsOf(result);
-  IntArray multipliers{"int32_t", {}}, shifts{"int32_t", {}};
+  std::vector<int32_t> multipliers, shifts;
   for (const q::UniformParams &w : weights) {
     q::QuantizedMultiplier m =
         q::quantizeMultiplier(inputScale * w.scale / out.scale);
-    multipliers.values.push_back(m.multiplier);
-    shifts.values.push_back(m.shift);
+    multipliers.push_back(m.multiplier);
+    shifts.push_back(m.shift);
   }
-  return Aggregate{"dlc_requant_params",
-                   true,
-                   {multipliers, shifts, Arg(weights.size() > 1 ? 1 : 0),
-                    Arg(out.zeroPoint), Arg(out.qmin), Arg(out.qmax)}};
+  return Aggregate{
+      "dlc_requant_params",
+      true,
+      {program.addWeights(multipliers.data(), multipliers.size() * 4,
+                          ElemType::S32),
+       program.addWeights(shifts.data(), shifts.size() * 4, ElemType::S32),
+       Arg(weights.size() > 1 ? 1 : 0), Arg(out.zeroPoint), Arg(out.qmin),
+       Arg(out.qmax)}};
 }
 
 /// Packed int8 weights of a layer and its per-row correction

@@ -573,16 +573,12 @@ LogicalResult Lowering::lowerMatMul(Operation *op, Value lhs, Value rhs,
   }
   auto qa = perTensorParamsOf(lhs.getType());
   auto qb = perTensorParamsOf(rhs.getType());
-  auto qy = perTensorParamsOf(op->getResult(0).getType());
-  quantization::QuantizedMultiplier mult =
-      quantization::quantizeMultiplier(qa.scale * qb.scale / qy.scale);
   int64_t k4 = roundUp(k, 4);
   int64_t nc = roundUp(n, 8);
-  Aggregate rq{"dlc_requant_params",
-               true,
-               {IntArray{"int32_t", {mult.multiplier}},
-                IntArray{"int32_t", {mult.shift}}, Arg(0), Arg(qy.zeroPoint),
-                Arg(qy.qmin), Arg(qy.qmax)}};
+  quantization::UniformParams rhsScale;
+  rhsScale.scale = qb.scale;
+  Aggregate rq =
+      requantParams(qa.scale, {rhsScale}, op->getResult(0).getType());
   call("dlc_qmatmul_s8",
        {Arg(lb->first), Arg(m), Arg(n), Arg(k), bufferOf(lhs), Arg(lb->second),
         Arg(qa.zeroPoint), bufferOf(rhs), Arg(rb->second), Arg(qb.zeroPoint),

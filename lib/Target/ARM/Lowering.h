@@ -11,6 +11,7 @@
 
 #include "dlc/Analysis/Target.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
+#include "dlc/Quant/UniformQuant.h"
 #include "dlc/Target/ARM/KernelProgram.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -74,6 +75,9 @@ private:
   /// weight is an fp32 constant or an NF4 constant; fp8 codes with `table`.
   FailureOr<Arg> weightSource(Operation *layer, Value weight, int64_t groups);
   BufferRef fp8Table(Type fp8Type);
+  Aggregate requantParams(double inputScale,
+                          ArrayRef<quantization::UniformParams> weights,
+                          Type result);
   /// The epilogue of a layer: per-channel `scales` (fp8) or the fused batch
   /// norm's, the bias (through the batch norm), residual and clamp.
   FailureOr<Arg> epilogue(Value bias, const FusedLayer &fused,
