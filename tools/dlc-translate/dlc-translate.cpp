@@ -32,7 +32,7 @@ namespace cl = llvm::cl;
 /// Writes every file into `dir` (created if missing) through a temporary
 /// name, so a failure leaves no partial file behind.
 static LogicalResult writeFiles(StringRef dir,
-                                const dlc::arm::EmittedFiles &files) {
+                                const dlc::codegen::EmittedFiles &files) {
   if (std::error_code ec = llvm::sys::fs::create_directories(dir)) {
     llvm::WithColor::error() << dir << ": " << ec.message() << "\n";
     return failure();
@@ -124,7 +124,8 @@ static int emitMain(int argc, char **argv) {
   options.harness = harness;
   options.targetFile = targetFile;
   options.function = function;
-  FailureOr<dlc::arm::EmittedFiles> files = dlc::arm::emitARM(*module, options);
+  FailureOr<dlc::codegen::EmittedFiles> files =
+      dlc::arm::emitARM(*module, options);
   if (failed(files) || failed(writeFiles(output, *files)))
     return 1;
   return 0;

@@ -16,6 +16,7 @@
 
 using namespace mlir;
 using namespace mlir::dlc::arm;
+using namespace mlir::dlc::codegen;
 
 namespace {
 #include "ARMKernelLibrary.inc"

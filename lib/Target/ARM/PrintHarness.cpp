@@ -14,6 +14,7 @@
 
 using namespace mlir;
 using namespace mlir::dlc::arm;
+using namespace mlir::dlc::codegen;
 
 std::string mlir::dlc::arm::printARMHarness(const KernelProgram &program,
                                             StringRef prefix) {

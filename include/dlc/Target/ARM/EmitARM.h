@@ -11,7 +11,7 @@
 #define DLC_TARGET_ARM_EMITARM_H
 
 #include "dlc/Analysis/Target.h"
-#include "dlc/Target/ARM/KernelProgram.h"
+#include "dlc/Target/Codegen/Lowering.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include <string>
@@ -37,25 +37,20 @@ struct ARMEmitOptions {
   bool harness = false;
 };
 
-/// Lowers `func` for `target`; diagnostics name the op that cannot be
-/// lowered.
-FailureOr<KernelProgram> lowerToKernelProgram(func::FuncOp func,
-                                              const Target &target);
-
-/// The files of the emitted model: (file name, contents).
-using EmittedFiles = std::vector<std::pair<std::string, std::string>>;
-
-FailureOr<EmittedFiles> emitARM(ModuleOp module, const ARMEmitOptions &options);
+FailureOr<codegen::EmittedFiles> emitARM(ModuleOp module,
+                                         const ARMEmitOptions &options);
 
 /// C text of the header, the source (with the kernel library) and the
 /// harness of `program`.
-std::string printARMHeader(const KernelProgram &program, StringRef prefix);
-std::string printARMSource(const KernelProgram &program, StringRef prefix,
-                           bool embedWeights);
-std::string printARMHarness(const KernelProgram &program, StringRef prefix);
+std::string printARMHeader(const codegen::KernelProgram &program,
+                           StringRef prefix);
+std::string printARMSource(const codegen::KernelProgram &program,
+                           StringRef prefix, bool embedWeights);
+std::string printARMHarness(const codegen::KernelProgram &program,
+                            StringRef prefix);
 /// The weight file: a 64-byte header (magic, size, FNV-1a checksum) and
 /// the blob.
-std::string weightFile(const KernelProgram &program);
+std::string weightFile(const codegen::KernelProgram &program);
 
 } // namespace mlir::dlc::arm
 

@@ -7,14 +7,14 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef DLC_LIB_TARGET_ARM_WEIGHTPACKING_H
-#define DLC_LIB_TARGET_ARM_WEIGHTPACKING_H
+#ifndef DLC_LIB_TARGET_CODEGEN_WEIGHTPACKING_H
+#define DLC_LIB_TARGET_CODEGEN_WEIGHTPACKING_H
 
 #include "llvm/ADT/ArrayRef.h"
 #include <cstdint>
 #include <vector>
 
-namespace mlir::dlc::arm {
+namespace mlir::dlc::codegen {
 
 /// Rows and columns of one GEMM operand of `groups` groups of `rows` rows
 /// each (row-major source: group g's row r starts at ((g*rows)+r)*k).
@@ -37,6 +37,6 @@ std::vector<uint8_t> packPanelsBytes(llvm::ArrayRef<uint8_t> codes,
 std::vector<uint8_t> packPanelsNF4(llvm::ArrayRef<uint8_t> codes,
                                    PanelShape shape);
 
-} // namespace mlir::dlc::arm
+} // namespace mlir::dlc::codegen
 
-#endif // DLC_LIB_TARGET_ARM_WEIGHTPACKING_H
+#endif // DLC_LIB_TARGET_CODEGEN_WEIGHTPACKING_H

@@ -1,17 +1,17 @@
-//===- KernelProgram.h - the ARM backend's kernel-level form ----*- C++ -*-===//
+//===- KernelProgram.h - the C backends' kernel-level form ------*- C++ -*-===//
 //
-// What the ARM backend lowers a function to before printing C: buffers
+// What the ARM and CUDA backends lower a function to before printing: buffers
 // (function inputs and outputs, offsets into the caller's workspace or the
 // packed-weight blob) and an ordered list of kernel calls whose arguments
 // are typed values (buffers, integers, floats, aggregates of them). Every
 // decision (which kernel, which fusion, which tiling, which weight layout,
 // where each tensor lives) is made by the lowering; the printer only
-// spells the program in C.
+// spells the program in C or CUDA.
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef DLC_TARGET_ARM_KERNELPROGRAM_H
-#define DLC_TARGET_ARM_KERNELPROGRAM_H
+#ifndef DLC_TARGET_CODEGEN_KERNELPROGRAM_H
+#define DLC_TARGET_CODEGEN_KERNELPROGRAM_H
 
 #include "llvm/ADT/SmallVector.h"
 #include <cstdint>
@@ -19,7 +19,17 @@
 #include <variant>
 #include <vector>
 
-namespace mlir::dlc::arm {
+namespace mlir::dlc::codegen {
+
+enum class Backend {
+  /// AArch64 C: serial kernels take no execution context; GEMMs and
+  /// depthwise convolutions take the thread pool and per-thread scratch,
+  /// and are blocked for the CPU's caches.
+  ARM,
+  /// CUDA: every kernel launches on the context's stream; block tiles are
+  /// the library's.
+  CUDA,
+};
 
 /// Element types the kernels read and write.
 enum class ElemType { F32, S8, U8, S32, U16 };
@@ -91,12 +101,14 @@ struct KernelProgram {
   /// The -march the code needs (from the target description).
   std::string march;
   std::string targetName;
+  /// The backend whose kernel library implements the calls.
+  Backend backend = Backend::ARM;
 
   /// Appends `bytes` to the weight blob (64-byte aligned) and returns a
   /// reference of `type` to them.
   BufferRef addWeights(const void *bytes, int64_t size, ElemType type);
 };
 
-} // namespace mlir::dlc::arm
+} // namespace mlir::dlc::codegen
 
-#endif // DLC_TARGET_ARM_KERNELPROGRAM_H
+#endif // DLC_TARGET_CODEGEN_KERNELPROGRAM_H

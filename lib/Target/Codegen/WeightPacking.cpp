@@ -2,7 +2,7 @@
 
 #include "WeightPacking.h"
 
-using namespace mlir::dlc::arm;
+using namespace mlir::dlc::codegen;
 
 static int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
@@ -22,8 +22,9 @@ static void forEachPanelSlot(PanelShape s, int64_t stepGroup, Fn fn) {
           }
 }
 
-std::vector<float> mlir::dlc::arm::packPanelsF32(llvm::ArrayRef<float> weights,
-                                                 PanelShape shape) {
+std::vector<float>
+mlir::dlc::codegen::packPanelsF32(llvm::ArrayRef<float> weights,
+                                  PanelShape shape) {
   std::vector<float> packed;
   forEachPanelSlot(shape, 1, [&](int64_t i) {
     packed.push_back(i < 0 ? 0.0f : weights[i]);
@@ -31,8 +32,9 @@ std::vector<float> mlir::dlc::arm::packPanelsF32(llvm::ArrayRef<float> weights,
   return packed;
 }
 
-std::vector<int8_t> mlir::dlc::arm::packPanelsS8(llvm::ArrayRef<int8_t> weights,
-                                                 PanelShape shape) {
+std::vector<int8_t>
+mlir::dlc::codegen::packPanelsS8(llvm::ArrayRef<int8_t> weights,
+                                 PanelShape shape) {
   std::vector<int8_t> packed;
   forEachPanelSlot(
       shape, 4, [&](int64_t i) { packed.push_back(i < 0 ? 0 : weights[i]); });
@@ -40,8 +42,8 @@ std::vector<int8_t> mlir::dlc::arm::packPanelsS8(llvm::ArrayRef<int8_t> weights,
 }
 
 std::vector<uint8_t>
-mlir::dlc::arm::packPanelsBytes(llvm::ArrayRef<uint8_t> codes,
-                                PanelShape shape) {
+mlir::dlc::codegen::packPanelsBytes(llvm::ArrayRef<uint8_t> codes,
+                                    PanelShape shape) {
   std::vector<uint8_t> packed;
   forEachPanelSlot(shape, 1,
                    [&](int64_t i) { packed.push_back(i < 0 ? 0 : codes[i]); });
@@ -49,7 +51,8 @@ mlir::dlc::arm::packPanelsBytes(llvm::ArrayRef<uint8_t> codes,
 }
 
 std::vector<uint8_t>
-mlir::dlc::arm::packPanelsNF4(llvm::ArrayRef<uint8_t> codes, PanelShape shape) {
+mlir::dlc::codegen::packPanelsNF4(llvm::ArrayRef<uint8_t> codes,
+                                  PanelShape shape) {
   std::vector<uint8_t> packed;
   bool high = true;
   forEachPanelSlot(shape, 1, [&](int64_t i) {

@@ -5,7 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Lowering.h"
+#include "dlc/Target/Codegen/Lowering.h"
+#include "LoweringImpl.h"
 #include "WeightPacking.h"
 #include "dlc/Dialect/DLC/IR/ConstantData.h"
 #include "dlc/Dialect/DLC/IR/QuantTypes.h"
@@ -21,7 +22,7 @@
 
 using namespace mlir;
 using namespace mlir::dlc;
-using namespace mlir::dlc::arm;
+using namespace mlir::dlc::codegen;
 
 static int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
@@ -969,4 +970,45 @@ LogicalResult Lowering::run() {
   program.scratchOffset = scratchOffset;
   program.scratchPerThread = scratchBytes;
   return failure(hadError);
+}
+
+//===----------------------------------------------------------------------===//
+// Entry points
+//===----------------------------------------------------------------------===//
+
+FailureOr<KernelProgram> mlir::dlc::codegen::lowerToKernelProgram(
+    func::FuncOp func, const Target &target, Backend backend) {
+  KernelProgram program;
+  program.targetName = target.name;
+  program.march = target.march;
+  program.backend = backend;
+  Lowering lowering(func, target, backend, program);
+  if (failed(lowering.run()))
+    return failure();
+  return program;
+}
+
+FailureOr<func::FuncOp> mlir::dlc::codegen::findFunction(ModuleOp module,
+                                                         StringRef name) {
+  if (!name.empty()) {
+    if (auto func = module.lookupSymbol<func::FuncOp>(name))
+      return func;
+    return module.emitError("no function named @") << name;
+  }
+  if (auto main = module.lookupSymbol<func::FuncOp>("main"))
+    return main;
+  auto funcs = llvm::to_vector(module.getOps<func::FuncOp>());
+  if (funcs.size() == 1)
+    return funcs.front();
+  return module.emitError("the module has ")
+         << funcs.size() << " functions and no @main; name one to emit";
+}
+
+bool mlir::dlc::codegen::isCIdentifier(StringRef name) {
+  if (name.empty() ||
+      !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_'))
+    return false;
+  return llvm::all_of(name, [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  });
 }

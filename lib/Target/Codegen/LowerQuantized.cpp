@@ -8,7 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Lowering.h"
+#include "LoweringImpl.h"
 #include "WeightPacking.h"
 #include "dlc/Dialect/DLC/IR/ConstantData.h"
 #include "dlc/Dialect/DLC/IR/QuantTypes.h"
@@ -20,7 +20,7 @@
 
 using namespace mlir;
 using namespace mlir::dlc;
-using namespace mlir::dlc::arm;
+using namespace mlir::dlc::codegen;
 namespace q = mlir::dlc::quantization;
 
 static int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }

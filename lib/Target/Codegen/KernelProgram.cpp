@@ -1,11 +1,11 @@
 //===- KernelProgram.cpp - the ARM backend's kernel-level form ------------===//
 
-#include "dlc/Target/ARM/KernelProgram.h"
+#include "dlc/Target/Codegen/KernelProgram.h"
 #include <cstring>
 
-using namespace mlir::dlc::arm;
+using namespace mlir::dlc::codegen;
 
-const char *mlir::dlc::arm::cTypeName(ElemType type) {
+const char *mlir::dlc::codegen::cTypeName(ElemType type) {
   switch (type) {
   case ElemType::F32:
     return "float";
@@ -21,7 +21,7 @@ const char *mlir::dlc::arm::cTypeName(ElemType type) {
   return "void";
 }
 
-int64_t mlir::dlc::arm::byteWidth(ElemType type) {
+int64_t mlir::dlc::codegen::byteWidth(ElemType type) {
   switch (type) {
   case ElemType::F32:
   case ElemType::S32:

@@ -1,4 +1,4 @@
-//===- Lowering.h - dlc ops to the ARM kernel program -----------*- C++ -*-===//
+//===- LoweringImpl.h - dlc ops to a kernel program ------------*- C++ -*-===//
 //
 // The state shared by the lowering of float ops (Lowering.cpp) and of
 // quantized ops (LowerQuantized.cpp): where each value lives, fusion
@@ -6,16 +6,16 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef DLC_LIB_TARGET_ARM_LOWERING_H
-#define DLC_LIB_TARGET_ARM_LOWERING_H
+#ifndef DLC_LIB_TARGET_CODEGEN_LOWERINGIMPL_H
+#define DLC_LIB_TARGET_CODEGEN_LOWERINGIMPL_H
 
 #include "dlc/Analysis/Target.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
 #include "dlc/Quant/UniformQuant.h"
-#include "dlc/Target/ARM/KernelProgram.h"
+#include "dlc/Target/Codegen/Lowering.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
-namespace mlir::dlc::arm {
+namespace mlir::dlc::codegen {
 
 /// A float conv or linear layer with what follows it folded in: a residual
 /// add (the other operand) and a ReLU or clip.
@@ -35,8 +35,9 @@ struct FusedLayer {
 
 class Lowering {
 public:
-  Lowering(func::FuncOp func, const Target &target, KernelProgram &program)
-      : func(func), target(target), program(program) {}
+  Lowering(func::FuncOp func, const Target &target, Backend backend,
+           KernelProgram &program)
+      : func(func), target(target), backend(backend), program(program) {}
   LogicalResult run();
 
 private:
@@ -89,6 +90,7 @@ private:
 
   func::FuncOp func;
   const Target &target;
+  Backend backend;
   KernelProgram &program;
 
   /// Ops folded into a later op's kernel, and the op whose kernel it is.
@@ -107,6 +109,6 @@ private:
   std::vector<std::pair<unsigned, Value>> outputCopies;
 };
 
-} // namespace mlir::dlc::arm
+} // namespace mlir::dlc::codegen
 
-#endif // DLC_LIB_TARGET_ARM_LOWERING_H
+#endif // DLC_LIB_TARGET_CODEGEN_LOWERINGIMPL_H

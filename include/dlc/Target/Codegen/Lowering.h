@@ -1,0 +1,38 @@
+//===- Lowering.h - dlc functions to kernel programs ------------*- C++ -*-===//
+//
+// The lowering shared by the C-family backends (ARM C with NEON, CUDA):
+// fusion, a liveness-planned workspace, weights packed for the kernels and
+// typed kernel calls. A backend's library implements the calls.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_TARGET_CODEGEN_LOWERING_H
+#define DLC_TARGET_CODEGEN_LOWERING_H
+
+#include "dlc/Analysis/Target.h"
+#include "dlc/Target/Codegen/KernelProgram.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mlir::dlc::codegen {
+
+/// Lowers `func` for `target`; diagnostics name the op that cannot be
+/// lowered.
+FailureOr<KernelProgram>
+lowerToKernelProgram(func::FuncOp func, const Target &target, Backend backend);
+
+/// @main, the function named `name`, or the module's only function.
+FailureOr<func::FuncOp> findFunction(ModuleOp module, StringRef name);
+
+/// Whether `name` can prefix C identifiers.
+bool isCIdentifier(StringRef name);
+
+/// The files of an emitted model: (file name, contents).
+using EmittedFiles = std::vector<std::pair<std::string, std::string>>;
+
+} // namespace mlir::dlc::codegen
+
+#endif // DLC_TARGET_CODEGEN_LOWERING_H
