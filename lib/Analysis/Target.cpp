@@ -74,6 +74,23 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
     target.l1dKiB = obj->getNumber("l1d_kib").value_or(0);
     if (std::optional<llvm::StringRef> march = obj->getString("march"))
       target.march = march->str();
+    if (const json::Object *cuda = obj->getObject("cuda")) {
+      if (std::optional<llvm::StringRef> arch = cuda->getString("arch"))
+        target.cudaArch = arch->str();
+      for (auto [key, field] :
+           {std::pair<StringRef, int64_t *>{"tile_m", &target.cudaTileM},
+            {"tile_n", &target.cudaTileN},
+            {"tile_k", &target.cudaTileK}}) {
+        std::optional<int64_t> value = cuda->getInteger(key);
+        if (!value)
+          continue;
+        if (*value <= 0 || *value % 16 != 0 || *value > 256)
+          return jsonError(origin, where("cuda." + key.str() +
+                                         " must be a multiple of 16 up to "
+                                         "256"));
+        *field = *value;
+      }
+    }
     target.llcMiB = obj->getNumber("llc_mib").value_or(target.l2MiB);
     target.cacheGBps = obj->getNumber("cache_gbps").value_or(0);
     if (const json::Array *types = obj->getArray("native_types"))

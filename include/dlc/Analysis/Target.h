@@ -30,6 +30,10 @@ struct Target {
   /// GEMM blocking) and the -march a code generator targets ("" = none).
   double l1dKiB = 0;
   std::string march;
+  /// GPU targets: the CUDA architecture (sm_XX) and the CUDA backend's
+  /// block tile (rows, columns, reduction steps).
+  std::string cudaArch;
+  int64_t cudaTileM = 64, cudaTileN = 64, cudaTileK = 16;
   /// Last-level cache: an op whose bytes (read + written + weights) fit in
   /// `llcMiB` moves them at `cacheGBps` instead of memoryGBps (0: no such
   /// distinction).

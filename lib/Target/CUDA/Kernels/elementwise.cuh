@@ -1,0 +1,178 @@
+/*===- elementwise.cuh - elementwise, normalization and softmax ----------===*
+ *
+ * The reference executor's formulas; CUDA's expf/erff/tanhf stand in for
+ * std::exp/erf/tanh (results within the backend's 1e-4 contract).
+ *
+ *===----------------------------------------------------------------------===*/
+
+enum { DLC_ADD = 0, DLC_SUB = 1, DLC_MUL = 2, DLC_DIV = 3 };
+
+__global__ static void dlc_binary_kernel(int op, int rank, int64_t total,
+                                         dlc_dims shape, const float *a,
+                                         dlc_dims as, const float *b,
+                                         dlc_dims bs, float *out,
+                                         dlc_clamp clamp) {
+  DLC_FOR(e, total) {
+    int64_t rest = e, ia = 0, ib = 0;
+    for (int d = rank - 1; d >= 0; --d) {
+      int64_t i = rest % shape.v[d];
+      rest /= shape.v[d];
+      ia += i * as.v[d];
+      ib += i * bs.v[d];
+    }
+    float x = a[ia], y = b[ib], v;
+    switch (op) {
+    case DLC_ADD:
+      v = x + y;
+      break;
+    case DLC_SUB:
+      v = x - y;
+      break;
+    case DLC_MUL:
+      v = x * y;
+      break;
+    default:
+      v = x / y;
+    }
+    out[e] = fminf(fmaxf(v, clamp.lo), clamp.hi);
+  }
+}
+
+static void dlc_binary_f32(int op, int rank, const int64_t *shape,
+                           const float *a, const int64_t *a_strides,
+                           const float *b, const int64_t *b_strides,
+                           float *out, dlc_clamp clamp, dlc_exec *ex) {
+  int64_t total = 1;
+  for (int d = 0; d < rank; ++d)
+    total *= shape[d];
+  dlc_binary_kernel<<<dlc_blocks(total), DLC_THREADS, 0, ex->stream>>>(
+      op, rank, total, dlc_dims_of(rank, shape), a,
+      dlc_dims_of(rank, a_strides), b, dlc_dims_of(rank, b_strides), out,
+      clamp);
+  dlc_check_launch(ex);
+}
+
+enum {
+  DLC_RELU = 0,
+  DLC_CLIP = 1,
+  DLC_SIGMOID = 2,
+  DLC_HARD_SWISH = 3,
+  DLC_GELU = 4,
+  DLC_GELU_TANH = 5
+};
+
+__global__ static void dlc_unary_kernel(int op, int64_t n, const float *in,
+                                        float *out, float lo, float hi) {
+  DLC_FOR(i, n) {
+    float x = in[i];
+    switch (op) {
+    case DLC_RELU:
+      out[i] = x > 0.0f ? x : 0.0f;
+      break;
+    case DLC_CLIP:
+      out[i] = fminf(fmaxf(x, lo), hi);
+      break;
+    case DLC_SIGMOID:
+      out[i] = 1.0f / (1.0f + expf(-x));
+      break;
+    case DLC_HARD_SWISH:
+      out[i] = x * fminf(fmaxf(x / 6.0f + 0.5f, 0.0f), 1.0f);
+      break;
+    case DLC_GELU:
+      out[i] = 0.5f * x * (1.0f + erff(x * 0.70710678118654752440f));
+      break;
+    default: {
+      const float c = sqrtf(2.0f / 3.14159265358979323846f);
+      out[i] = 0.5f * x * (1.0f + tanhf(c * (x + 0.044715f * x * x * x)));
+    }
+    }
+  }
+}
+
+static void dlc_unary_f32(int op, int64_t n, const float *in, float *out,
+                          float lo, float hi, dlc_exec *ex) {
+  dlc_unary_kernel<<<dlc_blocks(n), DLC_THREADS, 0, ex->stream>>>(op, n, in,
+                                                                 out, lo, hi);
+  dlc_check_launch(ex);
+}
+
+__global__ static void dlc_channel_affine_kernel(int64_t total, int64_t c,
+                                                 int64_t spatial,
+                                                 const float *in,
+                                                 const float *mul,
+                                                 const float *add, float *out) {
+  DLC_FOR(i, total) {
+    int64_t ch = i / spatial % c;
+    out[i] = in[i] * mul[ch] + add[ch];
+  }
+}
+
+static void dlc_channel_affine_f32(int64_t n, int64_t c, int64_t spatial,
+                                   const float *in, const float *mul,
+                                   const float *add, float *out,
+                                   dlc_exec *ex) {
+  int64_t total = n * c * spatial;
+  dlc_channel_affine_kernel<<<dlc_blocks(total), DLC_THREADS, 0,
+                              ex->stream>>>(total, c, spatial, in, mul, add,
+                                            out);
+  dlc_check_launch(ex);
+}
+
+/* One thread per softmax line, in the executor's order. */
+__global__ static void dlc_softmax_kernel(int64_t outer, int64_t size,
+                                          int64_t inner, const float *in,
+                                          float *out) {
+  DLC_FOR(line, outer * inner) {
+    int64_t o = line / inner, i = line % inner;
+    const float *src = in + o * size * inner + i;
+    float *dst = out + o * size * inner + i;
+    float max = -INFINITY;
+    for (int64_t j = 0; j < size; ++j)
+      max = fmaxf(max, src[j * inner]);
+    float sum = 0.0f;
+    for (int64_t j = 0; j < size; ++j) {
+      dst[j * inner] = expf(src[j * inner] - max);
+      sum += dst[j * inner];
+    }
+    for (int64_t j = 0; j < size; ++j)
+      dst[j * inner] /= sum;
+  }
+}
+
+static void dlc_softmax_f32(int64_t outer, int64_t size, int64_t inner,
+                            const float *in, float *out, dlc_exec *ex) {
+  dlc_softmax_kernel<<<dlc_blocks(outer * inner), DLC_THREADS, 0,
+                       ex->stream>>>(outer, size, inner, in, out);
+  dlc_check_launch(ex);
+}
+
+/* One thread per row; mean and variance in double. */
+__global__ static void dlc_layernorm_kernel(int64_t rows, int64_t size,
+                                            const float *in,
+                                            const float *scale,
+                                            const float *bias, float epsilon,
+                                            float *out) {
+  DLC_FOR(r, rows) {
+    const float *src = in + r * size;
+    float *dst = out + r * size;
+    double sum = 0.0, sq = 0.0;
+    for (int64_t i = 0; i < size; ++i)
+      sum += src[i];
+    double mean = sum / (double)size;
+    for (int64_t i = 0; i < size; ++i)
+      sq += (src[i] - mean) * (src[i] - mean);
+    double inv = 1.0 / sqrt(sq / (double)size + epsilon);
+    for (int64_t i = 0; i < size; ++i) {
+      float y = (float)((src[i] - mean) * inv) * scale[i];
+      dst[i] = bias ? y + bias[i] : y;
+    }
+  }
+}
+
+static void dlc_layernorm_f32(int64_t rows, int64_t size, const float *in,
+                              const float *scale, const float *bias,
+                              float epsilon, float *out, dlc_exec *ex) {
+  dlc_layernorm_kernel<<<dlc_blocks(rows), DLC_THREADS, 0, ex->stream>>>(
+      rows, size, in, scale, bias, epsilon, out);
+  dlc_check_launch(ex);
+}

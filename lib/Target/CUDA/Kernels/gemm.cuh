@@ -1,0 +1,476 @@
+/*===- gemm.cuh - GEMM and convolution (fp32 SIMT, int8 dp4a) -------------===*
+ *
+ * Weights arrive in the layout the shared lowering packs (panels of 8
+ * rows, reduction-step-major; int8 in groups of 4 steps); activations are
+ * read in place: convolutions gather their implicit im2col columns while
+ * filling shared memory, 1x1 stride-1 convolutions and linear layers read
+ * a strided matrix. A block computes a DLC_BM x DLC_BN tile (the target's
+ * tile sizes, set before this file) with 256 threads, each accumulating a
+ * (DLC_BM/16) x (DLC_BN/16) sub-tile in registers; every output element is
+ * reduced in order over k. Groups and images are the grid's z dimension.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef DLC_BM
+#define DLC_BM 64
+#endif
+#ifndef DLC_BN
+#define DLC_BN 64
+#endif
+#ifndef DLC_BK
+#define DLC_BK 16
+#endif
+#define DLC_TM (DLC_BM / 16)
+#define DLC_TN (DLC_BN / 16)
+
+typedef struct {
+  int c, h, w;
+  int m, oh, ow;
+  int kh, kw, sh, sw;
+  int pt, pl, dh, dw;
+  int groups;
+} dlc_conv_geom;
+
+enum { DLC_A_F32 = 0, DLC_A_NF4 = 1, DLC_A_FP8 = 2 };
+
+typedef struct {
+  int kind;
+  const void *data;
+  const float *scales;
+  int block;
+  int64_t first;
+  const uint16_t *fp8_table;
+  const float *codebook;
+} dlc_asource;
+
+typedef struct {
+  const float *scale;
+  const float *bias;
+  const float *residual;
+  dlc_clamp clamp;
+} dlc_epilogue_f32;
+
+/* One GEMM per (image, group) of the grid's z dimension: C = A B. */
+typedef struct {
+  int M, N, K, groups;
+  dlc_asource a;
+  int64_t a_group;     /* weights per group (elements of the panel layout) */
+  const void *b;       /* activations: image 0, group 0 */
+  int64_t rs, cs;      /* strided B(k, j) = b[k*rs + j*cs] */
+  int conv;            /* B is the implicit im2col of `g` */
+  dlc_conv_geom g;
+  int64_t b_image, b_group; /* element offsets per image and group */
+  void *c;
+  int64_t ldi, ldj, c_image, c_group;
+} dlc_gemm_params;
+
+__device__ static inline float dlc_a_f32(const dlc_asource &a, int64_t group,
+                                         int M, int K, int row, int k) {
+  if (row >= M)
+    return 0.0f;
+  int64_t at = ((int64_t)(row / DLC_MR) * K + k) * DLC_MR + row % DLC_MR;
+  if (a.kind == DLC_A_F32)
+    return ((const float *)a.data)[group + at];
+  if (a.kind == DLC_A_NF4) {
+    uint8_t byte = ((const uint8_t *)a.data)[(group + at) / 2];
+    int code = row % 2 == 0 ? byte >> 4 : byte & 0xF;
+    int64_t index = a.first + (int64_t)row * K + k;
+    return a.codebook[code] * a.scales[index / a.block];
+  }
+  uint16_t bits = a.fp8_table[((const uint8_t *)a.data)[group + at]];
+  return __half2float(__ushort_as_half(bits));
+}
+
+/* B(k, j) of an image's group: strided, or the conv's unfolded input
+ * (`pad` outside the image). */
+template <typename T>
+__device__ static inline T dlc_b_at(const dlc_gemm_params &p, const T *b,
+                                    int k, int j, T pad) {
+  if (!p.conv)
+    return b[(int64_t)k * p.rs + (int64_t)j * p.cs];
+  const dlc_conv_geom &g = p.g;
+  int taps = g.kh * g.kw;
+  int c = k / taps, ky = (k % taps) / g.kw, kx = k % g.kw;
+  int oy = j / g.ow, ox = j % g.ow;
+  int iy = oy * g.sh - g.pt + ky * g.dh, ix = ox * g.sw - g.pl + kx * g.dw;
+  if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w)
+    return pad;
+  return b[((int64_t)c * g.h + iy) * g.w + ix];
+}
+
+__global__ static void dlc_gemm_f32_kernel(dlc_gemm_params p,
+                                           dlc_epilogue_f32 ep) {
+  __shared__ float As[DLC_BK][DLC_BM + 1];
+  __shared__ float Bs[DLC_BK][DLC_BN + 1];
+  int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
+  const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
+  float *c = (float *)p.c + img * p.c_image + grp * p.c_group;
+  dlc_asource a = p.a;
+  a.first += (int64_t)grp * p.M * p.K;
+  int64_t ag = grp * p.a_group;
+  int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
+  int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
+  float acc[DLC_TM][DLC_TN];
+  for (int r = 0; r < DLC_TM; ++r)
+    for (int s = 0; s < DLC_TN; ++s)
+      acc[r][s] = 0.0f;
+  for (int k0 = 0; k0 < p.K; k0 += DLC_BK) {
+    for (int e = threadIdx.x; e < DLC_BK * DLC_BM; e += blockDim.x) {
+      int kk = e / DLC_BM, r = e % DLC_BM;
+      As[kk][r] = k0 + kk < p.K ? dlc_a_f32(a, ag, p.M, p.K, i0 + r, k0 + kk)
+                                : 0.0f;
+    }
+    for (int e = threadIdx.x; e < DLC_BK * DLC_BN; e += blockDim.x) {
+      int kk = e / DLC_BN, s = e % DLC_BN;
+      Bs[kk][s] = k0 + kk < p.K && j0 + s < p.N
+                      ? dlc_b_at<float>(p, b, k0 + kk, j0 + s, 0.0f)
+                      : 0.0f;
+    }
+    __syncthreads();
+    for (int kk = 0; kk < DLC_BK; ++kk)
+      for (int r = 0; r < DLC_TM; ++r) {
+        float av = As[kk][ty * DLC_TM + r];
+        for (int s = 0; s < DLC_TN; ++s)
+          acc[r][s] = fmaf(av, Bs[kk][tx * DLC_TN + s], acc[r][s]);
+      }
+    __syncthreads();
+  }
+  for (int r = 0; r < DLC_TM; ++r) {
+    int i = i0 + ty * DLC_TM + r;
+    if (i >= p.M)
+      continue;
+    int row = grp * p.M + i; /* the channel across groups */
+    for (int s = 0; s < DLC_TN; ++s) {
+      int j = j0 + tx * DLC_TN + s;
+      if (j >= p.N)
+        continue;
+      float v = acc[r][s];
+      if (ep.scale)
+        v *= ep.scale[row];
+      if (ep.bias)
+        v += ep.bias[row];
+      int64_t at = (int64_t)i * p.ldi + (int64_t)j * p.ldj;
+      if (ep.residual)
+        v += ep.residual[img * p.c_image + grp * p.c_group + at];
+      c[at] = fminf(fmaxf(v, ep.clamp.lo), ep.clamp.hi);
+    }
+  }
+}
+
+static inline void dlc_launch_gemm_f32(const dlc_gemm_params *p, int images,
+                                       const dlc_epilogue_f32 *ep,
+                                       dlc_exec *ex) {
+  dim3 grid((p->N + DLC_BN - 1) / DLC_BN, (p->M + DLC_BM - 1) / DLC_BM,
+            images * p->groups);
+  dlc_gemm_f32_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+  dlc_check_launch(ex);
+}
+
+static inline int64_t dlc_panel_elems(int rows, int K) {
+  return (int64_t)DLC_ROUND_UP(rows, DLC_MR) * K;
+}
+
+/* Convolution of n NCHW images by packed weights (per group: panels of
+ * M/groups rows over K = C/groups*KH*KW steps, groups one after another). */
+static void dlc_conv2d_f32(int n, const dlc_conv_geom *g, const float *in,
+                           const dlc_asource *w, float *out,
+                           const dlc_epilogue_f32 *ep, dlc_exec *ex) {
+  int cg = g->c / g->groups, mg = g->m / g->groups;
+  int K = cg * g->kh * g->kw, P = g->oh * g->ow;
+  int pointwise = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
+                  g->pt == 0 && g->pl == 0 && g->oh == g->h && g->ow == g->w;
+  dlc_gemm_params p;
+  memset(&p, 0, sizeof(p));
+  p.M = mg;
+  p.N = P;
+  p.K = K;
+  p.groups = g->groups;
+  p.a = *w;
+  p.a_group = dlc_panel_elems(mg, K);
+  p.b = in;
+  p.rs = P;
+  p.cs = 1;
+  p.conv = !pointwise;
+  p.g = *g;
+  p.b_image = (int64_t)g->c * g->h * g->w;
+  p.b_group = (int64_t)cg * g->h * g->w;
+  p.c = out;
+  p.ldi = P;
+  p.ldj = 1;
+  p.c_image = (int64_t)g->m * P;
+  p.c_group = (int64_t)mg * P;
+  dlc_launch_gemm_f32(&p, n, ep, ex);
+}
+
+/* A fully connected layer: out[r][i] = sum_k in[r][k] W[i][k] (+ ep). */
+static void dlc_linear_f32(int rows, int K, int M, const float *in,
+                           const dlc_asource *w, float *out,
+                           const dlc_epilogue_f32 *ep, dlc_exec *ex) {
+  dlc_gemm_params p;
+  memset(&p, 0, sizeof(p));
+  p.M = M;
+  p.N = rows;
+  p.K = K;
+  p.groups = 1;
+  p.a = *w;
+  p.b = in;
+  p.rs = 1;
+  p.cs = K;
+  p.c = out;
+  p.ldi = 1;
+  p.ldj = M;
+  dlc_launch_gemm_f32(&p, 1, ep, ex);
+}
+
+/* lhs (M x K, row-major) into fp32 panels. */
+__global__ static void dlc_pack_a_f32_kernel(int M, int K, const float *src,
+                                             float *dst) {
+  int64_t total = dlc_panel_elems(M, K);
+  DLC_FOR(e, total) {
+    int64_t panel = e / ((int64_t)K * DLC_MR), rest = e % ((int64_t)K * DLC_MR);
+    int k = (int)(rest / DLC_MR), r = (int)(rest % DLC_MR);
+    int row = (int)panel * DLC_MR + r;
+    dst[e] = row < M ? src[(int64_t)row * K + k] : 0.0f;
+  }
+}
+
+/* Batched lhs[b] (M x K) times rhs[b] (K x N), batch strides in elements
+ * (0 broadcasts); `packed` holds lhs's panels. */
+static void dlc_matmul_f32(int batch, int M, int N, int K, const float *lhs,
+                           int64_t lhs_stride, const float *rhs,
+                           int64_t rhs_stride, float *out, float *packed,
+                           dlc_exec *ex) {
+  dlc_epilogue_f32 ep = {0, 0, 0, {-INFINITY, INFINITY}};
+  for (int b = 0; b < batch; ++b) {
+    dlc_pack_a_f32_kernel<<<dlc_blocks(dlc_panel_elems(M, K)), DLC_THREADS, 0,
+                            ex->stream>>>(M, K, lhs + b * lhs_stride, packed);
+    dlc_check_launch(ex);
+    dlc_gemm_params p;
+    memset(&p, 0, sizeof(p));
+    p.M = M;
+    p.N = N;
+    p.K = K;
+    p.groups = 1;
+    p.a.kind = DLC_A_F32;
+    p.a.data = packed;
+    p.b = rhs + b * rhs_stride;
+    p.rs = N;
+    p.cs = 1;
+    p.c = out + (int64_t)b * M * N;
+    p.ldi = N;
+    p.ldj = 1;
+    dlc_launch_gemm_f32(&p, 1, &ep, ex);
+  }
+}
+
+/*===--- int8: __dp4a over the 4-step groups ------------------------------===*/
+
+#define DLC_BQ 16 /* 4-step groups per shared-memory stage (64 steps) */
+
+/* The packed word of 4 steps (4q..4q+3) of B's column j. */
+__device__ static inline int32_t dlc_b_word(const dlc_gemm_params &p,
+                                            const int8_t *b, int q, int j,
+                                            int8_t pad) {
+  uint32_t word = 0;
+  for (int t = 0; t < 4; ++t) {
+    int k = 4 * q + t;
+    int8_t v = k < p.K ? dlc_b_at<int8_t>(p, b, k, j, pad) : (int8_t)0;
+    word |= (uint32_t)(uint8_t)v << (8 * t);
+  }
+  return (int32_t)word;
+}
+
+__global__ static void dlc_gemm_s8_kernel(dlc_gemm_params p, int8_t pad,
+                                          const int32_t *rowcorr,
+                                          const int32_t *colcorr,
+                                          dlc_requant_params rq) {
+  __shared__ int32_t As[DLC_BQ][DLC_BM + 1];
+  __shared__ int32_t Bs[DLC_BQ][DLC_BN + 1];
+  int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
+  const int8_t *b = (const int8_t *)p.b + img * p.b_image + grp * p.b_group;
+  int8_t *c = (int8_t *)p.c + img * p.c_image + grp * p.c_group;
+  const int32_t *a = (const int32_t *)p.a.data + grp * p.a_group / 4;
+  int Q = (p.K + 3) / 4;
+  int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
+  int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
+  int32_t acc[DLC_TM][DLC_TN];
+  for (int r = 0; r < DLC_TM; ++r)
+    for (int s = 0; s < DLC_TN; ++s)
+      acc[r][s] = 0;
+  for (int q0 = 0; q0 < Q; q0 += DLC_BQ) {
+    for (int e = threadIdx.x; e < DLC_BQ * DLC_BM; e += blockDim.x) {
+      int qq = e / DLC_BM, r = e % DLC_BM, row = i0 + r;
+      As[qq][r] = q0 + qq < Q && row < p.M
+                      ? a[((int64_t)(row / DLC_MR) * Q + q0 + qq) * DLC_MR +
+                          row % DLC_MR]
+                      : 0;
+    }
+    for (int e = threadIdx.x; e < DLC_BQ * DLC_BN; e += blockDim.x) {
+      int qq = e / DLC_BN, s = e % DLC_BN;
+      Bs[qq][s] = q0 + qq < Q && j0 + s < p.N
+                      ? dlc_b_word(p, b, q0 + qq, j0 + s, pad)
+                      : 0;
+    }
+    __syncthreads();
+    for (int qq = 0; qq < DLC_BQ; ++qq)
+      for (int r = 0; r < DLC_TM; ++r) {
+        int32_t av = As[qq][ty * DLC_TM + r];
+        for (int s = 0; s < DLC_TN; ++s)
+          acc[r][s] = __dp4a(av, Bs[qq][tx * DLC_TN + s], acc[r][s]);
+      }
+    __syncthreads();
+  }
+  for (int r = 0; r < DLC_TM; ++r) {
+    int i = i0 + ty * DLC_TM + r;
+    if (i >= p.M)
+      continue;
+    int row = grp * p.M + i;
+    int at = rq.per_row ? row : 0;
+    for (int s = 0; s < DLC_TN; ++s) {
+      int j = j0 + tx * DLC_TN + s;
+      if (j >= p.N)
+        continue;
+      int32_t v = acc[r][s] + rowcorr[row] + (colcorr ? colcorr[j] : 0);
+      c[(int64_t)i * p.ldi + (int64_t)j * p.ldj] = dlc_clamp_s8(
+          rq.zero_point + dlc_requant(v, rq.multiplier[at], rq.shift[at]),
+          rq.lo, rq.hi);
+    }
+  }
+}
+
+static inline void dlc_launch_gemm_s8(const dlc_gemm_params *p, int images,
+                                      int8_t pad, const int32_t *rowcorr,
+                                      const int32_t *colcorr,
+                                      const dlc_requant_params *rq,
+                                      dlc_exec *ex) {
+  dim3 grid((p->N + DLC_BN - 1) / DLC_BN, (p->M + DLC_BM - 1) / DLC_BM,
+            images * p->groups);
+  dlc_gemm_s8_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, pad, rowcorr,
+                                                          colcorr, *rq);
+  dlc_check_launch(ex);
+}
+
+/* int8 convolution; `nc` is the CPU backend's column blocking and unused
+ * here (the block tile is DLC_BN). */
+static void dlc_qconv2d_s8(int n, const dlc_conv_geom *g, const int8_t *in,
+                           int8_t zx, const int8_t *w, int8_t *out,
+                           const int32_t *rowcorr,
+                           const dlc_requant_params *rq, int nc,
+                           dlc_exec *ex) {
+  (void)nc;
+  int cg = g->c / g->groups, mg = g->m / g->groups;
+  int K = cg * g->kh * g->kw, P = g->oh * g->ow;
+  int pointwise = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
+                  g->pt == 0 && g->pl == 0 && g->oh == g->h && g->ow == g->w;
+  dlc_gemm_params p;
+  memset(&p, 0, sizeof(p));
+  p.M = mg;
+  p.N = P;
+  p.K = K;
+  p.groups = g->groups;
+  p.a.data = w;
+  p.a_group = (int64_t)DLC_ROUND_UP(mg, DLC_MR) * DLC_ROUND_UP(K, 4);
+  p.b = in;
+  p.rs = P;
+  p.cs = 1;
+  p.conv = !pointwise;
+  p.g = *g;
+  p.b_image = (int64_t)g->c * g->h * g->w;
+  p.b_group = (int64_t)cg * g->h * g->w;
+  p.c = out;
+  p.ldi = P;
+  p.ldj = 1;
+  p.c_image = (int64_t)g->m * P;
+  p.c_group = (int64_t)mg * P;
+  dlc_launch_gemm_s8(&p, n, zx, rowcorr, 0, rq, ex);
+}
+
+static void dlc_qlinear_s8(int rows, int K, int M, const int8_t *in, int8_t zx,
+                           const int8_t *w, int8_t *out,
+                           const int32_t *rowcorr,
+                           const dlc_requant_params *rq, int nc,
+                           dlc_exec *ex) {
+  (void)nc;
+  dlc_gemm_params p;
+  memset(&p, 0, sizeof(p));
+  p.M = M;
+  p.N = rows;
+  p.K = K;
+  p.groups = 1;
+  p.a.data = w;
+  p.b = in;
+  p.rs = 1;
+  p.cs = K;
+  p.c = out;
+  p.ldi = 1;
+  p.ldj = M;
+  dlc_launch_gemm_s8(&p, 1, zx, rowcorr, 0, rq, ex);
+}
+
+/* lhs (M x K int8) into 4-step panels, and the zero-point corrections:
+ * rowcorr[i] = -zb * sum_k lhs[i][k] + K za zb, colcorr[j] = -za * sum_k
+ * rhs[k][j]. */
+__global__ static void dlc_qmatmul_pack_kernel(int M, int N, int K,
+                                               const int8_t *x,
+                                               const int8_t *y, int32_t za,
+                                               int32_t zb, int8_t *ap,
+                                               int32_t *rowcorr,
+                                               int32_t *colcorr) {
+  int K4 = DLC_ROUND_UP(K, 4);
+  int64_t packed = (int64_t)DLC_ROUND_UP(M, DLC_MR) * K4;
+  DLC_FOR(e, packed + M + N) {
+    if (e < packed) {
+      int64_t panel = e / ((int64_t)K4 * DLC_MR),
+              rest = e % ((int64_t)K4 * DLC_MR);
+      int q = (int)(rest / 32), r = (int)(rest % 32) / 4, t = (int)(rest % 4);
+      int row = (int)panel * DLC_MR + r, k = 4 * q + t;
+      ap[e] = row < M && k < K ? x[(int64_t)row * K + k] : (int8_t)0;
+    } else if (e < packed + M) {
+      int i = (int)(e - packed);
+      int32_t sum = 0;
+      for (int k = 0; k < K; ++k)
+        sum += x[(int64_t)i * K + k];
+      rowcorr[i] = -zb * sum + K * za * zb;
+    } else {
+      int j = (int)(e - packed - M);
+      int32_t sum = 0;
+      for (int k = 0; k < K; ++k)
+        sum += y[(int64_t)k * N + j];
+      colcorr[j] = -za * sum;
+    }
+  }
+}
+
+static void dlc_qmatmul_s8(int batch, int M, int N, int K, const int8_t *lhs,
+                           int64_t lhs_stride, int32_t za, const int8_t *rhs,
+                           int64_t rhs_stride, int32_t zb, int8_t *out,
+                           const dlc_requant_params *rq, int nc,
+                           int8_t *packed, dlc_exec *ex) {
+  (void)nc;
+  int K4 = DLC_ROUND_UP(K, 4);
+  int8_t *ap = packed;
+  int32_t *rowcorr =
+      (int32_t *)(ap + DLC_ROUND_UP((int64_t)DLC_ROUND_UP(M, DLC_MR) * K4, 64));
+  int32_t *colcorr = rowcorr + DLC_ROUND_UP(M, 16);
+  for (int b = 0; b < batch; ++b) {
+    const int8_t *x = lhs + b * lhs_stride, *y = rhs + b * rhs_stride;
+    int64_t work = (int64_t)DLC_ROUND_UP(M, DLC_MR) * K4 + M + N;
+    dlc_qmatmul_pack_kernel<<<dlc_blocks(work), DLC_THREADS, 0, ex->stream>>>(
+        M, N, K, x, y, za, zb, ap, rowcorr, colcorr);
+    dlc_check_launch(ex);
+    dlc_gemm_params p;
+    memset(&p, 0, sizeof(p));
+    p.M = M;
+    p.N = N;
+    p.K = K;
+    p.groups = 1;
+    p.a.data = ap;
+    p.b = y;
+    p.rs = N;
+    p.cs = 1;
+    p.c = out + (int64_t)b * M * N;
+    p.ldi = N;
+    p.ldj = 1;
+    dlc_launch_gemm_s8(&p, 1, 0, rowcorr, colcorr, rq, ex);
+  }
+}
