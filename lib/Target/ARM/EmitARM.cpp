@@ -2,6 +2,7 @@
 
 #include "dlc/Target/ARM/EmitARM.h"
 #include "dlc/Target/Codegen/Lowering.h"
+#include "dlc/Target/Codegen/Printing.h"
 #include "mlir/IR/Diagnostics.h"
 
 using namespace mlir;

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dlc/Target/ARM/EmitARM.h"
+#include "dlc/Target/Codegen/Printing.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -22,104 +23,7 @@ namespace {
 #include "ARMKernelLibrary.inc"
 } // namespace
 
-static constexpr char kMagic[] = "DLCWGT01";
-
-static uint64_t fnv1a(const char *data, size_t size) {
-  uint64_t hash = 1469598103934665603ULL;
-  for (size_t i = 0; i < size; ++i) {
-    hash ^= static_cast<uint8_t>(data[i]);
-    hash *= 1099511628211ULL;
-  }
-  return hash;
-}
-
-static std::string printFloat(float value) {
-  if (std::isnan(value))
-    return "NAN";
-  if (std::isinf(value))
-    return value > 0 ? "INFINITY" : "-INFINITY";
-  std::string text = llvm::formatv("{0}", llvm::format("%.9g", value)).str();
-  if (text.find_first_of(".e") == std::string::npos)
-    text += ".0";
-  return text + "f";
-}
-
-static std::string printInt(int64_t value) {
-  if (value >= INT32_MIN && value <= INT32_MAX)
-    return std::to_string(value);
-  return "INT64_C(" + std::to_string(value) + ")";
-}
-
-static void printBuffer(llvm::raw_ostream &os, const BufferRef &ref) {
-  const char *type = cTypeName(ref.type);
-  switch (ref.storage) {
-  case BufferRef::Storage::Input:
-    os << "((const " << type << " *)inputs[" << ref.indexOrOffset << "])";
-    return;
-  case BufferRef::Storage::Output:
-    os << "((" << type << " *)outputs[" << ref.indexOrOffset << "])";
-    return;
-  case BufferRef::Storage::Workspace:
-    os << "((" << type << " *)(ws + " << ref.indexOrOffset << "))";
-    return;
-  case BufferRef::Storage::Weights:
-    os << "((const " << type << " *)(w + " << ref.indexOrOffset << "))";
-    return;
-  }
-}
-
-static void printArg(llvm::raw_ostream &os, const Arg &arg, bool nested) {
-  std::visit(
-      [&](const auto &v) {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, NullArg>) {
-          os << "0";
-        } else if constexpr (std::is_same_v<T, ExecArg>) {
-          os << "&ex";
-        } else if constexpr (std::is_same_v<T, BufferRef>) {
-          printBuffer(os, v);
-        } else if constexpr (std::is_same_v<T, int64_t>) {
-          os << printInt(v);
-        } else if constexpr (std::is_same_v<T, float>) {
-          os << printFloat(v);
-        } else if constexpr (std::is_same_v<T, IntArray>) {
-          os << "(const " << v.elementType << "[]){";
-          llvm::interleaveComma(v.values, os,
-                                [&](int64_t x) { os << printInt(x); });
-          os << "}";
-        } else {
-          if (!nested)
-            os << (v.byAddress ? "&" : "") << "(" << v.type << ")";
-          os << "{";
-          llvm::interleaveComma(v.fields, os, [&](const Arg &field) {
-            printArg(os, field, true);
-          });
-          os << "}";
-        }
-      },
-      arg.value);
-}
-
 static std::string upper(StringRef text) { return text.upper(); }
-
-static void printDescs(llvm::raw_ostream &os, StringRef prefix, StringRef which,
-                       const std::vector<TensorDesc> &tensors) {
-  os << "static const " << prefix << "_tensor_desc " << prefix << "_" << which
-     << "_descs[] = {\n";
-  for (const TensorDesc &t : tensors) {
-    os << "    {\"" << t.name << "\", "
-       << (t.type == ElemType::F32 ? upper(prefix) + "_F32"
-                                   : upper(prefix) + "_S8")
-       << ", " << t.shape.size() << ", {";
-    llvm::interleaveComma(t.shape, os);
-    if (t.shape.empty())
-      os << "0";
-    os << "}},\n";
-  }
-  if (tensors.empty())
-    os << "    {\"\", 0, 0, {0}},\n";
-  os << "};\n";
-}
 
 std::string mlir::dlc::arm::printARMHeader(const KernelProgram &program,
                                            StringRef prefix) {
@@ -175,17 +79,6 @@ std::string mlir::dlc::arm::printARMHeader(const KernelProgram &program,
   return text;
 }
 
-std::string mlir::dlc::arm::weightFile(const KernelProgram &program) {
-  std::string file(64, '\0');
-  std::memcpy(file.data(), kMagic, 8);
-  uint64_t size = program.weights.size();
-  uint64_t hash = fnv1a(program.weights.data(), program.weights.size());
-  std::memcpy(file.data() + 8, &size, 8);
-  std::memcpy(file.data() + 16, &hash, 8);
-  file.append(program.weights.begin(), program.weights.end());
-  return file;
-}
-
 std::string mlir::dlc::arm::printARMSource(const KernelProgram &program,
                                            StringRef prefix,
                                            bool embedWeights) {
@@ -200,9 +93,6 @@ std::string mlir::dlc::arm::printARMSource(const KernelProgram &program,
   for (const char *part : kKernelLibrary)
     os << part;
   os << "\n/*===--- " << p << " ---===*/\n\n";
-  uint64_t hash = fnv1a(program.weights.data(), program.weights.size());
-  os << "#define " << P << "_WEIGHT_BYTES " << printInt(program.weights.size())
-     << "\n#define " << P << "_WEIGHT_HASH UINT64_C(" << hash << ")\n\n";
   printDescs(os, p, "input", program.inputs);
   printDescs(os, p, "output", program.outputs);
   if (embedWeights) {
@@ -214,26 +104,12 @@ std::string mlir::dlc::arm::printARMSource(const KernelProgram &program,
          << static_cast<unsigned>(static_cast<uint8_t>(file[i])) << ",";
     os << "\n};\n\n";
   }
+  printWeightCheck(os, p, program);
   os << "#define " << P << "_SCRATCH_OFFSET " << program.scratchOffset
      << "\n#define " << P << "_SCRATCH_PER_THREAD " << program.scratchPerThread
      << "\n\n";
   os << "struct " << p << " {\n  void *owned;\n  const uint8_t *weights;\n"
      << "  dlc_pool pool;\n};\n\n"
-     << "static uint64_t " << p
-     << "_fnv1a(const uint8_t *data, size_t size) {\n"
-     << "  uint64_t hash = UINT64_C(1469598103934665603);\n"
-     << "  for (size_t i = 0; i < size; ++i)\n"
-     << "    hash = (hash ^ data[i]) * UINT64_C(1099511628211);\n"
-     << "  return hash;\n}\n\n"
-     << "static int " << p << "_check(const uint8_t *file, size_t size) {\n"
-     << "  uint64_t bytes, hash;\n"
-     << "  if (size < 64 || memcmp(file, \"" << kMagic << "\", 8) != 0)\n"
-     << "    return " << P << "_ERROR_WEIGHTS;\n"
-     << "  memcpy(&bytes, file + 8, 8);\n  memcpy(&hash, file + 16, 8);\n"
-     << "  if (bytes != " << P << "_WEIGHT_BYTES || size != 64 + bytes ||\n"
-     << "      hash != " << P << "_WEIGHT_HASH || " << p
-     << "_fnv1a(file + 64, bytes) != hash)\n"
-     << "    return " << P << "_ERROR_WEIGHTS;\n  return " << P << "_OK;\n}\n\n"
      << "int " << p << "_create_from_memory(" << p
      << " **handle, const void *data, size_t size) {\n"
      << "  if (!handle || !data || ((uintptr_t)data % 64) != 0)\n"
@@ -297,12 +173,8 @@ std::string mlir::dlc::arm::printARMSource(const KernelProgram &program,
      << "  dlc_exec ex = {(dlc_pool *)&handle->pool, ws + " << P
      << "_SCRATCH_OFFSET,\n                  " << P << "_SCRATCH_PER_THREAD};\n"
      << "  (void)w;\n  (void)ex;\n";
-  for (const KernelCall &call : program.calls) {
-    os << "  /* " << call.comment << " */\n  " << call.kernel << "(";
-    llvm::interleaveComma(call.args, os,
-                          [&](const Arg &arg) { printArg(os, arg, false); });
-    os << ");\n";
-  }
+  for (const KernelCall &call : program.calls)
+    printCall(os, call, CallStyle::C);
   os << "  return " << P << "_OK;\n}\n";
   return text;
 }

@@ -48,9 +48,6 @@ std::string printARMSource(const codegen::KernelProgram &program,
                            StringRef prefix, bool embedWeights);
 std::string printARMHarness(const codegen::KernelProgram &program,
                             StringRef prefix);
-/// The weight file: a 64-byte header (magic, size, FNV-1a checksum) and
-/// the blob.
-std::string weightFile(const codegen::KernelProgram &program);
 
 } // namespace mlir::dlc::arm
 

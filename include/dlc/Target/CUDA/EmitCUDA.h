@@ -1,0 +1,40 @@
+//===- EmitCUDA.h - CUDA C++ from dlc IR ------------------------*- C++ -*-===//
+//
+// `dlc-translate --emit-cuda model.mlir -o DIR` writes DIR/<prefix>.cu,
+// <prefix>.h and <prefix>.bin (packed weights): the kernel program of the
+// shared lowering (lib/Target/Codegen), printed around the CUDA kernel
+// library of lib/Target/CUDA/Kernels.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_TARGET_CUDA_EMITCUDA_H
+#define DLC_TARGET_CUDA_EMITCUDA_H
+
+#include "dlc/Target/Codegen/Lowering.h"
+
+namespace mlir::dlc::cuda {
+
+struct CUDAEmitOptions {
+  /// A GPU target of the cost model's target file (its CUDA architecture
+  /// and block tile).
+  std::string target = "a100";
+  std::string targetFile;
+  std::string function;
+  std::string prefix = "model";
+  /// Also write <prefix>_runner.cu: reads .npy inputs, runs on the GPU,
+  /// writes .npy outputs, times N runs with CUDA events.
+  bool runner = false;
+};
+
+FailureOr<codegen::EmittedFiles> emitCUDA(ModuleOp module,
+                                          const CUDAEmitOptions &options);
+
+std::string printCUDAHeader(const codegen::KernelProgram &program,
+                            StringRef prefix);
+std::string printCUDASource(const codegen::KernelProgram &program,
+                            const Target &target, StringRef prefix);
+std::string printCUDARunner(StringRef prefix);
+
+} // namespace mlir::dlc::cuda
+
+#endif // DLC_TARGET_CUDA_EMITCUDA_H
