@@ -45,3 +45,11 @@ if arm_cc and qemu:
     config.substitutions.append(
         ("%arm-clang", os.path.join(config.llvm_tools_dir, "clang") +
          " --target=aarch64-linux-gnu -std=c11 -O3 -Wall -Wextra -Werror"))
+
+# The CUDA backend's tests compile the emitted code with nvcc (no GPU needed).
+nvcc = "/usr/local/cuda/bin/nvcc"
+if os.path.exists(nvcc):
+    config.available_features.add("cuda")
+    config.substitutions.append(
+        ("%nvcc", f"{nvcc} -O3 -Werror all-warnings "
+         "-Xcompiler -Wall,-Wextra,-Werror"))

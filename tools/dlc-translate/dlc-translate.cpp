@@ -4,6 +4,8 @@
 //   dlc-translate --emit-arm model.mlir -o DIR [--arm-target=cortex-a78]
 //       [--arm-march=...] [--arm-prefix=model] [--arm-embed-weights]
 //       [--arm-harness] [--target-file=FILE] [--function=NAME]
+//   dlc-translate --emit-cuda model.mlir -o DIR [--cuda-target=a100|sm_80]
+//       [--emit-cuda-runner] [--arm-prefix=...]
 //
 // Output is written only when the translation succeeds; --emit-arm writes
 // a directory of files (C source, header, weights), each replaced whole.
@@ -13,6 +15,7 @@
 #include "dlc/InitAllDialects.h"
 #include "dlc/Support/Debug.h"
 #include "dlc/Target/ARM/EmitARM.h"
+#include "dlc/Target/CUDA/EmitCUDA.h"
 #include "dlc/Target/ONNX/ImportONNX.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -75,6 +78,15 @@ static int emitMain(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   static cl::opt<bool> emitArm("emit-arm",
                                cl::desc("Emit AArch64 C with NEON"));
+  static cl::opt<bool> emitCuda("emit-cuda", cl::desc("Emit CUDA C++"));
+  static cl::opt<bool> cudaRunner(
+      "emit-cuda-runner",
+      cl::desc("With --emit-cuda: also write <prefix>_runner.cu"));
+  static cl::opt<std::string> cudaTarget(
+      "cuda-target",
+      cl::desc("GPU target of the target file, or its architecture (sm_80, "
+               "sm_87, sm_89, sm_90)"),
+      cl::init("a100"));
   static cl::opt<std::string> input(cl::Positional, cl::desc("<model.mlir>"),
                                     cl::init("-"));
   static cl::opt<std::string> output("o", cl::desc("Output directory"),
@@ -86,7 +98,10 @@ static int emitMain(int argc, char **argv) {
       "arm-march", cl::desc("Override the target's -march (e.g. armv8-a)"),
       cl::init(""));
   static cl::opt<std::string> prefix(
-      "arm-prefix", cl::desc("File and symbol prefix"), cl::init("model"));
+      "prefix", cl::desc("File and symbol prefix of the emitted model"),
+      cl::init("model"));
+  static cl::alias armPrefix("arm-prefix", cl::desc("Alias for --prefix"),
+                             cl::aliasopt(prefix));
   static cl::opt<bool> embed("arm-embed-weights",
                              cl::desc("Compile the weights into the C source"));
   static cl::opt<bool> harness(
@@ -116,16 +131,30 @@ static int emitMain(int argc, char **argv) {
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1;
-  dlc::arm::ARMEmitOptions options;
-  options.target = target;
-  options.march = march;
-  options.prefix = prefix;
-  options.embedWeights = embed;
-  options.harness = harness;
-  options.targetFile = targetFile;
-  options.function = function;
-  FailureOr<dlc::codegen::EmittedFiles> files =
-      dlc::arm::emitARM(*module, options);
+  if (emitArm == emitCuda) {
+    llvm::WithColor::error() << "give one of --emit-arm and --emit-cuda\n";
+    return 1;
+  }
+  FailureOr<dlc::codegen::EmittedFiles> files = failure();
+  if (emitArm) {
+    dlc::arm::ARMEmitOptions options;
+    options.target = target;
+    options.march = march;
+    options.prefix = prefix;
+    options.embedWeights = embed;
+    options.harness = harness;
+    options.targetFile = targetFile;
+    options.function = function;
+    files = dlc::arm::emitARM(*module, options);
+  } else {
+    dlc::cuda::CUDAEmitOptions options;
+    options.target = cudaTarget;
+    options.prefix = prefix;
+    options.runner = cudaRunner;
+    options.targetFile = targetFile;
+    options.function = function;
+    files = dlc::cuda::emitCUDA(*module, options);
+  }
   if (failed(files) || failed(writeFiles(output, *files)))
     return 1;
   return 0;
@@ -133,7 +162,8 @@ static int emitMain(int argc, char **argv) {
 
 int main(int argc, char **argv) {
   for (int i = 1; i < argc; ++i)
-    if (StringRef(argv[i]) == "--emit-arm" || StringRef(argv[i]) == "-emit-arm")
+    if (StringRef(argv[i]).ltrim('-') == "emit-arm" ||
+        StringRef(argv[i]).ltrim('-') == "emit-cuda")
       return emitMain(argc, argv);
   mlir::dlc::registerImportONNXTranslation();
   return mlir::failed(

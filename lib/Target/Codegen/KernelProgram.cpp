@@ -1,4 +1,4 @@
-//===- KernelProgram.cpp - the ARM backend's kernel-level form ------------===//
+//===- KernelProgram.cpp - the C backends' kernel-level form --------------===//
 
 #include "dlc/Target/Codegen/KernelProgram.h"
 #include <cstring>

@@ -1,4 +1,4 @@
-//===- LowerQuantized.cpp - quantized dlc ops to ARM kernels --------------===//
+//===- LowerQuantized.cpp - quantized dlc ops to kernel calls -------------===//
 //
 // int8 layers become SDOT GEMMs with the input zero point folded into a
 // per-row correction (bias - z_x * sum(w), computed here) and the
@@ -157,8 +157,8 @@ LogicalResult Lowering::lowerQConv(QConv2DOp op) {
   auto [weightParams, axis] = int8Params(weight.getElementType());
   if (llvm::any_of(weightParams,
                    [](const q::UniformParams &p) { return p.zeroPoint != 0; }))
-    return op.emitOpError("has weights with a non-zero zero point; the ARM "
-                          "backend takes symmetric int8 weights");
+    return op.emitOpError("has weights with a non-zero zero point; ")
+           << backendName() << " takes symmetric int8 weights";
   q::UniformParams input = perTensorParamsOf(in.getElementType());
   FailureOr<std::vector<char>> wBytes = constantBytes(op.getWeight(), op);
   if (failed(wBytes))
@@ -229,8 +229,8 @@ LogicalResult Lowering::lowerQLinear(QLinearOp op) {
   auto [weightParams, axis] = int8Params(weight.getElementType());
   if (llvm::any_of(weightParams,
                    [](const q::UniformParams &p) { return p.zeroPoint != 0; }))
-    return op.emitOpError("has weights with a non-zero zero point; the ARM "
-                          "backend takes symmetric int8 weights");
+    return op.emitOpError("has weights with a non-zero zero point; ")
+           << backendName() << " takes symmetric int8 weights";
   q::UniformParams input = perTensorParamsOf(in.getElementType());
   FailureOr<std::vector<char>> wBytes = constantBytes(op.getWeight(), op);
   if (failed(wBytes))
@@ -280,8 +280,8 @@ LogicalResult Lowering::lowerQuantizedOp(Operation &op, bool &handled) {
           return success();
         }
         if (getInt8SubChannel(type.getElementType()))
-          return o.emitOpError("quantizes to per-block scales, which the ARM "
-                               "backend does not run");
+          return o.emitOpError("quantizes to per-block scales, which ")
+                 << backendName() << " does not run";
         auto [params, axis] = int8Params(type.getElementType());
         std::array<int64_t, 3> dims = aroundAxis(type, axis);
         std::vector<float> scales;
@@ -312,8 +312,8 @@ LogicalResult Lowering::lowerQuantizedOp(Operation &op, bool &handled) {
           return success();
         }
         if (getInt8SubChannel(type.getElementType()))
-          return o.emitOpError("dequantizes per-block int8 weights, which "
-                               "the ARM backend does not run");
+          return o.emitOpError("dequantizes per-block int8 weights, which ")
+                 << backendName() << " does not run";
         auto [params, axis] = int8Params(type.getElementType());
         std::array<int64_t, 3> dims = aroundAxis(type, axis);
         std::vector<float> scales;

@@ -1,4 +1,4 @@
-//===- Lowering.cpp - dlc ops to the ARM kernel program -------------------===//
+//===- Lowering.cpp - dlc ops to a kernel program ------------------------===//
 //
 // Planning (fusion groups, buffer liveness and workspace offsets) and the
 // lowering of float ops. Quantized ops are in LowerQuantized.cpp.
@@ -81,6 +81,10 @@ batchNormCoefficients(BatchNormOp bn) {
 // Planning
 //===----------------------------------------------------------------------===//
 
+std::string Lowering::backendName() const {
+  return backend == Backend::ARM ? "the ARM backend" : "the CUDA backend";
+}
+
 std::string Lowering::describe(Operation *op) const {
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -113,8 +117,8 @@ FailureOr<ElemType> Lowering::elemTypeOf(Value value, Operation *where) {
   auto shaped = dyn_cast<RankedTensorType>(value.getType());
   if (!shaped || !shaped.hasStaticShape())
     return where->emitOpError("has an operand or result of type ")
-           << value.getType()
-           << ", which the ARM backend cannot lower (static shapes only)";
+           << value.getType() << ", which " << backendName()
+           << " cannot lower (static shapes only)";
   Type element = shaped.getElementType();
   if (element.isF32())
     return ElemType::F32;
@@ -125,7 +129,7 @@ FailureOr<ElemType> Lowering::elemTypeOf(Value value, Operation *where) {
   if (element.isInteger(32))
     return ElemType::S32;
   return where->emitOpError("computes on ")
-         << element << ", which the ARM backend does not support";
+         << element << ", which " << backendName() << " does not support";
 }
 
 void Lowering::findFusions() {
@@ -370,8 +374,8 @@ FailureOr<BufferRef> Lowering::constantF32(Value value, Operation *user) {
   if (!values)
     return user->emitOpError("reads ")
            << value.getType()
-           << " that is neither an fp32 constant nor a computed value the "
-              "ARM backend can place";
+           << " that is neither an fp32 constant nor a computed value "
+           << backendName() << " can place";
   BufferRef ref =
       program.addWeights(values->data(), values->size() * 4, ElemType::F32);
   storedConstants[value] = ref;
@@ -470,8 +474,8 @@ FailureOr<Arg> Lowering::weightSource(Operation *layer, Value weight,
   }
   if (auto q = weight.getDefiningOp<QConstantOp>()) {
     if (!getFP8Format(q.getType()))
-      return layer->emitOpError("has int8 weights outside an int8 layer; "
-                                "the ARM backend runs them in qconv2d/qlinear");
+      return layer->emitOpError("has int8 weights outside an int8 layer; ")
+             << backendName() << " runs them in qconv2d/qlinear";
     FailureOr<std::vector<char>> bytes = constantBytes(weight, layer);
     if (failed(bytes))
       return failure();
@@ -485,8 +489,8 @@ FailureOr<Arg> Lowering::weightSource(Operation *layer, Value weight,
   }
   std::optional<std::vector<float>> values = getConstantF32(weight);
   if (!values)
-    return layer->emitOpError("has a weight that is not a constant; the ARM "
-                              "backend packs weights at emit time");
+    return layer->emitOpError("has a weight that is not a constant; ")
+           << backendName() << " packs weights at emit time";
   std::vector<float> packed = packPanelsF32(*values, shape);
   return source(
       0, program.addWeights(packed.data(), packed.size() * 4, ElemType::F32),
@@ -570,12 +574,12 @@ LogicalResult Lowering::lowerMatMul(Operation *op, Value lhs, Value rhs,
   SmallVector<int64_t> a = shapeOf(lhs), b = shapeOf(rhs),
                        c = shapeOf(op->getResult(0));
   if (a.size() < 2 || b.size() < 2)
-    return op->emitOpError("has a vector operand; the ARM backend lowers "
-                           "matrix products of rank 2 and more");
+    return op->emitOpError("has a vector operand; ")
+           << backendName() << " lowers matrix products of rank 2 and more";
   auto lb = matmulBatch(a, c), rb = matmulBatch(b, c);
   if (!lb || !rb)
-    return op->emitOpError("broadcasts batch dimensions partially, which "
-                           "the ARM backend does not lower");
+    return op->emitOpError("broadcasts batch dimensions partially, which ")
+           << backendName() << " does not lower";
   int64_t m = a[a.size() - 2], k = a.back(), n = b.back();
   Aggregate t = tiling();
   if (!int8) {
@@ -614,8 +618,8 @@ LogicalResult Lowering::lowerBinary(Operation &op, int kind) {
   if (out.empty())
     out.push_back(1);
   if (out.size() > 6)
-    return op.emitOpError("has rank ")
-           << out.size() << "; the ARM backend's elementwise kernels take 6";
+    return op.emitOpError("has rank ") << out.size() << "; " << backendName()
+                                       << "'s elementwise kernels take 6";
   auto stridesFor = [&](Value operand) {
     SmallVector<int64_t> shape = shapeOf(operand);
     SmallVector<int64_t> aligned(out.size() - shape.size(), 1);
@@ -730,8 +734,8 @@ LogicalResult Lowering::lowerNormalization(Operation &op) {
   if (auto bn = dyn_cast<BatchNormOp>(op)) {
     auto coefficients = batchNormCoefficients(bn);
     if (!coefficients)
-      return op.emitOpError("has statistics that are not constants; the ARM "
-                            "backend folds them at emit time");
+      return op.emitOpError("has statistics that are not constants; ")
+             << backendName() << " folds them at emit time";
     auto &[mul, add] = *coefficients;
     auto in = cast<ShapedType>(bn.getInput().getType());
     int64_t n = in.getDimSize(0), channels = in.getDimSize(1);
@@ -802,7 +806,7 @@ LogicalResult Lowering::lowerDataMovement(Operation &op) {
   SmallVector<int64_t> inShape = shapeOf(op.getOperand(0));
   if (inShape.size() > 6)
     return op.emitOpError("has rank ")
-           << inShape.size() << "; the ARM backend's copies take 6";
+           << inShape.size() << "; " << backendName() << "'s copies take 6";
   SmallVector<int64_t> inStrides = stridesOf(inShape);
   if (auto t = dyn_cast<TransposeOp>(op)) {
     SmallVector<int64_t> outShape = shapeOf(t.getResult()), src;
@@ -890,8 +894,8 @@ LogicalResult Lowering::lowerOp(Operation &op) {
       return failure();
     if (*type != ElemType::F32 && !(int8Capable && *type == ElemType::S8))
       return op.emitOpError("computes on ")
-             << cast<ShapedType>(v.getType()).getElementType()
-             << ", which the ARM backend runs only in quantized ops";
+             << cast<ShapedType>(v.getType()).getElementType() << ", which "
+             << backendName() << " runs only in quantized ops";
   }
   return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
       .Case([&](ConstantOp) { return success(); })
@@ -925,13 +929,14 @@ LogicalResult Lowering::lowerOp(Operation &op) {
       .Case<TransposeOp, ConcatOp, SliceOp, SplitOp, PadOp>(
           [&](Operation *) { return lowerDataMovement(op); })
       .Default([&](Operation *) {
-        return op.emitOpError("is not supported by the ARM backend");
+        return op.emitOpError("is not supported by ") << backendName();
       });
 }
 
 LogicalResult Lowering::run() {
   if (func.isExternal() || !func.getBody().hasOneBlock())
-    return func.emitError("the ARM backend lowers a function with one block");
+    return func.emitError()
+           << backendName() << " lowers a function with one block";
   for (BlockArgument arg : func.getArguments()) {
     auto shaped = dyn_cast<ShapedType>(arg.getType());
     if (shaped && !shaped.getElementType().isF32())

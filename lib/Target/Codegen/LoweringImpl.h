@@ -55,6 +55,8 @@ private:
   BufferRef temporary(Operation *op, ElemType type);
   Aggregate tiling() const;
   std::string describe(Operation *op) const;
+  /// "the ARM backend" or "the CUDA backend", for diagnostics.
+  std::string backendName() const;
   void call(std::string kernel, std::vector<Arg> args, std::string comment);
 
   // Float ops (Lowering.cpp).

@@ -7,7 +7,7 @@
 // RUN: echo '{"targets": [{"name": "tiny", "peak_tflops": {"fp32": 0.001}, "memory_gbps": 1}]}' > %t.good.json
 // RUN: dlc-opt %s --dlc-cost-report="target=tiny target-file=%t.good.json" -o /dev/null | FileCheck %s --check-prefix=CUSTOM
 
-// TARGET: error: dlc-cost-report: unknown target 'tpu9' (known: h200, a100, t4, orin, cortex-a78, cortex-a55, host)
+// TARGET: error: dlc-cost-report: unknown target 'tpu9' (known: h200, a100, t4, l4, orin, cortex-a78, cortex-a55, host)
 // FORMAT: error: dlc-cost-report: format must be table, json, csv or svg, got 'xml'
 // FILE: error: dlc-cost-report: {{.*}}.json: target 'x': needs "peak_tflops" with "fp32"
 // NOFUNC: error: dlc-cost-report: no function to report

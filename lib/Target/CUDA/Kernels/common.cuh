@@ -17,10 +17,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Every launcher and kernel is static (one copy per model) and may go
+ * unused by a given model without a warning. */
+#define DLC_LAUNCHER static inline __attribute__((unused))
+#define DLC_KERNEL static __global__ __attribute__((unused))
+
 #define DLC_MR 8
 #define DLC_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define DLC_MAX(a, b) ((a) > (b) ? (a) : (b))
-#define DLC_ROUND_UP(x, m) (((x) + (m)-1) / (m) * (m))
+#define DLC_ROUND_UP(x, m) (((x) + (m) - 1) / (m) * (m))
 #define DLC_THREADS 256
 
 /* What a launch runs on: the caller's stream, and the first error. */
@@ -72,8 +77,7 @@ __host__ __device__ static inline int32_t dlc_srdhm(int32_t a, int32_t b) {
 }
 
 /* gemmlowp's RoundingDivideByPOT: round half away from zero. */
-__host__ __device__ static inline int32_t dlc_rdivpot(int32_t x,
-                                                      int exponent) {
+__host__ __device__ static inline int32_t dlc_rdivpot(int32_t x, int exponent) {
   if (exponent <= 0)
     return x;
   int32_t mask = (int32_t)((1LL << exponent) - 1);
@@ -83,9 +87,8 @@ __host__ __device__ static inline int32_t dlc_rdivpot(int32_t x,
 }
 
 /* x * multiplier * 2^shift in fixed point. */
-__host__ __device__ static inline int32_t dlc_requant(int32_t x,
-                                                      int32_t multiplier,
-                                                      int shift) {
+__host__ __device__ static inline int32_t
+dlc_requant(int32_t x, int32_t multiplier, int shift) {
   int left = shift > 0 ? shift : 0;
   int right = shift > 0 ? 0 : -shift;
   int64_t shifted = (int64_t)x * (1LL << left);

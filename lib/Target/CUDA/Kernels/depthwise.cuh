@@ -5,10 +5,9 @@
  *
  *===----------------------------------------------------------------------===*/
 
-__global__ static void dlc_depthwise_f32_kernel(int64_t total, dlc_conv_geom g,
-                                                const float *in,
-                                                const float *w, float *out,
-                                                dlc_epilogue_f32 ep) {
+DLC_KERNEL void dlc_depthwise_f32_kernel(int64_t total, dlc_conv_geom g,
+                                         const float *in, const float *w,
+                                         float *out, dlc_epilogue_f32 ep) {
   DLC_FOR(e, total) {
     int ox = (int)(e % g.ow), oy = (int)(e / g.ow % g.oh);
     int64_t plane = e / ((int64_t)g.oh * g.ow);
@@ -36,9 +35,9 @@ __global__ static void dlc_depthwise_f32_kernel(int64_t total, dlc_conv_geom g,
   }
 }
 
-static void dlc_depthwise_f32(int n, const dlc_conv_geom *g, const float *in,
-                              const float *w, float *out,
-                              const dlc_epilogue_f32 *ep, dlc_exec *ex) {
+DLC_LAUNCHER void dlc_depthwise_f32(int n, const dlc_conv_geom *g,
+                                    const float *in, const float *w, float *out,
+                                    const dlc_epilogue_f32 *ep, dlc_exec *ex) {
   int64_t total = (int64_t)n * g->c * g->oh * g->ow;
   dlc_depthwise_f32_kernel<<<dlc_blocks(total), DLC_THREADS, 0, ex->stream>>>(
       total, *g, in, w, out, *ep);

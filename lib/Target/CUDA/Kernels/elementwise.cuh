@@ -7,11 +7,10 @@
 
 enum { DLC_ADD = 0, DLC_SUB = 1, DLC_MUL = 2, DLC_DIV = 3 };
 
-__global__ static void dlc_binary_kernel(int op, int rank, int64_t total,
-                                         dlc_dims shape, const float *a,
-                                         dlc_dims as, const float *b,
-                                         dlc_dims bs, float *out,
-                                         dlc_clamp clamp) {
+DLC_KERNEL void dlc_binary_kernel(int op, int rank, int64_t total,
+                                  dlc_dims shape, const float *a, dlc_dims as,
+                                  const float *b, dlc_dims bs, float *out,
+                                  dlc_clamp clamp) {
   DLC_FOR(e, total) {
     int64_t rest = e, ia = 0, ib = 0;
     for (int d = rank - 1; d >= 0; --d) {
@@ -38,10 +37,10 @@ __global__ static void dlc_binary_kernel(int op, int rank, int64_t total,
   }
 }
 
-static void dlc_binary_f32(int op, int rank, const int64_t *shape,
-                           const float *a, const int64_t *a_strides,
-                           const float *b, const int64_t *b_strides,
-                           float *out, dlc_clamp clamp, dlc_exec *ex) {
+DLC_LAUNCHER void dlc_binary_f32(int op, int rank, const int64_t *shape,
+                                 const float *a, const int64_t *a_strides,
+                                 const float *b, const int64_t *b_strides,
+                                 float *out, dlc_clamp clamp, dlc_exec *ex) {
   int64_t total = 1;
   for (int d = 0; d < rank; ++d)
     total *= shape[d];
@@ -61,8 +60,8 @@ enum {
   DLC_GELU_TANH = 5
 };
 
-__global__ static void dlc_unary_kernel(int op, int64_t n, const float *in,
-                                        float *out, float lo, float hi) {
+DLC_KERNEL void dlc_unary_kernel(int op, int64_t n, const float *in, float *out,
+                                 float lo, float hi) {
   DLC_FOR(i, n) {
     float x = in[i];
     switch (op) {
@@ -89,39 +88,36 @@ __global__ static void dlc_unary_kernel(int op, int64_t n, const float *in,
   }
 }
 
-static void dlc_unary_f32(int op, int64_t n, const float *in, float *out,
-                          float lo, float hi, dlc_exec *ex) {
+DLC_LAUNCHER void dlc_unary_f32(int op, int64_t n, const float *in, float *out,
+                                float lo, float hi, dlc_exec *ex) {
   dlc_unary_kernel<<<dlc_blocks(n), DLC_THREADS, 0, ex->stream>>>(op, n, in,
-                                                                 out, lo, hi);
+                                                                  out, lo, hi);
   dlc_check_launch(ex);
 }
 
-__global__ static void dlc_channel_affine_kernel(int64_t total, int64_t c,
-                                                 int64_t spatial,
-                                                 const float *in,
-                                                 const float *mul,
-                                                 const float *add, float *out) {
+DLC_KERNEL void dlc_channel_affine_kernel(int64_t total, int64_t c,
+                                          int64_t spatial, const float *in,
+                                          const float *mul, const float *add,
+                                          float *out) {
   DLC_FOR(i, total) {
     int64_t ch = i / spatial % c;
     out[i] = in[i] * mul[ch] + add[ch];
   }
 }
 
-static void dlc_channel_affine_f32(int64_t n, int64_t c, int64_t spatial,
-                                   const float *in, const float *mul,
-                                   const float *add, float *out,
-                                   dlc_exec *ex) {
+DLC_LAUNCHER void dlc_channel_affine_f32(int64_t n, int64_t c, int64_t spatial,
+                                         const float *in, const float *mul,
+                                         const float *add, float *out,
+                                         dlc_exec *ex) {
   int64_t total = n * c * spatial;
-  dlc_channel_affine_kernel<<<dlc_blocks(total), DLC_THREADS, 0,
-                              ex->stream>>>(total, c, spatial, in, mul, add,
-                                            out);
+  dlc_channel_affine_kernel<<<dlc_blocks(total), DLC_THREADS, 0, ex->stream>>>(
+      total, c, spatial, in, mul, add, out);
   dlc_check_launch(ex);
 }
 
 /* One thread per softmax line, in the executor's order. */
-__global__ static void dlc_softmax_kernel(int64_t outer, int64_t size,
-                                          int64_t inner, const float *in,
-                                          float *out) {
+DLC_KERNEL void dlc_softmax_kernel(int64_t outer, int64_t size, int64_t inner,
+                                   const float *in, float *out) {
   DLC_FOR(line, outer * inner) {
     int64_t o = line / inner, i = line % inner;
     const float *src = in + o * size * inner + i;
@@ -139,19 +135,18 @@ __global__ static void dlc_softmax_kernel(int64_t outer, int64_t size,
   }
 }
 
-static void dlc_softmax_f32(int64_t outer, int64_t size, int64_t inner,
-                            const float *in, float *out, dlc_exec *ex) {
-  dlc_softmax_kernel<<<dlc_blocks(outer * inner), DLC_THREADS, 0,
-                       ex->stream>>>(outer, size, inner, in, out);
+DLC_LAUNCHER void dlc_softmax_f32(int64_t outer, int64_t size, int64_t inner,
+                                  const float *in, float *out, dlc_exec *ex) {
+  dlc_softmax_kernel<<<dlc_blocks(outer * inner), DLC_THREADS, 0, ex->stream>>>(
+      outer, size, inner, in, out);
   dlc_check_launch(ex);
 }
 
 /* One thread per row; mean and variance in double. */
-__global__ static void dlc_layernorm_kernel(int64_t rows, int64_t size,
-                                            const float *in,
-                                            const float *scale,
-                                            const float *bias, float epsilon,
-                                            float *out) {
+DLC_KERNEL void dlc_layernorm_kernel(int64_t rows, int64_t size,
+                                     const float *in, const float *scale,
+                                     const float *bias, float epsilon,
+                                     float *out) {
   DLC_FOR(r, rows) {
     const float *src = in + r * size;
     float *dst = out + r * size;
@@ -169,9 +164,9 @@ __global__ static void dlc_layernorm_kernel(int64_t rows, int64_t size,
   }
 }
 
-static void dlc_layernorm_f32(int64_t rows, int64_t size, const float *in,
-                              const float *scale, const float *bias,
-                              float epsilon, float *out, dlc_exec *ex) {
+DLC_LAUNCHER void dlc_layernorm_f32(int64_t rows, int64_t size, const float *in,
+                                    const float *scale, const float *bias,
+                                    float epsilon, float *out, dlc_exec *ex) {
   dlc_layernorm_kernel<<<dlc_blocks(rows), DLC_THREADS, 0, ex->stream>>>(
       rows, size, in, scale, bias, epsilon, out);
   dlc_check_launch(ex);

@@ -54,10 +54,10 @@ typedef struct {
 typedef struct {
   int M, N, K, groups;
   dlc_asource a;
-  int64_t a_group;     /* weights per group (elements of the panel layout) */
-  const void *b;       /* activations: image 0, group 0 */
-  int64_t rs, cs;      /* strided B(k, j) = b[k*rs + j*cs] */
-  int conv;            /* B is the implicit im2col of `g` */
+  int64_t a_group; /* weights per group (elements of the panel layout) */
+  const void *b;   /* activations: image 0, group 0 */
+  int64_t rs, cs;  /* strided B(k, j) = b[k*rs + j*cs] */
+  int conv;        /* B is the implicit im2col of `g` */
   dlc_conv_geom g;
   int64_t b_image, b_group; /* element offsets per image and group */
   void *c;
@@ -84,8 +84,8 @@ __device__ static inline float dlc_a_f32(const dlc_asource &a, int64_t group,
 /* B(k, j) of an image's group: strided, or the conv's unfolded input
  * (`pad` outside the image). */
 template <typename T>
-__device__ static inline T dlc_b_at(const dlc_gemm_params &p, const T *b,
-                                    int k, int j, T pad) {
+__device__ static inline T dlc_b_at(const dlc_gemm_params &p, const T *b, int k,
+                                    int j, T pad) {
   if (!p.conv)
     return b[(int64_t)k * p.rs + (int64_t)j * p.cs];
   const dlc_conv_geom &g = p.g;
@@ -98,8 +98,7 @@ __device__ static inline T dlc_b_at(const dlc_gemm_params &p, const T *b,
   return b[((int64_t)c * g.h + iy) * g.w + ix];
 }
 
-__global__ static void dlc_gemm_f32_kernel(dlc_gemm_params p,
-                                           dlc_epilogue_f32 ep) {
+DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   __shared__ float As[DLC_BK][DLC_BM + 1];
   __shared__ float Bs[DLC_BK][DLC_BN + 1];
   int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
@@ -117,8 +116,8 @@ __global__ static void dlc_gemm_f32_kernel(dlc_gemm_params p,
   for (int k0 = 0; k0 < p.K; k0 += DLC_BK) {
     for (int e = threadIdx.x; e < DLC_BK * DLC_BM; e += blockDim.x) {
       int kk = e / DLC_BM, r = e % DLC_BM;
-      As[kk][r] = k0 + kk < p.K ? dlc_a_f32(a, ag, p.M, p.K, i0 + r, k0 + kk)
-                                : 0.0f;
+      As[kk][r] =
+          k0 + kk < p.K ? dlc_a_f32(a, ag, p.M, p.K, i0 + r, k0 + kk) : 0.0f;
     }
     for (int e = threadIdx.x; e < DLC_BK * DLC_BN; e += blockDim.x) {
       int kk = e / DLC_BN, s = e % DLC_BN;
@@ -157,24 +156,24 @@ __global__ static void dlc_gemm_f32_kernel(dlc_gemm_params p,
   }
 }
 
-static inline void dlc_launch_gemm_f32(const dlc_gemm_params *p, int images,
-                                       const dlc_epilogue_f32 *ep,
-                                       dlc_exec *ex) {
+DLC_LAUNCHER void dlc_launch_gemm_f32(const dlc_gemm_params *p, int images,
+                                      const dlc_epilogue_f32 *ep,
+                                      dlc_exec *ex) {
   dim3 grid((p->N + DLC_BN - 1) / DLC_BN, (p->M + DLC_BM - 1) / DLC_BM,
             images * p->groups);
   dlc_gemm_f32_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
   dlc_check_launch(ex);
 }
 
-static inline int64_t dlc_panel_elems(int rows, int K) {
+__host__ __device__ static inline int64_t dlc_panel_elems(int rows, int K) {
   return (int64_t)DLC_ROUND_UP(rows, DLC_MR) * K;
 }
 
 /* Convolution of n NCHW images by packed weights (per group: panels of
  * M/groups rows over K = C/groups*KH*KW steps, groups one after another). */
-static void dlc_conv2d_f32(int n, const dlc_conv_geom *g, const float *in,
-                           const dlc_asource *w, float *out,
-                           const dlc_epilogue_f32 *ep, dlc_exec *ex) {
+DLC_LAUNCHER void dlc_conv2d_f32(int n, const dlc_conv_geom *g, const float *in,
+                                 const dlc_asource *w, float *out,
+                                 const dlc_epilogue_f32 *ep, dlc_exec *ex) {
   int cg = g->c / g->groups, mg = g->m / g->groups;
   int K = cg * g->kh * g->kw, P = g->oh * g->ow;
   int pointwise = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
@@ -203,9 +202,9 @@ static void dlc_conv2d_f32(int n, const dlc_conv_geom *g, const float *in,
 }
 
 /* A fully connected layer: out[r][i] = sum_k in[r][k] W[i][k] (+ ep). */
-static void dlc_linear_f32(int rows, int K, int M, const float *in,
-                           const dlc_asource *w, float *out,
-                           const dlc_epilogue_f32 *ep, dlc_exec *ex) {
+DLC_LAUNCHER void dlc_linear_f32(int rows, int K, int M, const float *in,
+                                 const dlc_asource *w, float *out,
+                                 const dlc_epilogue_f32 *ep, dlc_exec *ex) {
   dlc_gemm_params p;
   memset(&p, 0, sizeof(p));
   p.M = M;
@@ -223,8 +222,8 @@ static void dlc_linear_f32(int rows, int K, int M, const float *in,
 }
 
 /* lhs (M x K, row-major) into fp32 panels. */
-__global__ static void dlc_pack_a_f32_kernel(int M, int K, const float *src,
-                                             float *dst) {
+DLC_KERNEL void dlc_pack_a_f32_kernel(int M, int K, const float *src,
+                                      float *dst) {
   int64_t total = dlc_panel_elems(M, K);
   DLC_FOR(e, total) {
     int64_t panel = e / ((int64_t)K * DLC_MR), rest = e % ((int64_t)K * DLC_MR);
@@ -236,10 +235,10 @@ __global__ static void dlc_pack_a_f32_kernel(int M, int K, const float *src,
 
 /* Batched lhs[b] (M x K) times rhs[b] (K x N), batch strides in elements
  * (0 broadcasts); `packed` holds lhs's panels. */
-static void dlc_matmul_f32(int batch, int M, int N, int K, const float *lhs,
-                           int64_t lhs_stride, const float *rhs,
-                           int64_t rhs_stride, float *out, float *packed,
-                           dlc_exec *ex) {
+DLC_LAUNCHER void dlc_matmul_f32(int batch, int M, int N, int K,
+                                 const float *lhs, int64_t lhs_stride,
+                                 const float *rhs, int64_t rhs_stride,
+                                 float *out, float *packed, dlc_exec *ex) {
   dlc_epilogue_f32 ep = {0, 0, 0, {-INFINITY, INFINITY}};
   for (int b = 0; b < batch; ++b) {
     dlc_pack_a_f32_kernel<<<dlc_blocks(dlc_panel_elems(M, K)), DLC_THREADS, 0,
@@ -280,10 +279,10 @@ __device__ static inline int32_t dlc_b_word(const dlc_gemm_params &p,
   return (int32_t)word;
 }
 
-__global__ static void dlc_gemm_s8_kernel(dlc_gemm_params p, int8_t pad,
-                                          const int32_t *rowcorr,
-                                          const int32_t *colcorr,
-                                          dlc_requant_params rq) {
+DLC_KERNEL void dlc_gemm_s8_kernel(dlc_gemm_params p, int8_t pad,
+                                   const int32_t *rowcorr,
+                                   const int32_t *colcorr,
+                                   dlc_requant_params rq) {
   __shared__ int32_t As[DLC_BQ][DLC_BM + 1];
   __shared__ int32_t Bs[DLC_BQ][DLC_BN + 1];
   int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
@@ -338,25 +337,25 @@ __global__ static void dlc_gemm_s8_kernel(dlc_gemm_params p, int8_t pad,
   }
 }
 
-static inline void dlc_launch_gemm_s8(const dlc_gemm_params *p, int images,
-                                      int8_t pad, const int32_t *rowcorr,
-                                      const int32_t *colcorr,
-                                      const dlc_requant_params *rq,
-                                      dlc_exec *ex) {
+DLC_LAUNCHER void dlc_launch_gemm_s8(const dlc_gemm_params *p, int images,
+                                     int8_t pad, const int32_t *rowcorr,
+                                     const int32_t *colcorr,
+                                     const dlc_requant_params *rq,
+                                     dlc_exec *ex) {
   dim3 grid((p->N + DLC_BN - 1) / DLC_BN, (p->M + DLC_BM - 1) / DLC_BM,
             images * p->groups);
   dlc_gemm_s8_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, pad, rowcorr,
-                                                          colcorr, *rq);
+                                                           colcorr, *rq);
   dlc_check_launch(ex);
 }
 
 /* int8 convolution; `nc` is the CPU backend's column blocking and unused
  * here (the block tile is DLC_BN). */
-static void dlc_qconv2d_s8(int n, const dlc_conv_geom *g, const int8_t *in,
-                           int8_t zx, const int8_t *w, int8_t *out,
-                           const int32_t *rowcorr,
-                           const dlc_requant_params *rq, int nc,
-                           dlc_exec *ex) {
+DLC_LAUNCHER void dlc_qconv2d_s8(int n, const dlc_conv_geom *g,
+                                 const int8_t *in, int8_t zx, const int8_t *w,
+                                 int8_t *out, const int32_t *rowcorr,
+                                 const dlc_requant_params *rq, int nc,
+                                 dlc_exec *ex) {
   (void)nc;
   int cg = g->c / g->groups, mg = g->m / g->groups;
   int K = cg * g->kh * g->kw, P = g->oh * g->ow;
@@ -385,11 +384,11 @@ static void dlc_qconv2d_s8(int n, const dlc_conv_geom *g, const int8_t *in,
   dlc_launch_gemm_s8(&p, n, zx, rowcorr, 0, rq, ex);
 }
 
-static void dlc_qlinear_s8(int rows, int K, int M, const int8_t *in, int8_t zx,
-                           const int8_t *w, int8_t *out,
-                           const int32_t *rowcorr,
-                           const dlc_requant_params *rq, int nc,
-                           dlc_exec *ex) {
+DLC_LAUNCHER void dlc_qlinear_s8(int rows, int K, int M, const int8_t *in,
+                                 int8_t zx, const int8_t *w, int8_t *out,
+                                 const int32_t *rowcorr,
+                                 const dlc_requant_params *rq, int nc,
+                                 dlc_exec *ex) {
   (void)nc;
   dlc_gemm_params p;
   memset(&p, 0, sizeof(p));
@@ -410,12 +409,10 @@ static void dlc_qlinear_s8(int rows, int K, int M, const int8_t *in, int8_t zx,
 /* lhs (M x K int8) into 4-step panels, and the zero-point corrections:
  * rowcorr[i] = -zb * sum_k lhs[i][k] + K za zb, colcorr[j] = -za * sum_k
  * rhs[k][j]. */
-__global__ static void dlc_qmatmul_pack_kernel(int M, int N, int K,
-                                               const int8_t *x,
-                                               const int8_t *y, int32_t za,
-                                               int32_t zb, int8_t *ap,
-                                               int32_t *rowcorr,
-                                               int32_t *colcorr) {
+DLC_KERNEL void dlc_qmatmul_pack_kernel(int M, int N, int K, const int8_t *x,
+                                        const int8_t *y, int32_t za, int32_t zb,
+                                        int8_t *ap, int32_t *rowcorr,
+                                        int32_t *colcorr) {
   int K4 = DLC_ROUND_UP(K, 4);
   int64_t packed = (int64_t)DLC_ROUND_UP(M, DLC_MR) * K4;
   DLC_FOR(e, packed + M + N) {
@@ -441,11 +438,12 @@ __global__ static void dlc_qmatmul_pack_kernel(int M, int N, int K,
   }
 }
 
-static void dlc_qmatmul_s8(int batch, int M, int N, int K, const int8_t *lhs,
-                           int64_t lhs_stride, int32_t za, const int8_t *rhs,
-                           int64_t rhs_stride, int32_t zb, int8_t *out,
-                           const dlc_requant_params *rq, int nc,
-                           int8_t *packed, dlc_exec *ex) {
+DLC_LAUNCHER void dlc_qmatmul_s8(int batch, int M, int N, int K,
+                                 const int8_t *lhs, int64_t lhs_stride,
+                                 int32_t za, const int8_t *rhs,
+                                 int64_t rhs_stride, int32_t zb, int8_t *out,
+                                 const dlc_requant_params *rq, int nc,
+                                 int8_t *packed, dlc_exec *ex) {
   (void)nc;
   int K4 = DLC_ROUND_UP(K, 4);
   int8_t *ap = packed;

@@ -5,11 +5,10 @@
  *
  *===----------------------------------------------------------------------===*/
 
-__global__ static void dlc_copy_kernel(int rank, int64_t total, dlc_dims shape,
-                                       const char *src, int64_t src_offset,
-                                       dlc_dims ss, char *dst,
-                                       int64_t dst_offset, dlc_dims ds,
-                                       int size) {
+DLC_KERNEL void dlc_copy_kernel(int rank, int64_t total, dlc_dims shape,
+                                const char *src, int64_t src_offset,
+                                dlc_dims ss, char *dst, int64_t dst_offset,
+                                dlc_dims ds, int size) {
   DLC_FOR(e, total) {
     int64_t rest = e, si = src_offset, di = dst_offset;
     for (int d = rank - 1; d >= 0; --d) {
@@ -23,11 +22,12 @@ __global__ static void dlc_copy_kernel(int rank, int64_t total, dlc_dims shape,
   }
 }
 
-static void dlc_copy_strided(int rank, const int64_t *shape, const void *src,
-                             int64_t src_offset, const int64_t *src_strides,
-                             void *dst, int64_t dst_offset,
-                             const int64_t *dst_strides, int size,
-                             dlc_exec *ex) {
+DLC_LAUNCHER void dlc_copy_strided(int rank, const int64_t *shape,
+                                   const void *src, int64_t src_offset,
+                                   const int64_t *src_strides, void *dst,
+                                   int64_t dst_offset,
+                                   const int64_t *dst_strides, int size,
+                                   dlc_exec *ex) {
   int64_t total = 1;
   for (int d = 0; d < rank; ++d)
     total *= shape[d];
@@ -40,10 +40,9 @@ static void dlc_copy_strided(int rank, const int64_t *shape, const void *src,
 
 enum { DLC_PAD_CONSTANT = 0, DLC_PAD_REFLECT = 1, DLC_PAD_EDGE = 2 };
 
-__global__ static void dlc_pad_kernel(int rank, int64_t total, dlc_dims in_shape,
-                                      dlc_dims out_shape, dlc_dims before,
-                                      int mode, float value, const float *in,
-                                      float *out) {
+DLC_KERNEL void dlc_pad_kernel(int rank, int64_t total, dlc_dims in_shape,
+                               dlc_dims out_shape, dlc_dims before, int mode,
+                               float value, const float *in, float *out) {
   DLC_FOR(o, total) {
     int64_t rest = o, src = 0, stride = 1;
     int inside = 1;
@@ -65,10 +64,10 @@ __global__ static void dlc_pad_kernel(int rank, int64_t total, dlc_dims in_shape
   }
 }
 
-static void dlc_pad_f32(int rank, const int64_t *in_shape,
-                        const int64_t *out_shape, const int64_t *before,
-                        int mode, float value, const float *in, float *out,
-                        dlc_exec *ex) {
+DLC_LAUNCHER void dlc_pad_f32(int rank, const int64_t *in_shape,
+                              const int64_t *out_shape, const int64_t *before,
+                              int mode, float value, const float *in,
+                              float *out, dlc_exec *ex) {
   int64_t total = 1;
   for (int d = 0; d < rank; ++d)
     total *= out_shape[d];

@@ -5,8 +5,8 @@ typedef struct {
 } dlc_pool_geom;
 
 template <typename T>
-__global__ static void dlc_maxpool_kernel(int64_t total, dlc_pool_geom g,
-                                          const T *in, T *out, float lowest) {
+DLC_KERNEL void dlc_maxpool_kernel(int64_t total, dlc_pool_geom g, const T *in,
+                                   T *out, float lowest) {
   DLC_FOR(e, total) {
     int ox = (int)(e % g.ow), oy = (int)(e / g.ow % g.oh);
     const T *src = in + e / ((int64_t)g.oh * g.ow) * g.h * g.w;
@@ -25,19 +25,19 @@ __global__ static void dlc_maxpool_kernel(int64_t total, dlc_pool_geom g,
   }
 }
 
-static void dlc_maxpool_f32(int n, const dlc_pool_geom *g, const float *in,
-                            float *out, dlc_exec *ex) {
+DLC_LAUNCHER void dlc_maxpool_f32(int n, const dlc_pool_geom *g,
+                                  const float *in, float *out, dlc_exec *ex) {
   int64_t total = (int64_t)n * g->c * g->oh * g->ow;
   dlc_maxpool_kernel<float><<<dlc_blocks(total), DLC_THREADS, 0, ex->stream>>>(
       total, *g, in, out, -INFINITY);
   dlc_check_launch(ex);
 }
 
-static void dlc_maxpool_s8(int n, const dlc_pool_geom *g, const int8_t *in,
-                           int8_t *out, dlc_exec *ex) {
+DLC_LAUNCHER void dlc_maxpool_s8(int n, const dlc_pool_geom *g,
+                                 const int8_t *in, int8_t *out, dlc_exec *ex) {
   int64_t total = (int64_t)n * g->c * g->oh * g->ow;
-  dlc_maxpool_kernel<int8_t><<<dlc_blocks(total), DLC_THREADS, 0,
-                               ex->stream>>>(total, *g, in, out, -128.0f);
+  dlc_maxpool_kernel<int8_t><<<dlc_blocks(total), DLC_THREADS, 0, ex->stream>>>(
+      total, *g, in, out, -128.0f);
   dlc_check_launch(ex);
 }
 
@@ -63,13 +63,12 @@ __device__ static inline float dlc_avg_window(const dlc_pool_geom &g,
 
 __device__ static inline int8_t dlc_round_s8(float v, int lo, int hi) {
   float r = rintf(v);
-  return (int8_t)(r < (float)lo ? (float)lo : r > (float)hi ? (float)hi : r);
+  return (int8_t)(r<(float)lo ? (float)lo : r>(float) hi ? (float)hi : r);
 }
 
 template <typename T>
-__global__ static void dlc_avgpool_kernel(int64_t total, dlc_pool_geom g,
-                                          const T *in, T *out, int include_pad,
-                                          int lo, int hi) {
+DLC_KERNEL void dlc_avgpool_kernel(int64_t total, dlc_pool_geom g, const T *in,
+                                   T *out, int include_pad, int lo, int hi) {
   DLC_FOR(e, total) {
     int ox = (int)(e % g.ow), oy = (int)(e / g.ow % g.oh);
     const T *src = in + e / ((int64_t)g.oh * g.ow) * g.h * g.w;
@@ -81,29 +80,28 @@ __global__ static void dlc_avgpool_kernel(int64_t total, dlc_pool_geom g,
   }
 }
 
-static void dlc_avgpool_f32(int n, const dlc_pool_geom *g, const float *in,
-                            float *out, int include_pad, dlc_exec *ex) {
+DLC_LAUNCHER void dlc_avgpool_f32(int n, const dlc_pool_geom *g,
+                                  const float *in, float *out, int include_pad,
+                                  dlc_exec *ex) {
   int64_t total = (int64_t)n * g->c * g->oh * g->ow;
   dlc_avgpool_kernel<float><<<dlc_blocks(total), DLC_THREADS, 0, ex->stream>>>(
       total, *g, in, out, include_pad, 0, 0);
   dlc_check_launch(ex);
 }
 
-static void dlc_avgpool_s8(int n, const dlc_pool_geom *g, const int8_t *in,
-                           int8_t *out, int include_pad, int lo, int hi,
-                           dlc_exec *ex) {
+DLC_LAUNCHER void dlc_avgpool_s8(int n, const dlc_pool_geom *g,
+                                 const int8_t *in, int8_t *out, int include_pad,
+                                 int lo, int hi, dlc_exec *ex) {
   int64_t total = (int64_t)n * g->c * g->oh * g->ow;
-  dlc_avgpool_kernel<int8_t><<<dlc_blocks(total), DLC_THREADS, 0,
-                               ex->stream>>>(total, *g, in, out, include_pad,
-                                             lo, hi);
+  dlc_avgpool_kernel<int8_t><<<dlc_blocks(total), DLC_THREADS, 0, ex->stream>>>(
+      total, *g, in, out, include_pad, lo, hi);
   dlc_check_launch(ex);
 }
 
 /* Mean of each plane, summed in double in order (as the executor). */
 template <typename T>
-__global__ static void dlc_global_avgpool_kernel(int64_t planes, int64_t size,
-                                                 const T *in, T *out, int lo,
-                                                 int hi) {
+DLC_KERNEL void dlc_global_avgpool_kernel(int64_t planes, int64_t size,
+                                          const T *in, T *out, int lo, int hi) {
   DLC_FOR(p, planes) {
     double sum = 0.0;
     for (int64_t i = 0; i < size; ++i)
@@ -116,18 +114,20 @@ __global__ static void dlc_global_avgpool_kernel(int64_t planes, int64_t size,
   }
 }
 
-static void dlc_global_avgpool_f32(int64_t planes, int64_t size,
-                                   const float *in, float *out, dlc_exec *ex) {
-  dlc_global_avgpool_kernel<float><<<dlc_blocks(planes), DLC_THREADS, 0,
-                                     ex->stream>>>(planes, size, in, out, 0, 0);
+DLC_LAUNCHER void dlc_global_avgpool_f32(int64_t planes, int64_t size,
+                                         const float *in, float *out,
+                                         dlc_exec *ex) {
+  dlc_global_avgpool_kernel<float>
+      <<<dlc_blocks(planes), DLC_THREADS, 0, ex->stream>>>(planes, size, in,
+                                                           out, 0, 0);
   dlc_check_launch(ex);
 }
 
-static void dlc_global_avgpool_s8(int64_t planes, int64_t size,
-                                  const int8_t *in, int8_t *out, int lo, int hi,
-                                  dlc_exec *ex) {
-  dlc_global_avgpool_kernel<int8_t><<<dlc_blocks(planes), DLC_THREADS, 0,
-                                      ex->stream>>>(planes, size, in, out, lo,
-                                                    hi);
+DLC_LAUNCHER void dlc_global_avgpool_s8(int64_t planes, int64_t size,
+                                        const int8_t *in, int8_t *out, int lo,
+                                        int hi, dlc_exec *ex) {
+  dlc_global_avgpool_kernel<int8_t>
+      <<<dlc_blocks(planes), DLC_THREADS, 0, ex->stream>>>(planes, size, in,
+                                                           out, lo, hi);
   dlc_check_launch(ex);
 }

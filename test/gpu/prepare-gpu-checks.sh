@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# prepare-gpu-checks.sh BUILD_DIR BUNDLE_DIR [NAME...]
+#
+# Run where dlc is built (no GPU needed). For each covered network (default:
+# all of them) writes BUNDLE_DIR/NAME/ with the emitted CUDA model and runner
+# (--emit-cuda --emit-cuda-runner), an input, the reference executor's output
+# and the tolerance the GPU result must meet; plus a 2048^3 GEMM model for
+# the cuBLAS comparison. Copy the bundle and this directory to the GPU
+# machine and run run-gpu-checks.sh there. The full bundle is about 80 MB
+# (ResNet-18's fp32 weights are 47 MB); pass a subset of names to make it
+# smaller.
+set -euo pipefail
+build=$(cd "$1" && pwd)
+bundle=$2
+shift 2
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+names=("$@")
+if [ ${#names[@]} -eq 0 ]; then
+  names=(resnet18 resnet18_int8 mobilenet_v2 transformer transformer_int8
+         digits_int8 digits_nf4 digits_e4m3 gemm2048)
+fi
+py=/usr/bin/python3
+bin=$build/bin
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$bundle"
+digits=$src/test/Quant/Inputs/digits
+
+source_of() { # NAME -> prints "mlir-file input-file tolerance"
+  case $1 in
+  resnet18 | resnet18_int8 | mobilenet_v2 | transformer | transformer_int8)
+    local net=${1%_int8}
+    if [ ! -f "$work/$net.mlir" ]; then
+      $py "$src/test/Target/ONNX/Inputs/export_torch.py" "$net" "$work" >/dev/null
+      "$bin/dlc-translate" --import-onnx "$work/$net.onnx" -o "$work/$net.imported.mlir"
+      "$bin/dlc-opt" "$work/$net.imported.mlir" --dlc-fold-batchnorm --canonicalize -o "$work/$net.mlir"
+    fi
+    if [ "$1" = "$net" ]; then
+      echo "$work/$net.mlir $work/$net.input.npy 1e-4"
+    else
+      "$bin/dlc-opt" "$work/$net.mlir" --dlc-quantize="calibration=$work/$net.input.npy progress=false" -o "$work/$1.mlir"
+      echo "$work/$1.mlir $work/$net.input.npy 0"
+    fi ;;
+  digits_int8 | digits_nf4 | digits_e4m3)
+    local precision=${1#digits_}
+    [ "$precision" = e4m3 ] && precision=fp8-e4m3
+    "$bin/dlc-translate" --import-onnx "$digits/digits_cnn.onnx" -o "$work/digits.mlir"
+    "$bin/dlc-opt" "$work/digits.mlir" --dlc-quantize="precision=$precision calibration=$digits/calib_x.npy progress=false" --dlc-infer-shapes=batch=360 -o "$work/$1.mlir"
+    local tol=1e-4
+    [ "$1" = digits_int8 ] && tol=0
+    echo "$work/$1.mlir $digits/test_x.npy $tol" ;;
+  gemm2048)
+    $py - "$work" <<'PY'
+import sys, numpy as np
+work = sys.argv[1]
+rng = np.random.default_rng(0)
+np.save(f"{work}/gemm2048.input.npy", rng.standard_normal((2048, 2048), dtype=np.float32))
+w = rng.standard_normal((2048, 2048), dtype=np.float32) / 45.0
+with open(f"{work}/gemm2048.mlir", "w") as f:
+    f.write("func.func @main(%x: tensor<2048x2048xf32>) -> tensor<2048x2048xf32> {\n")
+    f.write('  %w = dlc.constant dense_resource<w> : tensor<2048x2048xf32>\n')
+    f.write("  %y = dlc.linear %x, %w : (tensor<2048x2048xf32>, tensor<2048x2048xf32>) -> tensor<2048x2048xf32>\n")
+    f.write("  return %y : tensor<2048x2048xf32>\n}\n")
+    f.write("{-#\n  dialect_resources: {\n    builtin: {\n      w: \"0x04000000")
+    f.write(w.tobytes().hex().upper())
+    f.write("\"\n    }\n  }\n#-}\n")
+PY
+    echo "$work/gemm2048.mlir $work/gemm2048.input.npy 1e-4" ;;
+  *) echo "unknown network '$1'" >&2; return 1 ;;
+  esac
+}
+
+for name in "${names[@]}"; do
+  read -r mlir input tol < <(source_of "$name")
+  out=$bundle/$name
+  rm -rf "$out"
+  "$bin/dlc-translate" --emit-cuda "$mlir" -o "$out" --emit-cuda-runner
+  cp "$input" "$out/input.npy"
+  "$bin/dlc-run" "$mlir" --input "$input" --output "$out/expected.npy"
+  echo "$tol" > "$out/tolerance"
+  echo "prepared $name (tolerance $tol)"
+done
+cp "$here/run-gpu-checks.sh" "$here/npy_compare.cpp" "$here/cublas_gemm.cu" "$bundle/"
