@@ -82,6 +82,10 @@ static int emitMain(int argc, char **argv) {
   static cl::opt<bool> cudaRunner(
       "emit-cuda-runner",
       cl::desc("With --emit-cuda: also write <prefix>_runner.cu"));
+  static cl::opt<std::string> cudaPrecision(
+      "cuda-precision",
+      cl::desc("fp32 layers in fp32 (fp32) or on fp16 tensor cores (fp16)"),
+      cl::init("fp32"));
   static cl::opt<std::string> cudaTarget(
       "cuda-target",
       cl::desc("GPU target of the target file, or its architecture (sm_80, "
@@ -151,6 +155,7 @@ static int emitMain(int argc, char **argv) {
     options.target = cudaTarget;
     options.prefix = prefix;
     options.runner = cudaRunner;
+    options.precision = cudaPrecision;
     options.targetFile = targetFile;
     options.function = function;
     files = dlc::cuda::emitCUDA(*module, options);

@@ -30,6 +30,9 @@ mlir::dlc::cuda::emitCUDA(ModuleOp module, const CUDAEmitOptions &options) {
     return module.emitError("target '")
            << options.target
            << "' is not a CUDA GPU (it has no \"cuda\" in the target file)";
+  if (options.precision != "fp32" && options.precision != "fp16")
+    return module.emitError("unknown CUDA precision '")
+           << options.precision << "' (fp32 or fp16)";
   FailureOr<func::FuncOp> func = findFunction(module, options.function);
   if (failed(func))
     return failure();
@@ -41,7 +44,8 @@ mlir::dlc::cuda::emitCUDA(ModuleOp module, const CUDAEmitOptions &options) {
   files.emplace_back(options.prefix + ".h",
                      printCUDAHeader(*program, options.prefix));
   files.emplace_back(options.prefix + ".cu",
-                     printCUDASource(*program, *target, options.prefix));
+                     printCUDASource(*program, *target, options.prefix,
+                                     options.precision == "fp16"));
   files.emplace_back(options.prefix + ".bin", weightFile(*program));
   if (options.runner)
     files.emplace_back(options.prefix + "_runner.cu",

@@ -74,7 +74,8 @@ std::string mlir::dlc::cuda::printCUDAHeader(const KernelProgram &program,
 
 std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
                                              const Target &target,
-                                             StringRef prefix) {
+                                             StringRef prefix,
+                                             bool f16TensorCores) {
   std::string text;
   llvm::raw_string_ostream os(text);
   std::string p = prefix.str(), P = prefix.upper();
@@ -84,7 +85,11 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
      << "/* Block tile of the GEMM kernels for " << target.cudaArch
      << " (targets.json). */\n"
      << "#define DLC_BM " << target.cudaTileM << "\n#define DLC_BN "
-     << target.cudaTileN << "\n#define DLC_BK " << target.cudaTileK << "\n\n";
+     << target.cudaTileN << "\n#define DLC_BK " << target.cudaTileK << "\n";
+  if (f16TensorCores)
+    os << "/* --cuda-precision=fp16: fp32 layers on tensor cores with fp16 "
+          "inputs. */\n#define DLC_F16_TENSOR_CORES 1\n";
+  os << "\n";
   for (const char *part : kKernelLibrary)
     os << part;
   os << "\n/*===--- " << p << " ---===*/\n\n";

@@ -21,6 +21,9 @@ struct CUDAEmitOptions {
   std::string targetFile;
   std::string function;
   std::string prefix = "model";
+  /// "fp32": fp32 layers on CUDA cores in fp32; "fp16": on tensor cores
+  /// with fp16 inputs and fp32 accumulation.
+  std::string precision = "fp32";
   /// Also write <prefix>_runner.cu: reads .npy inputs, runs on the GPU,
   /// writes .npy outputs, times N runs with CUDA events.
   bool runner = false;
@@ -32,7 +35,8 @@ FailureOr<codegen::EmittedFiles> emitCUDA(ModuleOp module,
 std::string printCUDAHeader(const codegen::KernelProgram &program,
                             StringRef prefix);
 std::string printCUDASource(const codegen::KernelProgram &program,
-                            const Target &target, StringRef prefix);
+                            const Target &target, StringRef prefix,
+                            bool f16TensorCores);
 std::string printCUDARunner(StringRef prefix);
 
 } // namespace mlir::dlc::cuda

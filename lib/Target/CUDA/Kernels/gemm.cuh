@@ -156,12 +156,28 @@ DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   }
 }
 
+DLC_KERNEL void dlc_gemm_f16_tc_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep);
+DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
+                                      const int32_t *rowcorr,
+                                      const int32_t *colcorr,
+                                      dlc_requant_params rq);
+
 DLC_LAUNCHER void dlc_launch_gemm_f32(const dlc_gemm_params *p, int images,
                                       const dlc_epilogue_f32 *ep,
                                       dlc_exec *ex) {
   dim3 grid((p->N + DLC_BN - 1) / DLC_BN, (p->M + DLC_BM - 1) / DLC_BM,
             images * p->groups);
-  dlc_gemm_f32_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+  /* fp8 weights (exact in fp16) always run on tensor cores; fp32 weights
+   * when the model was emitted with --cuda-precision=fp16. */
+#ifdef DLC_F16_TENSOR_CORES
+  bool tensor_cores = true;
+#else
+  bool tensor_cores = p->a.kind == DLC_A_FP8;
+#endif
+  if (tensor_cores)
+    dlc_gemm_f16_tc_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+  else
+    dlc_gemm_f32_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
   dlc_check_launch(ex);
 }
 
@@ -344,8 +360,15 @@ DLC_LAUNCHER void dlc_launch_gemm_s8(const dlc_gemm_params *p, int images,
                                      dlc_exec *ex) {
   dim3 grid((p->N + DLC_BN - 1) / DLC_BN, (p->M + DLC_BM - 1) / DLC_BM,
             images * p->groups);
+  /* Tensor cores (sm_72+) unless DLC_INT8_DP4A asks for the dp4a kernel;
+   * both compute the same exact int32 sums. */
+#ifdef DLC_INT8_DP4A
   dlc_gemm_s8_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, pad, rowcorr,
                                                            colcorr, *rq);
+#else
+  dlc_gemm_s8_tc_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, pad, rowcorr,
+                                                              colcorr, *rq);
+#endif
   dlc_check_launch(ex);
 }
 

@@ -1,0 +1,168 @@
+/*===- tensorcore.cuh - GEMM and convolution on tensor cores (WMMA) -------===*
+ *
+ * The tiles of gemm.cuh on tensor cores: a block stages DLC_BM x 32 of A
+ * and 32 x DLC_BN of B in shared memory as two 16-step chunks (each 16x16
+ * fragment's rows 32-byte aligned, as WMMA requires), its 8 warps each
+ * multiply-accumulate DLC_TC_FRAGS 16x16 fragments, and the tile goes
+ * through shared memory to the epilogue.
+ *
+ * - int8 (sm_72+): s8 x s8 fragments with int32 accumulators, exact, then
+ *   the executor's fixed-point requantization: the same bits as dp4a.
+ * - fp16 (sm_70+): fp32 layers when the model is emitted with
+ *   --cuda-precision=fp16 (inputs rounded to fp16, fp32 accumulation), and
+ *   layers with fp8 weights always (fp8 values and fp8 activations are
+ *   exact in fp16, products exact in fp32).
+ *
+ *===----------------------------------------------------------------------===*/
+
+#include <mma.h>
+
+#define DLC_TC_FRAGS ((DLC_BM / 16) * (DLC_BN / 16) / 8)
+static_assert(DLC_TC_FRAGS >= 1 && (DLC_BM / 16) * (DLC_BN / 16) % 8 == 0,
+              "the tensor-core tile needs a multiple of 8 16x16 fragments");
+
+/* Rows and columns of fragment f of warp `warp` within the block tile. */
+__device__ static inline void dlc_tc_fragment(int warp, int f, int *row,
+                                              int *col) {
+  int index = warp + f * 8;
+  *row = index / (DLC_BN / 16) * 16;
+  *col = index % (DLC_BN / 16) * 16;
+}
+
+DLC_KERNEL void dlc_gemm_f16_tc_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
+  namespace wmma = nvcuda::wmma;
+  __shared__ __align__(32) __half As[2][DLC_BM][16];
+  __shared__ __align__(32) __half Bs[2][DLC_BN][16];
+  __shared__ __align__(32) float Cs[DLC_BM][DLC_BN];
+  int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
+  const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
+  float *c = (float *)p.c + img * p.c_image + grp * p.c_group;
+  dlc_asource a = p.a;
+  a.first += (int64_t)grp * p.M * p.K;
+  int64_t ag = grp * p.a_group;
+  int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
+  int warp = threadIdx.x / 32;
+  wmma::fragment<wmma::accumulator, 16, 16, 16, float> acc[DLC_TC_FRAGS];
+  for (int f = 0; f < DLC_TC_FRAGS; ++f)
+    wmma::fill_fragment(acc[f], 0.0f);
+  for (int k0 = 0; k0 < p.K; k0 += 32) {
+    for (int e = threadIdx.x; e < 2 * DLC_BM * 16; e += blockDim.x) {
+      int chunk = e / (DLC_BM * 16), r = e / 16 % DLC_BM, t = e % 16;
+      int k = k0 + chunk * 16 + t;
+      As[chunk][r][t] =
+          __float2half(k < p.K ? dlc_a_f32(a, ag, p.M, p.K, i0 + r, k) : 0.0f);
+    }
+    for (int e = threadIdx.x; e < 2 * DLC_BN * 16; e += blockDim.x) {
+      int chunk = e / (DLC_BN * 16), s = e / 16 % DLC_BN, t = e % 16;
+      int k = k0 + chunk * 16 + t;
+      Bs[chunk][s][t] = __float2half(
+          k < p.K && j0 + s < p.N ? dlc_b_at<float>(p, b, k, j0 + s, 0.0f)
+                                  : 0.0f);
+    }
+    __syncthreads();
+    for (int chunk = 0; chunk < 2; ++chunk)
+      for (int f = 0; f < DLC_TC_FRAGS; ++f) {
+        int row, col;
+        dlc_tc_fragment(warp, f, &row, &col);
+        wmma::fragment<wmma::matrix_a, 16, 16, 16, __half, wmma::row_major> af;
+        wmma::fragment<wmma::matrix_b, 16, 16, 16, __half, wmma::col_major> bf;
+        wmma::load_matrix_sync(af, &As[chunk][row][0], 16);
+        wmma::load_matrix_sync(bf, &Bs[chunk][col][0], 16);
+        wmma::mma_sync(acc[f], af, bf, acc[f]);
+      }
+    __syncthreads();
+  }
+  for (int f = 0; f < DLC_TC_FRAGS; ++f) {
+    int row, col;
+    dlc_tc_fragment(warp, f, &row, &col);
+    wmma::store_matrix_sync(&Cs[row][col], acc[f], DLC_BN, wmma::mem_row_major);
+  }
+  __syncthreads();
+  for (int e = threadIdx.x; e < DLC_BM * DLC_BN; e += blockDim.x) {
+    int i = i0 + e / DLC_BN, j = j0 + e % DLC_BN;
+    if (i >= p.M || j >= p.N)
+      continue;
+    int row = grp * p.M + i;
+    float v = Cs[e / DLC_BN][e % DLC_BN];
+    if (ep.scale)
+      v *= ep.scale[row];
+    if (ep.bias)
+      v += ep.bias[row];
+    int64_t at = (int64_t)i * p.ldi + (int64_t)j * p.ldj;
+    if (ep.residual)
+      v += ep.residual[img * p.c_image + grp * p.c_group + at];
+    c[at] = fminf(fmaxf(v, ep.clamp.lo), ep.clamp.hi);
+  }
+}
+
+DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
+                                      const int32_t *rowcorr,
+                                      const int32_t *colcorr,
+                                      dlc_requant_params rq) {
+#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 720
+  namespace wmma = nvcuda::wmma;
+  __shared__ __align__(32) signed char As[2][DLC_BM][16];
+  __shared__ __align__(32) signed char Bs[2][DLC_BN][16];
+  __shared__ __align__(32) int Cs[DLC_BM][DLC_BN];
+  int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
+  const int8_t *b = (const int8_t *)p.b + img * p.b_image + grp * p.b_group;
+  int8_t *c = (int8_t *)p.c + img * p.c_image + grp * p.c_group;
+  const int8_t *a = (const int8_t *)p.a.data + grp * p.a_group;
+  int K4 = DLC_ROUND_UP(p.K, 4);
+  int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
+  int warp = threadIdx.x / 32;
+  wmma::fragment<wmma::accumulator, 16, 16, 16, int> acc[DLC_TC_FRAGS];
+  for (int f = 0; f < DLC_TC_FRAGS; ++f)
+    wmma::fill_fragment(acc[f], 0);
+  for (int k0 = 0; k0 < p.K; k0 += 32) {
+    for (int e = threadIdx.x; e < 2 * DLC_BM * 16; e += blockDim.x) {
+      int chunk = e / (DLC_BM * 16), r = e / 16 % DLC_BM, t = e % 16;
+      int k = k0 + chunk * 16 + t, row = i0 + r;
+      /* The packed layout: panel, group of 4 steps, row, step. */
+      As[chunk][r][t] = k < K4 && row < p.M
+                            ? a[(int64_t)(row / DLC_MR) * K4 * DLC_MR +
+                                (k / 4) * 32 + (row % DLC_MR) * 4 + k % 4]
+                            : (signed char)0;
+    }
+    for (int e = threadIdx.x; e < 2 * DLC_BN * 16; e += blockDim.x) {
+      int chunk = e / (DLC_BN * 16), s = e / 16 % DLC_BN, t = e % 16;
+      int k = k0 + chunk * 16 + t;
+      Bs[chunk][s][t] = k < p.K && j0 + s < p.N
+                            ? dlc_b_at<int8_t>(p, b, k, j0 + s, pad)
+                            : (signed char)0;
+    }
+    __syncthreads();
+    for (int chunk = 0; chunk < 2; ++chunk)
+      for (int f = 0; f < DLC_TC_FRAGS; ++f) {
+        int row, col;
+        dlc_tc_fragment(warp, f, &row, &col);
+        wmma::fragment<wmma::matrix_a, 16, 16, 16, signed char, wmma::row_major>
+            af;
+        wmma::fragment<wmma::matrix_b, 16, 16, 16, signed char, wmma::col_major>
+            bf;
+        wmma::load_matrix_sync(af, &As[chunk][row][0], 16);
+        wmma::load_matrix_sync(bf, &Bs[chunk][col][0], 16);
+        wmma::mma_sync(acc[f], af, bf, acc[f]);
+      }
+    __syncthreads();
+  }
+  for (int f = 0; f < DLC_TC_FRAGS; ++f) {
+    int row, col;
+    dlc_tc_fragment(warp, f, &row, &col);
+    wmma::store_matrix_sync(&Cs[row][col], acc[f], DLC_BN, wmma::mem_row_major);
+  }
+  __syncthreads();
+  for (int e = threadIdx.x; e < DLC_BM * DLC_BN; e += blockDim.x) {
+    int i = i0 + e / DLC_BN, j = j0 + e % DLC_BN;
+    if (i >= p.M || j >= p.N)
+      continue;
+    int row = grp * p.M + i;
+    int at = rq.per_row ? row : 0;
+    int32_t v =
+        Cs[e / DLC_BN][e % DLC_BN] + rowcorr[row] + (colcorr ? colcorr[j] : 0);
+    c[(int64_t)i * p.ldi + (int64_t)j * p.ldj] = dlc_clamp_s8(
+        rq.zero_point + dlc_requant(v, rq.multiplier[at], rq.shift[at]), rq.lo,
+        rq.hi);
+  }
+#endif
+}
