@@ -28,6 +28,12 @@ void bench_f32(int kc, const float *a, const float *b, float *tile);
 void bench_f32(int kc, const float *a, const float *b, float *tile) {
   dlc_ukernel_f32(kc, a, b, tile);
 }
+void bench_nf4(int kc, const uint8_t *codes, const dlc_asource *as, int M,
+               int K, const float *b, float *tile);
+void bench_nf4(int kc, const uint8_t *codes, const dlc_asource *as, int M,
+               int K, const float *b, float *tile) {
+  dlc_ukernel_nf4(kc, codes, as, M, K, 0, 0, b, tile);
+}
 void bench_s8(int k4, const int8_t *a, const int8_t *b, int32_t *tile);
 void bench_s8(int k4, const int8_t *a, const int8_t *b, int32_t *tile) {
   dlc_ukernel_s8(k4, a, b, tile);
@@ -39,11 +45,15 @@ def run(cmd, **kw):
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
 
 
-def hottest_loop(asm, function, mnemonic):
-    """The loop body (label to backward branch) of `function` with the most
-    `mnemonic` instructions."""
-    body = asm.split(f"\n{function}:\n", 1)[1].split(f".size\t{function}", 1)[0]
-    lines = body.splitlines()
+def hottest_loop(asm, functions, mnemonic):
+    """The loop body (label to backward branch) with the most `mnemonic`
+    instructions in the functions named by the regular expression
+    `functions` (a wrapper, or the kernel itself where GCC kept it out of
+    line, e.g. as a .constprop clone)."""
+    lines = []
+    for m in re.finditer(r"\n(" + functions + r"):\n", asm):
+        body = asm[m.end():].split(".size\t" + m.group(1), 1)[0]
+        lines += body.splitlines()
     best = []
     for i, line in enumerate(lines):
         m = re.match(r"^(\.L\w+):", line)
@@ -87,10 +97,13 @@ def main():
              "-S", "kernels.c", "-o", "kernels.s"], cwd=tmp)
         asm = open(os.path.join(tmp, "kernels.s")).read()
     kernels = {
-        "fp32 8x8 (FMLA)": (hottest_loop(asm, "bench_f32", "fmla"), "fmla",
+        "fp32 8x8 (FMLA)": (hottest_loop(asm, r"bench_f32|dlc_ukernel_f32[\w.]*", "fmla"), "fmla",
                             "fmla v{0}.4s, v0.4s, v1.s[{1}]"),
-        "int8 8x8 (SDOT)": (hottest_loop(asm, "bench_s8", "sdot"), "sdot",
+        "int8 8x8 (SDOT)": (hottest_loop(asm, r"bench_s8|dlc_ukernel_s8[\w.]*", "sdot"), "sdot",
                             "sdot v{0}.4s, v0.16b, v1.4b[{1}]"),
+        "NF4 8x8 (FMLA, decode in loop)": (
+            hottest_loop(asm, r"bench_nf4|dlc_ukernel_nf4[\w.]*", "fmla"), "fmla",
+            "fmla v{0}.4s, v0.4s, v1.s[{1}]"),
     }
     print(f"aarch64-linux-gnu-gcc -O3 -march={MARCH}; llvm-mca 22, "
           "1000 iterations of each inner loop\n")

@@ -6,8 +6,8 @@
  * time per (kc x nc) block into panels of DLC_NR columns. Convolutions
  * pack B straight from the image (implicit im2col: no unfolded copy);
  * 1x1 stride-1 convolutions and linear layers read B as a strided matrix.
- * Weights stored as NF4 or fp8 are decoded one kc-slice of a panel at a
- * time into an L1-resident fp32 panel.
+ * NF4 weights are dequantized in the microkernel's loop; fp8 weights are
+ * decoded one kc-slice of a panel at a time into an L1-resident panel.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -60,29 +60,12 @@ typedef struct {
   dlc_clamp clamp;
 } dlc_epilogue_f32;
 
-/* fp32 panel `ap` (kc steps of DLC_MR rows) for rows i0.. of the weights,
- * reduction steps k0.., from an NF4 or fp8 source of M rows and K steps. */
-DLC_INLINE void dlc_decode_a_panel(const dlc_asource *as, int M, int K, int i0,
-                                   int k0, int kc, float *ap) {
-  int panel = i0 / DLC_MR;
-  if (as->kind == DLC_A_NF4) {
-    const uint8_t *codes =
-        (const uint8_t *)as->data + ((int64_t)panel * K + k0) * (DLC_MR / 2);
-    for (int k = 0; k < kc; ++k)
-      for (int r = 0; r < DLC_MR; ++r) {
-        uint8_t byte = codes[k * (DLC_MR / 2) + r / 2];
-        int code = (r % 2 == 0) ? byte >> 4 : byte & 0xF;
-        int row = i0 + r;
-        ap[k * DLC_MR + r] =
-            row < M ? as->codebook[code] *
-                          as->scales[(as->first + (int64_t)row * K + k0 + k) /
-                                     as->block]
-                    : 0.0f;
-      }
-    return;
-  }
+/* fp32 panel `ap` (kc steps of DLC_MR rows) for rows i0.. of fp8 weights
+ * (codes in the panel layout), reduction steps k0.. of K. */
+DLC_INLINE void dlc_decode_fp8_panel(const dlc_asource *as, int K, int i0,
+                                     int k0, int kc, float *ap) {
   const uint8_t *codes =
-      (const uint8_t *)as->data + ((int64_t)panel * K + k0) * DLC_MR;
+      (const uint8_t *)as->data + ((int64_t)(i0 / DLC_MR) * K + k0) * DLC_MR;
   for (int k = 0; k < kc; ++k) {
     uint16_t half[DLC_MR];
     for (int r = 0; r < DLC_MR; ++r)
@@ -191,6 +174,86 @@ DLC_INLINE void dlc_ukernel_f32(int kc, const float *a, const float *b,
   vst1q_f32(tile + 60, c71);
 }
 
+/* The 8x8 microkernel on NF4 weights, dequantized in the loop: each step
+ * unpacks the 8 rows' nibbles (high first), looks their values up in the
+ * fp32 codebook (vqtbl4q_u8 over its 64 bytes), scales them by each row's
+ * block scale (reloaded when a row crosses a block boundary) and issues
+ * the same 16 FMAs as dlc_ukernel_f32. The weights are the executor's to
+ * the bit: codebook[code] * scale in fp32. Rows from i0 of M; steps from
+ * k0 of K. */
+DLC_INLINE void dlc_ukernel_nf4(int kc, const uint8_t *codes,
+                                const dlc_asource *as, int M, int K, int64_t i0,
+                                int k0, const float *b, float *tile) {
+  uint8x16x4_t book = {{vreinterpretq_u8_f32(vld1q_f32(as->codebook)),
+                        vreinterpretq_u8_f32(vld1q_f32(as->codebook + 4)),
+                        vreinterpretq_u8_f32(vld1q_f32(as->codebook + 8)),
+                        vreinterpretq_u8_f32(vld1q_f32(as->codebook + 12))}};
+  static const uint8_t dup_lo[16] = {0, 0, 0, 0, 1, 1, 1, 1,
+                                     2, 2, 2, 2, 3, 3, 3, 3};
+  static const uint8_t dup_hi[16] = {4, 4, 4, 4, 5, 5, 5, 5,
+                                     6, 6, 6, 6, 7, 7, 7, 7};
+  static const uint8_t byte_of[16] = {0, 1, 2, 3, 0, 1, 2, 3,
+                                      0, 1, 2, 3, 0, 1, 2, 3};
+  uint8x16_t lo_pattern = vld1q_u8(dup_lo), hi_pattern = vld1q_u8(dup_hi);
+  uint8x16_t offsets = vld1q_u8(byte_of);
+  float32x4_t c00 = vdupq_n_f32(0), c01 = c00, c10 = c00, c11 = c00, c20 = c00,
+              c21 = c00, c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00,
+              c51 = c00, c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+  float32x4_t s0 = c00, s1 = c00;
+  int next = 0; /* the step at which some row's block scale changes */
+  for (int k = 0; k < kc; ++k) {
+    if (k == next) {
+      float scale[DLC_MR];
+      next = kc;
+      for (int r = 0; r < DLC_MR; ++r) {
+        int64_t index = as->first + (i0 + r) * K + k0 + k;
+        scale[r] = i0 + r < M ? as->scales[index / as->block] : 0.0f;
+        int64_t change = (index / as->block + 1) * as->block - index + k;
+        if (change < next)
+          next = (int)change;
+      }
+      s0 = vld1q_f32(scale);
+      s1 = vld1q_f32(scale + 4);
+    }
+    uint32_t word;
+    memcpy(&word, codes + k * (DLC_MR / 2), 4);
+    uint8x8_t packed = vcreate_u8(word);
+    uint8x8_t nibbles =
+        vzip1_u8(vshr_n_u8(packed, 4), vand_u8(packed, vdup_n_u8(0xF)));
+    uint8x16_t both = vcombine_u8(nibbles, nibbles);
+    uint8x16_t idx0 =
+        vaddq_u8(vshlq_n_u8(vqtbl1q_u8(both, lo_pattern), 2), offsets);
+    uint8x16_t idx1 =
+        vaddq_u8(vshlq_n_u8(vqtbl1q_u8(both, hi_pattern), 2), offsets);
+    float32x4_t a0 =
+        vmulq_f32(vreinterpretq_f32_u8(vqtbl4q_u8(book, idx0)), s0);
+    float32x4_t a1 =
+        vmulq_f32(vreinterpretq_f32_u8(vqtbl4q_u8(book, idx1)), s1);
+    float32x4_t b0 = vld1q_f32(b), b1 = vld1q_f32(b + 4);
+    c00 = vfmaq_laneq_f32(c00, b0, a0, 0);
+    c01 = vfmaq_laneq_f32(c01, b1, a0, 0);
+    c10 = vfmaq_laneq_f32(c10, b0, a0, 1);
+    c11 = vfmaq_laneq_f32(c11, b1, a0, 1);
+    c20 = vfmaq_laneq_f32(c20, b0, a0, 2);
+    c21 = vfmaq_laneq_f32(c21, b1, a0, 2);
+    c30 = vfmaq_laneq_f32(c30, b0, a0, 3);
+    c31 = vfmaq_laneq_f32(c31, b1, a0, 3);
+    c40 = vfmaq_laneq_f32(c40, b0, a1, 0);
+    c41 = vfmaq_laneq_f32(c41, b1, a1, 0);
+    c50 = vfmaq_laneq_f32(c50, b0, a1, 1);
+    c51 = vfmaq_laneq_f32(c51, b1, a1, 1);
+    c60 = vfmaq_laneq_f32(c60, b0, a1, 2);
+    c61 = vfmaq_laneq_f32(c61, b1, a1, 2);
+    c70 = vfmaq_laneq_f32(c70, b0, a1, 3);
+    c71 = vfmaq_laneq_f32(c71, b1, a1, 3);
+    b += DLC_NR;
+  }
+  float32x4_t acc[16] = {c00, c01, c10, c11, c20, c21, c30, c31,
+                         c40, c41, c50, c51, c60, c61, c70, c71};
+  for (int i = 0; i < 16; ++i)
+    vst1q_f32(tile + 4 * i, acc[i]);
+}
+
 /* Writes an mr x nr tile at c (element (i, j) at c[i*ldi + j*ldj]), adding
  * what is there unless `first`. On the last reduction block `ep` is not
  * NULL and applies to rows from i0; `res` is the residual at the same
@@ -279,17 +342,22 @@ DLC_INLINE void dlc_gemm_f32_range(const dlc_gemm_f32_args *g, int64_t i_begin,
       dlc_pack_b_f32(g->bs, k0, kc, (int)j0, nc, bp);
       for (int64_t i0 = i_begin; i0 < i_end; i0 += DLC_MR) {
         int mr = (int)DLC_MIN(DLC_MR, i_end - i0);
-        const float *a;
-        if (g->as->kind == DLC_A_F32) {
+        const float *a = ap;
+        const uint8_t *nf4 = 0;
+        if (g->as->kind == DLC_A_F32)
           a = (const float *)g->as->data + ((i0 / DLC_MR) * g->K + k0) * DLC_MR;
-        } else {
-          dlc_decode_a_panel(g->as, g->M, g->K, (int)i0, k0, kc, ap);
-          a = ap;
-        }
+        else if (g->as->kind == DLC_A_NF4)
+          nf4 = (const uint8_t *)g->as->data +
+                ((i0 / DLC_MR) * g->K + k0) * (DLC_MR / 2);
+        else
+          dlc_decode_fp8_panel(g->as, g->K, (int)i0, k0, kc, ap);
         for (int jp = 0; jp < nc; jp += DLC_NR) {
           int nr = DLC_MIN(DLC_NR, nc - jp);
-          dlc_ukernel_f32(kc, a, bp + (int64_t)(jp / DLC_NR) * kc * DLC_NR,
-                          tile);
+          const float *bpanel = bp + (int64_t)(jp / DLC_NR) * kc * DLC_NR;
+          if (nf4)
+            dlc_ukernel_nf4(kc, nf4, g->as, g->M, g->K, i0, k0, bpanel, tile);
+          else
+            dlc_ukernel_f32(kc, a, bpanel, tile);
           int64_t at = i0 * g->ldi + (j0 + jp) * g->ldj;
           const float *res = last && ep && ep->residual ? ep->residual + at : 0;
           dlc_store_tile_f32(tile, g->c + at, res, g->ldi, g->ldj, mr, nr,
