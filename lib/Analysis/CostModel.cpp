@@ -149,13 +149,23 @@ static void timeLayer(LayerCost &layer, const Target &target) {
   layer.computeUs = cost.flops > 0 && peak > 0
                         ? cost.flops / (peak * efficiency * occupancy) * 1e6
                         : 0;
-  // Working sets that fit in the last-level cache move at cache speed.
-  double bandwidth = target.memoryGBps;
+  // Activations whose working set fits in the last-level cache move at
+  // cache speed; weights, read once per run after every other layer has
+  // passed through the cache, come from memory.
+  double activations =
+      static_cast<double>(cost.bytesRead + cost.bytesWritten);
+  double activationBandwidth = target.memoryGBps;
   if (target.cacheGBps > 0 &&
       static_cast<double>(cost.totalBytes()) <= target.llcMiB * 1024 * 1024)
-    bandwidth = target.cacheGBps;
-  layer.memoryUs =
-      cost.totalBytes() / (bandwidth * 1e9 * target.memoryEfficiency) * 1e6;
+    activationBandwidth = target.cacheGBps;
+  double memoryEfficiency = target.memoryEfficiency;
+  auto perOp = target.opMemoryEfficiency.find(
+      layer.op->getName().getStringRef().drop_front(4));
+  if (perOp != target.opMemoryEfficiency.end())
+    memoryEfficiency = perOp->second;
+  layer.memoryUs = (activations / activationBandwidth +
+                    static_cast<double>(cost.weightBytes) / target.memoryGBps) /
+                   (1e9 * memoryEfficiency) * 1e6;
   layer.memoryBound = layer.memoryUs > layer.computeUs;
   bool moves = cost.flops > 0 || cost.totalBytes() > 0;
   layer.timeUs = std::max(layer.computeUs, layer.memoryUs) +

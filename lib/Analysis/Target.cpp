@@ -123,6 +123,15 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
         }
       }
     }
+    if (const json::Object *perOp = obj->getObject("op_memory_efficiency")) {
+      for (const auto &[key, value] : *perOp) {
+        std::optional<double> number = value.getAsNumber();
+        if (!number || *number <= 0)
+          return jsonError(origin, where("op_memory_efficiency." + key.str() +
+                                         " must be a positive number"));
+        target.opMemoryEfficiency[key.str()] = *number;
+      }
+    }
     target.launchOverheadUs = obj->getNumber("launch_overhead_us").value_or(0);
     target.saturationOutputs = obj->getNumber("saturation_outputs").value_or(1);
     if (const json::Array *sources = obj->getArray("sources"))

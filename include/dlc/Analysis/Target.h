@@ -57,6 +57,12 @@ struct Target {
   double depthwiseEfficiency = 0.35;
   double vectorEfficiency = 0.5;
   double memoryEfficiency = 0.8;
+  /// Per op (its name without "dlc."): the share of the bandwidth its
+  /// memory traffic reaches, where it differs from memoryEfficiency (data
+  /// movement with strided gathers, pooling windows, batch-1 linear
+  /// layers). A calibration on the real machine fills it
+  /// ("op_memory_efficiency").
+  llvm::StringMap<double> opMemoryEfficiency;
   /// Independent outputs one kernel needs to occupy the whole machine.
   double saturationOutputs = 1;
   std::vector<std::string> sources;
