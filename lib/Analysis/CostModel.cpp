@@ -152,8 +152,7 @@ static void timeLayer(LayerCost &layer, const Target &target) {
   // Activations whose working set fits in the last-level cache move at
   // cache speed; weights, read once per run after every other layer has
   // passed through the cache, come from memory.
-  double activations =
-      static_cast<double>(cost.bytesRead + cost.bytesWritten);
+  double activations = static_cast<double>(cost.bytesRead + cost.bytesWritten);
   double activationBandwidth = target.memoryGBps;
   if (target.cacheGBps > 0 &&
       static_cast<double>(cost.totalBytes()) <= target.llcMiB * 1024 * 1024)

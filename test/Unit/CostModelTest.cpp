@@ -51,6 +51,16 @@ protected:
     return cost.latencyUs;
   }
 
+  /// Latency of the first non-constant op of `ir` on `target`.
+  double opLatency(StringRef ir, StringRef target) {
+    OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(ir, &context);
+    EXPECT_TRUE(module);
+    auto func = *module->getOps<func::FuncOp>().begin();
+    const Target *hw = targets.lookup(target);
+    EXPECT_NE(hw, nullptr);
+    return costNetwork(func, *hw).latencyUs;
+  }
+
   MLIRContext context;
   TargetRegistry targets;
 };
@@ -88,5 +98,60 @@ TEST_F(CostModelTest, TargetFileReplacesByName) {
   ASSERT_FALSE(static_cast<bool>(error)) << llvm::toString(std::move(error));
   EXPECT_EQ(targets.lookup("h200")->peakFlops("fp32"), 1e12);
   EXPECT_EQ(targets.lookup("h200")->peakFlops("fp16"), 1e12); // not native
+}
+// A target's per-op memory efficiency slows exactly that op's memory time:
+// a transpose at 0.1 takes 10x as long as at the target's 1.0, an add does
+// not change; a non-positive value is an error naming the entry.
+TEST_F(CostModelTest, PerOpMemoryEfficiency) {
+  auto target = [](const std::string &extra) {
+    return R"({"targets": [{"name": "cpu", "kind": "cpu",
+        "peak_tflops": {"fp32": 1}, "memory_gbps": 10,
+        "efficiency": {"memory": 1.0})" +
+           extra + "}]}";
+  };
+  const char *transpose = R"mlir(
+    func.func @f(%x: tensor<1x64x64x64xf32>) -> tensor<1x64x64x64xf32> {
+      %0 = dlc.transpose %x {perm = array<i64: 0, 1, 3, 2>} : (tensor<1x64x64x64xf32>) -> tensor<1x64x64x64xf32>
+      return %0 : tensor<1x64x64x64xf32>
+    })mlir";
+  const char *add = R"mlir(
+    func.func @f(%x: tensor<1x64x64x64xf32>) -> tensor<1x64x64x64xf32> {
+      %0 = dlc.add %x, %x : (tensor<1x64x64x64xf32>, tensor<1x64x64x64xf32>) -> tensor<1x64x64x64xf32>
+      return %0 : tensor<1x64x64x64xf32>
+    })mlir";
+  ASSERT_FALSE(static_cast<bool>(targets.addFromJSON(target(""), "plain")));
+  double plainTranspose = opLatency(transpose, "cpu");
+  double plainAdd = opLatency(add, "cpu");
+  ASSERT_FALSE(static_cast<bool>(targets.addFromJSON(
+      target(R"(, "op_memory_efficiency": {"transpose": 0.1})"),
+      "slow transpose")));
+  EXPECT_NEAR(opLatency(transpose, "cpu"), 10 * plainTranspose,
+              1e-6 * plainTranspose);
+  EXPECT_EQ(opLatency(add, "cpu"), plainAdd);
+  llvm::Error error = targets.addFromJSON(
+      target(R"(, "op_memory_efficiency": {"slice": 0})"), "bad");
+  ASSERT_TRUE(static_cast<bool>(error));
+  EXPECT_NE(llvm::toString(std::move(error)).find("op_memory_efficiency.slice"),
+            std::string::npos);
+}
+
+// Weights are read from memory even when the layer's bytes fit in the
+// cache: a batch-1 linear layer costs its weight bytes at memory speed.
+TEST_F(CostModelTest, WeightsComeFromMemory) {
+  ASSERT_FALSE(static_cast<bool>(targets.addFromJSON(
+      R"({"targets": [{"name": "cached", "kind": "cpu",
+          "peak_tflops": {"fp32": 100}, "memory_gbps": 10, "cache_gbps": 1000,
+          "llc_mib": 64, "efficiency": {"memory": 1.0}}]})",
+      "cached")));
+  double us = opLatency(R"mlir(
+    func.func @f(%x: tensor<1x1024xf32>) -> tensor<1x1024xf32> {
+      %w = dlc.constant dense<0.5> : tensor<1024x1024xf32>
+      %0 = dlc.linear %x, %w : (tensor<1x1024xf32>, tensor<1024x1024xf32>) -> tensor<1x1024xf32>
+      return %0 : tensor<1x1024xf32>
+    })mlir",
+                        "cached");
+  // 4 MiB of weights at 10 GB/s: 419 us; activations at cache speed add
+  // under 0.01 us.
+  EXPECT_NEAR(us, 4.0 * 1024 * 1024 / 10e9 * 1e6, 0.1);
 }
 } // namespace
