@@ -121,6 +121,11 @@ def calibrate(tmp, threads, iterations):
   %0 = dlc.conv2d %x, %w : (tensor<1x64x56x56xf32>, tensor<256x64x1x1xf32>) -> tensor<1x256x56x56xf32>
   return %0 : tensor<1x256x56x56xf32>
 }""", [(1, 64, 56, 56), (256, 64, 1, 1)], threads, iterations)
+    # A depthwise layer on a small map: most outputs touch the padding.
+    dw_small = timed(tmp, "depthwise_small", """func.func @main(%x: tensor<1x960x7x7xf32>, %w: tensor<960x1x3x3xf32>) -> tensor<1x960x7x7xf32> {
+  %0 = dlc.conv2d %x, %w {pads = array<i64: 1, 1, 1, 1>, groups = 960 : i64} : (tensor<1x960x7x7xf32>, tensor<960x1x3x3xf32>) -> tensor<1x960x7x7xf32>
+  return %0 : tensor<1x960x7x7xf32>
+}""", [(1, 960, 7, 7), (960, 1, 3, 3)], threads, iterations)
     strided = timed(tmp, "strided", """func.func @main(%x: tensor<1x64x56x56xf32>, %w: tensor<128x64x3x3xf32>) -> tensor<1x128x28x28xf32> {
   %0 = dlc.conv2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x64x56x56xf32>, tensor<128x64x3x3xf32>) -> tensor<1x128x28x28xf32>
   return %0 : tensor<1x128x28x28xf32>
@@ -138,6 +143,14 @@ def calibrate(tmp, threads, iterations):
     peak = 2 * n ** 3 / (mm * 1e-3)
     conv_rate = 2 * 64 * 56 * 56 * 64 * 9 / (conv * 1e-3)
     dw_rate = 2 * 128 * 56 * 56 * 9 / (dw * 1e-3)
+    # Interior and border depthwise efficiencies from the two maps: time =
+    # F (1 - b) / (P e_in) + F b / (P e_border), b the border share (the
+    # model's depthwiseBorderShare: 1 - 54^2/56^2 and 1 - 5^2/7^2).
+    shares = [1 - 54 ** 2 / 56 ** 2, 1 - 5 ** 2 / 7 ** 2]
+    flops = [2 * 128 * 56 * 56 * 9, 2 * 960 * 7 * 7 * 9]
+    times = [dw * 1e-3, dw_small * 1e-3]
+    system = np.array([[f * (1 - b), f * b] for f, b in zip(flops, shares)])
+    inverse = np.linalg.solve(system, np.array(times))  # 1/(P e) each
     pw_rate = 2 * 64 * 56 * 56 * 256 / (pw * 1e-3)
     strided_rate = 2 * 128 * 28 * 28 * 64 * 9 / (strided * 1e-3)
     gbps = 3 * 4 * m / (add * 1e-3) / 1e9
@@ -150,7 +163,9 @@ def calibrate(tmp, threads, iterations):
         "cache_gbps": cache_gbps, "llc_mib": llc_mib,
         "native_types": ["fp32"], "launch_overhead_us": tiny * 1e3,
         "efficiency": {"product": strided_rate / peak, "conv3x3": conv_rate / peak,
-                       "pointwise": pw_rate / peak, "depthwise": dw_rate / peak,
+                       "pointwise": pw_rate / peak,
+                       "depthwise": 1 / (inverse[0] * peak) if inverse[0] > 0 else dw_rate / peak,
+                       "depthwise_border": 1 / (inverse[1] * peak) if inverse[1] > 0 else dw_rate / peak,
                        "vector": 0.5, "memory": 1.0},
         "saturation_outputs": 64 * threads,
         "sources": [f"dlc-run, {threads} thread(s): matmul {n}^3 {mm:.3f} ms, "

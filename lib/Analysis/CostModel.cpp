@@ -97,6 +97,31 @@ std::optional<double> mlir::dlc::predictOpTime(Operation *op,
   return layer.timeUs;
 }
 
+/// The share of a convolution's outputs whose window reaches the padding
+/// (the rows and columns a CPU kernel computes on its bounds-checked path).
+static double depthwiseBorderShare(Conv2DOp conv) {
+  auto in = cast<ShapedType>(conv.getInput().getType());
+  auto w = cast<ShapedType>(conv.getWeight().getType());
+  auto out = cast<ShapedType>(conv.getType());
+  if (!in.hasStaticShape() || !out.hasStaticShape())
+    return 0.0;
+  ArrayRef<int64_t> strides = conv.getStrides(), pads = conv.getPads(),
+                    dilations = conv.getDilations();
+  int64_t inner[2];
+  for (int d = 0; d < 2; ++d) {
+    int64_t size = in.getDimSize(2 + d), o = out.getDimSize(2 + d);
+    int64_t reach = (w.getDimSize(2 + d) - 1) * dilations[d];
+    // Outputs o with o*s - pad >= 0 and o*s - pad + reach < size.
+    int64_t first = (pads[d] + strides[d] - 1) / strides[d];
+    int64_t last = size - 1 - reach + pads[d] >= 0
+                       ? (size - 1 - reach + pads[d]) / strides[d]
+                       : -1;
+    inner[d] = std::max<int64_t>(0, std::min(last, o - 1) - first + 1);
+  }
+  double total = static_cast<double>(out.getDimSize(2) * out.getDimSize(3));
+  return total > 0 ? 1.0 - inner[0] * inner[1] / total : 0.0;
+}
+
 static void timeLayer(LayerCost &layer, const Target &target) {
   const OpCost &cost = *layer.cost;
   double peak = target.peakFlops("fp32");
@@ -140,6 +165,12 @@ static void timeLayer(LayerCost &layer, const Target &target) {
   case CostKind::Depthwise:
     // No tensor-core / dot-product path: the plain vector units.
     efficiency = target.depthwiseEfficiency;
+    if (auto conv = dyn_cast<Conv2DOp>(layer.op);
+        conv && target.depthwiseBorderEfficiency > 0) {
+      double border = depthwiseBorderShare(conv);
+      efficiency = 1.0 / ((1.0 - border) / target.depthwiseEfficiency +
+                          border / target.depthwiseBorderEfficiency);
+    }
     break;
   case CostKind::Elementwise:
   case CostKind::Reduction:

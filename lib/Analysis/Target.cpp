@@ -108,13 +108,15 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
       }
     }
     if (const json::Object *efficiency = obj->getObject("efficiency")) {
-      for (auto [key, field] : {std::pair<StringRef, double *>{
-                                    "product", &target.productEfficiency},
-                                {"conv3x3", &target.conv3x3Efficiency},
-                                {"pointwise", &target.pointwiseEfficiency},
-                                {"depthwise", &target.depthwiseEfficiency},
-                                {"vector", &target.vectorEfficiency},
-                                {"memory", &target.memoryEfficiency}}) {
+      for (auto [key, field] :
+           {std::pair<StringRef, double *>{"product",
+                                           &target.productEfficiency},
+            {"conv3x3", &target.conv3x3Efficiency},
+            {"pointwise", &target.pointwiseEfficiency},
+            {"depthwise", &target.depthwiseEfficiency},
+            {"depthwise_border", &target.depthwiseBorderEfficiency},
+            {"vector", &target.vectorEfficiency},
+            {"memory", &target.memoryEfficiency}}) {
         if (std::optional<double> value = efficiency->getNumber(key)) {
           if (*value <= 0)
             return jsonError(

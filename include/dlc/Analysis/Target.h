@@ -55,6 +55,10 @@ struct Target {
   double conv3x3Efficiency = 0;
   double pointwiseEfficiency = 0;
   double depthwiseEfficiency = 0.35;
+  /// Depthwise outputs whose window reaches the padding run a slower
+  /// (scalar) path in CPU kernels: their efficiency, when set; the layer's
+  /// efficiency then blends the two by the share of such outputs.
+  double depthwiseBorderEfficiency = 0;
   double vectorEfficiency = 0.5;
   double memoryEfficiency = 0.8;
   /// Per op (its name without "dlc."): the share of the bandwidth its
