@@ -135,6 +135,34 @@ TEST_F(CostModelTest, PerOpMemoryEfficiency) {
             std::string::npos);
 }
 
+// With a slower border path, a depthwise layer on a small map (49% of its
+// outputs touch the padding) costs more per FLOP than one on a large map
+// (4%), by the blend of the two efficiencies.
+TEST_F(CostModelTest, DepthwiseBorderShare) {
+  ASSERT_FALSE(static_cast<bool>(targets.addFromJSON(
+      R"({"targets": [{"name": "dw", "kind": "cpu",
+          "peak_tflops": {"fp32": 0.001}, "memory_gbps": 1000,
+          "efficiency": {"depthwise": 1.0, "depthwise_border": 0.25}}]})",
+      "dw")));
+  auto depthwise = [&](int channels, int size) {
+    std::string ir = llvm::formatv(R"mlir(
+      func.func @f(%x: tensor<1x{0}x{1}x{1}xf32>) -> tensor<1x{0}x{1}x{1}xf32> {{
+        %w = dlc.constant dense<1.0> : tensor<{0}x1x3x3xf32>
+        %0 = dlc.conv2d %x, %w {{groups = {0} : i64, pads = array<i64: 1, 1, 1, 1>}
+            : (tensor<1x{0}x{1}x{1}xf32>, tensor<{0}x1x3x3xf32>) -> tensor<1x{0}x{1}x{1}xf32>
+        return %0 : tensor<1x{0}x{1}x{1}xf32>
+      })mlir",
+                                   channels, size)
+                         .str();
+    return opLatency(ir, "dw") / (2.0 * channels * size * size * 9);
+  };
+  double large = depthwise(128, 56), small = depthwise(960, 7);
+  // Per FLOP: 1 / (1 - b + b / 0.25) with b = 1 - 54^2/56^2 or 1 - 25/49.
+  double bLarge = 1 - 54.0 * 54 / (56 * 56), bSmall = 1 - 25.0 / 49;
+  EXPECT_NEAR(small / large,
+              (1 - bSmall + 4 * bSmall) / (1 - bLarge + 4 * bLarge), 0.02);
+}
+
 // Weights are read from memory even when the layer's bytes fit in the
 // cache: a batch-1 linear layer costs its weight bytes at memory speed.
 TEST_F(CostModelTest, WeightsComeFromMemory) {
