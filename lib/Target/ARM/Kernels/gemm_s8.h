@@ -123,18 +123,54 @@ DLC_INLINE void dlc_ukernel_s8(int K4, const int8_t *a, const int8_t *b,
 #endif
 }
 
+/* gemmlowp's MultiplyByQuantizedMultiplier on four lanes: a saturating
+ * left shift, vqrdmulhq_s32 (which rounds exactly as
+ * SaturatingRoundingDoublingHighMul) and a rounding right shift whose
+ * fix-up makes vrshlq_s32 round half away from zero as RoundingDivideByPOT
+ * does (gemmlowp's fixedpoint_neon.h). Bit-exact with dlc_requant. */
+DLC_INLINE int32x4_t dlc_requant_vec(int32x4_t x, int32_t multiplier,
+                                     int shift) {
+  int left = shift > 0 ? shift : 0, right = shift > 0 ? 0 : -shift;
+  x = vqshlq_s32(x, vdupq_n_s32(left));
+  x = vqrdmulhq_s32(x, vdupq_n_s32(multiplier));
+  int32x4_t by = vdupq_n_s32(-right);
+  int32x4_t fixup = vshrq_n_s32(vandq_s32(x, by), 31);
+  return vrshlq_s32(vqaddq_s32(x, fixup), by);
+}
+
 /* Requantizes an mr x nr int32 tile (rows from i0, columns from j0) into
  * c[i*ldi + j*ldj]: acc + rowcorr[i] (+ colcorr[j]), fixed-point rescale,
- * + z_y, clamp. */
+ * + z_y, clamp; full rows of a row-major output eight lanes at a time. */
 DLC_INLINE void dlc_store_tile_s8(const int32_t *tile, int8_t *c, int64_t ldi,
                                   int64_t ldj, int mr, int nr,
                                   const int32_t *rowcorr,
                                   const int32_t *colcorr,
                                   const dlc_requant_params *rq, int i0,
                                   int j0) {
+  int32x4_t col0 = vdupq_n_s32(0), col1 = col0;
+  if (colcorr && nr == DLC_NR) {
+    col0 = vld1q_s32(colcorr + j0);
+    col1 = vld1q_s32(colcorr + j0 + 4);
+  }
   for (int i = 0; i < mr; ++i) {
     int at = rq->per_row ? i0 + i : 0;
     int32_t m = rq->multiplier[at], s = rq->shift[at];
+    if (ldj == 1 && nr == DLC_NR) {
+      int32x4_t base = vdupq_n_s32(rowcorr[i0 + i]);
+      int32x4_t v0 =
+          vaddq_s32(vaddq_s32(vld1q_s32(tile + i * DLC_NR), base), col0);
+      int32x4_t v1 =
+          vaddq_s32(vaddq_s32(vld1q_s32(tile + i * DLC_NR + 4), base), col1);
+      int32x4_t zero = vdupq_n_s32(rq->zero_point);
+      int32x4_t lo = vdupq_n_s32(rq->lo), hi = vdupq_n_s32(rq->hi);
+      v0 = vminq_s32(vmaxq_s32(vaddq_s32(dlc_requant_vec(v0, m, s), zero), lo),
+                     hi);
+      v1 = vminq_s32(vmaxq_s32(vaddq_s32(dlc_requant_vec(v1, m, s), zero), lo),
+                     hi);
+      int16x8_t narrow = vcombine_s16(vqmovn_s32(v0), vqmovn_s32(v1));
+      vst1_s8(c + i * ldi, vqmovn_s16(narrow));
+      continue;
+    }
     for (int j = 0; j < nr; ++j) {
       int32_t acc = tile[i * DLC_NR + j] + rowcorr[i0 + i] +
                     (colcorr ? colcorr[j0 + j] : 0);
