@@ -3,19 +3,7 @@
 # images) after dlc-prune at several methods and sparsities, with the
 # parameters, FLOPs and sparsity from the pruning report.
 # Usage: bench/pruning_accuracy.sh [build-dir]
-set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-bin="${1:-$root/build}/bin"
-data="$root/test/Quant/Inputs/digits"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-
-"$bin/dlc-translate" --import-onnx "$data/digits_cnn.onnx" -o "$work/fp32.mlir"
-"$bin/dlc-run" "$work/fp32.mlir" --input "$data/test_x.npy" --output "$work/fp32.npy"
-accuracy() {
-  /usr/bin/python3 "$root/test/Quant/Inputs/accuracy.py" "$1" "$data/test_y.npy" \
-    | sed -n 's/^accuracy \([0-9.]*\)%.*/\1/p'
-}
+source "$(dirname "$0")/digits_common.sh" "$@"
 base=$(accuracy "$work/fp32.npy")
 printf '%-36s %9s %7s %11s %9s %9s\n' configuration accuracy drop parameters "FLOPs" sparsity
 printf '%-36s %8s%% %7s %11s %9s %9s\n' "dense fp32" "$base" - 56778 1.000 0.000

@@ -3,20 +3,7 @@
 # images) in fp32 and after dlc-quantize at each precision and calibration
 # method, with the network-output SQNR on the calibration batch from the
 # quantization report. Usage: bench/quantization_accuracy.sh [build-dir]
-set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-build="${1:-$root/build}"
-bin="$build/bin"
-data="$root/test/Quant/Inputs/digits"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-
-"$bin/dlc-translate" --import-onnx "$data/digits_cnn.onnx" -o "$work/fp32.mlir"
-"$bin/dlc-run" "$work/fp32.mlir" --input "$data/test_x.npy" --output "$work/fp32.npy"
-accuracy() {
-  /usr/bin/python3 "$root/test/Quant/Inputs/accuracy.py" "$1" "$data/test_y.npy" \
-    | sed -n 's/^accuracy \([0-9.]*\)%.*/\1/p'
-}
+source "$(dirname "$0")/digits_common.sh" "$@"
 printf '%-34s %9s %8s %12s %10s\n' configuration accuracy drop "output SQNR" "size (B)"
 base=$(accuracy "$work/fp32.npy")
 printf '%-34s %8s%% %8s %12s %10s\n' fp32 "$base" - - 227112

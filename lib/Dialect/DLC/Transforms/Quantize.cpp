@@ -75,10 +75,6 @@ double outputSqnr(ArrayRef<Tensor> reference, ArrayRef<Tensor> outputs) {
   return noise == 0.0 ? INFINITY : 10.0 * std::log10(signal / noise);
 }
 
-NetworkCost costAtBatchOne(func::FuncOp func, const Target &target) {
-  return costAtBatch(func, target, 1);
-}
-
 std::string formatDb(std::optional<double> db) {
   if (!db)
     return "-";
@@ -187,7 +183,7 @@ FailureOr<double> QuantizePass::trial(func::FuncOp func,
     if (Value mapped = mapping.lookupOrNull(value))
       copyRanges[mapped] = range;
   if (timing)
-    timing->networkFp32Us = costAtBatchOne(copy, *hw).latencyUs;
+    timing->networkFp32Us = costAtBatch(copy, *hw, 1).latencyUs;
   if (failed(quantizeFunction(
           copy, options, std::move(copyRanges),
           [&](Operation *, unsigned index) { return select(index); }, nullptr,
@@ -195,7 +191,7 @@ FailureOr<double> QuantizePass::trial(func::FuncOp func,
     return failure();
   removeDeadConversions(copy);
   if (timing)
-    timing->networkQuantizedUs = costAtBatchOne(copy, *hw).latencyUs;
+    timing->networkQuantizedUs = costAtBatch(copy, *hw, 1).latencyUs;
   if (failed(inferFunctionShapes(copy, batches.front().front().dim(0))))
     return failure();
   std::vector<Tensor> outputs;
@@ -365,7 +361,7 @@ void QuantizePass::runOnOperation() {
   }
   NetworkCost before;
   if (!report.empty())
-    before = costAtBatchOne(func, *hw);
+    before = costAtBatch(func, *hw, 1);
 
   std::string log;
   llvm::raw_string_ostream logStream(log);
@@ -462,7 +458,7 @@ void QuantizePass::runOnOperation() {
   if (!referenceOutputs.empty())
     os << "network output SQNR: "
        << formatDb(outputSqnr(referenceOutputs, quantizedOutputs)) << "\n";
-  NetworkCost after = costAtBatchOne(func, *hw);
+  NetworkCost after = costAtBatch(func, *hw, 1);
   // Bits per stored weight, with its scales (fp32 each, as a backend keeps
   // them; int32 biases are not weights).
   int64_t quantBytes = 0, quantValues = 0;
