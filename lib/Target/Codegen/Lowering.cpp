@@ -96,19 +96,19 @@ std::string Lowering::describe(Operation *op) const {
 
 void Lowering::call(std::string kernel, std::vector<Arg> args,
                     std::string comment) {
-  if (backend == Backend::CUDA) {
-    // CUDA kernels take their block tiles from the library (set per
-    // architecture from the target), not the CPU's cache blocking, and
-    // every launch needs the stream.
+  // CUDA kernels take their block tiles from the library (set per
+  // architecture from the target), not the CPU's cache blocking.
+  if (backend == Backend::CUDA)
     llvm::erase_if(args, [](const Arg &arg) {
       auto *aggregate = std::get_if<Aggregate>(&arg.value);
       return aggregate && aggregate->type == "dlc_tiling";
     });
-    if (llvm::none_of(args, [](const Arg &arg) {
-          return std::holds_alternative<ExecArg>(arg.value);
-        }))
-      args.push_back(ExecArg{});
-  }
+  // Every kernel runs on the execution context: the CPU's thread pool, or
+  // the stream a CUDA launch goes to.
+  if (llvm::none_of(args, [](const Arg &arg) {
+        return std::holds_alternative<ExecArg>(arg.value);
+      }))
+    args.push_back(ExecArg{});
   program.calls.push_back(
       {std::move(kernel), std::move(args), std::move(comment)});
 }

@@ -6,11 +6,11 @@
  *
  *===----------------------------------------------------------------------===*/
 
-DLC_INLINE void dlc_copy_strided(int rank, const int64_t *shape,
-                                 const void *src, int64_t src_offset,
-                                 const int64_t *src_strides, void *dst,
-                                 int64_t dst_offset, const int64_t *dst_strides,
-                                 int size) {
+DLC_INLINE void dlc_copy_strided_serial(int rank, const int64_t *shape,
+                                        const void *src, int64_t src_offset,
+                                        const int64_t *src_strides, void *dst,
+                                        int64_t dst_offset,
+                                        const int64_t *dst_strides, int size) {
   int64_t index[6] = {0, 0, 0, 0, 0, 0};
   int64_t inner = shape[rank - 1], outer = 1;
   for (int d = 0; d < rank - 1; ++d)
@@ -46,8 +46,9 @@ enum { DLC_PAD_CONSTANT = 0, DLC_PAD_REFLECT = 1, DLC_PAD_EDGE = 2 };
 /* ONNX Pad on fp32: `before` elements ahead of each input dimension. */
 DLC_INLINE void dlc_pad_f32(int rank, const int64_t *in_shape,
                             const int64_t *out_shape, const int64_t *before,
-                            int mode, float value, const float *in,
-                            float *out) {
+                            int mode, float value, const float *in, float *out,
+                            const dlc_exec *ex) {
+  (void)ex; /* one pass over the output, on the calling thread */
   int64_t index[6] = {0, 0, 0, 0, 0, 0};
   int64_t total = 1;
   for (int d = 0; d < rank; ++d)
@@ -74,4 +75,51 @@ DLC_INLINE void dlc_pad_f32(int rank, const int64_t *in_shape,
       index[d] = 0;
     }
   }
+}
+
+/*===--- Parallel entry point: the copy split along its first dimension ---===*/
+
+typedef struct {
+  int rank;
+  const int64_t *shape;
+  const void *src;
+  int64_t src_offset;
+  const int64_t *src_strides;
+  void *dst;
+  int64_t dst_offset;
+  const int64_t *dst_strides;
+  int size;
+} dlc_copy_args;
+
+DLC_INLINE void dlc_copy_range(const void *p, int64_t begin, int64_t end) {
+  const dlc_copy_args *x = (const dlc_copy_args *)p;
+  int64_t shape[6];
+  for (int d = 0; d < x->rank; ++d)
+    shape[d] = x->shape[d];
+  shape[0] = end - begin;
+  dlc_copy_strided_serial(
+      x->rank, shape, x->src, x->src_offset + begin * x->src_strides[0],
+      x->src_strides, x->dst, x->dst_offset + begin * x->dst_strides[0],
+      x->dst_strides, x->size);
+}
+
+DLC_INLINE void dlc_copy_strided(int rank, const int64_t *shape,
+                                 const void *src, int64_t src_offset,
+                                 const int64_t *src_strides, void *dst,
+                                 int64_t dst_offset, const int64_t *dst_strides,
+                                 int size, const dlc_exec *ex) {
+  int skip = dlc_unit_prefix(rank, shape);
+  int64_t total = 1;
+  for (int d = skip; d < rank; ++d)
+    total *= shape[d];
+  dlc_copy_args args = {rank - skip, shape + skip,       src,
+                        src_offset,  src_strides + skip, dst,
+                        dst_offset,  dst_strides + skip, size};
+  if (rank - skip < 2) {
+    dlc_copy_strided_serial(rank - skip, shape + skip, src, src_offset,
+                            src_strides + skip, dst, dst_offset,
+                            dst_strides + skip, size);
+    return;
+  }
+  dlc_parallel_for(ex, shape[skip], 1, total, dlc_copy_range, &args);
 }

@@ -4,8 +4,8 @@ typedef struct {
   int c, h, w, oh, ow, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw;
 } dlc_pool_geom;
 
-DLC_INLINE void dlc_maxpool_f32(int n, const dlc_pool_geom *g, const float *in,
-                                float *out) {
+DLC_INLINE void dlc_maxpool_f32_serial(int n, const dlc_pool_geom *g,
+                                       const float *in, float *out) {
   for (int plane = 0; plane < n * g->c; ++plane) {
     const float *src = in + (int64_t)plane * g->h * g->w;
     float *dst = out + (int64_t)plane * g->oh * g->ow;
@@ -27,8 +27,8 @@ DLC_INLINE void dlc_maxpool_f32(int n, const dlc_pool_geom *g, const float *in,
   }
 }
 
-DLC_INLINE void dlc_maxpool_s8(int n, const dlc_pool_geom *g, const int8_t *in,
-                               int8_t *out) {
+DLC_INLINE void dlc_maxpool_s8_serial(int n, const dlc_pool_geom *g,
+                                      const int8_t *in, int8_t *out) {
   for (int plane = 0; plane < n * g->c; ++plane) {
     const int8_t *src = in + (int64_t)plane * g->h * g->w;
     int8_t *dst = out + (int64_t)plane * g->oh * g->ow;
@@ -71,8 +71,9 @@ DLC_INLINE float dlc_avg_window(const dlc_pool_geom *g, const float *srcf,
   return count > 0 ? sum / (float)count : 0.0f;
 }
 
-DLC_INLINE void dlc_avgpool_f32(int n, const dlc_pool_geom *g, const float *in,
-                                float *out, int include_pad) {
+DLC_INLINE void dlc_avgpool_f32_serial(int n, const dlc_pool_geom *g,
+                                       const float *in, float *out,
+                                       int include_pad) {
   for (int plane = 0; plane < n * g->c; ++plane)
     for (int oy = 0; oy < g->oh; ++oy)
       for (int ox = 0; ox < g->ow; ++ox)
@@ -85,8 +86,9 @@ DLC_INLINE int8_t dlc_round_s8(float v, int lo, int hi) {
   return (int8_t)(r<(float)lo ? (float)lo : r>(float) hi ? (float)hi : r);
 }
 
-DLC_INLINE void dlc_avgpool_s8(int n, const dlc_pool_geom *g, const int8_t *in,
-                               int8_t *out, int include_pad, int lo, int hi) {
+DLC_INLINE void dlc_avgpool_s8_serial(int n, const dlc_pool_geom *g,
+                                      const int8_t *in, int8_t *out,
+                                      int include_pad, int lo, int hi) {
   for (int plane = 0; plane < n * g->c; ++plane)
     for (int oy = 0; oy < g->oh; ++oy)
       for (int ox = 0; ox < g->ow; ++ox)
@@ -97,8 +99,8 @@ DLC_INLINE void dlc_avgpool_s8(int n, const dlc_pool_geom *g, const int8_t *in,
 }
 
 /* Mean over each of `planes` planes of `size` values, summed in double. */
-DLC_INLINE void dlc_global_avgpool_f32(int64_t planes, int64_t size,
-                                       const float *in, float *out) {
+DLC_INLINE void dlc_global_avgpool_f32_serial(int64_t planes, int64_t size,
+                                              const float *in, float *out) {
   for (int64_t p = 0; p < planes; ++p) {
     double sum = 0.0;
     for (int64_t i = 0; i < size; ++i)
@@ -107,13 +109,114 @@ DLC_INLINE void dlc_global_avgpool_f32(int64_t planes, int64_t size,
   }
 }
 
-DLC_INLINE void dlc_global_avgpool_s8(int64_t planes, int64_t size,
-                                      const int8_t *in, int8_t *out, int lo,
-                                      int hi) {
+DLC_INLINE void dlc_global_avgpool_s8_serial(int64_t planes, int64_t size,
+                                             const int8_t *in, int8_t *out,
+                                             int lo, int hi) {
   for (int64_t p = 0; p < planes; ++p) {
     double sum = 0.0;
     for (int64_t i = 0; i < size; ++i)
       sum += in[p * size + i];
     out[p] = dlc_round_s8((float)(sum / (double)size), lo, hi);
   }
+}
+
+/*===--- Parallel entry points: planes split across threads ---------------===*/
+
+typedef struct {
+  int kind; /* 0 max f32, 1 max s8, 2 avg f32, 3 avg s8 */
+  const dlc_pool_geom *g;
+  const void *in;
+  void *out;
+  int include_pad, lo, hi;
+} dlc_pool_args;
+
+/* Planes [begin, end): the serial kernels only count planes with g->c. */
+DLC_INLINE void dlc_pool_range(const void *p, int64_t begin, int64_t end) {
+  const dlc_pool_args *x = (const dlc_pool_args *)p;
+  dlc_pool_geom g = *x->g;
+  g.c = (int)(end - begin);
+  int64_t in_at = begin * g.h * g.w, out_at = begin * g.oh * g.ow;
+  switch (x->kind) {
+  case 0:
+    dlc_maxpool_f32_serial(1, &g, (const float *)x->in + in_at,
+                           (float *)x->out + out_at);
+    break;
+  case 1:
+    dlc_maxpool_s8_serial(1, &g, (const int8_t *)x->in + in_at,
+                          (int8_t *)x->out + out_at);
+    break;
+  case 2:
+    dlc_avgpool_f32_serial(1, &g, (const float *)x->in + in_at,
+                           (float *)x->out + out_at, x->include_pad);
+    break;
+  default:
+    dlc_avgpool_s8_serial(1, &g, (const int8_t *)x->in + in_at,
+                          (int8_t *)x->out + out_at, x->include_pad, x->lo,
+                          x->hi);
+  }
+}
+
+DLC_INLINE void dlc_pool_parallel(int kind, int n, const dlc_pool_geom *g,
+                                  const void *in, void *out, int include_pad,
+                                  int lo, int hi, const dlc_exec *ex) {
+  dlc_pool_args args = {kind, g, in, out, include_pad, lo, hi};
+  int64_t planes = (int64_t)n * g->c;
+  dlc_parallel_for(ex, planes, 1, planes * g->h * g->w, dlc_pool_range, &args);
+}
+
+DLC_INLINE void dlc_maxpool_f32(int n, const dlc_pool_geom *g, const float *in,
+                                float *out, const dlc_exec *ex) {
+  dlc_pool_parallel(0, n, g, in, out, 0, 0, 0, ex);
+}
+
+DLC_INLINE void dlc_maxpool_s8(int n, const dlc_pool_geom *g, const int8_t *in,
+                               int8_t *out, const dlc_exec *ex) {
+  dlc_pool_parallel(1, n, g, in, out, 0, 0, 0, ex);
+}
+
+DLC_INLINE void dlc_avgpool_f32(int n, const dlc_pool_geom *g, const float *in,
+                                float *out, int include_pad,
+                                const dlc_exec *ex) {
+  dlc_pool_parallel(2, n, g, in, out, include_pad, 0, 0, ex);
+}
+
+DLC_INLINE void dlc_avgpool_s8(int n, const dlc_pool_geom *g, const int8_t *in,
+                               int8_t *out, int include_pad, int lo, int hi,
+                               const dlc_exec *ex) {
+  dlc_pool_parallel(3, n, g, in, out, include_pad, lo, hi, ex);
+}
+
+typedef struct {
+  int int8;
+  int64_t size;
+  const void *in;
+  void *out;
+  int lo, hi;
+} dlc_global_pool_args;
+
+DLC_INLINE void dlc_global_pool_range(const void *p, int64_t begin,
+                                      int64_t end) {
+  const dlc_global_pool_args *x = (const dlc_global_pool_args *)p;
+  if (x->int8)
+    dlc_global_avgpool_s8_serial(end - begin, x->size,
+                                 (const int8_t *)x->in + begin * x->size,
+                                 (int8_t *)x->out + begin, x->lo, x->hi);
+  else
+    dlc_global_avgpool_f32_serial(end - begin, x->size,
+                                  (const float *)x->in + begin * x->size,
+                                  (float *)x->out + begin);
+}
+
+DLC_INLINE void dlc_global_avgpool_f32(int64_t planes, int64_t size,
+                                       const float *in, float *out,
+                                       const dlc_exec *ex) {
+  dlc_global_pool_args args = {0, size, in, out, 0, 0};
+  dlc_parallel_for(ex, planes, 1, planes * size, dlc_global_pool_range, &args);
+}
+
+DLC_INLINE void dlc_global_avgpool_s8(int64_t planes, int64_t size,
+                                      const int8_t *in, int8_t *out, int lo,
+                                      int hi, const dlc_exec *ex) {
+  dlc_global_pool_args args = {1, size, in, out, lo, hi};
+  dlc_parallel_for(ex, planes, 1, planes * size, dlc_global_pool_range, &args);
 }

@@ -9,10 +9,10 @@
 
 /* f32 -> int8 over (outer, channels, inner) with per-channel parameters
  * (channels == 1: per tensor). */
-DLC_INLINE void dlc_quantize_s8(int64_t outer, int64_t channels, int64_t inner,
-                                const float *in, const float *scale,
-                                const int32_t *zero, int lo, int hi,
-                                int8_t *out) {
+DLC_INLINE void dlc_quantize_s8_serial(int64_t outer, int64_t channels,
+                                       int64_t inner, const float *in,
+                                       const float *scale, const int32_t *zero,
+                                       int lo, int hi, int8_t *out) {
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t c = 0; c < channels; ++c) {
       int64_t base = (o * channels + c) * inner;
@@ -25,10 +25,10 @@ DLC_INLINE void dlc_quantize_s8(int64_t outer, int64_t channels, int64_t inner,
     }
 }
 
-DLC_INLINE void dlc_dequantize_s8(int64_t outer, int64_t channels,
-                                  int64_t inner, const int8_t *in,
-                                  const float *scale, const int32_t *zero,
-                                  float *out) {
+DLC_INLINE void dlc_dequantize_s8_serial(int64_t outer, int64_t channels,
+                                         int64_t inner, const int8_t *in,
+                                         const float *scale,
+                                         const int32_t *zero, float *out) {
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t c = 0; c < channels; ++c) {
       int64_t base = (o * channels + c) * inner;
@@ -37,9 +37,10 @@ DLC_INLINE void dlc_dequantize_s8(int64_t outer, int64_t channels,
     }
 }
 
-DLC_INLINE void dlc_requantize_s8(int64_t n, const int8_t *in, int32_t zin,
-                                  int32_t multiplier, int shift, int32_t zout,
-                                  int lo, int hi, int8_t *out) {
+DLC_INLINE void dlc_requantize_s8_serial(int64_t n, const int8_t *in,
+                                         int32_t zin, int32_t multiplier,
+                                         int shift, int32_t zout, int lo,
+                                         int hi, int8_t *out) {
   for (int64_t i = 0; i < n; ++i)
     out[i] = dlc_clamp_s8(
         zout + dlc_requant((int32_t)in[i] - zin, multiplier, shift), lo, hi);
@@ -47,10 +48,11 @@ DLC_INLINE void dlc_requantize_s8(int64_t n, const int8_t *in, int32_t zin,
 
 /* TFLite's int8 addition: inputs shifted left by 20 bits, rescaled to a
  * common scale, summed, rescaled to the output. */
-DLC_INLINE void dlc_qadd_s8(int64_t n, const int8_t *a, int32_t za, int32_t ma,
-                            int sa, const int8_t *b, int32_t zb, int32_t mb,
-                            int sb, int32_t mo, int so, int32_t zo, int lo,
-                            int hi, int8_t *out) {
+DLC_INLINE void dlc_qadd_s8_serial(int64_t n, const int8_t *a, int32_t za,
+                                   int32_t ma, int sa, const int8_t *b,
+                                   int32_t zb, int32_t mb, int sb, int32_t mo,
+                                   int so, int32_t zo, int lo, int hi,
+                                   int8_t *out) {
   for (int64_t i = 0; i < n; ++i) {
     int32_t xa = ((int32_t)a[i] - za) * (1 << 20);
     int32_t xb = ((int32_t)b[i] - zb) * (1 << 20);
@@ -60,8 +62,9 @@ DLC_INLINE void dlc_qadd_s8(int64_t n, const int8_t *a, int32_t za, int32_t ma,
 }
 
 /* fp8 codes -> f32 times `scale`, through the format's fp16 table. */
-DLC_INLINE void dlc_fp8_to_f32(int64_t n, const uint8_t *in,
-                               const uint16_t *table, float scale, float *out) {
+DLC_INLINE void dlc_fp8_to_f32_serial(int64_t n, const uint8_t *in,
+                                      const uint16_t *table, float scale,
+                                      float *out) {
   int64_t i = 0;
   for (int64_t vectors = n / 8 * 8; i < vectors; i += 8) {
     uint16_t half[8];
@@ -112,11 +115,161 @@ DLC_INLINE uint8_t dlc_encode_fp8(float x, int mbits, int bias, float max,
   return (uint8_t)(sign | code);
 }
 
-DLC_INLINE void dlc_quantize_fp8(int64_t n, const float *in, float scale,
-                                 int mbits, int bias, float max,
-                                 uint8_t max_code, uint8_t nan_code,
-                                 uint8_t *out) {
+DLC_INLINE void dlc_quantize_fp8_serial(int64_t n, const float *in, float scale,
+                                        int mbits, int bias, float max,
+                                        uint8_t max_code, uint8_t nan_code,
+                                        uint8_t *out) {
   for (int64_t i = 0; i < n; ++i)
     out[i] =
         dlc_encode_fp8(in[i] / scale, mbits, bias, max, max_code, nan_code);
+}
+
+/*===--- Parallel entry points: element ranges of the serial kernels ------===*/
+
+typedef struct {
+  int kind; /* 0 quantize, 1 dequantize */
+  int64_t channels, inner;
+  const void *in;
+  const float *scale;
+  const int32_t *zero;
+  int lo, hi;
+  void *out;
+} dlc_convert_args;
+
+/* Per tensor (one channel): elements [begin, end); per channel: images. */
+DLC_INLINE void dlc_convert_range(const void *p, int64_t begin, int64_t end) {
+  const dlc_convert_args *x = (const dlc_convert_args *)p;
+  int64_t unit = x->channels == 1 ? 1 : x->channels * x->inner;
+  int64_t outer = x->channels == 1 ? 1 : end - begin;
+  int64_t inner = x->channels == 1 ? end - begin : x->inner;
+  int64_t at = begin * unit;
+  if (x->kind == 0)
+    dlc_quantize_s8_serial(outer, x->channels, inner, (const float *)x->in + at,
+                           x->scale, x->zero, x->lo, x->hi,
+                           (int8_t *)x->out + at);
+  else
+    dlc_dequantize_s8_serial(outer, x->channels, inner,
+                             (const int8_t *)x->in + at, x->scale, x->zero,
+                             (float *)x->out + at);
+}
+
+DLC_INLINE void dlc_convert_parallel(int kind, int64_t outer, int64_t channels,
+                                     int64_t inner, const void *in,
+                                     const float *scale, const int32_t *zero,
+                                     int lo, int hi, void *out,
+                                     const dlc_exec *ex) {
+  dlc_convert_args args = {kind, channels, inner, in, scale, zero, lo, hi, out};
+  int64_t total = outer * channels * inner;
+  if (channels == 1)
+    dlc_parallel_for(ex, total, 1024, total, dlc_convert_range, &args);
+  else
+    dlc_parallel_for(ex, outer, 1, total, dlc_convert_range, &args);
+}
+
+DLC_INLINE void dlc_quantize_s8(int64_t outer, int64_t channels, int64_t inner,
+                                const float *in, const float *scale,
+                                const int32_t *zero, int lo, int hi,
+                                int8_t *out, const dlc_exec *ex) {
+  dlc_convert_parallel(0, outer, channels, inner, in, scale, zero, lo, hi, out,
+                       ex);
+}
+
+DLC_INLINE void dlc_dequantize_s8(int64_t outer, int64_t channels,
+                                  int64_t inner, const int8_t *in,
+                                  const float *scale, const int32_t *zero,
+                                  float *out, const dlc_exec *ex) {
+  dlc_convert_parallel(1, outer, channels, inner, in, scale, zero, 0, 0, out,
+                       ex);
+}
+
+typedef struct {
+  const int8_t *in;
+  int32_t zin, multiplier;
+  int shift;
+  int32_t zout;
+  int lo, hi;
+  int8_t *out;
+} dlc_requantize_args;
+
+DLC_INLINE void dlc_requantize_range(const void *p, int64_t begin,
+                                     int64_t end) {
+  const dlc_requantize_args *x = (const dlc_requantize_args *)p;
+  dlc_requantize_s8_serial(end - begin, x->in + begin, x->zin, x->multiplier,
+                           x->shift, x->zout, x->lo, x->hi, x->out + begin);
+}
+
+DLC_INLINE void dlc_requantize_s8(int64_t n, const int8_t *in, int32_t zin,
+                                  int32_t multiplier, int shift, int32_t zout,
+                                  int lo, int hi, int8_t *out,
+                                  const dlc_exec *ex) {
+  dlc_requantize_args args = {in, zin, multiplier, shift, zout, lo, hi, out};
+  dlc_parallel_for(ex, n, 1024, n, dlc_requantize_range, &args);
+}
+
+typedef struct {
+  const int8_t *a, *b;
+  int32_t za, ma, zb, mb, mo, zo;
+  int sa, sb, so, lo, hi;
+  int8_t *out;
+} dlc_qadd_args;
+
+DLC_INLINE void dlc_qadd_range(const void *p, int64_t begin, int64_t end) {
+  const dlc_qadd_args *x = (const dlc_qadd_args *)p;
+  dlc_qadd_s8_serial(end - begin, x->a + begin, x->za, x->ma, x->sa,
+                     x->b + begin, x->zb, x->mb, x->sb, x->mo, x->so, x->zo,
+                     x->lo, x->hi, x->out + begin);
+}
+
+DLC_INLINE void dlc_qadd_s8(int64_t n, const int8_t *a, int32_t za, int32_t ma,
+                            int sa, const int8_t *b, int32_t zb, int32_t mb,
+                            int sb, int32_t mo, int so, int32_t zo, int lo,
+                            int hi, int8_t *out, const dlc_exec *ex) {
+  dlc_qadd_args args = {a, b, za, ma, zb, mb, mo, zo, sa, sb, so, lo, hi, out};
+  dlc_parallel_for(ex, n, 1024, n, dlc_qadd_range, &args);
+}
+
+typedef struct {
+  const uint8_t *in;
+  const uint16_t *table;
+  float scale;
+  float *out;
+} dlc_fp8_decode_args;
+
+DLC_INLINE void dlc_fp8_decode_range(const void *p, int64_t begin,
+                                     int64_t end) {
+  const dlc_fp8_decode_args *x = (const dlc_fp8_decode_args *)p;
+  dlc_fp8_to_f32_serial(end - begin, x->in + begin, x->table, x->scale,
+                        x->out + begin);
+}
+
+DLC_INLINE void dlc_fp8_to_f32(int64_t n, const uint8_t *in,
+                               const uint16_t *table, float scale, float *out,
+                               const dlc_exec *ex) {
+  dlc_fp8_decode_args args = {in, table, scale, out};
+  dlc_parallel_for(ex, n, 1024, n, dlc_fp8_decode_range, &args);
+}
+
+typedef struct {
+  const float *in;
+  float scale, max;
+  int mbits, bias;
+  uint8_t max_code, nan_code;
+  uint8_t *out;
+} dlc_fp8_encode_args;
+
+DLC_INLINE void dlc_fp8_encode_range(const void *p, int64_t begin,
+                                     int64_t end) {
+  const dlc_fp8_encode_args *x = (const dlc_fp8_encode_args *)p;
+  dlc_quantize_fp8_serial(end - begin, x->in + begin, x->scale, x->mbits,
+                          x->bias, x->max, x->max_code, x->nan_code,
+                          x->out + begin);
+}
+
+DLC_INLINE void dlc_quantize_fp8(int64_t n, const float *in, float scale,
+                                 int mbits, int bias, float max,
+                                 uint8_t max_code, uint8_t nan_code,
+                                 uint8_t *out, const dlc_exec *ex) {
+  dlc_fp8_encode_args args = {in,   scale,    max,      mbits,
+                              bias, max_code, nan_code, out};
+  dlc_parallel_for(ex, n, 1024, n, dlc_fp8_encode_range, &args);
 }

@@ -167,3 +167,47 @@ DLC_INLINE void dlc_split(int64_t count, int64_t grain, int part, int parts,
   *begin = DLC_MIN(count, part * per * grain);
   *end = DLC_MIN(count, (part + 1) * per * grain);
 }
+
+/* A loop over [0, count) whose parts are independent. */
+typedef void (*dlc_range_fn)(const void *args, int64_t begin, int64_t end);
+
+typedef struct {
+  dlc_range_fn fn;
+  const void *args;
+  int64_t count, grain;
+} dlc_range_task;
+
+DLC_INLINE void dlc_range_part(void *ctx, int part, int parts,
+                               uint8_t *scratch) {
+  const dlc_range_task *t = (const dlc_range_task *)ctx;
+  int64_t begin, end;
+  (void)scratch;
+  dlc_split(t->count, t->grain, part, parts, &begin, &end);
+  if (begin < end)
+    t->fn(t->args, begin, end);
+}
+
+/* Runs fn over [0, count) split across the pool in multiples of `grain`;
+ * work of fewer than 32K elements (`elements`) stays on the calling
+ * thread, where waking the pool would cost more than it saves. */
+DLC_INLINE void dlc_parallel_for(const dlc_exec *ex, int64_t count,
+                                 int64_t grain, int64_t elements,
+                                 dlc_range_fn fn, const void *args) {
+  if (count <= 0)
+    return;
+  if (!ex || !ex->pool || ex->pool->threads == 1 || elements < 32768 ||
+      count <= grain) {
+    fn(args, 0, count);
+    return;
+  }
+  dlc_range_task task = {fn, args, count, grain};
+  dlc_parallel(ex, dlc_range_part, &task);
+}
+
+/* Drops leading dimensions of size 1 from (rank, shape); returns how many. */
+DLC_INLINE int dlc_unit_prefix(int rank, const int64_t *shape) {
+  int d = 0;
+  while (d < rank - 1 && shape[d] == 1)
+    ++d;
+  return d;
+}
