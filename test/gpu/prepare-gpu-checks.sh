@@ -6,8 +6,8 @@
 # (--emit-cuda --emit-cuda-runner), an input, the reference executor's output
 # and the tolerance the GPU result must meet; plus a 2048^3 GEMM model for
 # the cuBLAS comparison. Copy the bundle and this directory to the GPU
-# machine and run run-gpu-checks.sh there. The full bundle is about 80 MB
-# (ResNet-18's fp32 weights are 47 MB); pass a subset of names to make it
+# machine and run run-gpu-checks.sh there. The full bundle is 121 MB (the
+# GEMM check 49 MB, ResNet-18 46 MB); pass a subset of names to make it
 # smaller.
 set -euo pipefail
 build=$(cd "$1" && pwd)

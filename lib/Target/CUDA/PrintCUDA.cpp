@@ -86,9 +86,34 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
      << " (targets.json). */\n"
      << "#define DLC_BM " << target.cudaTileM << "\n#define DLC_BN "
      << target.cudaTileN << "\n#define DLC_BK " << target.cudaTileK << "\n";
+  // Compile only the GEMM kernels the model calls (and so let the PTX of
+  // each model show its own paths).
+  bool simt = false, f16 = false, s8 = false;
+  for (const KernelCall &call : program.calls) {
+    StringRef kernel = call.kernel;
+    if (kernel.ends_with("_s8") && (kernel.starts_with("dlc_qconv2d") ||
+                                    kernel.starts_with("dlc_qlinear") ||
+                                    kernel.starts_with("dlc_qmatmul")))
+      s8 = true;
+    if (kernel != "dlc_conv2d_f32" && kernel != "dlc_linear_f32" &&
+        kernel != "dlc_matmul_f32")
+      continue;
+    bool fp8Weights = llvm::any_of(call.args, [](const Arg &arg) {
+      auto *a = std::get_if<Aggregate>(&arg.value);
+      return a && a->type == "dlc_asource" &&
+             std::get<int64_t>(a->fields[0].value) == 2;
+    });
+    (fp8Weights || f16TensorCores ? f16 : simt) = true;
+  }
   if (f16TensorCores)
     os << "/* --cuda-precision=fp16: fp32 layers on tensor cores with fp16 "
-          "inputs. */\n#define DLC_F16_TENSOR_CORES 1\n";
+          "inputs. */\n";
+  if (simt)
+    os << "#define DLC_WANT_SIMT_F32 1\n";
+  if (f16)
+    os << "#define DLC_WANT_F16_TC 1\n";
+  if (s8)
+    os << "#define DLC_WANT_S8_GEMM 1\n";
   os << "\n";
   for (const char *part : kKernelLibrary)
     os << part;

@@ -21,6 +21,9 @@
  * unused by a given model without a warning. */
 #define DLC_LAUNCHER static inline __attribute__((unused))
 #define DLC_KERNEL static __global__ __attribute__((unused))
+#define DLC_DEVICE __device__ static inline __attribute__((unused))
+#define DLC_HOST_DEVICE                                                        \
+  __host__ __device__ static inline __attribute__((unused))
 
 #define DLC_MR 8
 #define DLC_MIN(a, b) ((a) < (b) ? (a) : (b))
@@ -68,7 +71,7 @@ static inline dlc_dims dlc_dims_of(int rank, const int64_t *values) {
 }
 
 /* gemmlowp's SaturatingRoundingDoublingHighMul. */
-__host__ __device__ static inline int32_t dlc_srdhm(int32_t a, int32_t b) {
+DLC_HOST_DEVICE int32_t dlc_srdhm(int32_t a, int32_t b) {
   if (a == b && a == INT32_MIN)
     return INT32_MAX;
   int64_t product = (int64_t)a * (int64_t)b;
@@ -77,7 +80,7 @@ __host__ __device__ static inline int32_t dlc_srdhm(int32_t a, int32_t b) {
 }
 
 /* gemmlowp's RoundingDivideByPOT: round half away from zero. */
-__host__ __device__ static inline int32_t dlc_rdivpot(int32_t x, int exponent) {
+DLC_HOST_DEVICE int32_t dlc_rdivpot(int32_t x, int exponent) {
   if (exponent <= 0)
     return x;
   int32_t mask = (int32_t)((1LL << exponent) - 1);
@@ -87,8 +90,7 @@ __host__ __device__ static inline int32_t dlc_rdivpot(int32_t x, int exponent) {
 }
 
 /* x * multiplier * 2^shift in fixed point. */
-__host__ __device__ static inline int32_t
-dlc_requant(int32_t x, int32_t multiplier, int shift) {
+DLC_HOST_DEVICE int32_t dlc_requant(int32_t x, int32_t multiplier, int shift) {
   int left = shift > 0 ? shift : 0;
   int right = shift > 0 ? 0 : -shift;
   int64_t shifted = (int64_t)x * (1LL << left);
@@ -99,8 +101,7 @@ dlc_requant(int32_t x, int32_t multiplier, int shift) {
   return dlc_rdivpot(dlc_srdhm((int32_t)shifted, multiplier), right);
 }
 
-__host__ __device__ static inline int8_t dlc_clamp_s8(int32_t v, int32_t lo,
-                                                      int32_t hi) {
+DLC_HOST_DEVICE int8_t dlc_clamp_s8(int32_t v, int32_t lo, int32_t hi) {
   return (int8_t)(v < lo ? lo : v > hi ? hi : v);
 }
 

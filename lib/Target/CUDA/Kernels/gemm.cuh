@@ -64,8 +64,8 @@ typedef struct {
   int64_t ldi, ldj, c_image, c_group;
 } dlc_gemm_params;
 
-__device__ static inline float dlc_a_f32(const dlc_asource &a, int64_t group,
-                                         int M, int K, int row, int k) {
+DLC_DEVICE float dlc_a_f32(const dlc_asource &a, int64_t group, int M, int K,
+                           int row, int k) {
   if (row >= M)
     return 0.0f;
   int64_t at = ((int64_t)(row / DLC_MR) * K + k) * DLC_MR + row % DLC_MR;
@@ -84,8 +84,8 @@ __device__ static inline float dlc_a_f32(const dlc_asource &a, int64_t group,
 /* B(k, j) of an image's group: strided, or the conv's unfolded input
  * (`pad` outside the image). */
 template <typename T>
-__device__ static inline T dlc_b_at(const dlc_gemm_params &p, const T *b, int k,
-                                    int j, T pad) {
+DLC_DEVICE T dlc_b_at(const dlc_gemm_params &p, const T *b, int k, int j,
+                      T pad) {
   if (!p.conv)
     return b[(int64_t)k * p.rs + (int64_t)j * p.cs];
   const dlc_conv_geom &g = p.g;
@@ -98,6 +98,7 @@ __device__ static inline T dlc_b_at(const dlc_gemm_params &p, const T *b, int k,
   return b[((int64_t)c * g.h + iy) * g.w + ix];
 }
 
+#ifdef DLC_WANT_SIMT_F32
 DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   __shared__ float As[DLC_BK][DLC_BM + 1];
   __shared__ float Bs[DLC_BK][DLC_BN + 1];
@@ -155,33 +156,43 @@ DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
     }
   }
 }
+#endif
 
+/* The tensor-core kernels (tensorcore.cuh) this model uses. */
+#ifdef DLC_WANT_F16_TC
 DLC_KERNEL void dlc_gemm_f16_tc_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep);
+#endif
+#if defined(DLC_WANT_S8_GEMM) && !defined(DLC_INT8_DP4A)
 DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
                                       const int32_t *rowcorr,
                                       const int32_t *colcorr,
                                       dlc_requant_params rq);
+#endif
 
+/* The fp32-output GEMMs, compiled when the model has such layers: on CUDA
+ * cores (DLC_WANT_SIMT_F32) and/or fp16 tensor cores (DLC_WANT_F16_TC: fp8
+ * weights always, fp32 weights with --cuda-precision=fp16). The printer
+ * defines the macros from the model's calls. */
+#if defined(DLC_WANT_SIMT_F32) || defined(DLC_WANT_F16_TC)
 DLC_LAUNCHER void dlc_launch_gemm_f32(const dlc_gemm_params *p, int images,
                                       const dlc_epilogue_f32 *ep,
                                       dlc_exec *ex) {
   dim3 grid((p->N + DLC_BN - 1) / DLC_BN, (p->M + DLC_BM - 1) / DLC_BM,
             images * p->groups);
-  /* fp8 weights (exact in fp16) always run on tensor cores; fp32 weights
-   * when the model was emitted with --cuda-precision=fp16. */
-#ifdef DLC_F16_TENSOR_CORES
-  bool tensor_cores = true;
-#else
-  bool tensor_cores = p->a.kind == DLC_A_FP8;
-#endif
-  if (tensor_cores)
+#if defined(DLC_WANT_F16_TC) && defined(DLC_WANT_SIMT_F32)
+  if (p->a.kind == DLC_A_FP8)
     dlc_gemm_f16_tc_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
   else
     dlc_gemm_f32_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+#elif defined(DLC_WANT_F16_TC)
+  dlc_gemm_f16_tc_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+#else
+  dlc_gemm_f32_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+#endif
   dlc_check_launch(ex);
 }
 
-__host__ __device__ static inline int64_t dlc_panel_elems(int rows, int K) {
+DLC_HOST_DEVICE int64_t dlc_panel_elems(int rows, int K) {
   return (int64_t)DLC_ROUND_UP(rows, DLC_MR) * K;
 }
 
@@ -278,14 +289,17 @@ DLC_LAUNCHER void dlc_matmul_f32(int batch, int M, int N, int K,
   }
 }
 
+#endif /* DLC_WANT_SIMT_F32 || DLC_WANT_F16_TC */
+
 /*===--- int8: __dp4a over the 4-step groups ------------------------------===*/
+
+#ifdef DLC_WANT_S8_GEMM
 
 #define DLC_BQ 16 /* 4-step groups per shared-memory stage (64 steps) */
 
 /* The packed word of 4 steps (4q..4q+3) of B's column j. */
-__device__ static inline int32_t dlc_b_word(const dlc_gemm_params &p,
-                                            const int8_t *b, int q, int j,
-                                            int8_t pad) {
+DLC_DEVICE int32_t dlc_b_word(const dlc_gemm_params &p, const int8_t *b, int q,
+                              int j, int8_t pad) {
   uint32_t word = 0;
   for (int t = 0; t < 4; ++t) {
     int k = 4 * q + t;
@@ -295,6 +309,7 @@ __device__ static inline int32_t dlc_b_word(const dlc_gemm_params &p,
   return (int32_t)word;
 }
 
+#ifdef DLC_INT8_DP4A
 DLC_KERNEL void dlc_gemm_s8_kernel(dlc_gemm_params p, int8_t pad,
                                    const int32_t *rowcorr,
                                    const int32_t *colcorr,
@@ -352,6 +367,7 @@ DLC_KERNEL void dlc_gemm_s8_kernel(dlc_gemm_params p, int8_t pad,
     }
   }
 }
+#endif
 
 DLC_LAUNCHER void dlc_launch_gemm_s8(const dlc_gemm_params *p, int images,
                                      int8_t pad, const int32_t *rowcorr,
@@ -495,3 +511,4 @@ DLC_LAUNCHER void dlc_qmatmul_s8(int batch, int M, int N, int K,
     dlc_launch_gemm_s8(&p, 1, 0, rowcorr, colcorr, rq, ex);
   }
 }
+#endif /* DLC_WANT_S8_GEMM */

@@ -44,9 +44,8 @@ DLC_LAUNCHER void dlc_maxpool_s8(int n, const dlc_pool_geom *g,
 /* The executor's mean of a window: clipped to the padded input, divided by
  * its size with count_include_pad, else by the taps inside the input. */
 template <typename T>
-__device__ static inline float dlc_avg_window(const dlc_pool_geom &g,
-                                              const T *src, int oy, int ox,
-                                              int include_pad) {
+DLC_DEVICE float dlc_avg_window(const dlc_pool_geom &g, const T *src, int oy,
+                                int ox, int include_pad) {
   int y0 = oy * g.sh - g.pt, x0 = ox * g.sw - g.pl;
   int y1 = DLC_MIN(y0 + g.kh, g.h + g.pb), x1 = DLC_MIN(x0 + g.kw, g.w + g.pr);
   int padded = (y1 - y0) * (x1 - x0);
@@ -61,7 +60,7 @@ __device__ static inline float dlc_avg_window(const dlc_pool_geom &g,
   return count > 0 ? sum / (float)count : 0.0f;
 }
 
-__device__ static inline int8_t dlc_round_s8(float v, int lo, int hi) {
+DLC_DEVICE int8_t dlc_round_s8(float v, int lo, int hi) {
   float r = rintf(v);
   return (int8_t)(r<(float)lo ? (float)lo : r>(float) hi ? (float)hi : r);
 }

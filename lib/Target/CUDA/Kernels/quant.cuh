@@ -106,9 +106,8 @@ DLC_LAUNCHER void dlc_fp8_to_f32(int64_t n, const uint8_t *in,
 }
 
 /* One fp8 code for x (the ARM backend's dlc_encode_fp8). */
-__device__ static inline uint8_t dlc_encode_fp8(float x, int mbits, int bias,
-                                                float max, uint8_t max_code,
-                                                uint8_t nan_code) {
+DLC_DEVICE uint8_t dlc_encode_fp8(float x, int mbits, int bias, float max,
+                                  uint8_t max_code, uint8_t nan_code) {
   if (isnan(x))
     return (uint8_t)(nan_code | (signbit(x) ? 0x80 : 0));
   uint8_t sign = signbit(x) ? 0x80 : 0;

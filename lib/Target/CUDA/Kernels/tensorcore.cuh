@@ -12,6 +12,7 @@
  *   --cuda-precision=fp16 (inputs rounded to fp16, fp32 accumulation), and
  *   layers with fp8 weights always (fp8 values and fp8 activations are
  *   exact in fp16, products exact in fp32).
+ * Each kernel is compiled only where the model uses it (gemm.cuh).
  *
  *===----------------------------------------------------------------------===*/
 
@@ -22,13 +23,13 @@ static_assert(DLC_TC_FRAGS >= 1 && (DLC_BM / 16) * (DLC_BN / 16) % 8 == 0,
               "the tensor-core tile needs a multiple of 8 16x16 fragments");
 
 /* Rows and columns of fragment f of warp `warp` within the block tile. */
-__device__ static inline void dlc_tc_fragment(int warp, int f, int *row,
-                                              int *col) {
+DLC_DEVICE void dlc_tc_fragment(int warp, int f, int *row, int *col) {
   int index = warp + f * 8;
   *row = index / (DLC_BN / 16) * 16;
   *col = index % (DLC_BN / 16) * 16;
 }
 
+#ifdef DLC_WANT_F16_TC
 DLC_KERNEL void dlc_gemm_f16_tc_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   namespace wmma = nvcuda::wmma;
   __shared__ __align__(32) __half As[2][DLC_BM][16];
@@ -94,7 +95,9 @@ DLC_KERNEL void dlc_gemm_f16_tc_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
     c[at] = fminf(fmaxf(v, ep.clamp.lo), ep.clamp.hi);
   }
 }
+#endif
 
+#if defined(DLC_WANT_S8_GEMM) && !defined(DLC_INT8_DP4A)
 DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
                                       const int32_t *rowcorr,
                                       const int32_t *colcorr,
@@ -166,3 +169,4 @@ DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
   }
 #endif
 }
+#endif
