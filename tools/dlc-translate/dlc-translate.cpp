@@ -139,25 +139,25 @@ static int emitMain(int argc, char **argv) {
     llvm::WithColor::error() << "give one of --emit-arm and --emit-cuda\n";
     return 1;
   }
+  auto common = [&](dlc::codegen::EmitOptions &options, StringRef name) {
+    options.target = name.str();
+    options.targetFile = targetFile;
+    options.function = function;
+    options.prefix = prefix;
+  };
   FailureOr<dlc::codegen::EmittedFiles> files = failure();
   if (emitArm) {
     dlc::arm::ARMEmitOptions options;
-    options.target = target;
+    common(options, target);
     options.march = march;
-    options.prefix = prefix;
     options.embedWeights = embed;
     options.harness = harness;
-    options.targetFile = targetFile;
-    options.function = function;
     files = dlc::arm::emitARM(*module, options);
   } else {
     dlc::cuda::CUDAEmitOptions options;
-    options.target = cudaTarget;
-    options.prefix = prefix;
+    common(options, cudaTarget);
     options.runner = cudaRunner;
     options.precision = cudaPrecision;
-    options.targetFile = targetFile;
-    options.function = function;
     files = dlc::cuda::emitCUDA(*module, options);
   }
   if (failed(files) || failed(writeFiles(output, *files)))

@@ -12,28 +12,17 @@ using namespace mlir::dlc::codegen;
 
 FailureOr<EmittedFiles> mlir::dlc::arm::emitARM(ModuleOp module,
                                                 const ARMEmitOptions &options) {
-  if (!isCIdentifier(options.prefix))
-    return module.emitError("prefix '")
-           << options.prefix << "' is not a C identifier";
-  llvm::Expected<TargetRegistry> registry =
-      TargetRegistry::load(options.targetFile);
-  if (!registry)
-    return module.emitError(llvm::toString(registry.takeError()));
-  const Target *target = registry->lookup(options.target);
-  if (!target)
-    return module.emitError("unknown target '") << options.target << "'";
-  if (target->gpu || target->march.empty())
-    return module.emitError("target '")
-           << options.target
-           << "' is not an ARM CPU (it has no \"march\" in the target file)";
-  FailureOr<func::FuncOp> func = findFunction(module, options.function);
-  if (failed(func))
+  auto prepared = prepareEmit(
+      module, options,
+      [](const Target &t) { return !t.gpu && !t.march.empty(); },
+      "is not an ARM CPU (it has no \"march\" in the target file)");
+  if (failed(prepared))
     return failure();
-  Target chosen = *target;
+  auto &[target, func] = *prepared;
   if (!options.march.empty())
-    chosen.march = options.march;
+    target.march = options.march;
   FailureOr<KernelProgram> program =
-      lowerToKernelProgram(*func, chosen, Backend::ARM);
+      lowerToKernelProgram(func, target, Backend::ARM);
   if (failed(program))
     return failure();
   EmittedFiles files;
@@ -46,6 +35,6 @@ FailureOr<EmittedFiles> mlir::dlc::arm::emitARM(ModuleOp module,
     files.emplace_back(options.prefix + ".bin", weightFile(*program));
   if (options.harness)
     files.emplace_back(options.prefix + "_main.c",
-                       printARMHarness(*program, options.prefix));
+                       printARMHarness(options.prefix));
   return files;
 }

@@ -144,12 +144,9 @@ LogicalResult Lowering::lowerQConv(QConv2DOp op) {
     FailureOr<Arg> ep = epilogue(op.getBias(), plain, scales);
     if (failed(ep))
       return failure();
-    Aggregate t = tiling();
-    int64_t kc = std::get<int64_t>(t.fields[0].value);
-    int64_t nc = std::get<int64_t>(t.fields[1].value);
     call("dlc_conv2d_f32",
-         {Arg(in.getDimSize(0)), geom, decoded, *w, bufferOf(op.getResult()),
-          *ep, t, exec((kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4)},
+         gemmArgs({Arg(in.getDimSize(0)), geom, decoded, *w,
+                   bufferOf(op.getResult()), *ep}),
          comment);
     return success();
   }
@@ -216,13 +213,9 @@ LogicalResult Lowering::lowerQLinear(QLinearOp op) {
     FailureOr<Arg> ep = epilogue(op.getBias(), plain, scales);
     if (failed(ep))
       return failure();
-    Aggregate t = tiling();
-    int64_t kc = std::get<int64_t>(t.fields[0].value);
-    int64_t nc = std::get<int64_t>(t.fields[1].value);
     call("dlc_linear_f32",
-         {Arg(batchRows), Arg(k), Arg(rows), decoded, *w,
-          bufferOf(op.getResult()), *ep, t,
-          exec((kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4)},
+         gemmArgs({Arg(batchRows), Arg(k), Arg(rows), decoded, *w,
+                   bufferOf(op.getResult()), *ep}),
          comment);
     return success();
   }

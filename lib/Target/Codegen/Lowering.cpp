@@ -96,13 +96,6 @@ std::string Lowering::describe(Operation *op) const {
 
 void Lowering::call(std::string kernel, std::vector<Arg> args,
                     std::string comment) {
-  // CUDA kernels take their block tiles from the library (set per
-  // architecture from the target), not the CPU's cache blocking.
-  if (backend == Backend::CUDA)
-    llvm::erase_if(args, [](const Arg &arg) {
-      auto *aggregate = std::get_if<Aggregate>(&arg.value);
-      return aggregate && aggregate->type == "dlc_tiling";
-    });
   // Every kernel runs on the execution context: the CPU's thread pool, or
   // the stream a CUDA launch goes to.
   if (llvm::none_of(args, [](const Arg &arg) {
@@ -350,20 +343,21 @@ static int64_t temporaryBytes(Operation *op) {
          4 * roundUp(n, 16);
 }
 
-Aggregate Lowering::tiling() const {
+std::vector<Arg> Lowering::gemmArgs(std::vector<Arg> args) {
   // Reduction block: an A and a B panel of kc steps fill half of L1; column
-  // block: a kc x nc slab of B fills half of L2.
+  // block: a kc x nc slab of B fills half of L2. (CUDA kernels take their
+  // block tiles from the library, set per architecture by the printer.)
   double l1 = (target.l1dKiB > 0 ? target.l1dKiB : 32) * 1024;
   double l2 = (target.l2MiB > 0 ? target.l2MiB : 1) * 1024 * 1024;
   int64_t kc = std::max<int64_t>(
       64, static_cast<int64_t>(l1 / 2 / (2 * kPanelRows * 4)) / 8 * 8);
   int64_t nc =
       std::max<int64_t>(8, static_cast<int64_t>(l2 / 2 / (kc * 4)) / 8 * 8);
-  return Aggregate{"dlc_tiling", false, {Arg(kc), Arg(nc)}};
-}
-
-static int64_t tilingField(const Aggregate &t, int i) {
-  return std::get<int64_t>(t.fields[i].value);
+  if (backend == Backend::ARM)
+    args.push_back(Aggregate{"dlc_tiling", false, {Arg(kc), Arg(nc)}});
+  // Per-thread scratch: a packed B block, a decoded A panel and the tile.
+  args.push_back(exec((kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4));
+  return args;
 }
 
 FailureOr<BufferRef> Lowering::constantF32(Value value, Operation *user) {
@@ -522,12 +516,9 @@ LogicalResult Lowering::lowerConv(Conv2DOp op, const FusedLayer &fused) {
   FailureOr<Arg> w = weightSource(op, op.getWeight(), groups);
   if (failed(w))
     return failure();
-  Aggregate t = tiling();
-  int64_t kc = tilingField(t, 0), nc = tilingField(t, 1);
   call("dlc_conv2d_f32",
-       {Arg(in.getDimSize(0)), geom, bufferOf(op.getInput()), *w,
-        bufferOf(fused.result), *ep, t,
-        exec((kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4)},
+       gemmArgs({Arg(in.getDimSize(0)), geom, bufferOf(op.getInput()), *w,
+                 bufferOf(fused.result), *ep}),
        fused.comment);
   return success();
 }
@@ -539,12 +530,9 @@ LogicalResult Lowering::lowerLinear(LinearOp op, const FusedLayer &fused) {
   FailureOr<Arg> ep = epilogue(op.getBias(), fused);
   if (failed(w) || failed(ep))
     return failure();
-  Aggregate t = tiling();
-  int64_t kc = tilingField(t, 0), nc = tilingField(t, 1);
   call("dlc_linear_f32",
-       {Arg(numElements(op.getInput()) / k), Arg(k), Arg(m),
-        bufferOf(op.getInput()), *w, bufferOf(fused.result), *ep, t,
-        exec((kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4)},
+       gemmArgs({Arg(numElements(op.getInput()) / k), Arg(k), Arg(m),
+                 bufferOf(op.getInput()), *w, bufferOf(fused.result), *ep}),
        fused.comment);
   return success();
 }
@@ -581,14 +569,11 @@ LogicalResult Lowering::lowerMatMul(Operation *op, Value lhs, Value rhs,
     return op->emitOpError("broadcasts batch dimensions partially, which ")
            << backendName() << " does not lower";
   int64_t m = a[a.size() - 2], k = a.back(), n = b.back();
-  Aggregate t = tiling();
   if (!int8) {
-    int64_t kc = tilingField(t, 0), nc = tilingField(t, 1);
     call("dlc_matmul_f32",
-         {Arg(lb->first), Arg(m), Arg(n), Arg(k), bufferOf(lhs),
-          Arg(lb->second), bufferOf(rhs), Arg(rb->second),
-          bufferOf(op->getResult(0)), temporary(op, ElemType::F32), t,
-          exec((kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4)},
+         gemmArgs({Arg(lb->first), Arg(m), Arg(n), Arg(k), bufferOf(lhs),
+                   Arg(lb->second), bufferOf(rhs), Arg(rb->second),
+                   bufferOf(op->getResult(0)), temporary(op, ElemType::F32)}),
          describe(op));
     return success();
   }
@@ -1002,7 +987,6 @@ FailureOr<KernelProgram> mlir::dlc::codegen::lowerToKernelProgram(
   KernelProgram program;
   program.targetName = target.name;
   program.march = target.march;
-  program.backend = backend;
   Lowering lowering(func, target, backend, program);
   if (failed(lowering.run()))
     return failure();
@@ -1032,4 +1016,32 @@ bool mlir::dlc::codegen::isCIdentifier(StringRef name) {
   return llvm::all_of(name, [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
   });
+}
+
+FailureOr<std::pair<Target, func::FuncOp>> mlir::dlc::codegen::prepareEmit(
+    ModuleOp module, const EmitOptions &options,
+    llvm::function_ref<bool(const Target &)> suits, StringRef unsuitable,
+    llvm::function_ref<bool(const Target &)> byOther) {
+  if (!isCIdentifier(options.prefix))
+    return module.emitError("prefix '")
+           << options.prefix << "' is not a C identifier";
+  llvm::Expected<TargetRegistry> registry =
+      TargetRegistry::load(options.targetFile);
+  if (!registry)
+    return module.emitError(llvm::toString(registry.takeError()));
+  const Target *target = registry->lookup(options.target);
+  if (!target && byOther)
+    for (const std::string &name : registry->names())
+      if (byOther(*registry->lookup(name))) {
+        target = registry->lookup(name);
+        break;
+      }
+  if (!target)
+    return module.emitError("unknown target '") << options.target << "'";
+  if (!suits(*target))
+    return module.emitError("target '") << options.target << "' " << unsuitable;
+  FailureOr<func::FuncOp> func = findFunction(module, options.function);
+  if (failed(func))
+    return failure();
+  return std::make_pair(*target, *func);
 }

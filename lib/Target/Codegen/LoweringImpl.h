@@ -53,7 +53,10 @@ private:
   /// The planned buffer an op needs besides its operands and results (fp8
   /// activations decoded to fp32, packed matmul operands).
   BufferRef temporary(Operation *op, ElemType type);
-  Aggregate tiling() const;
+  /// `args` followed by what an fp32 GEMM call takes last: the CPU's cache
+  /// blocking (ARM, from the target's L1/L2) and the execution context with
+  /// the GEMM's per-thread scratch.
+  std::vector<Arg> gemmArgs(std::vector<Arg> args);
   std::string describe(Operation *op) const;
   /// "the ARM backend" or "the CUDA backend", for diagnostics.
   std::string backendName() const;

@@ -20,16 +20,11 @@
 
 namespace mlir::dlc::arm {
 
-struct ARMEmitOptions {
-  /// A CPU target of the cost model's target file (its -march, caches).
-  std::string target = "cortex-a78";
+/// `target` names an ARM CPU of the target file (its -march, caches).
+struct ARMEmitOptions : codegen::EmitOptions {
+  ARMEmitOptions() { target = "cortex-a78"; }
   /// Overrides the target's -march (e.g. armv8-a: no SDOT, scalar int8).
   std::string march;
-  std::string targetFile;
-  /// The function to emit ("" = @main or the only function).
-  std::string function;
-  /// File and symbol prefix.
-  std::string prefix = "model";
   /// Weights in the C source instead of <prefix>.bin.
   bool embedWeights = false;
   /// Also write <prefix>_main.c: reads .npy inputs, runs, writes .npy
@@ -46,8 +41,7 @@ std::string printARMHeader(const codegen::KernelProgram &program,
                            StringRef prefix);
 std::string printARMSource(const codegen::KernelProgram &program,
                            StringRef prefix, bool embedWeights);
-std::string printARMHarness(const codegen::KernelProgram &program,
-                            StringRef prefix);
+std::string printARMHarness(StringRef prefix);
 
 } // namespace mlir::dlc::arm
 

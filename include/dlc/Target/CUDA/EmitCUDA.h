@@ -14,13 +14,10 @@
 
 namespace mlir::dlc::cuda {
 
-struct CUDAEmitOptions {
-  /// A GPU target of the cost model's target file (its CUDA architecture
-  /// and block tile).
-  std::string target = "a100";
-  std::string targetFile;
-  std::string function;
-  std::string prefix = "model";
+/// `target` names a GPU of the target file (its CUDA architecture and
+/// block tile) or an architecture (sm_90: the first GPU with it).
+struct CUDAEmitOptions : codegen::EmitOptions {
+  CUDAEmitOptions() { target = "a100"; }
   /// "fp32": fp32 layers on CUDA cores in fp32; "fp16": on tensor cores
   /// with fp16 inputs and fp32 accumulation.
   std::string precision = "fp32";

@@ -101,8 +101,6 @@ struct KernelProgram {
   /// The -march the code needs (from the target description).
   std::string march;
   std::string targetName;
-  /// The backend whose kernel library implements the calls.
-  Backend backend = Backend::ARM;
 
   /// Appends `bytes` to the weight blob (64-byte aligned) and returns a
   /// reference of `type` to them.

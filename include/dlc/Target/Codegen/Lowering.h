@@ -30,6 +30,27 @@ FailureOr<func::FuncOp> findFunction(ModuleOp module, StringRef name);
 /// Whether `name` can prefix C identifiers.
 bool isCIdentifier(StringRef name);
 
+/// What every emitter takes.
+struct EmitOptions {
+  /// A target of the cost model's target file (plus `targetFile`).
+  std::string target;
+  std::string targetFile;
+  /// The function to emit ("" = @main or the only function).
+  std::string function;
+  /// File and symbol prefix.
+  std::string prefix = "model";
+};
+
+/// Checks the prefix, loads the targets, finds `options.target` (or, when
+/// no target has that name, the first one `byOther` accepts) and the
+/// function; the target must satisfy `suits`, else `unsuitable` (e.g. "is
+/// not an ARM CPU") is the diagnostic. Diagnostics go to `module`.
+FailureOr<std::pair<Target, func::FuncOp>>
+prepareEmit(ModuleOp module, const EmitOptions &options,
+            llvm::function_ref<bool(const Target &)> suits,
+            StringRef unsuitable,
+            llvm::function_ref<bool(const Target &)> byOther = nullptr);
+
 /// The files of an emitted model: (file name, contents).
 using EmittedFiles = std::vector<std::pair<std::string, std::string>>;
 
