@@ -85,25 +85,73 @@ Aggregate Lowering::requantParams(double inputScale,
        Arg(out.qmax)}};
 }
 
-/// Packed int8 weights of a layer and its per-row correction
-/// bias[m] - z_x * sum_k w[m][k].
-static FailureOr<std::pair<std::vector<int8_t>, std::vector<int32_t>>>
-int8Layer(Operation *layer, ArrayRef<char> weightBytes,
-          std::optional<std::vector<char>> biasBytes, int64_t rows, int64_t k,
-          int64_t groups, int64_t inputZero) {
-  ArrayRef<int8_t> w(reinterpret_cast<const int8_t *>(weightBytes.data()),
-                     weightBytes.size());
+FailureOr<Int8Layer> Lowering::int8Layer(Operation *op, Value input,
+                                         Value weight, Value bias,
+                                         int64_t groups) {
+  auto [weightParams, axis] =
+      int8Params(cast<ShapedType>(weight.getType()).getElementType());
+  if (llvm::any_of(weightParams,
+                   [](const q::UniformParams &p) { return p.zeroPoint != 0; }))
+    return op->emitOpError("has weights with a non-zero zero point; ")
+           << backendName() << " takes symmetric int8 weights";
+  q::UniformParams in = perTensorParamsOf(input.getType());
+  FailureOr<std::vector<char>> bytes = constantBytes(weight, op);
+  if (failed(bytes))
+    return failure();
+  auto type = cast<ShapedType>(weight.getType());
+  int64_t rows = type.getDimSize(0), k = type.getNumElements() / rows;
+  ArrayRef<int8_t> w(reinterpret_cast<const int8_t *>(bytes->data()),
+                     bytes->size());
   std::vector<int32_t> correction(rows, 0);
-  if (biasBytes)
+  if (bias) {
+    FailureOr<std::vector<char>> biasBytes = constantBytes(bias, op);
+    if (failed(biasBytes))
+      return failure();
     std::memcpy(correction.data(), biasBytes->data(), rows * 4);
+  }
   for (int64_t m = 0; m < rows; ++m) {
     int32_t sum = 0;
     for (int64_t i = 0; i < k; ++i)
       sum += w[m * k + i];
-    correction[m] -= static_cast<int32_t>(inputZero) * sum;
+    correction[m] -= static_cast<int32_t>(in.zeroPoint) * sum;
   }
-  return std::make_pair(packPanelsS8(w, {groups, rows / groups, k}),
-                        correction);
+  std::vector<int8_t> packed = packPanelsS8(w, {groups, rows / groups, k});
+  Int8Layer layer;
+  layer.inputZero = in.zeroPoint;
+  layer.weights =
+      program.addWeights(packed.data(), packed.size(), ElemType::S8);
+  layer.correction = program.addWeights(correction.data(),
+                                        correction.size() * 4, ElemType::S32);
+  layer.requant =
+      requantParams(in.scale, weightParams, op->getResult(0).getType());
+  return layer;
+}
+
+FailureOr<Lowering::FP8Product>
+Lowering::fp8Product(Operation *op, Value input, Value weight, Value bias,
+                     double inputScale, ArrayRef<double> weightScales,
+                     int64_t groups) {
+  auto in = cast<ShapedType>(input.getType());
+  FP8Product product;
+  product.decoded = temporary(op, ElemType::F32);
+  call("dlc_fp8_to_f32",
+       {Arg(in.getNumElements()), bufferOf(input),
+        fp8Table(in.getElementType()), Arg(1.0f), product.decoded},
+       describe(op) + " (input to fp32)");
+  FailureOr<Arg> w = weightSource(op, weight, groups);
+  if (failed(w))
+    return failure();
+  product.weights = *w;
+  int64_t rows = cast<ShapedType>(weight.getType()).getDimSize(0);
+  std::vector<float> scales;
+  for (int64_t m = 0; m < rows; ++m)
+    scales.push_back(static_cast<float>(
+        inputScale * weightScales[weightScales.size() == 1 ? 0 : m]));
+  FailureOr<Arg> ep = epilogue(bias, FusedLayer(), scales);
+  if (failed(ep))
+    return failure();
+  product.epilogue = *ep;
+  return product;
 }
 
 LogicalResult Lowering::lowerQConv(QConv2DOp op) {
@@ -111,80 +159,34 @@ LogicalResult Lowering::lowerQConv(QConv2DOp op) {
   auto weight = cast<ShapedType>(op.getWeight().getType());
   auto out = cast<ShapedType>(op.getType());
   auto groups = static_cast<int64_t>(op.getGroups());
-  Aggregate geom{
-      "dlc_conv_geom",
-      true,
-      {Arg(in.getDimSize(1)), Arg(in.getDimSize(2)), Arg(in.getDimSize(3)),
-       Arg(out.getDimSize(1)), Arg(out.getDimSize(2)), Arg(out.getDimSize(3)),
-       Arg(weight.getDimSize(2)), Arg(weight.getDimSize(3)),
-       Arg(op.getStrides()[0]), Arg(op.getStrides()[1]), Arg(op.getPads()[0]),
-       Arg(op.getPads()[1]), Arg(op.getDilations()[0]),
-       Arg(op.getDilations()[1]), Arg(groups)}};
-  int64_t rows = weight.getDimSize(0);
-  int64_t k = weight.getNumElements() / rows;
-  std::string comment = describe(op);
-
+  Aggregate geom = convGeometry(in, weight, out, op.getStrides(), op.getPads(),
+                                op.getDilations(), groups);
   if (getFP8Format(in.getElementType())) {
-    // Decode the input codes into the scratch, then the fp32 GEMM.
-    BufferRef decoded = temporary(op, ElemType::F32);
-    call("dlc_fp8_to_f32",
-         {Arg(in.getNumElements()), bufferOf(op.getInput()),
-          fp8Table(in.getElementType()), Arg(1.0f), decoded},
-         comment + " (input to fp32)");
-    FailureOr<Arg> w = weightSource(op, op.getWeight(), groups);
-    if (failed(w))
-      return failure();
-    std::vector<float> scales;
-    double inputScale = op.getInputScale()->convertToDouble();
-    ArrayRef<double> weightScales = *op.getWeightScales();
-    for (int64_t m = 0; m < rows; ++m)
-      scales.push_back(static_cast<float>(
-          inputScale * weightScales[weightScales.size() == 1 ? 0 : m]));
-    FusedLayer plain;
-    FailureOr<Arg> ep = epilogue(op.getBias(), plain, scales);
-    if (failed(ep))
+    FailureOr<FP8Product> p = fp8Product(
+        op, op.getInput(), op.getWeight(), op.getBias(),
+        op.getInputScale()->convertToDouble(), *op.getWeightScales(), groups);
+    if (failed(p))
       return failure();
     call("dlc_conv2d_f32",
-         gemmArgs({Arg(in.getDimSize(0)), geom, decoded, *w,
-                   bufferOf(op.getResult()), *ep}),
-         comment);
+         gemmArgs({Arg(in.getDimSize(0)), geom, p->decoded, p->weights,
+                   bufferOf(op.getResult()), p->epilogue}),
+         describe(op));
     return success();
   }
-
-  auto [weightParams, axis] = int8Params(weight.getElementType());
-  if (llvm::any_of(weightParams,
-                   [](const q::UniformParams &p) { return p.zeroPoint != 0; }))
-    return op.emitOpError("has weights with a non-zero zero point; ")
-           << backendName() << " takes symmetric int8 weights";
-  q::UniformParams input = perTensorParamsOf(in.getElementType());
-  FailureOr<std::vector<char>> wBytes = constantBytes(op.getWeight(), op);
-  if (failed(wBytes))
-    return failure();
-  std::optional<std::vector<char>> bBytes;
-  if (op.getBias()) {
-    FailureOr<std::vector<char>> b = constantBytes(op.getBias(), op);
-    if (failed(b))
-      return failure();
-    bBytes = *b;
-  }
-  auto layer = int8Layer(op, *wBytes, bBytes, rows, k, groups, input.zeroPoint);
+  FailureOr<Int8Layer> layer =
+      int8Layer(op, op.getInput(), op.getWeight(), op.getBias(), groups);
   if (failed(layer))
     return failure();
-  int64_t k4 = roundUp(k, 4);
+  int64_t k4 = roundUp(weight.getNumElements() / weight.getDimSize(0), 4);
   double l2 = (target.l2MiB > 0 ? target.l2MiB : 1) * 1024 * 1024;
   int64_t nc = std::max<int64_t>(8, static_cast<int64_t>(l2 / 2 / k4) / 8 * 8);
   nc = std::min(nc, roundUp(out.getDimSize(2) * out.getDimSize(3), 8));
   call("dlc_qconv2d_s8",
        {Arg(in.getDimSize(0)), geom, bufferOf(op.getInput()),
-        Arg(input.zeroPoint),
-        program.addWeights(layer->first.data(), layer->first.size(),
-                           ElemType::S8),
-        bufferOf(op.getResult()),
-        program.addWeights(layer->second.data(), layer->second.size() * 4,
-                           ElemType::S32),
-        requantParams(input.scale, weightParams, op.getType()), Arg(nc),
+        Arg(layer->inputZero), layer->weights, bufferOf(op.getResult()),
+        layer->correction, layer->requant, Arg(nc),
         exec(roundUp(k4 * nc, 64) + 64 * 4 + 64)},
-       comment);
+       describe(op));
   return success();
 }
 
@@ -193,64 +195,43 @@ LogicalResult Lowering::lowerQLinear(QLinearOp op) {
   auto weight = cast<ShapedType>(op.getWeight().getType());
   int64_t rows = weight.getDimSize(0), k = weight.getDimSize(1);
   int64_t batchRows = in.getNumElements() / k;
-  std::string comment = describe(op);
   if (getFP8Format(in.getElementType())) {
-    BufferRef decoded = temporary(op, ElemType::F32);
-    call("dlc_fp8_to_f32",
-         {Arg(in.getNumElements()), bufferOf(op.getInput()),
-          fp8Table(in.getElementType()), Arg(1.0f), decoded},
-         comment + " (input to fp32)");
-    FailureOr<Arg> w = weightSource(op, op.getWeight(), 1);
-    if (failed(w))
-      return failure();
-    std::vector<float> scales;
-    double inputScale = op.getInputScale()->convertToDouble();
-    ArrayRef<double> weightScales = *op.getWeightScales();
-    for (int64_t m = 0; m < rows; ++m)
-      scales.push_back(static_cast<float>(
-          inputScale * weightScales[weightScales.size() == 1 ? 0 : m]));
-    FusedLayer plain;
-    FailureOr<Arg> ep = epilogue(op.getBias(), plain, scales);
-    if (failed(ep))
+    FailureOr<FP8Product> p = fp8Product(
+        op, op.getInput(), op.getWeight(), op.getBias(),
+        op.getInputScale()->convertToDouble(), *op.getWeightScales(), 1);
+    if (failed(p))
       return failure();
     call("dlc_linear_f32",
-         gemmArgs({Arg(batchRows), Arg(k), Arg(rows), decoded, *w,
-                   bufferOf(op.getResult()), *ep}),
-         comment);
+         gemmArgs({Arg(batchRows), Arg(k), Arg(rows), p->decoded, p->weights,
+                   bufferOf(op.getResult()), p->epilogue}),
+         describe(op));
     return success();
   }
-  auto [weightParams, axis] = int8Params(weight.getElementType());
-  if (llvm::any_of(weightParams,
-                   [](const q::UniformParams &p) { return p.zeroPoint != 0; }))
-    return op.emitOpError("has weights with a non-zero zero point; ")
-           << backendName() << " takes symmetric int8 weights";
-  q::UniformParams input = perTensorParamsOf(in.getElementType());
-  FailureOr<std::vector<char>> wBytes = constantBytes(op.getWeight(), op);
-  if (failed(wBytes))
-    return failure();
-  std::optional<std::vector<char>> bBytes;
-  if (op.getBias()) {
-    FailureOr<std::vector<char>> b = constantBytes(op.getBias(), op);
-    if (failed(b))
-      return failure();
-    bBytes = *b;
-  }
-  auto layer = int8Layer(op, *wBytes, bBytes, rows, k, 1, input.zeroPoint);
+  FailureOr<Int8Layer> layer =
+      int8Layer(op, op.getInput(), op.getWeight(), op.getBias(), 1);
   if (failed(layer))
     return failure();
   int64_t k4 = roundUp(k, 4), nc = roundUp(batchRows, 8);
   call("dlc_qlinear_s8",
        {Arg(batchRows), Arg(k), Arg(rows), bufferOf(op.getInput()),
-        Arg(input.zeroPoint),
-        program.addWeights(layer->first.data(), layer->first.size(),
-                           ElemType::S8),
-        bufferOf(op.getResult()),
-        program.addWeights(layer->second.data(), layer->second.size() * 4,
-                           ElemType::S32),
-        requantParams(input.scale, weightParams, op.getType()), Arg(nc),
+        Arg(layer->inputZero), layer->weights, bufferOf(op.getResult()),
+        layer->correction, layer->requant, Arg(nc),
         exec(roundUp(k4 * nc, 64) + 64 * 4 + 64)},
-       comment);
+       describe(op));
   return success();
+}
+
+std::pair<BufferRef, BufferRef>
+Lowering::storeScalesAndZeros(ArrayRef<q::UniformParams> params) {
+  // The executor's fp32 scale and int32 zero point per channel.
+  std::vector<float> scales;
+  std::vector<int32_t> zeros;
+  for (const q::UniformParams &p : params) {
+    scales.push_back(static_cast<float>(p.scale));
+    zeros.push_back(static_cast<int32_t>(p.zeroPoint));
+  }
+  return {program.addWeights(scales.data(), scales.size() * 4, ElemType::F32),
+          program.addWeights(zeros.data(), zeros.size() * 4, ElemType::S32)};
 }
 
 LogicalResult Lowering::lowerQuantizedOp(Operation &op, bool &handled) {
@@ -277,18 +258,10 @@ LogicalResult Lowering::lowerQuantizedOp(Operation &op, bool &handled) {
                  << backendName() << " does not run";
         auto [params, axis] = int8Params(type.getElementType());
         std::array<int64_t, 3> dims = aroundAxis(type, axis);
-        std::vector<float> scales;
-        std::vector<int32_t> zeros;
-        for (const q::UniformParams &p : params) {
-          scales.push_back(static_cast<float>(p.scale));
-          zeros.push_back(static_cast<int32_t>(p.zeroPoint));
-        }
+        auto [scales, zeros] = storeScalesAndZeros(params);
         call("dlc_quantize_s8",
              {Arg(dims[0]), Arg(dims[1]), Arg(dims[2]), bufferOf(o.getInput()),
-              program.addWeights(scales.data(), scales.size() * 4,
-                                 ElemType::F32),
-              program.addWeights(zeros.data(), zeros.size() * 4, ElemType::S32),
-              Arg(params[0].qmin), Arg(params[0].qmax),
+              scales, zeros, Arg(params[0].qmin), Arg(params[0].qmax),
               bufferOf(o.getResult())},
              describe(o));
         return success();
@@ -309,18 +282,10 @@ LogicalResult Lowering::lowerQuantizedOp(Operation &op, bool &handled) {
                  << backendName() << " does not run";
         auto [params, axis] = int8Params(type.getElementType());
         std::array<int64_t, 3> dims = aroundAxis(type, axis);
-        std::vector<float> scales;
-        std::vector<int32_t> zeros;
-        for (const q::UniformParams &p : params) {
-          scales.push_back(static_cast<float>(p.scale));
-          zeros.push_back(static_cast<int32_t>(p.zeroPoint));
-        }
+        auto [scales, zeros] = storeScalesAndZeros(params);
         call("dlc_dequantize_s8",
              {Arg(dims[0]), Arg(dims[1]), Arg(dims[2]), bufferOf(o.getInput()),
-              program.addWeights(scales.data(), scales.size() * 4,
-                                 ElemType::F32),
-              program.addWeights(zeros.data(), zeros.size() * 4, ElemType::S32),
-              bufferOf(o.getResult())},
+              scales, zeros, bufferOf(o.getResult())},
              describe(o));
         return success();
       })

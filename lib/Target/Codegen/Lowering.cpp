@@ -392,9 +392,9 @@ FailureOr<std::vector<char>> Lowering::constantBytes(Value value,
 // Float layers
 //===----------------------------------------------------------------------===//
 
-static Aggregate convGeometry(ShapedType in, ShapedType weight, ShapedType out,
-                              ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
-                              ArrayRef<int64_t> dilations, int64_t groups) {
+Aggregate mlir::dlc::codegen::convGeometry(
+    ShapedType in, ShapedType weight, ShapedType out, ArrayRef<int64_t> strides,
+    ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations, int64_t groups) {
   return Aggregate{
       "dlc_conv_geom",
       true,

@@ -33,6 +33,20 @@ struct FusedLayer {
   std::string comment;
 };
 
+/// The `dlc_conv_geom` of a convolution.
+Aggregate convGeometry(ShapedType in, ShapedType weight, ShapedType out,
+                       ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                       ArrayRef<int64_t> dilations, int64_t groups);
+
+/// What an int8 product (qconv2d, qlinear) passes its kernel: the input
+/// zero point, the SDOT-packed weights, the per-row correction bias -
+/// z_x * sum(w), and the requantization parameters.
+struct Int8Layer {
+  int64_t inputZero = 0;
+  BufferRef weights, correction;
+  Aggregate requant;
+};
+
 class Lowering {
 public:
   Lowering(func::FuncOp func, const Target &target, Backend backend,
@@ -77,10 +91,28 @@ private:
   LogicalResult lowerQuantizedOp(Operation &op, bool &handled);
   LogicalResult lowerQConv(QConv2DOp op);
   LogicalResult lowerQLinear(QLinearOp op);
+  /// The weights, correction and requantization of an int8 product with
+  /// `groups` groups.
+  FailureOr<Int8Layer> int8Layer(Operation *op, Value input, Value weight,
+                                 Value bias, int64_t groups);
+  /// An fp8 product: decodes the input into its temporary (returned), and
+  /// builds the fp32 GEMM's weight source and epilogue (the scale
+  /// input_scale * weight_scales[m] per output row, then the bias).
+  struct FP8Product {
+    BufferRef decoded;
+    Arg weights, epilogue;
+  };
+  FailureOr<FP8Product> fp8Product(Operation *op, Value input, Value weight,
+                                   Value bias, double inputScale,
+                                   ArrayRef<double> weightScales,
+                                   int64_t groups);
   /// The weight source (a dlc_asource aggregate) of a float layer whose
   /// weight is an fp32 constant or an NF4 constant; fp8 codes with `table`.
   FailureOr<Arg> weightSource(Operation *layer, Value weight, int64_t groups);
   BufferRef fp8Table(Type fp8Type);
+  /// Per-channel (or one) int8 scales and zero points in the weight blob.
+  std::pair<BufferRef, BufferRef>
+  storeScalesAndZeros(ArrayRef<quantization::UniformParams> params);
   Aggregate requantParams(double inputScale,
                           ArrayRef<quantization::UniformParams> weights,
                           Type result);
