@@ -37,3 +37,26 @@ function(add_dlc_doc td_file name command)
   add_custom_target(dlc-doc-${name} DEPENDS ${out})
   add_dependencies(dlc-doc dlc-doc-${name})
 endfunction()
+
+# add_dlc_kernel_library(target inc_name kernel...): embeds the files
+# Kernels/<kernel> of the current source directory, in order, as the C++
+# array kKernelLibrary in <binary dir>/<inc_name> (cmake/modules/
+# EmbedKernels.cmake), and makes `target` depend on it. The backends copy
+# their kernel library into every emitted model.
+function(add_dlc_kernel_library target inc_name)
+  set(paths)
+  foreach(kernel ${ARGN})
+    list(APPEND paths ${CMAKE_CURRENT_SOURCE_DIR}/Kernels/${kernel})
+  endforeach()
+  set(inc ${CMAKE_CURRENT_BINARY_DIR}/${inc_name})
+  set(script ${PROJECT_SOURCE_DIR}/cmake/modules/EmbedKernels.cmake)
+  add_custom_command(
+    OUTPUT ${inc}
+    COMMAND ${CMAKE_COMMAND} -DOUTPUT=${inc} "-DINPUTS=${paths}" -P ${script}
+    DEPENDS ${paths} ${script}
+    COMMENT "Embedding ${inc_name}"
+    VERBATIM)
+  add_custom_target(${target}KernelLibrary DEPENDS ${inc})
+  add_dependencies(${target} ${target}KernelLibrary)
+  target_include_directories(${target} PRIVATE ${CMAKE_CURRENT_BINARY_DIR})
+endfunction()
