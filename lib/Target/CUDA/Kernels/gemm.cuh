@@ -98,6 +98,56 @@ DLC_DEVICE T dlc_b_at(const dlc_gemm_params &p, const T *b, int k, int j,
   return b[((int64_t)c * g.h + iy) * g.w + ix];
 }
 
+/* The GEMM of a convolution (per image and group of the grid's z): A the
+ * group's packed weights (`a_group` elements apart), B the image's unfolded
+ * input (or the input itself for 1x1 stride-1 convolutions), C the output. */
+DLC_LAUNCHER dlc_gemm_params dlc_conv_params(const dlc_conv_geom *g,
+                                             const void *in, void *out,
+                                             int64_t a_group) {
+  int cg = g->c / g->groups, mg = g->m / g->groups, P = g->oh * g->ow;
+  dlc_gemm_params p;
+  memset(&p, 0, sizeof(p));
+  p.M = mg;
+  p.N = P;
+  p.K = cg * g->kh * g->kw;
+  p.groups = g->groups;
+  p.a_group = a_group;
+  p.b = in;
+  p.rs = P;
+  p.cs = 1;
+  p.conv = !(g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
+             g->pt == 0 && g->pl == 0 && g->oh == g->h && g->ow == g->w);
+  p.g = *g;
+  p.b_image = (int64_t)g->c * g->h * g->w;
+  p.b_group = (int64_t)cg * g->h * g->w;
+  p.c = out;
+  p.ldi = P;
+  p.ldj = 1;
+  p.c_image = (int64_t)g->m * P;
+  p.c_group = (int64_t)mg * P;
+  return p;
+}
+
+/* A single GEMM: B(k, j) = b[k*rs + j*cs], C(i, j) = c[i*ldi + j*ldj]. */
+DLC_LAUNCHER dlc_gemm_params dlc_matrix_params(int M, int N, int K,
+                                               const void *b, int64_t rs,
+                                               int64_t cs, void *c, int64_t ldi,
+                                               int64_t ldj) {
+  dlc_gemm_params p;
+  memset(&p, 0, sizeof(p));
+  p.M = M;
+  p.N = N;
+  p.K = K;
+  p.groups = 1;
+  p.b = b;
+  p.rs = rs;
+  p.cs = cs;
+  p.c = c;
+  p.ldi = ldi;
+  p.ldj = ldj;
+  return p;
+}
+
 #ifdef DLC_WANT_SIMT_F32
 DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   __shared__ float As[DLC_BK][DLC_BM + 1];
@@ -201,30 +251,9 @@ DLC_HOST_DEVICE int64_t dlc_panel_elems(int rows, int K) {
 DLC_LAUNCHER void dlc_conv2d_f32(int n, const dlc_conv_geom *g, const float *in,
                                  const dlc_asource *w, float *out,
                                  const dlc_epilogue_f32 *ep, dlc_exec *ex) {
-  int cg = g->c / g->groups, mg = g->m / g->groups;
-  int K = cg * g->kh * g->kw, P = g->oh * g->ow;
-  int pointwise = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
-                  g->pt == 0 && g->pl == 0 && g->oh == g->h && g->ow == g->w;
-  dlc_gemm_params p;
-  memset(&p, 0, sizeof(p));
-  p.M = mg;
-  p.N = P;
-  p.K = K;
-  p.groups = g->groups;
+  int mg = g->m / g->groups, K = g->c / g->groups * g->kh * g->kw;
+  dlc_gemm_params p = dlc_conv_params(g, in, out, dlc_panel_elems(mg, K));
   p.a = *w;
-  p.a_group = dlc_panel_elems(mg, K);
-  p.b = in;
-  p.rs = P;
-  p.cs = 1;
-  p.conv = !pointwise;
-  p.g = *g;
-  p.b_image = (int64_t)g->c * g->h * g->w;
-  p.b_group = (int64_t)cg * g->h * g->w;
-  p.c = out;
-  p.ldi = P;
-  p.ldj = 1;
-  p.c_image = (int64_t)g->m * P;
-  p.c_group = (int64_t)mg * P;
   dlc_launch_gemm_f32(&p, n, ep, ex);
 }
 
@@ -232,19 +261,8 @@ DLC_LAUNCHER void dlc_conv2d_f32(int n, const dlc_conv_geom *g, const float *in,
 DLC_LAUNCHER void dlc_linear_f32(int rows, int K, int M, const float *in,
                                  const dlc_asource *w, float *out,
                                  const dlc_epilogue_f32 *ep, dlc_exec *ex) {
-  dlc_gemm_params p;
-  memset(&p, 0, sizeof(p));
-  p.M = M;
-  p.N = rows;
-  p.K = K;
-  p.groups = 1;
+  dlc_gemm_params p = dlc_matrix_params(M, rows, K, in, 1, K, out, 1, M);
   p.a = *w;
-  p.b = in;
-  p.rs = 1;
-  p.cs = K;
-  p.c = out;
-  p.ldi = 1;
-  p.ldj = M;
   dlc_launch_gemm_f32(&p, 1, ep, ex);
 }
 
@@ -271,20 +289,10 @@ DLC_LAUNCHER void dlc_matmul_f32(int batch, int M, int N, int K,
     dlc_pack_a_f32_kernel<<<dlc_blocks(dlc_panel_elems(M, K)), DLC_THREADS, 0,
                             ex->stream>>>(M, K, lhs + b * lhs_stride, packed);
     dlc_check_launch(ex);
-    dlc_gemm_params p;
-    memset(&p, 0, sizeof(p));
-    p.M = M;
-    p.N = N;
-    p.K = K;
-    p.groups = 1;
+    dlc_gemm_params p = dlc_matrix_params(M, N, K, rhs + b * rhs_stride, N, 1,
+                                          out + (int64_t)b * M * N, N, 1);
     p.a.kind = DLC_A_F32;
     p.a.data = packed;
-    p.b = rhs + b * rhs_stride;
-    p.rs = N;
-    p.cs = 1;
-    p.c = out + (int64_t)b * M * N;
-    p.ldi = N;
-    p.ldj = 1;
     dlc_launch_gemm_f32(&p, 1, &ep, ex);
   }
 }
@@ -396,30 +404,10 @@ DLC_LAUNCHER void dlc_qconv2d_s8(int n, const dlc_conv_geom *g,
                                  const dlc_requant_params *rq, int nc,
                                  dlc_exec *ex) {
   (void)nc;
-  int cg = g->c / g->groups, mg = g->m / g->groups;
-  int K = cg * g->kh * g->kw, P = g->oh * g->ow;
-  int pointwise = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
-                  g->pt == 0 && g->pl == 0 && g->oh == g->h && g->ow == g->w;
-  dlc_gemm_params p;
-  memset(&p, 0, sizeof(p));
-  p.M = mg;
-  p.N = P;
-  p.K = K;
-  p.groups = g->groups;
+  int mg = g->m / g->groups, K = g->c / g->groups * g->kh * g->kw;
+  dlc_gemm_params p = dlc_conv_params(
+      g, in, out, (int64_t)DLC_ROUND_UP(mg, DLC_MR) * DLC_ROUND_UP(K, 4));
   p.a.data = w;
-  p.a_group = (int64_t)DLC_ROUND_UP(mg, DLC_MR) * DLC_ROUND_UP(K, 4);
-  p.b = in;
-  p.rs = P;
-  p.cs = 1;
-  p.conv = !pointwise;
-  p.g = *g;
-  p.b_image = (int64_t)g->c * g->h * g->w;
-  p.b_group = (int64_t)cg * g->h * g->w;
-  p.c = out;
-  p.ldi = P;
-  p.ldj = 1;
-  p.c_image = (int64_t)g->m * P;
-  p.c_group = (int64_t)mg * P;
   dlc_launch_gemm_s8(&p, n, zx, rowcorr, 0, rq, ex);
 }
 
@@ -429,19 +417,8 @@ DLC_LAUNCHER void dlc_qlinear_s8(int rows, int K, int M, const int8_t *in,
                                  const dlc_requant_params *rq, int nc,
                                  dlc_exec *ex) {
   (void)nc;
-  dlc_gemm_params p;
-  memset(&p, 0, sizeof(p));
-  p.M = M;
-  p.N = rows;
-  p.K = K;
-  p.groups = 1;
+  dlc_gemm_params p = dlc_matrix_params(M, rows, K, in, 1, K, out, 1, M);
   p.a.data = w;
-  p.b = in;
-  p.rs = 1;
-  p.cs = K;
-  p.c = out;
-  p.ldi = 1;
-  p.ldj = M;
   dlc_launch_gemm_s8(&p, 1, zx, rowcorr, 0, rq, ex);
 }
 
@@ -495,19 +472,9 @@ DLC_LAUNCHER void dlc_qmatmul_s8(int batch, int M, int N, int K,
     dlc_qmatmul_pack_kernel<<<dlc_blocks(work), DLC_THREADS, 0, ex->stream>>>(
         M, N, K, x, y, za, zb, ap, rowcorr, colcorr);
     dlc_check_launch(ex);
-    dlc_gemm_params p;
-    memset(&p, 0, sizeof(p));
-    p.M = M;
-    p.N = N;
-    p.K = K;
-    p.groups = 1;
+    dlc_gemm_params p =
+        dlc_matrix_params(M, N, K, y, N, 1, out + (int64_t)b * M * N, N, 1);
     p.a.data = ap;
-    p.b = y;
-    p.rs = N;
-    p.cs = 1;
-    p.c = out + (int64_t)b * M * N;
-    p.ldi = N;
-    p.ldj = 1;
     dlc_launch_gemm_s8(&p, 1, 0, rowcorr, colcorr, rq, ex);
   }
 }
