@@ -38,15 +38,15 @@ function(add_dlc_doc td_file name command)
   add_dependencies(dlc-doc dlc-doc-${name})
 endfunction()
 
-# add_dlc_kernel_library(target inc_name kernel...): embeds the files
-# Kernels/<kernel> of the current source directory, in order, as the C++
+# add_dlc_kernel_library(target inc_name file...): embeds the files (paths
+# relative to the current source directory), in order, as the C++
 # array kKernelLibrary in <binary dir>/<inc_name> (cmake/modules/
 # EmbedKernels.cmake), and makes `target` depend on it. The backends copy
 # their kernel library into every emitted model.
 function(add_dlc_kernel_library target inc_name)
   set(paths)
   foreach(kernel ${ARGN})
-    list(APPEND paths ${CMAKE_CURRENT_SOURCE_DIR}/Kernels/${kernel})
+    list(APPEND paths ${CMAKE_CURRENT_SOURCE_DIR}/${kernel})
   endforeach()
   set(inc ${CMAKE_CURRENT_BINARY_DIR}/${inc_name})
   set(script ${PROJECT_SOURCE_DIR}/cmake/modules/EmbedKernels.cmake)

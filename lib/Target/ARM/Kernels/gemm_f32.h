@@ -17,15 +17,6 @@ typedef struct {
   int kc, nc;
 } dlc_tiling;
 
-/* Convolution geometry of one image. */
-typedef struct {
-  int c, h, w;        /* input channels (all groups), height, width */
-  int m, oh, ow;      /* output channels, height, width */
-  int kh, kw, sh, sw; /* kernel and strides */
-  int pt, pl, dh, dw; /* top/left padding and dilations */
-  int groups;
-} dlc_conv_geom;
-
 /* Where B(k, j) comes from: a strided matrix, or an image unfolded on the
  * fly for the convolution `geom` (channels from `channel0`). */
 typedef struct {
@@ -34,31 +25,6 @@ typedef struct {
   const dlc_conv_geom *geom;
   int channel0;
 } dlc_bsource;
-
-enum { DLC_A_F32 = 0, DLC_A_NF4 = 1, DLC_A_FP8 = 2 };
-
-/* The packed weights of one GEMM: fp32 panels, NF4 codes (a panel step
- * holds 8 nibbles, high nibble first) with one fp32 scale per `block`
- * consecutive weights in the original row-major order, or fp8 codes with
- * their fp16 decoding table. */
-typedef struct {
-  int kind;
-  const void *data;
-  const float *scales;
-  int block;
-  int64_t first; /* original index of the first weight, for NF4 scales */
-  const uint16_t *fp8_table;
-  const float *codebook; /* the 16 NF4 values */
-} dlc_asource;
-
-/* What the last reduction block applies to each result, in this order:
- * acc * scale[i] (fp8), + bias[i], + residual(i, j), clamp. */
-typedef struct {
-  const float *scale;
-  const float *bias;
-  const float *residual;
-  dlc_clamp clamp;
-} dlc_epilogue_f32;
 
 /* fp32 panel `ap` (kc steps of DLC_MR rows) for rows i0.. of fp8 weights
  * (codes in the panel layout), reduction steps k0.. of K. */

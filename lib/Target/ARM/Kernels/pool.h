@@ -1,9 +1,5 @@
 /*===- pool.h - pooling (fp32, and int8 as the executor rounds it) --------===*/
 
-typedef struct {
-  int c, h, w, oh, ow, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw;
-} dlc_pool_geom;
-
 DLC_INLINE void dlc_maxpool_f32_serial(int n, const dlc_pool_geom *g,
                                        const float *in, float *out) {
   for (int plane = 0; plane < n * g->c; ++plane) {

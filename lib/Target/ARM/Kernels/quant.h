@@ -82,39 +82,6 @@ DLC_INLINE void dlc_fp8_to_f32_serial(int64_t n, const uint8_t *in,
   }
 }
 
-/* One fp8 code for x: `mbits` mantissa bits, exponent `bias`, largest
- * finite value `max` (code `max_code`), NaN as `nan_code`. */
-DLC_INLINE uint8_t dlc_encode_fp8(float x, int mbits, int bias, float max,
-                                  uint8_t max_code, uint8_t nan_code) {
-  if (isnan(x))
-    return (uint8_t)(nan_code | (signbit(x) ? 0x80 : 0));
-  uint8_t sign = signbit(x) ? 0x80 : 0;
-  float a = fabsf(x);
-  if (a > max)
-    a = max;
-  int e;
-  frexpf(a, &e); /* a = f * 2^e, f in [0.5, 1) */
-  int exponent = e - 1;
-  int min_exponent = 1 - bias;
-  if (a == 0.0f || exponent < min_exponent)
-    exponent = min_exponent; /* subnormal quantum */
-  /* m = a / 2^(exponent - mbits), rounded half to even (exact scaling). */
-  int m = (int)rintf(ldexpf(a, mbits - exponent));
-  int code;
-  if (a == 0.0f || (e - 1 < min_exponent))
-    code = m; /* subnormal; m == 2^mbits is the smallest normal's code */
-  else {
-    if (m == (2 << mbits)) {
-      m >>= 1;
-      ++exponent;
-    }
-    code = ((exponent + bias) << mbits) | (m - (1 << mbits));
-  }
-  if (code > max_code)
-    code = max_code;
-  return (uint8_t)(sign | code);
-}
-
 DLC_INLINE void dlc_quantize_fp8_serial(int64_t n, const float *in, float scale,
                                         int mbits, int bias, float max,
                                         uint8_t max_code, uint8_t nan_code,

@@ -24,6 +24,8 @@
 #define DLC_DEVICE __device__ static inline __attribute__((unused))
 #define DLC_HOST_DEVICE                                                        \
   __host__ __device__ static inline __attribute__((unused))
+/* The qualifiers of the functions shared with the ARM library. */
+#define DLC_SHARED DLC_HOST_DEVICE
 
 #define DLC_MR 8
 #define DLC_MIN(a, b) ((a) < (b) ? (a) : (b))
@@ -54,10 +56,6 @@ static inline unsigned dlc_blocks(int64_t n) {
   for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < (n);    \
        i += (int64_t)gridDim.x * blockDim.x)
 
-typedef struct {
-  float lo, hi;
-} dlc_clamp;
-
 /* Small shapes and strides (rank <= 6) passed to kernels by value. */
 typedef struct {
   int64_t v[6];
@@ -69,45 +67,3 @@ static inline dlc_dims dlc_dims_of(int rank, const int64_t *values) {
     d.v[i] = i < rank ? values[i] : 0;
   return d;
 }
-
-/* gemmlowp's SaturatingRoundingDoublingHighMul. */
-DLC_HOST_DEVICE int32_t dlc_srdhm(int32_t a, int32_t b) {
-  if (a == b && a == INT32_MIN)
-    return INT32_MAX;
-  int64_t product = (int64_t)a * (int64_t)b;
-  int64_t nudge = product >= 0 ? (1LL << 30) : (1 - (1LL << 30));
-  return (int32_t)((product + nudge) / (1LL << 31));
-}
-
-/* gemmlowp's RoundingDivideByPOT: round half away from zero. */
-DLC_HOST_DEVICE int32_t dlc_rdivpot(int32_t x, int exponent) {
-  if (exponent <= 0)
-    return x;
-  int32_t mask = (int32_t)((1LL << exponent) - 1);
-  int32_t remainder = x & mask;
-  int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
-  return (x >> exponent) + (remainder > threshold ? 1 : 0);
-}
-
-/* x * multiplier * 2^shift in fixed point. */
-DLC_HOST_DEVICE int32_t dlc_requant(int32_t x, int32_t multiplier, int shift) {
-  int left = shift > 0 ? shift : 0;
-  int right = shift > 0 ? 0 : -shift;
-  int64_t shifted = (int64_t)x * (1LL << left);
-  if (shifted > INT32_MAX)
-    shifted = INT32_MAX;
-  if (shifted < INT32_MIN)
-    shifted = INT32_MIN;
-  return dlc_rdivpot(dlc_srdhm((int32_t)shifted, multiplier), right);
-}
-
-DLC_HOST_DEVICE int8_t dlc_clamp_s8(int32_t v, int32_t lo, int32_t hi) {
-  return (int8_t)(v < lo ? lo : v > hi ? hi : v);
-}
-
-typedef struct {
-  const int32_t *multiplier;
-  const int32_t *shift;
-  int per_row;
-  int32_t zero_point, lo, hi;
-} dlc_requant_params;

@@ -23,33 +23,6 @@
 #define DLC_TM (DLC_BM / 16)
 #define DLC_TN (DLC_BN / 16)
 
-typedef struct {
-  int c, h, w;
-  int m, oh, ow;
-  int kh, kw, sh, sw;
-  int pt, pl, dh, dw;
-  int groups;
-} dlc_conv_geom;
-
-enum { DLC_A_F32 = 0, DLC_A_NF4 = 1, DLC_A_FP8 = 2 };
-
-typedef struct {
-  int kind;
-  const void *data;
-  const float *scales;
-  int block;
-  int64_t first;
-  const uint16_t *fp8_table;
-  const float *codebook;
-} dlc_asource;
-
-typedef struct {
-  const float *scale;
-  const float *bias;
-  const float *residual;
-  dlc_clamp clamp;
-} dlc_epilogue_f32;
-
 /* One GEMM per (image, group) of the grid's z dimension: C = A B. */
 typedef struct {
   int M, N, K, groups;

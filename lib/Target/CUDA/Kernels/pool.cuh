@@ -1,9 +1,5 @@
 /*===- pool.cuh - pooling (fp32, and int8 as the executor rounds it) ------===*/
 
-typedef struct {
-  int c, h, w, oh, ow, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw;
-} dlc_pool_geom;
-
 template <typename T>
 DLC_KERNEL void dlc_maxpool_kernel(int64_t total, dlc_pool_geom g, const T *in,
                                    T *out, float lowest) {

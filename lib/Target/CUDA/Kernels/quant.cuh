@@ -105,35 +105,6 @@ DLC_LAUNCHER void dlc_fp8_to_f32(int64_t n, const uint8_t *in,
   dlc_check_launch(ex);
 }
 
-/* One fp8 code for x (the ARM backend's dlc_encode_fp8). */
-DLC_DEVICE uint8_t dlc_encode_fp8(float x, int mbits, int bias, float max,
-                                  uint8_t max_code, uint8_t nan_code) {
-  if (isnan(x))
-    return (uint8_t)(nan_code | (signbit(x) ? 0x80 : 0));
-  uint8_t sign = signbit(x) ? 0x80 : 0;
-  float a = fminf(fabsf(x), max);
-  int e;
-  frexpf(a, &e);
-  int exponent = e - 1, min_exponent = 1 - bias;
-  int subnormal = a == 0.0f || exponent < min_exponent;
-  if (subnormal)
-    exponent = min_exponent;
-  int m = (int)rintf(ldexpf(a, mbits - exponent));
-  int code;
-  if (subnormal)
-    code = m;
-  else {
-    if (m == (2 << mbits)) {
-      m >>= 1;
-      ++exponent;
-    }
-    code = ((exponent + bias) << mbits) | (m - (1 << mbits));
-  }
-  if (code > max_code)
-    code = max_code;
-  return (uint8_t)(sign | code);
-}
-
 DLC_KERNEL void dlc_quantize_fp8_kernel(int64_t n, const float *in, float scale,
                                         int mbits, int bias, float max,
                                         uint8_t max_code, uint8_t nan_code,

@@ -1,0 +1,132 @@
+/*===- shared.h - what both backends' kernel libraries share -------------===*
+ *
+ * Copied into the ARM C library and the CUDA library after their common
+ * header, which defines DLC_SHARED (static inline in C, __host__ __device__
+ * in CUDA). The structures are the kernel program's aggregates; the
+ * integer and fp8 arithmetic is the reference executor's, so int8 and fp8
+ * results are the same on every backend.
+ *
+ *===----------------------------------------------------------------------===*/
+
+/* Bounds a fused ReLU or clip applies to a float result; [-inf, inf] when
+ * there is none. */
+typedef struct {
+  float lo, hi;
+} dlc_clamp;
+
+/* Convolution geometry of one image. */
+typedef struct {
+  int c, h, w;        /* input channels (all groups), height, width */
+  int m, oh, ow;      /* output channels, height, width */
+  int kh, kw, sh, sw; /* kernel and strides */
+  int pt, pl, dh, dw; /* top/left padding and dilations */
+  int groups;
+} dlc_conv_geom;
+
+enum { DLC_A_F32 = 0, DLC_A_NF4 = 1, DLC_A_FP8 = 2 };
+
+/* The packed weights of one GEMM: fp32 panels, NF4 codes (a panel step
+ * holds 8 nibbles, high nibble first) with one fp32 scale per `block`
+ * consecutive weights in the original row-major order, or fp8 codes with
+ * their fp16 decoding table. */
+typedef struct {
+  int kind;
+  const void *data;
+  const float *scales;
+  int block;
+  int64_t first; /* original index of the first weight, for NF4 scales */
+  const uint16_t *fp8_table;
+  const float *codebook; /* the 16 NF4 values */
+} dlc_asource;
+
+/* What the last reduction block applies to each result, in this order:
+ * acc * scale[i] (fp8), + bias[i], + residual(i, j), clamp. */
+typedef struct {
+  const float *scale;
+  const float *bias;
+  const float *residual;
+  dlc_clamp clamp;
+} dlc_epilogue_f32;
+
+typedef struct {
+  int c, h, w, oh, ow, kh, kw, sh, sw, pt, pl, pb, pr, dh, dw;
+} dlc_pool_geom;
+
+/* gemmlowp's SaturatingRoundingDoublingHighMul. */
+DLC_SHARED int32_t dlc_srdhm(int32_t a, int32_t b) {
+  if (a == b && a == INT32_MIN)
+    return INT32_MAX;
+  int64_t product = (int64_t)a * (int64_t)b;
+  int64_t nudge = product >= 0 ? (1LL << 30) : (1 - (1LL << 30));
+  return (int32_t)((product + nudge) / (1LL << 31));
+}
+
+/* gemmlowp's RoundingDivideByPOT: round half away from zero. */
+DLC_SHARED int32_t dlc_rdivpot(int32_t x, int exponent) {
+  if (exponent <= 0)
+    return x;
+  int32_t mask = (int32_t)((1LL << exponent) - 1);
+  int32_t remainder = x & mask;
+  int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> exponent) + (remainder > threshold ? 1 : 0);
+}
+
+/* x * multiplier * 2^shift in fixed point (TFLite's
+ * MultiplyByQuantizedMultiplier). */
+DLC_SHARED int32_t dlc_requant(int32_t x, int32_t multiplier, int shift) {
+  int left = shift > 0 ? shift : 0;
+  int right = shift > 0 ? 0 : -shift;
+  int64_t shifted = (int64_t)x * (1LL << left);
+  if (shifted > INT32_MAX)
+    shifted = INT32_MAX;
+  if (shifted < INT32_MIN)
+    shifted = INT32_MIN;
+  return dlc_rdivpot(dlc_srdhm((int32_t)shifted, multiplier), right);
+}
+
+DLC_SHARED int8_t dlc_clamp_s8(int32_t v, int32_t lo, int32_t hi) {
+  return (int8_t)(v < lo ? lo : v > hi ? hi : v);
+}
+
+/* Fixed-point parameters of one int8 result: per-row multipliers and
+ * shifts (`per_row`: 1, or 0 for one pair), output zero point and
+ * storage range (which carries a fused ReLU or clip). */
+typedef struct {
+  const int32_t *multiplier;
+  const int32_t *shift;
+  int per_row;
+  int32_t zero_point, lo, hi;
+} dlc_requant_params;
+
+/* One fp8 code for x: `mbits` mantissa bits, exponent `bias`, largest
+ * finite value `max` (code `max_code`), NaN as `nan_code`. */
+DLC_SHARED uint8_t dlc_encode_fp8(float x, int mbits, int bias, float max,
+                                  uint8_t max_code, uint8_t nan_code) {
+  if (isnan(x))
+    return (uint8_t)(nan_code | (signbit(x) ? 0x80 : 0));
+  uint8_t sign = signbit(x) ? 0x80 : 0;
+  float a = fabsf(x);
+  if (a > max)
+    a = max;
+  int e;
+  frexpf(a, &e); /* a = f * 2^e, f in [0.5, 1) */
+  int exponent = e - 1;
+  int min_exponent = 1 - bias;
+  if (a == 0.0f || exponent < min_exponent)
+    exponent = min_exponent; /* subnormal quantum */
+  /* m = a / 2^(exponent - mbits), rounded half to even (exact scaling). */
+  int m = (int)rintf(ldexpf(a, mbits - exponent));
+  int code;
+  if (a == 0.0f || (e - 1 < min_exponent))
+    code = m; /* subnormal; m == 2^mbits is the smallest normal's code */
+  else {
+    if (m == (2 << mbits)) {
+      m >>= 1;
+      ++exponent;
+    }
+    code = ((exponent + bias) << mbits) | (m - (1 << mbits));
+  }
+  if (code > max_code)
+    code = max_code;
+  return (uint8_t)(sign | code);
+}
