@@ -137,18 +137,8 @@ DLC_INLINE void dlc_softmax_f32_serial(int64_t outer, int64_t size,
                                        float *out) {
   for (int64_t line = 0; line < outer * inner; ++line) {
     int64_t o = line / inner, i = line % inner;
-    const float *src = in + o * size * inner + i;
-    float *dst = out + o * size * inner + i;
-    float max = -INFINITY;
-    for (int64_t j = 0; j < size; ++j)
-      max = DLC_MAX(max, src[j * inner]);
-    float sum = 0.0f;
-    for (int64_t j = 0; j < size; ++j) {
-      dst[j * inner] = expf(src[j * inner] - max);
-      sum += dst[j * inner];
-    }
-    for (int64_t j = 0; j < size; ++j)
-      dst[j * inner] /= sum;
+    dlc_softmax_line(in + o * size * inner + i, out + o * size * inner + i,
+                     size, inner);
   }
 }
 
@@ -159,19 +149,8 @@ DLC_INLINE void dlc_layernorm_f32_serial(int64_t rows, int64_t size,
                                          const float *bias, float epsilon,
                                          float *out) {
   for (int64_t r = 0; r < rows; ++r) {
-    const float *src = in + r * size;
-    float *dst = out + r * size;
-    double sum = 0.0, sq = 0.0;
-    for (int64_t i = 0; i < size; ++i)
-      sum += src[i];
-    double mean = sum / (double)size;
-    for (int64_t i = 0; i < size; ++i)
-      sq += (src[i] - mean) * (src[i] - mean);
-    double inv = 1.0 / sqrt(sq / (double)size + epsilon);
-    for (int64_t i = 0; i < size; ++i) {
-      float y = (float)((src[i] - mean) * inv) * scale[i];
-      dst[i] = bias ? y + bias[i] : y;
-    }
+    dlc_layernorm_row(in + r * size, out + r * size, size, scale, bias,
+                      epsilon);
   }
 }
 

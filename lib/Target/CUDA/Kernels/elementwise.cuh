@@ -120,18 +120,8 @@ DLC_KERNEL void dlc_softmax_kernel(int64_t outer, int64_t size, int64_t inner,
                                    const float *in, float *out) {
   DLC_FOR(line, outer * inner) {
     int64_t o = line / inner, i = line % inner;
-    const float *src = in + o * size * inner + i;
-    float *dst = out + o * size * inner + i;
-    float max = -INFINITY;
-    for (int64_t j = 0; j < size; ++j)
-      max = fmaxf(max, src[j * inner]);
-    float sum = 0.0f;
-    for (int64_t j = 0; j < size; ++j) {
-      dst[j * inner] = expf(src[j * inner] - max);
-      sum += dst[j * inner];
-    }
-    for (int64_t j = 0; j < size; ++j)
-      dst[j * inner] /= sum;
+    dlc_softmax_line(in + o * size * inner + i, out + o * size * inner + i,
+                     size, inner);
   }
 }
 
@@ -148,19 +138,8 @@ DLC_KERNEL void dlc_layernorm_kernel(int64_t rows, int64_t size,
                                      const float *bias, float epsilon,
                                      float *out) {
   DLC_FOR(r, rows) {
-    const float *src = in + r * size;
-    float *dst = out + r * size;
-    double sum = 0.0, sq = 0.0;
-    for (int64_t i = 0; i < size; ++i)
-      sum += src[i];
-    double mean = sum / (double)size;
-    for (int64_t i = 0; i < size; ++i)
-      sq += (src[i] - mean) * (src[i] - mean);
-    double inv = 1.0 / sqrt(sq / (double)size + epsilon);
-    for (int64_t i = 0; i < size; ++i) {
-      float y = (float)((src[i] - mean) * inv) * scale[i];
-      dst[i] = bias ? y + bias[i] : y;
-    }
+    dlc_layernorm_row(in + r * size, out + r * size, size, scale, bias,
+                      epsilon);
   }
 }
 

@@ -130,3 +130,36 @@ DLC_SHARED uint8_t dlc_encode_fp8(float x, int mbits, int bias, float max,
     code = max_code;
   return (uint8_t)(sign | code);
 }
+
+/* Softmax of one line of `size` values `inner` apart, in the executor's
+ * order (max, exponentials and their sum, division). */
+DLC_SHARED void dlc_softmax_line(const float *src, float *dst, int64_t size,
+                                 int64_t inner) {
+  float max = -INFINITY;
+  for (int64_t j = 0; j < size; ++j)
+    max = fmaxf(max, src[j * inner]);
+  float sum = 0.0f;
+  for (int64_t j = 0; j < size; ++j) {
+    dst[j * inner] = expf(src[j * inner] - max);
+    sum += dst[j * inner];
+  }
+  for (int64_t j = 0; j < size; ++j)
+    dst[j * inner] /= sum;
+}
+
+/* Layer norm of one row; mean and variance in double, as the executor. */
+DLC_SHARED void dlc_layernorm_row(const float *src, float *dst, int64_t size,
+                                  const float *scale, const float *bias,
+                                  float epsilon) {
+  double sum = 0.0, sq = 0.0;
+  for (int64_t i = 0; i < size; ++i)
+    sum += src[i];
+  double mean = sum / (double)size;
+  for (int64_t i = 0; i < size; ++i)
+    sq += (src[i] - mean) * (src[i] - mean);
+  double inv = 1.0 / sqrt(sq / (double)size + epsilon);
+  for (int64_t i = 0; i < size; ++i) {
+    float y = (float)((src[i] - mean) * inv) * scale[i];
+    dst[i] = bias ? y + bias[i] : y;
+  }
+}
