@@ -122,6 +122,47 @@ static double depthwiseBorderShare(Conv2DOp conv) {
   return total > 0 ? 1.0 - inner[0] * inner[1] / total : 0.0;
 }
 
+/// The family of kernels that runs `conv` (see Target::convTimeModels).
+static StringRef convFamily(Conv2DOp conv, const OpCost &cost) {
+  if (cost.kind == CostKind::Depthwise)
+    return "depthwise";
+  auto w = cast<ShapedType>(conv.getWeight().getType());
+  auto ones = [](ArrayRef<int64_t> values) {
+    return llvm::all_of(values, [](int64_t v) { return v == 1; });
+  };
+  bool unitStride = ones(conv.getStrides()) && ones(conv.getDilations());
+  if (w.getDimSize(2) == 3 && w.getDimSize(3) == 3 && unitStride &&
+      conv.getGroups() == 1)
+    return "conv3x3";
+  if (w.getDimSize(2) == 1 && w.getDimSize(3) == 1 && unitStride &&
+      llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; }))
+    return "pointwise";
+  return "conv";
+}
+
+/// `conv`'s time from a fitted kernel model, in microseconds.
+static double fittedConvTime(Conv2DOp conv, const OpCost &cost,
+                             const ConvTimeModel &model) {
+  auto w = cast<ShapedType>(conv.getWeight().getType());
+  auto in = cast<ShapedType>(conv.getInput().getType());
+  auto out = cast<ShapedType>(conv.getType());
+  if (!w.hasStaticShape() || !in.hasStaticShape() || !out.hasStaticShape())
+    return 0;
+  double border =
+      cost.kind == CostKind::Depthwise ? depthwiseBorderShare(conv) : 0.0;
+  double flops = static_cast<double>(cost.flops);
+  double outputs = static_cast<double>(out.getNumElements());
+  // The lowered input: each output pixel reads Cin*KH*KW values per image.
+  double lowered = static_cast<double>(out.getDimSize(0) * out.getDimSize(2) *
+                                       out.getDimSize(3)) *
+                   in.getDimSize(1) * w.getDimSize(2) * w.getDimSize(3);
+  return model.usPerFlop * flops * (1 - border) +
+         model.usPerBorderFlop * flops * border + model.usPerInput * lowered +
+         model.usPerOutput * outputs +
+         model.usPerWeight * static_cast<double>(w.getNumElements()) +
+         model.fixedUs;
+}
+
 static void timeLayer(LayerCost &layer, const Target &target) {
   const OpCost &cost = *layer.cost;
   double peak = target.peakFlops("fp32");
@@ -145,14 +186,10 @@ static void timeLayer(LayerCost &layer, const Target &target) {
             peak = *sparse;
     efficiency = target.productEfficiency;
     if (auto conv = dyn_cast<Conv2DOp>(layer.op)) {
-      auto w = cast<ShapedType>(conv.getWeight().getType());
-      bool unitStride =
-          llvm::all_of(conv.getStrides(), [](int64_t s) { return s == 1; });
-      if (w.getDimSize(2) == 3 && w.getDimSize(3) == 3 && unitStride &&
-          target.conv3x3Efficiency > 0)
+      StringRef family = convFamily(conv, cost);
+      if (family == "conv3x3" && target.conv3x3Efficiency > 0)
         efficiency = target.conv3x3Efficiency;
-      else if (w.getDimSize(2) == 1 && w.getDimSize(3) == 1 &&
-               target.pointwiseEfficiency > 0)
+      else if (family == "pointwise" && target.pointwiseEfficiency > 0)
         efficiency = target.pointwiseEfficiency;
     }
     auto align = target.align.find(layer.type);
@@ -180,6 +217,12 @@ static void timeLayer(LayerCost &layer, const Target &target) {
   layer.computeUs = cost.flops > 0 && peak > 0
                         ? cost.flops / (peak * efficiency * occupancy) * 1e6
                         : 0;
+  // A fitted kernel model, where the target has one for this family.
+  if (auto conv = dyn_cast<Conv2DOp>(layer.op)) {
+    auto model = target.convTimeModels.find(convFamily(conv, cost));
+    if (model != target.convTimeModels.end())
+      layer.computeUs = fittedConvTime(conv, cost, model->second);
+  }
   // Activations whose working set fits in the last-level cache move at
   // cache speed; weights, read once per run after every other layer has
   // passed through the cache, come from memory.

@@ -134,6 +134,34 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
         target.opMemoryEfficiency[key.str()] = *number;
       }
     }
+    if (const json::Object *models = obj->getObject("conv_time_model")) {
+      for (const auto &[family, value] : *models) {
+        const json::Object *terms = value.getAsObject();
+        if (!llvm::is_contained(convFamilies, StringRef(family)) || !terms)
+          return jsonError(origin,
+                           where("conv_time_model." + family.str() +
+                                 " must be an object for one of conv3x3, "
+                                 "pointwise, depthwise, conv"));
+        ConvTimeModel model;
+        for (auto [key, field] :
+             {std::pair<StringRef, double *>{"us_per_flop", &model.usPerFlop},
+              {"us_per_border_flop", &model.usPerBorderFlop},
+              {"us_per_input", &model.usPerInput},
+              {"us_per_output", &model.usPerOutput},
+              {"us_per_weight", &model.usPerWeight},
+              {"fixed_us", &model.fixedUs}}) {
+          if (const json::Value *term = terms->get(key)) {
+            std::optional<double> number = term->getAsNumber();
+            if (!number || *number < 0)
+              return jsonError(origin, where("conv_time_model." + family.str() +
+                                             "." + key.str() +
+                                             " must be a non-negative number"));
+            *field = *number;
+          }
+        }
+        target.convTimeModels[family.str()] = model;
+      }
+    }
     target.launchOverheadUs = obj->getNumber("launch_overhead_us").value_or(0);
     target.saturationOutputs = obj->getNumber("saturation_outputs").value_or(1);
     if (const json::Array *sources = obj->getArray("sources"))

@@ -424,10 +424,9 @@ Executor::run(ArrayRef<Tensor> inputs,
       double ms = std::chrono::duration<double, std::milli>(
                       std::chrono::steady_clock::now() - start)
                       .count();
-      opMillis[op.getName().getStringRef()] += ms;
       if (profiledOps == perOp.size())
-        perOp.emplace_back(&op, 0.0);
-      perOp[profiledOps++].second += ms;
+        perOp.push_back({&op, {}});
+      perOp[profiledOps++].ms.push_back(ms);
     }
     for (auto [result, tensor] : llvm::zip(op.getResults(), results)) {
       if (observe)

@@ -182,4 +182,51 @@ TEST_F(CostModelTest, WeightsComeFromMemory) {
   // under 0.01 us.
   EXPECT_NEAR(us, 4.0 * 1024 * 1024 / 10e9 * 1e6, 0.1);
 }
+// A fitted convolution time model replaces FLOPs / (peak x efficiency) for
+// its family, term by term; other families keep the roofline; a family the
+// model does not know or a negative term is an error naming the entry.
+TEST_F(CostModelTest, FittedConvTimeModel) {
+  auto target = [](const std::string &models) {
+    return R"({"targets": [{"name": "fitted", "kind": "cpu",
+        "peak_tflops": {"fp32": 0.1}, "memory_gbps": 1e6,
+        "efficiency": {"product": 1.0}, "conv_time_model": {)" +
+           models + "}}]}";
+  };
+  ASSERT_FALSE(static_cast<bool>(targets.addFromJSON(
+      target(R"("pointwise": {"us_per_flop": 1e-3, "us_per_input": 0.5,
+                 "us_per_output": 0.25, "us_per_weight": 2, "fixed_us": 7})"),
+      "fitted")));
+  // 1x1, 16 -> 32 channels at 8x8: 32,768 MACs = 65,536 FLOPs, 1,024
+  // lowered input values (16 x 64), 2,048 outputs, 512 weights.
+  double pointwise = opLatency(R"mlir(
+    func.func @f(%x: tensor<1x16x8x8xf32>) -> tensor<1x32x8x8xf32> {
+      %w = dlc.constant dense<0.5> : tensor<32x16x1x1xf32>
+      %0 = dlc.conv2d %x, %w : (tensor<1x16x8x8xf32>, tensor<32x16x1x1xf32>) -> tensor<1x32x8x8xf32>
+      return %0 : tensor<1x32x8x8xf32>
+    })mlir",
+                               "fitted");
+  EXPECT_NEAR(pointwise, 65536e-3 + 1024 * 0.5 + 2048 * 0.25 + 512 * 2 + 7,
+              1e-6);
+  // A strided 1x1 conv is in family "conv", which has no model: roofline
+  // (65,536 FLOPs at 0.1 TFLOP/s, occupancy 2048 / 2049 outputs).
+  double strided = opLatency(R"mlir(
+    func.func @f(%x: tensor<1x16x16x16xf32>) -> tensor<1x32x8x8xf32> {
+      %w = dlc.constant dense<0.5> : tensor<32x16x1x1xf32>
+      %0 = dlc.conv2d %x, %w {strides = array<i64: 2, 2>} : (tensor<1x16x16x16xf32>, tensor<32x16x1x1xf32>) -> tensor<1x32x8x8xf32>
+      return %0 : tensor<1x32x8x8xf32>
+    })mlir",
+                             "fitted");
+  EXPECT_NEAR(strided, 65536 / 0.1e12 * 1e6 * 2049 / 2048, 1e-6);
+  llvm::Error error = targets.addFromJSON(
+      target(R"("winograd": {"us_per_flop": 1})"), "bad family");
+  ASSERT_TRUE(static_cast<bool>(error));
+  EXPECT_NE(llvm::toString(std::move(error)).find("conv_time_model.winograd"),
+            std::string::npos);
+  error =
+      targets.addFromJSON(target(R"("conv": {"fixed_us": -1})"), "negative");
+  ASSERT_TRUE(static_cast<bool>(error));
+  EXPECT_NE(llvm::toString(std::move(error))
+                .find("conv_time_model.conv.fixed_us must be a non-negative"),
+            std::string::npos);
+}
 } // namespace

@@ -25,6 +25,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
+#include <algorithm>
 #include <chrono>
 
 using namespace mlir;
@@ -46,16 +47,33 @@ static cl::opt<bool>
     winograd("winograd",
              cl::desc("Winograd F(2x2,3x3) for 3x3 stride-1 convolutions"),
              cl::init(true));
-static cl::opt<bool> profile("profile",
-                             cl::desc("Print the time spent per op kind"),
-                             cl::init(false));
+static cl::opt<bool>
+    profile("profile",
+            cl::desc("Print the time per op kind (sum of each op's median "
+                     "over the timed runs)"),
+            cl::init(false));
 static cl::opt<std::string> profileJSON(
     "profile-json",
-    cl::desc("Write per-op mean milliseconds, in program order, as JSON"),
+    cl::desc("Write each op's time in program order as JSON: median (ms), "
+             "mean and min over the runs after the first"),
     cl::value_desc("file"), cl::init(""));
 static cl::opt<unsigned> iterations("iterations",
                                     cl::desc("Runs to time (reports ms/run)"),
                                     cl::init(0));
+
+/// The runs that --iterations timed: every run but the first (which pays
+/// for first-touch pages and scratch buffers), or the only one.
+static std::vector<double> timedRuns(const std::vector<double> &ms) {
+  if (ms.size() < 2)
+    return ms;
+  return std::vector<double>(ms.begin() + 1, ms.end());
+}
+
+static double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  size_t n = values.size();
+  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
 
 static int fail(const llvm::Twine &message) {
   llvm::WithColor::error(llvm::errs(), "dlc-run") << message << "\n";
@@ -123,20 +141,30 @@ int main(int argc, char **argv) {
                                  unsigned(iterations));
   }
   if (profile) {
-    unsigned runs = 1 + iterations;
+    llvm::StringMap<double> byKind;
+    for (const auto &entry : executor->opProfile())
+      byKind[entry.op->getName().getStringRef()] += median(timedRuns(entry.ms));
     std::vector<std::pair<double, std::string>> rows;
-    for (const auto &entry : executor->profile())
-      rows.emplace_back(entry.getValue() / runs, entry.getKey().str());
+    for (const auto &entry : byKind)
+      rows.emplace_back(entry.getValue(), entry.getKey().str());
     std::sort(rows.rbegin(), rows.rend());
     for (const auto &[ms, name] : rows)
       llvm::outs() << llvm::format("%10.3f ms/run  %s\n", ms, name.c_str());
   }
   if (!profileJSON.empty()) {
-    unsigned runs = 1 + iterations;
     llvm::json::Array ops;
-    for (const auto &[op, ms] : executor->opProfile())
-      ops.push_back(llvm::json::Object{{"op", op->getName().getStringRef()},
-                                       {"ms", ms / runs}});
+    for (const auto &entry : executor->opProfile()) {
+      std::vector<double> runs = timedRuns(entry.ms);
+      double sum = 0;
+      for (double ms : runs)
+        sum += ms;
+      ops.push_back(llvm::json::Object{
+          {"op", entry.op->getName().getStringRef()},
+          {"ms", median(runs)},
+          {"mean_ms", sum / runs.size()},
+          {"min_ms", *std::min_element(runs.begin(), runs.end())},
+          {"runs", static_cast<int64_t>(runs.size())}});
+    }
     std::error_code ec;
     llvm::ToolOutputFile file(profileJSON, ec, llvm::sys::fs::OF_None);
     if (ec)

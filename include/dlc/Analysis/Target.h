@@ -11,11 +11,31 @@
 
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include <string>
 #include <vector>
 
 namespace mlir::dlc {
+
+/// A convolution kernel's time as a linear function of its work, fitted to
+/// measurements of one implementation (nn-Meter's kernel-level idea, with
+/// terms a reader can interpret): microseconds per FLOP in the interior
+/// and at the padded border, per element of the lowered input (the im2col
+/// columns or transformed tiles a kernel writes: Cin*KH*KW*OH*OW), per
+/// output element, per weight element (packing), plus a fixed time.
+/// The convolution families a ConvTimeModel may describe.
+inline constexpr llvm::StringLiteral convFamilies[] = {"conv3x3", "pointwise",
+                                                       "depthwise", "conv"};
+
+struct ConvTimeModel {
+  double usPerFlop = 0;
+  double usPerBorderFlop = 0;
+  double usPerInput = 0;
+  double usPerOutput = 0;
+  double usPerWeight = 0;
+  double fixedUs = 0;
+};
 
 struct Target {
   std::string name;
@@ -67,6 +87,11 @@ struct Target {
   /// layers). A calibration on the real machine fills it
   /// ("op_memory_efficiency").
   llvm::StringMap<double> opMemoryEfficiency;
+  /// Fitted time models per convolution family ("conv3x3": 3x3 stride 1,
+  /// "pointwise": 1x1 stride 1 unpadded, "depthwise", "conv": the rest),
+  /// used instead of FLOPs / (peak x efficiency) where present
+  /// ("conv_time_model"; bench/validate_cost_model.py fits them).
+  llvm::StringMap<ConvTimeModel> convTimeModels;
   /// Independent outputs one kernel needs to occupy the whole machine.
   double saturationOutputs = 1;
   std::vector<std::string> sources;

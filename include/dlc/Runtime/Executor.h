@@ -24,7 +24,7 @@ struct ExecutorOptions {
   /// Compute 3x3 stride-1 convolutions with Winograd F(2x2, 3x3) (fewer
   /// multiplications, rounding within fp32 reassociation error).
   bool winograd = true;
-  /// Accumulate the time spent in each op kind (see profile()).
+  /// Time every op of every run (see opProfile()).
   bool profile = false;
 };
 
@@ -45,22 +45,21 @@ public:
   run(llvm::ArrayRef<Tensor> inputs,
       llvm::function_ref<void(Value, const Tensor &)> observe);
 
-  /// With ExecutorOptions::profile: milliseconds spent per op name over all
-  /// runs so far.
-  const llvm::StringMap<double> &profile() const { return opMillis; }
-  /// With ExecutorOptions::profile: milliseconds per op over all runs, in
-  /// program order (constants and the return excluded).
-  const std::vector<std::pair<Operation *, double>> &opProfile() const {
-    return perOp;
-  }
+  /// One op's time in each run so far, in milliseconds.
+  struct OpTimes {
+    Operation *op;
+    std::vector<double> ms;
+  };
+  /// With ExecutorOptions::profile: every op's time per run, in program
+  /// order (constants and the return excluded).
+  const std::vector<OpTimes> &opProfile() const { return perOp; }
 
 private:
   Executor(func::FuncOp func, ExecutorOptions options)
       : func(func), options(options) {}
   func::FuncOp func;
   ExecutorOptions options;
-  llvm::StringMap<double> opMillis;
-  std::vector<std::pair<Operation *, double>> perOp;
+  std::vector<OpTimes> perOp;
   /// For each op, the index past which each of its results is dead.
   llvm::DenseMap<Value, unsigned> lastUse;
   llvm::DenseMap<Value, Tensor> constants;
