@@ -338,12 +338,8 @@ DLC_INLINE void dlc_gemm_f32_range(const dlc_gemm_f32_args *g, int64_t i_begin,
 DLC_INLINE void dlc_gemm_f32_part(void *ctx, int part, int parts,
                                   uint8_t *scratch) {
   const dlc_gemm_f32_args *g = (const dlc_gemm_f32_args *)ctx;
-  int64_t i0 = 0, i1 = g->M, j0 = 0, j1 = g->N;
-  if (g->N >= (int64_t)parts * 4 * DLC_NR)
-    dlc_split(g->N, DLC_NR, part, parts, &j0, &j1);
-  else
-    dlc_split(g->M, DLC_MR, part, parts, &i0, &i1);
-  if (i0 < i1 && j0 < j1)
+  int64_t i0, i1, j0, j1;
+  if (dlc_split_gemm(g->M, g->N, part, parts, &i0, &i1, &j0, &j1))
     dlc_gemm_f32_range(g, i0, i1, j0, j1, (float *)scratch);
 }
 
@@ -359,8 +355,7 @@ DLC_INLINE void dlc_conv2d_f32(int n, const dlc_conv_geom *g, const float *in,
                                const dlc_exec *ex) {
   int cg = g->c / g->groups, mg = g->m / g->groups;
   int K = cg * g->kh * g->kw, P = g->oh * g->ow;
-  int pointwise = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
-                  g->pt == 0 && g->pl == 0 && g->oh == g->h && g->ow == g->w;
+  int pointwise = dlc_conv_is_pointwise(g);
   int64_t panelElems = (int64_t)DLC_ROUND_UP(mg, DLC_MR) * K;
   for (int img = 0; img < n; ++img)
     for (int grp = 0; grp < g->groups; ++grp) {

@@ -221,12 +221,8 @@ DLC_INLINE void dlc_gemm_s8_range(const dlc_gemm_s8_args *g, int64_t i_begin,
 DLC_INLINE void dlc_gemm_s8_part(void *ctx, int part, int parts,
                                  uint8_t *scratch) {
   const dlc_gemm_s8_args *g = (const dlc_gemm_s8_args *)ctx;
-  int64_t i0 = 0, i1 = g->M, j0 = 0, j1 = g->N;
-  if (g->N >= (int64_t)parts * 4 * DLC_NR)
-    dlc_split(g->N, DLC_NR, part, parts, &j0, &j1);
-  else
-    dlc_split(g->M, DLC_MR, part, parts, &i0, &i1);
-  if (i0 < i1 && j0 < j1)
+  int64_t i0, i1, j0, j1;
+  if (dlc_split_gemm(g->M, g->N, part, parts, &i0, &i1, &j0, &j1))
     dlc_gemm_s8_range(g, i0, i1, j0, j1, (int8_t *)scratch);
 }
 
@@ -243,8 +239,7 @@ DLC_INLINE void dlc_qconv2d_s8(int n, const dlc_conv_geom *g, const int8_t *in,
                                const dlc_exec *ex) {
   int cg = g->c / g->groups, mg = g->m / g->groups;
   int K = cg * g->kh * g->kw, P = g->oh * g->ow;
-  int pointwise = g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
-                  g->pt == 0 && g->pl == 0 && g->oh == g->h && g->ow == g->w;
+  int pointwise = dlc_conv_is_pointwise(g);
   int64_t panelBytes = (int64_t)DLC_ROUND_UP(mg, DLC_MR) * DLC_ROUND_UP(K, 4);
   for (int img = 0; img < n; ++img)
     for (int grp = 0; grp < g->groups; ++grp) {

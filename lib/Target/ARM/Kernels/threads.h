@@ -168,6 +168,20 @@ DLC_INLINE void dlc_split(int64_t count, int64_t grain, int part, int parts,
   *end = DLC_MIN(count, (part + 1) * per * grain);
 }
 
+/* The block of an M x N GEMM that part `part` of `parts` takes: columns
+ * (in NR multiples) when there are enough for four panels per part, else
+ * rows (in MR multiples). Returns whether the block is not empty. */
+DLC_INLINE int dlc_split_gemm(int64_t M, int64_t N, int part, int parts,
+                              int64_t *i0, int64_t *i1, int64_t *j0,
+                              int64_t *j1) {
+  *i0 = 0, *i1 = M, *j0 = 0, *j1 = N;
+  if (N >= (int64_t)parts * 4 * DLC_NR)
+    dlc_split(N, DLC_NR, part, parts, j0, j1);
+  else
+    dlc_split(M, DLC_MR, part, parts, i0, i1);
+  return *i0 < *i1 && *j0 < *j1;
+}
+
 /* A loop over [0, count) whose parts are independent. */
 typedef void (*dlc_range_fn)(const void *args, int64_t begin, int64_t end);
 

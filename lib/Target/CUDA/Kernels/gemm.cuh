@@ -88,8 +88,7 @@ DLC_LAUNCHER dlc_gemm_params dlc_conv_params(const dlc_conv_geom *g,
   p.b = in;
   p.rs = P;
   p.cs = 1;
-  p.conv = !(g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 &&
-             g->pt == 0 && g->pl == 0 && g->oh == g->h && g->ow == g->w);
+  p.conv = !dlc_conv_is_pointwise(g);
   p.g = *g;
   p.b_image = (int64_t)g->c * g->h * g->w;
   p.b_group = (int64_t)cg * g->h * g->w;
@@ -121,13 +120,45 @@ DLC_LAUNCHER dlc_gemm_params dlc_matrix_params(int M, int N, int K,
   return p;
 }
 
+/* Result (i, j) of group `grp` of image `img` through the fp32 epilogue:
+ * scale (fp8 layers), bias, residual, clamp. */
+DLC_DEVICE void dlc_store_f32(const dlc_gemm_params &p,
+                              const dlc_epilogue_f32 &ep, int img, int grp,
+                              int i, int j, float v) {
+  int row = grp * p.M + i; /* the channel across groups */
+  if (ep.scale)
+    v *= ep.scale[row];
+  if (ep.bias)
+    v += ep.bias[row];
+  int64_t at = img * p.c_image + grp * p.c_group + (int64_t)i * p.ldi +
+               (int64_t)j * p.ldj;
+  if (ep.residual)
+    v += ep.residual[at];
+  ((float *)p.c)[at] = fminf(fmaxf(v, ep.clamp.lo), ep.clamp.hi);
+}
+
+/* Result (i, j) of an int8 GEMM: the zero points' row and column
+ * corrections, then the executor's requantization. */
+DLC_DEVICE void dlc_store_s8(const dlc_gemm_params &p, const int32_t *rowcorr,
+                             const int32_t *colcorr,
+                             const dlc_requant_params &rq, int img, int grp,
+                             int i, int j, int32_t acc) {
+  int row = grp * p.M + i;
+  int at = rq.per_row ? row : 0;
+  int32_t v = acc + rowcorr[row] + (colcorr ? colcorr[j] : 0);
+  ((int8_t *)p.c)[img * p.c_image + grp * p.c_group + (int64_t)i * p.ldi +
+                  (int64_t)j * p.ldj] =
+      dlc_clamp_s8(rq.zero_point +
+                       dlc_requant(v, rq.multiplier[at], rq.shift[at]),
+                   rq.lo, rq.hi);
+}
+
 #ifdef DLC_WANT_SIMT_F32
 DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   __shared__ float As[DLC_BK][DLC_BM + 1];
   __shared__ float Bs[DLC_BK][DLC_BN + 1];
   int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
   const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
-  float *c = (float *)p.c + img * p.c_image + grp * p.c_group;
   dlc_asource a = p.a;
   a.first += (int64_t)grp * p.M * p.K;
   int64_t ag = grp * p.a_group;
@@ -158,26 +189,12 @@ DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
       }
     __syncthreads();
   }
-  for (int r = 0; r < DLC_TM; ++r) {
-    int i = i0 + ty * DLC_TM + r;
-    if (i >= p.M)
-      continue;
-    int row = grp * p.M + i; /* the channel across groups */
+  for (int r = 0; r < DLC_TM; ++r)
     for (int s = 0; s < DLC_TN; ++s) {
-      int j = j0 + tx * DLC_TN + s;
-      if (j >= p.N)
-        continue;
-      float v = acc[r][s];
-      if (ep.scale)
-        v *= ep.scale[row];
-      if (ep.bias)
-        v += ep.bias[row];
-      int64_t at = (int64_t)i * p.ldi + (int64_t)j * p.ldj;
-      if (ep.residual)
-        v += ep.residual[img * p.c_image + grp * p.c_group + at];
-      c[at] = fminf(fmaxf(v, ep.clamp.lo), ep.clamp.hi);
+      int i = i0 + ty * DLC_TM + r, j = j0 + tx * DLC_TN + s;
+      if (i < p.M && j < p.N)
+        dlc_store_f32(p, ep, img, grp, i, j, acc[r][s]);
     }
-  }
 }
 #endif
 
@@ -299,7 +316,6 @@ DLC_KERNEL void dlc_gemm_s8_kernel(dlc_gemm_params p, int8_t pad,
   __shared__ int32_t Bs[DLC_BQ][DLC_BN + 1];
   int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
   const int8_t *b = (const int8_t *)p.b + img * p.b_image + grp * p.b_group;
-  int8_t *c = (int8_t *)p.c + img * p.c_image + grp * p.c_group;
   const int32_t *a = (const int32_t *)p.a.data + grp * p.a_group / 4;
   int Q = (p.K + 3) / 4;
   int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
@@ -331,22 +347,12 @@ DLC_KERNEL void dlc_gemm_s8_kernel(dlc_gemm_params p, int8_t pad,
       }
     __syncthreads();
   }
-  for (int r = 0; r < DLC_TM; ++r) {
-    int i = i0 + ty * DLC_TM + r;
-    if (i >= p.M)
-      continue;
-    int row = grp * p.M + i;
-    int at = rq.per_row ? row : 0;
+  for (int r = 0; r < DLC_TM; ++r)
     for (int s = 0; s < DLC_TN; ++s) {
-      int j = j0 + tx * DLC_TN + s;
-      if (j >= p.N)
-        continue;
-      int32_t v = acc[r][s] + rowcorr[row] + (colcorr ? colcorr[j] : 0);
-      c[(int64_t)i * p.ldi + (int64_t)j * p.ldj] = dlc_clamp_s8(
-          rq.zero_point + dlc_requant(v, rq.multiplier[at], rq.shift[at]),
-          rq.lo, rq.hi);
+      int i = i0 + ty * DLC_TM + r, j = j0 + tx * DLC_TN + s;
+      if (i < p.M && j < p.N)
+        dlc_store_s8(p, rowcorr, colcorr, rq, img, grp, i, j, acc[r][s]);
     }
-  }
 }
 #endif
 

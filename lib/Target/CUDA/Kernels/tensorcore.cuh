@@ -29,6 +29,41 @@ DLC_DEVICE void dlc_tc_fragment(int warp, int f, int *row, int *col) {
   *col = index % (DLC_BN / 16) * 16;
 }
 
+template <typename Acc>
+using dlc_tc_accumulator =
+    nvcuda::wmma::fragment<nvcuda::wmma::accumulator, 16, 16, 16, Acc>;
+
+/* Each warp's fragments += the two 16-step chunks staged in shared memory
+ * (A row-major, B column-major: Bs[chunk][column][step]). */
+template <typename T, typename Acc>
+DLC_DEVICE void dlc_tc_multiply(dlc_tc_accumulator<Acc> *acc,
+                                T (*As)[DLC_BM][16], T (*Bs)[DLC_BN][16],
+                                int warp) {
+  namespace wmma = nvcuda::wmma;
+  for (int chunk = 0; chunk < 2; ++chunk)
+    for (int f = 0; f < DLC_TC_FRAGS; ++f) {
+      int row, col;
+      dlc_tc_fragment(warp, f, &row, &col);
+      wmma::fragment<wmma::matrix_a, 16, 16, 16, T, wmma::row_major> af;
+      wmma::fragment<wmma::matrix_b, 16, 16, 16, T, wmma::col_major> bf;
+      wmma::load_matrix_sync(af, &As[chunk][row][0], 16);
+      wmma::load_matrix_sync(bf, &Bs[chunk][col][0], 16);
+      wmma::mma_sync(acc[f], af, bf, acc[f]);
+    }
+}
+
+/* Each warp's fragments into the block's tile, for the epilogue. */
+template <typename Acc>
+DLC_DEVICE void dlc_tc_store(dlc_tc_accumulator<Acc> *acc, Acc (*Cs)[DLC_BN],
+                             int warp) {
+  for (int f = 0; f < DLC_TC_FRAGS; ++f) {
+    int row, col;
+    dlc_tc_fragment(warp, f, &row, &col);
+    nvcuda::wmma::store_matrix_sync(&Cs[row][col], acc[f], DLC_BN,
+                                    nvcuda::wmma::mem_row_major);
+  }
+}
+
 #ifdef DLC_WANT_F16_TC
 DLC_KERNEL void dlc_gemm_f16_tc_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   namespace wmma = nvcuda::wmma;
@@ -37,13 +72,12 @@ DLC_KERNEL void dlc_gemm_f16_tc_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   __shared__ __align__(32) float Cs[DLC_BM][DLC_BN];
   int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
   const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
-  float *c = (float *)p.c + img * p.c_image + grp * p.c_group;
   dlc_asource a = p.a;
   a.first += (int64_t)grp * p.M * p.K;
   int64_t ag = grp * p.a_group;
   int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
   int warp = threadIdx.x / 32;
-  wmma::fragment<wmma::accumulator, 16, 16, 16, float> acc[DLC_TC_FRAGS];
+  dlc_tc_accumulator<float> acc[DLC_TC_FRAGS];
   for (int f = 0; f < DLC_TC_FRAGS; ++f)
     wmma::fill_fragment(acc[f], 0.0f);
   for (int k0 = 0; k0 < p.K; k0 += 32) {
@@ -61,38 +95,16 @@ DLC_KERNEL void dlc_gemm_f16_tc_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
                                   : 0.0f);
     }
     __syncthreads();
-    for (int chunk = 0; chunk < 2; ++chunk)
-      for (int f = 0; f < DLC_TC_FRAGS; ++f) {
-        int row, col;
-        dlc_tc_fragment(warp, f, &row, &col);
-        wmma::fragment<wmma::matrix_a, 16, 16, 16, __half, wmma::row_major> af;
-        wmma::fragment<wmma::matrix_b, 16, 16, 16, __half, wmma::col_major> bf;
-        wmma::load_matrix_sync(af, &As[chunk][row][0], 16);
-        wmma::load_matrix_sync(bf, &Bs[chunk][col][0], 16);
-        wmma::mma_sync(acc[f], af, bf, acc[f]);
-      }
+    dlc_tc_multiply(acc, As, Bs, warp);
     __syncthreads();
   }
-  for (int f = 0; f < DLC_TC_FRAGS; ++f) {
-    int row, col;
-    dlc_tc_fragment(warp, f, &row, &col);
-    wmma::store_matrix_sync(&Cs[row][col], acc[f], DLC_BN, wmma::mem_row_major);
-  }
+  dlc_tc_store(acc, Cs, warp);
   __syncthreads();
   for (int e = threadIdx.x; e < DLC_BM * DLC_BN; e += blockDim.x) {
     int i = i0 + e / DLC_BN, j = j0 + e % DLC_BN;
     if (i >= p.M || j >= p.N)
       continue;
-    int row = grp * p.M + i;
-    float v = Cs[e / DLC_BN][e % DLC_BN];
-    if (ep.scale)
-      v *= ep.scale[row];
-    if (ep.bias)
-      v += ep.bias[row];
-    int64_t at = (int64_t)i * p.ldi + (int64_t)j * p.ldj;
-    if (ep.residual)
-      v += ep.residual[img * p.c_image + grp * p.c_group + at];
-    c[at] = fminf(fmaxf(v, ep.clamp.lo), ep.clamp.hi);
+    dlc_store_f32(p, ep, img, grp, i, j, Cs[e / DLC_BN][e % DLC_BN]);
   }
 }
 #endif
@@ -109,12 +121,11 @@ DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
   __shared__ __align__(32) int Cs[DLC_BM][DLC_BN];
   int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
   const int8_t *b = (const int8_t *)p.b + img * p.b_image + grp * p.b_group;
-  int8_t *c = (int8_t *)p.c + img * p.c_image + grp * p.c_group;
   const int8_t *a = (const int8_t *)p.a.data + grp * p.a_group;
   int K4 = DLC_ROUND_UP(p.K, 4);
   int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
   int warp = threadIdx.x / 32;
-  wmma::fragment<wmma::accumulator, 16, 16, 16, int> acc[DLC_TC_FRAGS];
+  dlc_tc_accumulator<int> acc[DLC_TC_FRAGS];
   for (int f = 0; f < DLC_TC_FRAGS; ++f)
     wmma::fill_fragment(acc[f], 0);
   for (int k0 = 0; k0 < p.K; k0 += 32) {
@@ -135,37 +146,17 @@ DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
                             : (signed char)0;
     }
     __syncthreads();
-    for (int chunk = 0; chunk < 2; ++chunk)
-      for (int f = 0; f < DLC_TC_FRAGS; ++f) {
-        int row, col;
-        dlc_tc_fragment(warp, f, &row, &col);
-        wmma::fragment<wmma::matrix_a, 16, 16, 16, signed char, wmma::row_major>
-            af;
-        wmma::fragment<wmma::matrix_b, 16, 16, 16, signed char, wmma::col_major>
-            bf;
-        wmma::load_matrix_sync(af, &As[chunk][row][0], 16);
-        wmma::load_matrix_sync(bf, &Bs[chunk][col][0], 16);
-        wmma::mma_sync(acc[f], af, bf, acc[f]);
-      }
+    dlc_tc_multiply(acc, As, Bs, warp);
     __syncthreads();
   }
-  for (int f = 0; f < DLC_TC_FRAGS; ++f) {
-    int row, col;
-    dlc_tc_fragment(warp, f, &row, &col);
-    wmma::store_matrix_sync(&Cs[row][col], acc[f], DLC_BN, wmma::mem_row_major);
-  }
+  dlc_tc_store(acc, Cs, warp);
   __syncthreads();
   for (int e = threadIdx.x; e < DLC_BM * DLC_BN; e += blockDim.x) {
     int i = i0 + e / DLC_BN, j = j0 + e % DLC_BN;
     if (i >= p.M || j >= p.N)
       continue;
-    int row = grp * p.M + i;
-    int at = rq.per_row ? row : 0;
-    int32_t v =
-        Cs[e / DLC_BN][e % DLC_BN] + rowcorr[row] + (colcorr ? colcorr[j] : 0);
-    c[(int64_t)i * p.ldi + (int64_t)j * p.ldj] = dlc_clamp_s8(
-        rq.zero_point + dlc_requant(v, rq.multiplier[at], rq.shift[at]), rq.lo,
-        rq.hi);
+    dlc_store_s8(p, rowcorr, colcorr, rq, img, grp, i, j,
+                 Cs[e / DLC_BN][e % DLC_BN]);
   }
 #endif
 }

@@ -23,6 +23,12 @@ typedef struct {
   int groups;
 } dlc_conv_geom;
 
+/* A 1x1 stride-1 unpadded convolution: a plain GEMM on the image. */
+DLC_SHARED int dlc_conv_is_pointwise(const dlc_conv_geom *g) {
+  return g->kh == 1 && g->kw == 1 && g->sh == 1 && g->sw == 1 && g->pt == 0 &&
+         g->pl == 0 && g->oh == g->h && g->ow == g->w;
+}
+
 enum { DLC_A_F32 = 0, DLC_A_NF4 = 1, DLC_A_FP8 = 2 };
 
 /* The packed weights of one GEMM: fp32 panels, NF4 codes (a panel step
