@@ -18,7 +18,7 @@ src=$(cd "$here/../.." && pwd)
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
   names=(resnet18 resnet18_int8 mobilenet_v2 transformer transformer_int8
-         digits_int8 digits_nf4 digits_e4m3 gemm2048)
+         digits_int8 digits_nf4 digits_e4m3 pooling gemm2048)
 fi
 py=/usr/bin/python3
 bin=$build/bin
@@ -50,6 +50,9 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance"
     local tol=1e-4
     [ "$1" = digits_int8 ] && tol=0
     echo "$work/$1.mlir $digits/test_x.npy $tol" ;;
+  pooling) # every pooling form, fp32 and int8 (the ARM test's model)
+    $py -c "import numpy; numpy.save('$work/pooling.input.npy', numpy.random.default_rng(0).standard_normal((1, 8, 65, 65)).astype(numpy.float32))"
+    echo "$src/test/Target/ARM/Inputs/pooling.mlir $work/pooling.input.npy 1e-6" ;;
   gemm2048)
     $py - "$work" <<'PY'
 import sys, numpy as np

@@ -7,22 +7,6 @@
  *
  *===----------------------------------------------------------------------===*/
 
-DLC_INLINE float dlc_dw_point(const float *plane, const float *wt,
-                              const dlc_conv_geom *g, int oy, int ox) {
-  float acc = 0.0f;
-  for (int ky = 0; ky < g->kh; ++ky) {
-    int iy = oy * g->sh - g->pt + ky * g->dh;
-    if (iy < 0 || iy >= g->h)
-      continue;
-    for (int kx = 0; kx < g->kw; ++kx) {
-      int ix = ox * g->sw - g->pl + kx * g->dw;
-      if (ix >= 0 && ix < g->w)
-        acc += plane[iy * g->w + ix] * wt[ky * g->kw + kx];
-    }
-  }
-  return acc;
-}
-
 /* Four outputs of a 3x3 filter at columns ox..ox+3 of rows r0..r2 (all
  * taps inside the image). */
 DLC_INLINE float32x4_t dlc_dw3x3_quad(const float *r0, const float *r1,
@@ -86,7 +70,7 @@ DLC_INLINE void dlc_depthwise_planes(const dlc_depthwise_args *args,
       float *d = dst + oy * g->ow;
       if (fast && iy >= 0 && iy + 2 < g->h) {
         for (; ox < x0 && ox < g->ow; ++ox)
-          d[ox] = dlc_dw_point(src, wt, g, oy, ox);
+          d[ox] = dlc_depthwise_point(src, wt, g, oy, ox);
         for (; ox + 4 <= g->ow && ox * g->sw - g->pl + reach < g->w; ox += 4)
           vst1q_f32(d + ox,
                     dlc_dw3x3_quad(src + iy * g->w, src + (iy + 1) * g->w,
@@ -94,7 +78,7 @@ DLC_INLINE void dlc_depthwise_planes(const dlc_depthwise_args *args,
                                    ox * g->sw - g->pl, g->sw));
       }
       for (; ox < g->ow; ++ox)
-        d[ox] = dlc_dw_point(src, wt, g, oy, ox);
+        d[ox] = dlc_depthwise_point(src, wt, g, oy, ox);
       for (ox = 0; ox < g->ow; ++ox) {
         float v = (ep->scale ? d[ox] * scale : d[ox]) + bias;
         if (res)

@@ -14,17 +14,7 @@ DLC_KERNEL void dlc_depthwise_f32_kernel(int64_t total, dlc_conv_geom g,
     int ch = (int)(plane % g.c);
     const float *src = in + plane * g.h * g.w;
     const float *wt = w + (int64_t)ch * g.kh * g.kw;
-    float acc = 0.0f;
-    for (int ky = 0; ky < g.kh; ++ky) {
-      int iy = oy * g.sh - g.pt + ky * g.dh;
-      if (iy < 0 || iy >= g.h)
-        continue;
-      for (int kx = 0; kx < g.kw; ++kx) {
-        int ix = ox * g.sw - g.pl + kx * g.dw;
-        if (ix >= 0 && ix < g.w)
-          acc = fmaf(src[iy * g.w + ix], wt[ky * g.kw + kx], acc);
-      }
-    }
+    float acc = dlc_depthwise_point(src, wt, &g, oy, ox);
     if (ep.scale)
       acc *= ep.scale[ch];
     if (ep.bias)

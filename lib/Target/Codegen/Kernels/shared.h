@@ -94,6 +94,13 @@ DLC_SHARED int8_t dlc_clamp_s8(int32_t v, int32_t lo, int32_t hi) {
   return (int8_t)(v < lo ? lo : v > hi ? hi : v);
 }
 
+/* An average rounded to int8 as the executor does: half to even, then
+ * clamped to [lo, hi]. */
+DLC_SHARED int8_t dlc_round_s8(float v, int lo, int hi) {
+  float r = rintf(v);
+  return (int8_t)(r<(float)lo ? (float)lo : r>(float) hi ? (float)hi : r);
+}
+
 /* Fixed-point parameters of one int8 result: per-row multipliers and
  * shifts (`per_row`: 1, or 0 for one pair), output zero point and
  * storage range (which carries a fused ReLU or clip). */
@@ -103,6 +110,88 @@ typedef struct {
   int per_row;
   int32_t zero_point, lo, hi;
 } dlc_requant_params;
+
+/* The taps [*first, *last) of a window of `k` taps `d` apart starting at
+ * `origin` that land inside [0, size). */
+DLC_SHARED void dlc_valid_taps(int origin, int k, int d, int size, int *first,
+                               int *last) {
+  int f = 0, l = k;
+  while (f < k && origin + f * d < 0)
+    ++f;
+  while (l > f && origin + (l - 1) * d >= size)
+    --l;
+  *first = f;
+  *last = l;
+}
+
+/* Depthwise output (oy, ox) of one plane: its taps inside the image in
+ * (ky, kx) order. */
+DLC_SHARED float dlc_depthwise_point(const float *plane, const float *wt,
+                                     const dlc_conv_geom *g, int oy, int ox) {
+  int y0 = oy * g->sh - g->pt, x0 = ox * g->sw - g->pl, ky0, ky1, kx0, kx1;
+  dlc_valid_taps(y0, g->kh, g->dh, g->h, &ky0, &ky1);
+  dlc_valid_taps(x0, g->kw, g->dw, g->w, &kx0, &kx1);
+  float acc = 0.0f;
+  for (int ky = ky0; ky < ky1; ++ky)
+    for (int kx = kx0; kx < kx1; ++kx)
+      acc += plane[(y0 + ky * g->dh) * g->w + x0 + kx * g->dw] *
+             wt[ky * g->kw + kx];
+  return acc;
+}
+
+/* The maximum of window (oy, ox) of one plane of fp32 `srcf` or int8
+ * `srcq` (the other null): padded positions never win; the type's lowest
+ * value for a window wholly in the padding. */
+DLC_SHARED float dlc_max_window(const dlc_pool_geom *g, const float *srcf,
+                                const int8_t *srcq, int oy, int ox) {
+  int y0 = oy * g->sh - g->pt, x0 = ox * g->sw - g->pl, ky0, ky1, kx0, kx1;
+  dlc_valid_taps(y0, g->kh, g->dh, g->h, &ky0, &ky1);
+  dlc_valid_taps(x0, g->kw, g->dw, g->w, &kx0, &kx1);
+  float m = srcf ? -INFINITY : -128.0f;
+  for (int ky = ky0; ky < ky1; ++ky)
+    for (int kx = kx0; kx < kx1; ++kx) {
+      int at = (y0 + ky * g->dh) * g->w + x0 + kx * g->dw;
+      float v = srcf ? srcf[at] : (float)srcq[at];
+      m = v > m ? v : m;
+    }
+  return m;
+}
+
+/* The mean of window (oy, ox) of one plane of `srcf` or `srcq` (ONNX
+ * AveragePool: the window clipped to the padded input, divided by its
+ * size with count_include_pad, else by the taps inside the input). */
+DLC_SHARED float dlc_avg_window(const dlc_pool_geom *g, const float *srcf,
+                                const int8_t *srcq, int oy, int ox,
+                                int include_pad) {
+  int y0 = oy * g->sh - g->pt, x0 = ox * g->sw - g->pl;
+  int y1 = DLC_MIN(y0 + g->kh, g->h + g->pb);
+  int x1 = DLC_MIN(x0 + g->kw, g->w + g->pr);
+  int padded = (y1 - y0) * (x1 - x0);
+  int yb = DLC_MAX(y0, 0), xb = DLC_MAX(x0, 0);
+  y1 = DLC_MIN(y1, g->h);
+  x1 = DLC_MIN(x1, g->w);
+  float sum = 0.0f;
+  for (int y = yb; y < y1; ++y)
+    for (int x = xb; x < x1; ++x)
+      sum += srcf ? srcf[y * g->w + x] : (float)srcq[y * g->w + x];
+  int count = include_pad ? padded : (y1 - yb) * (x1 - xb);
+  return count > 0 ? sum / (float)count : 0.0f;
+}
+
+/* One pooled output of one plane: the window's max or mean (`max`), stored
+ * as fp32 (`outf`) or int8 (`outq`; a mean rounded and clamped to [lo,
+ * hi], a max exact). */
+DLC_SHARED void dlc_pool_point(const dlc_pool_geom *g, int max,
+                               const float *srcf, const int8_t *srcq,
+                               float *outf, int8_t *outq, int64_t at, int oy,
+                               int ox, int include_pad, int lo, int hi) {
+  float v = max ? dlc_max_window(g, srcf, srcq, oy, ox)
+                : dlc_avg_window(g, srcf, srcq, oy, ox, include_pad);
+  if (outf)
+    outf[at] = v;
+  else
+    outq[at] = max ? (int8_t)v : dlc_round_s8(v, lo, hi);
+}
 
 /* One fp8 code for x: `mbits` mantissa bits, exponent `bias`, largest
  * finite value `max` (code `max_code`), NaN as `nan_code`. */
