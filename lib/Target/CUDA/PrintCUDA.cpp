@@ -100,8 +100,10 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
       continue;
     bool fp8Weights = llvm::any_of(call.args, [](const Arg &arg) {
       auto *a = std::get_if<Aggregate>(&arg.value);
-      return a && a->type == "dlc_asource" &&
-             std::get<int64_t>(a->fields[0].value) == 2;
+      auto *kind = a && a->type == "dlc_asource"
+                       ? std::get_if<Constant>(&a->fields[0].value)
+                       : nullptr;
+      return kind && kind->name == "DLC_A_FP8";
     });
     (fp8Weights || f16TensorCores ? f16 : simt) = true;
   }

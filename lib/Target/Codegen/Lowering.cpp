@@ -439,12 +439,12 @@ FailureOr<Arg> Lowering::weightSource(Operation *layer, Value weight,
   auto type = cast<ShapedType>(weight.getType());
   PanelShape shape{groups, type.getDimSize(0) / groups,
                    type.getNumElements() / type.getDimSize(0)};
-  auto source = [&](int kind, BufferRef data, Arg scales, int64_t block,
+  auto source = [&](StringRef kind, BufferRef data, Arg scales, int64_t block,
                     Arg table, Arg codebook) -> Arg {
     return Aggregate{"dlc_asource",
                      true,
-                     {Arg(kind), data, scales, Arg(block), Arg(int64_t(0)),
-                      table, codebook}};
+                     {Constant{kind.str()}, data, scales, Arg(block),
+                      Arg(int64_t(0)), table, codebook}};
   };
   if (auto nf4 = weight.getDefiningOp<NF4ConstantOp>()) {
     FailureOr<quantization::NF4Weights> weights = getNF4Weights(nf4);
@@ -461,7 +461,8 @@ FailureOr<Arg> Lowering::weightSource(Operation *layer, Value weight,
       scales[b] = weights->blockScale(b);
     ArrayRef<float> book = quantization::nf4Codebook();
     return source(
-        1, program.addWeights(packed.data(), packed.size(), ElemType::U8),
+        "DLC_A_NF4",
+        program.addWeights(packed.data(), packed.size(), ElemType::U8),
         program.addWeights(scales.data(), scales.size() * 4, ElemType::F32),
         weights->blockSize, null(),
         program.addWeights(book.data(), book.size() * 4, ElemType::F32));
@@ -478,8 +479,9 @@ FailureOr<Arg> Lowering::weightSource(Operation *layer, Value weight,
                           bytes->size()),
         shape);
     return source(
-        2, program.addWeights(packed.data(), packed.size(), ElemType::U8),
-        null(), 0, fp8Table(q.getType()), null());
+        "DLC_A_FP8",
+        program.addWeights(packed.data(), packed.size(), ElemType::U8), null(),
+        0, fp8Table(q.getType()), null());
   }
   std::optional<std::vector<float>> values = getConstantF32(weight);
   if (!values)
@@ -487,7 +489,8 @@ FailureOr<Arg> Lowering::weightSource(Operation *layer, Value weight,
            << backendName() << " packs weights at emit time";
   std::vector<float> packed = packPanelsF32(*values, shape);
   return source(
-      0, program.addWeights(packed.data(), packed.size() * 4, ElemType::F32),
+      "DLC_A_F32",
+      program.addWeights(packed.data(), packed.size() * 4, ElemType::F32),
       null(), 0, null(), null());
 }
 
@@ -598,7 +601,7 @@ LogicalResult Lowering::lowerMatMul(Operation *op, Value lhs, Value rhs,
 // Elementwise, pooling, normalization, data movement
 //===----------------------------------------------------------------------===//
 
-LogicalResult Lowering::lowerBinary(Operation &op, int kind) {
+LogicalResult Lowering::lowerBinary(Operation &op, StringRef kind) {
   SmallVector<int64_t> out = shapeOf(op.getResult(0));
   if (out.empty())
     out.push_back(1);
@@ -619,7 +622,7 @@ LogicalResult Lowering::lowerBinary(Operation &op, int kind) {
                        bs = stridesFor(op.getOperand(1));
   float inf = std::numeric_limits<float>::infinity();
   call("dlc_binary_f32",
-       {Arg(kind), Arg(static_cast<int64_t>(out.size())),
+       {Constant{kind.str()}, Arg(static_cast<int64_t>(out.size())),
         IntArray{"int64_t", {out.begin(), out.end()}},
         bufferOf(op.getOperand(0)), IntArray{"int64_t", {as.begin(), as.end()}},
         bufferOf(op.getOperand(1)), IntArray{"int64_t", {bs.begin(), bs.end()}},
@@ -630,20 +633,22 @@ LogicalResult Lowering::lowerBinary(Operation &op, int kind) {
 
 LogicalResult Lowering::lowerUnary(Operation &op) {
   float lo = 0, hi = 0;
-  int kind = llvm::TypeSwitch<Operation *, int>(&op)
-                 .Case([](ReluOp) { return 0; })
-                 .Case([&](ClipOp c) {
-                   lo = c.getMin().convertToFloat();
-                   hi = c.getMax().convertToFloat();
-                   return 1;
-                 })
-                 .Case([](SigmoidOp) { return 2; })
-                 .Case([](HardSwishOp) { return 3; })
-                 .Case([](GeluOp g) {
-                   return g.getApproximate() == GeluApproximation::tanh ? 5 : 4;
-                 });
+  StringRef kind = llvm::TypeSwitch<Operation *, StringRef>(&op)
+                       .Case([](ReluOp) { return "DLC_RELU"; })
+                       .Case([&](ClipOp c) {
+                         lo = c.getMin().convertToFloat();
+                         hi = c.getMax().convertToFloat();
+                         return "DLC_CLIP";
+                       })
+                       .Case([](SigmoidOp) { return "DLC_SIGMOID"; })
+                       .Case([](HardSwishOp) { return "DLC_HARD_SWISH"; })
+                       .Case([](GeluOp g) {
+                         return g.getApproximate() == GeluApproximation::tanh
+                                    ? "DLC_GELU_TANH"
+                                    : "DLC_GELU";
+                       });
   call("dlc_unary_f32",
-       {Arg(kind), Arg(numElements(op.getOperand(0))),
+       {Constant{kind.str()}, Arg(numElements(op.getOperand(0))),
         bufferOf(op.getOperand(0)), bufferOf(op.getResult(0)), Arg(lo),
         Arg(hi)},
        describe(&op));
@@ -844,16 +849,16 @@ LogicalResult Lowering::lowerDataMovement(Operation &op) {
   }
   auto pad = cast<PadOp>(op);
   SmallVector<int64_t> outShape = shapeOf(pad.getResult());
-  int mode = pad.getMode() == PadMode::reflect ? 1
-             : pad.getMode() == PadMode::edge  ? 2
-                                               : 0;
+  StringRef mode = pad.getMode() == PadMode::reflect ? "DLC_PAD_REFLECT"
+                   : pad.getMode() == PadMode::edge  ? "DLC_PAD_EDGE"
+                                                     : "DLC_PAD_CONSTANT";
   ArrayRef<int64_t> pads = pad.getPads();
   call("dlc_pad_f32",
        {Arg(static_cast<int64_t>(inShape.size())),
         IntArray{"int64_t", {inShape.begin(), inShape.end()}},
         IntArray{"int64_t", {outShape.begin(), outShape.end()}},
         IntArray{"int64_t", {pads.begin(), pads.begin() + inShape.size()}},
-        Arg(mode), Arg(pad.getValue().convertToFloat()),
+        Constant{mode.str()}, Arg(pad.getValue().convertToFloat()),
         bufferOf(pad.getInput()), bufferOf(pad.getResult())},
        describe(&op));
   return success();
@@ -901,10 +906,10 @@ LogicalResult Lowering::lowerOp(Operation &op) {
       .Case([&](MatMulOp m) {
         return lowerMatMul(m, m.getLhs(), m.getRhs(), false);
       })
-      .Case([&](AddOp) { return lowerBinary(op, 0); })
-      .Case([&](SubOp) { return lowerBinary(op, 1); })
-      .Case([&](MulOp) { return lowerBinary(op, 2); })
-      .Case([&](DivOp) { return lowerBinary(op, 3); })
+      .Case([&](AddOp) { return lowerBinary(op, "DLC_ADD"); })
+      .Case([&](SubOp) { return lowerBinary(op, "DLC_SUB"); })
+      .Case([&](MulOp) { return lowerBinary(op, "DLC_MUL"); })
+      .Case([&](DivOp) { return lowerBinary(op, "DLC_DIV"); })
       .Case<ReluOp, ClipOp, SigmoidOp, HardSwishOp, GeluOp>(
           [&](Operation *) { return lowerUnary(op); })
       .Case<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp>(

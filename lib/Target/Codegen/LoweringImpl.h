@@ -81,7 +81,7 @@ private:
   LogicalResult lowerConv(Conv2DOp op, const FusedLayer &fused);
   LogicalResult lowerLinear(LinearOp op, const FusedLayer &fused);
   LogicalResult lowerMatMul(Operation *op, Value lhs, Value rhs, bool int8);
-  LogicalResult lowerBinary(Operation &op, int kind);
+  LogicalResult lowerBinary(Operation &op, StringRef kind);
   LogicalResult lowerUnary(Operation &op);
   LogicalResult lowerPool(Operation &op);
   LogicalResult lowerNormalization(Operation &op);

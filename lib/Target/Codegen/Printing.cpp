@@ -86,6 +86,8 @@ struct ArgPrinter {
             os << printInt(v);
           } else if constexpr (std::is_same_v<T, float>) {
             os << printFloat(v);
+          } else if constexpr (std::is_same_v<T, Constant>) {
+            os << v.name;
           } else if constexpr (std::is_same_v<T, IntArray>) {
             std::string values;
             llvm::raw_string_ostream vs(values);

@@ -57,12 +57,18 @@ struct IntArray {
   std::string elementType;
   std::vector<int64_t> values;
 };
+/// A named constant of the kernel library (an enumerator such as DLC_GELU
+/// in lib/Target/Codegen/Kernels/shared.h), printed by name.
+struct Constant {
+  std::string name;
+};
 struct NullArg {};
 /// The call's execution context (thread pool and per-thread scratch).
 struct ExecArg {};
 
 struct Arg {
-  std::variant<NullArg, ExecArg, BufferRef, int64_t, float, Aggregate, IntArray>
+  std::variant<NullArg, ExecArg, BufferRef, int64_t, float, Aggregate, IntArray,
+               Constant>
       value;
   Arg() = default;
   Arg(ExecArg e) : value(e) {}
@@ -72,6 +78,7 @@ struct Arg {
   Arg(float f) : value(f) {}
   Arg(Aggregate a) : value(std::move(a)) {}
   Arg(IntArray a) : value(std::move(a)) {}
+  Arg(Constant c) : value(std::move(c)) {}
 };
 
 /// One call of a kernel of the library (lib/Target/ARM/Kernels).

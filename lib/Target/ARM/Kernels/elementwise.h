@@ -5,21 +5,6 @@
  *
  *===----------------------------------------------------------------------===*/
 
-enum { DLC_ADD = 0, DLC_SUB = 1, DLC_MUL = 2, DLC_DIV = 3 };
-
-DLC_INLINE float dlc_binary_scalar(int op, float a, float b) {
-  switch (op) {
-  case DLC_ADD:
-    return a + b;
-  case DLC_SUB:
-    return a - b;
-  case DLC_MUL:
-    return a * b;
-  default:
-    return a / b;
-  }
-}
-
 DLC_INLINE float32x4_t dlc_binary_vector(int op, float32x4_t a, float32x4_t b) {
   switch (op) {
   case DLC_ADD:
@@ -73,15 +58,6 @@ DLC_INLINE void dlc_binary_f32_serial(int op, int rank, const int64_t *shape,
   }
 }
 
-enum {
-  DLC_RELU = 0,
-  DLC_CLIP = 1,
-  DLC_SIGMOID = 2,
-  DLC_HARD_SWISH = 3,
-  DLC_GELU = 4,
-  DLC_GELU_TANH = 5
-};
-
 DLC_INLINE void dlc_unary_f32_serial(int op, int64_t n, const float *in,
                                      float *out, float lo, float hi) {
   int64_t i = 0;
@@ -97,24 +73,8 @@ DLC_INLINE void dlc_unary_f32_serial(int op, int64_t n, const float *in,
       out[i] = DLC_MIN(DLC_MAX(in[i], lo), hi);
     return;
   }
-  for (; i < n; ++i) {
-    float x = in[i];
-    switch (op) {
-    case DLC_SIGMOID:
-      out[i] = 1.0f / (1.0f + expf(-x));
-      break;
-    case DLC_HARD_SWISH:
-      out[i] = x * DLC_MIN(DLC_MAX(x / 6.0f + 0.5f, 0.0f), 1.0f);
-      break;
-    case DLC_GELU:
-      out[i] = 0.5f * x * (1.0f + erff(x * (float)0.70710678118654752440));
-      break;
-    default: {
-      const float c = sqrtf(2.0f / (float)3.14159265358979323846);
-      out[i] = 0.5f * x * (1.0f + tanhf(c * (x + 0.044715f * x * x * x)));
-    }
-    }
-  }
+  for (; i < n; ++i)
+    out[i] = dlc_unary_scalar(op, in[i], lo, hi);
 }
 
 /* y = x * mul[c] + add[c] over n x c planes of `spatial` values (an

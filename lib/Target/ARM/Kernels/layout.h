@@ -41,8 +41,6 @@ DLC_INLINE void dlc_copy_strided_serial(int rank, const int64_t *shape,
   }
 }
 
-enum { DLC_PAD_CONSTANT = 0, DLC_PAD_REFLECT = 1, DLC_PAD_EDGE = 2 };
-
 /* ONNX Pad on fp32: `before` elements ahead of each input dimension. */
 DLC_INLINE void dlc_pad_f32(int rank, const int64_t *in_shape,
                             const int64_t *out_shape, const int64_t *before,
@@ -58,13 +56,10 @@ DLC_INLINE void dlc_pad_f32(int rank, const int64_t *in_shape,
     int inside = 1;
     for (int d = 0; d < rank; ++d) {
       int64_t i = index[d] - before[d], n = in_shape[d];
-      if (i < 0 || i >= n) {
-        if (mode == DLC_PAD_CONSTANT)
-          inside = 0;
-        else if (mode == DLC_PAD_EDGE)
-          i = i < 0 ? 0 : n - 1;
-        else
-          i = i < 0 ? -i : 2 * (n - 1) - i;
+      i = dlc_pad_source(i, n, mode);
+      if (i < 0) {
+        inside = 0;
+        break;
       }
       src = src * n + i;
     }

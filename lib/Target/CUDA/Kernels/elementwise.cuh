@@ -5,8 +5,6 @@
  *
  *===----------------------------------------------------------------------===*/
 
-enum { DLC_ADD = 0, DLC_SUB = 1, DLC_MUL = 2, DLC_DIV = 3 };
-
 DLC_KERNEL void dlc_binary_kernel(int op, int rank, int64_t total,
                                   dlc_dims shape, const float *a, dlc_dims as,
                                   const float *b, dlc_dims bs, float *out,
@@ -19,20 +17,7 @@ DLC_KERNEL void dlc_binary_kernel(int op, int rank, int64_t total,
       ia += i * as.v[d];
       ib += i * bs.v[d];
     }
-    float x = a[ia], y = b[ib], v;
-    switch (op) {
-    case DLC_ADD:
-      v = x + y;
-      break;
-    case DLC_SUB:
-      v = x - y;
-      break;
-    case DLC_MUL:
-      v = x * y;
-      break;
-    default:
-      v = x / y;
-    }
+    float v = dlc_binary_scalar(op, a[ia], b[ib]);
     out[e] = fminf(fmaxf(v, clamp.lo), clamp.hi);
   }
 }
@@ -51,41 +36,9 @@ DLC_LAUNCHER void dlc_binary_f32(int op, int rank, const int64_t *shape,
   dlc_check_launch(ex);
 }
 
-enum {
-  DLC_RELU = 0,
-  DLC_CLIP = 1,
-  DLC_SIGMOID = 2,
-  DLC_HARD_SWISH = 3,
-  DLC_GELU = 4,
-  DLC_GELU_TANH = 5
-};
-
 DLC_KERNEL void dlc_unary_kernel(int op, int64_t n, const float *in, float *out,
                                  float lo, float hi) {
-  DLC_FOR(i, n) {
-    float x = in[i];
-    switch (op) {
-    case DLC_RELU:
-      out[i] = x > 0.0f ? x : 0.0f;
-      break;
-    case DLC_CLIP:
-      out[i] = fminf(fmaxf(x, lo), hi);
-      break;
-    case DLC_SIGMOID:
-      out[i] = 1.0f / (1.0f + expf(-x));
-      break;
-    case DLC_HARD_SWISH:
-      out[i] = x * fminf(fmaxf(x / 6.0f + 0.5f, 0.0f), 1.0f);
-      break;
-    case DLC_GELU:
-      out[i] = 0.5f * x * (1.0f + erff(x * 0.70710678118654752440f));
-      break;
-    default: {
-      const float c = sqrtf(2.0f / 3.14159265358979323846f);
-      out[i] = 0.5f * x * (1.0f + tanhf(c * (x + 0.044715f * x * x * x)));
-    }
-    }
-  }
+  DLC_FOR(i, n) out[i] = dlc_unary_scalar(op, in[i], lo, hi);
 }
 
 DLC_LAUNCHER void dlc_unary_f32(int op, int64_t n, const float *in, float *out,

@@ -38,8 +38,6 @@ DLC_LAUNCHER void dlc_copy_strided(int rank, const int64_t *shape,
   dlc_check_launch(ex);
 }
 
-enum { DLC_PAD_CONSTANT = 0, DLC_PAD_REFLECT = 1, DLC_PAD_EDGE = 2 };
-
 DLC_KERNEL void dlc_pad_kernel(int rank, int64_t total, dlc_dims in_shape,
                                dlc_dims out_shape, dlc_dims before, int mode,
                                float value, const float *in, float *out) {
@@ -49,13 +47,10 @@ DLC_KERNEL void dlc_pad_kernel(int rank, int64_t total, dlc_dims in_shape,
     for (int d = rank - 1; d >= 0; --d) {
       int64_t i = rest % out_shape.v[d] - before.v[d], n = in_shape.v[d];
       rest /= out_shape.v[d];
-      if (i < 0 || i >= n) {
-        if (mode == DLC_PAD_CONSTANT)
-          inside = 0;
-        else if (mode == DLC_PAD_EDGE)
-          i = i < 0 ? 0 : n - 1;
-        else
-          i = i < 0 ? -i : 2 * (n - 1) - i;
+      i = dlc_pad_source(i, n, mode);
+      if (i < 0) {
+        inside = 0;
+        break;
       }
       src += i * stride;
       stride *= n;

@@ -193,6 +193,65 @@ DLC_SHARED void dlc_pool_point(const dlc_pool_geom *g, int max,
     outq[at] = max ? (int8_t)v : dlc_round_s8(v, lo, hi);
 }
 
+/* Elementwise operations, as the lowering names them. */
+enum { DLC_ADD = 0, DLC_SUB = 1, DLC_MUL = 2, DLC_DIV = 3 };
+enum {
+  DLC_RELU = 0,
+  DLC_CLIP = 1,
+  DLC_SIGMOID = 2,
+  DLC_HARD_SWISH = 3,
+  DLC_GELU = 4,
+  DLC_GELU_TANH = 5
+};
+
+DLC_SHARED float dlc_binary_scalar(int op, float a, float b) {
+  switch (op) {
+  case DLC_ADD:
+    return a + b;
+  case DLC_SUB:
+    return a - b;
+  case DLC_MUL:
+    return a * b;
+  default:
+    return a / b;
+  }
+}
+
+/* The executor's formulas; libm's (or CUDA's) expf/erff/tanhf stand in for
+ * std::exp/erf/tanh. ReLU and clip clamp to [lo, hi]. */
+DLC_SHARED float dlc_unary_scalar(int op, float x, float lo, float hi) {
+  switch (op) {
+  case DLC_RELU:
+    return x > 0.0f ? x : 0.0f;
+  case DLC_CLIP:
+    return DLC_MIN(DLC_MAX(x, lo), hi);
+  case DLC_SIGMOID:
+    return 1.0f / (1.0f + expf(-x));
+  case DLC_HARD_SWISH:
+    return x * DLC_MIN(DLC_MAX(x / 6.0f + 0.5f, 0.0f), 1.0f);
+  case DLC_GELU:
+    return 0.5f * x * (1.0f + erff(x * 0.70710678118654752440f));
+  default: {
+    const float c = sqrtf(2.0f / 3.14159265358979323846f);
+    return 0.5f * x * (1.0f + tanhf(c * (x + 0.044715f * x * x * x)));
+  }
+  }
+}
+
+enum { DLC_PAD_CONSTANT = 0, DLC_PAD_REFLECT = 1, DLC_PAD_EDGE = 2 };
+
+/* The input index that output index `i` (already less the padding before)
+ * of a dimension of `n` reads, or -1 for the constant. */
+DLC_SHARED int64_t dlc_pad_source(int64_t i, int64_t n, int mode) {
+  if (i >= 0 && i < n)
+    return i;
+  if (mode == DLC_PAD_CONSTANT)
+    return -1;
+  if (mode == DLC_PAD_EDGE)
+    return i < 0 ? 0 : n - 1;
+  return i < 0 ? -i : 2 * (n - 1) - i; /* reflect */
+}
+
 /* One fp8 code for x: `mbits` mantissa bits, exponent `bias`, largest
  * finite value `max` (code `max_code`), NaN as `nan_code`. */
 DLC_SHARED uint8_t dlc_encode_fp8(float x, int mbits, int bias, float max,
