@@ -20,7 +20,7 @@
    `dlc-cost-report target=host-measured fuse=false format=json` (the
    executor runs each op as its own kernel). Samples and networks are
    measured in --rounds interleaved rounds and each time is the median
-   over them: this shared machine's speed drifts by 10-20% over minutes.
+   over them: this shared machine's speed drifts by up to 20% within a minute.
 4. Reports, over layers that take at least 20 us: Spearman rank correlation
    of predicted vs measured time and the share of layers within +-25% and
    +-10% (nn-Meter's form), per network and overall; `repeat10`, the share
@@ -54,6 +54,17 @@ def profile(mlir, inputs, threads, iterations):
     subprocess.run(cmd, check=True, capture_output=True)
     with open(out) as f:
         return json.load(f)
+
+
+def predicted_layers(mlir, target_file):
+    """The cost model's layers for `mlir` on host-measured, every op as its
+    own kernel (as the executor runs them)."""
+    report = subprocess.run(
+        [os.path.join(BIN, "dlc-opt"), mlir, "-o", "/dev/null",
+         "--dlc-cost-report=target=host-measured fuse=false format=json "
+         f"target-file={target_file}"],
+        check=True, capture_output=True, text=True).stdout
+    return json.loads(report)[0]["layers"]
 
 
 def timed(tmp, name, body, inputs, threads, iterations):
@@ -290,13 +301,7 @@ def calibrate(tmp, threads, iterations):
     op_efficiency = {}
     for op, (body, inputs) in per_op.items():
         ms = timed(tmp, op, body, inputs, threads, iterations)
-        report = subprocess.run(
-            [os.path.join(BIN, "dlc-opt"), os.path.join(tmp, op + ".mlir"),
-             "-o", "/dev/null",
-             "--dlc-cost-report=target=host-measured fuse=false format=json "
-             f"target-file={path}"],
-            check=True, capture_output=True, text=True).stdout
-        layer = [l for l in json.loads(report)[0]["layers"]
+        layer = [l for l in predicted_layers(os.path.join(tmp, op + ".mlir"), path)
                  if l["op"] != "constant"][0]
         memory_us = layer.get("memory_us", layer["time_us"] - overhead_us)
         op_efficiency[op] = max(memory_us, 1e-3) / max(ms * 1e3 - overhead_us,
@@ -411,13 +416,8 @@ def main():
               f"{'repeat10':>8} {'pred ms':>8} {'meas ms':>8}")
         all_pred, all_meas, all_runs = [], [], []
         for name in networks:
-            report = subprocess.run(
-                [os.path.join(BIN, "dlc-opt"), os.path.join(tmp, name + ".mlir"),
-                 "-o", "/dev/null",
-                 "--dlc-cost-report=target=host-measured fuse=false format=json "
-                 f"target-file={target_file}"],
-                check=True, capture_output=True, text=True).stdout
-            layers = json.loads(report)[0]["layers"]
+            layers = predicted_layers(os.path.join(tmp, name + ".mlir"),
+                                      target_file)
             runs = np.array(network_runs[name])
             measured = np.median(runs, axis=0)
             assert len(layers) == len(measured), (len(layers), len(measured))

@@ -143,11 +143,10 @@ static StringRef convFamily(Conv2DOp conv, const OpCost &cost) {
 /// `conv`'s time from a fitted kernel model, in microseconds.
 static double fittedConvTime(Conv2DOp conv, const OpCost &cost,
                              const ConvTimeModel &model) {
+  // Costed ops have static shapes.
   auto w = cast<ShapedType>(conv.getWeight().getType());
   auto in = cast<ShapedType>(conv.getInput().getType());
   auto out = cast<ShapedType>(conv.getType());
-  if (!w.hasStaticShape() || !in.hasStaticShape() || !out.hasStaticShape())
-    return 0;
   double border =
       cost.kind == CostKind::Depthwise ? depthwiseBorderShare(conv) : 0.0;
   double flops = static_cast<double>(cost.flops);
@@ -165,6 +164,8 @@ static double fittedConvTime(Conv2DOp conv, const OpCost &cost,
 
 static void timeLayer(LayerCost &layer, const Target &target) {
   const OpCost &cost = *layer.cost;
+  auto conv = dyn_cast<Conv2DOp>(layer.op);
+  StringRef family = conv ? convFamily(conv, cost) : "";
   double peak = target.peakFlops("fp32");
   double efficiency = target.vectorEfficiency;
   // Too few independent outputs leave cores idle: the arithmetic slows,
@@ -185,13 +186,10 @@ static void timeLayer(LayerCost &layer, const Target &target) {
           if (std::optional<double> sparse = target.sparsePeakFlops(layer.type))
             peak = *sparse;
     efficiency = target.productEfficiency;
-    if (auto conv = dyn_cast<Conv2DOp>(layer.op)) {
-      StringRef family = convFamily(conv, cost);
-      if (family == "conv3x3" && target.conv3x3Efficiency > 0)
-        efficiency = target.conv3x3Efficiency;
-      else if (family == "pointwise" && target.pointwiseEfficiency > 0)
-        efficiency = target.pointwiseEfficiency;
-    }
+    if (family == "conv3x3" && target.conv3x3Efficiency > 0)
+      efficiency = target.conv3x3Efficiency;
+    else if (family == "pointwise" && target.pointwiseEfficiency > 0)
+      efficiency = target.pointwiseEfficiency;
     auto align = target.align.find(layer.type);
     if (align != target.align.end() && target.isNative(layer.type) &&
         (cost.reductionChannels % align->second != 0 ||
@@ -202,8 +200,7 @@ static void timeLayer(LayerCost &layer, const Target &target) {
   case CostKind::Depthwise:
     // No tensor-core / dot-product path: the plain vector units.
     efficiency = target.depthwiseEfficiency;
-    if (auto conv = dyn_cast<Conv2DOp>(layer.op);
-        conv && target.depthwiseBorderEfficiency > 0) {
+    if (conv && target.depthwiseBorderEfficiency > 0) {
       double border = depthwiseBorderShare(conv);
       efficiency = 1.0 / ((1.0 - border) / target.depthwiseEfficiency +
                           border / target.depthwiseBorderEfficiency);
@@ -218,11 +215,9 @@ static void timeLayer(LayerCost &layer, const Target &target) {
                         ? cost.flops / (peak * efficiency * occupancy) * 1e6
                         : 0;
   // A fitted kernel model, where the target has one for this family.
-  if (auto conv = dyn_cast<Conv2DOp>(layer.op)) {
-    auto model = target.convTimeModels.find(convFamily(conv, cost));
-    if (model != target.convTimeModels.end())
-      layer.computeUs = fittedConvTime(conv, cost, model->second);
-  }
+  if (auto model = target.convTimeModels.find(family);
+      conv && model != target.convTimeModels.end())
+    layer.computeUs = fittedConvTime(conv, cost, model->second);
   // Activations whose working set fits in the last-level cache move at
   // cache speed; weights, read once per run after every other layer has
   // passed through the cache, come from memory.

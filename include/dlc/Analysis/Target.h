@@ -18,16 +18,16 @@
 
 namespace mlir::dlc {
 
+/// The convolution families a ConvTimeModel may describe.
+inline constexpr llvm::StringLiteral convFamilies[] = {"conv3x3", "pointwise",
+                                                       "depthwise", "conv"};
+
 /// A convolution kernel's time as a linear function of its work, fitted to
 /// measurements of one implementation (nn-Meter's kernel-level idea, with
 /// terms a reader can interpret): microseconds per FLOP in the interior
 /// and at the padded border, per element of the lowered input (the im2col
 /// columns or transformed tiles a kernel writes: Cin*KH*KW*OH*OW), per
 /// output element, per weight element (packing), plus a fixed time.
-/// The convolution families a ConvTimeModel may describe.
-inline constexpr llvm::StringLiteral convFamilies[] = {"conv3x3", "pointwise",
-                                                       "depthwise", "conv"};
-
 struct ConvTimeModel {
   double usPerFlop = 0;
   double usPerBorderFlop = 0;

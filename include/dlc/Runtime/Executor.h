@@ -13,7 +13,6 @@
 
 #include "dlc/Runtime/Tensor.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Error.h"
 
 namespace mlir::dlc::runtime {
