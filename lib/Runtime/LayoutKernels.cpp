@@ -16,13 +16,28 @@ static llvm::SmallVector<int64_t> stridesOf(llvm::ArrayRef<int64_t> shape) {
 /// Copies an N-d strided view of `src` into a dense `out` of `shape`:
 /// element `index` of the output is src[base + sum(index[d] * strides[d])].
 static void gatherStrided(const float *src, int64_t base,
-                          llvm::ArrayRef<int64_t> shape,
-                          llvm::ArrayRef<int64_t> strides, float *out) {
+                          llvm::ArrayRef<int64_t> viewShape,
+                          llvm::ArrayRef<int64_t> viewStrides, float *out) {
   int64_t count = 1;
-  for (int64_t d : shape)
+  for (int64_t d : viewShape)
     count *= d;
   if (count == 0)
     return;
+  // Merge each dimension into the one after it where the source is
+  // contiguous across both (a transpose that keeps H and W together copies
+  // rows of H*W, not of W): fewer, longer rows.
+  llvm::SmallVector<int64_t> shape, strides;
+  for (size_t d = 0; d < viewShape.size(); ++d) {
+    if (viewShape[d] == 1)
+      continue;
+    if (!shape.empty() && strides.back() == viewStrides[d] * viewShape[d]) {
+      shape.back() *= viewShape[d];
+      strides.back() = viewStrides[d];
+      continue;
+    }
+    shape.push_back(viewShape[d]);
+    strides.push_back(viewStrides[d]);
+  }
   int64_t inner = shape.empty() ? 1 : shape.back();
   int64_t innerStride = shape.empty() ? 0 : strides.back();
   int64_t rows = count / inner;
@@ -34,6 +49,10 @@ static void gatherStrided(const float *src, int64_t base,
       rest /= shape[d];
     }
     float *dst = out + row * inner;
+    if (innerStride == 1) {
+      std::copy(src + offset, src + offset + inner, dst);
+      return;
+    }
     for (int64_t i = 0; i < inner; ++i)
       dst[i] = src[offset + i * innerStride];
   });
