@@ -294,9 +294,8 @@ DLC_INLINE void dlc_qmatmul_s8(int batch, int M, int N, int K,
                                int8_t *packed, const dlc_exec *ex) {
   int K4 = DLC_ROUND_UP(K, 4);
   int8_t *ap = packed;
-  int32_t *rowcorr =
-      (int32_t *)(ap + DLC_ROUND_UP((int64_t)DLC_ROUND_UP(M, DLC_MR) * K4, 64));
-  int32_t *colcorr = rowcorr + DLC_ROUND_UP(M, 16);
+  int32_t *rowcorr, *colcorr;
+  dlc_qmatmul_corrections(packed, M, K, &rowcorr, &colcorr);
   for (int b = 0; b < batch; ++b) {
     const int8_t *x = lhs + b * lhs_stride, *y = rhs + b * rhs_stride;
     for (int i0 = 0; i0 < M; i0 += DLC_MR)
