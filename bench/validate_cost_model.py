@@ -87,6 +87,15 @@ CONV_FAMILIES = {
     "depthwise": [(3, 1, True), (3, 2, True)],
     "conv": [(3, 2, False), (1, 2, False), (7, 2, False)],
 }
+# How the reference executor computes each family (lib/Runtime): Winograd
+# F(2x2, 3x3) for 3x3 stride 1 (the samples have at least 8 channels each
+# way), im2col (or the input itself for 1x1) + OpenBLAS SGEMM, a direct loop
+# for depthwise.
+CONV_LOWERINGS = {"conv3x3": "winograd_f2x3", "pointwise": "gemm",
+                  "depthwise": "direct", "conv": "gemm"}
+# The GEMM tiles tried for each family's fit ([output channels, pixels]):
+# OpenBLAS's microkernel tile is not visible from here, so the fit picks it.
+GEMM_TILES = [(c, p) for c in (1, 2, 4, 8, 16) for p in (1, 4, 8, 16, 24, 32)]
 
 
 def sample_convs(count, seed=0):
@@ -103,8 +112,11 @@ def sample_convs(count, seed=0):
         family, kernel, stride, depthwise = kinds[rng.integers(len(kinds))]
         cin = int(rng.choice(channels))
         cout = cin if depthwise else int(rng.choice(channels))
+        if max(cin, cout) > 8 * min(cin, cout):
+            continue  # layers widen or narrow by at most 8x (6x in MobileNetV2)
         size = int(rng.choice([7, 14, 28, 56, 112]))
-        if kernel == 7:
+        if kernel == 7 or (kernel == 3 and stride == 2 and not depthwise
+                           and rng.random() < 0.25):
             cin = int(rng.choice([3, 8, 16]))  # a network's stem
         out = (size + 2 * (kernel // 2) - kernel) // stride + 1
         flops = 2 * cout * out * out * (1 if depthwise else cin) * kernel ** 2
@@ -119,12 +131,26 @@ def sample_convs(count, seed=0):
 ELEMENTWISE_STREAMS = {"dlc.batch_norm": 2, "dlc.relu": 2, "dlc.add": 3}
 
 
-def timed_conv(tmp, shape, threads, iterations, copies=6):
-    """Median times (ms) of `copies` identical convolutions of one input with
-    their own constant weights, each followed by batch norm and ReLU and
-    added to a running sum, as in a residual network (outputs are consumed
-    and their buffers recycled; the elementwise ops read a tensor just
-    written): {"dlc.conv2d": ms, "dlc.batch_norm": ms, ...}."""
+# Elements of the tensor a ReLU streams through before each sampled
+# convolution (32 MB read, 32 MB written): it evicts the last-level cache, so
+# the convolution's weights come from memory, as in a network, where every
+# other layer's weights and activations pass through the cache between two
+# runs of a layer.
+EVICT_ELEMENTS = 8 * 1024 * 1024
+
+
+def timed_conv(tmp, shape, threads, iterations, copies=4):
+    """Median times (ms) of `copies` identical convolutions, each with its own
+    constant weights, in the cache state a network gives them: a ReLU over a
+    large tensor evicts the cache (the weights come from memory); a ReLU
+    rewrites the input (just written, as by the previous layer); a ReLU
+    whose result nothing reads leaves a just-written buffer of the output's
+    size for the convolution's output (the executor hands out the buffer
+    released last), and another one for the batch norm's. Each
+    convolution is followed by batch norm, ReLU and an add into a running
+    sum, as in a residual network, so these ops read a tensor just written:
+    {"dlc.conv2d": ms, "dlc.batch_norm": ms, "dlc.relu": ms, "dlc.add": ms}.
+    """
     _, cin, cout, size, kernel, stride, groups = shape
     pad = kernel // 2
     out = (size + 2 * pad - kernel) // stride + 1
@@ -132,17 +158,25 @@ def timed_conv(tmp, shape, threads, iterations, copies=6):
     w = f"tensor<{cout}x{cin // groups}x{kernel}x{kernel}xf32>"
     y = f"tensor<1x{cout}x{out}x{out}xf32>"
     v = f"tensor<{cout}xf32>"
-    lines = [f"func.func @main(%x: {x}) -> {y} {{",
+    big = f"tensor<{EVICT_ELEMENTS}xf32>"
+    lines = [f"func.func @main(%x: {x}, %big: {big}, %y: {y}) -> {y} {{",
              f"  %gamma = dlc.constant dense<1.5> : {v}",
              f"  %beta = dlc.constant dense<0.1> : {v}",
              f"  %mean = dlc.constant dense<0.2> : {v}",
-             f"  %var = dlc.constant dense<2.0> : {v}"]
+             f"  %var = dlc.constant dense<2.0> : {v}",
+             f"  %wshared = dlc.constant dense<0.02> : {w}"]
     for i in range(copies):
         lines += [
-            f"  %w{i} = dlc.constant dense<0.01> : {w}",
-            f"  %c{i} = dlc.conv2d %x, %w{i} {{strides = array<i64: {stride}, {stride}>, "
+            f"  %e{i} = dlc.relu %big : {big}",
+            f"  %x{i} = dlc.relu %x : {x}",
+            f"  %t{i} = dlc.conv2d %x{i}, %wshared {{strides = array<i64: {stride}, {stride}>, "
             f"pads = array<i64: {pad}, {pad}, {pad}, {pad}>, groups = {groups} : i64}} "
             f": ({x}, {w}) -> {y}",
+            f"  %w{i} = dlc.constant dense<0.01> : {w}",
+            f"  %c{i} = dlc.conv2d %x{i}, %w{i} {{strides = array<i64: {stride}, {stride}>, "
+            f"pads = array<i64: {pad}, {pad}, {pad}, {pad}>, groups = {groups} : i64}} "
+            f": ({x}, {w}) -> {y}",
+            f"  %u{i} = dlc.relu %y : {y}",
             f"  %b{i} = dlc.batch_norm %c{i}, %gamma, %beta, %mean, %var "
             f"{{epsilon = 1.0e-05 : f32}} : ({y}, {v}, {v}, {v}, {v}) -> {y}",
             f"  %r{i} = dlc.relu %b{i} : {y}"]
@@ -156,54 +190,119 @@ def timed_conv(tmp, shape, threads, iterations, copies=6):
     data = os.path.join(tmp, "conv.npy")
     np.save(data, np.random.default_rng(0).standard_normal(
         (1, cin, size, size)).astype(np.float32))
-    ops = profile(path, [data], threads, iterations)
+    evict = os.path.join(tmp, "evict.npy")
+    if not os.path.exists(evict):
+        np.save(evict, np.ones(EVICT_ELEMENTS, np.float32))
+    output = os.path.join(tmp, "output.npy")
+    np.save(output, np.ones((1, cout, out, out), np.float32))
+    ops = profile(path, [data, evict, output], threads, iterations)
     times = {}
     for name in ["dlc.conv2d", *ELEMENTWISE_STREAMS]:
         ms = [op["ms"] for op in ops if op["op"] == name]
-        times[name] = float(np.median(ms[1:] if name == "dlc.conv2d" else ms))
+        if name == "dlc.relu":  # the last of four per copy
+            ms = ms[3::4]
+        if name == "dlc.conv2d":  # the second of two per copy
+            ms = ms[1::2]
+        times[name] = float(np.median(ms))
     return times
 
 
-def conv_features(shape):
+def round_up(count, tile):
+    return -(-count // tile) * tile
+
+
+def conv_features(shape, lowering, tile=(1, 1)):
     """The terms of Target::convTimeModels for one sampled convolution, in
-    the cost model's order: interior FLOPs, border FLOPs, lowered input,
-    output and weight elements, 1 (CostModel.cpp, fittedConvTime)."""
+    the cost model's order: FLOPs (GEMMs rounded up to `tile`; for a direct
+    loop, of windows inside the input), border FLOPs, lowered input, output,
+    weight elements, rows, calls, 1 (CostModel.cpp, fittedConvTime)."""
     family, cin, cout, size, kernel, stride, groups = shape
     pad = kernel // 2
     out = (size + 2 * pad - kernel) // stride + 1
-    flops = 2 * cout * out * out * (cin // groups) * kernel ** 2
-    border = 0.0
-    if family == "depthwise":  # CostModel.cpp, depthwiseBorderShare
+    if lowering == "direct":
+        flops = 2 * cout * out * out * (cin // groups) * kernel ** 2
+        # CostModel.cpp, depthwiseBorderShare
         first = (pad + stride - 1) // stride
         last = (size - kernel + pad) // stride if size - kernel + pad >= 0 else -1
         inner = max(0, min(last, out - 1) - first + 1)
         border = 1 - inner * inner / (out * out)
-    return [flops * (1 - border), flops * border,
-            out * out * cin * kernel ** 2, cout * out * out,
-            cout * (cin // groups) * kernel ** 2, 1.0]
+        return [flops * (1 - border), flops * border, cin * size * size,
+                cout * out * out, cout * (cin // groups) * kernel ** 2,
+                cout * out * kernel ** 2, 1.0, 1.0]
+    if lowering == "winograd_f2x3":
+        tiles_high = (out + 1) // 2
+        m, n, k, calls = cout, tiles_high ** 2, cin, 16
+        weights, rows = 16 * cout * cin, cin * (tiles_high + 1)
+    else:
+        m, n = cout // groups, out * out
+        k, calls = cin // groups * kernel ** 2, groups
+        weights, rows = cout * k, groups * k * out
+    flops = 2 * calls * round_up(m, tile[0]) * round_up(n, tile[1]) * k
+    return [flops, 0.0, calls * k * n, calls * m * n, weights, rows, calls, 1.0]
+
+
+TERMS = ["us_per_flop", "us_per_border_flop", "us_per_input", "us_per_output",
+         "us_per_weight", "us_per_row", "us_per_call", "fixed_us"]
+
+
+def fit_terms(x, y):
+    """The non-negative terms minimising the relative error of x @ terms
+    against y, and the predicted / measured ratios."""
+    from scipy.optimize import nnls
+    scale = x.max(axis=0)
+    scale[scale == 0] = 1
+    weights = 1 / y  # relative error
+    terms, _ = nnls(x / scale * weights[:, None], y * weights)
+    terms /= scale
+    return terms, x @ terms / y
 
 
 def fit_conv_models(shapes, times_us):
-    """Per family, the non-negative terms that minimise the relative error
-    of time = sum(term x feature) over the sampled convolutions."""
-    from scipy.optimize import nnls
-    keys = ["us_per_flop", "us_per_border_flop", "us_per_input",
-            "us_per_output", "us_per_weight", "fixed_us"]
+    """Per family, the lowering's terms (and for GEMMs the tile) that best
+    fit the sampled convolutions: the most samples within +-10%, then the
+    smallest mean log error."""
     models, quality = {}, {}
-    for family in CONV_FAMILIES:
-        rows = [(conv_features(s), t) for s, t in zip(shapes, times_us)
-                if s[0] == family]
-        x = np.array([f for f, _ in rows])
-        y = np.array([t for _, t in rows])
-        scale = x.max(axis=0)
-        scale[scale == 0] = 1
-        weights = 1 / y  # relative error
-        terms, _ = nnls(x / scale * weights[:, None], y * weights)
-        terms /= scale
-        models[family] = dict(zip(keys, terms.tolist()))
-        ratio = x @ terms / y
-        quality[family] = (len(y), float(np.mean(np.abs(ratio - 1) <= 0.10)))
+    for family, lowering in CONV_LOWERINGS.items():
+        samples = [(s, t) for s, t in zip(shapes, times_us) if s[0] == family]
+        y = np.array([t for _, t in samples])
+        best = None
+        for tile in GEMM_TILES if lowering != "direct" else [(1, 1)]:
+            x = np.array([conv_features(s, lowering, tile) for s, _ in samples])
+            terms, ratio = fit_terms(x, y)
+            score = (float(np.mean(np.abs(ratio - 1) <= 0.10)),
+                     -float(np.mean(np.abs(np.log(ratio)))))
+            if best is None or score > best[0]:
+                best = (score, tile, terms)
+        (share, _), tile, terms = best
+        models[family] = {"lowering": lowering, **dict(zip(TERMS, terms.tolist()))}
+        if lowering != "direct":
+            models[family]["gemm_tile"] = list(tile)
+        quality[family] = (len(y), share)
     return models, quality
+
+
+def check_conv_models(tmp, target_file, models, shapes):
+    """Stops unless dlc's cost model computes the fitted formula exactly as
+    conv_features does, on the first sample of each family."""
+    for family, model in models.items():
+        shape = next(s for s in shapes if s[0] == family)
+        _, cin, cout, size, kernel, stride, groups = shape
+        pad = kernel // 2
+        out = (size + 2 * pad - kernel) // stride + 1
+        x, y = f"tensor<1x{cin}x{size}x{size}xf32>", f"tensor<1x{cout}x{out}x{out}xf32>"
+        w = f"tensor<{cout}x{cin // groups}x{kernel}x{kernel}xf32>"
+        path = os.path.join(tmp, "check.mlir")
+        with open(path, "w") as f:
+            f.write(f"""func.func @main(%x: {x}) -> {y} {{
+  %w = dlc.constant dense<0.01> : {w}
+  %0 = dlc.conv2d %x, %w {{strides = array<i64: {stride}, {stride}>, pads = array<i64: {pad}, {pad}, {pad}, {pad}>, groups = {groups} : i64}} : ({x}, {w}) -> {y}
+  return %0 : {y}
+}}""")
+        layer = [l for l in predicted_layers(path, target_file) if l["op"] == "conv2d"][0]
+        features = conv_features(shape, model["lowering"], model.get("gemm_tile", (1, 1)))
+        expected = float(np.dot(features, [model[t] for t in TERMS]))
+        assert abs(layer["compute_us"] - expected) <= 1e-6 * max(expected, 1), (
+            family, layer["compute_us"], expected)
 
 
 def last_level_cache_mib():
@@ -354,11 +453,14 @@ def main():
     parser.add_argument("--rounds", type=int, default=3,
                         help="measure every sample and network this many times, "
                         "interleaved, and take the median (the machine's speed drifts)")
-    parser.add_argument("--samples", type=int, default=150,
+    parser.add_argument("--samples", type=int, default=400,
                         help="random convolutions the kernel models are fitted to")
     parser.add_argument("--min-us", type=float, default=20.0)
     parser.add_argument("--layers", action="store_true",
                         help="print each layer's predicted and measured time")
+    parser.add_argument("--save", metavar="FILE",
+                        help="write the raw measurements, the fitted target and "
+                        "every layer's prediction as JSON, for offline analysis")
     args = parser.parse_args()
     networks = ("resnet18", "mobilenet_v2", "shufflenet_v2", "transformer")
     with tempfile.TemporaryDirectory() as tmp:
@@ -393,7 +495,7 @@ def main():
         # over the samples whose ops move at least 1 MB: the add's is the
         # cache bandwidth, batch norm and ReLU (and clip, the same kernel
         # shape) keep their speed relative to it.
-        outputs = np.array([conv_features(s)[3] for s in shapes])
+        outputs = np.array([conv_features(s, "direct")[3] for s in shapes])
         big = 3 * 4 * outputs >= 1e6
         gbps_after_conv = {
             op: float(np.median(streams * 4 * outputs[big] /
@@ -406,9 +508,12 @@ def main():
         target["targets"][0]["cache_gbps"] = cache_gbps
         with open(target_file, "w") as f:
             json.dump(target, f)
+        check_conv_models(tmp, target_file, models, shapes)
         print(f"convolution time models, fitted to {len(shapes)} random convolutions "
               f"(median of {args.rounds} rounds): " + ", ".join(
-                  f"{family} {n} samples, {share:.0%} within +-10%"
+                  f"{family} ({models[family]['lowering']}"
+                  + (f", tile {models[family]['gemm_tile']}" if "gemm_tile" in models[family] else "")
+                  + f") {n} samples, {share:.0%} within +-10%"
                   for family, (n, share) in quality.items()))
         print("bandwidth after a convolution: " + ", ".join(
             f"{op[4:]} {gbps:.1f} GB/s" for op, gbps in gbps_after_conv.items()))
@@ -439,6 +544,15 @@ def main():
             repeat = f"{repeatability(runs[:, kept]):>8.1%}" if kept else f"{'-':>8}"
             print(f"{name:<14} {len(pred):>6} {stats(pred, meas)} {repeat} "
                   f"{total_pred:>8.2f} {measured.sum() / 1e3:>8.2f}")
+        if args.save:
+            with open(args.save, "w") as f:
+                json.dump({"target": target, "overhead_us": overhead_us,
+                           "samples": shapes, "sample_runs": sample_runs,
+                           "network_runs": network_runs,
+                           "network_layers": {
+                               name: predicted_layers(os.path.join(tmp, name + ".mlir"),
+                                                      target_file)
+                               for name in networks}}, f)
     print(f"{'all':<14} {len(all_pred):>6} {stats(all_pred, all_meas)} "
           f"{repeatability(np.concatenate(all_runs, axis=1)):>8.1%}")
 

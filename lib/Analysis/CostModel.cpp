@@ -140,26 +140,60 @@ static StringRef convFamily(Conv2DOp conv, const OpCost &cost) {
   return "conv";
 }
 
-/// `conv`'s time from a fitted kernel model, in microseconds.
+/// `count` rounded up to a multiple of `tile`.
+static double roundUp(int64_t count, int64_t tile) {
+  return static_cast<double>((count + tile - 1) / tile * tile);
+}
+
+/// `conv`'s time from a fitted kernel model, in microseconds: the work of
+/// the model's lowering, term by term (ConvTimeModel).
 static double fittedConvTime(Conv2DOp conv, const OpCost &cost,
                              const ConvTimeModel &model) {
   // Costed ops have static shapes.
   auto w = cast<ShapedType>(conv.getWeight().getType());
   auto in = cast<ShapedType>(conv.getInput().getType());
   auto out = cast<ShapedType>(conv.getType());
-  double border =
-      cost.kind == CostKind::Depthwise ? depthwiseBorderShare(conv) : 0.0;
-  double flops = static_cast<double>(cost.flops);
-  double outputs = static_cast<double>(out.getNumElements());
-  // The lowered input: each output pixel reads Cin*KH*KW values per image.
-  double lowered = static_cast<double>(out.getDimSize(0) * out.getDimSize(2) *
-                                       out.getDimSize(3)) *
-                   in.getDimSize(1) * w.getDimSize(2) * w.getDimSize(3);
+  int64_t images = out.getDimSize(0), outH = out.getDimSize(2),
+          outW = out.getDimSize(3), kernelH = w.getDimSize(2),
+          kernelW = w.getDimSize(3);
+  int64_t groups = static_cast<int64_t>(conv.getGroups());
+  double flops = static_cast<double>(cost.flops), border = 0;
+  double input = 0, output = static_cast<double>(out.getNumElements()),
+         weights = static_cast<double>(w.getNumElements()), rows = 0, calls = 0;
+  // One GEMM of m x k times k x n, `count` times.
+  auto gemm = [&](int64_t m, int64_t n, int64_t k, int64_t count) {
+    flops = 2.0 * count * roundUp(m, model.tileChannels) *
+            roundUp(n, model.tilePixels) * static_cast<double>(k);
+    input = static_cast<double>(count) * k * n;
+    output = static_cast<double>(count) * m * n;
+    calls = static_cast<double>(count);
+  };
+  switch (model.lowering) {
+  case ConvLowering::Gemm: {
+    int64_t k = w.getDimSize(1) * kernelH * kernelW;
+    gemm(w.getDimSize(0) / groups, outH * outW, k, images * groups);
+    rows = static_cast<double>(images * groups) * k * outH;
+    break;
+  }
+  case ConvLowering::WinogradF2x3: {
+    int64_t tilesH = (outH + 1) / 2, tilesW = (outW + 1) / 2;
+    gemm(w.getDimSize(0), tilesH * tilesW, in.getDimSize(1), 16 * images);
+    weights = 16.0 * w.getDimSize(0) * in.getDimSize(1);
+    rows = static_cast<double>(images) * in.getDimSize(1) * (tilesH + 1);
+    break;
+  }
+  case ConvLowering::Direct:
+    border = cost.kind == CostKind::Depthwise ? depthwiseBorderShare(conv) : 0;
+    input = static_cast<double>(in.getNumElements());
+    rows = static_cast<double>(images) * w.getDimSize(0) * outH * kernelH *
+           kernelW;
+    calls = static_cast<double>(images);
+    break;
+  }
   return model.usPerFlop * flops * (1 - border) +
-         model.usPerBorderFlop * flops * border + model.usPerInput * lowered +
-         model.usPerOutput * outputs +
-         model.usPerWeight * static_cast<double>(w.getNumElements()) +
-         model.fixedUs;
+         model.usPerBorderFlop * flops * border + model.usPerInput * input +
+         model.usPerOutput * output + model.usPerWeight * weights +
+         model.usPerRow * rows + model.usPerCall * calls + model.fixedUs;
 }
 
 static void timeLayer(LayerCost &layer, const Target &target) {

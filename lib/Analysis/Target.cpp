@@ -1,6 +1,7 @@
 //===- Target.cpp - hardware descriptions for the cost model --------------===//
 
 #include "dlc/Analysis/Target.h"
+#include "llvm/ADT/StringSwitch.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -143,19 +144,50 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
                                  " must be an object for one of conv3x3, "
                                  "pointwise, depthwise, conv"));
         ConvTimeModel model;
+        std::string familyName = family.str();
+        auto invalid = [&](StringRef key, StringRef what) {
+          return jsonError(origin, where("conv_time_model." + familyName + "." +
+                                         key.str() + " must be " + what.str()));
+        };
+        if (const json::Value *lowering = terms->get("lowering")) {
+          std::optional<StringRef> name = lowering->getAsString();
+          std::optional<ConvLowering> kind =
+              name ? llvm::StringSwitch<std::optional<ConvLowering>>(*name)
+                         .Case("gemm", ConvLowering::Gemm)
+                         .Case("winograd_f2x3", ConvLowering::WinogradF2x3)
+                         .Case("direct", ConvLowering::Direct)
+                         .Default(std::nullopt)
+                   : std::nullopt;
+          if (!kind)
+            return invalid("lowering", "one of gemm, winograd_f2x3, direct");
+          model.lowering = *kind;
+        }
+        if (const json::Value *tile = terms->get("gemm_tile")) {
+          const json::Array *sizes = tile->getAsArray();
+          std::optional<int64_t> channels, pixels;
+          if (sizes && sizes->size() == 2) {
+            channels = (*sizes)[0].getAsInteger();
+            pixels = (*sizes)[1].getAsInteger();
+          }
+          if (!channels || !pixels || *channels < 1 || *pixels < 1)
+            return invalid("gemm_tile",
+                           "two positive integers [channels, pixels]");
+          model.tileChannels = *channels;
+          model.tilePixels = *pixels;
+        }
         for (auto [key, field] :
              {std::pair<StringRef, double *>{"us_per_flop", &model.usPerFlop},
               {"us_per_border_flop", &model.usPerBorderFlop},
               {"us_per_input", &model.usPerInput},
               {"us_per_output", &model.usPerOutput},
               {"us_per_weight", &model.usPerWeight},
+              {"us_per_row", &model.usPerRow},
+              {"us_per_call", &model.usPerCall},
               {"fixed_us", &model.fixedUs}}) {
           if (const json::Value *term = terms->get(key)) {
             std::optional<double> number = term->getAsNumber();
             if (!number || *number < 0)
-              return jsonError(origin, where("conv_time_model." + family.str() +
-                                             "." + key.str() +
-                                             " must be a non-negative number"));
+              return invalid(key, "a non-negative number");
             *field = *number;
           }
         }

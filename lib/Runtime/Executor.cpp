@@ -431,7 +431,10 @@ Executor::run(ArrayRef<Tensor> inputs,
     for (auto [result, tensor] : llvm::zip(op.getResults(), results)) {
       if (observe)
         observe(result, tensor);
-      env[result] = std::move(tensor);
+      // A result nothing reads is released at once, so its buffer is
+      // recycled while still in cache.
+      if (!result.use_empty())
+        env[result] = std::move(tensor);
     }
     // Free what this op was the last to read.
     for (Value operand : op.getOperands()) {

@@ -5,6 +5,7 @@
 #include <cassert>
 #include <mutex>
 #include <unordered_map>
+#include <vector>
 
 using namespace mlir::dlc::runtime;
 
@@ -12,6 +13,8 @@ namespace {
 /// Recycles large float buffers by size. Fresh large allocations are new
 /// pages from the OS, whose faults cost as much as the kernels that fill
 /// them; a network allocates the same few activation sizes over and over.
+/// The most recently released buffer of a size is handed out first: it is
+/// the one most likely still in cache.
 class BufferPool {
 public:
   static constexpr size_t kMinPooled = 16 * 1024;        // floats
@@ -22,9 +25,9 @@ public:
     {
       std::lock_guard<std::mutex> lock(mutex);
       auto it = freeBuffers.find(count);
-      if (it != freeBuffers.end()) {
-        buffer = it->second;
-        freeBuffers.erase(it);
+      if (it != freeBuffers.end() && !it->second.empty()) {
+        buffer = it->second.back();
+        it->second.pop_back();
         cached -= count;
       }
     }
@@ -41,12 +44,12 @@ private:
       delete[] buffer;
       return;
     }
-    freeBuffers.emplace(count, buffer);
+    freeBuffers[count].push_back(buffer);
     cached += count;
   }
 
   std::mutex mutex;
-  std::unordered_multimap<size_t, float *> freeBuffers;
+  std::unordered_map<size_t, std::vector<float *>> freeBuffers;
   size_t cached = 0;
 };
 

@@ -217,10 +217,72 @@ TEST_F(CostModelTest, FittedConvTimeModel) {
     })mlir",
                              "fitted");
   EXPECT_NEAR(strided, 65536 / 0.1e12 * 1e6 * 2049 / 2048, 1e-6);
+
+  // Tiles round the GEMM up: 30 output channels on a 4-channel tile and
+  // 7x7 = 49 pixels on a 24-pixel tile cost 32 x 72 of them. A 3x3 pad-1
+  // conv, 16 -> 30 channels at 7x7, lowered by im2col: k = 144, 144 x 49
+  // columns, 144 x 7 rows, one call.
+  ASSERT_FALSE(static_cast<bool>(targets.addFromJSON(
+      target(R"("conv3x3": {"gemm_tile": [4, 24], "us_per_flop": 1e-3,
+                 "us_per_input": 0.5, "us_per_row": 3, "us_per_call": 11})"),
+      "tiled")));
+  const char *conv3x3 = R"mlir(
+    func.func @f(%x: tensor<1x16x7x7xf32>) -> tensor<1x30x7x7xf32> {
+      %w = dlc.constant dense<0.5> : tensor<30x16x3x3xf32>
+      %0 = dlc.conv2d %x, %w {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x16x7x7xf32>, tensor<30x16x3x3xf32>) -> tensor<1x30x7x7xf32>
+      return %0 : tensor<1x30x7x7xf32>
+    })mlir";
+  EXPECT_NEAR(opLatency(conv3x3, "fitted"),
+              2.0 * 32 * 72 * 144 * 1e-3 + 144 * 49 * 0.5 + 144 * 7 * 3 + 11,
+              1e-6);
+  // Winograd F(2x2, 3x3): 4 x 4 = 16 tiles (rounded up to 24), 16 GEMMs of
+  // 32 x 24 x 16, 16 x 16 x 16 transformed inputs, 16 x 30 x 16 products,
+  // 16 x 30 x 16 transformed weights, 16 x (4 + 1) padded rows.
+  ASSERT_FALSE(static_cast<bool>(targets.addFromJSON(
+      target(R"("conv3x3": {"lowering": "winograd_f2x3", "gemm_tile": [4, 24],
+                 "us_per_flop": 1e-3, "us_per_input": 0.5, "us_per_output": 0.25,
+                 "us_per_weight": 2, "us_per_row": 3, "us_per_call": 11})"),
+      "winograd")));
+  EXPECT_NEAR(opLatency(conv3x3, "fitted"),
+              16 * 2.0 * 32 * 24 * 16 * 1e-3 + 16 * 16 * 16 * 0.5 +
+                  16 * 30 * 16 * 0.25 + 16 * 30 * 16 * 2 + 16 * 5 * 3 + 16 * 11,
+              1e-6);
+  // Direct (depthwise 3x3 pad 1, 8 channels at 6x6): 8 x 36 outputs x 9
+  // taps x 2 = 5,184 FLOPs, of which the 4x4 interior's windows stay
+  // inside the input (20 of 36 outputs reach the padding); 288 inputs,
+  // 8 x 6 x 9 = 432 rows and taps, one call.
+  ASSERT_FALSE(static_cast<bool>(targets.addFromJSON(
+      target(R"("depthwise": {"lowering": "direct", "us_per_flop": 1e-3,
+                 "us_per_border_flop": 4e-3, "us_per_input": 0.5,
+                 "us_per_row": 3, "us_per_call": 11})"),
+      "direct")));
+  double depthwise = opLatency(R"mlir(
+    func.func @f(%x: tensor<1x8x6x6xf32>) -> tensor<1x8x6x6xf32> {
+      %w = dlc.constant dense<0.5> : tensor<8x1x3x3xf32>
+      %0 = dlc.conv2d %x, %w {groups = 8 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x8x6x6xf32>, tensor<8x1x3x3xf32>) -> tensor<1x8x6x6xf32>
+      return %0 : tensor<1x8x6x6xf32>
+    })mlir",
+                               "fitted");
+  EXPECT_NEAR(depthwise,
+              5184 * 16.0 / 36 * 1e-3 + 5184 * 20.0 / 36 * 4e-3 + 288 * 0.5 +
+                  432 * 3 + 11,
+              1e-6);
   llvm::Error error = targets.addFromJSON(
       target(R"("winograd": {"us_per_flop": 1})"), "bad family");
   ASSERT_TRUE(static_cast<bool>(error));
   EXPECT_NE(llvm::toString(std::move(error)).find("conv_time_model.winograd"),
+            std::string::npos);
+  error = targets.addFromJSON(target(R"("conv": {"lowering": "fft"})"),
+                              "bad lowering");
+  ASSERT_TRUE(static_cast<bool>(error));
+  EXPECT_NE(llvm::toString(std::move(error))
+                .find("conv_time_model.conv.lowering must be one of gemm"),
+            std::string::npos);
+  error = targets.addFromJSON(target(R"("conv": {"gemm_tile": [4, 0]})"),
+                              "bad tile");
+  ASSERT_TRUE(static_cast<bool>(error));
+  EXPECT_NE(llvm::toString(std::move(error))
+                .find("conv_time_model.conv.gemm_tile must be two positive"),
             std::string::npos);
   error =
       targets.addFromJSON(target(R"("conv": {"fixed_us": -1})"), "negative");

@@ -22,18 +22,48 @@ namespace mlir::dlc {
 inline constexpr llvm::StringLiteral convFamilies[] = {"conv3x3", "pointwise",
                                                        "depthwise", "conv"};
 
+/// How a convolution kernel lowers its work, which fixes what a
+/// ConvTimeModel's terms count.
+enum class ConvLowering {
+  /// One GEMM per image and group: Cout/g x Cin/g*KH*KW times
+  /// Cin/g*KH*KW x OH*OW (im2col columns, or the input itself for 1x1).
+  Gemm,
+  /// Winograd F(2x2, 3x3): 16 GEMMs, Cout x Cin times Cin x 2x2 output
+  /// tiles, between an input and an output transform.
+  WinogradF2x3,
+  /// A loop over the taps of each output (depthwise convolution).
+  Direct,
+};
+
 /// A convolution kernel's time as a linear function of its work, fitted to
 /// measurements of one implementation (nn-Meter's kernel-level idea, with
-/// terms a reader can interpret): microseconds per FLOP in the interior
-/// and at the padded border, per element of the lowered input (the im2col
-/// columns or transformed tiles a kernel writes: Cin*KH*KW*OH*OW), per
-/// output element, per weight element (packing), plus a fixed time.
+/// terms a reader can interpret). Microseconds per:
+/// - FLOP of the GEMMs with each dimension rounded up to the microkernel's
+///   tile (`tileChannels` output channels x `tilePixels` output pixels or
+///   Winograd tiles: a partial tile costs a whole one); for Direct, FLOP of
+///   windows inside the input, and `usPerBorderFlop` of windows reaching
+///   the padding;
+/// - element of the lowered input the kernel writes and packs (GEMM: the
+///   im2col columns, Cin*KH*KW*OH*OW; Winograd: the transformed tiles,
+///   16*Cin*tiles; Direct: the input);
+/// - output element (GEMM and Winograd: of each GEMM);
+/// - weight element (in the lowered form: 16 per Winograd kernel pair);
+/// - row (GEMM: im2col row, Cin*KH*KW*OH; Winograd: row of the zero-padded
+///   input copy, Cin*(tiles high + 1); Direct: output row and tap,
+///   Cout*OH*KH*KW);
+/// - GEMM call (per image and group; 16 per image for Winograd);
+/// plus a fixed time.
 struct ConvTimeModel {
+  ConvLowering lowering = ConvLowering::Gemm;
+  int64_t tileChannels = 1;
+  int64_t tilePixels = 1;
   double usPerFlop = 0;
   double usPerBorderFlop = 0;
   double usPerInput = 0;
   double usPerOutput = 0;
   double usPerWeight = 0;
+  double usPerRow = 0;
+  double usPerCall = 0;
   double fixedUs = 0;
 };
 
