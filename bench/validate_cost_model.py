@@ -131,25 +131,30 @@ def sample_convs(count, seed=0):
 ELEMENTWISE_STREAMS = {"dlc.batch_norm": 2, "dlc.relu": 2, "dlc.add": 3}
 
 
-# Elements of the tensor a ReLU streams through before each sampled
-# convolution (32 MB read, 32 MB written): it evicts the last-level cache, so
-# the convolution's weights come from memory, as in a network, where every
-# other layer's weights and activations pass through the cache between two
-# runs of a layer.
+# Elements of the tensor a global average pool reads before each sampled
+# convolution (32 MB): it evicts the last-level cache, so the convolution's
+# weights come from memory, as in a network, where every other layer's
+# weights and activations pass through the cache between two runs of a
+# layer. It also slows the elementwise ops after it (a batch norm of
+# 64x56x56 after a conv: 29-37 us, 20-28 us without; in ResNet-18 20-22 us),
+# so those are calibrated on programs without it.
 EVICT_ELEMENTS = 8 * 1024 * 1024
 
 
-def timed_conv(tmp, shape, threads, iterations, copies=4):
+def timed_conv(tmp, shape, threads, iterations, copies=4, evict=True):
     """Median times (ms) of `copies` identical convolutions, each with its own
-    constant weights, in the cache state a network gives them: a ReLU over a
-    large tensor evicts the cache (the weights come from memory); a ReLU
-    rewrites the input (just written, as by the previous layer); a ReLU
-    whose result nothing reads leaves a just-written buffer of the output's
-    size for the convolution's output (the executor hands out the buffer
-    released last), and another one for the batch norm's. Each
-    convolution is followed by batch norm, ReLU and an add into a running
-    sum, as in a residual network, so these ops read a tensor just written:
-    {"dlc.conv2d": ms, "dlc.batch_norm": ms, "dlc.relu": ms, "dlc.add": ms}.
+    constant weights, in the cache state a network gives them. Per copy:
+    a global average pool over a large tensor evicts the cache (the weights
+    will come from memory; `evict` False leaves it out); two ReLUs and a product of them write three buffers of the
+    output's size, released together (the executor hands out the buffer
+    released last, so the convolution and the batch norm after it write
+    buffers just written, as in a network); a ReLU rewrites the input (as
+    the previous layer would; this ReLU itself reads a cold input into a
+    cold buffer); a convolution with shared weights warms the GEMM's
+    buffers; then the timed convolution, batch norm, ReLU and an add into a
+    running sum, as in a residual network:
+    {"dlc.conv2d": ms, "dlc.batch_norm": ms, "dlc.relu": ms, "dlc.add": ms,
+     "cold relu": ms}.
     """
     _, cin, cout, size, kernel, stride, groups = shape
     pad = kernel // 2
@@ -158,7 +163,7 @@ def timed_conv(tmp, shape, threads, iterations, copies=4):
     w = f"tensor<{cout}x{cin // groups}x{kernel}x{kernel}xf32>"
     y = f"tensor<1x{cout}x{out}x{out}xf32>"
     v = f"tensor<{cout}xf32>"
-    big = f"tensor<{EVICT_ELEMENTS}xf32>"
+    big = f"tensor<1x{EVICT_ELEMENTS // 1024}x32x32xf32>"
     lines = [f"func.func @main(%x: {x}, %big: {big}, %y: {y}) -> {y} {{",
              f"  %gamma = dlc.constant dense<1.5> : {v}",
              f"  %beta = dlc.constant dense<0.1> : {v}",
@@ -167,7 +172,11 @@ def timed_conv(tmp, shape, threads, iterations, copies=4):
              f"  %wshared = dlc.constant dense<0.02> : {w}"]
     for i in range(copies):
         lines += [
-            f"  %e{i} = dlc.relu %big : {big}",
+            *([f"  %e{i} = dlc.global_avg_pool %big : ({big}) -> "
+               f"tensor<1x{EVICT_ELEMENTS // 1024}x1x1xf32>"] if evict else []),
+            f"  %p{i} = dlc.relu %y : {y}",
+            f"  %q{i} = dlc.relu %y : {y}",
+            f"  %pq{i} = dlc.mul %p{i}, %q{i} : ({y}, {y}) -> {y}",
             f"  %x{i} = dlc.relu %x : {x}",
             f"  %t{i} = dlc.conv2d %x{i}, %wshared {{strides = array<i64: {stride}, {stride}>, "
             f"pads = array<i64: {pad}, {pad}, {pad}, {pad}>, groups = {groups} : i64}} "
@@ -176,7 +185,6 @@ def timed_conv(tmp, shape, threads, iterations, copies=4):
             f"  %c{i} = dlc.conv2d %x{i}, %w{i} {{strides = array<i64: {stride}, {stride}>, "
             f"pads = array<i64: {pad}, {pad}, {pad}, {pad}>, groups = {groups} : i64}} "
             f": ({x}, {w}) -> {y}",
-            f"  %u{i} = dlc.relu %y : {y}",
             f"  %b{i} = dlc.batch_norm %c{i}, %gamma, %beta, %mean, %var "
             f"{{epsilon = 1.0e-05 : f32}} : ({y}, {v}, {v}, {v}, {v}) -> {y}",
             f"  %r{i} = dlc.relu %b{i} : {y}"]
@@ -192,14 +200,15 @@ def timed_conv(tmp, shape, threads, iterations, copies=4):
         (1, cin, size, size)).astype(np.float32))
     evict = os.path.join(tmp, "evict.npy")
     if not os.path.exists(evict):
-        np.save(evict, np.ones(EVICT_ELEMENTS, np.float32))
+        np.save(evict, np.ones((1, EVICT_ELEMENTS // 1024, 32, 32), np.float32))
     output = os.path.join(tmp, "output.npy")
     np.save(output, np.ones((1, cout, out, out), np.float32))
     ops = profile(path, [data, evict, output], threads, iterations)
     times = {}
     for name in ["dlc.conv2d", *ELEMENTWISE_STREAMS]:
         ms = [op["ms"] for op in ops if op["op"] == name]
-        if name == "dlc.relu":  # the last of four per copy
+        if name == "dlc.relu":  # four per copy: p, q, x, r
+            times["cold relu"] = float(np.median(ms[2::4]))
             ms = ms[3::4]
         if name == "dlc.conv2d":  # the second of two per copy
             ms = ms[1::2]
@@ -354,18 +363,13 @@ def calibrate(tmp, threads, iterations):
     path = os.path.join(tmp, "host.json")
     with open(path, "w") as f:
         json.dump(target, f)
-    # Memory-bound ops whose kernels reach their own share of the streaming
-    # bandwidth (strided gathers, pooling windows, a batch-1 classifier), on
-    # a shape each has in the networks: each op's speed relative to an
-    # add's, both alone (the model's time at efficiency 1 over the measured
-    # time, less the per-op overhead). main measures the bandwidth an add
-    # reaches inside a network; these ops keep their speed relative to it.
-    # The classifier (1000 x 1024 weights) takes its own efficiency.
+    # Memory-bound ops whose kernels reach their own share of the bandwidth
+    # (strided gathers, pooling windows, a batch-1 classifier), each alone
+    # on a shape it has in the networks: the model's time at efficiency 1
+    # over the measured time, less the per-op overhead. main restates them
+    # against the cache bandwidth it measures; the classifier, whose time
+    # is its weights from memory, stands as measured.
     per_op = {
-        "add": ("""func.func @main(%x: tensor<1x116x28x28xf32>, %y: tensor<1x116x28x28xf32>) -> tensor<1x116x28x28xf32> {
-  %0 = dlc.add %x, %y : (tensor<1x116x28x28xf32>, tensor<1x116x28x28xf32>) -> tensor<1x116x28x28xf32>
-  return %0 : tensor<1x116x28x28xf32>
-}""", [(1, 116, 28, 28), (1, 116, 28, 28)]),
         "transpose": ("""func.func @main(%x: tensor<1x2x58x28x28xf32>) -> tensor<1x58x2x28x28xf32> {
   %0 = dlc.transpose %x {perm = array<i64: 0, 2, 1, 3, 4>} : (tensor<1x2x58x28x28xf32>) -> tensor<1x58x2x28x28xf32>
   return %0 : tensor<1x58x2x28x28xf32>
@@ -405,15 +409,10 @@ def calibrate(tmp, threads, iterations):
         memory_us = layer.get("memory_us", layer["time_us"] - overhead_us)
         op_efficiency[op] = max(memory_us, 1e-3) / max(ms * 1e3 - overhead_us,
                                                        1e-3)
-    # The classifier's time is its weights, read from memory whatever the
-    # context: its efficiency stands as measured.
-    reference = op_efficiency.pop("add")
-    op_efficiency = {op: e if op == "linear" else e / reference
-                     for op, e in op_efficiency.items()}
     target["targets"][0]["op_memory_efficiency"] = op_efficiency
     with open(path, "w") as f:
         json.dump(target, f)
-    print("memory efficiency per op (relative to an add; linear as measured): " + ", ".join(
+    print("memory efficiency per op, alone: " + ", ".join(
         f"{k} {v:.2f}" for k, v in op_efficiency.items()))
     print(f"host calibration ({threads} thread(s)): matmul {peak / 1e9:.1f} GFLOP/s, "
           f"add stream {gbps:.1f} GB/s, last-level cache {llc_mib:.0f} MiB, "
@@ -455,6 +454,9 @@ def main():
                         "interleaved, and take the median (the machine's speed drifts)")
     parser.add_argument("--samples", type=int, default=400,
                         help="random convolutions the kernel models are fitted to")
+    parser.add_argument("--elementwise-samples", type=int, default=120,
+                        help="of those, how many also run without the eviction "
+                        "to calibrate batch norm, ReLU and add")
     parser.add_argument("--min-us", type=float, default=20.0)
     parser.add_argument("--layers", action="store_true",
                         help="print each layer's predicted and measured time")
@@ -473,9 +475,11 @@ def main():
                             os.path.join(tmp, name + ".onnx"), "-o",
                             os.path.join(tmp, name + ".mlir")], check=True)
         shapes = sample_convs(args.samples)
-        sample_runs = []  # [round][sample] -> {op: ms}
+        sample_runs, warm_runs = [], []  # [round][sample] -> {op: ms}
         network_runs = {name: [] for name in networks}
         for _ in range(args.rounds):
+            warm_runs.append([timed_conv(tmp, shape, args.threads, 5, evict=False)
+                              for shape in shapes[:args.elementwise_samples]])
             sample_runs.append([timed_conv(tmp, shape, args.threads, 5)
                                 for shape in shapes])
             for name in networks:
@@ -484,28 +488,54 @@ def main():
                         os.path.join(tmp, name + ".mlir"),
                         [os.path.join(tmp, name + ".input.npy")],
                         args.threads, args.iterations)])
-        def sample_us(op):
+        def median_us(runs, op):
             return np.median(np.array([[t[op] * 1e3 for t in run]
-                                       for run in sample_runs]), axis=0)
+                                       for run in runs]), axis=0)
+
+        def sample_us(op):
+            return median_us(sample_runs, op)
+
+        def warm_us(op):
+            return median_us(warm_runs, op)
 
         models, quality = fit_conv_models(
             shapes, np.maximum(sample_us("dlc.conv2d") - overhead_us, 1e-3))
         target["targets"][0]["conv_time_model"] = models
-        # The bandwidth elementwise ops reach on a conv output just written,
-        # over the samples whose ops move at least 1 MB: the add's is the
-        # cache bandwidth, batch norm and ReLU (and clip, the same kernel
-        # shape) keep their speed relative to it.
-        outputs = np.array([conv_features(s, "direct")[3] for s in shapes])
+        # The bandwidth elementwise ops reach on a conv output just written
+        # (programs without the eviction), over the samples whose ops move
+        # at least 1 MB: the add's is the cache bandwidth, batch norm and
+        # ReLU (and clip, the same kernel shape) keep their speed relative
+        # to it.
+        n = len(warm_runs[0])
+        outputs = np.array([conv_features(s, "direct")[3] for s in shapes])[:n]
         big = 3 * 4 * outputs >= 1e6
         gbps_after_conv = {
             op: float(np.median(streams * 4 * outputs[big] /
-                                (sample_us(op)[big] - overhead_us) / 1e3))
+                                (warm_us(op)[big] - overhead_us) / 1e3))
             for op, streams in ELEMENTWISE_STREAMS.items()}
         cache_gbps = gbps_after_conv["dlc.add"]
         efficiency = target["targets"][0]["op_memory_efficiency"]
+        # The lone ops' efficiencies were measured against the calibration's
+        # cache bandwidth (the stream add's); restate them against this one.
+        for op in efficiency:
+            if op != "linear":
+                efficiency[op] *= target["targets"][0]["cache_gbps"] / cache_gbps
         efficiency["batch_norm"] = gbps_after_conv["dlc.batch_norm"] / cache_gbps
         efficiency["relu"] = efficiency["clip"] = gbps_after_conv["dlc.relu"] / cache_gbps
         target["targets"][0]["cache_gbps"] = cache_gbps
+        # What an activation out of cache costs (cold_activation_gbps): the
+        # ReLU that rewrites each sample's input reads it cold into a cold
+        # buffer, the ReLU after the batch norm reads a tensor just written
+        # into a buffer just released; the difference per byte, over the
+        # samples whose input and output differ in size (the same size
+        # would share warm buffers) and both exceed the 1 MiB L2.
+        inputs = np.array([s[1] * s[3] * s[3] for s in shapes])[:n]
+        both = (inputs != outputs) & (8 * inputs > 2 ** 20) & (8 * outputs > 2 ** 20)
+        extra_us_per_byte = np.median(
+            (sample_us("cold relu")[:n][both] - overhead_us) / (8 * inputs[both]) -
+            (warm_us("dlc.relu")[both] - overhead_us) / (8 * outputs[both]))
+        cold_gbps = 1e-3 / extra_us_per_byte if extra_us_per_byte > 0 else 0.0
+        target["targets"][0]["cold_activation_gbps"] = cold_gbps
         with open(target_file, "w") as f:
             json.dump(target, f)
         check_conv_models(tmp, target_file, models, shapes)
@@ -516,7 +546,9 @@ def main():
                   + f") {n} samples, {share:.0%} within +-10%"
                   for family, (n, share) in quality.items()))
         print("bandwidth after a convolution: " + ", ".join(
-            f"{op[4:]} {gbps:.1f} GB/s" for op, gbps in gbps_after_conv.items()))
+            f"{op[4:]} {gbps:.1f} GB/s" for op, gbps in gbps_after_conv.items())
+            + f"; activations out of cache: {cold_gbps:.1f} GB/s extra "
+            f"({int(both.sum())} samples)")
         print(f"{'network':<14} {'layers':>6} {'spearman':>9} {'+-25%':>7} {'+-10%':>7} "
               f"{'repeat10':>8} {'pred ms':>8} {'meas ms':>8}")
         all_pred, all_meas, all_runs = [], [], []
@@ -548,6 +580,7 @@ def main():
             with open(args.save, "w") as f:
                 json.dump({"target": target, "overhead_us": overhead_us,
                            "samples": shapes, "sample_runs": sample_runs,
+                           "warm_runs": warm_runs,
                            "network_runs": network_runs,
                            "network_layers": {
                                name: predicted_layers(os.path.join(tmp, name + ".mlir"),

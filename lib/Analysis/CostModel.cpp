@@ -1,6 +1,7 @@
 //===- CostModel.cpp - latency and memory of a network on a target --------===//
 
 #include "dlc/Analysis/CostModel.h"
+#include "dlc/Analysis/CacheReuse.h"
 #include "dlc/Dialect/DLC/IR/ConstantData.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -40,9 +41,7 @@ std::string mlir::dlc::costTypeKey(Type type) {
   return "fp32";
 }
 
-/// Bytes of a static tensor in its storage type (int8 for !quant.uniform),
-/// 0 when unknown.
-static int64_t storageBytes(Type type) {
+int64_t mlir::dlc::storageBytes(Type type) {
   auto shaped = dyn_cast<ShapedType>(type);
   if (!shaped || !shaped.hasStaticShape())
     return 0;
@@ -407,6 +406,17 @@ NetworkCost mlir::dlc::costNetwork(func::FuncOp func, const Target &target,
     else if (isParameterOp(op) && !isa<DequantizeOp>(op)) // counted as int8
       network.weightBytes[costTypeKey(op.getResult(0).getType())] +=
           storageBytes(op.getResult(0).getType());
+  }
+  if (target.coldActivationGBps > 0 && target.llcMiB > 0) {
+    DenseMap<Operation *, int64_t> cold = coldActivationBytes(
+        func, static_cast<int64_t>(target.llcMiB * 1024 * 1024));
+    for (LayerCost &layer : network.layers) {
+      if (!layer.cost)
+        continue;
+      layer.coldBytes = cold.lookup(layer.op);
+      layer.timeUs += static_cast<double>(layer.coldBytes) /
+                      (target.coldActivationGBps * 1e3);
+    }
   }
   if (fuse)
     applyFusion(network.layers, target);

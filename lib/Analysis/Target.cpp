@@ -94,6 +94,11 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
     }
     target.llcMiB = obj->getNumber("llc_mib").value_or(target.l2MiB);
     target.cacheGBps = obj->getNumber("cache_gbps").value_or(0);
+    target.coldActivationGBps =
+        obj->getNumber("cold_activation_gbps").value_or(0);
+    if (target.coldActivationGBps < 0)
+      return jsonError(origin,
+                       where("cold_activation_gbps must not be negative"));
     if (const json::Array *types = obj->getArray("native_types"))
       for (const json::Value &t : *types)
         if (std::optional<StringRef> s = t.getAsString())

@@ -34,6 +34,9 @@ struct LayerCost {
   bool memoryBound = false;
   /// Fused into its producer: no launch, no round trip through memory.
   bool fused = false;
+  /// Activation bytes the reference executor finds out of cache (targets
+  /// with cold_activation_gbps), included in timeUs.
+  int64_t coldBytes = 0;
 };
 
 struct NetworkCost {
@@ -53,6 +56,10 @@ struct NetworkCost {
 
 /// The element type key of `type` ("fp32", "fp16", "bf16", "fp8", "int8").
 std::string costTypeKey(Type type);
+
+/// Bytes of a static tensor in its storage type (int8 for !quant.uniform),
+/// 0 when unknown.
+int64_t storageBytes(Type type);
 
 /// The name of a layer: its location's name (the ONNX node), else
 /// "<op name>#<index>", `index` being its position in the function body.

@@ -265,6 +265,8 @@ struct CostReportPass : dlc::impl::CostReportBase<CostReportPass> {
         entry["compute_us"] = layer.computeUs;
         entry["memory_us"] = layer.memoryUs;
         entry["time_us"] = layer.timeUs;
+        if (layer.coldBytes)
+          entry["cold_bytes"] = layer.coldBytes;
       }
       layers.push_back(std::move(entry));
     }

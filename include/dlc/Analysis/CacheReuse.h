@@ -1,0 +1,32 @@
+//===- CacheReuse.h - activations the reference executor finds cold -*- C++
+//-*-===//
+//
+// The reference executor (dlc-run) takes each op's result buffer from a pool
+// of released buffers of the same size, the one released last first, and
+// releases a tensor after its last reader (a result nothing reads at once).
+// Replaying that over a function gives, for each activation an op reads or
+// writes, its reuse distance: the bytes every op touched since that memory
+// was last touched. Data further away than the cache holds come from
+// memory: the first layer's input, which the whole previous run separates
+// from its last use, or a result buffer last used a whole network ago.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef DLC_ANALYSIS_CACHEREUSE_H
+#define DLC_ANALYSIS_CACHEREUSE_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
+
+namespace mlir::dlc {
+
+/// Bytes of activations (operands and results; not parameters) each op of
+/// `func` reads or writes whose reuse distance exceeds `cacheBytes`, in the
+/// steady state of repeated runs by the reference executor: the second of
+/// two replayed runs. Views (reshape, flatten) share their source's memory.
+llvm::DenseMap<Operation *, int64_t> coldActivationBytes(func::FuncOp func,
+                                                         int64_t cacheBytes);
+
+} // namespace mlir::dlc
+
+#endif // DLC_ANALYSIS_CACHEREUSE_H

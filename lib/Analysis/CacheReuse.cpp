@@ -1,0 +1,150 @@
+//===- CacheReuse.cpp - activations the reference executor finds cold -----===//
+
+#include "dlc/Analysis/CacheReuse.h"
+#include "dlc/Analysis/CostModel.h"
+#include "dlc/Dialect/DLC/IR/ConstantData.h"
+#include "dlc/Dialect/DLC/IR/DLCOps.h"
+#include "llvm/ADT/SetVector.h"
+#include <limits>
+#include <map>
+#include <vector>
+
+using namespace mlir;
+using namespace mlir::dlc;
+
+namespace {
+/// Replays the reference executor's buffer recycling (lib/Runtime/Tensor.cpp,
+/// BufferPool; lib/Runtime/Executor.cpp, Executor::run) over runs of one
+/// function, counting bytes touched as a clock.
+class BufferReplay {
+public:
+  explicit BufferReplay(int64_t cacheBytes) : cacheBytes(cacheBytes) {}
+
+  /// One run of `func`; adds each op's cold activation bytes to `cold`.
+  void run(func::FuncOp func, DenseMap<Operation *, int64_t> &cold);
+
+private:
+  /// The executor pools buffers of at least 16 Ki floats; smaller ones come
+  /// from malloc, which recycles them while they are still in cache.
+  static constexpr int64_t kMinPooledBytes = 16 * 1024 * 4;
+  static constexpr int64_t kNeverTouched = std::numeric_limits<int64_t>::min();
+
+  struct Buffer {
+    int64_t bytes;
+    int64_t lastTouch;
+  };
+
+  int64_t allocate(int64_t bytes);
+  bool isCold(int64_t id) const {
+    return buffers[id].lastTouch == kNeverTouched ||
+           clock - buffers[id].lastTouch > cacheBytes;
+  }
+
+  int64_t cacheBytes;
+  int64_t clock = 0;
+  std::vector<Buffer> buffers;
+  /// Released buffers by size, the last released at the back.
+  std::map<int64_t, std::vector<int64_t>> pool;
+  /// The buffer holding each activation (function arguments keep theirs
+  /// across runs).
+  DenseMap<Value, int64_t> bufferOf;
+};
+} // namespace
+
+int64_t BufferReplay::allocate(int64_t bytes) {
+  std::vector<int64_t> &released = pool[bytes];
+  if (bytes >= kMinPooledBytes && !released.empty()) {
+    int64_t id = released.back();
+    released.pop_back();
+    return id;
+  }
+  buffers.push_back({bytes, bytes >= kMinPooledBytes ? kNeverTouched : clock});
+  return static_cast<int64_t>(buffers.size()) - 1;
+}
+
+void BufferReplay::run(func::FuncOp func,
+                       DenseMap<Operation *, int64_t> &cold) {
+  Block &body = func.front();
+  auto isParameter = [](Value v) {
+    Operation *producer = v.getDefiningOp();
+    return producer && producer->getNumResults() == 1 &&
+           isStoredParameter(producer->getResult(0));
+  };
+  // Views share their source's buffer, which lives as long as any view.
+  DenseMap<Value, Value> ownerOf;
+  auto owner = [&](Value v) {
+    auto it = ownerOf.find(v);
+    return it == ownerOf.end() ? v : it->second;
+  };
+  DenseMap<Value, Operation *> lastReader;
+  for (Operation &op : body) {
+    if (isa<ReshapeOp, FlattenOp>(op))
+      ownerOf[op.getResult(0)] = owner(op.getOperand(0));
+    for (Value operand : op.getOperands())
+      lastReader[owner(operand)] = &op;
+  }
+  for (BlockArgument arg : body.getArguments())
+    if (!bufferOf.count(arg))
+      bufferOf[arg] = allocate(storageBytes(arg.getType()));
+
+  auto release = [&](Value v) {
+    auto it = bufferOf.find(v);
+    if (it == bufferOf.end() || isa<BlockArgument>(v))
+      return;
+    pool[buffers[it->second].bytes].push_back(it->second);
+    bufferOf.erase(it);
+  };
+  SmallVector<Value> returned;
+  for (Operation &op : body) {
+    if (op.getNumResults() == 1 && isParameter(op.getResult(0)))
+      continue;
+    if (isa<func::ReturnOp>(op)) {
+      returned.assign(op.operand_begin(), op.operand_end());
+      break;
+    }
+    // What the op touches: its activations' buffers and its parameters.
+    llvm::SetVector<int64_t> touched;
+    int64_t parameterBytes = 0;
+    for (Value operand : op.getOperands()) {
+      if (isParameter(operand))
+        parameterBytes += storageBytes(operand.getType());
+      else if (auto it = bufferOf.find(owner(operand)); it != bufferOf.end())
+        touched.insert(it->second);
+    }
+    if (!isa<ReshapeOp, FlattenOp>(op))
+      for (Value result : op.getResults()) {
+        int64_t id = allocate(storageBytes(result.getType()));
+        bufferOf[result] = id;
+        touched.insert(id);
+      }
+    int64_t coldBytes = 0, bytes = parameterBytes;
+    for (int64_t id : touched) {
+      bytes += buffers[id].bytes;
+      if (isCold(id))
+        coldBytes += buffers[id].bytes;
+    }
+    cold[&op] += coldBytes;
+    clock += bytes;
+    for (int64_t id : touched)
+      buffers[id].lastTouch = clock;
+    // Release what this op read last, and results nothing reads.
+    for (Value operand : llvm::to_vector(op.getOperands()))
+      if (lastReader.lookup(owner(operand)) == &op)
+        release(owner(operand));
+    for (Value result : op.getResults())
+      if (result.use_empty())
+        release(owner(result));
+  }
+  // The caller drops the outputs before the next run.
+  for (Value value : returned)
+    release(owner(value));
+}
+
+DenseMap<Operation *, int64_t>
+mlir::dlc::coldActivationBytes(func::FuncOp func, int64_t cacheBytes) {
+  BufferReplay replay(cacheBytes);
+  DenseMap<Operation *, int64_t> warmUp, steady;
+  replay.run(func, warmUp);
+  replay.run(func, steady);
+  return steady;
+}
