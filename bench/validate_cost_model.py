@@ -2,18 +2,24 @@
 """How well dlc's cost model predicts per-layer time on this machine.
 
   /usr/bin/python3 bench/validate_cost_model.py [--threads 1] [--rounds 3]
+      [--samples 400] [--layers] [--save raw.json]
 
 1. Calibrates the host from single-op programs timed by the reference
    executor (dlc-run --profile-json, each op's median over the runs after
    the first) with the given thread count: peak FP32 from a 1024^3
-   dlc.matmul, memory bandwidth from a 16M-element dlc.add, cache bandwidth
-   from a chain of ReLUs, the per-op overhead from a 64-element relu, and
-   the memory efficiency of data-movement, pooling and batch-1 linear ops on
-   shapes they have in networks. Writes them as target "host-measured".
+   dlc.matmul, memory bandwidth from a 16M-element dlc.add, the per-op
+   overhead from a 64-element relu, and the efficiency of data-movement,
+   pooling and batch-1 linear ops on shapes they have in networks. Writes
+   them as target "host-measured".
 2. Times random convolutions of four kernel families (3x3 stride 1,
-   pointwise, depthwise, the rest) and fits each family's time model
-   (Target::convTimeModels: terms per FLOP, lowered input, output and weight
-   element) by non-negative least squares on relative error, nn-Meter style.
+   pointwise, depthwise, the rest) in the cache state a network gives a
+   layer (weights evicted, activations and buffers warm; timed_conv) and
+   fits each family's time model (Target::convTimeModels: terms of the
+   executor's lowering, Winograd, im2col + GEMM or a direct loop, with the
+   GEMM tile the fit picks) by non-negative least squares on relative
+   error, nn-Meter style. The same programs, run without the eviction,
+   calibrate batch norm, ReLU and add after a convolution and the cost of
+   activations out of cache (cold_activation_gbps).
 3. For ResNet-18, MobileNetV2, ShuffleNetV2 (torchvision, random weights)
    and a transformer encoder block: imports the PyTorch export, times every
    op with the executor, and predicts every op with
@@ -26,7 +32,8 @@
    +-10% (nn-Meter's form), per network and overall; `repeat10`, the share
    of single-round layer times within +-10% of the median, which is as
    close as one measurement predicts another here; and whole-network
-   predicted vs measured latency.
+   predicted vs measured latency. About 8 minutes; run it on an idle
+   machine only.
 Build first (scripts/build.sh).
 """
 
