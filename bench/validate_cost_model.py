@@ -17,9 +17,10 @@
    fits each family's time model (Target::convTimeModels: terms of the
    executor's lowering, Winograd, im2col + GEMM or a direct loop, with the
    GEMM tile the fit picks) by non-negative least squares on relative
-   error, nn-Meter style. The same programs, run without the eviction,
-   calibrate batch norm, ReLU and add after a convolution and the cost of
-   activations out of cache (cold_activation_gbps).
+   error, nn-Meter style. Batch norm, ReLU and add are calibrated on
+   chains of their own over the samples' output shapes (warm buffers), and
+   activations out of cache by the sample programs' cold input ReLU
+   (cold_activation_gbps).
 3. For ResNet-18, MobileNetV2, ShuffleNetV2 (torchvision, random weights)
    and a transformer encoder block: imports the PyTorch export, times every
    op with the executor, and predicts every op with
@@ -144,15 +145,15 @@ ELEMENTWISE_STREAMS = {"dlc.batch_norm": 2, "dlc.relu": 2, "dlc.add": 3}
 # weights and activations pass through the cache between two runs of a
 # layer. It also slows the elementwise ops after it (a batch norm of
 # 64x56x56 after a conv: 29-37 us, 20-28 us without; in ResNet-18 20-22 us),
-# so those are calibrated on programs without it.
+# so those are calibrated on programs of their own (timed_elementwise).
 EVICT_ELEMENTS = 8 * 1024 * 1024
 
 
-def timed_conv(tmp, shape, threads, iterations, copies=4, evict=True):
+def timed_conv(tmp, shape, threads, iterations, copies=4):
     """Median times (ms) of `copies` identical convolutions, each with its own
     constant weights, in the cache state a network gives them. Per copy:
     a global average pool over a large tensor evicts the cache (the weights
-    will come from memory; `evict` False leaves it out); two ReLUs and a product of them write three buffers of the
+    will come from memory); two ReLUs and a product of them write three buffers of the
     output's size, released together (the executor hands out the buffer
     released last, so the convolution and the batch norm after it write
     buffers just written, as in a network); a ReLU rewrites the input (as
@@ -179,8 +180,8 @@ def timed_conv(tmp, shape, threads, iterations, copies=4, evict=True):
              f"  %wshared = dlc.constant dense<0.02> : {w}"]
     for i in range(copies):
         lines += [
-            *([f"  %e{i} = dlc.global_avg_pool %big : ({big}) -> "
-               f"tensor<1x{EVICT_ELEMENTS // 1024}x1x1xf32>"] if evict else []),
+            f"  %e{i} = dlc.global_avg_pool %big : ({big}) -> "
+            f"tensor<1x{EVICT_ELEMENTS // 1024}x1x1xf32>",
             f"  %p{i} = dlc.relu %y : {y}",
             f"  %q{i} = dlc.relu %y : {y}",
             f"  %pq{i} = dlc.mul %p{i}, %q{i} : ({y}, {y}) -> {y}",
@@ -221,6 +222,42 @@ def timed_conv(tmp, shape, threads, iterations, copies=4, evict=True):
             ms = ms[1::2]
         times[name] = float(np.median(ms))
     return times
+
+
+def timed_elementwise(tmp, shape, threads, iterations, copies=4):
+    """Median times (ms) of batch norm, ReLU and an add into a running sum
+    on a tensor of `shape` (a sampled convolution's output), repeated
+    `copies` times with nothing between them: each op reads a tensor just
+    written into the buffer released last, as in a network, where the
+    buffers are warm: {"dlc.batch_norm": ms, "dlc.relu": ms, "dlc.add": ms}.
+    """
+    _, _, cout, size, kernel, stride, _ = shape
+    out = (size + 2 * (kernel // 2) - kernel) // stride + 1
+    y = f"tensor<1x{cout}x{out}x{out}xf32>"
+    v = f"tensor<{cout}xf32>"
+    lines = [f"func.func @main(%y: {y}) -> {y} {{",
+             f"  %gamma = dlc.constant dense<1.5> : {v}",
+             f"  %beta = dlc.constant dense<0.1> : {v}",
+             f"  %mean = dlc.constant dense<0.2> : {v}",
+             f"  %var = dlc.constant dense<2.0> : {v}"]
+    previous = "%y"
+    for i in range(copies):
+        lines += [
+            f"  %b{i} = dlc.batch_norm {previous}, %gamma, %beta, %mean, %var "
+            f"{{epsilon = 1.0e-05 : f32}} : ({y}, {v}, {v}, {v}, {v}) -> {y}",
+            f"  %r{i} = dlc.relu %b{i} : {y}",
+            f"  %s{i} = dlc.add {previous}, %r{i} : ({y}, {y}) -> {y}"]
+        previous = f"%s{i}"
+    lines += [f"  return {previous} : {y}", "}"]
+    path = os.path.join(tmp, "elementwise.mlir")
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+    data = os.path.join(tmp, "elementwise.npy")
+    np.save(data, np.random.default_rng(0).standard_normal(
+        (1, cout, out, out)).astype(np.float32))
+    ops = profile(path, [data], threads, iterations)
+    return {name: float(np.median([op["ms"] for op in ops if op["op"] == name]))
+            for name in ELEMENTWISE_STREAMS}
 
 
 def round_up(count, tile):
@@ -462,8 +499,8 @@ def main():
     parser.add_argument("--samples", type=int, default=400,
                         help="random convolutions the kernel models are fitted to")
     parser.add_argument("--elementwise-samples", type=int, default=120,
-                        help="of those, how many also run without the eviction "
-                        "to calibrate batch norm, ReLU and add")
+                        help="on how many of their output shapes to calibrate "
+                        "batch norm, ReLU and add")
     parser.add_argument("--min-us", type=float, default=20.0)
     parser.add_argument("--layers", action="store_true",
                         help="print each layer's predicted and measured time")
@@ -485,7 +522,7 @@ def main():
         sample_runs, warm_runs = [], []  # [round][sample] -> {op: ms}
         network_runs = {name: [] for name in networks}
         for _ in range(args.rounds):
-            warm_runs.append([timed_conv(tmp, shape, args.threads, 5, evict=False)
+            warm_runs.append([timed_elementwise(tmp, shape, args.threads, 5)
                               for shape in shapes[:args.elementwise_samples]])
             sample_runs.append([timed_conv(tmp, shape, args.threads, 5)
                                 for shape in shapes])
@@ -508,27 +545,28 @@ def main():
         models, quality = fit_conv_models(
             shapes, np.maximum(sample_us("dlc.conv2d") - overhead_us, 1e-3))
         target["targets"][0]["conv_time_model"] = models
-        # The bandwidth elementwise ops reach on a conv output just written
-        # (programs without the eviction), over the samples whose ops move
-        # at least 1 MB: the add's is the cache bandwidth, batch norm and
-        # ReLU (and clip, the same kernel shape) keep their speed relative
-        # to it.
+        # The bandwidth elementwise ops reach on a tensor just written, into
+        # a buffer just released (timed_elementwise, on the samples' output
+        # shapes), over the shapes whose ops move at least 1 MB: the add's
+        # is the cache bandwidth, batch norm and ReLU (and clip, the same
+        # kernel shape) keep their speed relative to it. Buffers a network
+        # touched long before cost cold_activation_gbps on top.
         n = len(warm_runs[0])
         outputs = np.array([conv_features(s, "direct")[3] for s in shapes])[:n]
         big = 3 * 4 * outputs >= 1e6
-        gbps_after_conv = {
+        gbps_warm = {
             op: float(np.median(streams * 4 * outputs[big] /
                                 (warm_us(op)[big] - overhead_us) / 1e3))
             for op, streams in ELEMENTWISE_STREAMS.items()}
-        cache_gbps = gbps_after_conv["dlc.add"]
+        cache_gbps = gbps_warm["dlc.add"]
         efficiency = target["targets"][0]["op_memory_efficiency"]
         # The lone ops' efficiencies were measured against the calibration's
         # cache bandwidth (the stream add's); restate them against this one.
         for op in efficiency:
             if op != "linear":
                 efficiency[op] *= target["targets"][0]["cache_gbps"] / cache_gbps
-        efficiency["batch_norm"] = gbps_after_conv["dlc.batch_norm"] / cache_gbps
-        efficiency["relu"] = efficiency["clip"] = gbps_after_conv["dlc.relu"] / cache_gbps
+        efficiency["batch_norm"] = gbps_warm["dlc.batch_norm"] / cache_gbps
+        efficiency["relu"] = efficiency["clip"] = gbps_warm["dlc.relu"] / cache_gbps
         target["targets"][0]["cache_gbps"] = cache_gbps
         # What an activation out of cache costs (cold_activation_gbps): the
         # ReLU that rewrites each sample's input reads it cold into a cold
@@ -552,8 +590,8 @@ def main():
                   + (f", tile {models[family]['gemm_tile']}" if "gemm_tile" in models[family] else "")
                   + f") {n} samples, {share:.0%} within +-10%"
                   for family, (n, share) in quality.items()))
-        print("bandwidth after a convolution: " + ", ".join(
-            f"{op[4:]} {gbps:.1f} GB/s" for op, gbps in gbps_after_conv.items())
+        print("bandwidth on warm buffers: " + ", ".join(
+            f"{op[4:]} {gbps:.1f} GB/s" for op, gbps in gbps_warm.items())
             + f"; activations out of cache: {cold_gbps:.1f} GB/s extra "
             f"({int(both.sum())} samples)")
         print(f"{'network':<14} {'layers':>6} {'spearman':>9} {'+-25%':>7} {'+-10%':>7} "
