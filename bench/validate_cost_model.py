@@ -149,6 +149,25 @@ ELEMENTWISE_STREAMS = {"dlc.batch_norm": 2, "dlc.relu": 2, "dlc.add": 3}
 EVICT_ELEMENTS = 8 * 1024 * 1024
 
 
+def norm_constants(v):
+    """Batch-norm parameters of type `v`, shared by a sample program's ops."""
+    return [f"  %gamma = dlc.constant dense<1.5> : {v}",
+            f"  %beta = dlc.constant dense<0.1> : {v}",
+            f"  %mean = dlc.constant dense<0.2> : {v}",
+            f"  %var = dlc.constant dense<2.0> : {v}"]
+
+
+def write_program(tmp, name, lines, shape):
+    """Writes `lines` as tmp/name.mlir and a random input of `shape` as
+    tmp/name.npy; returns both paths."""
+    path = os.path.join(tmp, name + ".mlir")
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+    data = os.path.join(tmp, name + ".npy")
+    np.save(data, np.random.default_rng(0).standard_normal(shape).astype(np.float32))
+    return path, data
+
+
 def timed_conv(tmp, shape, threads, iterations, copies=4):
     """Median times (ms) of `copies` identical convolutions, each with its own
     constant weights, in the cache state a network gives them. Per copy:
@@ -173,11 +192,7 @@ def timed_conv(tmp, shape, threads, iterations, copies=4):
     v = f"tensor<{cout}xf32>"
     big = f"tensor<1x{EVICT_ELEMENTS // 1024}x32x32xf32>"
     lines = [f"func.func @main(%x: {x}, %big: {big}, %y: {y}) -> {y} {{",
-             f"  %gamma = dlc.constant dense<1.5> : {v}",
-             f"  %beta = dlc.constant dense<0.1> : {v}",
-             f"  %mean = dlc.constant dense<0.2> : {v}",
-             f"  %var = dlc.constant dense<2.0> : {v}",
-             f"  %wshared = dlc.constant dense<0.02> : {w}"]
+             *norm_constants(v), f"  %wshared = dlc.constant dense<0.02> : {w}"]
     for i in range(copies):
         lines += [
             f"  %e{i} = dlc.global_avg_pool %big : ({big}) -> "
@@ -200,12 +215,7 @@ def timed_conv(tmp, shape, threads, iterations, copies=4):
             previous = f"%s{i - 1}" if i > 1 else "%r0"
             lines.append(f"  %s{i} = dlc.add {previous}, %r{i} : ({y}, {y}) -> {y}")
     lines += [f"  return %s{copies - 1} : {y}", "}"]
-    path = os.path.join(tmp, "conv.mlir")
-    with open(path, "w") as f:
-        f.write("\n".join(lines))
-    data = os.path.join(tmp, "conv.npy")
-    np.save(data, np.random.default_rng(0).standard_normal(
-        (1, cin, size, size)).astype(np.float32))
+    path, data = write_program(tmp, "conv", lines, (1, cin, size, size))
     evict = os.path.join(tmp, "evict.npy")
     if not os.path.exists(evict):
         np.save(evict, np.ones((1, EVICT_ELEMENTS // 1024, 32, 32), np.float32))
@@ -235,11 +245,7 @@ def timed_elementwise(tmp, shape, threads, iterations, copies=4):
     out = (size + 2 * (kernel // 2) - kernel) // stride + 1
     y = f"tensor<1x{cout}x{out}x{out}xf32>"
     v = f"tensor<{cout}xf32>"
-    lines = [f"func.func @main(%y: {y}) -> {y} {{",
-             f"  %gamma = dlc.constant dense<1.5> : {v}",
-             f"  %beta = dlc.constant dense<0.1> : {v}",
-             f"  %mean = dlc.constant dense<0.2> : {v}",
-             f"  %var = dlc.constant dense<2.0> : {v}"]
+    lines = [f"func.func @main(%y: {y}) -> {y} {{", *norm_constants(v)]
     previous = "%y"
     for i in range(copies):
         lines += [
@@ -249,12 +255,7 @@ def timed_elementwise(tmp, shape, threads, iterations, copies=4):
             f"  %s{i} = dlc.add {previous}, %r{i} : ({y}, {y}) -> {y}"]
         previous = f"%s{i}"
     lines += [f"  return {previous} : {y}", "}"]
-    path = os.path.join(tmp, "elementwise.mlir")
-    with open(path, "w") as f:
-        f.write("\n".join(lines))
-    data = os.path.join(tmp, "elementwise.npy")
-    np.save(data, np.random.default_rng(0).standard_normal(
-        (1, cout, out, out)).astype(np.float32))
+    path, data = write_program(tmp, "elementwise", lines, (1, cout, out, out))
     ops = profile(path, [data], threads, iterations)
     return {name: float(np.median([op["ms"] for op in ops if op["op"] == name]))
             for name in ELEMENTWISE_STREAMS}
@@ -317,6 +318,8 @@ def fit_conv_models(shapes, times_us):
     models, quality = {}, {}
     for family, lowering in CONV_LOWERINGS.items():
         samples = [(s, t) for s, t in zip(shapes, times_us) if s[0] == family]
+        if len(samples) < len(TERMS):
+            continue  # too few to fit: the family keeps the roofline
         y = np.array([t for _, t in samples])
         best = None
         for tile in GEMM_TILES if lowering != "direct" else [(1, 1)]:
@@ -554,6 +557,8 @@ def main():
         n = len(warm_runs[0])
         outputs = np.array([conv_features(s, "direct")[3] for s in shapes])[:n]
         big = 3 * 4 * outputs >= 1e6
+        if not big.any():  # a run with few samples: take them all
+            big[:] = True
         gbps_warm = {
             op: float(np.median(streams * 4 * outputs[big] /
                                 (warm_us(op)[big] - overhead_us) / 1e3))
@@ -576,7 +581,7 @@ def main():
         # would share warm buffers) and both exceed the 1 MiB L2.
         inputs = np.array([s[1] * s[3] * s[3] for s in shapes])[:n]
         both = (inputs != outputs) & (8 * inputs > 2 ** 20) & (8 * outputs > 2 ** 20)
-        extra_us_per_byte = np.median(
+        extra_us_per_byte = 0.0 if not both.any() else np.median(
             (sample_us("cold relu")[:n][both] - overhead_us) / (8 * inputs[both]) -
             (warm_us("dlc.relu")[both] - overhead_us) / (8 * outputs[both]))
         cold_gbps = 1e-3 / extra_us_per_byte if extra_us_per_byte > 0 else 0.0
