@@ -12,6 +12,24 @@
 using namespace mlir;
 using namespace mlir::dlc;
 
+ActivationLifetimes::ActivationLifetimes(Block &body) {
+  for (Operation &op : body) {
+    if (isView(op))
+      ownerOf[op.getResult(0)] = owner(op.getOperand(0));
+    for (Value operand : op.getOperands())
+      lastReaders[owner(operand)] = &op;
+  }
+}
+
+bool ActivationLifetimes::isView(Operation &op) {
+  return isa<ReshapeOp, FlattenOp>(op);
+}
+
+Value ActivationLifetimes::owner(Value value) const {
+  auto it = ownerOf.find(value);
+  return it == ownerOf.end() ? value : it->second;
+}
+
 namespace {
 /// Replays the reference executor's buffer recycling (lib/Runtime/Tensor.cpp,
 /// BufferPool; lib/Runtime/Executor.cpp, Executor::run) over runs of one
@@ -65,24 +83,9 @@ int64_t BufferReplay::allocate(int64_t bytes) {
 void BufferReplay::run(func::FuncOp func,
                        DenseMap<Operation *, int64_t> &cold) {
   Block &body = func.front();
-  auto isParameter = [](Value v) {
-    Operation *producer = v.getDefiningOp();
-    return producer && producer->getNumResults() == 1 &&
-           isStoredParameter(producer->getResult(0));
-  };
   // Views share their source's buffer, which lives as long as any view.
-  DenseMap<Value, Value> ownerOf;
-  auto owner = [&](Value v) {
-    auto it = ownerOf.find(v);
-    return it == ownerOf.end() ? v : it->second;
-  };
-  DenseMap<Value, Operation *> lastReader;
-  for (Operation &op : body) {
-    if (isa<ReshapeOp, FlattenOp>(op))
-      ownerOf[op.getResult(0)] = owner(op.getOperand(0));
-    for (Value operand : op.getOperands())
-      lastReader[owner(operand)] = &op;
-  }
+  ActivationLifetimes lifetimes(body);
+  auto owner = [&](Value v) { return lifetimes.owner(v); };
   for (BlockArgument arg : body.getArguments())
     if (!bufferOf.count(arg))
       bufferOf[arg] = allocate(storageBytes(arg.getType()));
@@ -96,7 +99,7 @@ void BufferReplay::run(func::FuncOp func,
   };
   SmallVector<Value> returned;
   for (Operation &op : body) {
-    if (op.getNumResults() == 1 && isParameter(op.getResult(0)))
+    if (op.getNumResults() == 1 && isStoredParameter(op.getResult(0)))
       continue;
     if (isa<func::ReturnOp>(op)) {
       returned.assign(op.operand_begin(), op.operand_end());
@@ -106,12 +109,12 @@ void BufferReplay::run(func::FuncOp func,
     llvm::SetVector<int64_t> touched;
     int64_t parameterBytes = 0;
     for (Value operand : op.getOperands()) {
-      if (isParameter(operand))
-        parameterBytes += storageBytes(operand.getType());
+      if (isStoredParameter(operand))
+        parameterBytes += storedParameterBytes(operand);
       else if (auto it = bufferOf.find(owner(operand)); it != bufferOf.end())
         touched.insert(it->second);
     }
-    if (!isa<ReshapeOp, FlattenOp>(op))
+    if (!ActivationLifetimes::isView(op))
       for (Value result : op.getResults()) {
         int64_t id = allocate(storageBytes(result.getType()));
         bufferOf[result] = id;
@@ -129,7 +132,7 @@ void BufferReplay::run(func::FuncOp func,
       buffers[id].lastTouch = clock;
     // Release what this op read last, and results nothing reads.
     for (Value operand : llvm::to_vector(op.getOperands()))
-      if (lastReader.lookup(owner(operand)) == &op)
+      if (lifetimes.lastReader(owner(operand)) == &op)
         release(owner(operand));
     for (Value result : op.getResults())
       if (result.use_empty())

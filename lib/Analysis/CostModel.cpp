@@ -6,6 +6,7 @@
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/DenseSet.h"
 #include <algorithm>
 #include <cmath>
 
@@ -325,41 +326,26 @@ static std::pair<int64_t, int64_t> countZeros(ConstantOp constant) {
 /// alias their source, which then lives as long as the view.
 static int64_t peakActivation(func::FuncOp func) {
   Block &body = func.front();
-  DenseMap<Value, Value> storageOf; // view -> the value owning its bytes
-  DenseMap<Value, unsigned> lastUse;
-  auto storage = [&](Value v) {
-    auto it = storageOf.find(v);
-    return it == storageOf.end() ? v : it->second;
-  };
-  unsigned index = 0;
-  for (Operation &op : body) {
-    if (isa<ReshapeOp, FlattenOp>(op))
-      storageOf[op.getResult(0)] = storage(op.getOperand(0));
-    for (Value operand : op.getOperands())
-      lastUse[storage(operand)] = index;
-    ++index;
-  }
+  ActivationLifetimes lifetimes(body);
   auto bytes = [](Value v) -> int64_t { return storageBytes(v.getType()); };
-  int64_t live = 0, peak = 0;
+  int64_t live = 0;
   for (BlockArgument arg : body.getArguments())
     live += bytes(arg);
-  peak = live;
-  index = 0;
+  int64_t peak = live;
+  DenseSet<Value> freed;
   for (Operation &op : body) {
-    if (!isParameterOp(op) && !isa<ReshapeOp, FlattenOp>(op))
+    if (!isParameterOp(op) && !ActivationLifetimes::isView(op))
       for (Value result : op.getResults())
         live += bytes(result);
     peak = std::max(peak, live);
+    if (isa<func::ReturnOp>(op))
+      continue;
     for (Value operand : op.getOperands()) {
-      Value owner = storage(operand);
-      if (lastUse.lookup(owner) == index &&
-          !(owner.getDefiningOp() && isParameterOp(*owner.getDefiningOp())) &&
-          !isa<func::ReturnOp>(op)) {
+      Value owner = lifetimes.owner(operand);
+      if (lifetimes.lastReader(owner) == &op && !isStoredParameter(owner) &&
+          freed.insert(owner).second)
         live -= bytes(owner);
-        lastUse[owner] = ~0u; // freed once
-      }
     }
-    ++index;
   }
   return peak;
 }

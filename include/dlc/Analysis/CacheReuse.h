@@ -16,9 +16,30 @@
 #define DLC_ANALYSIS_CACHEREUSE_H
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Block.h"
 #include "llvm/ADT/DenseMap.h"
 
 namespace mlir::dlc {
+
+/// The lifetimes the reference executor gives a function body's tensors:
+/// which value owns each activation's memory (a view, reshape or flatten,
+/// shares its source's) and the op that reads each owner last, through any
+/// of its views.
+class ActivationLifetimes {
+public:
+  explicit ActivationLifetimes(Block &body);
+
+  /// Whether `op` only views its operand's memory.
+  static bool isView(Operation &op);
+  /// The value whose memory `value` uses.
+  Value owner(Value value) const;
+  /// The last op reading `owner`'s memory, or null.
+  Operation *lastReader(Value owner) const { return lastReaders.lookup(owner); }
+
+private:
+  DenseMap<Value, Value> ownerOf;
+  DenseMap<Value, Operation *> lastReaders;
+};
 
 /// Bytes of activations (operands and results; not parameters) each op of
 /// `func` reads or writes whose reuse distance exceeds `cacheBytes`, in the
