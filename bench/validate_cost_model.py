@@ -144,7 +144,8 @@ ELEMENTWISE_STREAMS = {"dlc.batch_norm": 2, "dlc.relu": 2, "dlc.add": 3}
 # weights come from memory, as in a network, where every other layer's
 # weights and activations pass through the cache between two runs of a
 # layer. It also slows the elementwise ops after it (a batch norm of
-# 64x56x56 after a conv: 29-37 us, 20-28 us without; in ResNet-18 20-22 us),
+# 64x56x56 after a conv: 29-37 us in five runs, 20-28 us in four of five
+# without; in ResNet-18 20-22 us),
 # so those are calibrated on programs of their own (timed_elementwise).
 EVICT_ELEMENTS = 8 * 1024 * 1024
 
