@@ -37,6 +37,56 @@ static Error jsonError(StringRef origin, const Twine &message) {
   return createStringError(inconvertibleErrorCode(), origin + ": " + message);
 }
 
+/// One family's entry of "conv_time_model"; `fail` makes the error for a
+/// message that starts with the offending key.
+static Expected<ConvTimeModel>
+parseConvTimeModel(const json::Object &terms,
+                   llvm::function_ref<Error(const Twine &)> fail) {
+  ConvTimeModel model;
+  if (const json::Value *lowering = terms.get("lowering")) {
+    std::optional<StringRef> name = lowering->getAsString();
+    std::optional<ConvLowering> kind =
+        name ? llvm::StringSwitch<std::optional<ConvLowering>>(*name)
+                   .Case("gemm", ConvLowering::Gemm)
+                   .Case("winograd_f2x3", ConvLowering::WinogradF2x3)
+                   .Case("direct", ConvLowering::Direct)
+                   .Default(std::nullopt)
+             : std::nullopt;
+    if (!kind)
+      return fail("lowering must be one of gemm, winograd_f2x3, direct");
+    model.lowering = *kind;
+  }
+  if (const json::Value *tile = terms.get("gemm_tile")) {
+    const json::Array *sizes = tile->getAsArray();
+    std::optional<int64_t> channels, pixels;
+    if (sizes && sizes->size() == 2) {
+      channels = (*sizes)[0].getAsInteger();
+      pixels = (*sizes)[1].getAsInteger();
+    }
+    if (!channels || !pixels || *channels < 1 || *pixels < 1)
+      return fail("gemm_tile must be two positive integers [channels, pixels]");
+    model.tileChannels = *channels;
+    model.tilePixels = *pixels;
+  }
+  for (auto [key, field] :
+       {std::pair<StringRef, double *>{"us_per_flop", &model.usPerFlop},
+        {"us_per_border_flop", &model.usPerBorderFlop},
+        {"us_per_input", &model.usPerInput},
+        {"us_per_output", &model.usPerOutput},
+        {"us_per_weight", &model.usPerWeight},
+        {"us_per_row", &model.usPerRow},
+        {"us_per_call", &model.usPerCall},
+        {"fixed_us", &model.fixedUs}}) {
+    if (const json::Value *term = terms.get(key)) {
+      std::optional<double> number = term->getAsNumber();
+      if (!number || *number < 0)
+        return fail(key + " must be a non-negative number");
+      *field = *number;
+    }
+  }
+  return model;
+}
+
 Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
   Expected<json::Value> parsed = json::parse(text);
   if (!parsed)
@@ -148,55 +198,14 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
                            where("conv_time_model." + family.str() +
                                  " must be an object for one of conv3x3, "
                                  "pointwise, depthwise, conv"));
-        ConvTimeModel model;
-        std::string familyName = family.str();
-        auto invalid = [&](StringRef key, StringRef what) {
-          return jsonError(origin, where("conv_time_model." + familyName + "." +
-                                         key.str() + " must be " + what.str()));
-        };
-        if (const json::Value *lowering = terms->get("lowering")) {
-          std::optional<StringRef> name = lowering->getAsString();
-          std::optional<ConvLowering> kind =
-              name ? llvm::StringSwitch<std::optional<ConvLowering>>(*name)
-                         .Case("gemm", ConvLowering::Gemm)
-                         .Case("winograd_f2x3", ConvLowering::WinogradF2x3)
-                         .Case("direct", ConvLowering::Direct)
-                         .Default(std::nullopt)
-                   : std::nullopt;
-          if (!kind)
-            return invalid("lowering", "one of gemm, winograd_f2x3, direct");
-          model.lowering = *kind;
-        }
-        if (const json::Value *tile = terms->get("gemm_tile")) {
-          const json::Array *sizes = tile->getAsArray();
-          std::optional<int64_t> channels, pixels;
-          if (sizes && sizes->size() == 2) {
-            channels = (*sizes)[0].getAsInteger();
-            pixels = (*sizes)[1].getAsInteger();
-          }
-          if (!channels || !pixels || *channels < 1 || *pixels < 1)
-            return invalid("gemm_tile",
-                           "two positive integers [channels, pixels]");
-          model.tileChannels = *channels;
-          model.tilePixels = *pixels;
-        }
-        for (auto [key, field] :
-             {std::pair<StringRef, double *>{"us_per_flop", &model.usPerFlop},
-              {"us_per_border_flop", &model.usPerBorderFlop},
-              {"us_per_input", &model.usPerInput},
-              {"us_per_output", &model.usPerOutput},
-              {"us_per_weight", &model.usPerWeight},
-              {"us_per_row", &model.usPerRow},
-              {"us_per_call", &model.usPerCall},
-              {"fixed_us", &model.fixedUs}}) {
-          if (const json::Value *term = terms->get(key)) {
-            std::optional<double> number = term->getAsNumber();
-            if (!number || *number < 0)
-              return invalid(key, "a non-negative number");
-            *field = *number;
-          }
-        }
-        target.convTimeModels[family.str()] = model;
+        Expected<ConvTimeModel> model =
+            parseConvTimeModel(*terms, [&](const Twine &message) {
+              return jsonError(origin, where("conv_time_model." + family.str() +
+                                             "." + message.str()));
+            });
+        if (!model)
+          return model.takeError();
+        target.convTimeModels[family.str()] = *model;
       }
     }
     target.launchOverheadUs = obj->getNumber("launch_overhead_us").value_or(0);
