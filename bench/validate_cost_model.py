@@ -76,7 +76,8 @@ def predicted_layers(mlir, target_file):
 
 
 def timed(tmp, name, body, inputs, threads, iterations):
-    """Best-of-3 mean time (ms) of the single op in `body` under dlc-run."""
+    """Best of three runs of dlc-run: the single op in `body`, its median
+    time (ms) over the runs after the first."""
     path = os.path.join(tmp, name + ".mlir")
     with open(path, "w") as f:
         f.write(body)
