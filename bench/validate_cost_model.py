@@ -75,9 +75,9 @@ def predicted_layers(mlir, target_file):
     return json.loads(report)[0]["layers"]
 
 
-def timed(tmp, name, body, inputs, threads, iterations):
-    """Best of three runs of dlc-run: the single op in `body`, its median
-    time (ms) over the runs after the first."""
+def timed(tmp, name, body, inputs, threads, iterations, op=None):
+    """Best of three runs of dlc-run: the first op in `body` (or the first
+    op named `op`), its median time (ms) over the runs after the first."""
     path = os.path.join(tmp, name + ".mlir")
     with open(path, "w") as f:
         f.write(body)
@@ -86,7 +86,8 @@ def timed(tmp, name, body, inputs, threads, iterations):
     for i, shape in enumerate(inputs):
         files.append(os.path.join(tmp, f"{name}{i}.npy"))
         np.save(files[-1], rng.standard_normal(shape).astype(np.float32))
-    return min(profile(path, files, threads, iterations)[0]["ms"] for _ in range(3))
+    return min([t for t in profile(path, files, threads, iterations)
+                if op in (None, t["op"])][0]["ms"] for _ in range(3))
 
 
 CONV_FAMILIES = {
@@ -236,6 +237,57 @@ def timed_conv(tmp, shape, threads, iterations, copies=4):
     return times
 
 
+def cold_conv_program(tmp, shape, copies=4):
+    """Writes tmp/coldconv.mlir: per copy, a global average pool over a
+    large tensor evicts the cache; a convolution of a second input with
+    shared weights warms OpenBLAS's packing and the kernel's scratch; the
+    timed convolution then reads the first input cold and writes into
+    whatever buffer the pool hands out (the replay in the cost report says
+    how many of its bytes are cold); an add keeps both results alive
+    through it. Returns the program and its inputs."""
+    _, cin, cout, size, kernel, stride, groups = shape
+    pad = kernel // 2
+    out = (size + 2 * pad - kernel) // stride + 1
+    x = f"tensor<1x{cin}x{size}x{size}xf32>"
+    w = f"tensor<{cout}x{cin // groups}x{kernel}x{kernel}xf32>"
+    y = f"tensor<1x{cout}x{out}x{out}xf32>"
+    big = f"tensor<1x{EVICT_ELEMENTS // 1024}x32x32xf32>"
+    attrs = (f"{{strides = array<i64: {stride}, {stride}>, pads = array<i64: "
+             f"{pad}, {pad}, {pad}, {pad}>, groups = {groups} : i64}}")
+    lines = [f"func.func @main(%x: {x}, %z: {x}, %big: {big}) -> {y} {{",
+             f"  %wshared = dlc.constant dense<0.02> : {w}"]
+    for i in range(copies):
+        lines += [
+            f"  %e{i} = dlc.global_avg_pool %big : ({big}) -> "
+            f"tensor<1x{EVICT_ELEMENTS // 1024}x1x1xf32>",
+            f"  %t{i} = dlc.conv2d %z, %wshared {attrs} : ({x}, {w}) -> {y}",
+            f"  %w{i} = dlc.constant dense<0.01> : {w}",
+            f"  %c{i} = dlc.conv2d %x, %w{i} {attrs} : ({x}, {w}) -> {y}",
+            f"  %s{i} = dlc.add %t{i}, %c{i} : ({y}, {y}) -> {y}"]
+    lines += [f"  return %s{copies - 1} : {y}", "}"]
+    path, data = write_program(tmp, "coldconv", lines, (1, cin, size, size))
+    evict = os.path.join(tmp, "evict.npy")
+    if not os.path.exists(evict):
+        np.save(evict, np.ones((1, EVICT_ELEMENTS // 1024, 32, 32), np.float32))
+    return path, [data, data, evict]
+
+
+def timed_cold_conv(tmp, shape, threads, iterations):
+    """Median time (ms) of the timed convolutions of cold_conv_program."""
+    path, inputs = cold_conv_program(tmp, shape)
+    ms = [op["ms"] for op in profile(path, inputs, threads, iterations)
+          if op["op"] == "dlc.conv2d"]
+    return float(np.median(ms[1::2]))
+
+
+def cold_conv_bytes(tmp, shape, target_file):
+    """The cold bytes the cost report gives cold_conv_program's timed
+    convolutions (their median)."""
+    path, _ = cold_conv_program(tmp, shape)
+    convs = [l for l in predicted_layers(path, target_file) if l["op"] == "conv2d"]
+    return float(np.median([l.get("cold_bytes", 0) for l in convs[1::2]]))
+
+
 def timed_elementwise(tmp, shape, threads, iterations, copies=4):
     """Median times (ms) of batch norm, ReLU and an add into a running sum
     on a tensor of `shape` (a sampled convolution's output), repeated
@@ -380,6 +432,36 @@ def last_level_cache_mib():
     return max(sizes, default=0.0)
 
 
+def effective_cache_mib(tmp, threads, iterations, nominal_mib):
+    """The cache this process gets, which on a shared host is less than
+    the nominal last-level cache: ReLU chains, each op reading the tensor
+    the one before wrote into the buffer released before it (a working set
+    of two tensors), keep cache bandwidth until the working set outgrows
+    the cache. Returns the working set (MiB) at which the chain's bandwidth
+    falls half-way (geometric mean) from its small-size plateau to the
+    memory rate at twice the nominal cache, interpolated in log size, and
+    the measured (working set MiB, GB/s) pairs."""
+    curve = []
+    for mib in [2, 4, 6, 8, 10, 12, 14, 16, 20, 24, 32, 2 * nominal_mib]:
+        n = int(mib * 1024 * 1024 / 8)  # two tensors of n floats
+        t = f"tensor<{n}xf32>"
+        lines = [f"func.func @main(%x: {t}) -> {t} {{"]
+        for i in range(8):
+            lines.append(f"  %r{i} = dlc.relu {'%x' if i == 0 else f'%r{i - 1}'} : {t}")
+        lines += [f"  return %r7 : {t}", "}"]
+        path, data = write_program(tmp, "chain", lines, (n,))
+        ops = profile(path, [data], threads, iterations)
+        us = float(np.median([op["ms"] * 1e3 for op in ops[2:]]))
+        curve.append((mib, 2 * 4 * n / us / 1e3))
+    plateau = np.median([gbps for mib, gbps in curve[:3]])
+    threshold = np.sqrt(plateau * curve[-1][1])
+    for (m0, g0), (m1, g1) in zip(curve, curve[1:]):
+        if g1 < threshold <= g0:
+            f = np.log(g0 / threshold) / np.log(g0 / g1)
+            return float(np.exp(np.log(m0) + f * np.log(m1 / m0))), curve
+    return float(nominal_mib), curve
+
+
 def calibrate(tmp, threads, iterations):
     """Measures the host's peak, achieved efficiencies and per-op overhead
     with small single-op programs, nn-Meter style, and writes a target."""
@@ -398,7 +480,8 @@ def calibrate(tmp, threads, iterations):
 }""", [(64,)], threads, iterations)
     peak = 2 * n ** 3 / (mm * 1e-3)
     gbps = 3 * 4 * m / (add * 1e-3) / 1e9
-    llc_mib = last_level_cache_mib()
+    nominal_mib = last_level_cache_mib()
+    llc_mib, chain = effective_cache_mib(tmp, threads, iterations, nominal_mib)
     target = {"targets": [{
         "name": "host-measured", "kind": "cpu",
         "description": f"this machine, {threads} thread(s), measured",
@@ -420,7 +503,10 @@ def calibrate(tmp, threads, iterations):
     # on a shape it has in the networks: the model's time at efficiency 1
     # over the measured time, less the per-op overhead. main restates them
     # against the cache bandwidth it measures; the classifier, whose time
-    # is its weights from memory, stands as measured.
+    # is its weights from memory (a pool over 32 MiB evicts them first, as
+    # a network's other weights do), stands as measured.
+    big = f"tensor<1x{EVICT_ELEMENTS // 1024}x32x32xf32>"
+    pooled = f"tensor<1x{EVICT_ELEMENTS // 1024}x1x1xf32>"
     per_op = {
         "transpose": ("""func.func @main(%x: tensor<1x2x58x28x28xf32>) -> tensor<1x58x2x28x28xf32> {
   %0 = dlc.transpose %x {perm = array<i64: 0, 2, 1, 3, 4>} : (tensor<1x2x58x28x28xf32>) -> tensor<1x58x2x28x28xf32>
@@ -446,18 +532,19 @@ def calibrate(tmp, threads, iterations):
   %0 = dlc.softmax %x {axis = -1 : i64} : tensor<1x4x32x32xf32>
   return %0 : tensor<1x4x32x32xf32>
 }""", [(1, 4, 32, 32)]),
-        "linear": ("""func.func @main(%x: tensor<1x1024xf32>) -> tensor<1x1000xf32> {
+        "linear": (f"""func.func @main(%x: tensor<1x1024xf32>, %big: {big}) -> (tensor<1x1000xf32>, {pooled}) {{
+  %e = dlc.global_avg_pool %big : ({big}) -> {pooled}
   %w = dlc.constant dense<0.01> : tensor<1000x1024xf32>
   %0 = dlc.linear %x, %w : (tensor<1x1024xf32>, tensor<1000x1024xf32>) -> tensor<1x1000xf32>
-  return %0 : tensor<1x1000xf32>
-}""", [(1, 1024)]),
+  return %0, %e : tensor<1x1000xf32>, {pooled}
+}}""", [(1, 1024), (1, EVICT_ELEMENTS // 1024, 32, 32)]),
     }
     overhead_us = tiny * 1e3
     op_efficiency = {}
     for op, (body, inputs) in per_op.items():
-        ms = timed(tmp, op, body, inputs, threads, iterations)
+        ms = timed(tmp, op, body, inputs, threads, iterations, "dlc." + op)
         layer = [l for l in predicted_layers(os.path.join(tmp, op + ".mlir"), path)
-                 if l["op"] != "constant"][0]
+                 if l["op"] == op][0]
         memory_us = layer.get("memory_us", layer["time_us"] - overhead_us)
         op_efficiency[op] = max(memory_us, 1e-3) / max(ms * 1e3 - overhead_us,
                                                        1e-3)
@@ -466,11 +553,13 @@ def calibrate(tmp, threads, iterations):
         json.dump(target, f)
     print("memory efficiency per op, alone: " + ", ".join(
         f"{k} {v:.2f}" for k, v in op_efficiency.items()))
+    print("ReLU chains (working set MiB: GB/s): " + ", ".join(
+        f"{mib:.0f}: {g:.1f}" for mib, g in chain))
     print(f"host calibration ({threads} thread(s)): matmul {peak / 1e9:.1f} GFLOP/s, "
-          f"add stream {gbps:.1f} GB/s, last-level cache {llc_mib:.0f} MiB, "
+          f"add stream {gbps:.1f} GB/s, last-level cache {nominal_mib:.0f} MiB "
+          f"(effective {llc_mib:.1f} MiB), "
           f"per-op overhead {tiny * 1e3:.1f} us")
     return path, target, tiny * 1e3
-    return path
 
 
 def spearman(a, b):
@@ -509,6 +598,9 @@ def main():
     parser.add_argument("--elementwise-samples", type=int, default=120,
                         help="on how many of their output shapes to calibrate "
                         "batch norm, ReLU and add")
+    parser.add_argument("--cold-samples", type=int, default=120,
+                        help="on how many of the sampled convolutions to "
+                        "calibrate what their cold bytes cost")
     parser.add_argument("--min-us", type=float, default=20.0)
     parser.add_argument("--layers", action="store_true",
                         help="print each layer's predicted and measured time")
@@ -528,12 +620,15 @@ def main():
                             os.path.join(tmp, name + ".mlir")], check=True)
         shapes = sample_convs(args.samples)
         sample_runs, warm_runs = [], []  # [round][sample] -> {op: ms}
+        cold_runs = []  # [round][sample] -> ms
         network_runs = {name: [] for name in networks}
         for _ in range(args.rounds):
             warm_runs.append([timed_elementwise(tmp, shape, args.threads, 5)
                               for shape in shapes[:args.elementwise_samples]])
             sample_runs.append([timed_conv(tmp, shape, args.threads, 5)
                                 for shape in shapes])
+            cold_runs.append([timed_cold_conv(tmp, shape, args.threads, 5)
+                              for shape in shapes[:args.cold_samples]])
             for name in networks:
                 network_runs[name].append(
                     [op["ms"] * 1e3 for op in profile(
@@ -593,6 +688,23 @@ def main():
         target["targets"][0]["cold_activation_gbps"] = cold_gbps
         with open(target_file, "w") as f:
             json.dump(target, f)
+        # What a convolution's cold bytes cost (cold_conv_gbps): the same
+        # convolutions with their input and output buffer cold
+        # (cold_conv_program) against their samples, per cold byte the
+        # replay counts, over those with at least 1 MiB of them.
+        m = len(cold_runs[0])
+        cold_us = np.median(np.array(cold_runs), axis=0) * 1e3
+        cold_bytes = np.array([cold_conv_bytes(tmp, shape, target_file)
+                               for shape in shapes[:m]])
+        extra_us = cold_us - sample_us("dlc.conv2d")[:m]
+        counted = cold_bytes >= 2 ** 20
+        us_per_byte = (float(np.median(extra_us[counted] / cold_bytes[counted]))
+                       if counted.any() else 0.0)
+        conv_gbps = 1e-3 / us_per_byte if us_per_byte > 0 else 0.0
+        if conv_gbps > 0:
+            target["targets"][0]["cold_conv_gbps"] = conv_gbps
+        with open(target_file, "w") as f:
+            json.dump(target, f)
         check_conv_models(tmp, target_file, models, shapes)
         print(f"convolution time models, fitted to {len(shapes)} random convolutions "
               f"(median of {args.rounds} rounds): " + ", ".join(
@@ -603,7 +715,8 @@ def main():
         print("bandwidth on warm buffers: " + ", ".join(
             f"{op[4:]} {gbps:.1f} GB/s" for op, gbps in gbps_warm.items())
             + f"; activations out of cache: {cold_gbps:.1f} GB/s extra "
-            f"({int(both.sum())} samples)")
+            f"({int(both.sum())} samples), for convolutions {conv_gbps:.1f} "
+            f"GB/s ({int(counted.sum())} samples)")
         print(f"{'network':<14} {'layers':>6} {'spearman':>9} {'+-25%':>7} {'+-10%':>7} "
               f"{'repeat10':>8} {'pred ms':>8} {'meas ms':>8}")
         all_pred, all_meas, all_runs = [], [], []
@@ -635,7 +748,8 @@ def main():
             with open(args.save, "w") as f:
                 json.dump({"target": target, "overhead_us": overhead_us,
                            "samples": shapes, "sample_runs": sample_runs,
-                           "warm_runs": warm_runs,
+                           "warm_runs": warm_runs, "cold_runs": cold_runs,
+                           "cold_conv_bytes": cold_bytes.tolist(),
                            "network_runs": network_runs,
                            "network_layers": {
                                name: predicted_layers(os.path.join(tmp, name + ".mlir"),

@@ -31,6 +31,49 @@ Value ActivationLifetimes::owner(Value value) const {
 }
 
 namespace {
+/// A kernel scratch area of the reference executor
+/// (kernels::scratchBuffer): a per-thread slot, reused by every call, of
+/// which a call touches the first `bytes`.
+struct ScratchUse {
+  int slot;
+  int64_t bytes;
+};
+
+/// The scratch a convolution's kernel in lib/Runtime touches: Winograd
+/// F(2x2, 3x3) (kernels::winogradApplies, constant weights) its input
+/// transforms (slot 1) and products (slot 2); im2col + GEMM its columns
+/// (slot 0), which a 1x1 stride-1 unpadded convolution and a depthwise one
+/// do without.
+SmallVector<ScratchUse, 2> convScratch(Conv2DOp conv) {
+  auto w = dyn_cast<RankedTensorType>(conv.getWeight().getType());
+  auto in = dyn_cast<RankedTensorType>(conv.getInput().getType());
+  auto out = dyn_cast<RankedTensorType>(conv.getType());
+  if (!w || !in || !out || !w.hasStaticShape() || !in.hasStaticShape() ||
+      !out.hasStaticShape())
+    return {};
+  int64_t groups = static_cast<int64_t>(conv.getGroups());
+  int64_t m = w.getDimSize(0), cg = w.getDimSize(1), kh = w.getDimSize(2),
+          kw = w.getDimSize(3), outH = out.getDimSize(2),
+          outW = out.getDimSize(3);
+  auto ones = [](ArrayRef<int64_t> values) {
+    return llvm::all_of(values, [](int64_t v) { return v == 1; });
+  };
+  bool unitStride = ones(conv.getStrides());
+  constexpr int64_t kFloat = 4;
+  if (cg == 1 && groups == in.getDimSize(1))
+    return {};
+  if (groups == 1 && kh == 3 && kw == 3 && unitStride &&
+      ones(conv.getDilations()) && m >= 8 && cg >= 8 &&
+      isStoredParameter(conv.getWeight())) {
+    int64_t tiles = (outH + 1) / 2 * ((outW + 1) / 2);
+    return {{1, 16 * cg * tiles * kFloat}, {2, 16 * m * tiles * kFloat}};
+  }
+  if (kh == 1 && kw == 1 && unitStride &&
+      llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; }))
+    return {};
+  return {{0, cg * kh * kw * outH * outW * kFloat}};
+}
+
 /// Replays the reference executor's buffer recycling (lib/Runtime/Tensor.cpp,
 /// BufferPool; lib/Runtime/Executor.cpp, Executor::run) over runs of one
 /// function, counting bytes touched as a clock.
@@ -53,6 +96,9 @@ private:
   };
 
   int64_t allocate(int64_t bytes);
+  /// Touches the first `bytes` of scratch slot `slot` (the clock then reads
+  /// `touchedAt`); returns how many of them are cold now.
+  int64_t touchScratch(int slot, int64_t bytes, int64_t touchedAt);
   bool isCold(int64_t id) const {
     return buffers[id].lastTouch == kNeverTouched ||
            clock - buffers[id].lastTouch > cacheBytes;
@@ -61,6 +107,9 @@ private:
   int64_t cacheBytes;
   int64_t clock = 0;
   std::vector<Buffer> buffers;
+  /// Each scratch slot's uses, newest first, each touching a prefix longer
+  /// than every newer one's: (extent, clock).
+  DenseMap<int, SmallVector<std::pair<int64_t, int64_t>>> scratchSlots;
   /// Released buffers by size, the last released at the back.
   std::map<int64_t, std::vector<int64_t>> pool;
   /// The buffer holding each activation (function arguments keep theirs
@@ -78,6 +127,23 @@ int64_t BufferReplay::allocate(int64_t bytes) {
   }
   buffers.push_back({bytes, bytes >= kMinPooledBytes ? kNeverTouched : clock});
   return static_cast<int64_t>(buffers.size()) - 1;
+}
+
+int64_t BufferReplay::touchScratch(int slot, int64_t bytes, int64_t touchedAt) {
+  SmallVector<std::pair<int64_t, int64_t>> &uses = scratchSlots[slot];
+  int64_t cold = 0, covered = 0;
+  for (auto [extent, touched] : uses) {
+    int64_t span = std::min(extent, bytes) - covered;
+    if (span <= 0)
+      break;
+    if (clock - touched > cacheBytes)
+      cold += span;
+    covered += span;
+  }
+  cold += bytes - covered; // never touched before
+  llvm::erase_if(uses, [&](auto use) { return use.first <= bytes; });
+  uses.insert(uses.begin(), {bytes, touchedAt});
+  return cold;
 }
 
 void BufferReplay::run(func::FuncOp func,
@@ -126,6 +192,15 @@ void BufferReplay::run(func::FuncOp func,
       if (isCold(id))
         coldBytes += buffers[id].bytes;
     }
+    // Kernel scratch: cold where its last use is far away, and beyond the
+    // extent that use touched.
+    SmallVector<ScratchUse, 2> scratch;
+    if (auto conv = dyn_cast<Conv2DOp>(op))
+      scratch = convScratch(conv);
+    for (ScratchUse use : scratch)
+      bytes += use.bytes;
+    for (ScratchUse use : scratch)
+      coldBytes += touchScratch(use.slot, use.bytes, clock + bytes);
     cold[&op] += coldBytes;
     clock += bytes;
     for (int64_t id : touched)

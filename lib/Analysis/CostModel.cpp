@@ -400,8 +400,10 @@ NetworkCost mlir::dlc::costNetwork(func::FuncOp func, const Target &target,
       if (!layer.cost)
         continue;
       layer.coldBytes = cold.lookup(layer.op);
-      layer.timeUs += static_cast<double>(layer.coldBytes) /
-                      (target.coldActivationGBps * 1e3);
+      double gbps = isa<Conv2DOp>(layer.op) && target.coldConvGBps > 0
+                        ? target.coldConvGBps
+                        : target.coldActivationGBps;
+      layer.timeUs += static_cast<double>(layer.coldBytes) / (gbps * 1e3);
     }
   }
   if (fuse)

@@ -149,6 +149,9 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
     if (target.coldActivationGBps < 0)
       return jsonError(origin,
                        where("cold_activation_gbps must not be negative"));
+    target.coldConvGBps = obj->getNumber("cold_conv_gbps").value_or(0);
+    if (target.coldConvGBps < 0)
+      return jsonError(origin, where("cold_conv_gbps must not be negative"));
     if (const json::Array *types = obj->getArray("native_types"))
       for (const json::Value &t : *types)
         if (std::optional<StringRef> s = t.getAsString())
@@ -198,10 +201,10 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
                            where("conv_time_model." + family.str() +
                                  " must be an object for one of conv3x3, "
                                  "pointwise, depthwise, conv"));
+        std::string field = "conv_time_model." + family.str() + ".";
         Expected<ConvTimeModel> model =
             parseConvTimeModel(*terms, [&](const Twine &message) {
-              return jsonError(origin, where("conv_time_model." + family.str() +
-                                             "." + message.str()));
+              return jsonError(origin, where(field + message.str()));
             });
         if (!model)
           return model.takeError();

@@ -81,7 +81,15 @@ void kernels::gemm(bool transB, int64_t m, int64_t n, int64_t k, const float *a,
     int64_t begin = part * chunk, size = std::min(chunk, extent - begin);
     if (size <= 0)
       return;
-    if (splitColumns)
+    // One row (a batch-1 linear layer): SGEMM would pack all of B on every
+    // call; GEMV streams it once.
+    if (m == 1 && transB)
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, size, k, 1.0f, b + begin * ldb,
+                  ldb, a, 1, beta, c + begin, 1);
+    else if (m == 1)
+      cblas_sgemv(CblasRowMajor, CblasTrans, k, size, 1.0f, b + begin, ldb, a,
+                  1, beta, c + begin, 1);
+    else if (splitColumns)
       cblas_sgemm(CblasRowMajor, CblasNoTrans,
                   transB ? CblasTrans : CblasNoTrans, m, size, k, 1.0f, a, lda,
                   transB ? b + begin * ldb : b + begin, ldb, beta, c + begin,

@@ -6,9 +6,9 @@
 # (--emit-cuda --emit-cuda-runner), an input, the reference executor's output
 # and the tolerance the GPU result must meet; plus a 2048^3 GEMM model for
 # the cuBLAS comparison. Copy the bundle and this directory to the GPU
-# machine and run run-gpu-checks.sh there. The full bundle is 121 MB (the
-# GEMM check 49 MB, ResNet-18 46 MB); pass a subset of names to make it
-# smaller.
+# machine and run run-gpu-checks.sh there. The full bundle is about 210 MB
+# (the GEMM check 49 MB, each fp32 ResNet-18 46 MB); pass a subset of names
+# to make it smaller.
 set -euo pipefail
 build=$(cd "$1" && pwd)
 bundle=$2
@@ -17,8 +17,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
-  names=(resnet18 resnet18_int8 mobilenet_v2 transformer transformer_int8
-         digits_int8 digits_nf4 digits_e4m3 pooling gemm2048)
+  names=(resnet18 resnet18_int8 resnet18_fp16 resnet18_bf16 mobilenet_v2
+         transformer transformer_int8 digits_int8 digits_nf4 digits_e4m3
+         pooling gemm2048)
 fi
 py=/usr/bin/python3
 bin=$build/bin
@@ -27,8 +28,16 @@ trap 'rm -rf "$work"' EXIT
 mkdir -p "$bundle"
 digits=$src/test/Quant/Inputs/digits
 
-source_of() { # NAME -> prints "mlir-file input-file tolerance"
+source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
   case $1 in
+  resnet18_fp16 | resnet18_bf16)
+    # fp32 layers on fp16 / bf16 tensor cores. The tolerances are about 10x
+    # what rounding each conv and linear layer's inputs and weights gives
+    # in PyTorch (fp32 otherwise): 4.7e-4 (fp16) and 3.8e-3 (bf16).
+    read -r mlir input _ < <(source_of resnet18)
+    local tol=5e-3
+    [ "$1" = resnet18_bf16 ] && tol=4e-2
+    echo "$mlir $input $tol --cuda-precision=${1#resnet18_}" ;;
   resnet18 | resnet18_int8 | mobilenet_v2 | transformer | transformer_int8)
     local net=${1%_int8}
     if [ ! -f "$work/$net.mlir" ]; then
@@ -75,10 +84,11 @@ PY
 }
 
 for name in "${names[@]}"; do
-  read -r mlir input tol < <(source_of "$name")
+  read -r mlir input tol flags < <(source_of "$name")
   out=$bundle/$name
   rm -rf "$out"
-  "$bin/dlc-translate" --emit-cuda "$mlir" -o "$out" --emit-cuda-runner
+  # shellcheck disable=SC2086 # flags: zero or more words
+  "$bin/dlc-translate" --emit-cuda "$mlir" -o "$out" --emit-cuda-runner $flags
   cp "$input" "$out/input.npy"
   "$bin/dlc-run" "$mlir" --input "$input" --output "$out/expected.npy"
   echo "$tol" > "$out/tolerance"

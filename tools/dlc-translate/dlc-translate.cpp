@@ -84,7 +84,8 @@ static int emitMain(int argc, char **argv) {
       cl::desc("With --emit-cuda: also write <prefix>_runner.cu"));
   static cl::opt<std::string> cudaPrecision(
       "cuda-precision",
-      cl::desc("fp32 layers in fp32 (fp32) or on fp16 tensor cores (fp16)"),
+      cl::desc("fp32 layers in fp32 (fp32) or on fp16 / bf16 tensor cores "
+               "(fp16, bf16)"),
       cl::init("fp32"));
   static cl::opt<std::string> cudaTarget(
       "cuda-target",

@@ -9,9 +9,10 @@ using namespace mlir::dlc::codegen;
 
 FailureOr<EmittedFiles>
 mlir::dlc::cuda::emitCUDA(ModuleOp module, const CUDAEmitOptions &options) {
-  if (options.precision != "fp32" && options.precision != "fp16")
+  if (options.precision != "fp32" && options.precision != "fp16" &&
+      options.precision != "bf16")
     return module.emitError("unknown CUDA precision '")
-           << options.precision << "' (fp32 or fp16)";
+           << options.precision << "' (fp32, fp16 or bf16)";
   // A target by name, or the first GPU of an architecture (sm_90 -> h200).
   auto prepared = prepareEmit(
       module, options,
@@ -21,6 +22,14 @@ mlir::dlc::cuda::emitCUDA(ModuleOp module, const CUDAEmitOptions &options) {
   if (failed(prepared))
     return failure();
   const auto &[target, func] = *prepared;
+  // sm_XY: compute capability X.Y.
+  unsigned capability = 0;
+  if (options.precision == "bf16" &&
+      (StringRef(target.cudaArch).drop_front(3).getAsInteger(10, capability) ||
+       capability < 80))
+    return module.emitError("--cuda-precision=bf16 needs bf16 tensor cores "
+                            "(sm_80 or newer); target '")
+           << target.name << "' is " << target.cudaArch;
   FailureOr<KernelProgram> program =
       lowerToKernelProgram(func, target, Backend::CUDA);
   if (failed(program))
@@ -28,9 +37,9 @@ mlir::dlc::cuda::emitCUDA(ModuleOp module, const CUDAEmitOptions &options) {
   EmittedFiles files;
   files.emplace_back(options.prefix + ".h",
                      printCUDAHeader(*program, options.prefix));
-  files.emplace_back(options.prefix + ".cu",
-                     printCUDASource(*program, target, options.prefix,
-                                     options.precision == "fp16"));
+  files.emplace_back(
+      options.prefix + ".cu",
+      printCUDASource(*program, target, options.prefix, options.precision));
   files.emplace_back(options.prefix + ".bin", weightFile(*program));
   if (options.runner)
     files.emplace_back(options.prefix + "_runner.cu",

@@ -75,7 +75,7 @@ std::string mlir::dlc::cuda::printCUDAHeader(const KernelProgram &program,
 std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
                                              const Target &target,
                                              StringRef prefix,
-                                             bool f16TensorCores) {
+                                             StringRef precision) {
   std::string text;
   llvm::raw_string_ostream os(text);
   std::string p = prefix.str(), P = prefix.upper();
@@ -88,7 +88,7 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
      << target.cudaTileN << "\n#define DLC_BK " << target.cudaTileK << "\n";
   // Compile only the GEMM kernels the model calls (and so let the PTX of
   // each model show its own paths).
-  bool simt = false, f16 = false, s8 = false;
+  bool simt = false, f16 = false, bf16 = false, s8 = false;
   for (const KernelCall &call : program.calls) {
     StringRef kernel = call.kernel;
     if (kernel.ends_with("_s8") && (kernel.starts_with("dlc_qconv2d") ||
@@ -105,15 +105,20 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
                        : nullptr;
       return kind && kind->name == "DLC_A_FP8";
     });
-    (fp8Weights || f16TensorCores ? f16 : simt) = true;
+    if (fp8Weights || precision == "fp16")
+      f16 = true;
+    else
+      (precision == "bf16" ? bf16 : simt) = true;
   }
-  if (f16TensorCores)
-    os << "/* --cuda-precision=fp16: fp32 layers on tensor cores with fp16 "
-          "inputs. */\n";
+  if (precision != "fp32")
+    os << "/* --cuda-precision=" << precision
+       << ": fp32 layers on tensor cores with " << precision << " inputs. */\n";
   if (simt)
     os << "#define DLC_WANT_SIMT_F32 1\n";
   if (f16)
     os << "#define DLC_WANT_F16_TC 1\n";
+  if (bf16)
+    os << "#define DLC_WANT_BF16_TC 1\n";
   if (s8)
     os << "#define DLC_WANT_S8_GEMM 1\n";
   os << "\n";

@@ -18,8 +18,8 @@ namespace mlir::dlc::cuda {
 /// block tile) or an architecture (sm_90: the first GPU with it).
 struct CUDAEmitOptions : codegen::EmitOptions {
   CUDAEmitOptions() { target = "a100"; }
-  /// "fp32": fp32 layers on CUDA cores in fp32; "fp16": on tensor cores
-  /// with fp16 inputs and fp32 accumulation.
+  /// "fp32": fp32 layers on CUDA cores in fp32; "fp16" / "bf16": on tensor
+  /// cores with fp16 / bf16 inputs and fp32 accumulation (bf16: sm_80+).
   std::string precision = "fp32";
   /// Also write <prefix>_runner.cu: reads .npy inputs, runs on the GPU,
   /// writes .npy outputs, times N runs with CUDA events.
@@ -31,9 +31,10 @@ FailureOr<codegen::EmittedFiles> emitCUDA(ModuleOp module,
 
 std::string printCUDAHeader(const codegen::KernelProgram &program,
                             StringRef prefix);
+/// `precision` as in CUDAEmitOptions.
 std::string printCUDASource(const codegen::KernelProgram &program,
                             const Target &target, StringRef prefix,
-                            bool f16TensorCores);
+                            StringRef precision);
 std::string printCUDARunner(StringRef prefix);
 
 } // namespace mlir::dlc::cuda

@@ -10,6 +10,9 @@
  *===----------------------------------------------------------------------===*/
 
 #include <cuda_fp16.h>
+#ifdef DLC_WANT_BF16_TC
+#include <cuda_bf16.h>
+#endif
 #include <cuda_runtime.h>
 #include <math.h>
 #include <stdint.h>

@@ -199,8 +199,9 @@ DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
 #endif
 
 /* The tensor-core kernels (tensorcore.cuh) this model uses. */
-#ifdef DLC_WANT_F16_TC
-DLC_KERNEL void dlc_gemm_f16_tc_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep);
+#if defined(DLC_WANT_F16_TC) || defined(DLC_WANT_BF16_TC)
+template <typename T>
+DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep);
 #endif
 #if defined(DLC_WANT_S8_GEMM) && !defined(DLC_INT8_DP4A)
 DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
@@ -209,25 +210,34 @@ DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
                                       dlc_requant_params rq);
 #endif
 
-/* The fp32-output GEMMs, compiled when the model has such layers: on CUDA
- * cores (DLC_WANT_SIMT_F32) and/or fp16 tensor cores (DLC_WANT_F16_TC: fp8
- * weights always, fp32 weights with --cuda-precision=fp16). The printer
- * defines the macros from the model's calls. */
-#if defined(DLC_WANT_SIMT_F32) || defined(DLC_WANT_F16_TC)
+/* The fp32-output GEMMs, compiled when the model has such layers: on fp16
+ * tensor cores (DLC_WANT_F16_TC) layers with fp8 weights always and fp32
+ * weights with --cuda-precision=fp16; the other fp32 layers on CUDA cores
+ * (DLC_WANT_SIMT_F32) or with --cuda-precision=bf16 on bf16 tensor cores
+ * (DLC_WANT_BF16_TC). The printer defines the macros from the model's
+ * calls. */
+#if defined(DLC_WANT_SIMT_F32) || defined(DLC_WANT_F16_TC) || \
+    defined(DLC_WANT_BF16_TC)
 DLC_LAUNCHER void dlc_launch_gemm_f32(const dlc_gemm_params *p, int images,
                                       const dlc_epilogue_f32 *ep,
                                       dlc_exec *ex) {
   dim3 grid((p->N + DLC_BN - 1) / DLC_BN, (p->M + DLC_BM - 1) / DLC_BM,
             images * p->groups);
-#if defined(DLC_WANT_F16_TC) && defined(DLC_WANT_SIMT_F32)
+#if defined(DLC_WANT_F16_TC) && \
+    (defined(DLC_WANT_SIMT_F32) || defined(DLC_WANT_BF16_TC))
   if (p->a.kind == DLC_A_FP8)
-    dlc_gemm_f16_tc_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+    dlc_gemm_tc_f32_kernel<__half>
+        <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
   else
+#endif
+#if defined(DLC_WANT_BF16_TC)
+    dlc_gemm_tc_f32_kernel<__nv_bfloat16>
+        <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+#elif defined(DLC_WANT_SIMT_F32)
     dlc_gemm_f32_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
-#elif defined(DLC_WANT_F16_TC)
-  dlc_gemm_f16_tc_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
 #else
-  dlc_gemm_f32_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+    dlc_gemm_tc_f32_kernel<__half>
+        <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
 #endif
   dlc_check_launch(ex);
 }

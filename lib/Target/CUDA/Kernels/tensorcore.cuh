@@ -12,11 +12,18 @@
  *   --cuda-precision=fp16 (inputs rounded to fp16, fp32 accumulation), and
  *   layers with fp8 weights always (fp8 values and fp8 activations are
  *   exact in fp16, products exact in fp32).
+ * - bf16 (sm_80+): fp32 layers with --cuda-precision=bf16 (inputs rounded
+ *   to bf16: fp32's range, 8 significant bits; fp32 accumulation).
  * Each kernel is compiled only where the model uses it (gemm.cuh).
  *
  *===----------------------------------------------------------------------===*/
 
 #include <mma.h>
+#ifdef DLC_WANT_BF16_TC
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
+#error "--cuda-precision=bf16 needs bf16 tensor cores: compile for sm_80 or newer"
+#endif
+#endif
 
 #define DLC_TC_FRAGS ((DLC_BM / 16) * (DLC_BN / 16) / 8)
 static_assert(DLC_TC_FRAGS >= 1 && (DLC_BM / 16) * (DLC_BN / 16) % 8 == 0,
@@ -64,11 +71,25 @@ DLC_DEVICE void dlc_tc_store(dlc_tc_accumulator<Acc> *acc, Acc (*Cs)[DLC_BN],
   }
 }
 
+#if defined(DLC_WANT_F16_TC) || defined(DLC_WANT_BF16_TC)
+/* An fp32 value rounded (to nearest even) to the tensor cores' input type,
+ * chosen by the type of the second argument. */
 #ifdef DLC_WANT_F16_TC
-DLC_KERNEL void dlc_gemm_f16_tc_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
+DLC_DEVICE __half dlc_tc_round(float v, __half) { return __float2half_rn(v); }
+#endif
+#ifdef DLC_WANT_BF16_TC
+DLC_DEVICE __nv_bfloat16 dlc_tc_round(float v, __nv_bfloat16) {
+  return __float2bfloat16_rn(v);
+}
+#endif
+
+/* fp32-output GEMM on tensor cores with inputs of type T (__half or
+ * __nv_bfloat16) and fp32 accumulators. */
+template <typename T>
+DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   namespace wmma = nvcuda::wmma;
-  __shared__ __align__(32) __half As[2][DLC_BM][16];
-  __shared__ __align__(32) __half Bs[2][DLC_BN][16];
+  __shared__ __align__(32) T As[2][DLC_BM][16];
+  __shared__ __align__(32) T Bs[2][DLC_BN][16];
   __shared__ __align__(32) float Cs[DLC_BM][DLC_BN];
   int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
   const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
@@ -84,15 +105,16 @@ DLC_KERNEL void dlc_gemm_f16_tc_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
     for (int e = threadIdx.x; e < 2 * DLC_BM * 16; e += blockDim.x) {
       int chunk = e / (DLC_BM * 16), r = e / 16 % DLC_BM, t = e % 16;
       int k = k0 + chunk * 16 + t;
-      As[chunk][r][t] =
-          __float2half(k < p.K ? dlc_a_f32(a, ag, p.M, p.K, i0 + r, k) : 0.0f);
+      As[chunk][r][t] = dlc_tc_round(
+          k < p.K ? dlc_a_f32(a, ag, p.M, p.K, i0 + r, k) : 0.0f, T());
     }
     for (int e = threadIdx.x; e < 2 * DLC_BN * 16; e += blockDim.x) {
       int chunk = e / (DLC_BN * 16), s = e / 16 % DLC_BN, t = e % 16;
       int k = k0 + chunk * 16 + t;
-      Bs[chunk][s][t] = __float2half(
+      Bs[chunk][s][t] = dlc_tc_round(
           k < p.K && j0 + s < p.N ? dlc_b_at<float>(p, b, k, j0 + s, 0.0f)
-                                  : 0.0f);
+                                  : 0.0f,
+          T());
     }
     __syncthreads();
     dlc_tc_multiply(acc, As, Bs, warp);
