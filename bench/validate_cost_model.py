@@ -691,13 +691,16 @@ def main():
         # What a convolution's cold bytes cost (cold_conv_gbps): the same
         # convolutions with their input and output buffer cold
         # (cold_conv_program) against their samples, per cold byte the
-        # replay counts, over those with at least 1 MiB of them.
+        # replay counts, over those with at least 1 MiB of them; not
+        # depthwise ones, whose direct loop streams its tensors (the model
+        # gives them cold_activation_gbps).
         m = len(cold_runs[0])
         cold_us = np.median(np.array(cold_runs), axis=0) * 1e3
         cold_bytes = np.array([cold_conv_bytes(tmp, shape, target_file)
                                for shape in shapes[:m]])
         extra_us = cold_us - sample_us("dlc.conv2d")[:m]
-        counted = cold_bytes >= 2 ** 20
+        depthwise = np.array([s[6] > 1 for s in shapes[:m]])
+        counted = (cold_bytes >= 2 ** 20) & ~depthwise
         us_per_byte = (float(np.median(extra_us[counted] / cold_bytes[counted]))
                        if counted.any() else 0.0)
         conv_gbps = 1e-3 / us_per_byte if us_per_byte > 0 else 0.0

@@ -400,7 +400,9 @@ NetworkCost mlir::dlc::costNetwork(func::FuncOp func, const Target &target,
       if (!layer.cost)
         continue;
       layer.coldBytes = cold.lookup(layer.op);
-      double gbps = isa<Conv2DOp>(layer.op) && target.coldConvGBps > 0
+      bool blockedWalk =
+          isa<Conv2DOp>(layer.op) && layer.cost->kind != CostKind::Depthwise;
+      double gbps = blockedWalk && target.coldConvGBps > 0
                         ? target.coldConvGBps
                         : target.coldActivationGBps;
       layer.timeUs += static_cast<double>(layer.coldBytes) / (gbps * 1e3);

@@ -94,9 +94,10 @@ struct Target {
   /// last-level cache (CacheReuse.h) add bytes / coldActivationGBps to its
   /// time (0: not modelled).
   double coldActivationGBps = 0;
-  /// The rate at which convolutions take their cold bytes, where it differs
-  /// (im2col and GEMM walk them in blocks, which the hardware prefetcher
-  /// follows less well than a stream; 0: coldActivationGBps).
+  /// The rate at which convolutions other than depthwise ones take their
+  /// cold bytes, where it differs (im2col, Winograd and GEMM walk them in
+  /// blocks, which the hardware prefetcher follows less well than a stream;
+  /// 0: coldActivationGBps).
   double coldConvGBps = 0;
   std::vector<std::string> nativeTypes;
   /// Channel multiples at which products run at full rate, per type.

@@ -14,9 +14,16 @@
 //   ReLU, and so its input %c2 (32768 B).
 // RUN: echo '{"targets": [{"name": "replay", "peak_tflops": {"fp32": 1}, "memory_gbps": 1e6, "llc_mib": 1, "cold_activation_gbps": 1}]}' > %t.json
 // RUN: dlc-opt %s -o /dev/null --dlc-cost-report="target=replay target-file=%t.json fuse=false format=json" | FileCheck %s
+// cold_conv_gbps prices a convolution's cold bytes on its own: at 0.5 GB/s
+// %c1's 294912 cold bytes take 589.824 us instead of 294.912.
+// RUN: echo '{"targets": [{"name": "replay", "peak_tflops": {"fp32": 1}, "memory_gbps": 1e6, "llc_mib": 1, "cold_activation_gbps": 1, "cold_conv_gbps": 0.5}]}' > %t.conv.json
+// RUN: dlc-opt %s -o /dev/null --dlc-cost-report="target=replay target-file=%t.conv.json fuse=false format=json" | FileCheck %s --check-prefix=CONV
+// RUN: echo '{"targets": [{"name": "bad", "peak_tflops": {"fp32": 1}, "memory_gbps": 1, "cold_conv_gbps": -1}]}' > %t.bad.json
+// RUN: not dlc-opt %s -o /dev/null --dlc-cost-report="target-file=%t.bad.json" 2>&1 | FileCheck %s --check-prefix=BAD
 
 // CHECK:      "cold_bytes": 294912
 // CHECK:      "name": "dlc.conv2d#2"
+// CHECK:      "time_us": 296.597417
 // CHECK-NOT:  "cold_bytes"
 // CHECK:      "name": "dlc.conv2d#3"
 // CHECK:      "cold_bytes": 65536
@@ -25,6 +32,9 @@
 // CHECK:      "name": "dlc.relu#6"
 // CHECK:      "cold_bytes": 40960
 // CHECK:      "name": "dlc.conv2d#8"
+// CONV:       "name": "dlc.conv2d#2"
+// CONV:       "time_us": 591.509417
+// BAD: target 'bad': cold_conv_gbps must not be negative
 func.func @f(%x: tensor<1x8x32x32xf32>, %big: tensor<1x8x256x256xf32>)
     -> (tensor<1x8x16x16xf32>, tensor<1x8x256x256xf32>, tensor<1x8x16x16xf32>) {
   %w1 = dlc.constant dense<0.5> : tensor<8x8x3x3xf32>

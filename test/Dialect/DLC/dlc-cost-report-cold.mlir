@@ -4,6 +4,9 @@
 // activation is warm. Each cold MiB costs 1 MiB / (1 GB/s) = 1048.576 us.
 // RUN: echo '{"targets": [{"name": "replay", "peak_tflops": {"fp32": 1}, "memory_gbps": 1e6, "llc_mib": 3, "cold_activation_gbps": 1}]}' > %t.json
 // RUN: dlc-opt %s -o /dev/null --dlc-cost-report="target=replay target-file=%t.json fuse=false format=json" | FileCheck %s
+// Elementwise ops keep cold_activation_gbps when convolutions have their own.
+// RUN: echo '{"targets": [{"name": "replay", "peak_tflops": {"fp32": 1}, "memory_gbps": 1e6, "llc_mib": 3, "cold_activation_gbps": 1, "cold_conv_gbps": 0.5}]}' > %t.conv.json
+// RUN: dlc-opt %s -o /dev/null --dlc-cost-report="target=replay target-file=%t.conv.json fuse=false format=json" | FileCheck %s
 // RUN: echo '{"targets": [{"name": "replay", "peak_tflops": {"fp32": 1}, "memory_gbps": 1e6, "llc_mib": 3}]}' > %t.off.json
 // RUN: dlc-opt %s -o /dev/null --dlc-cost-report="target=replay target-file=%t.off.json fuse=false format=json" | FileCheck %s --check-prefix=OFF
 // RUN: echo '{"targets": [{"name": "bad", "peak_tflops": {"fp32": 1}, "memory_gbps": 1, "cold_activation_gbps": -1}]}' > %t.bad.json
