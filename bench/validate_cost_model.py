@@ -171,6 +171,37 @@ def write_program(tmp, name, lines, shape):
     return path, data
 
 
+EVICT_TYPE = f"tensor<1x{EVICT_ELEMENTS // 1024}x32x32xf32>"
+
+
+def evict_line(name):
+    """An op that reads EVICT_ELEMENTS floats of the argument %big,
+    evicting the cache."""
+    return (f"  %{name} = dlc.global_avg_pool %big : ({EVICT_TYPE}) -> "
+            f"tensor<1x{EVICT_ELEMENTS // 1024}x1x1xf32>")
+
+
+def evict_input(tmp):
+    """The .npy file for %big."""
+    path = os.path.join(tmp, "evict.npy")
+    if not os.path.exists(path):
+        np.save(path, np.ones((1, EVICT_ELEMENTS // 1024, 32, 32), np.float32))
+    return path
+
+
+def conv_sample(shape):
+    """A sampled convolution's input, weight and output types, its attribute
+    dictionary and its output size."""
+    _, cin, cout, size, kernel, stride, groups = shape
+    pad = kernel // 2
+    out = (size + 2 * pad - kernel) // stride + 1
+    attrs = (f"{{strides = array<i64: {stride}, {stride}>, pads = array<i64: "
+             f"{pad}, {pad}, {pad}, {pad}>, groups = {groups} : i64}}")
+    return (f"tensor<1x{cin}x{size}x{size}xf32>",
+            f"tensor<{cout}x{cin // groups}x{kernel}x{kernel}xf32>",
+            f"tensor<1x{cout}x{out}x{out}xf32>", attrs, out)
+
+
 def timed_conv(tmp, shape, threads, iterations, copies=4):
     """Median times (ms) of `copies` identical convolutions, each with its own
     constant weights, in the cache state a network gives them. Per copy:
@@ -186,31 +217,21 @@ def timed_conv(tmp, shape, threads, iterations, copies=4):
     {"dlc.conv2d": ms, "dlc.batch_norm": ms, "dlc.relu": ms, "dlc.add": ms,
      "cold relu": ms}.
     """
-    _, cin, cout, size, kernel, stride, groups = shape
-    pad = kernel // 2
-    out = (size + 2 * pad - kernel) // stride + 1
-    x = f"tensor<1x{cin}x{size}x{size}xf32>"
-    w = f"tensor<{cout}x{cin // groups}x{kernel}x{kernel}xf32>"
-    y = f"tensor<1x{cout}x{out}x{out}xf32>"
+    _, cin, cout, size, _, _, _ = shape
+    x, w, y, attrs, out = conv_sample(shape)
     v = f"tensor<{cout}xf32>"
-    big = f"tensor<1x{EVICT_ELEMENTS // 1024}x32x32xf32>"
-    lines = [f"func.func @main(%x: {x}, %big: {big}, %y: {y}) -> {y} {{",
+    lines = [f"func.func @main(%x: {x}, %big: {EVICT_TYPE}, %y: {y}) -> {y} {{",
              *norm_constants(v), f"  %wshared = dlc.constant dense<0.02> : {w}"]
     for i in range(copies):
         lines += [
-            f"  %e{i} = dlc.global_avg_pool %big : ({big}) -> "
-            f"tensor<1x{EVICT_ELEMENTS // 1024}x1x1xf32>",
+            evict_line(f"e{i}"),
             f"  %p{i} = dlc.relu %y : {y}",
             f"  %q{i} = dlc.relu %y : {y}",
             f"  %pq{i} = dlc.mul %p{i}, %q{i} : ({y}, {y}) -> {y}",
             f"  %x{i} = dlc.relu %x : {x}",
-            f"  %t{i} = dlc.conv2d %x{i}, %wshared {{strides = array<i64: {stride}, {stride}>, "
-            f"pads = array<i64: {pad}, {pad}, {pad}, {pad}>, groups = {groups} : i64}} "
-            f": ({x}, {w}) -> {y}",
+            f"  %t{i} = dlc.conv2d %x{i}, %wshared {attrs} : ({x}, {w}) -> {y}",
             f"  %w{i} = dlc.constant dense<0.01> : {w}",
-            f"  %c{i} = dlc.conv2d %x{i}, %w{i} {{strides = array<i64: {stride}, {stride}>, "
-            f"pads = array<i64: {pad}, {pad}, {pad}, {pad}>, groups = {groups} : i64}} "
-            f": ({x}, {w}) -> {y}",
+            f"  %c{i} = dlc.conv2d %x{i}, %w{i} {attrs} : ({x}, {w}) -> {y}",
             f"  %b{i} = dlc.batch_norm %c{i}, %gamma, %beta, %mean, %var "
             f"{{epsilon = 1.0e-05 : f32}} : ({y}, {v}, {v}, {v}, {v}) -> {y}",
             f"  %r{i} = dlc.relu %b{i} : {y}"]
@@ -219,12 +240,9 @@ def timed_conv(tmp, shape, threads, iterations, copies=4):
             lines.append(f"  %s{i} = dlc.add {previous}, %r{i} : ({y}, {y}) -> {y}")
     lines += [f"  return %s{copies - 1} : {y}", "}"]
     path, data = write_program(tmp, "conv", lines, (1, cin, size, size))
-    evict = os.path.join(tmp, "evict.npy")
-    if not os.path.exists(evict):
-        np.save(evict, np.ones((1, EVICT_ELEMENTS // 1024, 32, 32), np.float32))
     output = os.path.join(tmp, "output.npy")
     np.save(output, np.ones((1, cout, out, out), np.float32))
-    ops = profile(path, [data, evict, output], threads, iterations)
+    ops = profile(path, [data, evict_input(tmp), output], threads, iterations)
     times = {}
     for name in ["dlc.conv2d", *ELEMENTWISE_STREAMS]:
         ms = [op["ms"] for op in ops if op["op"] == name]
@@ -245,31 +263,20 @@ def cold_conv_program(tmp, shape, copies=4):
     whatever buffer the pool hands out (the replay in the cost report says
     how many of its bytes are cold); an add keeps both results alive
     through it. Returns the program and its inputs."""
-    _, cin, cout, size, kernel, stride, groups = shape
-    pad = kernel // 2
-    out = (size + 2 * pad - kernel) // stride + 1
-    x = f"tensor<1x{cin}x{size}x{size}xf32>"
-    w = f"tensor<{cout}x{cin // groups}x{kernel}x{kernel}xf32>"
-    y = f"tensor<1x{cout}x{out}x{out}xf32>"
-    big = f"tensor<1x{EVICT_ELEMENTS // 1024}x32x32xf32>"
-    attrs = (f"{{strides = array<i64: {stride}, {stride}>, pads = array<i64: "
-             f"{pad}, {pad}, {pad}, {pad}>, groups = {groups} : i64}}")
-    lines = [f"func.func @main(%x: {x}, %z: {x}, %big: {big}) -> {y} {{",
+    _, cin, _, size, _, _, _ = shape
+    x, w, y, attrs, _ = conv_sample(shape)
+    lines = [f"func.func @main(%x: {x}, %z: {x}, %big: {EVICT_TYPE}) -> {y} {{",
              f"  %wshared = dlc.constant dense<0.02> : {w}"]
     for i in range(copies):
         lines += [
-            f"  %e{i} = dlc.global_avg_pool %big : ({big}) -> "
-            f"tensor<1x{EVICT_ELEMENTS // 1024}x1x1xf32>",
+            evict_line(f"e{i}"),
             f"  %t{i} = dlc.conv2d %z, %wshared {attrs} : ({x}, {w}) -> {y}",
             f"  %w{i} = dlc.constant dense<0.01> : {w}",
             f"  %c{i} = dlc.conv2d %x, %w{i} {attrs} : ({x}, {w}) -> {y}",
             f"  %s{i} = dlc.add %t{i}, %c{i} : ({y}, {y}) -> {y}"]
     lines += [f"  return %s{copies - 1} : {y}", "}"]
     path, data = write_program(tmp, "coldconv", lines, (1, cin, size, size))
-    evict = os.path.join(tmp, "evict.npy")
-    if not os.path.exists(evict):
-        np.save(evict, np.ones((1, EVICT_ELEMENTS // 1024, 32, 32), np.float32))
-    return path, [data, data, evict]
+    return path, [data, data, evict_input(tmp)]
 
 
 def timed_cold_conv(tmp, shape, threads, iterations):
@@ -505,8 +512,6 @@ def calibrate(tmp, threads, iterations):
     # against the cache bandwidth it measures; the classifier, whose time
     # is its weights from memory (a pool over 32 MiB evicts them first, as
     # a network's other weights do), stands as measured.
-    big = f"tensor<1x{EVICT_ELEMENTS // 1024}x32x32xf32>"
-    pooled = f"tensor<1x{EVICT_ELEMENTS // 1024}x1x1xf32>"
     per_op = {
         "transpose": ("""func.func @main(%x: tensor<1x2x58x28x28xf32>) -> tensor<1x58x2x28x28xf32> {
   %0 = dlc.transpose %x {perm = array<i64: 0, 2, 1, 3, 4>} : (tensor<1x2x58x28x28xf32>) -> tensor<1x58x2x28x28xf32>
@@ -532,11 +537,11 @@ def calibrate(tmp, threads, iterations):
   %0 = dlc.softmax %x {axis = -1 : i64} : tensor<1x4x32x32xf32>
   return %0 : tensor<1x4x32x32xf32>
 }""", [(1, 4, 32, 32)]),
-        "linear": (f"""func.func @main(%x: tensor<1x1024xf32>, %big: {big}) -> (tensor<1x1000xf32>, {pooled}) {{
-  %e = dlc.global_avg_pool %big : ({big}) -> {pooled}
+        "linear": (f"""func.func @main(%x: tensor<1x1024xf32>, %big: {EVICT_TYPE}) -> tensor<1x1000xf32> {{
+{evict_line("e")}
   %w = dlc.constant dense<0.01> : tensor<1000x1024xf32>
   %0 = dlc.linear %x, %w : (tensor<1x1024xf32>, tensor<1000x1024xf32>) -> tensor<1x1000xf32>
-  return %0, %e : tensor<1x1000xf32>, {pooled}
+  return %0 : tensor<1x1000xf32>
 }}""", [(1, 1024), (1, EVICT_ELEMENTS // 1024, 32, 32)]),
     }
     overhead_us = tiny * 1e3
