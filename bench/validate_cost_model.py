@@ -696,16 +696,21 @@ def main():
         # What a convolution's cold bytes cost (cold_conv_gbps): the same
         # convolutions with their input and output buffer cold
         # (cold_conv_program) against their samples, per cold byte the
-        # replay counts, over those with at least 1 MiB of them; not
+        # replay counts, median over those where the cold bytes matter (at
+        # least 1 MiB, and at the stream's rate at least a tenth of the
+        # sample's time: smaller effects drown in this host's noise); not
         # depthwise ones, whose direct loop streams its tensors (the model
         # gives them cold_activation_gbps).
         m = len(cold_runs[0])
         cold_us = np.median(np.array(cold_runs), axis=0) * 1e3
         cold_bytes = np.array([cold_conv_bytes(tmp, shape, target_file)
                                for shape in shapes[:m]])
-        extra_us = cold_us - sample_us("dlc.conv2d")[:m]
+        warm_conv_us = sample_us("dlc.conv2d")[:m]
+        extra_us = cold_us - warm_conv_us
         depthwise = np.array([s[6] > 1 for s in shapes[:m]])
-        counted = (cold_bytes >= 2 ** 20) & ~depthwise
+        stream_us = cold_bytes / (cold_gbps * 1e3) if cold_gbps > 0 else cold_bytes * 0
+        counted = ((cold_bytes >= 2 ** 20) & ~depthwise &
+                   (stream_us >= 0.1 * warm_conv_us))
         us_per_byte = (float(np.median(extra_us[counted] / cold_bytes[counted]))
                        if counted.any() else 0.0)
         conv_gbps = 1e-3 / us_per_byte if us_per_byte > 0 else 0.0

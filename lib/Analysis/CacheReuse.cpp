@@ -1,4 +1,4 @@
-//===- CacheReuse.cpp - activations the reference executor finds cold -----===//
+//===- CacheReuse.cpp - data the reference executor finds cold ------------===//
 
 #include "dlc/Analysis/CacheReuse.h"
 #include "dlc/Analysis/CostModel.h"
@@ -218,8 +218,8 @@ void BufferReplay::run(func::FuncOp func,
     release(owner(value));
 }
 
-DenseMap<Operation *, int64_t>
-mlir::dlc::coldActivationBytes(func::FuncOp func, int64_t cacheBytes) {
+DenseMap<Operation *, int64_t> mlir::dlc::coldDataBytes(func::FuncOp func,
+                                                        int64_t cacheBytes) {
   BufferReplay replay(cacheBytes);
   DenseMap<Operation *, int64_t> warmUp, steady;
   replay.run(func, warmUp);

@@ -394,8 +394,8 @@ NetworkCost mlir::dlc::costNetwork(func::FuncOp func, const Target &target,
           storageBytes(op.getResult(0).getType());
   }
   if (target.coldActivationGBps > 0 && target.llcMiB > 0) {
-    DenseMap<Operation *, int64_t> cold = coldActivationBytes(
-        func, static_cast<int64_t>(target.llcMiB * 1024 * 1024));
+    DenseMap<Operation *, int64_t> cold =
+        coldDataBytes(func, static_cast<int64_t>(target.llcMiB * 1024 * 1024));
     for (LayerCost &layer : network.layers) {
       if (!layer.cost)
         continue;

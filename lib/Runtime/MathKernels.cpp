@@ -82,7 +82,10 @@ void kernels::gemm(bool transB, int64_t m, int64_t n, int64_t k, const float *a,
     if (size <= 0)
       return;
     // One row (a batch-1 linear layer): SGEMM would pack all of B on every
-    // call; GEMV streams it once.
+    // call; GEMV streams it once. (Some OpenBLAS versions scale y by beta
+    // even when it is 0, so stale NaNs in a recycled buffer would survive.)
+    if (m == 1 && beta == 0.0f)
+      std::fill(c + begin, c + begin + size, 0.0f);
     if (m == 1 && transB)
       cblas_sgemv(CblasRowMajor, CblasNoTrans, size, k, 1.0f, b + begin * ldb,
                   ldb, a, 1, beta, c + begin, 1);

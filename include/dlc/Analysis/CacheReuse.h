@@ -1,14 +1,15 @@
-//===- CacheReuse.h - activations the reference executor finds cold -*- C++
-//-*-===//
+//===- CacheReuse.h - data the reference executor finds cold ----*- C++ -*-===//
 //
 // The reference executor (dlc-run) takes each op's result buffer from a pool
 // of released buffers of the same size, the one released last first, and
-// releases a tensor after its last reader (a result nothing reads at once).
-// Replaying that over a function gives, for each activation an op reads or
-// writes, its reuse distance: the bytes every op touched since that memory
-// was last touched. Data further away than the cache holds come from
-// memory: the first layer's input, which the whole previous run separates
-// from its last use, or a result buffer last used a whole network ago.
+// releases a tensor after its last reader (a result nothing reads at once);
+// its convolution kernels reuse one scratch area per kind. Replaying that
+// over a function gives, for each activation an op reads or writes and each
+// scratch byte it touches, its reuse distance: the bytes every op touched
+// since that memory was last touched. Data further away than the cache
+// holds come from memory: the first layer's input, which the whole previous
+// run separates from its last use, a result buffer last used a whole
+// network ago, or scratch no convolution of that size used since.
 //
 //===----------------------------------------------------------------------===//
 
@@ -41,12 +42,13 @@ private:
   DenseMap<Value, Operation *> lastReaders;
 };
 
-/// Bytes of activations (operands and results; not parameters) each op of
-/// `func` reads or writes whose reuse distance exceeds `cacheBytes`, in the
-/// steady state of repeated runs by the reference executor: the second of
-/// two replayed runs. Views (reshape, flatten) share their source's memory.
-llvm::DenseMap<Operation *, int64_t> coldActivationBytes(func::FuncOp func,
-                                                         int64_t cacheBytes);
+/// Bytes of activations (operands and results; not parameters) and kernel
+/// scratch each op of `func` touches whose reuse distance exceeds
+/// `cacheBytes`, in the steady state of repeated runs by the reference
+/// executor: the second of two replayed runs. Views (reshape, flatten)
+/// share their source's memory.
+llvm::DenseMap<Operation *, int64_t> coldDataBytes(func::FuncOp func,
+                                                   int64_t cacheBytes);
 
 } // namespace mlir::dlc
 

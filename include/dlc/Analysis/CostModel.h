@@ -34,8 +34,8 @@ struct LayerCost {
   bool memoryBound = false;
   /// Fused into its producer: no launch, no round trip through memory.
   bool fused = false;
-  /// Activation bytes the reference executor finds out of cache (targets
-  /// with cold_activation_gbps), included in timeUs.
+  /// Activation and scratch bytes the reference executor finds out of
+  /// cache (targets with cold_activation_gbps), included in timeUs.
   int64_t coldBytes = 0;
 };
 

@@ -89,8 +89,8 @@ struct Target {
   /// distinction).
   double llcMiB = 0;
   double cacheGBps = 0;
-  /// Targets that model the reference executor (dlc-run): activation bytes
-  /// an op touches that the executor's buffer recycling left out of the
+  /// Targets that model the reference executor (dlc-run): activation and
+  /// scratch bytes an op touches that the executor left out of the
   /// last-level cache (CacheReuse.h) add bytes / coldActivationGBps to its
   /// time (0: not modelled).
   double coldActivationGBps = 0;
