@@ -8,9 +8,10 @@
    executor (dlc-run --profile-json, each op's median over the runs after
    the first) with the given thread count: peak FP32 from a 1024^3
    dlc.matmul, memory bandwidth from a 16M-element dlc.add, the per-op
-   overhead from a 64-element relu, and the efficiency of data-movement,
-   pooling and batch-1 linear ops on shapes they have in networks. Writes
-   them as target "host-measured".
+   overhead from a 64-element relu, the cache this process gets from
+   ReLU chains of growing working sets, and the efficiency of
+   data-movement, pooling and batch-1 linear ops on shapes they have in
+   networks. Writes them as target "host-measured".
 2. Times random convolutions of four kernel families (3x3 stride 1,
    pointwise, depthwise, the rest) in the cache state a network gives a
    layer (weights evicted, activations and buffers warm; timed_conv) and
@@ -20,7 +21,8 @@
    error, nn-Meter style. Batch norm, ReLU and add are calibrated on
    chains of their own over the samples' output shapes (warm buffers), and
    activations out of cache by the sample programs' cold input ReLU
-   (cold_activation_gbps).
+   (cold_activation_gbps); convolutions out of cache by the first samples
+   again with their input and output cold (cold_conv_gbps).
 3. For ResNet-18, MobileNetV2, ShuffleNetV2 (torchvision, random weights)
    and a transformer encoder block: imports the PyTorch export, times every
    op with the executor, and predicts every op with
@@ -33,7 +35,7 @@
    +-10% (nn-Meter's form), per network and overall; `repeat10`, the share
    of single-round layer times within +-10% of the median, which is as
    close as one measurement predicts another here; and whole-network
-   predicted vs measured latency. About 8 minutes; run it on an idle
+   predicted vs measured latency. About 10 minutes; run it on an idle
    machine only.
 Build first (scripts/build.sh).
 """
