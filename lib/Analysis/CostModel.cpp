@@ -297,6 +297,7 @@ static void applyFusion(std::vector<LayerCost> &layers, const Target &target) {
       if (!operand.getDefiningOp() || !isParameterOp(*operand.getDefiningOp()))
         extra += storageBytes(operand.getType());
     layer.fused = true;
+    layer.coldBytes = 0; // its buffers are the producer's registers
     layer.computeUs = 0;
     layer.memoryUs =
         extra / (target.memoryGBps * 1e9 * target.memoryEfficiency) * 1e6;

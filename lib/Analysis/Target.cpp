@@ -144,14 +144,18 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
     }
     target.llcMiB = obj->getNumber("llc_mib").value_or(target.l2MiB);
     target.cacheGBps = obj->getNumber("cache_gbps").value_or(0);
-    target.coldActivationGBps =
-        obj->getNumber("cold_activation_gbps").value_or(0);
-    if (target.coldActivationGBps < 0)
-      return jsonError(origin,
-                       where("cold_activation_gbps must not be negative"));
-    target.coldConvGBps = obj->getNumber("cold_conv_gbps").value_or(0);
-    if (target.coldConvGBps < 0)
-      return jsonError(origin, where("cold_conv_gbps must not be negative"));
+    for (auto [key, field] :
+         {std::pair<StringRef, double *>{"cold_activation_gbps",
+                                         &target.coldActivationGBps},
+          {"cold_conv_gbps", &target.coldConvGBps}}) {
+      if (const json::Value *value = obj->get(key)) {
+        std::optional<double> number = value->getAsNumber();
+        if (!number || *number < 0)
+          return jsonError(
+              origin, where((key + " must be a non-negative number").str()));
+        *field = *number;
+      }
+    }
     if (const json::Array *types = obj->getArray("native_types"))
       for (const json::Value &t : *types)
         if (std::optional<StringRef> s = t.getAsString())

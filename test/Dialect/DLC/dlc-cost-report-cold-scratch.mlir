@@ -34,7 +34,7 @@
 // CHECK:      "name": "dlc.conv2d#8"
 // CONV:       "name": "dlc.conv2d#2"
 // CONV:       "time_us": 591.509417
-// BAD: target 'bad': cold_conv_gbps must not be negative
+// BAD: target 'bad': cold_conv_gbps must be a non-negative number
 func.func @f(%x: tensor<1x8x32x32xf32>, %big: tensor<1x8x256x256xf32>)
     -> (tensor<1x8x16x16xf32>, tensor<1x8x256x256xf32>, tensor<1x8x16x16xf32>) {
   %w1 = dlc.constant dense<0.5> : tensor<8x8x3x3xf32>

@@ -11,6 +11,8 @@
 // RUN: dlc-opt %s -o /dev/null --dlc-cost-report="target=replay target-file=%t.off.json fuse=false format=json" | FileCheck %s --check-prefix=OFF
 // RUN: echo '{"targets": [{"name": "bad", "peak_tflops": {"fp32": 1}, "memory_gbps": 1, "cold_activation_gbps": -1}]}' > %t.bad.json
 // RUN: not dlc-opt %s -o /dev/null --dlc-cost-report="target-file=%t.bad.json" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: echo '{"targets": [{"name": "bad", "peak_tflops": {"fp32": 1}, "memory_gbps": 1, "cold_activation_gbps": "fast"}]}' > %t.text.json
+// RUN: not dlc-opt %s -o /dev/null --dlc-cost-report="target-file=%t.text.json" 2>&1 | FileCheck %s --check-prefix=BAD
 
 // CHECK:      "cold_bytes": 1048576
 // CHECK:      "name": "dlc.relu#1"
@@ -21,7 +23,7 @@
 // CHECK:      "cold_bytes": 1048576
 // CHECK:      "name": "dlc.add#3"
 // OFF-NOT:    "cold_bytes"
-// BAD: target 'bad': cold_activation_gbps must not be negative
+// BAD: target 'bad': cold_activation_gbps must be a non-negative number
 func.func @f(%x: tensor<1x16x128x128xf32>) -> tensor<1x16x128x128xf32> {
   %a = dlc.relu %x : tensor<1x16x128x128xf32>
   %b = dlc.relu %a : tensor<1x16x128x128xf32>
