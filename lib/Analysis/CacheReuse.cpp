@@ -4,6 +4,7 @@
 #include "dlc/Analysis/CostModel.h"
 #include "dlc/Dialect/DLC/IR/ConstantData.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
+#include "dlc/Runtime/ConvScratch.h"
 #include "llvm/ADT/SetVector.h"
 #include <limits>
 #include <map>
@@ -39,12 +40,13 @@ struct ScratchUse {
   int64_t bytes;
 };
 
-/// The scratch a convolution's kernel in lib/Runtime touches: Winograd
-/// F(2x2, 3x3) (kernels::winogradApplies, constant weights) its input
-/// transforms (slot 1) and products (slot 2); im2col + GEMM its columns
-/// (slot 0), which a 1x1 stride-1 unpadded convolution and a depthwise one
-/// do without.
+/// The scratch a convolution's kernel in lib/Runtime touches (by the
+/// executor's own rules, dlc/Runtime/ConvScratch.h): Winograd F(2x2, 3x3)
+/// (constant weights) its input transforms and products; im2col + GEMM its
+/// columns, which a pointwise window and a depthwise convolution do
+/// without.
 SmallVector<ScratchUse, 2> convScratch(Conv2DOp conv) {
+  using namespace runtime;
   auto w = dyn_cast<RankedTensorType>(conv.getWeight().getType());
   auto in = dyn_cast<RankedTensorType>(conv.getInput().getType());
   auto out = dyn_cast<RankedTensorType>(conv.getType());
@@ -55,23 +57,19 @@ SmallVector<ScratchUse, 2> convScratch(Conv2DOp conv) {
   int64_t m = w.getDimSize(0), cg = w.getDimSize(1), kh = w.getDimSize(2),
           kw = w.getDimSize(3), outH = out.getDimSize(2),
           outW = out.getDimSize(3);
-  auto ones = [](ArrayRef<int64_t> values) {
-    return llvm::all_of(values, [](int64_t v) { return v == 1; });
-  };
-  bool unitStride = ones(conv.getStrides());
   constexpr int64_t kFloat = 4;
   if (cg == 1 && groups == in.getDimSize(1))
     return {};
-  if (groups == 1 && kh == 3 && kw == 3 && unitStride &&
-      ones(conv.getDilations()) && m >= 8 && cg >= 8 &&
-      isStoredParameter(conv.getWeight())) {
-    int64_t tiles = (outH + 1) / 2 * ((outW + 1) / 2);
-    return {{1, 16 * cg * tiles * kFloat}, {2, 16 * m * tiles * kFloat}};
+  if (isStoredParameter(conv.getWeight()) &&
+      winogradApplies(w.getShape(), conv.getStrides(), conv.getDilations(),
+                      groups)) {
+    int64_t tiles = winogradTiles(outH, outW);
+    return {{kWinogradInputSlot, 16 * cg * tiles * kFloat},
+            {kWinogradProductSlot, 16 * m * tiles * kFloat}};
   }
-  if (kh == 1 && kw == 1 && unitStride &&
-      llvm::all_of(conv.getPads(), [](int64_t p) { return p == 0; }))
+  if (isPointwiseWindow(kh, kw, conv.getStrides(), conv.getPads()))
     return {};
-  return {{0, cg * kh * kw * outH * outW * kFloat}};
+  return {{kIm2colColumnsSlot, cg * kh * kw * outH * outW * kFloat}};
 }
 
 /// Replays the reference executor's buffer recycling (lib/Runtime/Tensor.cpp,

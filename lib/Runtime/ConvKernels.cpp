@@ -146,10 +146,9 @@ Tensor kernels::conv2d(const Tensor &input, const Tensor &weight,
   }
 
   bool pointwise =
-      win.kernel[0] == 1 && win.kernel[1] == 1 && win.stride[0] == 1 &&
-      win.stride[1] == 1 &&
-      std::all_of(win.pads, win.pads + 4, [](int64_t p) { return p == 0; });
-  float *columns = pointwise ? nullptr : scratchBuffer(0, kSize * spatial);
+      isPointwiseWindow(win.kernel[0], win.kernel[1], win.stride, win.pads);
+  float *columns =
+      pointwise ? nullptr : scratchBuffer(kIm2colColumnsSlot, kSize * spatial);
   for (int64_t i = 0; i < n; ++i) {
     for (int64_t g = 0; g < groups; ++g) {
       const float *image = input.data() + (i * c + g * cg) * h * wd;

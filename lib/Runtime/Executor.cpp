@@ -167,9 +167,9 @@ FailureOr<Executor> Executor::create(func::FuncOp func,
     if (auto conv = dyn_cast<Conv2DOp>(op)) {
       auto it = executor.constants.find(conv.getWeight());
       if (options.winograd && it != executor.constants.end() &&
-          k::winogradApplies(it->second.shape(), conv.getStrides(),
-                             conv.getDilations(),
-                             static_cast<int64_t>(conv.getGroups())))
+          winogradApplies(it->second.shape(), conv.getStrides(),
+                          conv.getDilations(),
+                          static_cast<int64_t>(conv.getGroups())))
         executor.winogradWeights[&op] =
             std::make_shared<const std::vector<float>>(
                 k::winogradTransformWeights(it->second));

@@ -9,6 +9,7 @@
 #ifndef DLC_LIB_RUNTIME_KERNELS_H
 #define DLC_LIB_RUNTIME_KERNELS_H
 
+#include "dlc/Runtime/ConvScratch.h"
 #include "dlc/Runtime/Tensor.h"
 #include <vector>
 
@@ -58,11 +59,6 @@ struct Window2D {
 Tensor conv2d(const Tensor &input, const Tensor &weight, const Tensor *bias,
               const Window2D &window, int64_t groups,
               const std::vector<float> *winogradWeights = nullptr);
-/// Whether conv2d computes this convolution with Winograd F(2x2, 3x3)
-/// (3x3, stride 1, undilated, ungrouped, at least 8 channels in and out).
-bool winogradApplies(llvm::ArrayRef<int64_t> weightShape,
-                     llvm::ArrayRef<int64_t> strides,
-                     llvm::ArrayRef<int64_t> dilations, int64_t groups);
 /// The weights in the Winograd domain: U[k][m][c] = (G g G^T)[k].
 std::vector<float> winogradTransformWeights(const Tensor &weight);
 Tensor winogradConv2d(const Tensor &input, const Tensor &weight,

@@ -21,15 +21,6 @@
 using namespace mlir::dlc::runtime;
 using namespace mlir::dlc::runtime::kernels;
 
-bool kernels::winogradApplies(llvm::ArrayRef<int64_t> weightShape,
-                              llvm::ArrayRef<int64_t> strides,
-                              llvm::ArrayRef<int64_t> dilations,
-                              int64_t groups) {
-  return groups == 1 && weightShape[2] == 3 && weightShape[3] == 3 &&
-         strides[0] == 1 && strides[1] == 1 && dilations[0] == 1 &&
-         dilations[1] == 1 && weightShape[0] >= 8 && weightShape[1] >= 8;
-}
-
 std::vector<float> kernels::winogradTransformWeights(const Tensor &weight) {
   int64_t m = weight.dim(0), c = weight.dim(1);
   std::vector<float> u(16 * m * c);
@@ -62,12 +53,12 @@ Tensor kernels::winogradConv2d(const Tensor &input, const Tensor &weight,
   int64_t outH = h + w.pads[0] + w.pads[2] - 2;
   int64_t outW = wd + w.pads[1] + w.pads[3] - 2;
   int64_t tilesH = (outH + 1) / 2, tilesW = (outW + 1) / 2;
-  int64_t tiles = tilesH * tilesW;
+  int64_t tiles = winogradTiles(outH, outW);
   Tensor output = Tensor::uninitialized({n, m, outH, outW});
   // Scratch the kernel overwrites in full: no zero-fill, and reused across
   // calls (fresh pages for 2 x 3 MB per conv cost more than the GEMMs).
-  float *v = scratchBuffer(1, 16 * c * tiles);
-  float *product = scratchBuffer(2, 16 * m * tiles);
+  float *v = scratchBuffer(kWinogradInputSlot, 16 * c * tiles);
+  float *product = scratchBuffer(kWinogradProductSlot, 16 * m * tiles);
 
   for (int64_t img = 0; img < n; ++img) {
     const float *x = input.data() + img * c * h * wd;
