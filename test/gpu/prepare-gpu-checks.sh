@@ -56,8 +56,15 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
     [ "$precision" = e4m3 ] && precision=fp8-e4m3
     "$bin/dlc-translate" --import-onnx "$digits/digits_cnn.onnx" -o "$work/digits.mlir"
     "$bin/dlc-opt" "$work/digits.mlir" --dlc-quantize="precision=$precision calibration=$digits/calib_x.npy progress=false" --dlc-infer-shapes=batch=360 -o "$work/$1.mlir"
+    # int8 sums are exact: identical. NF4 weights feed fp32 sums: the fp32
+    # contract. fp8 products are exact but the GPU sums them in another
+    # order than the executor (and the tensor cores' fp8 accumulation keeps
+    # fewer bits): a hidden value that lands on the other side of an fp8
+    # rounding boundary moves by a whole fp8 step (1/8 of it for E4M3).
+    # 2e-2 allows a few such steps; the first GPU run is to measure it.
     local tol=1e-4
     [ "$1" = digits_int8 ] && tol=0
+    [ "$1" = digits_e4m3 ] && tol=2e-2
     echo "$work/$1.mlir $digits/test_x.npy $tol" ;;
   pooling) # every pooling form, fp32 and int8 (the ARM test's model)
     $py -c "import numpy; numpy.save('$work/pooling.input.npy', numpy.random.default_rng(0).standard_normal((1, 8, 65, 65)).astype(numpy.float32))"

@@ -88,24 +88,19 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
      << target.cudaTileN << "\n#define DLC_BK " << target.cudaTileK << "\n";
   // Compile only the GEMM kernels the model calls (and so let the PTX of
   // each model show its own paths).
-  bool simt = false, f16 = false, bf16 = false, s8 = false;
+  bool simt = false, f16 = false, bf16 = false, s8 = false, fp8 = false;
   for (const KernelCall &call : program.calls) {
     StringRef kernel = call.kernel;
     if (kernel.ends_with("_s8") && (kernel.starts_with("dlc_qconv2d") ||
                                     kernel.starts_with("dlc_qlinear") ||
                                     kernel.starts_with("dlc_qmatmul")))
       s8 = true;
+    if (kernel == "dlc_conv2d_fp8" || kernel == "dlc_linear_fp8")
+      fp8 = true;
     if (kernel != "dlc_conv2d_f32" && kernel != "dlc_linear_f32" &&
         kernel != "dlc_matmul_f32")
       continue;
-    bool fp8Weights = llvm::any_of(call.args, [](const Arg &arg) {
-      auto *a = std::get_if<Aggregate>(&arg.value);
-      auto *kind = a && a->type == "dlc_asource"
-                       ? std::get_if<Constant>(&a->fields[0].value)
-                       : nullptr;
-      return kind && kind->name == "DLC_A_FP8";
-    });
-    if (fp8Weights || precision == "fp16")
+    if (precision == "fp16")
       f16 = true;
     else
       (precision == "bf16" ? bf16 : simt) = true;
@@ -121,6 +116,8 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
     os << "#define DLC_WANT_BF16_TC 1\n";
   if (s8)
     os << "#define DLC_WANT_S8_GEMM 1\n";
+  if (fp8)
+    os << "#define DLC_WANT_FP8_TC 1\n";
   os << "\n";
   for (const char *part : kKernelLibrary)
     os << part;

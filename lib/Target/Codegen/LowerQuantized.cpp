@@ -2,7 +2,8 @@
 //
 // int8 layers become SDOT GEMMs with the input zero point folded into a
 // per-row correction (bias - z_x * sum(w), computed here) and the
-// executor's fixed-point requantization; fp8 layers decode activations
+// executor's fixed-point requantization. fp8 layers on CUDA multiply the
+// codes on tensor cores (dlc_conv2d_fp8); on ARM they decode activations
 // through an exact fp16 table into fp32 and run the fp32 GEMM on fp8
 // weight panels.
 //
@@ -133,11 +134,25 @@ Lowering::fp8Product(Operation *op, Value input, Value weight, Value bias,
                      int64_t groups) {
   auto in = cast<ShapedType>(input.getType());
   FP8Product product;
-  product.decoded = temporary(op, ElemType::F32);
-  call("dlc_fp8_to_f32",
-       {Arg(in.getNumElements()), bufferOf(input),
-        fp8Table(in.getElementType()), Arg(1.0f), product.decoded},
-       describe(op) + " (input to fp32)");
+  auto formatOf = [](Type type) -> Arg {
+    return Constant{*getFP8Format(getElementTypeOrSelf(type)) ==
+                            q::FP8Format::E4M3FN
+                        ? "DLC_FP8_E4M3"
+                        : "DLC_FP8_E5M2"};
+  };
+  if (backend == Backend::CUDA) {
+    product.codes = true;
+    product.input = bufferOf(input);
+    product.inputFormat = formatOf(in);
+    product.weightFormat = formatOf(weight.getType());
+  } else {
+    BufferRef decoded = temporary(op, ElemType::F32);
+    call("dlc_fp8_to_f32",
+         {Arg(in.getNumElements()), bufferOf(input),
+          fp8Table(in.getElementType()), Arg(1.0f), decoded},
+         describe(op) + " (input to fp32)");
+    product.input = decoded;
+  }
   FailureOr<Arg> w = weightSource(op, weight, groups);
   if (failed(w))
     return failure();
@@ -167,10 +182,17 @@ LogicalResult Lowering::lowerQConv(QConv2DOp op) {
         op.getInputScale()->convertToDouble(), *op.getWeightScales(), groups);
     if (failed(p))
       return failure();
-    call("dlc_conv2d_f32",
-         gemmArgs({Arg(in.getDimSize(0)), geom, p->decoded, p->weights,
-                   bufferOf(op.getResult()), p->epilogue}),
-         describe(op));
+    if (p->codes)
+      call("dlc_conv2d_fp8",
+           gemmArgs({Arg(in.getDimSize(0)), geom, p->input, p->inputFormat,
+                     p->weights, p->weightFormat, bufferOf(op.getResult()),
+                     p->epilogue}),
+           describe(op));
+    else
+      call("dlc_conv2d_f32",
+           gemmArgs({Arg(in.getDimSize(0)), geom, p->input, p->weights,
+                     bufferOf(op.getResult()), p->epilogue}),
+           describe(op));
     return success();
   }
   FailureOr<Int8Layer> layer =
@@ -201,10 +223,17 @@ LogicalResult Lowering::lowerQLinear(QLinearOp op) {
         op.getInputScale()->convertToDouble(), *op.getWeightScales(), 1);
     if (failed(p))
       return failure();
-    call("dlc_linear_f32",
-         gemmArgs({Arg(batchRows), Arg(k), Arg(rows), p->decoded, p->weights,
-                   bufferOf(op.getResult()), p->epilogue}),
-         describe(op));
+    if (p->codes)
+      call("dlc_linear_fp8",
+           gemmArgs({Arg(batchRows), Arg(k), Arg(rows), p->input,
+                     p->inputFormat, p->weights, p->weightFormat,
+                     bufferOf(op.getResult()), p->epilogue}),
+           describe(op));
+    else
+      call("dlc_linear_f32",
+           gemmArgs({Arg(batchRows), Arg(k), Arg(rows), p->input, p->weights,
+                     bufferOf(op.getResult()), p->epilogue}),
+           describe(op));
     return success();
   }
   FailureOr<Int8Layer> layer =

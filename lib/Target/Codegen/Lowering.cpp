@@ -54,7 +54,7 @@ static bool isWeightOp(Operation *op) {
 
 static bool isAlias(Operation *op) { return isa<ReshapeOp, FlattenOp>(op); }
 
-static int64_t temporaryBytes(Operation *op);
+static int64_t temporaryBytes(Operation *op, Backend backend);
 
 /// An inference batch norm as y = x * mul[c] + add[c], derived in double
 /// as the executor does; nullopt unless its statistics are constants.
@@ -256,7 +256,7 @@ LogicalResult Lowering::planMemory() {
   for (auto &[v, interval] : intervals)
     order.push_back(interval);
   for (Operation &op : body)
-    if (int64_t bytes = temporaryBytes(&op))
+    if (int64_t bytes = temporaryBytes(&op, backend))
       order.push_back(
           {Value(), position[&op], position[&op], roundUp(bytes, 64), &op});
   llvm::sort(order, [](const Interval &a, const Interval &b) {
@@ -325,11 +325,13 @@ BufferRef Lowering::temporary(Operation *op, ElemType type) {
   return ref;
 }
 
-/// Bytes of the temporary buffer `op` needs (0: none).
-static int64_t temporaryBytes(Operation *op) {
+/// Bytes of the temporary buffer `op` needs (0: none): the fp32 copy of
+/// an fp8 layer's input on ARM (CUDA multiplies the codes), packed matrix
+/// product operands.
+static int64_t temporaryBytes(Operation *op, Backend backend) {
   if (isa<QConv2DOp, QLinearOp>(op) &&
       getFP8Format(cast<ShapedType>(op->getOperand(0).getType())))
-    return numElements(op->getOperand(0)) * 4;
+    return backend == Backend::ARM ? numElements(op->getOperand(0)) * 4 : 0;
   if (!isa<MatMulOp, QMatMulOp>(op))
     return 0;
   SmallVector<int64_t> a = shapeOf(op->getOperand(0)),
@@ -481,7 +483,9 @@ FailureOr<Arg> Lowering::weightSource(Operation *layer, Value weight,
     return source(
         "DLC_A_FP8",
         program.addWeights(packed.data(), packed.size(), ElemType::U8), null(),
-        0, fp8Table(q.getType()), null());
+        0,
+        // The ARM kernels decode through the table; CUDA's multiply codes.
+        backend == Backend::ARM ? Arg(fp8Table(q.getType())) : null(), null());
   }
   std::optional<std::vector<float>> values = getConstantF32(weight);
   if (!values)

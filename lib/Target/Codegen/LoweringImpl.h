@@ -95,12 +95,15 @@ private:
   /// `groups` groups.
   FailureOr<Int8Layer> int8Layer(Operation *op, Value input, Value weight,
                                  Value bias, int64_t groups);
-  /// An fp8 product: decodes the input into its temporary (returned), and
-  /// builds the fp32 GEMM's weight source and epilogue (the scale
-  /// input_scale * weight_scales[m] per output row, then the bias).
+  /// An fp8 product: its GEMM's input, weight source and epilogue (the
+  /// scale input_scale * weight_scales[m] per output row, then the bias).
+  /// The CUDA backend's tensor cores multiply the fp8 codes (`input` is the
+  /// code buffer, with both operands' formats); the ARM backend decodes
+  /// the input into a temporary and runs the fp32 GEMM on it.
   struct FP8Product {
-    BufferRef decoded;
-    Arg weights, epilogue;
+    Arg input, inputFormat, weights, weightFormat, epilogue;
+    /// Whether the kernel takes codes: the `_fp8` GEMMs, not the `_f32`.
+    bool codes = false;
   };
   FailureOr<FP8Product> fp8Product(Operation *op, Value input, Value weight,
                                    Value bias, double inputScale,

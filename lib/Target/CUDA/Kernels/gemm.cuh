@@ -42,16 +42,13 @@ DLC_DEVICE float dlc_a_f32(const dlc_asource &a, int64_t group, int M, int K,
   if (row >= M)
     return 0.0f;
   int64_t at = ((int64_t)(row / DLC_MR) * K + k) * DLC_MR + row % DLC_MR;
-  if (a.kind == DLC_A_F32)
-    return ((const float *)a.data)[group + at];
   if (a.kind == DLC_A_NF4) {
     uint8_t byte = ((const uint8_t *)a.data)[(group + at) / 2];
     int code = row % 2 == 0 ? byte >> 4 : byte & 0xF;
     int64_t index = a.first + (int64_t)row * K + k;
     return a.codebook[code] * a.scales[index / a.block];
   }
-  uint16_t bits = a.fp8_table[((const uint8_t *)a.data)[group + at]];
-  return __half2float(__ushort_as_half(bits));
+  return ((const float *)a.data)[group + at];
 }
 
 /* B(k, j) of an image's group: strided, or the conv's unfolded input
@@ -98,6 +95,11 @@ DLC_LAUNCHER dlc_gemm_params dlc_conv_params(const dlc_conv_geom *g,
   p.c_image = (int64_t)g->m * P;
   p.c_group = (int64_t)mg * P;
   return p;
+}
+
+/* Elements of the packed panels of `rows` rows over K steps. */
+DLC_HOST_DEVICE int64_t dlc_panel_elems(int rows, int K) {
+  return (int64_t)DLC_ROUND_UP(rows, DLC_MR) * K;
 }
 
 /* A single GEMM: B(k, j) = b[k*rs + j*cs], C(i, j) = c[i*ldi + j*ldj]. */
@@ -210,40 +212,27 @@ DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
                                       dlc_requant_params rq);
 #endif
 
-/* The fp32-output GEMMs, compiled when the model has such layers: on fp16
- * tensor cores (DLC_WANT_F16_TC) layers with fp8 weights always and fp32
- * weights with --cuda-precision=fp16; the other fp32 layers on CUDA cores
- * (DLC_WANT_SIMT_F32) or with --cuda-precision=bf16 on bf16 tensor cores
- * (DLC_WANT_BF16_TC). The printer defines the macros from the model's
- * calls. */
-#if defined(DLC_WANT_SIMT_F32) || defined(DLC_WANT_F16_TC) || \
+/* The fp32 GEMMs (fp32 or NF4 weights), compiled when the model has such
+ * layers: on CUDA cores (DLC_WANT_SIMT_F32), or on fp16 / bf16 tensor cores
+ * with --cuda-precision=fp16 / bf16 (DLC_WANT_F16_TC / DLC_WANT_BF16_TC).
+ * fp8 layers multiply their codes (fp8.cuh, DLC_WANT_FP8_TC). The printer
+ * defines the macros from the model's calls. */
+#if defined(DLC_WANT_SIMT_F32) || defined(DLC_WANT_F16_TC) ||                  \
     defined(DLC_WANT_BF16_TC)
 DLC_LAUNCHER void dlc_launch_gemm_f32(const dlc_gemm_params *p, int images,
                                       const dlc_epilogue_f32 *ep,
                                       dlc_exec *ex) {
   dim3 grid((p->N + DLC_BN - 1) / DLC_BN, (p->M + DLC_BM - 1) / DLC_BM,
             images * p->groups);
-#if defined(DLC_WANT_F16_TC) && \
-    (defined(DLC_WANT_SIMT_F32) || defined(DLC_WANT_BF16_TC))
-  if (p->a.kind == DLC_A_FP8)
-    dlc_gemm_tc_f32_kernel<__half>
-        <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
-  else
-#endif
 #if defined(DLC_WANT_BF16_TC)
-    dlc_gemm_tc_f32_kernel<__nv_bfloat16>
-        <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+  dlc_gemm_tc_f32_kernel<__nv_bfloat16>
+      <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
 #elif defined(DLC_WANT_SIMT_F32)
-    dlc_gemm_f32_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+  dlc_gemm_f32_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
 #else
-    dlc_gemm_tc_f32_kernel<__half>
-        <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+  dlc_gemm_tc_f32_kernel<__half><<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
 #endif
   dlc_check_launch(ex);
-}
-
-DLC_HOST_DEVICE int64_t dlc_panel_elems(int rows, int K) {
-  return (int64_t)DLC_ROUND_UP(rows, DLC_MR) * K;
 }
 
 /* Convolution of n NCHW images by packed weights (per group: panels of

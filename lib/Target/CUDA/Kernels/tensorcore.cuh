@@ -9,19 +9,19 @@
  * - int8 (sm_72+): s8 x s8 fragments with int32 accumulators, exact, then
  *   the executor's fixed-point requantization: the same bits as dp4a.
  * - fp16 (sm_70+): fp32 layers when the model is emitted with
- *   --cuda-precision=fp16 (inputs rounded to fp16, fp32 accumulation), and
- *   layers with fp8 weights always (fp8 values and fp8 activations are
- *   exact in fp16, products exact in fp32).
+ *   --cuda-precision=fp16 (inputs rounded to fp16, fp32 accumulation).
  * - bf16 (sm_80+): fp32 layers with --cuda-precision=bf16 (inputs rounded
  *   to bf16: fp32's range, 8 significant bits; fp32 accumulation).
- * Each kernel is compiled only where the model uses it (gemm.cuh).
+ * Each kernel is compiled only where the model uses it (gemm.cuh); fp8
+ * layers have their own (fp8.cuh).
  *
  *===----------------------------------------------------------------------===*/
 
 #include <mma.h>
 #ifdef DLC_WANT_BF16_TC
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
-#error "--cuda-precision=bf16 needs bf16 tensor cores: compile for sm_80 or newer"
+#error                                                                         \
+    "--cuda-precision=bf16 needs bf16 tensor cores: compile for sm_80 or newer"
 #endif
 #endif
 
