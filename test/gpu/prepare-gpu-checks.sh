@@ -6,7 +6,7 @@
 # (--emit-cuda --emit-cuda-runner), an input, the reference executor's output
 # and the tolerance the GPU result must meet; plus a 2048^3 GEMM model for
 # the cuBLAS comparison. Copy the bundle and this directory to the GPU
-# machine and run run-gpu-checks.sh there. The full bundle is about 210 MB
+# machine and run run-gpu-checks.sh there. The full bundle is about 255 MB
 # (the GEMM check 49 MB, each fp32 ResNet-18 46 MB); pass a subset of names
 # to make it smaller.
 set -euo pipefail
@@ -17,9 +17,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
-  names=(resnet18 resnet18_int8 resnet18_fp16 resnet18_bf16 mobilenet_v2
-         transformer transformer_int8 digits_int8 digits_nf4 digits_e4m3
-         pooling gemm2048)
+  names=(resnet18 resnet18_int8 resnet18_fp16 resnet18_bf16
+         resnet18_sparse_fp16 mobilenet_v2 transformer transformer_int8
+         digits_int8 digits_nf4 digits_e4m3 pooling gemm2048)
 fi
 py=/usr/bin/python3
 bin=$build/bin
@@ -38,6 +38,13 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
     local tol=5e-3
     [ "$1" = resnet18_bf16 ] && tol=4e-2
     echo "$mlir $input $tol --cuda-precision=${1#resnet18_}" ;;
+  resnet18_sparse_fp16)
+    # Pruned 2:4 (dlc-prune), on sparse tensor cores at fp16 precision,
+    # against the executor on the same pruned weights: the fp16 rounding
+    # of resnet18_fp16, so its tolerance.
+    read -r mlir input _ < <(source_of resnet18)
+    "$bin/dlc-opt" "$mlir" --dlc-prune="method=2:4" -o "$work/$1.mlir"
+    echo "$work/$1.mlir $input 5e-3 --cuda-precision=fp16" ;;
   resnet18 | resnet18_int8 | mobilenet_v2 | transformer | transformer_int8)
     local net=${1%_int8}
     if [ ! -f "$work/$net.mlir" ]; then

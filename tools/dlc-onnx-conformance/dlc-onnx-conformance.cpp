@@ -18,6 +18,7 @@
 
 #include "dlc/InitAllDialects.h"
 #include "dlc/Runtime/Executor.h"
+#include "dlc/Support/CommandLine.h"
 #include "dlc/Target/ONNX/ImportONNX.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -42,16 +43,19 @@ using namespace mlir;
 namespace runtime = mlir::dlc::runtime;
 namespace cl = llvm::cl;
 
-static cl::list<std::string> roots(cl::Positional, cl::desc("<test dirs>"),
-                                   cl::OneOrMore);
-static cl::opt<std::string>
-    markdown("markdown", cl::desc("Write the table as markdown"), cl::init(""));
-static cl::opt<std::string>
-    filter("filter", cl::desc("Only cases whose name contains"), cl::init(""));
-static cl::opt<unsigned> timeLimit("time-limit", cl::desc("Seconds per case"),
-                                   cl::init(20));
-static cl::opt<bool> verbose("v", cl::desc("Print every case"),
-                             cl::init(false));
+static cl::OptionCategory toolOptions("dlc-onnx-conformance options");
+static cl::list<std::string> roots(cl::cat(toolOptions), cl::Positional,
+                                   cl::desc("<test dirs>"), cl::OneOrMore);
+static cl::opt<std::string> markdown(cl::cat(toolOptions), "markdown",
+                                     cl::desc("Write the table as markdown"),
+                                     cl::init(""));
+static cl::opt<std::string> filter(cl::cat(toolOptions), "filter",
+                                   cl::desc("Only cases whose name contains"),
+                                   cl::init(""));
+static cl::opt<unsigned> timeLimit(cl::cat(toolOptions), "time-limit",
+                                   cl::desc("Seconds per case"), cl::init(20));
+static cl::opt<bool> verbose(cl::cat(toolOptions), "v",
+                             cl::desc("Print every case"), cl::init(false));
 
 enum class Outcome { Pass, Unsupported, Fail, Crash, Timeout };
 
@@ -278,6 +282,7 @@ static std::set<std::string> opTypesOf(const std::string &dir) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  dlc::showOnlyToolOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv, "ONNX backend node tests on dlc\n");
 
   std::vector<std::string> cases;

@@ -13,6 +13,7 @@
 #include "dlc/InitAllDialects.h"
 #include "dlc/Runtime/Executor.h"
 #include "dlc/Runtime/Npy.h"
+#include "dlc/Support/CommandLine.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
@@ -33,32 +34,36 @@ using namespace mlir;
 using namespace mlir::dlc;
 namespace cl = llvm::cl;
 
-static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.mlir>"),
-                                      cl::Required);
-static cl::list<std::string> inputs("input", cl::desc("Input .npy file"),
+static cl::OptionCategory toolOptions("dlc-run options");
+static cl::opt<std::string> inputFile(cl::cat(toolOptions), cl::Positional,
+                                      cl::desc("<model.mlir>"), cl::Required);
+static cl::list<std::string> inputs(cl::cat(toolOptions), "input",
+                                    cl::desc("Input .npy file"),
                                     cl::value_desc("file"));
-static cl::list<std::string> outputs("output",
+static cl::list<std::string> outputs(cl::cat(toolOptions), "output",
                                      cl::desc("Output .npy file, per result"),
                                      cl::value_desc("file"));
-static cl::opt<std::string>
-    functionName("function", cl::desc("Function to run"), cl::init(""));
-static cl::opt<unsigned>
-    threads("num-threads", cl::desc("Threads (0: every core)"), cl::init(0));
+static cl::opt<std::string> functionName(cl::cat(toolOptions), "function",
+                                         cl::desc("Function to run"),
+                                         cl::init(""));
+static cl::opt<unsigned> threads(cl::cat(toolOptions), "num-threads",
+                                 cl::desc("Threads (0: every core)"),
+                                 cl::init(0));
 static cl::opt<bool>
-    winograd("winograd",
+    winograd(cl::cat(toolOptions), "winograd",
              cl::desc("Winograd F(2x2,3x3) for 3x3 stride-1 convolutions"),
              cl::init(true));
 static cl::opt<bool>
-    profile("profile",
+    profile(cl::cat(toolOptions), "profile",
             cl::desc("Print the time per op kind (sum of each op's median "
                      "over the timed runs)"),
             cl::init(false));
 static cl::opt<std::string> profileJSON(
-    "profile-json",
+    cl::cat(toolOptions), "profile-json",
     cl::desc("Write each op's time in program order as JSON: median (ms), "
              "mean and min over the runs after the first"),
     cl::value_desc("file"), cl::init(""));
-static cl::opt<unsigned> iterations("iterations",
+static cl::opt<unsigned> iterations(cl::cat(toolOptions), "iterations",
                                     cl::desc("Runs to time (reports ms/run)"),
                                     cl::init(0));
 
@@ -83,6 +88,7 @@ static int fail(const llvm::Twine &message) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
+  dlc::showOnlyToolOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv, "dlc reference executor\n");
 
   DialectRegistry registry;

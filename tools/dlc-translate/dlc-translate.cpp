@@ -13,6 +13,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dlc/InitAllDialects.h"
+#include "dlc/Support/CommandLine.h"
 #include "dlc/Support/Debug.h"
 #include "dlc/Target/ARM/EmitARM.h"
 #include "dlc/Target/CUDA/EmitCUDA.h"
@@ -76,48 +77,55 @@ static LogicalResult writeFiles(StringRef dir,
 
 static int emitMain(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  static cl::opt<bool> emitArm("emit-arm",
+  static cl::OptionCategory toolOptions("dlc-translate options");
+  static cl::opt<bool> emitArm(cl::cat(toolOptions), "emit-arm",
                                cl::desc("Emit AArch64 C with NEON"));
-  static cl::opt<bool> emitCuda("emit-cuda", cl::desc("Emit CUDA C++"));
+  static cl::opt<bool> emitCuda(cl::cat(toolOptions), "emit-cuda",
+                                cl::desc("Emit CUDA C++"));
   static cl::opt<bool> cudaRunner(
-      "emit-cuda-runner",
+      cl::cat(toolOptions), "emit-cuda-runner",
       cl::desc("With --emit-cuda: also write <prefix>_runner.cu"));
   static cl::opt<std::string> cudaPrecision(
-      "cuda-precision",
+      cl::cat(toolOptions), "cuda-precision",
       cl::desc("fp32 layers in fp32 (fp32) or on fp16 / bf16 tensor cores "
                "(fp16, bf16)"),
       cl::init("fp32"));
   static cl::opt<std::string> cudaTarget(
-      "cuda-target",
+      cl::cat(toolOptions), "cuda-target",
       cl::desc("GPU target of the target file, or its architecture (sm_80, "
                "sm_87, sm_89, sm_90)"),
       cl::init("a100"));
-  static cl::opt<std::string> input(cl::Positional, cl::desc("<model.mlir>"),
-                                    cl::init("-"));
-  static cl::opt<std::string> output("o", cl::desc("Output directory"),
+  static cl::opt<std::string> input(cl::cat(toolOptions), cl::Positional,
+                                    cl::desc("<model.mlir>"), cl::init("-"));
+  static cl::opt<std::string> output(cl::cat(toolOptions), "o",
+                                     cl::desc("Output directory"),
                                      cl::value_desc("dir"), cl::Required);
   static cl::opt<std::string> target(
-      "arm-target", cl::desc("ARM CPU target of the target file"),
-      cl::init("cortex-a78"));
+      cl::cat(toolOptions), "arm-target",
+      cl::desc("ARM CPU target of the target file"), cl::init("cortex-a78"));
   static cl::opt<std::string> march(
-      "arm-march", cl::desc("Override the target's -march (e.g. armv8-a)"),
-      cl::init(""));
+      cl::cat(toolOptions), "arm-march",
+      cl::desc("Override the target's -march (e.g. armv8-a)"), cl::init(""));
   static cl::opt<std::string> prefix(
-      "prefix", cl::desc("File and symbol prefix of the emitted model"),
+      cl::cat(toolOptions), "prefix",
+      cl::desc("File and symbol prefix of the emitted model"),
       cl::init("model"));
-  static cl::alias armPrefix("arm-prefix", cl::desc("Alias for --prefix"),
+  static cl::alias armPrefix(cl::cat(toolOptions), "arm-prefix",
+                             cl::desc("Alias for --prefix"),
                              cl::aliasopt(prefix));
-  static cl::opt<bool> embed("arm-embed-weights",
+  static cl::opt<bool> embed(cl::cat(toolOptions), "arm-embed-weights",
                              cl::desc("Compile the weights into the C source"));
   static cl::opt<bool> harness(
-      "arm-harness",
+      cl::cat(toolOptions), "arm-harness",
       cl::desc("Also write <prefix>_main.c, which runs the model on .npy"));
   static cl::opt<std::string> targetFile(
-      "target-file", cl::desc("JSON file of extra or replaced targets"),
-      cl::init(""));
+      cl::cat(toolOptions), "target-file",
+      cl::desc("JSON file of extra or replaced targets"), cl::init(""));
   static cl::opt<std::string> function(
-      "function", cl::desc("Function to emit (default @main)"), cl::init(""));
+      cl::cat(toolOptions), "function",
+      cl::desc("Function to emit (default @main)"), cl::init(""));
   dlc::registerDebugOptions();
+  dlc::showOnlyToolOptions(toolOptions);
   cl::ParseCommandLineOptions(argc, argv, "dlc translation driver\n");
 
   DialectRegistry registry;
@@ -172,6 +180,16 @@ int main(int argc, char **argv) {
         StringRef(argv[i]).ltrim('-') == "emit-cuda")
       return emitMain(argc, argv);
   mlir::dlc::registerImportONNXTranslation();
+  // mlirTranslateMain registers its own options after this.
+  static cl::OptionCategory dlcOptions("dlc options");
+  dlc::registerDebugOptions();
+  dlc::showOnlyToolOptions(dlcOptions);
   return mlir::failed(
-      mlir::mlirTranslateMain(argc, argv, "dlc translation driver\n"));
+      mlir::mlirTranslateMain(argc, argv,
+                              "dlc translation driver\n\n"
+                              "  --import-onnx model.onnx -o model.mlir\n"
+                              "  --emit-cuda model.mlir -o DIR  (options: "
+                              "dlc-translate --emit-cuda --help)\n"
+                              "  --emit-arm model.mlir -o DIR   (options: "
+                              "dlc-translate --emit-arm --help)\n"));
 }

@@ -24,14 +24,17 @@ mlir::dlc::cuda::emitCUDA(ModuleOp module, const CUDAEmitOptions &options) {
   const auto &[target, func] = *prepared;
   // sm_XY: compute capability X.Y.
   unsigned capability = 0;
-  if (options.precision == "bf16" &&
-      (StringRef(target.cudaArch).drop_front(3).getAsInteger(10, capability) ||
-       capability < 80))
+  if (StringRef(target.cudaArch).drop_front(3).getAsInteger(10, capability))
+    capability = 0;
+  if (options.precision == "bf16" && capability < 80)
     return module.emitError("--cuda-precision=bf16 needs bf16 tensor cores "
                             "(sm_80 or newer); target '")
            << target.name << "' is " << target.cudaArch;
+  // fp16/bf16 layers with 2:4 sparse weights on sparse tensor cores (sm_80+).
+  LoweringOptions lowering;
+  lowering.sparse24 = options.precision != "fp32" && capability >= 80;
   FailureOr<KernelProgram> program =
-      lowerToKernelProgram(func, target, Backend::CUDA);
+      lowerToKernelProgram(func, target, Backend::CUDA, lowering);
   if (failed(program))
     return failure();
   EmittedFiles files;

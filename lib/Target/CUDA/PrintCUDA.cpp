@@ -88,7 +88,8 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
      << target.cudaTileN << "\n#define DLC_BK " << target.cudaTileK << "\n";
   // Compile only the GEMM kernels the model calls (and so let the PTX of
   // each model show its own paths).
-  bool simt = false, f16 = false, bf16 = false, s8 = false, fp8 = false;
+  bool simt = false, f16 = false, bf16 = false, s8 = false, fp8 = false,
+       sparse = false;
   for (const KernelCall &call : program.calls) {
     StringRef kernel = call.kernel;
     if (kernel.ends_with("_s8") && (kernel.starts_with("dlc_qconv2d") ||
@@ -100,6 +101,13 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
     if (kernel != "dlc_conv2d_f32" && kernel != "dlc_linear_f32" &&
         kernel != "dlc_matmul_f32")
       continue;
+    sparse |= llvm::any_of(call.args, [](const Arg &arg) {
+      auto *a = std::get_if<Aggregate>(&arg.value);
+      auto *kind = a && a->type == "dlc_asource"
+                       ? std::get_if<Constant>(&a->fields[0].value)
+                       : nullptr;
+      return kind && kind->name == "DLC_A_SP24";
+    });
     if (precision == "fp16")
       f16 = true;
     else
@@ -118,6 +126,8 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
     os << "#define DLC_WANT_S8_GEMM 1\n";
   if (fp8)
     os << "#define DLC_WANT_FP8_TC 1\n";
+  if (sparse)
+    os << "#define DLC_WANT_SP24_TC 1\n";
   os << "\n";
   for (const char *part : kKernelLibrary)
     os << part;

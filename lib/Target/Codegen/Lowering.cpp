@@ -446,7 +446,7 @@ FailureOr<Arg> Lowering::weightSource(Operation *layer, Value weight,
     return Aggregate{"dlc_asource",
                      true,
                      {Constant{kind.str()}, data, scales, Arg(block),
-                      Arg(int64_t(0)), table, codebook}};
+                      Arg(int64_t(0)), table, codebook, null()}};
   };
   if (auto nf4 = weight.getDefiningOp<NF4ConstantOp>()) {
     FailureOr<quantization::NF4Weights> weights = getNF4Weights(nf4);
@@ -491,6 +491,19 @@ FailureOr<Arg> Lowering::weightSource(Operation *layer, Value weight,
   if (!values)
     return layer->emitOpError("has a weight that is not a constant; ")
            << backendName() << " packs weights at emit time";
+  if (options.sparse24)
+    if (std::optional<Sparse24Rows> sparse =
+            compressSparse24(*values, type.getDimSize(0), shape.k)) {
+      Aggregate a = std::get<Aggregate>(
+          source("DLC_A_SP24",
+                 program.addWeights(sparse->values.data(),
+                                    sparse->values.size() * 4, ElemType::F32),
+                 null(), 0, null(), null())
+              .value);
+      a.fields.back() = program.addWeights(
+          sparse->metadata.data(), sparse->metadata.size(), ElemType::U8);
+      return Arg(std::move(a));
+    }
   std::vector<float> packed = packPanelsF32(*values, shape);
   return source(
       "DLC_A_F32",
@@ -991,12 +1004,14 @@ LogicalResult Lowering::run() {
 // Entry points
 //===----------------------------------------------------------------------===//
 
-FailureOr<KernelProgram> mlir::dlc::codegen::lowerToKernelProgram(
-    func::FuncOp func, const Target &target, Backend backend) {
+FailureOr<KernelProgram>
+mlir::dlc::codegen::lowerToKernelProgram(func::FuncOp func,
+                                         const Target &target, Backend backend,
+                                         LoweringOptions options) {
   KernelProgram program;
   program.targetName = target.name;
   program.march = target.march;
-  Lowering lowering(func, target, backend, program);
+  Lowering lowering(func, target, backend, options, program);
   if (failed(lowering.run()))
     return failure();
   return program;

@@ -50,8 +50,9 @@ struct Int8Layer {
 class Lowering {
 public:
   Lowering(func::FuncOp func, const Target &target, Backend backend,
-           KernelProgram &program)
-      : func(func), target(target), backend(backend), program(program) {}
+           LoweringOptions options, KernelProgram &program)
+      : func(func), target(target), backend(backend), options(options),
+        program(program) {}
   LogicalResult run();
 
 private:
@@ -131,6 +132,7 @@ private:
   func::FuncOp func;
   const Target &target;
   Backend backend;
+  LoweringOptions options;
   KernelProgram &program;
 
   /// Ops folded into a later op's kernel, and the op whose kernel it is.

@@ -1,6 +1,7 @@
 //===- WeightPacking.cpp - weights in the layouts the kernels read --------===//
 
 #include "WeightPacking.h"
+#include <utility>
 
 using namespace mlir::dlc::codegen;
 
@@ -64,4 +65,40 @@ mlir::dlc::codegen::packPanelsNF4(llvm::ArrayRef<uint8_t> codes,
     high = !high;
   });
   return packed;
+}
+
+std::optional<Sparse24Rows>
+mlir::dlc::codegen::compressSparse24(llvm::ArrayRef<float> weights,
+                                     int64_t rows, int64_t k) {
+  if (k % 4 != 0 || static_cast<int64_t>(weights.size()) != rows * k)
+    return std::nullopt;
+  Sparse24Rows out;
+  out.paddedK = roundUp(k, kSparse24StepChunk);
+  int64_t groups = out.paddedK / 4;
+  out.values.assign(rows * groups * 2, 0.0f);
+  out.metadata.assign(rows * groups / 2, 0);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t g = 0; g < groups; ++g) {
+      // The non-zero steps, then the lowest zero ones, two in all.
+      int kept[2], count = 0;
+      for (int t = 0; t < 4; ++t)
+        if (4 * g + t < k && weights[r * k + 4 * g + t] != 0.0f) {
+          if (count == 2)
+            return std::nullopt;
+          kept[count++] = t;
+        }
+      for (int t = 0; t < 4 && count < 2; ++t)
+        if (count == 0 || kept[0] != t)
+          kept[count++] = t;
+      if (kept[0] > kept[1])
+        std::swap(kept[0], kept[1]);
+      for (int i = 0; i < 2; ++i) {
+        int64_t step = 4 * g + kept[i];
+        out.values[(r * groups + g) * 2 + i] =
+            step < k ? weights[r * k + step] : 0.0f;
+      }
+      uint8_t selector = static_cast<uint8_t>(kept[0] | kept[1] << 2);
+      out.metadata[(r * groups + g) / 2] |= g % 2 ? selector << 4 : selector;
+    }
+  return out;
 }

@@ -12,6 +12,7 @@
 
 #include "llvm/ADT/ArrayRef.h"
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace mlir::dlc::codegen {
@@ -36,6 +37,25 @@ std::vector<uint8_t> packPanelsBytes(llvm::ArrayRef<uint8_t> codes,
 /// 4 bytes, even rows in the high nibble.
 std::vector<uint8_t> packPanelsNF4(llvm::ArrayRef<uint8_t> codes,
                                    PanelShape shape);
+
+/// Rows whose every 4 consecutive steps hold at most 2 non-zero weights
+/// (2:4 structured sparsity, dlc-prune method=2:4), compressed for sparse
+/// tensor cores (mma.sp): per row, the 2 kept values of each group of 4
+/// steps (K padded with zero groups to a multiple of 32) and a 4-bit
+/// selector per group, the two kept steps' indices in increasing order
+/// (bits 1:0 the first, 3:2 the second; groups without 2 non-zeros keep
+/// their zeros at the lowest free indices). Byte j of a row's metadata
+/// holds groups 2j (low nibble) and 2j+1.
+struct Sparse24Rows {
+  int64_t paddedK = 0;
+  std::vector<float> values;     // rows x paddedK/2
+  std::vector<uint8_t> metadata; // rows x paddedK/8
+};
+constexpr int64_t kSparse24StepChunk = 32;
+/// The compressed form of the `rows` x `k` row-major `weights`, or nothing
+/// when some group of 4 steps has more than 2 non-zeros (or k % 4 != 0).
+std::optional<Sparse24Rows> compressSparse24(llvm::ArrayRef<float> weights,
+                                             int64_t rows, int64_t k);
 
 } // namespace mlir::dlc::codegen
 

@@ -44,7 +44,7 @@
 // The 3x3 conv and its ReLU: one call, the clamp in the epilogue; Cortex-A78
 // (64 KiB L1, 2 MiB L2) blocks the reduction by 512 and the columns by 512.
 // CHECK:      /* dlc.conv2d "stem" + dlc.relu */
-// CHECK-NEXT: dlc_conv2d_f32(1, &(dlc_conv_geom){4, 16, 16, 8, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1}, ((const float *)inputs[0]), &(dlc_asource){DLC_A_F32, ((const float *)(w + {{[0-9]+}})), 0, 0, 0, 0, 0}, ((float *)(ws + [[A:[0-9]+]])), &(dlc_epilogue_f32){0, ((const float *)(w + {{[0-9]+}})), 0, {0.0f, INFINITY}}, (dlc_tiling){512, 512}, &ex);
+// CHECK-NEXT: dlc_conv2d_f32(1, &(dlc_conv_geom){4, 16, 16, 8, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1}, ((const float *)inputs[0]), &(dlc_asource){DLC_A_F32, ((const float *)(w + {{[0-9]+}})), 0, 0, 0, 0, 0, 0}, ((float *)(ws + [[A:[0-9]+]])), &(dlc_epilogue_f32){0, ((const float *)(w + {{[0-9]+}})), 0, {0.0f, INFINITY}}, (dlc_tiling){512, 512}, &ex);
 // Depthwise with ReLU6 and a residual add folded in.
 // CHECK:      /* dlc.conv2d "dw" + dlc.add + dlc.clip (depthwise) */
 // CHECK-NEXT: dlc_depthwise_f32(1, &(dlc_conv_geom){8, 16, 16, 8, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 8}, ((float *)(ws + [[A]])), ((const float *)(w + {{[0-9]+}})), ((float *)(ws + [[B:[0-9]+]])), &(dlc_epilogue_f32){0, 0, ((float *)(ws + [[A]])), {0.0f, 6.0f}}, &ex);

@@ -19,10 +19,20 @@
 
 namespace mlir::dlc::codegen {
 
+/// What a backend's kernels can do beyond the common calls.
+struct LoweringOptions {
+  /// Float conv and linear layers whose weights have 2:4 structured
+  /// sparsity get them compressed (DLC_A_SP24: the kept half and 4-bit
+  /// selectors) for sparse tensor cores; dense layers are packed as usual.
+  bool sparse24 = false;
+};
+
 /// Lowers `func` for `target`; diagnostics name the op that cannot be
 /// lowered.
-FailureOr<KernelProgram>
-lowerToKernelProgram(func::FuncOp func, const Target &target, Backend backend);
+FailureOr<KernelProgram> lowerToKernelProgram(func::FuncOp func,
+                                              const Target &target,
+                                              Backend backend,
+                                              LoweringOptions options = {});
 
 /// @main, the function named `name`, or the module's only function.
 FailureOr<func::FuncOp> findFunction(ModuleOp module, StringRef name);

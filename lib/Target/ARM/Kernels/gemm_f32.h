@@ -413,7 +413,7 @@ DLC_INLINE void dlc_matmul_f32(int batch, int M, int N, int K, const float *lhs,
   dlc_epilogue_f32 ep = {0, 0, 0, {-INFINITY, INFINITY}};
   for (int b = 0; b < batch; ++b) {
     dlc_pack_a_f32(M, K, lhs + b * lhs_stride, K, 1, packed);
-    dlc_asource as = {DLC_A_F32, packed, 0, 0, 0, 0, 0};
+    dlc_asource as = {DLC_A_F32, packed, 0, 0, 0, 0, 0, 0};
     dlc_bsource bs = {rhs + b * rhs_stride, N, 1, 0, 0};
     dlc_gemm_f32_args args = {M, N, K,   &as, &bs, out + (int64_t)b * M * N,
                               N, 1, &ep, t};

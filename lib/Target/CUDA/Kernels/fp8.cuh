@@ -139,28 +139,21 @@ DLC_KERNEL void dlc_gemm_fp8_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
                      : (uint8_t)0;
     }
     __syncthreads();
+#pragma unroll
     for (int f = 0; f < DLC_FP8_TILES; ++f) {
-      int index = warp + f * 8;
+      int row, col;
       float d[4];
-      dlc_mma_fp8<AF, BF>(d, As, Bs, index / (DLC_BN / 8) * 16,
-                          index % (DLC_BN / 8) * 8);
+      dlc_mma_tile(warp + f * 8, &row, &col);
+      dlc_mma_fp8<AF, BF>(d, As, Bs, row, col);
+#pragma unroll
       for (int v = 0; v < 4; ++v)
         acc[f][v] += d[v];
     }
     __syncthreads();
   }
-  /* Accumulator v of a lane = 4 * group + t: row group (+8 for v >= 2),
-   * column 2t + v % 2 of the tile. */
-  int lane = threadIdx.x % 32;
-  for (int f = 0; f < DLC_FP8_TILES; ++f) {
-    int index = warp + f * 8;
-    for (int v = 0; v < 4; ++v) {
-      int i = i0 + index / (DLC_BN / 8) * 16 + lane / 4 + (v / 2) * 8;
-      int j = j0 + index % (DLC_BN / 8) * 8 + 2 * (lane % 4) + v % 2;
-      if (i < p.M && j < p.N)
-        dlc_store_f32(p, ep, img, grp, i, j, acc[f][v]);
-    }
-  }
+#pragma unroll
+  for (int f = 0; f < DLC_FP8_TILES; ++f)
+    dlc_mma_tile_store(p, ep, img, grp, i0, j0, warp + f * 8, acc[f]);
 }
 
 DLC_LAUNCHER void dlc_launch_gemm_fp8(const dlc_gemm_params *p, int images,

@@ -205,6 +205,10 @@ DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
 template <typename T>
 DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep);
 #endif
+#ifdef DLC_WANT_SP24_TC
+template <typename T>
+DLC_KERNEL void dlc_gemm_sp24_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep);
+#endif
 #if defined(DLC_WANT_S8_GEMM) && !defined(DLC_INT8_DP4A)
 DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
                                       const int32_t *rowcorr,
@@ -224,6 +228,18 @@ DLC_LAUNCHER void dlc_launch_gemm_f32(const dlc_gemm_params *p, int images,
                                       dlc_exec *ex) {
   dim3 grid((p->N + DLC_BN - 1) / DLC_BN, (p->M + DLC_BM - 1) / DLC_BM,
             images * p->groups);
+#ifdef DLC_WANT_SP24_TC
+  if (p->a.kind == DLC_A_SP24) {
+#ifdef DLC_WANT_BF16_TC
+    dlc_gemm_sp24_kernel<__nv_bfloat16>
+#else
+    dlc_gemm_sp24_kernel<__half>
+#endif
+        <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+    dlc_check_launch(ex);
+    return;
+  }
+#endif
 #if defined(DLC_WANT_BF16_TC)
   dlc_gemm_tc_f32_kernel<__nv_bfloat16>
       <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);

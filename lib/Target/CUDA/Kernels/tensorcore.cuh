@@ -36,6 +36,30 @@ DLC_DEVICE void dlc_tc_fragment(int warp, int f, int *row, int *col) {
   *col = index % (DLC_BN / 16) * 16;
 }
 
+/* Origin of 16x8 mma.sync tile `index` of the block tile (row-major,
+ * DLC_BN / 8 tiles per row). */
+DLC_DEVICE void dlc_mma_tile(int index, int *row, int *col) {
+  *row = index / (DLC_BN / 8) * 16;
+  *col = index % (DLC_BN / 8) * 8;
+}
+
+/* A lane's 4 fp32 accumulators of mma.sync tile `index` through the
+ * epilogue: accumulator v of lane 4 * group + t is the tile's row group
+ * (+8 for v >= 2), column 2t + v % 2. */
+DLC_DEVICE void dlc_mma_tile_store(const dlc_gemm_params &p,
+                                   const dlc_epilogue_f32 &ep, int img, int grp,
+                                   int i0, int j0, int index,
+                                   const float acc[4]) {
+  int lane = threadIdx.x % 32, row, col;
+  dlc_mma_tile(index, &row, &col);
+  for (int v = 0; v < 4; ++v) {
+    int i = i0 + row + lane / 4 + (v / 2) * 8;
+    int j = j0 + col + 2 * (lane % 4) + v % 2;
+    if (i < p.M && j < p.N)
+      dlc_store_f32(p, ep, img, grp, i, j, acc[v]);
+  }
+}
+
 template <typename Acc>
 using dlc_tc_accumulator =
     nvcuda::wmma::fragment<nvcuda::wmma::accumulator, 16, 16, 16, Acc>;

@@ -1,0 +1,80 @@
+//===- WeightPackingTest.cpp - 2:4 sparse weights for mma.sp --------------===//
+//
+// The compressed form the CUDA backend's sparse tensor-core kernel reads:
+// each group of 4 reduction steps keeps 2 values and a selector of their
+// steps (increasing, 2 bits each), rows padded to 32 steps.
+//
+//===----------------------------------------------------------------------===//
+
+#include "../../lib/Target/Codegen/WeightPacking.h"
+#include <gtest/gtest.h>
+
+using namespace mlir::dlc::codegen;
+
+namespace {
+
+TEST(WeightPackingTest, Sparse24KeepsTwoOfEachFourWithSelectors) {
+  // One row of 8 steps (two groups), padded to 32 (eight groups).
+  std::vector<float> row = {0.0f, 1.5f, 0.0f, -2.0f, 3.0f, 0.0f, 0.0f, 0.0f};
+  std::optional<Sparse24Rows> sparse = compressSparse24(row, 1, 8);
+  ASSERT_TRUE(sparse);
+  EXPECT_EQ(sparse->paddedK, 32);
+  ASSERT_EQ(sparse->values.size(), 16u);
+  ASSERT_EQ(sparse->metadata.size(), 4u);
+  // Group 0 keeps steps 1 and 3: selector 0b1101; group 1 keeps its one
+  // non-zero (step 0) and the lowest free step, 1: 0b0100.
+  EXPECT_EQ(sparse->values[0], 1.5f);
+  EXPECT_EQ(sparse->values[1], -2.0f);
+  EXPECT_EQ(sparse->values[2], 3.0f);
+  EXPECT_EQ(sparse->values[3], 0.0f);
+  EXPECT_EQ(sparse->metadata[0], 0x4D);
+  // Padding groups keep steps 0 and 1 (zeros).
+  for (size_t i = 4; i < 16; ++i)
+    EXPECT_EQ(sparse->values[i], 0.0f);
+  EXPECT_EQ(sparse->metadata[1], 0x44);
+  EXPECT_EQ(sparse->metadata[3], 0x44);
+}
+
+TEST(WeightPackingTest, Sparse24ExpandsBackToTheRows) {
+  // Three rows of 36 steps (9 groups: 2 chunks of 32 after padding), each
+  // group with its non-zeros in a different place.
+  int64_t rows = 3, k = 36;
+  std::vector<float> weights(rows * k, 0.0f);
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t g = 0; g < k / 4; ++g) {
+      int64_t a = (r + g) % 4, b = (r + 2 * g + 1) % 4;
+      weights[r * k + 4 * g + a] = static_cast<float>(r * 100 + g + 1);
+      if (b != a)
+        weights[r * k + 4 * g + b] = -static_cast<float>(r * 100 + g + 1);
+    }
+  std::optional<Sparse24Rows> sparse = compressSparse24(weights, rows, k);
+  ASSERT_TRUE(sparse);
+  ASSERT_EQ(sparse->paddedK, 64);
+  std::vector<float> expanded(rows * sparse->paddedK, 0.0f);
+  int64_t groups = sparse->paddedK / 4;
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t g = 0; g < groups; ++g) {
+      uint8_t byte = sparse->metadata[(r * groups + g) / 2];
+      uint8_t selector = g % 2 ? byte >> 4 : byte & 0xF;
+      int first = selector & 3, second = selector >> 2;
+      ASSERT_LT(first, second) << "row " << r << " group " << g;
+      expanded[r * sparse->paddedK + 4 * g + first] =
+          sparse->values[(r * groups + g) * 2];
+      expanded[r * sparse->paddedK + 4 * g + second] =
+          sparse->values[(r * groups + g) * 2 + 1];
+    }
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t i = 0; i < sparse->paddedK; ++i)
+      EXPECT_EQ(expanded[r * sparse->paddedK + i],
+                i < k ? weights[r * k + i] : 0.0f)
+          << "row " << r << " step " << i;
+}
+
+TEST(WeightPackingTest, Sparse24RefusesDenseGroupsAndRaggedRows) {
+  std::vector<float> dense = {1.0f, 2.0f, 3.0f, 0.0f};
+  EXPECT_FALSE(compressSparse24(dense, 1, 4));
+  std::vector<float> ragged = {1.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
+  EXPECT_FALSE(compressSparse24(ragged, 1, 6));
+}
+
+} // namespace
