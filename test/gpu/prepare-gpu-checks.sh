@@ -6,9 +6,9 @@
 # (--emit-cuda --emit-cuda-runner), an input, the reference executor's output
 # and the tolerance the GPU result must meet; plus a 2048^3 GEMM model for
 # the cuBLAS comparison. Copy the bundle and this directory to the GPU
-# machine and run run-gpu-checks.sh there. The full bundle is about 255 MB
-# (the GEMM check 49 MB, each fp32 ResNet-18 46 MB); pass a subset of names
-# to make it smaller.
+# machine and run run-gpu-checks.sh there. The full bundle is about 235 MB
+# (the GEMM check 49 MB, each fp32 ResNet-18 46 MB, the 2:4 one 25 MB);
+# pass a subset of names to make it smaller.
 set -euo pipefail
 build=$(cd "$1" && pwd)
 bundle=$2
