@@ -9,9 +9,11 @@
    the first) with the given thread count: peak FP32 from a 1024^3
    dlc.matmul, memory bandwidth from a 16M-element dlc.add, the per-op
    overhead from a 64-element relu, the cache this process gets from
-   ReLU chains of growing working sets, and the efficiency of
-   data-movement, pooling and batch-1 linear ops on shapes they have in
-   networks. Writes them as target "host-measured".
+   ReLU chains of growing working sets. Writes them as target
+   "host-measured". The efficiency of data-movement, pooling and batch-1
+   linear ops comes from programs of each alone, on shapes they have in
+   networks, timed in every round of step 2 (a single timing in a noisy
+   minute once put a max pool 1.77x off).
 2. Times random convolutions of four kernel families (3x3 stride 1,
    pointwise, depthwise, the rest) in the cache state a network gives a
    layer (weights evicted, activations and buffers warm; timed_conv) and
@@ -475,6 +477,46 @@ def effective_cache_mib(tmp, threads, iterations, nominal_mib):
     return float(nominal_mib), curve
 
 
+def lone_op_programs():
+    """Memory-bound ops whose kernels reach their own share of the bandwidth
+    (strided gathers, pooling windows, a batch-1 classifier), each alone on
+    a shape it has in the networks: {op: (program, input shapes)}. The
+    classifier's time is its weights from memory (a pool over 32 MiB evicts
+    them first, as a network's other weights do)."""
+    return {
+        "transpose": ("""func.func @main(%x: tensor<1x2x58x28x28xf32>) -> tensor<1x58x2x28x28xf32> {
+  %0 = dlc.transpose %x {perm = array<i64: 0, 2, 1, 3, 4>} : (tensor<1x2x58x28x28xf32>) -> tensor<1x58x2x28x28xf32>
+  return %0 : tensor<1x58x2x28x28xf32>
+}""", [(1, 2, 58, 28, 28)]),
+        "slice": ("""func.func @main(%x: tensor<1x116x28x28xf32>) -> tensor<1x58x28x28xf32> {
+  %0 = dlc.slice %x {axes = array<i64: 1>, starts = array<i64: 58>, ends = array<i64: 116>} : (tensor<1x116x28x28xf32>) -> tensor<1x58x28x28xf32>
+  return %0 : tensor<1x58x28x28xf32>
+}""", [(1, 116, 28, 28)]),
+        "concat": ("""func.func @main(%x: tensor<1x58x28x28xf32>, %y: tensor<1x58x28x28xf32>) -> tensor<1x116x28x28xf32> {
+  %0 = dlc.concat %x, %y {axis = 1 : i64} : (tensor<1x58x28x28xf32>, tensor<1x58x28x28xf32>) -> tensor<1x116x28x28xf32>
+  return %0 : tensor<1x116x28x28xf32>
+}""", [(1, 58, 28, 28), (1, 58, 28, 28)]),
+        "max_pool2d": ("""func.func @main(%x: tensor<1x64x112x112xf32>) -> tensor<1x64x56x56xf32> {
+  %0 = dlc.max_pool2d %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x64x112x112xf32>) -> tensor<1x64x56x56xf32>
+  return %0 : tensor<1x64x56x56xf32>
+}""", [(1, 64, 112, 112)]),
+        "global_avg_pool": ("""func.func @main(%x: tensor<1x1024x7x7xf32>) -> tensor<1x1024x1x1xf32> {
+  %0 = dlc.global_avg_pool %x : (tensor<1x1024x7x7xf32>) -> tensor<1x1024x1x1xf32>
+  return %0 : tensor<1x1024x1x1xf32>
+}""", [(1, 1024, 7, 7)]),
+        "softmax": ("""func.func @main(%x: tensor<1x4x32x32xf32>) -> tensor<1x4x32x32xf32> {
+  %0 = dlc.softmax %x {axis = -1 : i64} : tensor<1x4x32x32xf32>
+  return %0 : tensor<1x4x32x32xf32>
+}""", [(1, 4, 32, 32)]),
+        "linear": (f"""func.func @main(%x: tensor<1x1024xf32>, %big: {EVICT_TYPE}) -> tensor<1x1000xf32> {{
+{evict_line("e")}
+  %w = dlc.constant dense<0.01> : tensor<1000x1024xf32>
+  %0 = dlc.linear %x, %w : (tensor<1x1024xf32>, tensor<1000x1024xf32>) -> tensor<1x1000xf32>
+  return %0 : tensor<1x1000xf32>
+}}""", [(1, 1024), (1, EVICT_ELEMENTS // 1024, 32, 32)]),
+    }
+
+
 def calibrate(tmp, threads, iterations):
     """Measures the host's peak, achieved efficiencies and per-op overhead
     with small single-op programs, nn-Meter style, and writes a target."""
@@ -511,59 +553,6 @@ def calibrate(tmp, threads, iterations):
     path = os.path.join(tmp, "host.json")
     with open(path, "w") as f:
         json.dump(target, f)
-    # Memory-bound ops whose kernels reach their own share of the bandwidth
-    # (strided gathers, pooling windows, a batch-1 classifier), each alone
-    # on a shape it has in the networks: the model's time at efficiency 1
-    # over the measured time, less the per-op overhead. main restates them
-    # against the cache bandwidth it measures; the classifier, whose time
-    # is its weights from memory (a pool over 32 MiB evicts them first, as
-    # a network's other weights do), stands as measured.
-    per_op = {
-        "transpose": ("""func.func @main(%x: tensor<1x2x58x28x28xf32>) -> tensor<1x58x2x28x28xf32> {
-  %0 = dlc.transpose %x {perm = array<i64: 0, 2, 1, 3, 4>} : (tensor<1x2x58x28x28xf32>) -> tensor<1x58x2x28x28xf32>
-  return %0 : tensor<1x58x2x28x28xf32>
-}""", [(1, 2, 58, 28, 28)]),
-        "slice": ("""func.func @main(%x: tensor<1x116x28x28xf32>) -> tensor<1x58x28x28xf32> {
-  %0 = dlc.slice %x {axes = array<i64: 1>, starts = array<i64: 58>, ends = array<i64: 116>} : (tensor<1x116x28x28xf32>) -> tensor<1x58x28x28xf32>
-  return %0 : tensor<1x58x28x28xf32>
-}""", [(1, 116, 28, 28)]),
-        "concat": ("""func.func @main(%x: tensor<1x58x28x28xf32>, %y: tensor<1x58x28x28xf32>) -> tensor<1x116x28x28xf32> {
-  %0 = dlc.concat %x, %y {axis = 1 : i64} : (tensor<1x58x28x28xf32>, tensor<1x58x28x28xf32>) -> tensor<1x116x28x28xf32>
-  return %0 : tensor<1x116x28x28xf32>
-}""", [(1, 58, 28, 28), (1, 58, 28, 28)]),
-        "max_pool2d": ("""func.func @main(%x: tensor<1x64x112x112xf32>) -> tensor<1x64x56x56xf32> {
-  %0 = dlc.max_pool2d %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x64x112x112xf32>) -> tensor<1x64x56x56xf32>
-  return %0 : tensor<1x64x56x56xf32>
-}""", [(1, 64, 112, 112)]),
-        "global_avg_pool": ("""func.func @main(%x: tensor<1x1024x7x7xf32>) -> tensor<1x1024x1x1xf32> {
-  %0 = dlc.global_avg_pool %x : (tensor<1x1024x7x7xf32>) -> tensor<1x1024x1x1xf32>
-  return %0 : tensor<1x1024x1x1xf32>
-}""", [(1, 1024, 7, 7)]),
-        "softmax": ("""func.func @main(%x: tensor<1x4x32x32xf32>) -> tensor<1x4x32x32xf32> {
-  %0 = dlc.softmax %x {axis = -1 : i64} : tensor<1x4x32x32xf32>
-  return %0 : tensor<1x4x32x32xf32>
-}""", [(1, 4, 32, 32)]),
-        "linear": (f"""func.func @main(%x: tensor<1x1024xf32>, %big: {EVICT_TYPE}) -> tensor<1x1000xf32> {{
-{evict_line("e")}
-  %w = dlc.constant dense<0.01> : tensor<1000x1024xf32>
-  %0 = dlc.linear %x, %w : (tensor<1x1024xf32>, tensor<1000x1024xf32>) -> tensor<1x1000xf32>
-  return %0 : tensor<1x1000xf32>
-}}""", [(1, 1024), (1, EVICT_ELEMENTS // 1024, 32, 32)]),
-    }
-    overhead_us = tiny * 1e3
-    op_efficiency = {}
-    for op, (body, inputs) in per_op.items():
-        ms = timed(tmp, op, body, inputs, threads, iterations, "dlc." + op)
-        layer = [l for l in predicted_layers(os.path.join(tmp, op + ".mlir"), path)
-                 if l["op"] == op][0]
-        memory_us = layer.get("memory_us", layer["time_us"] - overhead_us)
-        op_efficiency[op] = max(memory_us, 1e-3) / max(ms * 1e3 - overhead_us,
-                                                       1e-3)
-    target["targets"][0]["op_memory_efficiency"] = op_efficiency
-    with open(path, "w") as f:
-        json.dump(target, f)
-    print("memory efficiency per op, alone: " + ", ".join(
-        f"{k} {v:.2f}" for k, v in op_efficiency.items()))
     print("ReLU chains (working set MiB: GB/s): " + ", ".join(
         f"{mib:.0f}: {g:.1f}" for mib, g in chain))
     print(f"host calibration ({threads} thread(s)): matmul {peak / 1e9:.1f} GFLOP/s, "
@@ -571,6 +560,26 @@ def calibrate(tmp, threads, iterations):
           f"(effective {llc_mib:.1f} MiB), "
           f"per-op overhead {tiny * 1e3:.1f} us")
     return path, target, tiny * 1e3
+
+
+def timed_lone_ops(tmp, threads, iterations):
+    """One round's times (ms) of lone_op_programs."""
+    return {op: timed(tmp, op, body, inputs, threads, iterations, "dlc." + op)
+            for op, (body, inputs) in lone_op_programs().items()}
+
+
+def lone_op_efficiency(tmp, host_target, overhead_us, ms):
+    """Each lone op's efficiency against the bandwidth of `host_target`
+    (the model's time at efficiency 1 over the measured time `ms[op]`, less
+    the per-op overhead); main restates them against the cache bandwidth."""
+    efficiency = {}
+    for op in lone_op_programs():
+        layer = [l for l in predicted_layers(os.path.join(tmp, op + ".mlir"),
+                                             host_target) if l["op"] == op][0]
+        memory_us = layer.get("memory_us", layer["time_us"] - overhead_us)
+        efficiency[op] = max(memory_us, 1e-3) / max(ms[op] * 1e3 - overhead_us,
+                                                    1e-3)
+    return efficiency
 
 
 def spearman(a, b):
@@ -637,6 +646,7 @@ def main():
         shapes = sample_convs(args.samples)
         sample_runs, warm_runs = [], []  # [round][sample] -> {op: ms}
         cold_runs = []  # [round][sample] -> ms
+        lone_runs = []  # [round] -> {op: ms}
         network_runs = {name: [] for name in networks}
         for _ in range(args.rounds):
             warm_runs.append([timed_elementwise(tmp, shape, args.threads, 5)
@@ -645,6 +655,7 @@ def main():
                                 for shape in shapes])
             cold_runs.append([timed_cold_conv(tmp, shape, args.threads, 5)
                               for shape in shapes[:args.cold_samples]])
+            lone_runs.append(timed_lone_ops(tmp, args.threads, args.iterations))
             for name in networks:
                 network_runs[name].append(
                     [op["ms"] * 1e3 for op in profile(
@@ -680,7 +691,13 @@ def main():
                                 (warm_us(op)[big] - overhead_us) / 1e3))
             for op, streams in ELEMENTWISE_STREAMS.items()}
         cache_gbps = gbps_warm["dlc.add"]
-        efficiency = target["targets"][0]["op_memory_efficiency"]
+        lone_ms = {op: float(np.median([run[op] for run in lone_runs]))
+                   for op in lone_runs[0]}
+        efficiency = lone_op_efficiency(tmp, target_file, overhead_us, lone_ms)
+        print("memory efficiency per op, alone (median of "
+              f"{args.rounds} rounds): " + ", ".join(
+                  f"{k} {v:.2f}" for k, v in efficiency.items()))
+        target["targets"][0]["op_memory_efficiency"] = efficiency
         # The lone ops' efficiencies were measured against the calibration's
         # cache bandwidth (the stream add's); restate them against this one.
         for op in efficiency:
@@ -774,6 +791,7 @@ def main():
                            "samples": shapes, "sample_runs": sample_runs,
                            "warm_runs": warm_runs, "cold_runs": cold_runs,
                            "cold_conv_bytes": cold_bytes.tolist(),
+                           "lone_runs": lone_runs,
                            "network_runs": network_runs,
                            "network_layers": {
                                name: predicted_layers(os.path.join(tmp, name + ".mlir"),

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""How much slower the reference executor's elementwise ops run right after
+a convolution than after another elementwise op (the cost model's largest
+remaining gap: docs/cost-model.md).
+
+  /usr/bin/python3 bench/elementwise_after_conv.py [--channels 64]
+      [--size 56] [--rounds 5]
+
+Two programs of 4 blocks each on a 1 x C x S x S tensor, the same chain of
+ops after a head op: `conv` heads with a 3x3 convolution (Winograd in the
+executor, scratch of 16 x C x (S/2)^2 floats twice), `relu` with a ReLU.
+The chain is relu, relu, add (of the two), relu, add, batch norm, add: each
+position's time (median over blocks and rounds, programs interleaved) after
+each head, and their ratio. Build first (scripts/build.sh).
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RUN = os.path.join(ROOT, "build", "bin", "dlc-run")
+CHAIN = ["relu", "relu", "add", "relu", "add", "batch_norm", "add"]
+
+
+def program(head, c, s):
+    y, v = f"tensor<1x{c}x{s}x{s}xf32>", f"tensor<{c}xf32>"
+    w = f"tensor<{c}x{c}x3x3xf32>"
+    lines = [f"func.func @main(%x: {y}) -> {y} {{",
+             f"  %w = dlc.constant dense<0.01> : {w}",
+             f"  %g = dlc.constant dense<1.5> : {v}",
+             f"  %b = dlc.constant dense<0.1> : {v}",
+             f"  %m = dlc.constant dense<0.2> : {v}",
+             f"  %s = dlc.constant dense<2.0> : {v}"]
+    prev = "%x"
+    for k in range(4):
+        if head == "conv":
+            lines.append(f"  %c{k} = dlc.conv2d {prev}, %w {{strides = array<i64: 1, 1>, "
+                         f"pads = array<i64: 1, 1, 1, 1>}} : ({y}, {w}) -> {y}")
+        else:
+            lines.append(f"  %c{k} = dlc.relu {prev} : {y}")
+        lines += [
+            f"  %a{k} = dlc.relu %c{k} : {y}",
+            f"  %b{k} = dlc.relu %a{k} : {y}",
+            f"  %d{k} = dlc.add %b{k}, %a{k} : ({y}, {y}) -> {y}",
+            f"  %e{k} = dlc.relu %d{k} : {y}",
+            f"  %f{k} = dlc.add %e{k}, %d{k} : ({y}, {y}) -> {y}",
+            f"  %n{k} = dlc.batch_norm %f{k}, %g, %b, %m, %s {{epsilon = 1.0e-05 : f32}} "
+            f": ({y}, {v}, {v}, {v}, {v}) -> {y}",
+            f"  %h{k} = dlc.add %n{k}, %f{k} : ({y}, {y}) -> {y}"]
+        prev = f"%h{k}"
+    lines += [f"  return {prev} : {y}", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def chain_times(path, data, tmp):
+    out = os.path.join(tmp, "profile.json")
+    subprocess.run([RUN, path, "--input", data, "--num-threads", "1",
+                    "--iterations", "20", "--profile-json", out],
+                   check=True, stdout=subprocess.DEVNULL)
+    with open(out) as f:
+        ops = json.load(f)
+    ops = ops if isinstance(ops, list) else ops["ops"]
+    per_block = len(CHAIN) + 1
+    return [[ops[k * per_block + 1 + i]["ms"] * 1e3 for i in range(len(CHAIN))]
+            for k in range(4)]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--channels", type=int, default=64)
+    parser.add_argument("--size", type=int, default=56)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    if not os.path.exists(RUN):
+        sys.exit(f"{RUN} not found: build first (scripts/build.sh)")
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "x.npy")
+        np.save(data, np.random.default_rng(0).standard_normal(
+            (1, args.channels, args.size, args.size)).astype(np.float32))
+        paths = {}
+        for head in ("conv", "relu"):
+            paths[head] = os.path.join(tmp, head + ".mlir")
+            with open(paths[head], "w") as f:
+                f.write(program(head, args.channels, args.size))
+        times = {"conv": [], "relu": []}
+        for _ in range(args.rounds):
+            for head in times:
+                times[head] += chain_times(paths[head], data, tmp)
+    after = {head: np.median(np.array(t), axis=0) for head, t in times.items()}
+    mb = 4 * args.channels * args.size ** 2 / 1e6
+    print(f"1x{args.channels}x{args.size}x{args.size} ({mb:.2f} MB per tensor), "
+          f"median of 4 blocks x {args.rounds} rounds, us")
+    print(f"{'position':<10} {'op':<11} {'after conv':>10} {'after relu':>10} {'ratio':>6}")
+    for i, op in enumerate(CHAIN):
+        print(f"{i + 1:<10} {op:<11} {after['conv'][i]:>10.1f} "
+              f"{after['relu'][i]:>10.1f} {after['conv'][i] / after['relu'][i]:>6.2f}")
+
+
+if __name__ == "__main__":
+    main()
