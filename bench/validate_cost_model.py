@@ -480,40 +480,45 @@ def effective_cache_mib(tmp, threads, iterations, nominal_mib):
 def lone_op_programs():
     """Memory-bound ops whose kernels reach their own share of the bandwidth
     (strided gathers, pooling windows, a batch-1 classifier), each alone on
-    a shape it has in the networks: {op: (program, input shapes)}. The
-    classifier's time is its weights from memory (a pool over 32 MiB evicts
-    them first, as a network's other weights do)."""
+    a shape it has in the networks: {name: (op, program, input shapes)}.
+    The classifiers' time is their weights from memory (a pool over 32 MiB
+    evicts them first, as a network's other weights do), at three widths:
+    their GEMV has a fixed cost besides its traffic."""
+    def linear(k):
+        return ("linear", f"""func.func @main(%x: tensor<1x{k}xf32>, %big: {EVICT_TYPE}) -> tensor<1x1000xf32> {{
+{evict_line("e")}
+  %w = dlc.constant dense<0.01> : tensor<1000x{k}xf32>
+  %0 = dlc.linear %x, %w : (tensor<1x{k}xf32>, tensor<1000x{k}xf32>) -> tensor<1x1000xf32>
+  return %0 : tensor<1x1000xf32>
+}}""", [(1, k), (1, EVICT_ELEMENTS // 1024, 32, 32)])
     return {
-        "transpose": ("""func.func @main(%x: tensor<1x2x58x28x28xf32>) -> tensor<1x58x2x28x28xf32> {
+        "transpose": ("transpose", """func.func @main(%x: tensor<1x2x58x28x28xf32>) -> tensor<1x58x2x28x28xf32> {
   %0 = dlc.transpose %x {perm = array<i64: 0, 2, 1, 3, 4>} : (tensor<1x2x58x28x28xf32>) -> tensor<1x58x2x28x28xf32>
   return %0 : tensor<1x58x2x28x28xf32>
 }""", [(1, 2, 58, 28, 28)]),
-        "slice": ("""func.func @main(%x: tensor<1x116x28x28xf32>) -> tensor<1x58x28x28xf32> {
+        "slice": ("slice", """func.func @main(%x: tensor<1x116x28x28xf32>) -> tensor<1x58x28x28xf32> {
   %0 = dlc.slice %x {axes = array<i64: 1>, starts = array<i64: 58>, ends = array<i64: 116>} : (tensor<1x116x28x28xf32>) -> tensor<1x58x28x28xf32>
   return %0 : tensor<1x58x28x28xf32>
 }""", [(1, 116, 28, 28)]),
-        "concat": ("""func.func @main(%x: tensor<1x58x28x28xf32>, %y: tensor<1x58x28x28xf32>) -> tensor<1x116x28x28xf32> {
+        "concat": ("concat", """func.func @main(%x: tensor<1x58x28x28xf32>, %y: tensor<1x58x28x28xf32>) -> tensor<1x116x28x28xf32> {
   %0 = dlc.concat %x, %y {axis = 1 : i64} : (tensor<1x58x28x28xf32>, tensor<1x58x28x28xf32>) -> tensor<1x116x28x28xf32>
   return %0 : tensor<1x116x28x28xf32>
 }""", [(1, 58, 28, 28), (1, 58, 28, 28)]),
-        "max_pool2d": ("""func.func @main(%x: tensor<1x64x112x112xf32>) -> tensor<1x64x56x56xf32> {
+        "max_pool2d": ("max_pool2d", """func.func @main(%x: tensor<1x64x112x112xf32>) -> tensor<1x64x56x56xf32> {
   %0 = dlc.max_pool2d %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x64x112x112xf32>) -> tensor<1x64x56x56xf32>
   return %0 : tensor<1x64x56x56xf32>
 }""", [(1, 64, 112, 112)]),
-        "global_avg_pool": ("""func.func @main(%x: tensor<1x1024x7x7xf32>) -> tensor<1x1024x1x1xf32> {
+        "global_avg_pool": ("global_avg_pool", """func.func @main(%x: tensor<1x1024x7x7xf32>) -> tensor<1x1024x1x1xf32> {
   %0 = dlc.global_avg_pool %x : (tensor<1x1024x7x7xf32>) -> tensor<1x1024x1x1xf32>
   return %0 : tensor<1x1024x1x1xf32>
 }""", [(1, 1024, 7, 7)]),
-        "softmax": ("""func.func @main(%x: tensor<1x4x32x32xf32>) -> tensor<1x4x32x32xf32> {
+        "softmax": ("softmax", """func.func @main(%x: tensor<1x4x32x32xf32>) -> tensor<1x4x32x32xf32> {
   %0 = dlc.softmax %x {axis = -1 : i64} : tensor<1x4x32x32xf32>
   return %0 : tensor<1x4x32x32xf32>
 }""", [(1, 4, 32, 32)]),
-        "linear": (f"""func.func @main(%x: tensor<1x1024xf32>, %big: {EVICT_TYPE}) -> tensor<1x1000xf32> {{
-{evict_line("e")}
-  %w = dlc.constant dense<0.01> : tensor<1000x1024xf32>
-  %0 = dlc.linear %x, %w : (tensor<1x1024xf32>, tensor<1000x1024xf32>) -> tensor<1x1000xf32>
-  return %0 : tensor<1x1000xf32>
-}}""", [(1, 1024), (1, EVICT_ELEMENTS // 1024, 32, 32)]),
+        "linear512": linear(512),
+        "linear1024": linear(1024),
+        "linear1280": linear(1280),
     }
 
 
@@ -563,23 +568,37 @@ def calibrate(tmp, threads, iterations):
 
 
 def timed_lone_ops(tmp, threads, iterations):
-    """One round's times (ms) of lone_op_programs."""
-    return {op: timed(tmp, op, body, inputs, threads, iterations, "dlc." + op)
-            for op, (body, inputs) in lone_op_programs().items()}
+    """One round's times (ms) of lone_op_programs, by name."""
+    return {name: timed(tmp, name, body, inputs, threads, iterations, "dlc." + op)
+            for name, (op, body, inputs) in lone_op_programs().items()}
 
 
-def lone_op_efficiency(tmp, host_target, overhead_us, ms):
-    """Each lone op's efficiency against the bandwidth of `host_target`
-    (the model's time at efficiency 1 over the measured time `ms[op]`, less
-    the per-op overhead); main restates them against the cache bandwidth."""
-    efficiency = {}
-    for op in lone_op_programs():
-        layer = [l for l in predicted_layers(os.path.join(tmp, op + ".mlir"),
+def lone_op_calibration(tmp, host_target, overhead_us, ms):
+    """Each lone op's efficiency against the bandwidth of `host_target` (the
+    model's time at efficiency 1 over the measured time `ms[name]`, less the
+    per-op overhead; main restates them against the cache bandwidth), and
+    fixed times: the classifiers' measured times against their model times
+    at efficiency 1 are a line whose slope is 1 / efficiency and whose
+    intercept is their fixed cost. Returns (efficiency, fixed_us)."""
+    model_us = {}
+    for name, (op, _, _) in lone_op_programs().items():
+        layer = [l for l in predicted_layers(os.path.join(tmp, name + ".mlir"),
                                              host_target) if l["op"] == op][0]
-        memory_us = layer.get("memory_us", layer["time_us"] - overhead_us)
-        efficiency[op] = max(memory_us, 1e-3) / max(ms[op] * 1e3 - overhead_us,
-                                                    1e-3)
-    return efficiency
+        model_us[name] = layer.get("memory_us", layer["time_us"] - overhead_us)
+    efficiency, fixed_us = {}, {}
+    by_op = {}
+    for name, (op, _, _) in lone_op_programs().items():
+        by_op.setdefault(op, []).append(name)
+    for op, names in by_op.items():
+        x = np.array([model_us[n] for n in names])
+        y = np.array([max(ms[n] * 1e3 - overhead_us, 1e-3) for n in names])
+        if len(names) == 1:
+            efficiency[op] = max(x[0], 1e-3) / y[0]
+            continue
+        slope, intercept = np.polyfit(x, y, 1)
+        efficiency[op] = 1 / slope if slope > 0 else float(np.mean(x / y))
+        fixed_us[op] = max(float(intercept), 0.0) if slope > 0 else 0.0
+    return efficiency, fixed_us
 
 
 def spearman(a, b):
@@ -691,13 +710,17 @@ def main():
                                 (warm_us(op)[big] - overhead_us) / 1e3))
             for op, streams in ELEMENTWISE_STREAMS.items()}
         cache_gbps = gbps_warm["dlc.add"]
-        lone_ms = {op: float(np.median([run[op] for run in lone_runs]))
-                   for op in lone_runs[0]}
-        efficiency = lone_op_efficiency(tmp, target_file, overhead_us, lone_ms)
+        lone_ms = {name: float(np.median([run[name] for run in lone_runs]))
+                   for name in lone_runs[0]}
+        efficiency, fixed_us = lone_op_calibration(tmp, target_file,
+                                                   overhead_us, lone_ms)
         print("memory efficiency per op, alone (median of "
               f"{args.rounds} rounds): " + ", ".join(
-                  f"{k} {v:.2f}" for k, v in efficiency.items()))
+                  f"{k} {v:.2f}" for k, v in efficiency.items())
+              + "; fixed: " + ", ".join(
+                  f"{k} {v:.1f} us" for k, v in fixed_us.items()))
         target["targets"][0]["op_memory_efficiency"] = efficiency
+        target["targets"][0]["op_fixed_us"] = fixed_us
         # The lone ops' efficiencies were measured against the calibration's
         # cache bandwidth (the stream add's); restate them against this one.
         for op in efficiency:

@@ -135,6 +135,41 @@ TEST_F(CostModelTest, PerOpMemoryEfficiency) {
             std::string::npos);
 }
 
+// A target's per-op fixed time adds to exactly that op's latency (a
+// GEMV's setup over cold weights), whatever bounds it; a negative value is
+// an error naming the entry.
+TEST_F(CostModelTest, PerOpFixedTime) {
+  auto target = [](const std::string &extra) {
+    return R"({"targets": [{"name": "cpu", "kind": "cpu",
+        "peak_tflops": {"fp32": 1}, "memory_gbps": 10,
+        "efficiency": {"memory": 1.0})" +
+           extra + "}]}";
+  };
+  const char *linear = R"mlir(
+    func.func @f(%x: tensor<1x512xf32>) -> tensor<1x1000xf32> {
+      %w = dlc.constant dense<0.01> : tensor<1000x512xf32>
+      %0 = dlc.linear %x, %w : (tensor<1x512xf32>, tensor<1000x512xf32>) -> tensor<1x1000xf32>
+      return %0 : tensor<1x1000xf32>
+    })mlir";
+  const char *add = R"mlir(
+    func.func @f(%x: tensor<1x64x64x64xf32>) -> tensor<1x64x64x64xf32> {
+      %0 = dlc.add %x, %x : (tensor<1x64x64x64xf32>, tensor<1x64x64x64xf32>) -> tensor<1x64x64x64xf32>
+      return %0 : tensor<1x64x64x64xf32>
+    })mlir";
+  ASSERT_FALSE(static_cast<bool>(targets.addFromJSON(target(""), "plain")));
+  double plainLinear = opLatency(linear, "cpu");
+  double plainAdd = opLatency(add, "cpu");
+  ASSERT_FALSE(static_cast<bool>(targets.addFromJSON(
+      target(R"(, "op_fixed_us": {"linear": 40})"), "gemv setup")));
+  EXPECT_NEAR(opLatency(linear, "cpu"), plainLinear + 40, 1e-9);
+  EXPECT_EQ(opLatency(add, "cpu"), plainAdd);
+  llvm::Error error =
+      targets.addFromJSON(target(R"(, "op_fixed_us": {"linear": -1})"), "bad");
+  ASSERT_TRUE(static_cast<bool>(error));
+  EXPECT_NE(llvm::toString(std::move(error)).find("op_fixed_us.linear"),
+            std::string::npos);
+}
+
 // With a slower border path, a depthwise layer on a small map (49% of its
 // outputs touch the padding) costs more per FLOP than one on a large map
 // (4%), by the blend of the two efficiencies.
