@@ -261,8 +261,8 @@ static void timeLayer(LayerCost &layer, const Target &target) {
       static_cast<double>(cost.totalBytes()) <= target.llcMiB * 1024 * 1024)
     activationBandwidth = target.cacheGBps;
   double memoryEfficiency = target.memoryEfficiency;
-  StringRef opName = layer.op->getName().getStringRef().drop_front(4);
-  auto perOp = target.opMemoryEfficiency.find(opName);
+  auto perOp = target.opMemoryEfficiency.find(
+      layer.op->getName().getStringRef().drop_front(4));
   if (perOp != target.opMemoryEfficiency.end())
     memoryEfficiency = perOp->second;
   layer.memoryUs = (activations / activationBandwidth +
@@ -271,8 +271,13 @@ static void timeLayer(LayerCost &layer, const Target &target) {
   layer.memoryBound = layer.memoryUs > layer.computeUs;
   bool moves = cost.flops > 0 || cost.totalBytes() > 0;
   layer.timeUs = std::max(layer.computeUs, layer.memoryUs) +
-                 (moves ? target.launchOverheadUs : 0.0) +
-                 target.opFixedUs.lookup(opName);
+                 (moves ? target.launchOverheadUs : 0.0);
+  if (auto linear = dyn_cast<LinearOp>(layer.op)) {
+    auto in = dyn_cast<ShapedType>(linear.getInput().getType());
+    if (in && in.hasStaticShape() &&
+        in.getNumElements() == in.getShape().back())
+      layer.timeUs += target.gemvFixedUs;
+  }
 }
 
 /// Marks elementwise ops fused into a single-use producer, which then

@@ -147,7 +147,8 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
     for (auto [key, field] :
          {std::pair<StringRef, double *>{"cold_activation_gbps",
                                          &target.coldActivationGBps},
-          {"cold_conv_gbps", &target.coldConvGBps}}) {
+          {"cold_conv_gbps", &target.coldConvGBps},
+          {"gemv_fixed_us", &target.gemvFixedUs}}) {
       if (const json::Value *value = obj->get(key)) {
         std::optional<double> number = value->getAsNumber();
         if (!number || *number < 0)
@@ -195,15 +196,6 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
           return jsonError(origin, where("op_memory_efficiency." + key.str() +
                                          " must be a positive number"));
         target.opMemoryEfficiency[key.str()] = *number;
-      }
-    }
-    if (const json::Object *perOp = obj->getObject("op_fixed_us")) {
-      for (const auto &[key, value] : *perOp) {
-        std::optional<double> number = value.getAsNumber();
-        if (!number || *number < 0)
-          return jsonError(origin, where("op_fixed_us." + key.str() +
-                                         " must be a non-negative number"));
-        target.opFixedUs[key.str()] = *number;
       }
     }
     if (const json::Object *models = obj->getObject("conv_time_model")) {

@@ -135,38 +135,42 @@ TEST_F(CostModelTest, PerOpMemoryEfficiency) {
             std::string::npos);
 }
 
-// A target's per-op fixed time adds to exactly that op's latency (a
-// GEMV's setup over cold weights), whatever bounds it; a negative value is
-// an error naming the entry.
-TEST_F(CostModelTest, PerOpFixedTime) {
+// A target's GEMV fixed time adds to a one-row linear layer's latency (a
+// batch-1 classifier), not to one of 8 rows nor to other ops; a negative
+// value is an error naming the field.
+TEST_F(CostModelTest, GemvFixedTime) {
   auto target = [](const std::string &extra) {
     return R"({"targets": [{"name": "cpu", "kind": "cpu",
         "peak_tflops": {"fp32": 1}, "memory_gbps": 10,
         "efficiency": {"memory": 1.0})" +
            extra + "}]}";
   };
-  const char *linear = R"mlir(
-    func.func @f(%x: tensor<1x512xf32>) -> tensor<1x1000xf32> {
-      %w = dlc.constant dense<0.01> : tensor<1000x512xf32>
-      %0 = dlc.linear %x, %w : (tensor<1x512xf32>, tensor<1000x512xf32>) -> tensor<1x1000xf32>
-      return %0 : tensor<1x1000xf32>
-    })mlir";
+  auto linear = [](int rows) {
+    std::string x = "tensor<" + std::to_string(rows) + "x512xf32>";
+    std::string y = "tensor<" + std::to_string(rows) + "x1000xf32>";
+    return "func.func @f(%x: " + x + ") -> " + y + " {\n" +
+           "  %w = dlc.constant dense<0.01> : tensor<1000x512xf32>\n" +
+           "  %0 = dlc.linear %x, %w : (" + x + ", tensor<1000x512xf32>) -> " +
+           y + "\n  return %0 : " + y + "\n}";
+  };
   const char *add = R"mlir(
     func.func @f(%x: tensor<1x64x64x64xf32>) -> tensor<1x64x64x64xf32> {
       %0 = dlc.add %x, %x : (tensor<1x64x64x64xf32>, tensor<1x64x64x64xf32>) -> tensor<1x64x64x64xf32>
       return %0 : tensor<1x64x64x64xf32>
     })mlir";
   ASSERT_FALSE(static_cast<bool>(targets.addFromJSON(target(""), "plain")));
-  double plainLinear = opLatency(linear, "cpu");
+  double plainGemv = opLatency(linear(1), "cpu");
+  double plainGemm = opLatency(linear(8), "cpu");
   double plainAdd = opLatency(add, "cpu");
-  ASSERT_FALSE(static_cast<bool>(targets.addFromJSON(
-      target(R"(, "op_fixed_us": {"linear": 40})"), "gemv setup")));
-  EXPECT_NEAR(opLatency(linear, "cpu"), plainLinear + 40, 1e-9);
+  ASSERT_FALSE(static_cast<bool>(
+      targets.addFromJSON(target(R"(, "gemv_fixed_us": 40)"), "gemv setup")));
+  EXPECT_NEAR(opLatency(linear(1), "cpu"), plainGemv + 40, 1e-9);
+  EXPECT_EQ(opLatency(linear(8), "cpu"), plainGemm);
   EXPECT_EQ(opLatency(add, "cpu"), plainAdd);
   llvm::Error error =
-      targets.addFromJSON(target(R"(, "op_fixed_us": {"linear": -1})"), "bad");
+      targets.addFromJSON(target(R"(, "gemv_fixed_us": -1)"), "bad");
   ASSERT_TRUE(static_cast<bool>(error));
-  EXPECT_NE(llvm::toString(std::move(error)).find("op_fixed_us.linear"),
+  EXPECT_NE(llvm::toString(std::move(error)).find("gemv_fixed_us"),
             std::string::npos);
 }
 

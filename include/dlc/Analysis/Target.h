@@ -127,11 +127,10 @@ struct Target {
   /// layers). A calibration on the real machine fills it
   /// ("op_memory_efficiency").
   llvm::StringMap<double> opMemoryEfficiency;
-  /// Per op (its name without "dlc."): a fixed time (us) each instance
-  /// takes on top of its compute or memory time, where a kernel has a
-  /// setup cost its traffic does not explain (a batch-1 classifier's GEMV
-  /// over cold weights: "op_fixed_us").
-  llvm::StringMap<double> opFixedUs;
+  /// A fixed time (us) a one-row linear layer (a batch-1 classifier: the
+  /// reference executor's GEMV over weights from memory) takes on top of
+  /// its memory time ("gemv_fixed_us").
+  double gemvFixedUs = 0;
   /// Fitted time models per convolution family ("conv3x3": 3x3 stride 1,
   /// "pointwise": 1x1 stride 1 unpadded, "depthwise", "conv": the rest),
   /// used instead of FLOPs / (peak x efficiency) where present
