@@ -99,35 +99,40 @@ TEST_F(CostModelTest, TargetFileReplacesByName) {
   EXPECT_EQ(targets.lookup("h200")->peakFlops("fp32"), 1e12);
   EXPECT_EQ(targets.lookup("h200")->peakFlops("fp16"), 1e12); // not native
 }
+/// A CPU target of 1 TFLOP/s and 10 GB/s at full memory efficiency, with
+/// `extra` fields.
+static std::string target(const std::string &extra) {
+  return R"({"targets": [{"name": "cpu", "kind": "cpu",
+      "peak_tflops": {"fp32": 1}, "memory_gbps": 10,
+      "efficiency": {"memory": 1.0})" +
+         extra + "}]}";
+}
+
+/// An elementwise op that per-op target fields must leave alone.
+static const char *const kAdd = R"mlir(
+  func.func @f(%x: tensor<1x64x64x64xf32>) -> tensor<1x64x64x64xf32> {
+    %0 = dlc.add %x, %x : (tensor<1x64x64x64xf32>, tensor<1x64x64x64xf32>) -> tensor<1x64x64x64xf32>
+    return %0 : tensor<1x64x64x64xf32>
+  })mlir";
+
 // A target's per-op memory efficiency slows exactly that op's memory time:
 // a transpose at 0.1 takes 10x as long as at the target's 1.0, an add does
 // not change; a non-positive value is an error naming the entry.
 TEST_F(CostModelTest, PerOpMemoryEfficiency) {
-  auto target = [](const std::string &extra) {
-    return R"({"targets": [{"name": "cpu", "kind": "cpu",
-        "peak_tflops": {"fp32": 1}, "memory_gbps": 10,
-        "efficiency": {"memory": 1.0})" +
-           extra + "}]}";
-  };
   const char *transpose = R"mlir(
     func.func @f(%x: tensor<1x64x64x64xf32>) -> tensor<1x64x64x64xf32> {
       %0 = dlc.transpose %x {perm = array<i64: 0, 1, 3, 2>} : (tensor<1x64x64x64xf32>) -> tensor<1x64x64x64xf32>
       return %0 : tensor<1x64x64x64xf32>
     })mlir";
-  const char *add = R"mlir(
-    func.func @f(%x: tensor<1x64x64x64xf32>) -> tensor<1x64x64x64xf32> {
-      %0 = dlc.add %x, %x : (tensor<1x64x64x64xf32>, tensor<1x64x64x64xf32>) -> tensor<1x64x64x64xf32>
-      return %0 : tensor<1x64x64x64xf32>
-    })mlir";
   ASSERT_FALSE(static_cast<bool>(targets.addFromJSON(target(""), "plain")));
   double plainTranspose = opLatency(transpose, "cpu");
-  double plainAdd = opLatency(add, "cpu");
+  double plainAdd = opLatency(kAdd, "cpu");
   ASSERT_FALSE(static_cast<bool>(targets.addFromJSON(
       target(R"(, "op_memory_efficiency": {"transpose": 0.1})"),
       "slow transpose")));
   EXPECT_NEAR(opLatency(transpose, "cpu"), 10 * plainTranspose,
               1e-6 * plainTranspose);
-  EXPECT_EQ(opLatency(add, "cpu"), plainAdd);
+  EXPECT_EQ(opLatency(kAdd, "cpu"), plainAdd);
   llvm::Error error = targets.addFromJSON(
       target(R"(, "op_memory_efficiency": {"slice": 0})"), "bad");
   ASSERT_TRUE(static_cast<bool>(error));
@@ -139,12 +144,6 @@ TEST_F(CostModelTest, PerOpMemoryEfficiency) {
 // batch-1 classifier), not to one of 8 rows nor to other ops; a negative
 // value is an error naming the field.
 TEST_F(CostModelTest, GemvFixedTime) {
-  auto target = [](const std::string &extra) {
-    return R"({"targets": [{"name": "cpu", "kind": "cpu",
-        "peak_tflops": {"fp32": 1}, "memory_gbps": 10,
-        "efficiency": {"memory": 1.0})" +
-           extra + "}]}";
-  };
   auto linear = [](int rows) {
     std::string x = "tensor<" + std::to_string(rows) + "x512xf32>";
     std::string y = "tensor<" + std::to_string(rows) + "x1000xf32>";
@@ -153,20 +152,15 @@ TEST_F(CostModelTest, GemvFixedTime) {
            "  %0 = dlc.linear %x, %w : (" + x + ", tensor<1000x512xf32>) -> " +
            y + "\n  return %0 : " + y + "\n}";
   };
-  const char *add = R"mlir(
-    func.func @f(%x: tensor<1x64x64x64xf32>) -> tensor<1x64x64x64xf32> {
-      %0 = dlc.add %x, %x : (tensor<1x64x64x64xf32>, tensor<1x64x64x64xf32>) -> tensor<1x64x64x64xf32>
-      return %0 : tensor<1x64x64x64xf32>
-    })mlir";
   ASSERT_FALSE(static_cast<bool>(targets.addFromJSON(target(""), "plain")));
   double plainGemv = opLatency(linear(1), "cpu");
   double plainGemm = opLatency(linear(8), "cpu");
-  double plainAdd = opLatency(add, "cpu");
+  double plainAdd = opLatency(kAdd, "cpu");
   ASSERT_FALSE(static_cast<bool>(
       targets.addFromJSON(target(R"(, "gemv_fixed_us": 40)"), "gemv setup")));
   EXPECT_NEAR(opLatency(linear(1), "cpu"), plainGemv + 40, 1e-9);
   EXPECT_EQ(opLatency(linear(8), "cpu"), plainGemm);
-  EXPECT_EQ(opLatency(add, "cpu"), plainAdd);
+  EXPECT_EQ(opLatency(kAdd, "cpu"), plainAdd);
   llvm::Error error =
       targets.addFromJSON(target(R"(, "gemv_fixed_us": -1)"), "bad");
   ASSERT_TRUE(static_cast<bool>(error));
