@@ -140,23 +140,23 @@ Lowering::fp8Product(Operation *op, Value input, Value weight, Value bias,
                         ? "DLC_FP8_E4M3"
                         : "DLC_FP8_E5M2"};
   };
+  FailureOr<Arg> w = weightSource(op, weight, groups);
+  if (failed(w))
+    return failure();
   if (backend == Backend::CUDA) {
-    product.codes = true;
-    product.input = bufferOf(input);
-    product.inputFormat = formatOf(in);
-    product.weightFormat = formatOf(weight.getType());
+    product.suffix = "fp8";
+    product.input = {bufferOf(input), formatOf(in)};
+    product.weights = {*w, formatOf(weight.getType())};
   } else {
     BufferRef decoded = temporary(op, ElemType::F32);
     call("dlc_fp8_to_f32",
          {Arg(in.getNumElements()), bufferOf(input),
           fp8Table(in.getElementType()), Arg(1.0f), decoded},
          describe(op) + " (input to fp32)");
-    product.input = decoded;
+    product.suffix = "f32";
+    product.input = {decoded};
+    product.weights = {*w};
   }
-  FailureOr<Arg> w = weightSource(op, weight, groups);
-  if (failed(w))
-    return failure();
-  product.weights = *w;
   int64_t rows = cast<ShapedType>(weight.getType()).getDimSize(0);
   std::vector<float> scales;
   for (int64_t m = 0; m < rows; ++m)
@@ -167,6 +167,15 @@ Lowering::fp8Product(Operation *op, Value input, Value weight, Value bias,
     return failure();
   product.epilogue = *ep;
   return product;
+}
+
+std::vector<Arg> Lowering::fp8Args(std::vector<Arg> shape, const FP8Product &p,
+                                   Arg output) {
+  llvm::append_range(shape, p.input);
+  llvm::append_range(shape, p.weights);
+  shape.push_back(std::move(output));
+  shape.push_back(p.epilogue);
+  return shape;
 }
 
 LogicalResult Lowering::lowerQConv(QConv2DOp op) {
@@ -182,17 +191,10 @@ LogicalResult Lowering::lowerQConv(QConv2DOp op) {
         op.getInputScale()->convertToDouble(), *op.getWeightScales(), groups);
     if (failed(p))
       return failure();
-    if (p->codes)
-      call("dlc_conv2d_fp8",
-           gemmArgs({Arg(in.getDimSize(0)), geom, p->input, p->inputFormat,
-                     p->weights, p->weightFormat, bufferOf(op.getResult()),
-                     p->epilogue}),
-           describe(op));
-    else
-      call("dlc_conv2d_f32",
-           gemmArgs({Arg(in.getDimSize(0)), geom, p->input, p->weights,
-                     bufferOf(op.getResult()), p->epilogue}),
-           describe(op));
+    call(("dlc_conv2d_" + p->suffix).str(),
+         gemmArgs(fp8Args({Arg(in.getDimSize(0)), geom}, *p,
+                          bufferOf(op.getResult()))),
+         describe(op));
     return success();
   }
   FailureOr<Int8Layer> layer =
@@ -223,17 +225,10 @@ LogicalResult Lowering::lowerQLinear(QLinearOp op) {
         op.getInputScale()->convertToDouble(), *op.getWeightScales(), 1);
     if (failed(p))
       return failure();
-    if (p->codes)
-      call("dlc_linear_fp8",
-           gemmArgs({Arg(batchRows), Arg(k), Arg(rows), p->input,
-                     p->inputFormat, p->weights, p->weightFormat,
-                     bufferOf(op.getResult()), p->epilogue}),
-           describe(op));
-    else
-      call("dlc_linear_f32",
-           gemmArgs({Arg(batchRows), Arg(k), Arg(rows), p->input, p->weights,
-                     bufferOf(op.getResult()), p->epilogue}),
-           describe(op));
+    call(("dlc_linear_" + p->suffix).str(),
+         gemmArgs(fp8Args({Arg(batchRows), Arg(k), Arg(rows)}, *p,
+                          bufferOf(op.getResult()))),
+         describe(op));
     return success();
   }
   FailureOr<Int8Layer> layer =

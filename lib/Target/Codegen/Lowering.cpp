@@ -442,11 +442,11 @@ FailureOr<Arg> Lowering::weightSource(Operation *layer, Value weight,
   PanelShape shape{groups, type.getDimSize(0) / groups,
                    type.getNumElements() / type.getDimSize(0)};
   auto source = [&](StringRef kind, BufferRef data, Arg scales, int64_t block,
-                    Arg table, Arg codebook) -> Arg {
+                    Arg table, Arg codebook, Arg meta = null()) -> Arg {
     return Aggregate{"dlc_asource",
                      true,
                      {Constant{kind.str()}, data, scales, Arg(block),
-                      Arg(int64_t(0)), table, codebook, null()}};
+                      Arg(int64_t(0)), table, codebook, meta}};
   };
   if (auto nf4 = weight.getDefiningOp<NF4ConstantOp>()) {
     FailureOr<quantization::NF4Weights> weights = getNF4Weights(nf4);
@@ -494,15 +494,13 @@ FailureOr<Arg> Lowering::weightSource(Operation *layer, Value weight,
   if (options.sparse24)
     if (std::optional<Sparse24Rows> sparse =
             compressSparse24(*values, type.getDimSize(0), shape.k)) {
-      Aggregate a = std::get<Aggregate>(
-          source("DLC_A_SP24",
-                 program.addWeights(sparse->values.data(),
-                                    sparse->values.size() * 4, ElemType::F32),
-                 null(), 0, null(), null())
-              .value);
-      a.fields.back() = program.addWeights(
-          sparse->metadata.data(), sparse->metadata.size(), ElemType::U8);
-      return Arg(std::move(a));
+      return source("DLC_A_SP24",
+                    program.addWeights(sparse->values.data(),
+                                       sparse->values.size() * 4,
+                                       ElemType::F32),
+                    null(), 0, null(), null(),
+                    program.addWeights(sparse->metadata.data(),
+                                       sparse->metadata.size(), ElemType::U8));
     }
   std::vector<float> packed = packPanelsF32(*values, shape);
   return source(

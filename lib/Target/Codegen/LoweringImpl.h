@@ -96,20 +96,25 @@ private:
   /// `groups` groups.
   FailureOr<Int8Layer> int8Layer(Operation *op, Value input, Value weight,
                                  Value bias, int64_t groups);
-  /// An fp8 product: its GEMM's input, weight source and epilogue (the
+  /// An fp8 product: its GEMM's element suffix, operands and epilogue (the
   /// scale input_scale * weight_scales[m] per output row, then the bias).
-  /// The CUDA backend's tensor cores multiply the fp8 codes (`input` is the
-  /// code buffer, with both operands' formats); the ARM backend decodes
-  /// the input into a temporary and runs the fp32 GEMM on it.
+  /// The CUDA backend's tensor cores multiply the fp8 codes (`_fp8`: the
+  /// code buffer and its format, the weight source and its format); the
+  /// ARM backend decodes the input into a temporary and runs the fp32 GEMM
+  /// on it (`_f32`: the decoded input, the weight source).
   struct FP8Product {
-    Arg input, inputFormat, weights, weightFormat, epilogue;
-    /// Whether the kernel takes codes: the `_fp8` GEMMs, not the `_f32`.
-    bool codes = false;
+    StringRef suffix;
+    std::vector<Arg> input, weights;
+    Arg epilogue;
   };
   FailureOr<FP8Product> fp8Product(Operation *op, Value input, Value weight,
                                    Value bias, double inputScale,
                                    ArrayRef<double> weightScales,
                                    int64_t groups);
+  /// A product's GEMM arguments: `shape` (the layer's dimensions), then the
+  /// input, the weights, `output` and the epilogue.
+  static std::vector<Arg> fp8Args(std::vector<Arg> shape, const FP8Product &p,
+                                  Arg output);
   /// The weight source (a dlc_asource aggregate) of a float layer whose
   /// weight is an fp32 constant or an NF4 constant; fp8 codes with `table`.
   FailureOr<Arg> weightSource(Operation *layer, Value weight, int64_t groups);

@@ -33,7 +33,7 @@ static_assert(DLC_FP8_TILES >= 1 && (DLC_BM / 16) * (DLC_BN / 8) % 8 == 0,
 /* The 4 codes at (row, k..k+3) of a staged tile as one register. */
 DLC_DEVICE uint32_t dlc_fp8_word(const uint8_t (*tile)[DLC_FP8_ROW], int row,
                                  int k) {
-  return *(const uint32_t *)&tile[row][k];
+  return dlc_mma_operand(&tile[row][k]);
 }
 
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 890
@@ -128,9 +128,7 @@ DLC_KERNEL void dlc_gemm_fp8_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
       int r = e / (DLC_MR * 32) * DLC_MR + e % DLC_MR, t = e / DLC_MR % 32;
       int row = i0 + r, k = k0 + t;
       As[r][t] =
-          row < p.M && k < p.K
-              ? a[((int64_t)(row / DLC_MR) * p.K + k) * DLC_MR + row % DLC_MR]
-              : (uint8_t)0;
+          row < p.M && k < p.K ? a[dlc_panel_at(row, k, p.K)] : (uint8_t)0;
     }
     for (int e = threadIdx.x; e < DLC_BN * 32; e += blockDim.x) {
       int s = e % DLC_BN, t = e / DLC_BN, k = k0 + t;

@@ -37,11 +37,17 @@ typedef struct {
   int64_t ldi, ldj, c_image, c_group;
 } dlc_gemm_params;
 
+/* Index of weight (row, k) in packed panels of K steps (one element per
+ * weight). */
+DLC_DEVICE int64_t dlc_panel_at(int row, int k, int K) {
+  return ((int64_t)(row / DLC_MR) * K + k) * DLC_MR + row % DLC_MR;
+}
+
 DLC_DEVICE float dlc_a_f32(const dlc_asource &a, int64_t group, int M, int K,
                            int row, int k) {
   if (row >= M)
     return 0.0f;
-  int64_t at = ((int64_t)(row / DLC_MR) * K + k) * DLC_MR + row % DLC_MR;
+  int64_t at = dlc_panel_at(row, k, K);
   if (a.kind == DLC_A_NF4) {
     uint8_t byte = ((const uint8_t *)a.data)[(group + at) / 2];
     int code = row % 2 == 0 ? byte >> 4 : byte & 0xF;

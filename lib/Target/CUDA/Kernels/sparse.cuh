@@ -28,11 +28,6 @@ static_assert(DLC_SP24_TILES >= 1 && (DLC_BM / 16) * (DLC_BN / 8) % 8 == 0,
 #define DLC_SP24_AROW 24
 #define DLC_SP24_BROW 40
 
-/* Two consecutive staged values as one register. */
-template <typename T> DLC_DEVICE uint32_t dlc_sp24_pair(const T *at) {
-  return *(const uint32_t *)at;
-}
-
 /* d += A B on sparse tensor cores with inputs of the type of the last
  * argument. */
 #define DLC_MMA_SP24(TYPE)                                                     \
@@ -69,13 +64,13 @@ DLC_DEVICE void dlc_mma_sp24(float d[4], const T (*As)[DLC_SP24_AROW],
                              const uint32_t *Ms, const T (*Bs)[DLC_SP24_BROW],
                              int row, int col) {
   int lane = threadIdx.x % 32, group = lane / 4, t = lane % 4;
-  uint32_t a[4] = {dlc_sp24_pair(&As[row + group][2 * t]),
-                   dlc_sp24_pair(&As[row + group + 8][2 * t]),
-                   dlc_sp24_pair(&As[row + group][8 + 2 * t]),
-                   dlc_sp24_pair(&As[row + group + 8][8 + 2 * t])};
+  uint32_t a[4] = {dlc_mma_operand(&As[row + group][2 * t]),
+                   dlc_mma_operand(&As[row + group + 8][2 * t]),
+                   dlc_mma_operand(&As[row + group][8 + 2 * t]),
+                   dlc_mma_operand(&As[row + group + 8][8 + 2 * t])};
   uint32_t b[4];
   for (int i = 0; i < 4; ++i)
-    b[i] = dlc_sp24_pair(&Bs[col + group][8 * i + 2 * t]);
+    b[i] = dlc_mma_operand(&Bs[col + group][8 * i + 2 * t]);
   uint32_t e = 0;
   if (t < 2)
     e = (Ms[row + group] >> (16 * t) & 0xFFFFu) |

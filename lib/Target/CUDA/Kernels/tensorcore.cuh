@@ -36,6 +36,13 @@ DLC_DEVICE void dlc_tc_fragment(int warp, int f, int *row, int *col) {
   *col = index % (DLC_BN / 16) * 16;
 }
 
+/* The 32 bits of staged shared memory at `at` (4-byte aligned) as one
+ * mma.sync operand register: 2 16-bit or 4 8-bit elements, the lowest
+ * address in the low bits. */
+DLC_DEVICE uint32_t dlc_mma_operand(const void *at) {
+  return *(const uint32_t *)at;
+}
+
 /* Origin of 16x8 mma.sync tile `index` of the block tile (row-major,
  * DLC_BN / 8 tiles per row). */
 DLC_DEVICE void dlc_mma_tile(int index, int *row, int *col) {
