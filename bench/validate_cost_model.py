@@ -37,8 +37,8 @@
    +-10% (nn-Meter's form), per network and overall; `repeat10`, the share
    of single-round layer times within +-10% of the median, which is as
    close as one measurement predicts another here; and whole-network
-   predicted vs measured latency. About 10 minutes; run it on an idle
-   machine only.
+   predicted vs measured latency. 12 minutes at 3 rounds, 15-17 at 5
+   (2026-11-29); run it on an idle machine only.
 Build first (scripts/build.sh).
 """
 
