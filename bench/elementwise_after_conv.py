@@ -6,12 +6,14 @@ remaining gap: docs/cost-model.md).
   /usr/bin/python3 bench/elementwise_after_conv.py [--channels 64]
       [--size 56] [--rounds 5]
 
-Two programs of 4 blocks each on a 1 x C x S x S tensor, the same chain of
-ops after a head op: `conv` heads with a 3x3 convolution (Winograd in the
-executor, scratch of 16 x C x (S/2)^2 floats twice), `relu` with a ReLU.
-The chain is relu, relu, add (of the two), relu, add, batch norm, add: each
-position's time (median over blocks and rounds, programs interleaved) after
-each head, and their ratio. Build first (scripts/build.sh).
+Three programs of 4 blocks each on a 1 x C x S x S tensor, the same chain
+of ops after a head op: `conv` heads with a 3x3 convolution (Winograd in
+the executor: 16 x C x C transformed weights, scratch of 16 x C x (S/2)^2
+floats twice), `conv1x1` with a 1x1 convolution (a GEMM on the input
+itself: C x C weights, no scratch), `relu` with a ReLU. The chain is relu,
+relu, add (of the two), relu, add, batch norm, add: each position's time
+(median over blocks and rounds, programs interleaved) after each head, and
+the ratios to the times after the ReLU. Build first (scripts/build.sh).
 """
 
 import argparse
@@ -30,7 +32,8 @@ CHAIN = ["relu", "relu", "add", "relu", "add", "batch_norm", "add"]
 
 def program(head, c, s):
     y, v = f"tensor<1x{c}x{s}x{s}xf32>", f"tensor<{c}xf32>"
-    w = f"tensor<{c}x{c}x3x3xf32>"
+    kernel = 1 if head == "conv1x1" else 3
+    w = f"tensor<{c}x{c}x{kernel}x{kernel}xf32>"
     lines = [f"func.func @main(%x: {y}) -> {y} {{",
              f"  %w = dlc.constant dense<0.01> : {w}",
              f"  %g = dlc.constant dense<1.5> : {v}",
@@ -39,9 +42,10 @@ def program(head, c, s):
              f"  %s = dlc.constant dense<2.0> : {v}"]
     prev = "%x"
     for k in range(4):
-        if head == "conv":
+        if head.startswith("conv"):
+            pad = kernel // 2
             lines.append(f"  %c{k} = dlc.conv2d {prev}, %w {{strides = array<i64: 1, 1>, "
-                         f"pads = array<i64: 1, 1, 1, 1>}} : ({y}, {w}) -> {y}")
+                         f"pads = array<i64: {pad}, {pad}, {pad}, {pad}>}} : ({y}, {w}) -> {y}")
         else:
             lines.append(f"  %c{k} = dlc.relu {prev} : {y}")
         lines += [
@@ -83,24 +87,26 @@ def main():
         data = os.path.join(tmp, "x.npy")
         np.save(data, np.random.default_rng(0).standard_normal(
             (1, args.channels, args.size, args.size)).astype(np.float32))
+        heads = ("conv", "conv1x1", "relu")
         paths = {}
-        for head in ("conv", "relu"):
+        for head in heads:
             paths[head] = os.path.join(tmp, head + ".mlir")
             with open(paths[head], "w") as f:
                 f.write(program(head, args.channels, args.size))
-        times = {"conv": [], "relu": []}
+        times = {head: [] for head in heads}
         for _ in range(args.rounds):
-            for head in times:
+            for head in heads:
                 times[head] += chain_times(paths[head], data, tmp)
     after = {head: np.median(np.array(t), axis=0) for head, t in times.items()}
     mb = 4 * args.channels * args.size ** 2 / 1e6
     print(f"1x{args.channels}x{args.size}x{args.size} ({mb:.2f} MB per tensor), "
-          f"median of 4 blocks x {args.rounds} rounds, us")
-    print(f"{'position':<10} {'op':<11} {'after conv':>10} {'after relu':>10} {'ratio':>6}")
+          f"median of 4 blocks x {args.rounds} rounds, us after each head "
+          f"(ratio to after relu)")
+    print(f"{'position':<10} {'op':<11} " + " ".join(f"{h:>15}" for h in heads))
     for i, op in enumerate(CHAIN):
-        print(f"{i + 1:<10} {op:<11} {after['conv'][i]:>10.1f} "
-              f"{after['relu'][i]:>10.1f} {after['conv'][i] / after['relu'][i]:>6.2f}")
-
+        cells = [f"{after[h][i]:7.1f} ({after[h][i] / after['relu'][i]:4.2f})"
+                 for h in heads]
+        print(f"{i + 1:<10} {op:<11} " + " ".join(f"{c:>15}" for c in cells))
 
 if __name__ == "__main__":
     main()

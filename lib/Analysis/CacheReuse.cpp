@@ -5,7 +5,6 @@
 #include "dlc/Dialect/DLC/IR/ConstantData.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
 #include "dlc/Runtime/ConvScratch.h"
-#include "llvm/ADT/SetVector.h"
 #include <limits>
 #include <map>
 #include <vector>
@@ -72,6 +71,16 @@ SmallVector<ScratchUse, 2> convScratch(Conv2DOp conv) {
   return {{kIm2colColumnsSlot, cg * kh * kw * outH * outW * kFloat}};
 }
 
+/// The parameter bytes a convolution's kernel streams: Winograd F(2x2, 3x3)
+/// keeps its weights transformed, 16 values per 3x3 window.
+int64_t streamedWeightBytes(Conv2DOp conv) {
+  int64_t bytes = storedParameterBytes(conv.getWeight());
+  for (ScratchUse use : convScratch(conv))
+    if (use.slot == runtime::kWinogradInputSlot)
+      return bytes * 16 / 9;
+  return bytes;
+}
+
 /// Replays the reference executor's buffer recycling (lib/Runtime/Tensor.cpp,
 /// BufferPool; lib/Runtime/Executor.cpp, Executor::run) over runs of one
 /// function, counting bytes touched as a clock.
@@ -79,7 +88,8 @@ class BufferReplay {
 public:
   explicit BufferReplay(int64_t cacheBytes) : cacheBytes(cacheBytes) {}
 
-  /// One run of `func`; adds each op's cold activation bytes to `cold`.
+  /// One run of `func`; adds each op's cold activations and scratch to
+  /// `cold`.
   void run(func::FuncOp func, DenseMap<Operation *, int64_t> &cold);
 
 private:
@@ -94,9 +104,9 @@ private:
   };
 
   int64_t allocate(int64_t bytes);
-  /// Touches the first `bytes` of scratch slot `slot` (the clock then reads
-  /// `touchedAt`); returns how many of them are cold now.
-  int64_t touchScratch(int slot, int64_t bytes, int64_t touchedAt);
+  /// Touches the first `bytes` of scratch slot `slot`, moving the clock on;
+  /// returns how many of them were cold when the clock read `start`.
+  int64_t touchScratch(int slot, int64_t bytes, int64_t start);
   bool isCold(int64_t id) const {
     return buffers[id].lastTouch == kNeverTouched ||
            clock - buffers[id].lastTouch > cacheBytes;
@@ -127,20 +137,21 @@ int64_t BufferReplay::allocate(int64_t bytes) {
   return static_cast<int64_t>(buffers.size()) - 1;
 }
 
-int64_t BufferReplay::touchScratch(int slot, int64_t bytes, int64_t touchedAt) {
+int64_t BufferReplay::touchScratch(int slot, int64_t bytes, int64_t start) {
   SmallVector<std::pair<int64_t, int64_t>> &uses = scratchSlots[slot];
   int64_t cold = 0, covered = 0;
   for (auto [extent, touched] : uses) {
     int64_t span = std::min(extent, bytes) - covered;
     if (span <= 0)
       break;
-    if (clock - touched > cacheBytes)
+    if (start - touched > cacheBytes)
       cold += span;
     covered += span;
   }
   cold += bytes - covered; // never touched before
   llvm::erase_if(uses, [&](auto use) { return use.first <= bytes; });
-  uses.insert(uses.begin(), {bytes, touchedAt});
+  clock += bytes;
+  uses.insert(uses.begin(), {bytes, clock});
   return cold;
 }
 
@@ -169,40 +180,51 @@ void BufferReplay::run(func::FuncOp func,
       returned.assign(op.operand_begin(), op.operand_end());
       break;
     }
-    // What the op touches: its activations' buffers and its parameters.
-    llvm::SetVector<int64_t> touched;
+    // What the op touches: its activation operands, its parameters and
+    // scratch, and its results. Whether each is cold counts from the op's
+    // start; the clock then moves over them in the order a kernel touches
+    // them (a convolution transforms or unrolls its input before it streams
+    // the weights, and writes its output last), so the buffers it read
+    // first are as far behind as the weights and scratch it streamed.
+    SmallVector<int64_t> inputs, outputs;
     int64_t parameterBytes = 0;
     for (Value operand : op.getOperands()) {
-      if (isStoredParameter(operand))
-        parameterBytes += storedParameterBytes(operand);
-      else if (auto it = bufferOf.find(owner(operand)); it != bufferOf.end())
-        touched.insert(it->second);
+      if (isStoredParameter(operand)) {
+        auto conv = dyn_cast<Conv2DOp>(op);
+        parameterBytes += conv && operand == conv.getWeight()
+                              ? streamedWeightBytes(conv)
+                              : storedParameterBytes(operand);
+      } else if (auto it = bufferOf.find(owner(operand));
+                 it != bufferOf.end() &&
+                 !llvm::is_contained(inputs, it->second)) {
+        inputs.push_back(it->second);
+      }
     }
     if (!ActivationLifetimes::isView(op))
       for (Value result : op.getResults()) {
         int64_t id = allocate(storageBytes(result.getType()));
         bufferOf[result] = id;
-        touched.insert(id);
+        outputs.push_back(id);
       }
-    int64_t coldBytes = 0, bytes = parameterBytes;
-    for (int64_t id : touched) {
-      bytes += buffers[id].bytes;
+    int64_t &opCold = cold[&op];
+    for (int64_t id : llvm::concat<int64_t>(inputs, outputs))
       if (isCold(id))
-        coldBytes += buffers[id].bytes;
+        opCold += buffers[id].bytes;
+    int64_t start = clock;
+    for (int64_t id : inputs) {
+      clock += buffers[id].bytes;
+      buffers[id].lastTouch = clock;
     }
+    clock += parameterBytes;
     // Kernel scratch: cold where its last use is far away, and beyond the
     // extent that use touched.
-    SmallVector<ScratchUse, 2> scratch;
     if (auto conv = dyn_cast<Conv2DOp>(op))
-      scratch = convScratch(conv);
-    for (ScratchUse use : scratch)
-      bytes += use.bytes;
-    for (ScratchUse use : scratch)
-      coldBytes += touchScratch(use.slot, use.bytes, clock + bytes);
-    cold[&op] += coldBytes;
-    clock += bytes;
-    for (int64_t id : touched)
+      for (ScratchUse use : convScratch(conv))
+        opCold += touchScratch(use.slot, use.bytes, start);
+    for (int64_t id : outputs) {
+      clock += buffers[id].bytes;
       buffers[id].lastTouch = clock;
+    }
     // Release what this op read last, and results nothing reads.
     for (Value operand : llvm::to_vector(op.getOperands()))
       if (lifetimes.lastReader(owner(operand)) == &op)

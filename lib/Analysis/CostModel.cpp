@@ -196,6 +196,12 @@ static double fittedConvTime(Conv2DOp conv, const OpCost &cost,
          model.usPerRow * rows + model.usPerCall * calls + model.fixedUs;
 }
 
+/// Whether an op's bytes (read + written + weights) exceed the last-level
+/// cache, so that its activations stream from memory.
+static bool exceedsCache(const OpCost &cost, const Target &target) {
+  return static_cast<double>(cost.totalBytes()) > target.llcMiB * 1024 * 1024;
+}
+
 static void timeLayer(LayerCost &layer, const Target &target) {
   const OpCost &cost = *layer.cost;
   auto conv = dyn_cast<Conv2DOp>(layer.op);
@@ -256,10 +262,9 @@ static void timeLayer(LayerCost &layer, const Target &target) {
   // cache speed; weights, read once per run after every other layer has
   // passed through the cache, come from memory.
   double activations = static_cast<double>(cost.bytesRead + cost.bytesWritten);
-  double activationBandwidth = target.memoryGBps;
-  if (target.cacheGBps > 0 &&
-      static_cast<double>(cost.totalBytes()) <= target.llcMiB * 1024 * 1024)
-    activationBandwidth = target.cacheGBps;
+  double activationBandwidth =
+      target.cacheGBps > 0 && !exceedsCache(cost, target) ? target.cacheGBps
+                                                          : target.memoryGBps;
   double memoryEfficiency = target.memoryEfficiency;
   auto perOp = target.opMemoryEfficiency.find(
       layer.op->getName().getStringRef().drop_front(4));
@@ -309,6 +314,27 @@ static void applyFusion(std::vector<LayerCost> &layers, const Target &target) {
         extra / (target.memoryGBps * 1e9 * target.memoryEfficiency) * 1e6;
     layer.timeUs = layer.memoryUs;
     layer.memoryBound = true;
+  }
+}
+
+/// The time the reference executor's cache state adds to each layer
+/// (targets with cold_activation_gbps): its cold activation and scratch
+/// bytes at the cold rate. An op whose working set exceeds the cache
+/// already moves its activations at memory speed.
+static void addColdData(std::vector<LayerCost> &layers, func::FuncOp func,
+                        const Target &target) {
+  DenseMap<Operation *, int64_t> cold =
+      coldDataBytes(func, static_cast<int64_t>(target.llcMiB * 1024 * 1024));
+  for (LayerCost &layer : layers) {
+    if (!layer.cost || exceedsCache(*layer.cost, target))
+      continue;
+    layer.coldBytes = cold.lookup(layer.op);
+    bool blockedWalk =
+        isa<Conv2DOp>(layer.op) && layer.cost->kind != CostKind::Depthwise;
+    double gbps = blockedWalk && target.coldConvGBps > 0
+                      ? target.coldConvGBps
+                      : target.coldActivationGBps;
+    layer.timeUs += static_cast<double>(layer.coldBytes) / (gbps * 1e3);
   }
 }
 
@@ -400,21 +426,8 @@ NetworkCost mlir::dlc::costNetwork(func::FuncOp func, const Target &target,
       network.weightBytes[costTypeKey(op.getResult(0).getType())] +=
           storageBytes(op.getResult(0).getType());
   }
-  if (target.coldActivationGBps > 0 && target.llcMiB > 0) {
-    DenseMap<Operation *, int64_t> cold =
-        coldDataBytes(func, static_cast<int64_t>(target.llcMiB * 1024 * 1024));
-    for (LayerCost &layer : network.layers) {
-      if (!layer.cost)
-        continue;
-      layer.coldBytes = cold.lookup(layer.op);
-      bool blockedWalk =
-          isa<Conv2DOp>(layer.op) && layer.cost->kind != CostKind::Depthwise;
-      double gbps = blockedWalk && target.coldConvGBps > 0
-                        ? target.coldConvGBps
-                        : target.coldActivationGBps;
-      layer.timeUs += static_cast<double>(layer.coldBytes) / (gbps * 1e3);
-    }
-  }
+  if (target.coldActivationGBps > 0 && target.llcMiB > 0)
+    addColdData(network.layers, func, target);
   if (fuse)
     applyFusion(network.layers, target);
   for (const LayerCost &layer : network.layers)

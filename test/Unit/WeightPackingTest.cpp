@@ -35,6 +35,28 @@ TEST(WeightPackingTest, Sparse24KeepsTwoOfEachFourWithSelectors) {
   EXPECT_EQ(sparse->metadata[3], 0x44);
 }
 
+TEST(WeightPackingTest, Sparse24SelectorsMatchThePtxLayout) {
+  // Steps 0 and 2 kept in every group: LLVM's sm_80 test of mma.sp
+  // m16n8k32 (mlir/test/Integration/Dialect/SparseTensor/GPU/CUDA/
+  // sparse-mma-2-4-f16.mlir) encodes four such groups as the 16-bit word
+  // 0x8888, the lower step in each group's low bits and group 0 lowest.
+  // The kernel reads each row's selectors as little-endian 32-bit words.
+  std::vector<float> row(32, 0.0f);
+  for (int64_t step = 0; step < 32; step += 4) {
+    row[step] = 1.0f;
+    row[step + 2] = 2.0f;
+  }
+  std::optional<Sparse24Rows> sparse = compressSparse24(row, 1, 32);
+  ASSERT_TRUE(sparse);
+  ASSERT_EQ(sparse->metadata.size(), 4u);
+  uint32_t word = 0;
+  for (int i = 0; i < 4; ++i)
+    word |= static_cast<uint32_t>(sparse->metadata[i]) << (8 * i);
+  EXPECT_EQ(word, 0x88888888u);
+  for (size_t i = 0; i < sparse->values.size(); ++i)
+    EXPECT_EQ(sparse->values[i], i % 2 ? 2.0f : 1.0f);
+}
+
 TEST(WeightPackingTest, Sparse24ExpandsBackToTheRows) {
   // Three rows of 36 steps (9 groups: 2 chunks of 32 after padding), each
   // group with its non-zeros in a different place.

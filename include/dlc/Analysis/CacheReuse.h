@@ -45,8 +45,10 @@ private:
 /// Bytes of activations (operands and results; not parameters) and kernel
 /// scratch each op of `func` touches whose reuse distance exceeds
 /// `cacheBytes`, in the steady state of repeated runs by the reference
-/// executor: the second of two replayed runs. Views (reshape, flatten)
-/// share their source's memory.
+/// executor: the second of two replayed runs. Within an op, the clock
+/// moves over its operands, then its parameters (a Winograd convolution's
+/// transformed weights) and scratch, then its results. Views (reshape,
+/// flatten) share their source's memory.
 llvm::DenseMap<Operation *, int64_t> coldDataBytes(func::FuncOp func,
                                                    int64_t cacheBytes);
 

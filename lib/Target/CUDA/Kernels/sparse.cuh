@@ -58,7 +58,8 @@ DLC_DEVICE void dlc_mma_sp24_issue(float d[4], const uint32_t a[4],
  * (group of steps t) and 8+2t, 9+2t (group 4+t); B's column group at steps
  * 2t, 2t+1 + {0, 8, 16, 24}; lanes t = 0 and 1 give the selectors of
  * groups 0-3 and 4-7, row `group` in bits 0-15 and row group + 8 in bits
- * 16-31). */
+ * 16-31, as in LLVM's sm_80 test of this instruction: docs/backends/cuda.md).
+ */
 template <typename T>
 DLC_DEVICE void dlc_mma_sp24(float d[4], const T (*As)[DLC_SP24_AROW],
                              const uint32_t *Ms, const T (*Bs)[DLC_SP24_BROW],
