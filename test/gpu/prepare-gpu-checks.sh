@@ -4,11 +4,13 @@
 # Run where dlc is built (no GPU needed). For each covered network (default:
 # all of them) writes BUNDLE_DIR/NAME/ with the emitted CUDA model and runner
 # (--emit-cuda --emit-cuda-runner), an input, the reference executor's output
-# and the tolerance the GPU result must meet; plus a 2048^3 GEMM model for
-# the cuBLAS comparison. Copy the bundle and this directory to the GPU
-# machine and run run-gpu-checks.sh there. The full bundle is about 235 MB
-# (the GEMM check 49 MB, each fp32 ResNet-18 46 MB, the 2:4 one 25 MB);
-# pass a subset of names to make it smaller.
+# and the tolerance the GPU result must meet; plus a 2048^3 GEMM model (fp32
+# and on fp16 tensor cores) for the cuBLAS comparison and ResNet-18's most
+# frequent convolution (64 -> 64 channels, 3x3, 56x56, batch 8; fp32 and
+# fp16) for the cuDNN one. Copy the bundle and this directory to the GPU
+# machine and run run-gpu-checks.sh there. The full bundle is about 310 MB
+# (each GEMM check 49 MB, each fp32 ResNet-18 46 MB, the 2:4 one 25 MB,
+# each convolution 13 MB); pass a subset of names to make it smaller.
 set -euo pipefail
 build=$(cd "$1" && pwd)
 bundle=$2
@@ -19,7 +21,8 @@ names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
   names=(resnet18 resnet18_int8 resnet18_fp16 resnet18_bf16
          resnet18_sparse_fp16 mobilenet_v2 transformer transformer_int8
-         digits_int8 digits_nf4 digits_e4m3 pooling gemm2048)
+         digits_int8 digits_nf4 digits_e4m3 pooling gemm2048 gemm2048_fp16
+         conv64x56 conv64x56_fp16)
 fi
 py=/usr/bin/python3
 bin=$build/bin
@@ -27,6 +30,33 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$bundle"
 digits=$src/test/Quant/Inputs/digits
+
+# write_model NAME INPUT-SHAPE WEIGHT-SHAPE OP-LINE: writes work/NAME.mlir, a
+# function of one input applying OP-LINE (%x, %w -> %y) with random weights
+# scaled so that each output sums ~N(0, 1) terms, and work/NAME.input.npy;
+# once per run of this script.
+write_model() {
+  [ -f "$work/$1.mlir" ] && return 0
+  $py - "$work" "$@" <<'PY'
+import math, sys, numpy as np
+work, name, in_shape, w_shape, line = sys.argv[1:6]
+in_shape, w_shape = eval(in_shape), eval(w_shape)
+rng = np.random.default_rng(0)
+np.save(f"{work}/{name}.input.npy", rng.standard_normal(in_shape, dtype=np.float32))
+fan_in = math.prod(w_shape[1:]) if len(w_shape) == 4 else w_shape[0]
+w = rng.standard_normal(w_shape, dtype=np.float32) / np.float32(math.sqrt(fan_in))
+t = lambda shape: "tensor<" + "x".join(map(str, shape)) + "xf32>"
+out = line.split("-> ")[-1].strip()
+with open(f"{work}/{name}.mlir", "w") as f:
+    f.write(f"func.func @main(%x: {t(in_shape)}) -> {out} {{\n")
+    f.write(f"  %w = dlc.constant dense_resource<w> : {t(w_shape)}\n")
+    f.write(line + "\n")
+    f.write(f"  return %y : {out}\n}}\n")
+    f.write("{-#\n  dialect_resources: {\n    builtin: {\n      w: \"0x04000000")
+    f.write(w.tobytes().hex().upper())
+    f.write("\"\n    }\n  }\n#-}\n")
+PY
+}
 
 source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
   case $1 in
@@ -76,23 +106,27 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
   pooling) # every pooling form, fp32 and int8 (the ARM test's model)
     $py -c "import numpy; numpy.save('$work/pooling.input.npy', numpy.random.default_rng(0).standard_normal((1, 8, 65, 65)).astype(numpy.float32))"
     echo "$src/test/Target/ARM/Inputs/pooling.mlir $work/pooling.input.npy 1e-6" ;;
-  gemm2048)
-    $py - "$work" <<'PY'
-import sys, numpy as np
-work = sys.argv[1]
-rng = np.random.default_rng(0)
-np.save(f"{work}/gemm2048.input.npy", rng.standard_normal((2048, 2048), dtype=np.float32))
-w = rng.standard_normal((2048, 2048), dtype=np.float32) / 45.0
-with open(f"{work}/gemm2048.mlir", "w") as f:
-    f.write("func.func @main(%x: tensor<2048x2048xf32>) -> tensor<2048x2048xf32> {\n")
-    f.write('  %w = dlc.constant dense_resource<w> : tensor<2048x2048xf32>\n')
-    f.write("  %y = dlc.linear %x, %w : (tensor<2048x2048xf32>, tensor<2048x2048xf32>) -> tensor<2048x2048xf32>\n")
-    f.write("  return %y : tensor<2048x2048xf32>\n}\n")
-    f.write("{-#\n  dialect_resources: {\n    builtin: {\n      w: \"0x04000000")
-    f.write(w.tobytes().hex().upper())
-    f.write("\"\n    }\n  }\n#-}\n")
-PY
-    echo "$work/gemm2048.mlir $work/gemm2048.input.npy 1e-4" ;;
+  gemm2048 | gemm2048_fp16)
+    # y = x W for 2048 x 2048 x and W (entries ~N(0, 1/45^2), so y ~ N(0,
+    # 1)); the fp16 variant rounds x and W to fp16 (each ~2^-12 relative),
+    # about 3e-4 on y: 5e-3 as for resnet18_fp16.
+    write_model gemm2048 "(2048, 2048)" "(2048, 2048)" \
+      "  %y = dlc.linear %x, %w : (tensor<2048x2048xf32>, tensor<2048x2048xf32>) -> tensor<2048x2048xf32>"
+    if [ "$1" = gemm2048 ]; then
+      echo "$work/gemm2048.mlir $work/gemm2048.input.npy 1e-4"
+    else
+      echo "$work/gemm2048.mlir $work/gemm2048.input.npy 5e-3 --cuda-precision=fp16"
+    fi ;;
+  conv64x56 | conv64x56_fp16)
+    # ResNet-18's most frequent convolution (layer1: 64 -> 64, 3x3, pad 1,
+    # 56x56) at batch 8, weights ~N(0, 1/24^2) so outputs ~N(0, 1).
+    write_model conv64x56 "(8, 64, 56, 56)" "(64, 64, 3, 3)" \
+      "  %y = dlc.conv2d %x, %w {pads = array<i64: 1, 1, 1, 1>} : (tensor<8x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<8x64x56x56xf32>"
+    if [ "$1" = conv64x56 ]; then
+      echo "$work/conv64x56.mlir $work/conv64x56.input.npy 1e-4"
+    else
+      echo "$work/conv64x56.mlir $work/conv64x56.input.npy 5e-3 --cuda-precision=fp16"
+    fi ;;
   *) echo "unknown network '$1'" >&2; return 1 ;;
   esac
 }
@@ -108,4 +142,5 @@ for name in "${names[@]}"; do
   echo "$tol" > "$out/tolerance"
   echo "prepared $name (tolerance $tol)"
 done
-cp "$here/run-gpu-checks.sh" "$here/npy_compare.cpp" "$here/cublas_gemm.cu" "$bundle/"
+cp "$here/run-gpu-checks.sh" "$here/npy_compare.cpp" "$here/cublas_gemm.cu" \
+  "$here/cudnn_conv.cu" "$bundle/"

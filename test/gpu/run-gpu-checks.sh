@@ -6,7 +6,9 @@
 # builds its runner for this GPU's architecture, runs it on the stored input,
 # compares the output with the reference executor's (within the stored
 # tolerance; 0 = identical) and times 50 runs and 50 CUDA-graph launches;
-# then times the 2048^3 GEMM model against cuBLAS. Writes the log and a
+# then sets the 2048^3 GEMM models against cuBLAS (SGEMM; fp16 GemmEx) and
+# the 64-channel 56x56 convolutions against cuDNN (fp32; fp16 on tensor
+# cores), each peer with its fastest algorithm. Writes the log and a
 # summary table to LOG_DIR; exits non-zero when any model fails.
 set -uo pipefail
 bundle=$(cd "$1" && pwd)
@@ -21,6 +23,7 @@ cap=$(nvidia-smi --query-gpu=compute_cap --format=csv,noheader | head -1 | tr -d
 echo "GPU: $gpu (sm_$cap), $(date -u +%Y-%m-%dT%H:%MZ)"
 nvcc -O3 -o "$log/npy_compare" "$bundle/npy_compare.cpp" || exit 1
 failures=0
+declare -A msrun # model -> ms per run
 summary="$log/summary.md"
 echo "| model | numerics | ms/run | ms/run (graph) |" > "$summary"
 echo "|---|---|---|---|" >> "$summary"
@@ -43,18 +46,30 @@ for dir in "$bundle"/*/; do
   fi
   ms=$("$log/$name.runner" "$dir/model.bin" "$dir/input.npy" "$log/$name.t.npy" --iterations 50 | awk '{print $1}')
   graph=$("$log/$name.runner" "$dir/model.bin" "$dir/input.npy" "$log/$name.g.npy" --iterations 50 --graph | awk '{print $1}')
+  msrun[$name]=$ms
   echo "$name: $status; $ms ms/run, $graph ms/run as a graph"
   echo "| $name | $status | $ms | $graph |" >> "$summary"
 done
-if [ -d "$bundle/gemm2048" ] && nvcc -O3 -arch="sm_$cap" "$bundle/cublas_gemm.cu" -lcublas -o "$log/cublas_gemm"; then
-  ours=$("$log/gemm2048.runner" "$bundle/gemm2048/model.bin" "$bundle/gemm2048/input.npy" "$log/gemm.npy" --iterations 20 | awk '{print $1}')
+# peer_row LABEL MODEL PEER-MS: a row of the peer table, if MODEL ran.
+peer_row() {
+  local ours=${msrun[$2]:-}
+  [ -n "$ours" ] && [ -n "$3" ] || return 0
+  echo "| $1 | $ours | $3 | $(awk -v a="$ours" -v b="$3" 'BEGIN{printf "%.2f", b / a}') |" >> "$summary"
+}
+echo "" >> "$summary"
+echo "| shape | dlc ms/run | peer ms/run | dlc's share of the peer's speed |" >> "$summary"
+echo "|---|---|---|---|" >> "$summary"
+if nvcc -O3 -arch="sm_$cap" "$bundle/cublas_gemm.cu" -lcublas -o "$log/cublas_gemm"; then
   peers=$("$log/cublas_gemm" 2048 20)
   echo "$peers"
-  sgemm=$(echo "$peers" | awk '/sgemm/{print $(NF-1)}')
-  echo "" >> "$summary"
-  echo "| 2048^3 GEMM | ms/run | cuBLAS SGEMM ms/run | ratio (dlc / cuBLAS) |" >> "$summary"
-  echo "|---|---|---|---|" >> "$summary"
-  echo "| fp32 | $ours | $sgemm | $(awk -v a="$ours" -v b="$sgemm" 'BEGIN{printf "%.2f", a / b}') |" >> "$summary"
+  peer_row "2048^3 GEMM fp32 (cuBLAS SGEMM)" gemm2048 "$(echo "$peers" | awk '/sgemm/{print $(NF-1)}')"
+  peer_row "2048^3 GEMM fp16 (cuBLAS GemmEx)" gemm2048_fp16 "$(echo "$peers" | awk '/hgemm/{print $(NF-1)}')"
+fi
+if nvcc -O3 -arch="sm_$cap" "$bundle/cudnn_conv.cu" -lcudnn -o "$log/cudnn_conv"; then
+  peers=$("$log/cudnn_conv" 8 64 64 56 56 3 20)
+  echo "$peers"
+  peer_row "conv 8x64x56x56 3x3 fp32 (cuDNN)" conv64x56 "$(echo "$peers" | awk '/fp32/{print $(NF-3)}')"
+  peer_row "conv 8x64x56x56 3x3 fp16 (cuDNN)" conv64x56_fp16 "$(echo "$peers" | awk '/fp16/{print $(NF-3)}')"
 fi
 cat "$summary"
 echo "$failures model(s) failed"

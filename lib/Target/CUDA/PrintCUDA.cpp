@@ -187,9 +187,12 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
      << "      (!workspace && " << P << "_WORKSPACE_SIZE) ||\n"
      << "      ((uintptr_t)workspace % 16) != 0)\n"
      << "    return " << P << "_ERROR_ARGUMENT;\n"
-     << "  const uint8_t *w = handle->weights;\n"
-     << "  uint8_t *ws = (uint8_t *)workspace;\n"
-     << "  dlc_exec ex = {stream, cudaSuccess};\n  (void)w;\n  (void)ws;\n";
+     << "  const uint8_t *w = handle->weights;\n";
+  // Intermediate tensors live in the workspace; a model with none leaves
+  // it unused (nvcc warns of a pointer set and never read, (void) or not).
+  if (program.scratchOffset > 0)
+    os << "  uint8_t *ws = (uint8_t *)workspace;\n  (void)ws;\n";
+  os << "  dlc_exec ex = {stream, cudaSuccess};\n  (void)w;\n";
   for (const KernelCall &call : program.calls)
     printCall(os, call, CallStyle::CXX);
   os << "  handle->last = ex.status;\n"
