@@ -34,7 +34,8 @@
    over them: this shared machine's speed drifts by up to 20% within a minute.
 4. Reports, over layers that take at least 20 us: Spearman rank correlation
    of predicted vs measured time and the share of layers within +-25% and
-   +-10% (nn-Meter's form), per network and overall; `repeat10`, the share
+   +-10% (nn-Meter's form), per network and overall, and within +-10% per
+   op kind; `repeat10`, the share
    of single-round layer times within +-10% of the median, which is as
    close as one measurement predicts another here; and whole-network
    predicted vs measured latency. 12 minutes at 3 rounds, 15-17 at 5
@@ -784,7 +785,7 @@ def main():
             f"GB/s ({int(counted.sum())} samples)")
         print(f"{'network':<14} {'layers':>6} {'spearman':>9} {'+-25%':>7} {'+-10%':>7} "
               f"{'repeat10':>8} {'pred ms':>8} {'meas ms':>8}")
-        all_pred, all_meas, all_runs = [], [], []
+        all_pred, all_meas, all_runs, all_ops = [], [], [], []
         for name in networks:
             layers = predicted_layers(os.path.join(tmp, name + ".mlir"),
                                       target_file)
@@ -798,6 +799,7 @@ def main():
                 pred.append(layer["time_us"])
                 meas.append(us)
                 kept.append(i)
+                all_ops.append(layer["op"])
                 if args.layers:
                     print(f"  {layer['name']:<40} {layer['op']:<16} "
                           f"{layer.get('bound', ''):<8} pred {pred[-1]:9.1f} us "
@@ -824,6 +826,15 @@ def main():
     repeat = repeatability(np.concatenate(all_runs, axis=1))
     print(f"{'all':<14} {len(all_pred):>6} {stats(all_pred, all_meas)} "
           f"{repeat:>8.1%}")
+    within = np.abs(np.array(all_pred) / np.array(all_meas) - 1) <= 0.1
+    by_op = {}
+    for op, ok in zip(all_ops, within):
+        by_op.setdefault(op, [0, 0])
+        by_op[op][0] += int(ok)
+        by_op[op][1] += 1
+    print("within +-10% by op: " + ", ".join(
+        f"{op} {ok} of {n}" for op, (ok, n) in
+        sorted(by_op.items(), key=lambda item: -item[1][1])))
     if repeat < STEADY_REPEAT10:
         print(f"warning: repeat10 {repeat:.1%} is below {STEADY_REPEAT10:.0%}: "
               "something else used this machine during the run, and its "
