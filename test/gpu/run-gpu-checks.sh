@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # run-gpu-checks.sh BUNDLE_DIR LOG_DIR
 #
-# On a machine with an NVIDIA GPU and the CUDA toolkit (nvcc, cuBLAS in
-# /usr/local/cuda): for every model prepare-gpu-checks.sh put in BUNDLE_DIR,
+# On a machine with an NVIDIA GPU and the CUDA toolkit (nvcc, cuBLAS and
+# cuDNN in $CUDA_HOME, default /usr/local/cuda; nvidia-smi on the PATH or
+# in $CUDA_HOME/bin): for every model prepare-gpu-checks.sh put in BUNDLE_DIR,
 # builds its runner for this GPU's architecture, runs it on the stored input,
 # compares the output with the reference executor's (within the stored
 # tolerance; 0 = identical) and times 50 runs and 50 CUDA-graph launches;
@@ -15,7 +16,7 @@ bundle=$(cd "$1" && pwd)
 log=$2
 mkdir -p "$log"
 log=$(cd "$log" && pwd)
-export PATH=/usr/local/cuda/bin:$PATH
+export PATH=${CUDA_HOME:-/usr/local/cuda}/bin:$PATH
 exec > >(tee "$log/run-gpu-checks.log") 2>&1
 
 gpu=$(nvidia-smi --query-gpu=name --format=csv,noheader | head -1)
