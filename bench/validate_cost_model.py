@@ -581,15 +581,13 @@ def lone_op_calibration(tmp, host_target, overhead_us, ms):
     fixed times: the classifiers' measured times against their model times
     at efficiency 1 are a line whose slope is 1 / efficiency and whose
     intercept is their fixed cost. Returns (efficiency, fixed_us)."""
-    model_us = {}
+    model_us, by_op = {}, {}
     for name, (op, _, _) in lone_op_programs().items():
         layer = [l for l in predicted_layers(os.path.join(tmp, name + ".mlir"),
                                              host_target) if l["op"] == op][0]
         model_us[name] = layer.get("memory_us", layer["time_us"] - overhead_us)
-    efficiency, fixed_us = {}, {}
-    by_op = {}
-    for name, (op, _, _) in lone_op_programs().items():
         by_op.setdefault(op, []).append(name)
+    efficiency, fixed_us = {}, {}
     for op, names in by_op.items():
         x = np.array([model_us[n] for n in names])
         y = np.array([max(ms[n] * 1e3 - overhead_us, 1e-3) for n in names])

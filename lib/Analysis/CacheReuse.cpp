@@ -39,6 +39,16 @@ struct ScratchUse {
   int64_t bytes;
 };
 
+/// Whether the reference executor runs `conv` as Winograd F(2x2, 3x3): its
+/// rule (dlc/Runtime/ConvScratch.h) on constant weights.
+bool runsWinograd(Conv2DOp conv) {
+  auto w = dyn_cast<RankedTensorType>(conv.getWeight().getType());
+  return w && w.hasStaticShape() && isStoredParameter(conv.getWeight()) &&
+         runtime::winogradApplies(w.getShape(), conv.getStrides(),
+                                  conv.getDilations(),
+                                  static_cast<int64_t>(conv.getGroups()));
+}
+
 /// The scratch a convolution's kernel in lib/Runtime touches (by the
 /// executor's own rules, dlc/Runtime/ConvScratch.h): Winograd F(2x2, 3x3)
 /// (constant weights) its input transforms and products; im2col + GEMM its
@@ -59,9 +69,7 @@ SmallVector<ScratchUse, 2> convScratch(Conv2DOp conv) {
   constexpr int64_t kFloat = 4;
   if (cg == 1 && groups == in.getDimSize(1))
     return {};
-  if (isStoredParameter(conv.getWeight()) &&
-      winogradApplies(w.getShape(), conv.getStrides(), conv.getDilations(),
-                      groups)) {
+  if (runsWinograd(conv)) {
     int64_t tiles = winogradTiles(outH, outW);
     return {{kWinogradInputSlot, 16 * cg * tiles * kFloat},
             {kWinogradProductSlot, 16 * m * tiles * kFloat}};
@@ -75,10 +83,7 @@ SmallVector<ScratchUse, 2> convScratch(Conv2DOp conv) {
 /// keeps its weights transformed, 16 values per 3x3 window.
 int64_t streamedWeightBytes(Conv2DOp conv) {
   int64_t bytes = storedParameterBytes(conv.getWeight());
-  for (ScratchUse use : convScratch(conv))
-    if (use.slot == runtime::kWinogradInputSlot)
-      return bytes * 16 / 9;
-  return bytes;
+  return runsWinograd(conv) ? bytes * 16 / 9 : bytes;
 }
 
 /// Replays the reference executor's buffer recycling (lib/Runtime/Tensor.cpp,

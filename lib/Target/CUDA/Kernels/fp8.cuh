@@ -30,12 +30,6 @@ static_assert(DLC_FP8_TILES >= 1 && (DLC_BM / 16) * (DLC_BN / 8) % 8 == 0,
  * reads (4 bytes from each of 4 lanes) then start in 8 different banks. */
 #define DLC_FP8_ROW 48
 
-/* The 4 codes at (row, k..k+3) of a staged tile as one register. */
-DLC_DEVICE uint32_t dlc_fp8_word(const uint8_t (*tile)[DLC_FP8_ROW], int row,
-                                 int k) {
-  return dlc_mma_operand(&tile[row][k]);
-}
-
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 890
 #define DLC_MMA_FP8(A, B)                                                      \
   asm volatile("mma.sync.aligned.m16n8k32.row.col.f32." A "." B ".f32 "        \
@@ -54,12 +48,12 @@ DLC_DEVICE void dlc_mma_fp8(float d[4], const uint8_t (*As)[DLC_FP8_ROW],
                             const uint8_t (*Bs)[DLC_FP8_ROW], int row,
                             int col) {
   int lane = threadIdx.x % 32, group = lane / 4, t = lane % 4;
-  uint32_t a[4] = {dlc_fp8_word(As, row + group, 4 * t),
-                   dlc_fp8_word(As, row + group + 8, 4 * t),
-                   dlc_fp8_word(As, row + group, 16 + 4 * t),
-                   dlc_fp8_word(As, row + group + 8, 16 + 4 * t)};
-  uint32_t b[2] = {dlc_fp8_word(Bs, col + group, 4 * t),
-                   dlc_fp8_word(Bs, col + group, 16 + 4 * t)};
+  uint32_t a[4] = {dlc_mma_operand(&As[row + group][4 * t]),
+                   dlc_mma_operand(&As[row + group + 8][4 * t]),
+                   dlc_mma_operand(&As[row + group][16 + 4 * t]),
+                   dlc_mma_operand(&As[row + group + 8][16 + 4 * t])};
+  uint32_t b[2] = {dlc_mma_operand(&Bs[col + group][4 * t]),
+                   dlc_mma_operand(&Bs[col + group][16 + 4 * t])};
   if constexpr (AF == DLC_FP8_E4M3 && BF == DLC_FP8_E4M3)
     DLC_MMA_FP8("e4m3", "e4m3");
   else if constexpr (AF == DLC_FP8_E4M3)
