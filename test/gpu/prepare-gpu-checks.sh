@@ -21,7 +21,8 @@ names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
   names=(resnet18 resnet18_int8 resnet18_fp16 resnet18_bf16
          resnet18_sparse_fp16 mobilenet_v2 transformer transformer_int8
-         digits_int8 digits_nf4 digits_e4m3 pooling gemm2048 gemm2048_fp16
+         digits_int8 digits_int8_dp4a digits_nf4 digits_e4m3 digits_e5m2
+         digits_fp16 digits_bf16 digits_sparse_fp16 pooling gemm2048 gemm2048_fp16
          conv64x56 conv64x56_fp16)
 fi
 py=/usr/bin/python3
@@ -88,9 +89,26 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
       "$bin/dlc-opt" "$work/$net.mlir" --dlc-quantize="calibration=$work/$net.input.npy progress=false" -o "$work/$1.mlir"
       echo "$work/$1.mlir $work/$net.input.npy 0"
     fi ;;
-  digits_int8 | digits_nf4 | digits_e4m3)
+  digits_fp16 | digits_bf16 | digits_sparse_fp16)
+    # The fp32 digits CNN on fp16 / bf16 tensor cores (the sparse one
+    # pruned 2:4 first: every layer but the 9-step stem runs on mma.sp),
+    # at resnet18_fp16's / resnet18_bf16's tolerances.
+    local mlir=$work/digits_fp32.mlir tol=5e-3 precision=${1##*_}
+    [ "$precision" = bf16 ] && tol=4e-2
+    "$bin/dlc-translate" --import-onnx "$digits/digits_cnn.onnx" -o "$work/digits.mlir"
+    "$bin/dlc-opt" "$work/digits.mlir" --dlc-infer-shapes=batch=360 -o "$mlir"
+    if [ "$1" = digits_sparse_fp16 ]; then
+      "$bin/dlc-opt" "$mlir" --dlc-prune="method=2:4" -o "$work/$1.mlir"
+      mlir=$work/$1.mlir
+    fi
+    echo "$mlir $digits/test_x.npy $tol --cuda-precision=$precision" ;;
+  digits_int8_dp4a) # the int8 model on the dp4a kernel (GPUs before sm_72)
+    read -r mlir input _ < <(source_of digits_int8)
+    echo "-DDLC_INT8_DP4A" > "$work/$1.cflags"
+    echo "$mlir $input 0" ;;
+  digits_int8 | digits_nf4 | digits_e4m3 | digits_e5m2)
     local precision=${1#digits_}
-    [ "$precision" = e4m3 ] && precision=fp8-e4m3
+    [ "${precision:0:1}" = e ] && precision=fp8-$precision
     "$bin/dlc-translate" --import-onnx "$digits/digits_cnn.onnx" -o "$work/digits.mlir"
     "$bin/dlc-opt" "$work/digits.mlir" --dlc-quantize="precision=$precision calibration=$digits/calib_x.npy progress=false" --dlc-infer-shapes=batch=360 -o "$work/$1.mlir"
     # int8 sums are exact: identical. NF4 weights feed fp32 sums: the fp32
@@ -101,7 +119,7 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
     # 2e-2 allows a few such steps; the first GPU run is to measure it.
     local tol=1e-4
     [ "$1" = digits_int8 ] && tol=0
-    [ "$1" = digits_e4m3 ] && tol=2e-2
+    [ "${1:0:8}" = digits_e ] && tol=2e-2
     echo "$work/$1.mlir $digits/test_x.npy $tol" ;;
   pooling) # every pooling form, fp32 and int8 (the ARM test's model)
     $py -c "import numpy; numpy.save('$work/pooling.input.npy', numpy.random.default_rng(0).standard_normal((1, 8, 65, 65)).astype(numpy.float32))"
@@ -142,6 +160,8 @@ for name in "${names[@]}"; do
   cp "$input" "$out/input.npy"
   "$bin/dlc-run" "$mlir" --input "$input" --output "$out/expected.npy"
   echo "$tol" > "$out/tolerance"
+  # Extra flags the model's compilation needs (run-*-checks.sh read them).
+  [ -f "$work/$name.cflags" ] && cp "$work/$name.cflags" "$out/cflags"
   echo "prepared $name (tolerance $tol)"
 done
 cp "$here/run-gpu-checks.sh" "$here/npy_compare.cpp" "$here/cublas_gemm.cu" \

@@ -31,7 +31,9 @@ echo "|---|---|---|---|" >> "$summary"
 for dir in "$bundle"/*/; do
   name=$(basename "$dir")
   [ -f "$dir/model.cu" ] || continue
-  if ! nvcc -O3 -arch="sm_$cap" "$dir/model.cu" "$dir/model_runner.cu" \
+  flags=()
+  [ -f "$dir/cflags" ] && read -r -a flags < "$dir/cflags"
+  if ! nvcc -O3 -arch="sm_$cap" "${flags[@]}" "$dir/model.cu" "$dir/model_runner.cu" \
       -I"$dir" -o "$log/$name.runner"; then
     echo "| $name | does not build | | |" >> "$summary"
     failures=$((failures + 1))

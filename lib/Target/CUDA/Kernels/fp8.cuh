@@ -31,6 +31,10 @@ static_assert(DLC_FP8_TILES >= 1 && (DLC_BM / 16) * (DLC_BN / 8) % 8 == 0,
 #define DLC_FP8_ROW 48
 
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 890
+#ifdef DLC_CUDA_EMULATOR /* test/gpu/emulator: the same on the CPU */
+#define DLC_MMA_FP8(A, B)                                                      \
+  dlc_emu::mma_m16n8k32_fp8(d, a, b, A[1] == '5', B[1] == '5')
+#else
 #define DLC_MMA_FP8(A, B)                                                      \
   asm volatile("mma.sync.aligned.m16n8k32.row.col.f32." A "." B ".f32 "        \
                "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "                \
@@ -38,6 +42,7 @@ static_assert(DLC_FP8_TILES >= 1 && (DLC_BM / 16) * (DLC_BN / 8) % 8 == 0,
                : "=f"(d[0]), "=f"(d[1]), "=f"(d[2]), "=f"(d[3])                \
                : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),        \
                  "r"(b[1]), "f"(0.0f))
+#endif
 
 /* d = A B for one 16x8 tile over 32 steps, from the staged codes at
  * (row, 0) of As and (col, 0) of Bs (m16n8k32 fragments: lane = 4 *
@@ -93,12 +98,16 @@ DLC_DEVICE void dlc_mma_fp8(float d[4], const uint8_t (*As)[DLC_FP8_ROW],
                      dlc_fp8_pair_f16<AF>(As, row + group + 8, k + 8)};
     uint32_t b[2] = {dlc_fp8_pair_f16<BF>(Bs, col + group, k),
                      dlc_fp8_pair_f16<BF>(Bs, col + group, k + 8)};
+#ifdef DLC_CUDA_EMULATOR
+    dlc_emu::mma_m16n8k16_f16(d, a, b);
+#else
     asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
                  "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
                  "{%0, %1, %2, %3};"
                  : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
                  : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
                    "r"(b[1]));
+#endif
   }
 }
 #endif

@@ -30,6 +30,9 @@ static_assert(DLC_SP24_TILES >= 1 && (DLC_BM / 16) * (DLC_BN / 8) % 8 == 0,
 
 /* d += A B on sparse tensor cores with inputs of the type of the last
  * argument. */
+#ifdef DLC_CUDA_EMULATOR /* test/gpu/emulator: the same on the CPU */
+#define DLC_MMA_SP24(TYPE) dlc_emu::mma_sp_m16n8k32(d, a, b, e, TYPE[0] == 'b')
+#else
 #define DLC_MMA_SP24(TYPE)                                                     \
   asm volatile(                                                                \
       "mma.sp::ordered_metadata.sync.aligned.m16n8k32.row.col.f32." TYPE       \
@@ -38,6 +41,7 @@ static_assert(DLC_SP24_TILES >= 1 && (DLC_BM / 16) * (DLC_BN / 8) % 8 == 0,
       : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])                         \
       : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]),      \
         "r"(b[2]), "r"(b[3]), "r"(e))
+#endif
 #ifdef DLC_WANT_F16_TC
 DLC_DEVICE void dlc_mma_sp24_issue(float d[4], const uint32_t a[4],
                                    const uint32_t b[4], uint32_t e, __half) {

@@ -1,0 +1,239 @@
+/*===- mma.h - tensor-core instructions, emulated on the CPU ---------------===*
+ *
+ * WMMA (nvcuda::wmma, m16n16k16) and the PTX mma.sync / mma.sp forms dlc's
+ * kernels issue. Each is warp-wide: the lanes publish their operands at a
+ * warp barrier (dlc_cuda_emulator.h) and each computes its own outputs.
+ *
+ * WMMA fragments are opaque on a GPU, so here lane l simply holds elements
+ * 8l..8l+7 of the fragment's 16x16 matrix in row-major order. The PTX forms
+ * take their registers in the layouts the PTX ISA documents ("Matrix
+ * Fragments for mma.m16n8k16 / m16n8k32", "Sparse matrix storage"): lane
+ * 4g + t holds rows g and g + 8 of A and column g of B.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef DLC_EMULATED_MMA_H
+#define DLC_EMULATED_MMA_H
+
+#include "cuda_bf16.h"
+#include "cuda_fp16.h"
+#include "dlc_cuda_emulator.h"
+
+namespace dlc_emu {
+inline float toFloat(float v) { return v; }
+inline float toFloat(__half v) { return __half2float(v); }
+inline float toFloat(__nv_bfloat16 v) { return __bfloat162float(v); }
+inline int toFloat(signed char v) { return v; }
+inline int toFloat(unsigned char v) { return v; }
+inline int toFloat(int v) { return v; }
+
+/* 16-bit element `half` (0 low, 1 high) of a register, as fp16 or bf16. */
+inline float element16(uint32_t reg, int half, bool bf16) {
+  uint16_t bits = (uint16_t)(reg >> 16 * half);
+  return bf16 ? __bfloat162float(__nv_bfloat16{bits})
+              : __half2float(__half{bits});
+}
+
+/* The registers one lane gives a PTX mma. */
+struct MmaOperands {
+  const uint32_t *a, *b;
+  uint32_t e;
+};
+
+/* The m16n8 product P = A B of a warp-wide PTX mma, computed once per warp
+ * (sums in fp32 in step order) from the lanes' operands by `product(P,
+ * lane)`, then this lane's 4 accumulators d (+)= P: accumulator v of lane
+ * 4g + t is row g + 8 (v / 2), column 2t + v % 2. */
+template <typename F>
+void warpMma(float d[4], const MmaOperands &mine, bool accumulate, F product) {
+  Block &blk = block();
+  blk.publish(&mine);
+  const float *P = blk.warpResult<float>([&](float *out) {
+    product(out, [&](unsigned l) -> const MmaOperands & {
+      return blk.lane<MmaOperands>(l);
+    });
+  });
+  unsigned lane = blk.laneId();
+  float out[4];
+  for (int v = 0; v < 4; ++v) {
+    float p = P[(lane / 4 + 8 * (v / 2)) * 8 + 2 * (lane % 4) + v % 2];
+    out[v] = accumulate ? d[v] + p : p;
+  }
+  blk.endExchange();
+  for (int v = 0; v < 4; ++v)
+    d[v] = out[v];
+}
+
+/* P = A B over K steps from the decoded A (16 x K) and B (K x 8). */
+inline void multiply(float *P, const float *A, const float *B, int K) {
+  for (int m = 0; m < 16; ++m)
+    for (int n = 0; n < 8; ++n) {
+      float s = 0.0f;
+      for (int k = 0; k < K; ++k)
+        s += A[m * K + k] * B[k * 8 + n];
+      P[m * 8 + n] = s;
+    }
+}
+
+/* d += A B, mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32. A (16x16):
+ * lane 4g+t's register r holds row g + 8 (r % 2), steps 8 (r / 2) + 2t and
+ * + 1 (low half first); B (16x8): register r holds steps 8r + 2t, + 1 of
+ * column g. */
+inline void mma_m16n8k16_f16(float d[4], const uint32_t a[4],
+                             const uint32_t b[2]) {
+  warpMma(d, MmaOperands{a, b, 0}, true, [](float *P, auto lane) {
+    float A[16 * 16], B[16 * 8];
+    for (int m = 0; m < 16; ++m)
+      for (int k = 0; k < 16; ++k)
+        A[m * 16 + k] = element16(
+            lane(4 * (m % 8) + k % 8 / 2).a[m / 8 + 2 * (k / 8)], k % 2, false);
+    for (int k = 0; k < 16; ++k)
+      for (int n = 0; n < 8; ++n)
+        B[k * 8 + n] =
+            element16(lane(4 * n + k % 8 / 2).b[k / 8], k % 2, false);
+    multiply(P, A, B, 16);
+  });
+}
+
+/* d = A B, mma.sync.aligned.m16n8k32.row.col.f32.<a>.<b>.f32 on fp8 codes
+ * with a zero C. A (16x32): lane 4g+t's register r holds row g + 8 (r % 2),
+ * steps 16 (r / 2) + 4t .. + 3 (lowest byte first); B (32x8): register r
+ * holds steps 16r + 4t .. + 3 of column g. */
+inline void mma_m16n8k32_fp8(float d[4], const uint32_t a[4],
+                             const uint32_t b[2], bool a_e5m2, bool b_e5m2) {
+  warpMma(d, MmaOperands{a, b, 0}, false, [&](float *P, auto lane) {
+    float A[16 * 32], B[32 * 8];
+    for (int m = 0; m < 16; ++m)
+      for (int k = 0; k < 32; ++k)
+        A[m * 32 + k] =
+            fp8Value(lane(4 * (m % 8) + k % 16 / 4).a[m / 8 + 2 * (k / 16)] >>
+                         8 * (k % 4),
+                     a_e5m2);
+    for (int k = 0; k < 32; ++k)
+      for (int n = 0; n < 8; ++n)
+        B[k * 8 + n] =
+            fp8Value(lane(4 * n + k % 16 / 4).b[k / 16] >> 8 * (k % 4), b_e5m2);
+    multiply(P, A, B, 32);
+  });
+}
+
+/* d += A B, mma.sp::ordered_metadata.sync.aligned.m16n8k32.row.col.f32.
+ * <f16|bf16>.<f16|bf16>.f32 with sparsity selector 0. A is 16x32 with 2 of
+ * every 4 steps kept: its 16x16 kept values are laid out as m16n8k16's A
+ * (kept values 2j and 2j + 1 belong to the group of steps 4j .. 4j + 3);
+ * the metadata comes from lanes 4g (groups 0-3) and 4g + 1 (groups 4-7):
+ * row g in bits 0-15, row g + 8 in bits 16-31, 4 bits per group, the
+ * position of the first kept value in the lower 2. B (32x8): register r
+ * holds steps 8r + 2t, + 1 of column g. */
+inline void mma_sp_m16n8k32(float d[4], const uint32_t a[4],
+                            const uint32_t b[4], uint32_t e, bool bf16) {
+  warpMma(d, MmaOperands{a, b, e}, true, [&](float *P, auto lane) {
+    float A[16 * 32] = {}, B[32 * 8];
+    for (int m = 0; m < 16; ++m)
+      for (int group = 0; group < 8; ++group) {
+        uint32_t meta =
+            lane(4 * (m % 8) + group / 4).e >> 16 * (m / 8) >> 4 * (group % 4);
+        int first = meta & 3, second = meta >> 2 & 3;
+        if (first >= second)
+          fail("mma.sp::ordered_metadata: a group's two positions are not "
+               "increasing");
+        for (int i = 0; i < 2; ++i) {
+          int j = 2 * group + i; /* the kept value's column */
+          A[m * 32 + 4 * group + (i ? second : first)] =
+              element16(lane(4 * (m % 8) + j % 8 / 2).a[m / 8 + 2 * (j / 8)],
+                        j % 2, bf16);
+        }
+      }
+    for (int k = 0; k < 32; ++k)
+      for (int n = 0; n < 8; ++n)
+        B[k * 8 + n] = element16(lane(4 * n + k % 8 / 2).b[k / 8], k % 2, bf16);
+    multiply(P, A, B, 32);
+  });
+}
+} // namespace dlc_emu
+
+namespace nvcuda {
+namespace wmma {
+struct matrix_a {};
+struct matrix_b {};
+struct accumulator {};
+struct row_major {};
+struct col_major {};
+enum layout_t { mem_row_major, mem_col_major };
+
+template <typename Use, int M, int N, int K, typename T, typename Layout = void>
+struct fragment {
+  static_assert(M == 16 && N == 16 && K == 16,
+                "the emulator has the m16n16k16 shape only");
+  enum { num_elements = 8 };
+  T x[8];
+};
+
+/* Lane l's element e is (row, column) (8l + e) / 16, (8l + e) % 16 of the
+ * fragment's matrix (A: m x k, B: k x n, accumulator: m x n). */
+template <typename Use, typename T, typename Layout>
+void load_matrix_sync(fragment<Use, 16, 16, 16, T, Layout> &f, const T *p,
+                      unsigned ldm) {
+  unsigned lane = dlc_emu::block().laneId();
+  for (int e = 0; e < 8; ++e) {
+    int r = (8 * lane + e) / 16, c = (8 * lane + e) % 16;
+    f.x[e] = std::is_same<Layout, col_major>::value ? p[c * ldm + r]
+                                                    : p[r * ldm + c];
+  }
+}
+
+template <typename T>
+void store_matrix_sync(T *p, const fragment<accumulator, 16, 16, 16, T> &f,
+                       unsigned ldm, layout_t layout) {
+  unsigned lane = dlc_emu::block().laneId();
+  for (int e = 0; e < 8; ++e) {
+    int r = (8 * lane + e) / 16, c = (8 * lane + e) % 16;
+    p[layout == mem_col_major ? c * ldm + r : r * ldm + c] = f.x[e];
+  }
+}
+
+template <typename Use, typename T, typename Layout, typename V>
+void fill_fragment(fragment<Use, 16, 16, 16, T, Layout> &f, V v) {
+  for (int e = 0; e < 8; ++e)
+    f.x[e] = (T)v;
+}
+
+/* d = c + A B: the 16x16 product is computed once per warp, each element
+ * summed in step order (in fp32, or int32 for int8), then added to c. */
+template <typename Acc, typename T, typename LA, typename LB>
+void mma_sync(fragment<accumulator, 16, 16, 16, Acc> &d,
+              const fragment<matrix_a, 16, 16, 16, T, LA> &a,
+              const fragment<matrix_b, 16, 16, 16, T, LB> &b,
+              const fragment<accumulator, 16, 16, 16, Acc> &c, bool = false) {
+  struct Operands {
+    const T *a, *b;
+  };
+  dlc_emu::Block &blk = dlc_emu::block();
+  Operands mine{a.x, b.x};
+  blk.publish(&mine);
+  const Acc *P = blk.warpResult<Acc>([&](Acc *out) {
+    decltype(dlc_emu::toFloat(T())) A[256], B[256];
+    for (int i = 0; i < 256; ++i) {
+      A[i] = dlc_emu::toFloat(blk.lane<Operands>(i / 8).a[i % 8]);
+      B[i] = dlc_emu::toFloat(blk.lane<Operands>(i / 8).b[i % 8]);
+    }
+    for (int m = 0; m < 16; ++m)
+      for (int n = 0; n < 16; ++n) {
+        Acc s = 0;
+        for (int k = 0; k < 16; ++k)
+          s += A[16 * m + k] * B[16 * k + n];
+        out[16 * m + n] = s;
+      }
+  });
+  unsigned lane = blk.laneId();
+  Acc out[8];
+  for (int e = 0; e < 8; ++e)
+    out[e] = c.x[e] + P[8 * lane + e];
+  blk.endExchange();
+  for (int e = 0; e < 8; ++e)
+    d.x[e] = out[e];
+}
+} // namespace wmma
+} // namespace nvcuda
+
+#endif

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# run-emulated-checks.sh BUNDLE_DIR LOG_DIR [ARCH...]
+#
+# The numerics half of run-gpu-checks.sh without a GPU: builds each model
+# of a prepare-gpu-checks.sh bundle with the host C++ compiler ($CXX,
+# default c++) against the CUDA emulator in test/gpu/emulator (every CUDA
+# thread a fiber, tensor-core instructions computed from their documented
+# register layouts), once per ARCH (a __CUDA_ARCH__ value, default 900; 800
+# takes the kernels' pre-sm_89 paths), runs it on the stored input and
+# compares with the reference executor's output within the stored
+# tolerance. A model may carry extra compiler flags in BUNDLE/NAME/cflags
+# (for instance -DDLC_INT8_DP4A); $EMULATOR_FLAGS adds flags to every
+# build (EMULATOR_FLAGS="-fsanitize=address -g" checks every device memory
+# access: device memory is host memory). The emulator runs a kernel's threads one
+# after another, so this checks what the kernels compute, not their speed.
+# Writes LOG_DIR/emulated-checks.log; exits non-zero when any model fails.
+set -uo pipefail
+bundle=$(cd "$1" && pwd)
+log=$2
+shift 2
+archs=("$@")
+[ ${#archs[@]} -eq 0 ] && archs=(900)
+mkdir -p "$log"
+log=$(cd "$log" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+cxx=${CXX:-c++}
+exec > >(tee "$log/emulated-checks.log") 2>&1
+
+# build SRC-DIR ARCH OUT [FLAGS...]: preprocesses model.cu and the runner
+# against the emulator, rewrites each kernel<<<grid, threads, shared,
+# stream>>>(args) into dlc_emu::launch(kernel, grid, threads, shared,
+# stream)(args) (after preprocessing, so a kernel named through macros is
+# one token sequence) and compiles the result.
+build() {
+  local dir=$1 arch=$2 out=$3
+  shift 3
+  local f
+  for f in model model_runner; do
+    "$cxx" -std=c++17 -E -DDLC_CUDA_EMULATOR -D__CUDA_ARCH__="$arch" "$@" \
+      -I"$here/emulator" -I"$dir" -x c++ "$dir/$f.cu" -o "$out.$f.ii" || return 1
+    perl -0pi -e 's/([A-Za-z_]\w*(?:\s*<[^<>;()]*>)?)\s*<<<(.*?)>>>\s*\(/dlc_emu::launch($1, $2)(/gs' \
+      "$out.$f.ii" || return 1
+  done
+  # shellcheck disable=SC2086 # EMULATOR_FLAGS: zero or more words
+  "$cxx" -std=c++17 -O2 -ffp-contract=off -w ${EMULATOR_FLAGS:-} -x c++ \
+    "$out.model.ii" "$out.model_runner.ii" -o "$out"
+}
+
+# The runner keeps its buffers to the end: not leaks worth reporting.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+"$cxx" -O2 -o "$log/npy_compare" "$here/npy_compare.cpp" || exit 1
+failures=0
+for dir in "$bundle"/*/; do
+  name=$(basename "$dir")
+  [ -f "$dir/model.cu" ] || continue
+  flags=()
+  [ -f "$dir/cflags" ] && read -r -a flags < "$dir/cflags"
+  tol=$(cat "$dir/tolerance")
+  for arch in "${archs[@]}"; do
+    runner=$log/$name.sm$arch
+    if ! build "$dir" "$arch" "$runner" "${flags[@]}"; then
+      echo "$name (sm_${arch%0}): FAIL: does not build"
+      failures=$((failures + 1))
+      continue
+    fi
+    result=
+    if "$runner" "$dir/model.bin" "$dir/input.npy" "$runner.npy" \
+        && result=$("$log/npy_compare" "$runner.npy" "$dir/expected.npy" "$tol"); then
+      echo "$name (sm_${arch%0}): ok: $result"
+    else
+      echo "$name (sm_${arch%0}): FAIL: ${result:-run failed}"
+      failures=$((failures + 1))
+    fi
+  done
+done
+echo "$failures emulated check(s) failed"
+exit $((failures > 0))
