@@ -141,6 +141,22 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
                                          "256"));
         *field = *value;
       }
+      if (const json::Value *stages = cuda->get("stages")) {
+        std::optional<int64_t> value = stages->getAsInteger();
+        // Each stage stages 16 steps of the fp32 block tile (rows padded
+        // by 4 words); static shared memory ends at 48 KB.
+        if (!value || *value < 2 || *value > 8)
+          return jsonError(origin,
+                           where("cuda.stages must be an integer from 2 to 8"));
+        if (*value * 16 * (target.cudaTileM + target.cudaTileN + 8) * 4 >
+            48 * 1024)
+          return jsonError(
+              origin, where("cuda.stages: " + std::to_string(*value) +
+                            " stages of a " + std::to_string(target.cudaTileM) +
+                            "x" + std::to_string(target.cudaTileN) +
+                            " tile exceed 48 KB of shared memory"));
+        target.cudaStages = *value;
+      }
     }
     target.llcMiB = obj->getNumber("llc_mib").value_or(target.l2MiB);
     target.cacheGBps = obj->getNumber("cache_gbps").value_or(0);

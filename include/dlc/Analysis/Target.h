@@ -84,6 +84,9 @@ struct Target {
   /// block tile (rows, columns, reduction steps).
   std::string cudaArch;
   int64_t cudaTileM = 64, cudaTileN = 64, cudaTileK = 16;
+  /// Chunks of 16 reduction steps the fp16/bf16 GEMM keeps in flight
+  /// (cp.async pipeline depth).
+  int64_t cudaStages = 3;
   /// Last-level cache: an op whose bytes (read + written + weights) fit in
   /// `llcMiB` moves them at `cacheGBps` instead of memoryGBps (0: no such
   /// distinction).

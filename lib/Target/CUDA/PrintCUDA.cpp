@@ -85,7 +85,8 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
      << "/* Block tile of the GEMM kernels for " << target.cudaArch
      << " (targets.json). */\n"
      << "#define DLC_BM " << target.cudaTileM << "\n#define DLC_BN "
-     << target.cudaTileN << "\n#define DLC_BK " << target.cudaTileK << "\n";
+     << target.cudaTileN << "\n#define DLC_BK " << target.cudaTileK
+     << "\n#define DLC_STAGES " << target.cudaStages << "\n";
   // Compile only the GEMM kernels the model calls (and so let the PTX of
   // each model show its own paths).
   bool simt = false, f16 = false, bf16 = false, s8 = false, fp8 = false,

@@ -7,6 +7,12 @@
 // RUN: not dlc-translate --emit-cuda --emit-arm %s -o %t/out --function=static 2>&1 | FileCheck %s --check-prefix=BOTH
 // RUN: not dlc-translate --emit-cuda %s -o %t/out --function=static --cuda-target=t4 --cuda-precision=bf16 2>&1 | FileCheck %s --check-prefix=BF16
 // RUN: not dlc-translate --emit-cuda %s -o %t/out --function=static --cuda-precision=tf32 2>&1 | FileCheck %s --check-prefix=PRECISION
+// RUN: echo '{"targets": [{"name": "g", "peak_tflops": {"fp32": 1}, "memory_gbps": 1, "cuda": {"arch": "sm_80", "tile_m": 128, "tile_n": 64, "stages": 4}}]}' > %t/deep.json
+// RUN: not dlc-translate --emit-cuda %s -o %t/out --function=static --target-file=%t/deep.json --cuda-target=g 2>&1 | FileCheck %s --check-prefix=STAGES
+// STAGES: error: {{.*}}deep.json: target 'g': cuda.stages: 4 stages of a 128x64 tile exceed 48 KB of shared memory
+// RUN: echo '{"targets": [{"name": "g", "peak_tflops": {"fp32": 1}, "memory_gbps": 1, "cuda": {"arch": "sm_80", "stages": 1}}]}' > %t/shallow.json
+// RUN: not dlc-translate --emit-cuda %s -o %t/out --function=static --target-file=%t/shallow.json --cuda-target=g 2>&1 | FileCheck %s --check-prefix=STAGES1
+// STAGES1: error: {{.*}}shallow.json: target 'g': cuda.stages must be an integer from 2 to 8
 // RUN: not ls %t/out
 
 // Architectures name their first target: sm_90 is the H200's.
@@ -14,6 +20,7 @@
 // RUN: FileCheck %s --check-prefix=SM90 --input-file=%t/out/model.cu
 // SM90: (target h200, sm_90)
 // SM90: #define DLC_BM 128
+// SM90: #define DLC_STAGES 3
 
 // DYNAMIC: error: 'func.func' op has an operand or result of type 'tensor<?x4xf32>', which the CUDA backend cannot lower (static shapes only)
 func.func @dynamic(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {

@@ -26,6 +26,7 @@ inline __nv_bfloat16 __float2bfloat16_rn(float v) {
 inline __nv_bfloat16 __float2bfloat16(float v) {
   return __float2bfloat16_rn(v);
 }
+inline unsigned short __bfloat16_as_ushort(__nv_bfloat16 v) { return v.__x; }
 inline float __bfloat162float(__nv_bfloat16 v) {
   uint32_t bits = (uint32_t)v.__x << 16;
   float f;

@@ -250,12 +250,41 @@ public:
 
   unsigned laneId() const { return current_ % 32; }
 
+  /* cp.async: the calling thread's copies wait in commit groups until
+   * cp.async.wait_group lets them land, so a kernel that reads a stage
+   * before waiting for it reads stale data here too. */
+  void asyncCopy(void *to, const void *from, int bytes, int sourceBytes) {
+    threads_[current_].open.push_back({to, from, bytes, sourceBytes});
+  }
+  void asyncCommit() {
+    Thread &t = threads_[current_];
+    t.groups.push_back(std::move(t.open));
+    t.open.clear();
+  }
+  void asyncWait(unsigned pending) {
+    Thread &t = threads_[current_];
+    while (t.groups.size() > pending) {
+      for (const AsyncCopy &c : t.groups.front()) {
+        memcpy(c.to, c.from, c.sourceBytes);
+        memset((char *)c.to + c.sourceBytes, 0, c.bytes - c.sourceBytes);
+      }
+      t.groups.erase(t.groups.begin());
+    }
+  }
+
 private:
   static constexpr unsigned kMaxThreads = 1024;
   static constexpr size_t kStackBytes = 128 * 1024;
 
+  struct AsyncCopy {
+    void *to;
+    const void *from;
+    int bytes, sourceBytes;
+  };
   struct Thread {
     Context context;
+    std::vector<AsyncCopy> open;
+    std::vector<std::vector<AsyncCopy>> groups;
     State state = Ready;
     unsigned generation = 0;
   };
@@ -330,6 +359,12 @@ inline float fp8Value(unsigned code, bool e5m2) {
   }();
   return table[(e5m2 ? 256 : 0) + (code & 0xFF)];
 }
+
+inline void cp_async(void *to, const void *from, int bytes, int sourceBytes) {
+  block().asyncCopy(to, from, bytes, sourceBytes);
+}
+inline void cp_async_commit() { block().asyncCommit(); }
+inline void cp_async_wait(unsigned pending) { block().asyncWait(pending); }
 
 } // namespace dlc_emu
 

@@ -75,23 +75,39 @@ inline void multiply(float *P, const float *A, const float *B, int K) {
     }
 }
 
-/* d += A B, mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32. A (16x16):
- * lane 4g+t's register r holds row g + 8 (r % 2), steps 8 (r / 2) + 2t and
- * + 1 (low half first); B (16x8): register r holds steps 8r + 2t, + 1 of
- * column g. */
-inline void mma_m16n8k16_f16(float d[4], const uint32_t a[4],
-                             const uint32_t b[2]) {
-  warpMma(d, MmaOperands{a, b, 0}, true, [](float *P, auto lane) {
+/* d += A B, mma.sync.aligned.m16n8k16.row.col.f32.<f16|bf16>.<f16|bf16>.f32.
+ * A (16x16): lane 4g+t's register r holds row g + 8 (r % 2), steps
+ * 8 (r / 2) + 2t and + 1 (low half first); B (16x8): register r holds
+ * steps 8r + 2t, + 1 of column g. */
+inline void mma_m16n8k16(float d[4], const uint32_t a[4], const uint32_t b[2],
+                         bool bf16) {
+  warpMma(d, MmaOperands{a, b, 0}, true, [&](float *P, auto lane) {
     float A[16 * 16], B[16 * 8];
     for (int m = 0; m < 16; ++m)
       for (int k = 0; k < 16; ++k)
         A[m * 16 + k] = element16(
-            lane(4 * (m % 8) + k % 8 / 2).a[m / 8 + 2 * (k / 8)], k % 2, false);
+            lane(4 * (m % 8) + k % 8 / 2).a[m / 8 + 2 * (k / 8)], k % 2, bf16);
     for (int k = 0; k < 16; ++k)
       for (int n = 0; n < 8; ++n)
-        B[k * 8 + n] =
-            element16(lane(4 * n + k % 8 / 2).b[k / 8], k % 2, false);
+        B[k * 8 + n] = element16(lane(4 * n + k % 8 / 2).b[k / 8], k % 2, bf16);
     multiply(P, A, B, 16);
+  });
+}
+
+/* d += A B, mma.sync.aligned.m16n8k8.row.col.f32.f16.f16.f32 (sm_75):
+ * A (16x8): register r of lane 4g+t holds row g + 8r, steps 2t and + 1;
+ * B (8x8): its register holds steps 2t, + 1 of column g. */
+inline void mma_m16n8k8(float d[4], const uint32_t a[2], uint32_t b) {
+  warpMma(d, MmaOperands{a, &b, 0}, true, [&](float *P, auto lane) {
+    float A[16 * 8], B[8 * 8];
+    for (int m = 0; m < 16; ++m)
+      for (int k = 0; k < 8; ++k)
+        A[m * 8 + k] =
+            element16(lane(4 * (m % 8) + k / 2).a[m / 8], k % 2, false);
+    for (int k = 0; k < 8; ++k)
+      for (int n = 0; n < 8; ++n)
+        B[k * 8 + n] = element16(lane(4 * n + k / 2).b[0], k % 2, false);
+    multiply(P, A, B, 8);
   });
 }
 

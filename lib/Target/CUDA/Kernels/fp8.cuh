@@ -98,16 +98,7 @@ DLC_DEVICE void dlc_mma_fp8(float d[4], const uint8_t (*As)[DLC_FP8_ROW],
                      dlc_fp8_pair_f16<AF>(As, row + group + 8, k + 8)};
     uint32_t b[2] = {dlc_fp8_pair_f16<BF>(Bs, col + group, k),
                      dlc_fp8_pair_f16<BF>(Bs, col + group, k + 8)};
-#ifdef DLC_CUDA_EMULATOR
-    dlc_emu::mma_m16n8k16_f16(d, a, b);
-#else
-    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
-                 "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
-                 "{%0, %1, %2, %3};"
-                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
-                   "r"(b[1]));
-#endif
+    dlc_mma_16816(d, a, b, __half());
   }
 }
 #endif

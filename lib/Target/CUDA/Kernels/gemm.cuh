@@ -57,21 +57,29 @@ DLC_DEVICE float dlc_a_f32(const dlc_asource &a, int64_t group, int M, int K,
   return ((const float *)a.data)[group + at];
 }
 
-/* B(k, j) of an image's group: strided, or the conv's unfolded input
- * (`pad` outside the image). */
+/* Where B(k, j) of an image's group is: strided, or the conv's unfolded
+ * input (null in the padding outside the image). */
 template <typename T>
-DLC_DEVICE T dlc_b_at(const dlc_gemm_params &p, const T *b, int k, int j,
-                      T pad) {
+DLC_DEVICE const T *dlc_b_ptr(const dlc_gemm_params &p, const T *b, int k,
+                              int j) {
   if (!p.conv)
-    return b[(int64_t)k * p.rs + (int64_t)j * p.cs];
+    return b + (int64_t)k * p.rs + (int64_t)j * p.cs;
   const dlc_conv_geom &g = p.g;
   int taps = g.kh * g.kw;
   int c = k / taps, ky = (k % taps) / g.kw, kx = k % g.kw;
   int oy = j / g.ow, ox = j % g.ow;
   int iy = oy * g.sh - g.pt + ky * g.dh, ix = ox * g.sw - g.pl + kx * g.dw;
   if (iy < 0 || iy >= g.h || ix < 0 || ix >= g.w)
-    return pad;
-  return b[((int64_t)c * g.h + iy) * g.w + ix];
+    return nullptr;
+  return b + ((int64_t)c * g.h + iy) * g.w + ix;
+}
+
+/* B(k, j), `pad` in a convolution's padding. */
+template <typename T>
+DLC_DEVICE T dlc_b_at(const dlc_gemm_params &p, const T *b, int k, int j,
+                      T pad) {
+  const T *at = dlc_b_ptr(p, b, k, j);
+  return at ? *at : pad;
 }
 
 /* The GEMM of a convolution (per image and group of the grid's z): A the

@@ -1,19 +1,19 @@
-/*===- tensorcore.cuh - GEMM and convolution on tensor cores (WMMA) -------===*
+/*===- tensorcore.cuh - GEMM and convolution on tensor cores --------------===*
  *
- * The tiles of gemm.cuh on tensor cores: a block stages DLC_BM x 32 of A
- * and 32 x DLC_BN of B in shared memory as two 16-step chunks (each 16x16
- * fragment's rows 32-byte aligned, as WMMA requires), its 8 warps each
- * multiply-accumulate DLC_TC_FRAGS 16x16 fragments, and the tile goes
- * through shared memory to the epilogue.
+ * The tiles of gemm.cuh on tensor cores (8 warps per block):
  *
- * - int8 (sm_72+): s8 x s8 fragments with int32 accumulators, exact, then
- *   the executor's fixed-point requantization: the same bits as dp4a.
- * - fp16 (sm_70+): fp32 layers when the model is emitted with
- *   --cuda-precision=fp16 (inputs rounded to fp16, fp32 accumulation).
- * - bf16 (sm_80+): fp32 layers with --cuda-precision=bf16 (inputs rounded
- *   to bf16: fp32's range, 8 significant bits; fp32 accumulation).
+ * - int8 (sm_72+, WMMA): the block stages DLC_BM x 32 of A and 32 x DLC_BN
+ *   of B as two 16-step chunks (fragment rows 32-byte aligned, as WMMA
+ *   requires), each warp multiply-accumulates DLC_TC_FRAGS 16x16 s8 x s8
+ *   fragments into int32, exact, and the tile goes through shared memory
+ *   to the executor's fixed-point requantization: the same bits as dp4a.
+ * - fp16 (sm_75+) and bf16 (sm_80+): fp32 layers emitted with
+ *   --cuda-precision=fp16|bf16 (inputs rounded, fp32 accumulation) on
+ *   mma.sync m16n8k16, fed by a DLC_STAGES-deep cp.async pipeline of fp32
+ *   chunks; the accumulators go from registers to the epilogue.
+ *
  * Each kernel is compiled only where the model uses it (gemm.cuh); fp8
- * layers have their own (fp8.cuh).
+ * layers have their own (fp8.cuh), 2:4 sparse ones too (sparse.cuh).
  *
  *===----------------------------------------------------------------------===*/
 
@@ -50,21 +50,58 @@ DLC_DEVICE void dlc_mma_tile(int index, int *row, int *col) {
   *col = index % (DLC_BN / 8) * 8;
 }
 
-/* A lane's 4 fp32 accumulators of mma.sync tile `index` through the
- * epilogue: accumulator v of lane 4 * group + t is the tile's row group
- * (+8 for v >= 2), column 2t + v % 2. */
+/* A lane's 4 fp32 accumulators of the 16x8 mma.sync tile at (i, j)
+ * through the epilogue: accumulator v of lane 4 * group + t is the tile's
+ * row group (+8 for v >= 2), column 2t + v % 2. */
+DLC_DEVICE void dlc_mma_store(const dlc_gemm_params &p,
+                              const dlc_epilogue_f32 &ep, int img, int grp,
+                              int i, int j, const float acc[4]) {
+  int lane = threadIdx.x % 32;
+  for (int v = 0; v < 4; ++v) {
+    int row = i + lane / 4 + (v / 2) * 8, col = j + 2 * (lane % 4) + v % 2;
+    if (row < p.M && col < p.N)
+      dlc_store_f32(p, ep, img, grp, row, col, acc[v]);
+  }
+}
+
+/* The same for mma.sync tile `index` of the block tile at (i0, j0). */
 DLC_DEVICE void dlc_mma_tile_store(const dlc_gemm_params &p,
                                    const dlc_epilogue_f32 &ep, int img, int grp,
                                    int i0, int j0, int index,
                                    const float acc[4]) {
-  int lane = threadIdx.x % 32, row, col;
+  int row, col;
   dlc_mma_tile(index, &row, &col);
-  for (int v = 0; v < 4; ++v) {
-    int i = i0 + row + lane / 4 + (v / 2) * 8;
-    int j = j0 + col + 2 * (lane % 4) + v % 2;
-    if (i < p.M && j < p.N)
-      dlc_store_f32(p, ep, img, grp, i, j, acc[v]);
-  }
+  dlc_mma_store(p, ep, img, grp, i0 + row, j0 + col, acc);
+}
+
+/* d += A B on tensor cores: m16n8k16 with fp16 inputs and fp32
+ * accumulators (lane 4g + t: a[r] holds row g + 8 (r % 2), steps
+ * 8 (r / 2) + 2t and + 1, low half first; b[r] steps 8r + 2t, + 1 of
+ * column g). sm_80+ has the instruction; sm_75 runs it as two m16n8k8. */
+DLC_DEVICE void dlc_mma_16816(float d[4], const uint32_t a[4],
+                              const uint32_t b[2], __half) {
+#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800
+#ifdef DLC_CUDA_EMULATOR /* test/gpu/emulator: the same on the CPU */
+  dlc_emu::mma_m16n8k16(d, a, b, false);
+#else
+  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
+               "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+               "{%0, %1, %2, %3};"
+               : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
+                 "r"(b[1]));
+#endif
+#else
+  for (int half = 0; half < 2; ++half)
+#ifdef DLC_CUDA_EMULATOR
+    dlc_emu::mma_m16n8k8(d, a + 2 * half, b[half]);
+#else
+    asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.f16.f16.f32 "
+                 "{%0, %1, %2, %3}, {%4, %5}, {%6}, {%0, %1, %2, %3};"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "r"(a[2 * half]), "r"(a[2 * half + 1]), "r"(b[half]));
+#endif
+#endif
 }
 
 template <typename Acc>
@@ -104,61 +141,198 @@ DLC_DEVICE void dlc_tc_store(dlc_tc_accumulator<Acc> *acc, Acc (*Cs)[DLC_BN],
 
 #if defined(DLC_WANT_F16_TC) || defined(DLC_WANT_BF16_TC)
 /* An fp32 value rounded (to nearest even) to the tensor cores' input type,
- * chosen by the type of the second argument. */
+ * chosen by the type of the second argument, and two such values as one
+ * mma operand register (the first in the low half). */
 #ifdef DLC_WANT_F16_TC
 DLC_DEVICE __half dlc_tc_round(float v, __half) { return __float2half_rn(v); }
+DLC_DEVICE uint32_t dlc_tc_pack(float lo, float hi, __half) {
+  return (uint32_t)__half_as_ushort(__float2half_rn(lo)) |
+         (uint32_t)__half_as_ushort(__float2half_rn(hi)) << 16;
+}
 #endif
 #ifdef DLC_WANT_BF16_TC
 DLC_DEVICE __nv_bfloat16 dlc_tc_round(float v, __nv_bfloat16) {
   return __float2bfloat16_rn(v);
 }
+DLC_DEVICE uint32_t dlc_tc_pack(float lo, float hi, __nv_bfloat16) {
+  return (uint32_t)__bfloat16_as_ushort(__float2bfloat16_rn(lo)) |
+         (uint32_t)__bfloat16_as_ushort(__float2bfloat16_rn(hi)) << 16;
+}
+DLC_DEVICE void dlc_mma_16816(float d[4], const uint32_t a[4],
+                              const uint32_t b[2], __nv_bfloat16) {
+#ifdef DLC_CUDA_EMULATOR
+  dlc_emu::mma_m16n8k16(d, a, b, true);
+#else
+  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 "
+               "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+               "{%0, %1, %2, %3};"
+               : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
+                 "r"(b[1]));
+#endif
+}
 #endif
 
-/* fp32-output GEMM on tensor cores with inputs of type T (__half or
- * __nv_bfloat16) and fp32 accumulators. */
+/* cp.async: a copy of BYTES (4 or 16) from global to shared memory that
+ * completes in the background, zeros when !valid (`at` is then any
+ * readable address); committed in groups and waited for with
+ * dlc_cp_async_wait. Before sm_80, an ordinary copy. */
+template <int BYTES>
+DLC_DEVICE void dlc_cp_async(void *to, const void *at, bool valid) {
+#ifdef DLC_CUDA_EMULATOR
+  dlc_emu::cp_async(to, at, BYTES, valid ? BYTES : 0);
+#elif defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  unsigned shared = (unsigned)__cvta_generic_to_shared(to);
+  if constexpr (BYTES == 16)
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(shared),
+                 "l"(at), "r"(valid ? 16 : 0));
+  else
+    asm volatile("cp.async.ca.shared.global [%0], [%1], %2, %3;" ::"r"(shared),
+                 "l"(at), "n"(BYTES), "r"(valid ? BYTES : 0));
+#else
+  if constexpr (BYTES == 16)
+    *(float4 *)to = valid ? *(const float4 *)at : make_float4(0, 0, 0, 0);
+  else
+    *(float *)to = valid ? *(const float *)at : 0.0f;
+#endif
+}
+DLC_DEVICE void dlc_cp_async_commit() {
+#ifdef DLC_CUDA_EMULATOR
+  dlc_emu::cp_async_commit();
+#elif defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  asm volatile("cp.async.commit_group;");
+#endif
+}
+/* Waits until at most PENDING committed groups are still in flight. */
+template <int PENDING> DLC_DEVICE void dlc_cp_async_wait() {
+#ifdef DLC_CUDA_EMULATOR
+  dlc_emu::cp_async_wait(PENDING);
+#elif defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  asm volatile("cp.async.wait_group %0;" ::"n"(PENDING));
+#endif
+}
+
+/* The fp16 / bf16 GEMM's pipeline: DLC_STAGES chunks of 16 reduction steps
+ * in flight (the target's "stages"), staged as fp32 (the model's
+ * activations and weights are fp32; they are rounded to T when the warps
+ * load their fragments), one reduction step per row, rows padded by 4
+ * words so that a fragment load (steps 2t, 2t + 1 of 8 consecutive rows or
+ * columns) hits 32 different banks. The 8 warps split the block tile 2 x 4,
+ * each computing DLC_TC_MT x DLC_TC_NT 16x8 tiles. */
+#ifndef DLC_STAGES
+#define DLC_STAGES 3
+#endif
+#define DLC_TC_AROW (DLC_BM + 4)
+#define DLC_TC_BROW (DLC_BN + 4)
+#define DLC_TC_MT (DLC_BM / 2 / 16)
+#define DLC_TC_NT (DLC_BN / 4 / 8)
+static_assert(DLC_BM % 32 == 0 && DLC_BN % 32 == 0,
+              "the fp16/bf16 tile splits into 2 x 4 warps of 16x8 tiles");
+static_assert(DLC_STAGES >= 2 &&
+                  DLC_STAGES * 16 * (DLC_TC_AROW + DLC_TC_BROW) * 4 <=
+                      48 * 1024,
+              "the pipeline's stages exceed 48 KB of shared memory");
+
+/* Issues the copies of reduction steps k0 .. k0 + 15 into one stage: A
+ * from its packed panels 16 bytes (4 rows of a step) at a time (NF4
+ * weights decoded here instead), B one element at a time (a convolution's
+ * implicit im2col gathers; padding and steps past K are zeros). */
+DLC_DEVICE void dlc_tc_stage(const dlc_gemm_params &p, const dlc_asource &a,
+                             int64_t ag, const float *b, int i0, int j0, int k0,
+                             float (*As)[DLC_TC_AROW],
+                             float (*Bs)[DLC_TC_BROW]) {
+  const float *weights = (const float *)a.data;
+  /* Consecutive threads: the 2 quads of a panel row, then its steps. */
+  for (int e = threadIdx.x; e < 4 * DLC_BM; e += blockDim.x) {
+    int r = e / 32 * DLC_MR + e % 2 * 4, t = e / 2 % 16;
+    int row = i0 + r, k = k0 + t;
+    if (a.kind == DLC_A_F32) {
+      bool valid = row < p.M && k < p.K;
+      dlc_cp_async<16>(
+          &As[t][r], valid ? weights + ag + dlc_panel_at(row, k, p.K) : weights,
+          valid);
+    } else {
+      for (int q = 0; q < 4; ++q)
+        As[t][r + q] = k < p.K ? dlc_a_f32(a, ag, p.M, p.K, row + q, k) : 0.0f;
+    }
+  }
+  for (int e = threadIdx.x; e < 16 * DLC_BN; e += blockDim.x) {
+    int t = e / DLC_BN, s = e % DLC_BN, k = k0 + t, j = j0 + s;
+    const float *at = k < p.K && j < p.N ? dlc_b_ptr(p, b, k, j) : nullptr;
+    dlc_cp_async<4>(&Bs[t][s], at ? at : b, at != nullptr);
+  }
+}
+
+/* Each warp's tiles += one staged chunk of 16 steps. */
+template <typename T>
+DLC_DEVICE void dlc_tc_chunk(float (*acc)[DLC_TC_NT][4],
+                             const float (*As)[DLC_TC_AROW],
+                             const float (*Bs)[DLC_TC_BROW], int warp) {
+  int lane = threadIdx.x % 32, g = lane / 4, t = lane % 4;
+  int rw = warp / 4 * (DLC_BM / 2), cw = warp % 4 * (DLC_BN / 4);
+  uint32_t af[DLC_TC_MT][4], bf[DLC_TC_NT][2];
+#pragma unroll
+  for (int m = 0; m < DLC_TC_MT; ++m)
+#pragma unroll
+    for (int r = 0; r < 4; ++r) {
+      int row = rw + 16 * m + g + 8 * (r % 2), k = 8 * (r / 2) + 2 * t;
+      af[m][r] = dlc_tc_pack(As[k][row], As[k + 1][row], T());
+    }
+#pragma unroll
+  for (int n = 0; n < DLC_TC_NT; ++n)
+#pragma unroll
+    for (int r = 0; r < 2; ++r) {
+      int col = cw + 8 * n + g, k = 8 * r + 2 * t;
+      bf[n][r] = dlc_tc_pack(Bs[k][col], Bs[k + 1][col], T());
+    }
+#pragma unroll
+  for (int m = 0; m < DLC_TC_MT; ++m)
+#pragma unroll
+    for (int n = 0; n < DLC_TC_NT; ++n)
+      dlc_mma_16816(acc[m][n], af[m], bf[n], T());
+}
+
+/* fp32-output GEMM on tensor cores with inputs rounded to T (__half or
+ * __nv_bfloat16) and fp32 accumulators: mma.sync m16n8k16 fed by a
+ * DLC_STAGES-deep cp.async pipeline. */
 template <typename T>
 DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
-  namespace wmma = nvcuda::wmma;
-  __shared__ __align__(32) T As[2][DLC_BM][16];
-  __shared__ __align__(32) T Bs[2][DLC_BN][16];
-  __shared__ __align__(32) float Cs[DLC_BM][DLC_BN];
+  __shared__ __align__(16) float As[DLC_STAGES][16][DLC_TC_AROW];
+  __shared__ __align__(16) float Bs[DLC_STAGES][16][DLC_TC_BROW];
   int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
   const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
   dlc_asource a = p.a;
   a.first += (int64_t)grp * p.M * p.K;
   int64_t ag = grp * p.a_group;
   int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
-  int warp = threadIdx.x / 32;
-  dlc_tc_accumulator<float> acc[DLC_TC_FRAGS];
-  for (int f = 0; f < DLC_TC_FRAGS; ++f)
-    wmma::fill_fragment(acc[f], 0.0f);
-  for (int k0 = 0; k0 < p.K; k0 += 32) {
-    for (int e = threadIdx.x; e < 2 * DLC_BM * 16; e += blockDim.x) {
-      int chunk = e / (DLC_BM * 16), r = e / 16 % DLC_BM, t = e % 16;
-      int k = k0 + chunk * 16 + t;
-      As[chunk][r][t] = dlc_tc_round(
-          k < p.K ? dlc_a_f32(a, ag, p.M, p.K, i0 + r, k) : 0.0f, T());
-    }
-    for (int e = threadIdx.x; e < 2 * DLC_BN * 16; e += blockDim.x) {
-      int chunk = e / (DLC_BN * 16), s = e / 16 % DLC_BN, t = e % 16;
-      int k = k0 + chunk * 16 + t;
-      Bs[chunk][s][t] = dlc_tc_round(
-          k < p.K && j0 + s < p.N ? dlc_b_at<float>(p, b, k, j0 + s, 0.0f)
-                                  : 0.0f,
-          T());
-    }
-    __syncthreads();
-    dlc_tc_multiply(acc, As, Bs, warp);
-    __syncthreads();
+  int warp = threadIdx.x / 32, chunks = (p.K + 15) / 16;
+  float acc[DLC_TC_MT][DLC_TC_NT][4] = {};
+  /* Chunk c goes to stage c % DLC_STAGES; every iteration commits one
+   * group (empty past the last chunk), so waiting until DLC_STAGES - 2
+   * are in flight means chunk c has landed. The barrier also tells the
+   * threads that every warp is done with the stage refilled next. */
+  for (int c = 0; c < DLC_STAGES - 1; ++c) {
+    if (c < chunks)
+      dlc_tc_stage(p, a, ag, b, i0, j0, 16 * c, As[c], Bs[c]);
+    dlc_cp_async_commit();
   }
-  dlc_tc_store(acc, Cs, warp);
-  __syncthreads();
-  for (int e = threadIdx.x; e < DLC_BM * DLC_BN; e += blockDim.x) {
-    int i = i0 + e / DLC_BN, j = j0 + e % DLC_BN;
-    if (i >= p.M || j >= p.N)
-      continue;
-    dlc_store_f32(p, ep, img, grp, i, j, Cs[e / DLC_BN][e % DLC_BN]);
+  for (int c = 0; c < chunks; ++c) {
+    dlc_cp_async_wait<DLC_STAGES - 2>();
+    __syncthreads();
+    int next = c + DLC_STAGES - 1;
+    if (next < chunks)
+      dlc_tc_stage(p, a, ag, b, i0, j0, 16 * next, As[next % DLC_STAGES],
+                   Bs[next % DLC_STAGES]);
+    dlc_cp_async_commit();
+    dlc_tc_chunk<T>(acc, As[c % DLC_STAGES], Bs[c % DLC_STAGES], warp);
   }
+  int rw = warp / 4 * (DLC_BM / 2), cw = warp % 4 * (DLC_BN / 4);
+#pragma unroll
+  for (int m = 0; m < DLC_TC_MT; ++m)
+#pragma unroll
+    for (int n = 0; n < DLC_TC_NT; ++n)
+      dlc_mma_store(p, ep, img, grp, i0 + rw + 16 * m, j0 + cw + 8 * n,
+                    acc[m][n]);
 }
 #endif
 
