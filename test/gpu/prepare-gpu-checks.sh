@@ -22,7 +22,8 @@ if [ ${#names[@]} -eq 0 ]; then
   names=(resnet18 resnet18_int8 resnet18_fp16 resnet18_bf16
          resnet18_sparse_fp16 mobilenet_v2 transformer transformer_int8
          digits_int8 digits_int8_dp4a digits_nf4 digits_e4m3 digits_e5m2
-         digits_fp16 digits_bf16 digits_sparse_fp16 pooling gemm2048 gemm2048_fp16
+         digits_fp16 digits_bf16 digits_sparse_fp16 pooling depthwise3x3
+         depthwise5x5s2 gemm2048 gemm2048_fp16
          conv64x56 conv64x56_fp16)
 fi
 py=/usr/bin/python3
@@ -147,6 +148,18 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
     else
       echo "$work/conv64x56.mlir $work/conv64x56.input.npy 5e-3 --cuda-precision=fp16"
     fi ;;
+  depthwise3x3 | depthwise5x5s2)
+    # Depthwise convolutions on maps wide enough for the tiled kernel
+    # (stride 1 3x3, and stride 2 5x5 with its wider window); each output
+    # sums its taps in the executor's order: identical.
+    if [ "$1" = depthwise3x3 ]; then
+      write_model "$1" "(2, 32, 56, 56)" "(32, 1, 3, 3)" \
+        "  %y = dlc.conv2d %x, %w {groups = 32 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<2x32x56x56xf32>, tensor<32x1x3x3xf32>) -> tensor<2x32x56x56xf32>"
+    else
+      write_model "$1" "(2, 16, 113, 113)" "(16, 1, 5, 5)" \
+        "  %y = dlc.conv2d %x, %w {groups = 16 : i64, pads = array<i64: 2, 2, 2, 2>, strides = array<i64: 2, 2>} : (tensor<2x16x113x113xf32>, tensor<16x1x5x5xf32>) -> tensor<2x16x57x57xf32>"
+    fi
+    echo "$work/$1.mlir $work/$1.input.npy 0" ;;
   *) echo "unknown network '$1'" >&2; return 1 ;;
   esac
 }

@@ -41,22 +41,22 @@ struct MmaOperands {
 };
 
 /* The m16n8 product P = A B of a warp-wide PTX mma, computed once per warp
- * (sums in fp32 in step order) from the lanes' operands by `product(P,
- * lane)`, then this lane's 4 accumulators d (+)= P: accumulator v of lane
- * 4g + t is row g + 8 (v / 2), column 2t + v % 2. */
-template <typename F>
-void warpMma(float d[4], const MmaOperands &mine, bool accumulate, F product) {
+ * (sums in Acc, fp32 or int32, in step order) from the lanes' operands by
+ * `product(P, lane)`, then this lane's 4 accumulators d (+)= P:
+ * accumulator v of lane 4g + t is row g + 8 (v / 2), column 2t + v % 2. */
+template <typename Acc, typename F>
+void warpMma(Acc d[4], const MmaOperands &mine, bool accumulate, F product) {
   Block &blk = block();
   blk.publish(&mine);
-  const float *P = blk.warpResult<float>([&](float *out) {
+  const Acc *P = blk.warpResult<Acc>([&](Acc *out) {
     product(out, [&](unsigned l) -> const MmaOperands & {
       return blk.lane<MmaOperands>(l);
     });
   });
   unsigned lane = blk.laneId();
-  float out[4];
+  Acc out[4];
   for (int v = 0; v < 4; ++v) {
-    float p = P[(lane / 4 + 8 * (v / 2)) * 8 + 2 * (lane % 4) + v % 2];
+    Acc p = P[(lane / 4 + 8 * (v / 2)) * 8 + 2 * (lane % 4) + v % 2];
     out[v] = accumulate ? d[v] + p : p;
   }
   blk.endExchange();
@@ -65,10 +65,11 @@ void warpMma(float d[4], const MmaOperands &mine, bool accumulate, F product) {
 }
 
 /* P = A B over K steps from the decoded A (16 x K) and B (K x 8). */
-inline void multiply(float *P, const float *A, const float *B, int K) {
+template <typename Acc>
+void multiply(Acc *P, const Acc *A, const Acc *B, int K) {
   for (int m = 0; m < 16; ++m)
     for (int n = 0; n < 8; ++n) {
-      float s = 0.0f;
+      Acc s = 0;
       for (int k = 0; k < K; ++k)
         s += A[m * K + k] * B[k * 8 + n];
       P[m * 8 + n] = s;
@@ -129,6 +130,27 @@ inline void mma_m16n8k32_fp8(float d[4], const uint32_t a[4],
       for (int n = 0; n < 8; ++n)
         B[k * 8 + n] =
             fp8Value(lane(4 * n + k % 16 / 4).b[k / 16] >> 8 * (k % 4), b_e5m2);
+    multiply(P, A, B, 32);
+  });
+}
+
+/* d += A B, mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32, exact. A
+ * (16x32): lane 4g+t's register r holds row g + 8 (r % 2), steps
+ * 16 (r / 2) + 4t .. + 3 (lowest byte first); B (32x8): register r holds
+ * steps 16r + 4t .. + 3 of column g. */
+inline void mma_m16n8k32_s8(int32_t d[4], const uint32_t a[4],
+                            const uint32_t b[2]) {
+  warpMma(d, MmaOperands{a, b, 0}, true, [&](int32_t *P, auto lane) {
+    int32_t A[16 * 32], B[32 * 8];
+    for (int m = 0; m < 16; ++m)
+      for (int k = 0; k < 32; ++k)
+        A[m * 32 + k] =
+            (int8_t)(lane(4 * (m % 8) + k % 16 / 4).a[m / 8 + 2 * (k / 16)] >>
+                     8 * (k % 4));
+    for (int k = 0; k < 32; ++k)
+      for (int n = 0; n < 8; ++n)
+        B[k * 8 + n] =
+            (int8_t)(lane(4 * n + k % 16 / 4).b[k / 16] >> 8 * (k % 4));
     multiply(P, A, B, 32);
   });
 }

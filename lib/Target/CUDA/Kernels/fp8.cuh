@@ -117,7 +117,7 @@ DLC_KERNEL void dlc_gemm_fp8_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   float acc[DLC_FP8_TILES][4] = {};
   for (int k0 = 0; k0 < p.K; k0 += 32) {
     /* Consecutive threads read consecutive bytes of a panel (8 rows per
-     * step) and consecutive columns of B. */
+     * step) and of B (dlc_b_element). */
     for (int e = threadIdx.x; e < DLC_BM * 32; e += blockDim.x) {
       int r = e / (DLC_MR * 32) * DLC_MR + e % DLC_MR, t = e / DLC_MR % 32;
       int row = i0 + r, k = k0 + t;
@@ -125,7 +125,9 @@ DLC_KERNEL void dlc_gemm_fp8_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
           row < p.M && k < p.K ? a[dlc_panel_at(row, k, p.K)] : (uint8_t)0;
     }
     for (int e = threadIdx.x; e < DLC_BN * 32; e += blockDim.x) {
-      int s = e % DLC_BN, t = e / DLC_BN, k = k0 + t;
+      int s, t;
+      dlc_b_element<32>(p, e, &t, &s);
+      int k = k0 + t;
       Bs[s][t] = k < p.K && j0 + s < p.N
                      ? dlc_b_at<uint8_t>(p, b, k, j0 + s, (uint8_t)0)
                      : (uint8_t)0;

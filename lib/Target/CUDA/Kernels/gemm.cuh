@@ -74,6 +74,17 @@ DLC_DEVICE const T *dlc_b_ptr(const dlc_gemm_params &p, const T *b, int k,
   return b + ((int64_t)c * g.h + iy) * g.w + ix;
 }
 
+/* Step t and column s of element e of a chunk of KC steps x DLC_BN columns
+ * of B, ordered so that consecutive threads read consecutive addresses:
+ * along the columns (a convolution's input, or its im2col gather) or, where
+ * B is contiguous in k (a linear layer's activations), along the steps. */
+template <int KC>
+DLC_DEVICE void dlc_b_element(const dlc_gemm_params &p, int e, int *t, int *s) {
+  bool along_k = !p.conv && p.rs == 1 && p.cs != 1;
+  *t = along_k ? e % KC : e / DLC_BN;
+  *s = along_k ? e / KC : e % DLC_BN;
+}
+
 /* B(k, j), `pad` in a convolution's padding. */
 template <typename T>
 DLC_DEVICE T dlc_b_at(const dlc_gemm_params &p, const T *b, int k, int j,
@@ -191,7 +202,8 @@ DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
           k0 + kk < p.K ? dlc_a_f32(a, ag, p.M, p.K, i0 + r, k0 + kk) : 0.0f;
     }
     for (int e = threadIdx.x; e < DLC_BK * DLC_BN; e += blockDim.x) {
-      int kk = e / DLC_BN, s = e % DLC_BN;
+      int kk, s;
+      dlc_b_element<DLC_BK>(p, e, &kk, &s);
       Bs[kk][s] = k0 + kk < p.K && j0 + s < p.N
                       ? dlc_b_at<float>(p, b, k0 + kk, j0 + s, 0.0f)
                       : 0.0f;
@@ -362,7 +374,8 @@ DLC_KERNEL void dlc_gemm_s8_kernel(dlc_gemm_params p, int8_t pad,
                       : 0;
     }
     for (int e = threadIdx.x; e < DLC_BQ * DLC_BN; e += blockDim.x) {
-      int qq = e / DLC_BN, s = e % DLC_BN;
+      int qq, s;
+      dlc_b_element<DLC_BQ>(p, e, &qq, &s);
       Bs[qq][s] = q0 + qq < Q && j0 + s < p.N
                       ? dlc_b_word(p, b, q0 + qq, j0 + s, pad)
                       : 0;

@@ -112,7 +112,9 @@ DLC_KERNEL void dlc_gemm_sp24_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
           row < p.M ? meta[(int64_t)row * (kp / 32) + k0 / 32] : 0x44444444u;
     }
     for (int e = threadIdx.x; e < DLC_BN * 32; e += blockDim.x) {
-      int s = e % DLC_BN, t = e / DLC_BN, k = k0 + t;
+      int s, t;
+      dlc_b_element<32>(p, e, &t, &s);
+      int k = k0 + t;
       Bs[s][t] = dlc_tc_round(k < p.K && j0 + s < p.N
                                   ? dlc_b_at<float>(p, b, k, j0 + s, 0.0f)
                                   : 0.0f,

@@ -139,40 +139,6 @@ DLC_DEVICE void dlc_tc_store(dlc_tc_accumulator<Acc> *acc, Acc (*Cs)[DLC_BN],
   }
 }
 
-#if defined(DLC_WANT_F16_TC) || defined(DLC_WANT_BF16_TC)
-/* An fp32 value rounded (to nearest even) to the tensor cores' input type,
- * chosen by the type of the second argument, and two such values as one
- * mma operand register (the first in the low half). */
-#ifdef DLC_WANT_F16_TC
-DLC_DEVICE __half dlc_tc_round(float v, __half) { return __float2half_rn(v); }
-DLC_DEVICE uint32_t dlc_tc_pack(float lo, float hi, __half) {
-  return (uint32_t)__half_as_ushort(__float2half_rn(lo)) |
-         (uint32_t)__half_as_ushort(__float2half_rn(hi)) << 16;
-}
-#endif
-#ifdef DLC_WANT_BF16_TC
-DLC_DEVICE __nv_bfloat16 dlc_tc_round(float v, __nv_bfloat16) {
-  return __float2bfloat16_rn(v);
-}
-DLC_DEVICE uint32_t dlc_tc_pack(float lo, float hi, __nv_bfloat16) {
-  return (uint32_t)__bfloat16_as_ushort(__float2bfloat16_rn(lo)) |
-         (uint32_t)__bfloat16_as_ushort(__float2bfloat16_rn(hi)) << 16;
-}
-DLC_DEVICE void dlc_mma_16816(float d[4], const uint32_t a[4],
-                              const uint32_t b[2], __nv_bfloat16) {
-#ifdef DLC_CUDA_EMULATOR
-  dlc_emu::mma_m16n8k16(d, a, b, true);
-#else
-  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 "
-               "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
-               "{%0, %1, %2, %3};"
-               : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
-                 "r"(b[1]));
-#endif
-}
-#endif
-
 /* cp.async: a copy of BYTES (4 or 16) from global to shared memory that
  * completes in the background, zeros when !valid (`at` is then any
  * readable address); committed in groups and waited for with
@@ -212,25 +178,67 @@ template <int PENDING> DLC_DEVICE void dlc_cp_async_wait() {
 #endif
 }
 
-/* The fp16 / bf16 GEMM's pipeline: DLC_STAGES chunks of 16 reduction steps
- * in flight (the target's "stages"), staged as fp32 (the model's
- * activations and weights are fp32; they are rounded to T when the warps
- * load their fragments), one reduction step per row, rows padded by 4
- * words so that a fragment load (steps 2t, 2t + 1 of 8 consecutive rows or
- * columns) hits 32 different banks. The 8 warps split the block tile 2 x 4,
- * each computing DLC_TC_MT x DLC_TC_NT 16x8 tiles. */
+/* The pipelined mma.sync kernels (fp16 / bf16, and int8 on sm_80+) keep
+ * DLC_STAGES chunks of the reduction in flight (the target's "stages") and
+ * split the block tile 2 x 4 among the 8 warps, each computing
+ * DLC_TC_MT x DLC_TC_NT 16x8 tiles. Staged rows hold one reduction step
+ * (or 4-step group) each and are padded so that a fragment load (steps
+ * 2t, 2t + 1 or groups t, t + 4 of 8 consecutive rows or columns) hits 32
+ * different banks. */
 #ifndef DLC_STAGES
 #define DLC_STAGES 3
 #endif
-#define DLC_TC_AROW (DLC_BM + 4)
-#define DLC_TC_BROW (DLC_BN + 4)
 #define DLC_TC_MT (DLC_BM / 2 / 16)
 #define DLC_TC_NT (DLC_BN / 4 / 8)
 static_assert(DLC_BM % 32 == 0 && DLC_BN % 32 == 0,
-              "the fp16/bf16 tile splits into 2 x 4 warps of 16x8 tiles");
-static_assert(DLC_STAGES >= 2 &&
-                  DLC_STAGES * 16 * (DLC_TC_AROW + DLC_TC_BROW) * 4 <=
-                      48 * 1024,
+              "the tensor-core tile splits into 2 x 4 warps of 16x8 tiles");
+static_assert(DLC_STAGES >= 2, "a pipeline needs at least 2 stages");
+
+/* The warp's sub-tile origin within the block tile. */
+DLC_DEVICE void dlc_tc_warp_origin(int warp, int *row, int *col) {
+  *row = warp / 4 * (DLC_BM / 2);
+  *col = warp % 4 * (DLC_BN / 4);
+}
+
+#if defined(DLC_WANT_F16_TC) || defined(DLC_WANT_BF16_TC)
+/* An fp32 value rounded (to nearest even) to the tensor cores' input type,
+ * chosen by the type of the second argument, and two such values as one
+ * mma operand register (the first in the low half). */
+#ifdef DLC_WANT_F16_TC
+DLC_DEVICE __half dlc_tc_round(float v, __half) { return __float2half_rn(v); }
+DLC_DEVICE uint32_t dlc_tc_pack(float lo, float hi, __half) {
+  return (uint32_t)__half_as_ushort(__float2half_rn(lo)) |
+         (uint32_t)__half_as_ushort(__float2half_rn(hi)) << 16;
+}
+#endif
+#ifdef DLC_WANT_BF16_TC
+DLC_DEVICE __nv_bfloat16 dlc_tc_round(float v, __nv_bfloat16) {
+  return __float2bfloat16_rn(v);
+}
+DLC_DEVICE uint32_t dlc_tc_pack(float lo, float hi, __nv_bfloat16) {
+  return (uint32_t)__bfloat16_as_ushort(__float2bfloat16_rn(lo)) |
+         (uint32_t)__bfloat16_as_ushort(__float2bfloat16_rn(hi)) << 16;
+}
+DLC_DEVICE void dlc_mma_16816(float d[4], const uint32_t a[4],
+                              const uint32_t b[2], __nv_bfloat16) {
+#ifdef DLC_CUDA_EMULATOR
+  dlc_emu::mma_m16n8k16(d, a, b, true);
+#else
+  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 "
+               "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+               "{%0, %1, %2, %3};"
+               : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
+                 "r"(b[1]));
+#endif
+}
+#endif
+
+/* fp16 / bf16: 16-step chunks staged as fp32 (the model's activations and
+ * weights are fp32; the warps round them to T as they build fragments). */
+#define DLC_TC_AROW (DLC_BM + 4)
+#define DLC_TC_BROW (DLC_BN + 4)
+static_assert(DLC_STAGES * 16 * (DLC_TC_AROW + DLC_TC_BROW) * 4 <= 48 * 1024,
               "the pipeline's stages exceed 48 KB of shared memory");
 
 /* Issues the copies of reduction steps k0 .. k0 + 15 into one stage: A
@@ -257,7 +265,9 @@ DLC_DEVICE void dlc_tc_stage(const dlc_gemm_params &p, const dlc_asource &a,
     }
   }
   for (int e = threadIdx.x; e < 16 * DLC_BN; e += blockDim.x) {
-    int t = e / DLC_BN, s = e % DLC_BN, k = k0 + t, j = j0 + s;
+    int t, s;
+    dlc_b_element<16>(p, e, &t, &s);
+    int k = k0 + t, j = j0 + s;
     const float *at = k < p.K && j < p.N ? dlc_b_ptr(p, b, k, j) : nullptr;
     dlc_cp_async<4>(&Bs[t][s], at ? at : b, at != nullptr);
   }
@@ -268,8 +278,8 @@ template <typename T>
 DLC_DEVICE void dlc_tc_chunk(float (*acc)[DLC_TC_NT][4],
                              const float (*As)[DLC_TC_AROW],
                              const float (*Bs)[DLC_TC_BROW], int warp) {
-  int lane = threadIdx.x % 32, g = lane / 4, t = lane % 4;
-  int rw = warp / 4 * (DLC_BM / 2), cw = warp % 4 * (DLC_BN / 4);
+  int lane = threadIdx.x % 32, g = lane / 4, t = lane % 4, rw, cw;
+  dlc_tc_warp_origin(warp, &rw, &cw);
   uint32_t af[DLC_TC_MT][4], bf[DLC_TC_NT][2];
 #pragma unroll
   for (int m = 0; m < DLC_TC_MT; ++m)
@@ -326,7 +336,8 @@ DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
     dlc_cp_async_commit();
     dlc_tc_chunk<T>(acc, As[c % DLC_STAGES], Bs[c % DLC_STAGES], warp);
   }
-  int rw = warp / 4 * (DLC_BM / 2), cw = warp % 4 * (DLC_BN / 4);
+  int rw, cw;
+  dlc_tc_warp_origin(warp, &rw, &cw);
 #pragma unroll
   for (int m = 0; m < DLC_TC_MT; ++m)
 #pragma unroll
@@ -337,11 +348,130 @@ DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
 #endif
 
 #if defined(DLC_WANT_S8_GEMM) && !defined(DLC_INT8_DP4A)
+/* int8 on sm_80+: chunks of 8 groups of 4 steps (32 steps), each group of
+ * a row or column one 32-bit word, which is one m16n8k32 operand register:
+ * A's words come from the packed panels (8 rows x 4 steps per 32 bytes) by
+ * 16-byte cp.async, B's are gathered (a convolution's im2col, bytes). */
+#define DLC_S8_AROW (DLC_BM + 8)
+#define DLC_S8_BROW (DLC_BN + 8)
+
+/* d += A B on int8 tensor cores, exact (m16n8k32: lane 4g + t's a[r] holds
+ * row g + 8 (r % 2), group 4 (r / 2) + t; b[r] group 4r + t of column g;
+ * the lowest step in the lowest byte). */
+DLC_DEVICE void dlc_mma_s8(int32_t d[4], const uint32_t a[4],
+                           const uint32_t b[2]) {
+#ifdef DLC_CUDA_EMULATOR /* test/gpu/emulator: the same on the CPU */
+  dlc_emu::mma_m16n8k32_s8(d, a, b);
+#else
+  asm volatile("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 "
+               "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+               "{%0, %1, %2, %3};"
+               : "+r"(d[0]), "+r"(d[1]), "+r"(d[2]), "+r"(d[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
+                 "r"(b[1]));
+#endif
+}
+
+/* Issues the copies of groups q0 .. q0 + 7 into one stage (groups past the
+ * weights' K4 / 4 and columns past N are zeros). */
+DLC_DEVICE void dlc_s8_stage(const dlc_gemm_params &p, const int8_t *a,
+                             const int8_t *b, int8_t pad, int K4, int i0,
+                             int j0, int q0, uint32_t (*As)[DLC_S8_AROW],
+                             uint32_t (*Bs)[DLC_S8_BROW]) {
+  /* Consecutive threads: consecutive 16 bytes of a panel (4 rows of a
+   * group, then the next group). */
+  for (int e = threadIdx.x; e < 2 * DLC_BM; e += blockDim.x) {
+    int r = e / 16 * DLC_MR + e % 2 * 4, q = e / 2 % 8;
+    int row = i0 + r, group = q0 + q;
+    bool valid = row < p.M && group < K4 / 4;
+    dlc_cp_async<16>(&As[q][r],
+                     valid ? a + (int64_t)(row / DLC_MR) * K4 * DLC_MR +
+                                 group * 32 + (row % DLC_MR) * 4
+                           : a,
+                     valid);
+  }
+  for (int e = threadIdx.x; e < 8 * DLC_BN; e += blockDim.x) {
+    int q, s;
+    dlc_b_element<8>(p, e, &q, &s);
+    Bs[q][s] = q0 + q < K4 / 4 && j0 + s < p.N
+                   ? (uint32_t)dlc_b_word(p, b, q0 + q, j0 + s, pad)
+                   : 0u;
+  }
+}
+
+/* Each warp's tiles += one staged chunk of 8 groups. */
+DLC_DEVICE void dlc_s8_chunk(int32_t (*acc)[DLC_TC_NT][4],
+                             const uint32_t (*As)[DLC_S8_AROW],
+                             const uint32_t (*Bs)[DLC_S8_BROW], int warp) {
+  int lane = threadIdx.x % 32, g = lane / 4, t = lane % 4, rw, cw;
+  dlc_tc_warp_origin(warp, &rw, &cw);
+  uint32_t af[DLC_TC_MT][4], bf[DLC_TC_NT][2];
+#pragma unroll
+  for (int m = 0; m < DLC_TC_MT; ++m)
+#pragma unroll
+    for (int r = 0; r < 4; ++r)
+      af[m][r] = As[4 * (r / 2) + t][rw + 16 * m + g + 8 * (r % 2)];
+#pragma unroll
+  for (int n = 0; n < DLC_TC_NT; ++n)
+#pragma unroll
+    for (int r = 0; r < 2; ++r)
+      bf[n][r] = Bs[4 * r + t][cw + 8 * n + g];
+#pragma unroll
+  for (int m = 0; m < DLC_TC_MT; ++m)
+#pragma unroll
+    for (int n = 0; n < DLC_TC_NT; ++n)
+      dlc_mma_s8(acc[m][n], af[m], bf[n]);
+}
+
+/* int8 GEMM with int32 sums and the executor's requantization: sm_80+
+ * mma.sync m16n8k32 fed by the cp.async pipeline, sums in registers to the
+ * epilogue; sm_72-sm_75 WMMA 16x16x16 through shared memory. The same
+ * exact sums either way (and as dp4a's). */
 DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
                                       const int32_t *rowcorr,
                                       const int32_t *colcorr,
                                       dlc_requant_params rq) {
-#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 720
+#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800
+  __shared__ __align__(16) uint32_t As[DLC_STAGES][8][DLC_S8_AROW];
+  __shared__ __align__(16) uint32_t Bs[DLC_STAGES][8][DLC_S8_BROW];
+  int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
+  const int8_t *b = (const int8_t *)p.b + img * p.b_image + grp * p.b_group;
+  const int8_t *a = (const int8_t *)p.a.data + grp * p.a_group;
+  int K4 = DLC_ROUND_UP(p.K, 4), chunks = (K4 / 4 + 7) / 8;
+  int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
+  int warp = threadIdx.x / 32;
+  int32_t acc[DLC_TC_MT][DLC_TC_NT][4] = {};
+  /* The fp16 kernel's pipeline (dlc_gemm_tc_f32_kernel) with 8-group
+   * chunks. */
+  for (int c = 0; c < DLC_STAGES - 1; ++c) {
+    if (c < chunks)
+      dlc_s8_stage(p, a, b, pad, K4, i0, j0, 8 * c, As[c], Bs[c]);
+    dlc_cp_async_commit();
+  }
+  for (int c = 0; c < chunks; ++c) {
+    dlc_cp_async_wait<DLC_STAGES - 2>();
+    __syncthreads();
+    int next = c + DLC_STAGES - 1;
+    if (next < chunks)
+      dlc_s8_stage(p, a, b, pad, K4, i0, j0, 8 * next, As[next % DLC_STAGES],
+                   Bs[next % DLC_STAGES]);
+    dlc_cp_async_commit();
+    dlc_s8_chunk(acc, As[c % DLC_STAGES], Bs[c % DLC_STAGES], warp);
+  }
+  int lane = threadIdx.x % 32, rw, cw;
+  dlc_tc_warp_origin(warp, &rw, &cw);
+#pragma unroll
+  for (int m = 0; m < DLC_TC_MT; ++m)
+#pragma unroll
+    for (int n = 0; n < DLC_TC_NT; ++n)
+#pragma unroll
+      for (int v = 0; v < 4; ++v) {
+        int i = i0 + rw + 16 * m + lane / 4 + 8 * (v / 2);
+        int j = j0 + cw + 8 * n + 2 * (lane % 4) + v % 2;
+        if (i < p.M && j < p.N)
+          dlc_store_s8(p, rowcorr, colcorr, rq, img, grp, i, j, acc[m][n][v]);
+      }
+#elif __CUDA_ARCH__ >= 720
   namespace wmma = nvcuda::wmma;
   __shared__ __align__(32) signed char As[2][DLC_BM][16];
   __shared__ __align__(32) signed char Bs[2][DLC_BN][16];
