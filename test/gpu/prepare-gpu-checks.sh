@@ -21,7 +21,7 @@ names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
   names=(resnet18 resnet18_int8 resnet18_fp16 resnet18_bf16
          resnet18_sparse_fp16 mobilenet_v2 transformer transformer_int8
-         digits_int8 digits_int8_dp4a digits_nf4 digits_e4m3 digits_e5m2
+         digits_int8 digits_int8_dp4a digits_nf4 digits_nf4_fp16 digits_e4m3 digits_e5m2
          digits_fp16 digits_bf16 digits_sparse_fp16 pooling depthwise3x3
          depthwise5x5s2 gemm2048 gemm2048_fp16
          conv64x56 conv64x56_fp16)
@@ -103,6 +103,9 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
       mlir=$work/$1.mlir
     fi
     echo "$mlir $digits/test_x.npy $tol --cuda-precision=$precision" ;;
+  digits_nf4_fp16) # NF4 weights decoded into the fp16 tensor-core kernel
+    read -r mlir input _ < <(source_of digits_nf4)
+    echo "$mlir $input 5e-3 --cuda-precision=fp16" ;;
   digits_int8_dp4a) # the int8 model on the dp4a kernel (GPUs before sm_72)
     read -r mlir input _ < <(source_of digits_int8)
     echo "-DDLC_INT8_DP4A" > "$work/$1.cflags"
