@@ -3,7 +3,7 @@
 #
 # The numerics half of run-gpu-checks.sh without a GPU: builds each model
 # of a prepare-gpu-checks.sh bundle with the host C++ compiler ($CXX,
-# default c++) against the CUDA emulator in test/gpu/emulator (every CUDA
+# default c++) for the CUDA emulator (test/gpu/emulator/emucc; every CUDA
 # thread a fiber, tensor-core instructions computed from their documented
 # register layouts), once per ARCH (a __CUDA_ARCH__ value, default 900; 800
 # takes the kernels' pre-sm_89 paths), runs it on the stored input and
@@ -26,26 +26,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 cxx=${CXX:-c++}
 exec > >(tee "$log/emulated-checks.log") 2>&1
 
-# build SRC-DIR ARCH OUT [FLAGS...]: preprocesses model.cu and the runner
-# against the emulator, rewrites each kernel<<<grid, threads, shared,
-# stream>>>(args) into dlc_emu::launch(kernel, grid, threads, shared,
-# stream)(args) (after preprocessing, so a kernel named through macros is
-# one token sequence) and compiles the result.
-build() {
-  local dir=$1 arch=$2 out=$3
-  shift 3
-  local f
-  for f in model model_runner; do
-    "$cxx" -std=c++17 -E -DDLC_CUDA_EMULATOR -D__CUDA_ARCH__="$arch" "$@" \
-      -I"$here/emulator" -I"$dir" -x c++ "$dir/$f.cu" -o "$out.$f.ii" || return 1
-    perl -0pi -e 's/([A-Za-z_]\w*(?:\s*<[^<>;()]*>)?)\s*<<<(.*?)>>>\s*\(/dlc_emu::launch($1, $2)(/gs' \
-      "$out.$f.ii" || return 1
-  done
-  # shellcheck disable=SC2086 # EMULATOR_FLAGS: zero or more words
-  "$cxx" -std=c++17 -O2 -ffp-contract=off -w ${EMULATOR_FLAGS:-} -x c++ \
-    "$out.model.ii" "$out.model_runner.ii" -o "$out"
-}
-
 # The runner keeps its buffers to the end: not leaks worth reporting.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 "$cxx" -O2 -o "$log/npy_compare" "$here/npy_compare.cpp" || exit 1
@@ -58,7 +38,8 @@ for dir in "$bundle"/*/; do
   tol=$(cat "$dir/tolerance")
   for arch in "${archs[@]}"; do
     runner=$log/$name.sm$arch
-    if ! build "$dir" "$arch" "$runner" "${flags[@]}"; then
+    if ! "$here/emulator/emucc" -D__CUDA_ARCH__="$arch" "${flags[@]}" \
+        -I"$dir" -o "$runner" "$dir/model.cu" "$dir/model_runner.cu"; then
       echo "$name (sm_${arch%0}): FAIL: does not build"
       failures=$((failures + 1))
       continue

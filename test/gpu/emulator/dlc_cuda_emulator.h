@@ -227,6 +227,9 @@ public:
   /* A warp-wide exchange: publishes `mine`, waits for the warp, and returns
    * lane l's published pointer through lanes(l) until the next exchange. */
   void publish(const void *mine) {
+    if (warpLive_[current_ / 32] != 32)
+      fail("a warp-wide instruction in a warp of fewer than 32 live "
+           "threads");
     slots_[current_] = mine;
     syncWarp();
   }
