@@ -78,19 +78,21 @@ DLC_DEVICE void dlc_mma_tile_store(const dlc_gemm_params &p,
  * accumulators (lane 4g + t: a[r] holds row g + 8 (r % 2), steps
  * 8 (r / 2) + 2t and + 1, low half first; b[r] steps 8r + 2t, + 1 of
  * column g). sm_80+ has the instruction; sm_75 runs it as two m16n8k8. */
+#ifdef DLC_CUDA_EMULATOR /* test/gpu/emulator: the same on the CPU */
+#define DLC_MMA_16816(TYPE) dlc_emu::mma_m16n8k16(d, a, b, TYPE[0] == 'b')
+#else
+#define DLC_MMA_16816(TYPE)                                                    \
+  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32." TYPE "." TYPE ".f32 "  \
+               "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "                \
+               "{%0, %1, %2, %3};"                                             \
+               : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])                \
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),        \
+                 "r"(b[1]))
+#endif
 DLC_DEVICE void dlc_mma_16816(float d[4], const uint32_t a[4],
                               const uint32_t b[2], __half) {
 #if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800
-#ifdef DLC_CUDA_EMULATOR /* test/gpu/emulator: the same on the CPU */
-  dlc_emu::mma_m16n8k16(d, a, b, false);
-#else
-  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 "
-               "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
-               "{%0, %1, %2, %3};"
-               : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
-                 "r"(b[1]));
-#endif
+  DLC_MMA_16816("f16");
 #else
   for (int half = 0; half < 2; ++half)
 #ifdef DLC_CUDA_EMULATOR
@@ -200,6 +202,57 @@ DLC_DEVICE void dlc_tc_warp_origin(int warp, int *row, int *col) {
   *col = warp % 4 * (DLC_BN / 4);
 }
 
+/* The reduction's chunks through the pipeline: `stage(s, c)` issues the
+ * copies of chunk c into stage s, `compute(s)` multiplies the chunk in
+ * stage s. Chunk c goes to stage c % DLC_STAGES; every iteration commits
+ * one group (empty past the last chunk), so waiting until DLC_STAGES - 2
+ * are in flight means chunk c has landed, and the barrier also tells the
+ * threads that every warp is done with the stage refilled next. */
+template <typename Stage, typename Compute>
+DLC_DEVICE void dlc_pipeline(int chunks, Stage stage, Compute compute) {
+  for (int c = 0; c < DLC_STAGES - 1; ++c) {
+    if (c < chunks)
+      stage(c, c);
+    dlc_cp_async_commit();
+  }
+  for (int c = 0; c < chunks; ++c) {
+    dlc_cp_async_wait<DLC_STAGES - 2>();
+    __syncthreads();
+    int next = c + DLC_STAGES - 1;
+    if (next < chunks)
+      stage(next % DLC_STAGES, next);
+    dlc_cp_async_commit();
+    compute(c % DLC_STAGES);
+  }
+}
+
+/* Each warp's DLC_TC_MT x DLC_TC_NT tiles += one staged chunk: `a(row, r)`
+ * is this lane's A operand register r of the 16 rows from `row`, `b(col, r)`
+ * its B register r of the 8 columns from `col` (lane 4g + t holds rows g
+ * and g + 8, column g), `mma(acc, a, b)` the instruction. */
+template <typename Acc, typename FragA, typename FragB, typename Mma>
+DLC_DEVICE void dlc_warp_tiles(Acc (*acc)[DLC_TC_NT][4], int warp, FragA a,
+                               FragB b, Mma mma) {
+  int rw, cw;
+  dlc_tc_warp_origin(warp, &rw, &cw);
+  uint32_t af[DLC_TC_MT][4], bf[DLC_TC_NT][2];
+#pragma unroll
+  for (int m = 0; m < DLC_TC_MT; ++m)
+#pragma unroll
+    for (int r = 0; r < 4; ++r)
+      af[m][r] = a(rw + 16 * m, r);
+#pragma unroll
+  for (int n = 0; n < DLC_TC_NT; ++n)
+#pragma unroll
+    for (int r = 0; r < 2; ++r)
+      bf[n][r] = b(cw + 8 * n, r);
+#pragma unroll
+  for (int m = 0; m < DLC_TC_MT; ++m)
+#pragma unroll
+    for (int n = 0; n < DLC_TC_NT; ++n)
+      mma(acc[m][n], af[m], bf[n]);
+}
+
 #if defined(DLC_WANT_F16_TC) || defined(DLC_WANT_BF16_TC)
 /* An fp32 value rounded (to nearest even) to the tensor cores' input type,
  * chosen by the type of the second argument, and two such values as one
@@ -221,16 +274,7 @@ DLC_DEVICE uint32_t dlc_tc_pack(float lo, float hi, __nv_bfloat16) {
 }
 DLC_DEVICE void dlc_mma_16816(float d[4], const uint32_t a[4],
                               const uint32_t b[2], __nv_bfloat16) {
-#ifdef DLC_CUDA_EMULATOR
-  dlc_emu::mma_m16n8k16(d, a, b, true);
-#else
-  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 "
-               "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
-               "{%0, %1, %2, %3};"
-               : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
-                 "r"(b[1]));
-#endif
+  DLC_MMA_16816("bf16");
 }
 #endif
 
@@ -273,33 +317,27 @@ DLC_DEVICE void dlc_tc_stage(const dlc_gemm_params &p, const dlc_asource &a,
   }
 }
 
-/* Each warp's tiles += one staged chunk of 16 steps. */
+/* Each warp's tiles += one staged chunk of 16 steps (m16n8k16: register r
+ * holds steps 8 (r / 2) + 2t, + 1 of row g + 8 (r % 2) for A, steps
+ * 8r + 2t, + 1 for B). */
 template <typename T>
 DLC_DEVICE void dlc_tc_chunk(float (*acc)[DLC_TC_NT][4],
                              const float (*As)[DLC_TC_AROW],
                              const float (*Bs)[DLC_TC_BROW], int warp) {
-  int lane = threadIdx.x % 32, g = lane / 4, t = lane % 4, rw, cw;
-  dlc_tc_warp_origin(warp, &rw, &cw);
-  uint32_t af[DLC_TC_MT][4], bf[DLC_TC_NT][2];
-#pragma unroll
-  for (int m = 0; m < DLC_TC_MT; ++m)
-#pragma unroll
-    for (int r = 0; r < 4; ++r) {
-      int row = rw + 16 * m + g + 8 * (r % 2), k = 8 * (r / 2) + 2 * t;
-      af[m][r] = dlc_tc_pack(As[k][row], As[k + 1][row], T());
-    }
-#pragma unroll
-  for (int n = 0; n < DLC_TC_NT; ++n)
-#pragma unroll
-    for (int r = 0; r < 2; ++r) {
-      int col = cw + 8 * n + g, k = 8 * r + 2 * t;
-      bf[n][r] = dlc_tc_pack(Bs[k][col], Bs[k + 1][col], T());
-    }
-#pragma unroll
-  for (int m = 0; m < DLC_TC_MT; ++m)
-#pragma unroll
-    for (int n = 0; n < DLC_TC_NT; ++n)
-      dlc_mma_16816(acc[m][n], af[m], bf[n], T());
+  int g = threadIdx.x % 32 / 4, t = threadIdx.x % 4;
+  dlc_warp_tiles(
+      acc, warp,
+      [&](int row, int r) {
+        int i = row + g + 8 * (r % 2), k = 8 * (r / 2) + 2 * t;
+        return dlc_tc_pack(As[k][i], As[k + 1][i], T());
+      },
+      [&](int col, int r) {
+        int k = 8 * r + 2 * t;
+        return dlc_tc_pack(Bs[k][col + g], Bs[k + 1][col + g], T());
+      },
+      [](float *d, const uint32_t *a, const uint32_t *b) {
+        dlc_mma_16816(d, a, b, T());
+      });
 }
 
 /* fp32-output GEMM on tensor cores with inputs rounded to T (__half or
@@ -317,25 +355,12 @@ DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
   int warp = threadIdx.x / 32, chunks = (p.K + 15) / 16;
   float acc[DLC_TC_MT][DLC_TC_NT][4] = {};
-  /* Chunk c goes to stage c % DLC_STAGES; every iteration commits one
-   * group (empty past the last chunk), so waiting until DLC_STAGES - 2
-   * are in flight means chunk c has landed. The barrier also tells the
-   * threads that every warp is done with the stage refilled next. */
-  for (int c = 0; c < DLC_STAGES - 1; ++c) {
-    if (c < chunks)
-      dlc_tc_stage(p, a, ag, b, i0, j0, 16 * c, As[c], Bs[c]);
-    dlc_cp_async_commit();
-  }
-  for (int c = 0; c < chunks; ++c) {
-    dlc_cp_async_wait<DLC_STAGES - 2>();
-    __syncthreads();
-    int next = c + DLC_STAGES - 1;
-    if (next < chunks)
-      dlc_tc_stage(p, a, ag, b, i0, j0, 16 * next, As[next % DLC_STAGES],
-                   Bs[next % DLC_STAGES]);
-    dlc_cp_async_commit();
-    dlc_tc_chunk<T>(acc, As[c % DLC_STAGES], Bs[c % DLC_STAGES], warp);
-  }
+  dlc_pipeline(
+      chunks,
+      [&](int s, int c) {
+        dlc_tc_stage(p, a, ag, b, i0, j0, 16 * c, As[s], Bs[s]);
+      },
+      [&](int s) { dlc_tc_chunk<T>(acc, As[s], Bs[s], warp); });
   int rw, cw;
   dlc_tc_warp_origin(warp, &rw, &cw);
 #pragma unroll
@@ -399,28 +424,22 @@ DLC_DEVICE void dlc_s8_stage(const dlc_gemm_params &p, const int8_t *a,
   }
 }
 
-/* Each warp's tiles += one staged chunk of 8 groups. */
+/* Each warp's tiles += one staged chunk of 8 groups (m16n8k32: register r
+ * holds group 4 (r / 2) + t of row g + 8 (r % 2) for A, group 4r + t for
+ * B). */
 DLC_DEVICE void dlc_s8_chunk(int32_t (*acc)[DLC_TC_NT][4],
                              const uint32_t (*As)[DLC_S8_AROW],
                              const uint32_t (*Bs)[DLC_S8_BROW], int warp) {
-  int lane = threadIdx.x % 32, g = lane / 4, t = lane % 4, rw, cw;
-  dlc_tc_warp_origin(warp, &rw, &cw);
-  uint32_t af[DLC_TC_MT][4], bf[DLC_TC_NT][2];
-#pragma unroll
-  for (int m = 0; m < DLC_TC_MT; ++m)
-#pragma unroll
-    for (int r = 0; r < 4; ++r)
-      af[m][r] = As[4 * (r / 2) + t][rw + 16 * m + g + 8 * (r % 2)];
-#pragma unroll
-  for (int n = 0; n < DLC_TC_NT; ++n)
-#pragma unroll
-    for (int r = 0; r < 2; ++r)
-      bf[n][r] = Bs[4 * r + t][cw + 8 * n + g];
-#pragma unroll
-  for (int m = 0; m < DLC_TC_MT; ++m)
-#pragma unroll
-    for (int n = 0; n < DLC_TC_NT; ++n)
-      dlc_mma_s8(acc[m][n], af[m], bf[n]);
+  int g = threadIdx.x % 32 / 4, t = threadIdx.x % 4;
+  dlc_warp_tiles(
+      acc, warp,
+      [&](int row, int r) {
+        return As[4 * (r / 2) + t][row + g + 8 * (r % 2)];
+      },
+      [&](int col, int r) { return Bs[4 * r + t][col + g]; },
+      [](int32_t *d, const uint32_t *a, const uint32_t *b) {
+        dlc_mma_s8(d, a, b);
+      });
 }
 
 /* int8 GEMM with int32 sums and the executor's requantization: sm_80+
@@ -441,23 +460,12 @@ DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
   int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
   int warp = threadIdx.x / 32;
   int32_t acc[DLC_TC_MT][DLC_TC_NT][4] = {};
-  /* The fp16 kernel's pipeline (dlc_gemm_tc_f32_kernel) with 8-group
-   * chunks. */
-  for (int c = 0; c < DLC_STAGES - 1; ++c) {
-    if (c < chunks)
-      dlc_s8_stage(p, a, b, pad, K4, i0, j0, 8 * c, As[c], Bs[c]);
-    dlc_cp_async_commit();
-  }
-  for (int c = 0; c < chunks; ++c) {
-    dlc_cp_async_wait<DLC_STAGES - 2>();
-    __syncthreads();
-    int next = c + DLC_STAGES - 1;
-    if (next < chunks)
-      dlc_s8_stage(p, a, b, pad, K4, i0, j0, 8 * next, As[next % DLC_STAGES],
-                   Bs[next % DLC_STAGES]);
-    dlc_cp_async_commit();
-    dlc_s8_chunk(acc, As[c % DLC_STAGES], Bs[c % DLC_STAGES], warp);
-  }
+  dlc_pipeline(
+      chunks,
+      [&](int s, int c) {
+        dlc_s8_stage(p, a, b, pad, K4, i0, j0, 8 * c, As[s], Bs[s]);
+      },
+      [&](int s) { dlc_s8_chunk(acc, As[s], Bs[s], warp); });
   int lane = threadIdx.x % 32, rw, cw;
   dlc_tc_warp_origin(warp, &rw, &cw);
 #pragma unroll
