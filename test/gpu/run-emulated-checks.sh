@@ -14,6 +14,7 @@
 # access: device memory is host memory). The emulator runs a kernel's threads one
 # after another, so this checks what the kernels compute, not their speed.
 # Writes LOG_DIR/emulated-checks.log; exits non-zero when any model fails.
+# Runs the checks in parallel ($JOBS, default one per CPU).
 set -uo pipefail
 bundle=$(cd "$1" && pwd)
 log=$2
@@ -29,30 +30,52 @@ exec > >(tee "$log/emulated-checks.log") 2>&1
 # The runner keeps its buffers to the end: not leaks worth reporting.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 "$cxx" -O2 -o "$log/npy_compare" "$here/npy_compare.cpp" || exit 1
-failures=0
+# check NAME DIR ARCH: builds, runs and compares one model for one
+# architecture; its verdict goes to LOG/NAME.smARCH.result, the compiler's
+# and the run's messages to LOG/NAME.smARCH.log.
+check() {
+  local name=$1 dir=$2 arch=$3 flags=() result=
+  local runner=$log/$name.sm$arch label="$name (sm_${3%0})"
+  [ -f "$dir/cflags" ] && read -r -a flags < "$dir/cflags"
+  if ! "$here/emulator/emucc" -D__CUDA_ARCH__="$arch" "${flags[@]}" \
+      -I"$dir" -o "$runner" "$dir/model.cu" "$dir/model_runner.cu" \
+      > "$runner.log" 2>&1; then
+    echo "$label: FAIL: does not build (see $runner.log)" > "$runner.result"
+  elif "$runner" "$dir/model.bin" "$dir/input.npy" "$runner.npy" \
+      >> "$runner.log" 2>&1 \
+      && result=$("$log/npy_compare" "$runner.npy" "$dir/expected.npy" \
+                  "$(cat "$dir/tolerance")"); then
+    echo "$label: ok: $result" > "$runner.result"
+  else
+    echo "$label: FAIL: ${result:-run failed (see $runner.log)}" > "$runner.result"
+  fi
+}
+
+# The checks run $JOBS at a time (default: one per CPU); the verdicts are
+# printed in order.
+# (Waiting names the checks' processes: a bare `wait` would also wait for
+# the log's tee.)
+jobs_max=${JOBS:-$(nproc)}
+results=() pids=()
 for dir in "$bundle"/*/; do
   name=$(basename "$dir")
   [ -f "$dir/model.cu" ] || continue
-  flags=()
-  [ -f "$dir/cflags" ] && read -r -a flags < "$dir/cflags"
-  tol=$(cat "$dir/tolerance")
   for arch in "${archs[@]}"; do
-    runner=$log/$name.sm$arch
-    if ! "$here/emulator/emucc" -D__CUDA_ARCH__="$arch" "${flags[@]}" \
-        -I"$dir" -o "$runner" "$dir/model.cu" "$dir/model_runner.cu"; then
-      echo "$name (sm_${arch%0}): FAIL: does not build"
-      failures=$((failures + 1))
-      continue
-    fi
-    result=
-    if "$runner" "$dir/model.bin" "$dir/input.npy" "$runner.npy" \
-        && result=$("$log/npy_compare" "$runner.npy" "$dir/expected.npy" "$tol"); then
-      echo "$name (sm_${arch%0}): ok: $result"
-    else
-      echo "$name (sm_${arch%0}): FAIL: ${result:-run failed}"
-      failures=$((failures + 1))
-    fi
+    while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+      wait -n
+    done
+    check "$name" "$dir" "$arch" &
+    pids+=($!)
+    results+=("$log/$name.sm$arch.result")
   done
+done
+for pid in "${pids[@]}"; do
+  wait "$pid" 2>/dev/null
+done
+failures=0
+for result in "${results[@]}"; do
+  cat "$result"
+  grep -q ': FAIL: ' "$result" && failures=$((failures + 1))
 done
 echo "$failures emulated check(s) failed"
 exit $((failures > 0))

@@ -28,18 +28,39 @@ declare -A msrun # model -> ms per run
 summary="$log/summary.md"
 echo "| model | numerics | ms/run | ms/run (graph) |" > "$summary"
 echo "|---|---|---|---|" >> "$summary"
+# build_runner DIR NAME: nvcc for this GPU, messages in LOG/NAME.build.log.
+build_runner() {
+  local flags=()
+  [ -f "$1/cflags" ] && read -r -a flags < "$1/cflags"
+  nvcc -O3 -arch="sm_$cap" "${flags[@]}" "$1/model.cu" "$1/model_runner.cu" \
+    -I"$1" -o "$log/$2.runner" > "$log/$2.build.log" 2>&1
+}
+# Every runner is built first, one nvcc per CPU at a time, so that the runs
+# below time an otherwise idle machine. (The waits name the builds: a bare
+# `wait` would also wait for the log's tee.)
+pids=()
+for dir in "$bundle"/*/; do
+  [ -f "$dir/model.cu" ] || continue
+  while [ "$(jobs -rp | wc -l)" -ge "$(nproc)" ]; do
+    wait -n
+  done
+  build_runner "$dir" "$(basename "$dir")" &
+  pids+=($!)
+done
+for pid in "${pids[@]}"; do
+  wait "$pid" 2>/dev/null
+done
 for dir in "$bundle"/*/; do
   name=$(basename "$dir")
   [ -f "$dir/model.cu" ] || continue
-  flags=()
-  [ -f "$dir/cflags" ] && read -r -a flags < "$dir/cflags"
-  if ! nvcc -O3 -arch="sm_$cap" "${flags[@]}" "$dir/model.cu" "$dir/model_runner.cu" \
-      -I"$dir" -o "$log/$name.runner"; then
+  if [ ! -x "$log/$name.runner" ]; then
+    cat "$log/$name.build.log"
     echo "| $name | does not build | | |" >> "$summary"
     failures=$((failures + 1))
     continue
   fi
   tol=$(cat "$dir/tolerance")
+  result=
   if "$log/$name.runner" "$dir/model.bin" "$dir/input.npy" "$log/$name.npy" \
       && result=$("$log/npy_compare" "$log/$name.npy" "$dir/expected.npy" "$tol"); then
     status="ok: $result"
