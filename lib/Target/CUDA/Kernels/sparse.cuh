@@ -19,14 +19,18 @@
 #error "2:4 sparse layers need sparse tensor cores: compile for sm_80 or newer"
 #endif
 
-#define DLC_SP24_TILES ((DLC_BM / 16) * (DLC_BN / 8) / 8)
-static_assert(DLC_SP24_TILES >= 1 && (DLC_BM / 16) * (DLC_BN / 8) % 8 == 0,
-              "the sparse tile needs a multiple of 8 16x8 mma tiles");
-/* Staged rows, padded so that the 8 rows one fragment load reads start in
- * 8 different banks: 16 kept values of a weight row in 24 (12 words), 32
- * steps of an activation column in 40 (20 words). */
+/* The pipeline (tensorcore.cuh) with chunks of 32 steps: per row its 16
+ * kept values (fp32, rounded to T as the warps build fragments) and one
+ * 32-bit selector word, and 32 x DLC_BN activations. Two stages: a third
+ * of a 128 x 64 tile would pass 48 KB. Kept values' rows are padded to 24
+ * words (a half-warp's 8-byte fragment loads then hit 32 banks),
+ * activations' as the dense kernel's (DLC_TC_BROW). */
+#define DLC_SP24_STAGES 2
 #define DLC_SP24_AROW 24
-#define DLC_SP24_BROW 40
+static_assert(DLC_SP24_STAGES * 4 *
+                      (DLC_BM * (DLC_SP24_AROW + 1) + 32 * DLC_TC_BROW) <=
+                  48 * 1024,
+              "the 2:4 kernel's stages exceed 48 KB of shared memory");
 
 /* d += A B on sparse tensor cores with inputs of the type of the last
  * argument. */
@@ -57,39 +61,69 @@ DLC_DEVICE void dlc_mma_sp24_issue(float d[4], const uint32_t a[4],
 #endif
 #undef DLC_MMA_SP24
 
-/* d += A B for one 16x8 tile over 32 steps (m16n8k32 sparse fragments: lane
- * = 4 * group + t holds A's rows group and group + 8, kept values 2t, 2t+1
- * (group of steps t) and 8+2t, 9+2t (group 4+t); B's column group at steps
- * 2t, 2t+1 + {0, 8, 16, 24}; lanes t = 0 and 1 give the selectors of
- * groups 0-3 and 4-7, row `group` in bits 0-15 and row group + 8 in bits
- * 16-31, as in LLVM's sm_80 test of this instruction: docs/backends/cuda.md).
- */
+/* Issues the copies of steps k0 .. k0 + 31 into one stage: each row's 16
+ * kept values (64 bytes) and its selector word; rows past M get zeros and
+ * selectors keeping steps 0 and 1 of every group (ordered, as mma.sp
+ * wants). B as in the dense kernel. */
+DLC_DEVICE void dlc_sp24_stage(const dlc_gemm_params &p, const float *values,
+                               const uint32_t *meta, int kp, const float *b,
+                               int i0, int j0, int k0,
+                               float (*As)[DLC_SP24_AROW], uint32_t *Ms,
+                               float (*Bs)[DLC_TC_BROW]) {
+  for (int e = threadIdx.x; e < 4 * DLC_BM; e += blockDim.x) {
+    int r = e / 4, q = e % 4, row = i0 + r;
+    dlc_cp_async<16>(
+        &As[r][4 * q],
+        row < p.M ? values + (int64_t)row * (kp / 2) + k0 / 2 + 4 * q : values,
+        row < p.M);
+  }
+  for (int r = threadIdx.x; r < DLC_BM; r += blockDim.x) {
+    int row = i0 + r;
+    if (row < p.M)
+      dlc_cp_async<4>(&Ms[r], meta + (int64_t)row * (kp / 32) + k0 / 32, true);
+    else
+      Ms[r] = 0x44444444u;
+  }
+  dlc_stage_b_f32<32>(p, b, j0, k0, Bs);
+}
+
+/* Each warp's tiles += one staged chunk (m16n8k32 sparse fragments: lane =
+ * 4g + t holds A's rows g and g + 8, kept values 2t, 2t+1 (group of steps
+ * t) and 8+2t, 9+2t (group 4+t); B's column g at steps 2t, 2t+1 + {0, 8,
+ * 16, 24}; lanes t = 0 and 1 give the selectors of groups 0-3 and 4-7, row
+ * g in bits 0-15 and row g + 8 in bits 16-31, as in LLVM's sm_80 test of
+ * this instruction: docs/backends/cuda.md). */
 template <typename T>
-DLC_DEVICE void dlc_mma_sp24(float d[4], const T (*As)[DLC_SP24_AROW],
-                             const uint32_t *Ms, const T (*Bs)[DLC_SP24_BROW],
-                             int row, int col) {
-  int lane = threadIdx.x % 32, group = lane / 4, t = lane % 4;
-  uint32_t a[4] = {dlc_mma_operand(&As[row + group][2 * t]),
-                   dlc_mma_operand(&As[row + group + 8][2 * t]),
-                   dlc_mma_operand(&As[row + group][8 + 2 * t]),
-                   dlc_mma_operand(&As[row + group + 8][8 + 2 * t])};
-  uint32_t b[4];
-  for (int i = 0; i < 4; ++i)
-    b[i] = dlc_mma_operand(&Bs[col + group][8 * i + 2 * t]);
-  uint32_t e = 0;
-  if (t < 2)
-    e = (Ms[row + group] >> (16 * t) & 0xFFFFu) |
-        (Ms[row + group + 8] >> (16 * t)) << 16;
-  dlc_mma_sp24_issue(d, a, b, e, T());
+DLC_DEVICE void
+dlc_sp24_chunk(float (*acc)[DLC_TC_NT][4], const float (*As)[DLC_SP24_AROW],
+               const uint32_t *Ms, const float (*Bs)[DLC_TC_BROW], int warp) {
+  int g = threadIdx.x % 32 / 4, t = threadIdx.x % 4;
+  dlc_warp_tiles<4>(
+      acc, warp,
+      [&](int row, int r) {
+        int i = row + g + 8 * (r % 2), v = 8 * (r / 2) + 2 * t;
+        return dlc_tc_pack(As[i][v], As[i][v + 1], T());
+      },
+      [&](int col, int r) {
+        int k = 8 * r + 2 * t;
+        return dlc_tc_pack(Bs[k][col + g], Bs[k + 1][col + g], T());
+      },
+      [&](float *d, const uint32_t *a, const uint32_t *b, int row) {
+        uint32_t e = 0;
+        if (t < 2)
+          e = (Ms[row + g] >> (16 * t) & 0xFFFFu) |
+              (Ms[row + g + 8] >> (16 * t)) << 16;
+        dlc_mma_sp24_issue(d, a, b, e, T());
+      });
 }
 
 /* C = A B through the fp32 epilogue, A 2:4 sparse (p.a: DLC_A_SP24), B
  * fp32 activations rounded to T. */
 template <typename T>
 DLC_KERNEL void dlc_gemm_sp24_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
-  __shared__ __align__(16) T As[DLC_BM][DLC_SP24_AROW];
-  __shared__ __align__(16) uint32_t Ms[DLC_BM];
-  __shared__ __align__(16) T Bs[DLC_BN][DLC_SP24_BROW];
+  __shared__ __align__(16) float As[DLC_SP24_STAGES][DLC_BM][DLC_SP24_AROW];
+  __shared__ __align__(16) uint32_t Ms[DLC_SP24_STAGES][DLC_BM];
+  __shared__ __align__(16) float Bs[DLC_SP24_STAGES][32][DLC_TC_BROW];
   int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
   const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
   int kp = DLC_ROUND_UP(p.K, 32); /* the compressed rows' padded length */
@@ -98,39 +132,14 @@ DLC_KERNEL void dlc_gemm_sp24_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
       (const uint32_t *)p.a.meta + (int64_t)grp * p.M * (kp / 32);
   int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
   int warp = threadIdx.x / 32;
-  float acc[DLC_SP24_TILES][4] = {};
-  for (int k0 = 0; k0 < kp; k0 += 32) {
-    for (int e = threadIdx.x; e < DLC_BM * 16; e += blockDim.x) {
-      int r = e / 16, v = e % 16, row = i0 + r;
-      As[r][v] = dlc_tc_round(
-          row < p.M ? values[(int64_t)row * (kp / 2) + k0 / 2 + v] : 0.0f, T());
-    }
-    for (int r = threadIdx.x; r < DLC_BM; r += blockDim.x) {
-      int row = i0 + r;
-      /* Rows past M: groups keep steps 0 and 1 (zeros). */
-      Ms[r] =
-          row < p.M ? meta[(int64_t)row * (kp / 32) + k0 / 32] : 0x44444444u;
-    }
-    for (int e = threadIdx.x; e < DLC_BN * 32; e += blockDim.x) {
-      int s, t;
-      dlc_b_element<32>(p, e, &t, &s);
-      int k = k0 + t;
-      Bs[s][t] = dlc_tc_round(k < p.K && j0 + s < p.N
-                                  ? dlc_b_at<float>(p, b, k, j0 + s, 0.0f)
-                                  : 0.0f,
-                              T());
-    }
-    __syncthreads();
-#pragma unroll
-    for (int f = 0; f < DLC_SP24_TILES; ++f) {
-      int row, col;
-      dlc_mma_tile(warp + f * 8, &row, &col);
-      dlc_mma_sp24<T>(acc[f], As, Ms, Bs, row, col);
-    }
-    __syncthreads();
-  }
-#pragma unroll
-  for (int f = 0; f < DLC_SP24_TILES; ++f)
-    dlc_mma_tile_store(p, ep, img, grp, i0, j0, warp + f * 8, acc[f]);
+  float acc[DLC_TC_MT][DLC_TC_NT][4] = {};
+  dlc_pipeline<DLC_SP24_STAGES>(
+      kp / 32,
+      [&](int s, int c) {
+        dlc_sp24_stage(p, values, meta, kp, b, i0, j0, 32 * c, As[s], Ms[s],
+                       Bs[s]);
+      },
+      [&](int s) { dlc_sp24_chunk<T>(acc, As[s], Ms[s], Bs[s], warp); });
+  dlc_warp_tiles_store(p, ep, img, grp, i0, j0, warp, acc);
 }
 #endif /* DLC_WANT_SP24_TC */

@@ -204,38 +204,40 @@ DLC_DEVICE void dlc_tc_warp_origin(int warp, int *row, int *col) {
 
 /* The reduction's chunks through the pipeline: `stage(s, c)` issues the
  * copies of chunk c into stage s, `compute(s)` multiplies the chunk in
- * stage s. Chunk c goes to stage c % DLC_STAGES; every iteration commits
- * one group (empty past the last chunk), so waiting until DLC_STAGES - 2
- * are in flight means chunk c has landed, and the barrier also tells the
+ * stage s, through STAGES stages (DLC_STAGES unless a kernel's chunks need
+ * fewer). Chunk c goes to stage c % STAGES; every iteration commits one
+ * group (empty past the last chunk), so waiting until STAGES - 2 are in
+ * flight means chunk c has landed, and the barrier also tells the
  * threads that every warp is done with the stage refilled next. */
-template <typename Stage, typename Compute>
+template <int STAGES = DLC_STAGES, typename Stage, typename Compute>
 DLC_DEVICE void dlc_pipeline(int chunks, Stage stage, Compute compute) {
-  for (int c = 0; c < DLC_STAGES - 1; ++c) {
+  for (int c = 0; c < STAGES - 1; ++c) {
     if (c < chunks)
       stage(c, c);
     dlc_cp_async_commit();
   }
   for (int c = 0; c < chunks; ++c) {
-    dlc_cp_async_wait<DLC_STAGES - 2>();
+    dlc_cp_async_wait<STAGES - 2>();
     __syncthreads();
-    int next = c + DLC_STAGES - 1;
+    int next = c + STAGES - 1;
     if (next < chunks)
-      stage(next % DLC_STAGES, next);
+      stage(next % STAGES, next);
     dlc_cp_async_commit();
-    compute(c % DLC_STAGES);
+    compute(c % STAGES);
   }
 }
 
 /* Each warp's DLC_TC_MT x DLC_TC_NT tiles += one staged chunk: `a(row, r)`
  * is this lane's A operand register r of the 16 rows from `row`, `b(col, r)`
- * its B register r of the 8 columns from `col` (lane 4g + t holds rows g
- * and g + 8, column g), `mma(acc, a, b)` the instruction. */
-template <typename Acc, typename FragA, typename FragB, typename Mma>
+ * its B register r (of BREGS) of the 8 columns from `col` (lane 4g + t
+ * holds rows g and g + 8, column g), `mma(acc, a, b, row)` the instruction
+ * for the tile whose rows start at `row`. */
+template <int BREGS, typename Acc, typename FragA, typename FragB, typename Mma>
 DLC_DEVICE void dlc_warp_tiles(Acc (*acc)[DLC_TC_NT][4], int warp, FragA a,
                                FragB b, Mma mma) {
   int rw, cw;
   dlc_tc_warp_origin(warp, &rw, &cw);
-  uint32_t af[DLC_TC_MT][4], bf[DLC_TC_NT][2];
+  uint32_t af[DLC_TC_MT][4], bf[DLC_TC_NT][BREGS];
 #pragma unroll
   for (int m = 0; m < DLC_TC_MT; ++m)
 #pragma unroll
@@ -244,13 +246,29 @@ DLC_DEVICE void dlc_warp_tiles(Acc (*acc)[DLC_TC_NT][4], int warp, FragA a,
 #pragma unroll
   for (int n = 0; n < DLC_TC_NT; ++n)
 #pragma unroll
-    for (int r = 0; r < 2; ++r)
+    for (int r = 0; r < BREGS; ++r)
       bf[n][r] = b(cw + 8 * n, r);
 #pragma unroll
   for (int m = 0; m < DLC_TC_MT; ++m)
 #pragma unroll
     for (int n = 0; n < DLC_TC_NT; ++n)
-      mma(acc[m][n], af[m], bf[n]);
+      mma(acc[m][n], af[m], bf[n], rw + 16 * m);
+}
+
+/* A lane's DLC_TC_MT x DLC_TC_NT accumulator tiles through the fp32
+ * epilogue. */
+DLC_DEVICE void dlc_warp_tiles_store(const dlc_gemm_params &p,
+                                     const dlc_epilogue_f32 &ep, int img,
+                                     int grp, int i0, int j0, int warp,
+                                     float (*acc)[DLC_TC_NT][4]) {
+  int rw, cw;
+  dlc_tc_warp_origin(warp, &rw, &cw);
+#pragma unroll
+  for (int m = 0; m < DLC_TC_MT; ++m)
+#pragma unroll
+    for (int n = 0; n < DLC_TC_NT; ++n)
+      dlc_mma_store(p, ep, img, grp, i0 + rw + 16 * m, j0 + cw + 8 * n,
+                    acc[m][n]);
 }
 
 #if defined(DLC_WANT_F16_TC) || defined(DLC_WANT_BF16_TC)
@@ -285,6 +303,21 @@ DLC_DEVICE void dlc_mma_16816(float d[4], const uint32_t a[4],
 static_assert(DLC_STAGES * 16 * (DLC_TC_AROW + DLC_TC_BROW) * 4 <= 48 * 1024,
               "the pipeline's stages exceed 48 KB of shared memory");
 
+/* Issues the copies of B's steps k0 .. k0 + STEPS - 1 (fp32) into rows of
+ * one stage, one element at a time (a convolution's implicit im2col
+ * gathers); padding and steps past K are zeros. */
+template <int STEPS>
+DLC_DEVICE void dlc_stage_b_f32(const dlc_gemm_params &p, const float *b,
+                                int j0, int k0, float (*Bs)[DLC_TC_BROW]) {
+  for (int e = threadIdx.x; e < STEPS * DLC_BN; e += blockDim.x) {
+    int t, s;
+    dlc_b_element<STEPS>(p, e, &t, &s);
+    int k = k0 + t, j = j0 + s;
+    const float *at = k < p.K && j < p.N ? dlc_b_ptr(p, b, k, j) : nullptr;
+    dlc_cp_async<4>(&Bs[t][s], at ? at : b, at != nullptr);
+  }
+}
+
 /* Issues the copies of reduction steps k0 .. k0 + 15 into one stage: A
  * from its packed panels 16 bytes (4 rows of a step) at a time (NF4
  * weights decoded here instead), B one element at a time (a convolution's
@@ -308,13 +341,7 @@ DLC_DEVICE void dlc_tc_stage(const dlc_gemm_params &p, const dlc_asource &a,
         As[t][r + q] = k < p.K ? dlc_a_f32(a, ag, p.M, p.K, row + q, k) : 0.0f;
     }
   }
-  for (int e = threadIdx.x; e < 16 * DLC_BN; e += blockDim.x) {
-    int t, s;
-    dlc_b_element<16>(p, e, &t, &s);
-    int k = k0 + t, j = j0 + s;
-    const float *at = k < p.K && j < p.N ? dlc_b_ptr(p, b, k, j) : nullptr;
-    dlc_cp_async<4>(&Bs[t][s], at ? at : b, at != nullptr);
-  }
+  dlc_stage_b_f32<16>(p, b, j0, k0, Bs);
 }
 
 /* Each warp's tiles += one staged chunk of 16 steps (m16n8k16: register r
@@ -325,7 +352,7 @@ DLC_DEVICE void dlc_tc_chunk(float (*acc)[DLC_TC_NT][4],
                              const float (*As)[DLC_TC_AROW],
                              const float (*Bs)[DLC_TC_BROW], int warp) {
   int g = threadIdx.x % 32 / 4, t = threadIdx.x % 4;
-  dlc_warp_tiles(
+  dlc_warp_tiles<2>(
       acc, warp,
       [&](int row, int r) {
         int i = row + g + 8 * (r % 2), k = 8 * (r / 2) + 2 * t;
@@ -335,7 +362,7 @@ DLC_DEVICE void dlc_tc_chunk(float (*acc)[DLC_TC_NT][4],
         int k = 8 * r + 2 * t;
         return dlc_tc_pack(Bs[k][col + g], Bs[k + 1][col + g], T());
       },
-      [](float *d, const uint32_t *a, const uint32_t *b) {
+      [](float *d, const uint32_t *a, const uint32_t *b, int) {
         dlc_mma_16816(d, a, b, T());
       });
 }
@@ -361,14 +388,7 @@ DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
         dlc_tc_stage(p, a, ag, b, i0, j0, 16 * c, As[s], Bs[s]);
       },
       [&](int s) { dlc_tc_chunk<T>(acc, As[s], Bs[s], warp); });
-  int rw, cw;
-  dlc_tc_warp_origin(warp, &rw, &cw);
-#pragma unroll
-  for (int m = 0; m < DLC_TC_MT; ++m)
-#pragma unroll
-    for (int n = 0; n < DLC_TC_NT; ++n)
-      dlc_mma_store(p, ep, img, grp, i0 + rw + 16 * m, j0 + cw + 8 * n,
-                    acc[m][n]);
+  dlc_warp_tiles_store(p, ep, img, grp, i0, j0, warp, acc);
 }
 #endif
 
@@ -431,13 +451,13 @@ DLC_DEVICE void dlc_s8_chunk(int32_t (*acc)[DLC_TC_NT][4],
                              const uint32_t (*As)[DLC_S8_AROW],
                              const uint32_t (*Bs)[DLC_S8_BROW], int warp) {
   int g = threadIdx.x % 32 / 4, t = threadIdx.x % 4;
-  dlc_warp_tiles(
+  dlc_warp_tiles<2>(
       acc, warp,
       [&](int row, int r) {
         return As[4 * (r / 2) + t][row + g + 8 * (r % 2)];
       },
       [&](int col, int r) { return Bs[4 * r + t][col + g]; },
-      [](int32_t *d, const uint32_t *a, const uint32_t *b) {
+      [](int32_t *d, const uint32_t *a, const uint32_t *b, int) {
         dlc_mma_s8(d, a, b);
       });
 }
