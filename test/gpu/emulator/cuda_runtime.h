@@ -12,7 +12,6 @@
 
 #include "dlc_cuda_emulator.h"
 #include <chrono>
-#include <memory>
 
 typedef enum cudaError {
   cudaSuccess = 0,
@@ -143,9 +142,13 @@ inline const char *cudaGetErrorString(cudaError_t e) {
 }
 
 template <typename T> cudaError_t cudaMalloc(T **p, size_t bytes) {
-  /* Like cudaMalloc's, the memory is 256-byte aligned. */
-  *p = (T *)aligned_alloc(256, (bytes + 255) / 256 * 256);
-  return dlc_emu::record(*p ? cudaSuccess : cudaErrorMemoryAllocation);
+  /* Like cudaMalloc's, the memory is 256-byte aligned; it is exactly
+   * `bytes` long, so AddressSanitizer sees a read one past its end. */
+  void *memory = nullptr;
+  if (posix_memalign(&memory, 256, bytes ? bytes : 1) != 0)
+    memory = nullptr;
+  *p = (T *)memory;
+  return dlc_emu::record(memory ? cudaSuccess : cudaErrorMemoryAllocation);
 }
 inline cudaError_t cudaFree(void *p) {
   free(p);
