@@ -170,16 +170,26 @@ public:
      * runs until it waits; when its warp's barrier opens, the warp's first
      * lane goes next): a kernel that lacks a __syncthreads() between one
      * warp's use of shared memory and another's overwriting of it fails
-     * here rather than passing by luck. */
-    unsigned i = 0, idle = 0;
+     * here rather than passing by luck. Warps go first to last, or last
+     * to first with DLC_EMU_WARP_ORDER=reverse (the other direction of
+     * each such race). Positions p run thread order_[p]. */
+    unsigned warps_n = (n + 31) / 32;
+    order_.clear();
+    for (unsigned k = 0; k < warps_n; ++k) {
+      unsigned w = reverseWarps() ? warps_n - 1 - k : k;
+      for (unsigned l = w * 32; l < n && l < w * 32 + 32; ++l)
+        order_.push_back(l);
+    }
+    unsigned p = 0, idle = 0;
     blockDim = dim;
     while (live_ > 0) {
       if (idle == n)
         fail("deadlock: the live threads of a block wait at different "
              "barriers");
+      unsigned i = order_[p];
       if (!runnable(i)) {
         ++idle;
-        i = (i + 1) % n;
+        p = (p + 1) % n;
         continue;
       }
       idle = 0;
@@ -187,8 +197,19 @@ public:
       current_ = i;
       threadIdx = uint3{i % dim.x, i / dim.x % dim.y, i / (dim.x * dim.y)};
       switchTo(main_, threads_[i].context);
-      i = warpGeneration_[w] != generation ? w * 32 : (i + 1) % n;
+      /* The warp's first lane sits at the position p - (i - 32 w). */
+      p = warpGeneration_[w] != generation ? p - (i - w * 32) : (p + 1) % n;
     }
+  }
+
+  static bool reverseWarps() {
+    static const bool reverse = [] {
+      const char *order = getenv("DLC_EMU_WARP_ORDER");
+      if (order && strcmp(order, "reverse") != 0 && strcmp(order, "forward"))
+        fail("DLC_EMU_WARP_ORDER must be forward or reverse");
+      return order && strcmp(order, "reverse") == 0;
+    }();
+    return reverse;
   }
 
   bool runnable(unsigned i) const {
@@ -319,6 +340,7 @@ private:
   std::vector<std::vector<char>> stacks_;
   std::vector<unsigned> warpArrived_, warpLive_, warpGeneration_;
   std::vector<const void *> slots_;
+  std::vector<unsigned> order_;
   std::vector<std::array<double, 256>> results_;
   std::vector<unsigned> resultGeneration_;
   Context main_;
