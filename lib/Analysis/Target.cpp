@@ -128,17 +128,21 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
     if (const json::Object *cuda = obj->getObject("cuda")) {
       if (std::optional<llvm::StringRef> arch = cuda->getString("arch"))
         target.cudaArch = arch->str();
-      for (auto [key, field] :
-           {std::pair<StringRef, int64_t *>{"tile_m", &target.cudaTileM},
-            {"tile_n", &target.cudaTileN},
-            {"tile_k", &target.cudaTileK}}) {
+      // The tensor-core kernels split the block tile among 2 x 4 warps of
+      // 16x8 mma tiles (tensorcore.cuh): rows and columns in multiples of
+      // 32; the fp32 kernel stages tile_k steps at a time.
+      for (auto [key, field, multiple] :
+           {std::tuple<StringRef, int64_t *, int64_t>{"tile_m",
+                                                      &target.cudaTileM, 32},
+            {"tile_n", &target.cudaTileN, 32},
+            {"tile_k", &target.cudaTileK, 16}}) {
         std::optional<int64_t> value = cuda->getInteger(key);
         if (!value)
           continue;
-        if (*value <= 0 || *value % 16 != 0 || *value > 256)
-          return jsonError(origin, where("cuda." + key.str() +
-                                         " must be a multiple of 16 up to "
-                                         "256"));
+        if (*value <= 0 || *value % multiple != 0 || *value > 256)
+          return jsonError(
+              origin, where("cuda." + key.str() + " must be a multiple of " +
+                            std::to_string(multiple) + " up to 256"));
         *field = *value;
       }
       if (const json::Value *stages = cuda->get("stages")) {

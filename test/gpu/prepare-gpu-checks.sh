@@ -8,7 +8,7 @@
 # and on fp16 tensor cores) for the cuBLAS comparison and ResNet-18's most
 # frequent convolution (64 -> 64 channels, 3x3, 56x56, batch 8; fp32 and
 # fp16) for the cuDNN one. Copy the bundle and this directory to the GPU
-# machine and run run-gpu-checks.sh there. The full bundle is about 310 MB
+# machine and run run-gpu-checks.sh there. The full bundle is about 315 MB
 # (each GEMM check 49 MB, each fp32 ResNet-18 46 MB, the 2:4 one 25 MB,
 # each convolution 13 MB); pass a subset of names to make it smaller.
 set -euo pipefail
@@ -60,6 +60,12 @@ with open(f"{work}/{name}.mlir", "w") as f:
 PY
 }
 
+# import_digits: work/digits.mlir, the digits CNN imported (once).
+import_digits() {
+  [ -f "$work/digits.mlir" ] ||
+    "$bin/dlc-translate" --import-onnx "$digits/digits_cnn.onnx" -o "$work/digits.mlir"
+}
+
 source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
   case $1 in
   resnet18_fp16 | resnet18_bf16)
@@ -96,8 +102,8 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
     # at resnet18_fp16's / resnet18_bf16's tolerances.
     local mlir=$work/digits_fp32.mlir tol=5e-3 precision=${1##*_}
     [ "$precision" = bf16 ] && tol=4e-2
-    "$bin/dlc-translate" --import-onnx "$digits/digits_cnn.onnx" -o "$work/digits.mlir"
-    "$bin/dlc-opt" "$work/digits.mlir" --dlc-infer-shapes=batch=360 -o "$mlir"
+    import_digits
+    [ -f "$mlir" ] || "$bin/dlc-opt" "$work/digits.mlir" --dlc-infer-shapes=batch=360 -o "$mlir"
     if [ "$1" = digits_sparse_fp16 ]; then
       "$bin/dlc-opt" "$mlir" --dlc-prune="method=2:4" -o "$work/$1.mlir"
       mlir=$work/$1.mlir
@@ -113,8 +119,8 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
   digits_int8 | digits_nf4 | digits_e4m3 | digits_e5m2)
     local precision=${1#digits_}
     [ "${precision:0:1}" = e ] && precision=fp8-$precision
-    "$bin/dlc-translate" --import-onnx "$digits/digits_cnn.onnx" -o "$work/digits.mlir"
-    "$bin/dlc-opt" "$work/digits.mlir" --dlc-quantize="precision=$precision calibration=$digits/calib_x.npy progress=false" --dlc-infer-shapes=batch=360 -o "$work/$1.mlir"
+    import_digits
+    [ -f "$work/$1.mlir" ] || "$bin/dlc-opt" "$work/digits.mlir" --dlc-quantize="precision=$precision calibration=$digits/calib_x.npy progress=false" --dlc-infer-shapes=batch=360 -o "$work/$1.mlir"
     # int8 sums are exact: identical. NF4 weights feed fp32 sums: the fp32
     # contract. fp8 products are exact but the GPU sums them in another
     # order than the executor (and the tensor cores' fp8 accumulation keeps

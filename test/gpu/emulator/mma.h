@@ -20,12 +20,14 @@
 #include "dlc_cuda_emulator.h"
 
 namespace dlc_emu {
-inline float toFloat(float v) { return v; }
-inline float toFloat(__half v) { return __half2float(v); }
-inline float toFloat(__nv_bfloat16 v) { return __bfloat162float(v); }
-inline int toFloat(signed char v) { return v; }
-inline int toFloat(unsigned char v) { return v; }
-inline int toFloat(int v) { return v; }
+/* A WMMA fragment element as the tensor core multiplies it: fp32 for
+ * floating-point types, int for 8-bit integers. */
+inline float operandValue(float v) { return v; }
+inline float operandValue(__half v) { return __half2float(v); }
+inline float operandValue(__nv_bfloat16 v) { return __bfloat162float(v); }
+inline int operandValue(signed char v) { return v; }
+inline int operandValue(unsigned char v) { return v; }
+inline int operandValue(int v) { return v; }
 
 /* 16-bit element `half` (0 low, 1 high) of a register, as fp16 or bf16. */
 inline float element16(uint32_t reg, int half, bool bf16) {
@@ -250,10 +252,10 @@ void mma_sync(fragment<accumulator, 16, 16, 16, Acc> &d,
   Operands mine{a.x, b.x};
   blk.publish(&mine);
   const Acc *P = blk.warpResult<Acc>([&](Acc *out) {
-    decltype(dlc_emu::toFloat(T())) A[256], B[256];
+    decltype(dlc_emu::operandValue(T())) A[256], B[256];
     for (int i = 0; i < 256; ++i) {
-      A[i] = dlc_emu::toFloat(blk.lane<Operands>(i / 8).a[i % 8]);
-      B[i] = dlc_emu::toFloat(blk.lane<Operands>(i / 8).b[i % 8]);
+      A[i] = dlc_emu::operandValue(blk.lane<Operands>(i / 8).a[i % 8]);
+      B[i] = dlc_emu::operandValue(blk.lane<Operands>(i / 8).b[i % 8]);
     }
     for (int m = 0; m < 16; ++m)
       for (int n = 0; n < 16; ++n) {

@@ -2,11 +2,11 @@
  *
  * The tiles of gemm.cuh on tensor cores (8 warps per block):
  *
- * - int8 (sm_72+, WMMA): the block stages DLC_BM x 32 of A and 32 x DLC_BN
- *   of B as two 16-step chunks (fragment rows 32-byte aligned, as WMMA
- *   requires), each warp multiply-accumulates DLC_TC_FRAGS 16x16 s8 x s8
- *   fragments into int32, exact, and the tile goes through shared memory
- *   to the executor's fixed-point requantization: the same bits as dp4a.
+ * - int8: on sm_80+ mma.sync m16n8k32 s8 fed by the same cp.async pipeline
+ *   as fp16, the packed weights' 4-step groups being operand registers; on
+ *   sm_72-75 WMMA (two 16-step chunks, DLC_TC_FRAGS 16x16 fragments per
+ *   warp, the tile through shared memory). int32 sums, exact, then the
+ *   executor's fixed-point requantization: the same bits as dp4a.
  * - fp16 (sm_75+) and bf16 (sm_80+): fp32 layers emitted with
  *   --cuda-precision=fp16|bf16 (inputs rounded, fp32 accumulation) on
  *   mma.sync m16n8k16, fed by a DLC_STAGES-deep cp.async pipeline of fp32
@@ -272,20 +272,16 @@ DLC_DEVICE void dlc_warp_tiles_store(const dlc_gemm_params &p,
 }
 
 #if defined(DLC_WANT_F16_TC) || defined(DLC_WANT_BF16_TC)
-/* An fp32 value rounded (to nearest even) to the tensor cores' input type,
- * chosen by the type of the second argument, and two such values as one
- * mma operand register (the first in the low half). */
+/* Two fp32 values rounded (to nearest even) to the tensor cores' input
+ * type, chosen by the type of the last argument, as one mma operand
+ * register (the first in the low half). */
 #ifdef DLC_WANT_F16_TC
-DLC_DEVICE __half dlc_tc_round(float v, __half) { return __float2half_rn(v); }
 DLC_DEVICE uint32_t dlc_tc_pack(float lo, float hi, __half) {
   return (uint32_t)__half_as_ushort(__float2half_rn(lo)) |
          (uint32_t)__half_as_ushort(__float2half_rn(hi)) << 16;
 }
 #endif
 #ifdef DLC_WANT_BF16_TC
-DLC_DEVICE __nv_bfloat16 dlc_tc_round(float v, __nv_bfloat16) {
-  return __float2bfloat16_rn(v);
-}
 DLC_DEVICE uint32_t dlc_tc_pack(float lo, float hi, __nv_bfloat16) {
   return (uint32_t)__bfloat16_as_ushort(__float2bfloat16_rn(lo)) |
          (uint32_t)__bfloat16_as_ushort(__float2bfloat16_rn(hi)) << 16;
