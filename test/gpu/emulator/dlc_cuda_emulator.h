@@ -396,6 +396,20 @@ inline void cp_async_wait(unsigned pending) { block().asyncWait(pending); }
 inline void __syncthreads() { dlc_emu::block().syncBlock(); }
 inline void __syncwarp(unsigned = 0xFFFFFFFFu) { dlc_emu::block().syncWarp(); }
 
+/* __shfl_xor_sync over the whole warp (the kernels pass a full mask): each
+ * lane publishes its value and reads lane (its id ^ laneMask)'s. */
+template <typename T>
+inline T __shfl_xor_sync(unsigned mask, T value, int laneMask,
+                         int width = 32) {
+  if (mask != 0xFFFFFFFFu || width != 32)
+    dlc_emu::fail("__shfl_xor_sync: only a full warp is emulated");
+  dlc_emu::Block &b = dlc_emu::block();
+  b.publish(&value);
+  T other = b.lane<T>((b.laneId() ^ (unsigned)laneMask) % 32);
+  b.endExchange();
+  return other;
+}
+
 /* Device intrinsics the kernels use, with their CUDA semantics. */
 inline float __fmul_rn(float a, float b) { return a * b; }
 inline float __fdiv_rn(float a, float b) { return a / b; }

@@ -68,7 +68,51 @@ DLC_LAUNCHER void dlc_channel_affine_f32(int64_t n, int64_t c, int64_t spatial,
   dlc_check_launch(ex);
 }
 
-/* One thread per softmax line, in the executor's order. */
+/* Butterfly reductions over a warp: every lane gets the result. */
+DLC_DEVICE float dlc_warp_max(float v) {
+  for (int d = 16; d > 0; d /= 2)
+    v = fmaxf(v, __shfl_xor_sync(0xFFFFFFFFu, v, d));
+  return v;
+}
+template <typename T> DLC_DEVICE T dlc_warp_sum(T v) {
+  for (int d = 16; d > 0; d /= 2)
+    v += __shfl_xor_sync(0xFFFFFFFFu, v, d);
+  return v;
+}
+
+/* Grid-stride loop of warps over [0, n) rows: `row` is the same for every
+ * lane of a warp, so the warp's shuffles always run converged. */
+#define DLC_FOR_WARP_ROWS(row, n)                                              \
+  for (int64_t row = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) / 32;    \
+       row < (n); row += (int64_t)gridDim.x * blockDim.x / 32)
+
+/* Softmax of contiguous rows, one warp per row: each lane takes every 32nd
+ * value (coalesced), the max and the sum of exponentials are reduced
+ * across the warp (the sum in another order than the executor's, within
+ * float rounding), then each value is divided by the sum as there. */
+DLC_KERNEL void dlc_softmax_rows_kernel(int64_t rows, int64_t size,
+                                        const float *in, float *out) {
+  int lane = threadIdx.x % 32;
+  DLC_FOR_WARP_ROWS(r, rows) {
+    const float *src = in + r * size;
+    float *dst = out + r * size;
+    float max = -INFINITY;
+    for (int64_t j = lane; j < size; j += 32)
+      max = fmaxf(max, src[j]);
+    max = dlc_warp_max(max);
+    float sum = 0.0f;
+    for (int64_t j = lane; j < size; j += 32) {
+      dst[j] = expf(src[j] - max);
+      sum += dst[j];
+    }
+    sum = dlc_warp_sum(sum);
+    for (int64_t j = lane; j < size; j += 32)
+      dst[j] /= sum;
+  }
+}
+
+/* Softmax over a strided axis: one thread per line, in the executor's
+ * order (neighbouring threads read neighbouring lines: coalesced). */
 DLC_KERNEL void dlc_softmax_kernel(int64_t outer, int64_t size, int64_t inner,
                                    const float *in, float *out) {
   DLC_FOR(line, outer * inner) {
@@ -80,26 +124,44 @@ DLC_KERNEL void dlc_softmax_kernel(int64_t outer, int64_t size, int64_t inner,
 
 DLC_LAUNCHER void dlc_softmax_f32(int64_t outer, int64_t size, int64_t inner,
                                   const float *in, float *out, dlc_exec *ex) {
-  dlc_softmax_kernel<<<dlc_blocks(outer * inner), DLC_THREADS, 0, ex->stream>>>(
-      outer, size, inner, in, out);
+  if (inner == 1)
+    dlc_softmax_rows_kernel<<<dlc_blocks(outer * 32), DLC_THREADS, 0,
+                              ex->stream>>>(outer, size, in, out);
+  else
+    dlc_softmax_kernel<<<dlc_blocks(outer * inner), DLC_THREADS, 0,
+                         ex->stream>>>(outer, size, inner, in, out);
   dlc_check_launch(ex);
 }
 
-/* One thread per row; mean and variance in double. */
+/* Layer norm, one warp per row: each lane sums every 32nd value in double,
+ * the sums are reduced across the warp (the executor's double sums in
+ * another order), then the row is normalized as the executor does. */
 DLC_KERNEL void dlc_layernorm_kernel(int64_t rows, int64_t size,
                                      const float *in, const float *scale,
                                      const float *bias, float epsilon,
                                      float *out) {
-  DLC_FOR(r, rows) {
-    dlc_layernorm_row(in + r * size, out + r * size, size, scale, bias,
-                      epsilon);
+  int lane = threadIdx.x % 32;
+  DLC_FOR_WARP_ROWS(r, rows) {
+    const float *src = in + r * size;
+    float *dst = out + r * size;
+    double sum = 0.0, sq = 0.0;
+    for (int64_t i = lane; i < size; i += 32)
+      sum += src[i];
+    double mean = dlc_warp_sum(sum) / (double)size;
+    for (int64_t i = lane; i < size; i += 32)
+      sq += (src[i] - mean) * (src[i] - mean);
+    double inv = 1.0 / sqrt(dlc_warp_sum(sq) / (double)size + epsilon);
+    for (int64_t i = lane; i < size; i += 32) {
+      float y = (float)((src[i] - mean) * inv) * scale[i];
+      dst[i] = bias ? y + bias[i] : y;
+    }
   }
 }
 
 DLC_LAUNCHER void dlc_layernorm_f32(int64_t rows, int64_t size, const float *in,
                                     const float *scale, const float *bias,
                                     float epsilon, float *out, dlc_exec *ex) {
-  dlc_layernorm_kernel<<<dlc_blocks(rows), DLC_THREADS, 0, ex->stream>>>(
+  dlc_layernorm_kernel<<<dlc_blocks(rows * 32), DLC_THREADS, 0, ex->stream>>>(
       rows, size, in, scale, bias, epsilon, out);
   dlc_check_launch(ex);
 }

@@ -59,6 +59,13 @@ __global__ void mmaIdentity(float *out) {
     out[(g + 8 * (v / 2)) * 8 + 2 * t + v % 2] = d[v];
 }
 
+// __shfl_xor_sync: lane l gets lane (l ^ m)'s value, for ints and doubles,
+// in each of a block's warps.
+__global__ void shuffle(int *out) {
+  int v = threadIdx.x * 10, d = (int)__shfl_xor_sync(0xFFFFFFFFu, v * 0.5, 5);
+  out[threadIdx.x] = __shfl_xor_sync(0xFFFFFFFFu, v, 17) + 100000 * d;
+}
+
 int main(int argc, char **argv) {
   int *ints;
   float *floats;
@@ -91,6 +98,11 @@ int main(int argc, char **argv) {
     for (int n = 0; n < 8; ++n)
       wrong += floats[m * 8 + n] != m + n / 16.0f;
   printf("mma m16n8k16: %d of 128 wrong\n", wrong);
+  shuffle<<<1, 64>>>(ints);
+  wrong = 0;
+  for (int t = 0; t < 64; ++t)
+    wrong += ints[t] != (t ^ 17) * 10 + 100000 * ((t ^ 5) * 5);
+  printf("shfl.bfly: %d of 64 wrong\n", wrong);
   rotate<<<1, 2048>>>(ints);
   printf("launch of 2048 threads: %s\n",
          cudaGetErrorString(cudaGetLastError()));
