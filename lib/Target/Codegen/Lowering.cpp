@@ -476,10 +476,11 @@ FailureOr<Arg> Lowering::weightSource(Operation *layer, Value weight,
     FailureOr<std::vector<char>> bytes = constantBytes(weight, layer);
     if (failed(bytes))
       return failure();
+    // CUDA's fp8 kernel copies a row's 4 steps as one operand register.
     std::vector<uint8_t> packed = packPanelsBytes(
         ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(bytes->data()),
                           bytes->size()),
-        shape);
+        shape, backend == Backend::CUDA ? 4 : 1);
     return source(
         "DLC_A_FP8",
         program.addWeights(packed.data(), packed.size(), ElemType::U8), null(),

@@ -44,9 +44,9 @@ mlir::dlc::codegen::packPanelsS8(llvm::ArrayRef<int8_t> weights,
 
 std::vector<uint8_t>
 mlir::dlc::codegen::packPanelsBytes(llvm::ArrayRef<uint8_t> codes,
-                                    PanelShape shape) {
+                                    PanelShape shape, int64_t stepGroup) {
   std::vector<uint8_t> packed;
-  forEachPanelSlot(shape, 1,
+  forEachPanelSlot(shape, stepGroup,
                    [&](int64_t i) { packed.push_back(i < 0 ? 0 : codes[i]); });
   return packed;
 }

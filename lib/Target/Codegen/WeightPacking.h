@@ -30,9 +30,11 @@ std::vector<float> packPanelsF32(llvm::ArrayRef<float> weights,
 /// int8: panels of 8 rows by groups of 4 steps (K padded with zeros).
 std::vector<int8_t> packPanelsS8(llvm::ArrayRef<int8_t> weights,
                                  PanelShape shape);
-/// One byte per weight (fp8 codes), panel layout of packPanelsF32.
+/// One byte per weight (fp8 codes): the panel layout of packPanelsF32
+/// (`stepGroup` 1, the ARM kernels'), or of packPanelsS8 (4, the CUDA
+/// tensor-core kernels', whose operand registers hold 4 steps of a row).
 std::vector<uint8_t> packPanelsBytes(llvm::ArrayRef<uint8_t> codes,
-                                     PanelShape shape);
+                                     PanelShape shape, int64_t stepGroup = 1);
 /// NF4 codes (one per weight, 0..15) as nibbles: a panel step's 8 rows in
 /// 4 bytes, even rows in the high nibble.
 std::vector<uint8_t> packPanelsNF4(llvm::ArrayRef<uint8_t> codes,

@@ -399,8 +399,7 @@ inline void __syncwarp(unsigned = 0xFFFFFFFFu) { dlc_emu::block().syncWarp(); }
 /* __shfl_xor_sync over the whole warp (the kernels pass a full mask): each
  * lane publishes its value and reads lane (its id ^ laneMask)'s. */
 template <typename T>
-inline T __shfl_xor_sync(unsigned mask, T value, int laneMask,
-                         int width = 32) {
+inline T __shfl_xor_sync(unsigned mask, T value, int laneMask, int width = 32) {
   if (mask != 0xFFFFFFFFu || width != 32)
     dlc_emu::fail("__shfl_xor_sync: only a full warp is emulated");
   dlc_emu::Block &b = dlc_emu::block();

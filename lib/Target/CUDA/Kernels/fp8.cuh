@@ -1,11 +1,12 @@
 /*===- fp8.cuh - fp8 GEMM and convolution on tensor cores (mma.sync) ------===*
  *
  * Layers whose weights and activations are fp8 (E4M3 or E5M2 codes, in any
- * mix) multiply the codes themselves, with no decoded copy of the input: a
- * block stages DLC_BM x 32 weight codes (the packed panels) and 32 x DLC_BN
- * activation codes (a convolution's implicit im2col, gathered while
- * staging) in shared memory, and each of its 8 warps computes
- * DLC_FP8_TILES 16x8 output tiles with mma.sync:
+ * mix) multiply the codes themselves, with no decoded copy of the input.
+ * The weights are packed as int8's are (panels of 8 rows by groups of 4
+ * steps), so the kernel is int8's (tensorcore.cuh): a DLC_STAGES-deep
+ * cp.async pipeline of 32-step chunks, each row's or column's 4-step group
+ * one operand word (the activations' gathered, a convolution's implicit
+ * im2col), warps 2 x 4 over the block tile, and per 16x8 tile:
  * - sm_89 and newer: m16n8k32 on the fp8 codes ({e4m3,e5m2} x {e4m3,e5m2}
  *   -> f32), the hardware's fp8 path;
  * - older GPUs: the codes converted exactly to fp16 in registers, two
@@ -23,14 +24,24 @@
 
 enum { DLC_FP8_E4M3 = 0, DLC_FP8_E5M2 = 1 };
 
-#define DLC_FP8_TILES ((DLC_BM / 16) * (DLC_BN / 8) / 8)
-static_assert(DLC_FP8_TILES >= 1 && (DLC_BM / 16) * (DLC_BN / 8) % 8 == 0,
-              "the fp8 tile needs a multiple of 8 16x8 mma tiles");
-/* A staged row of 32 codes takes 48 bytes: the 8 rows one fragment load
- * reads (4 bytes from each of 4 lanes) then start in 8 different banks. */
-#define DLC_FP8_ROW 48
-
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 890
+/* m16n8k32 takes the staged words as they are (lane 4g + t's a[r] holds
+ * row g + 8 (r % 2), group 4 (r / 2) + t; b[r] group 4r + t of column g). */
+#define DLC_FP8_AREGS 4
+#define DLC_FP8_BREGS 2
+template <int F>
+DLC_DEVICE uint32_t dlc_fp8_a(const uint32_t (*As)[DLC_S8_AROW], int row,
+                              int r) {
+  int g = threadIdx.x % 32 / 4, t = threadIdx.x % 4;
+  return As[4 * (r / 2) + t][row + g + 8 * (r % 2)];
+}
+template <int F>
+DLC_DEVICE uint32_t dlc_fp8_b(const uint32_t (*Bs)[DLC_S8_BROW], int col,
+                              int r) {
+  int g = threadIdx.x % 32 / 4, t = threadIdx.x % 4;
+  return Bs[4 * r + t][col + g];
+}
+
 #ifdef DLC_CUDA_EMULATOR /* test/gpu/emulator: the same on the CPU */
 #define DLC_MMA_FP8(A, B)                                                      \
   dlc_emu::mma_m16n8k32_fp8(d, a, b, A[1] == '5', B[1] == '5')
@@ -44,21 +55,9 @@ static_assert(DLC_FP8_TILES >= 1 && (DLC_BM / 16) * (DLC_BN / 8) % 8 == 0,
                  "r"(b[1]), "f"(0.0f))
 #endif
 
-/* d = A B for one 16x8 tile over 32 steps, from the staged codes at
- * (row, 0) of As and (col, 0) of Bs (m16n8k32 fragments: lane = 4 *
- * group + t holds A's rows group and group + 8, steps 4t..4t+3 and
- * 16+4t..16+4t+3, and B's column group at the same steps). */
+/* d = A B for one 16x8 tile over a chunk's 32 steps. */
 template <int AF, int BF>
-DLC_DEVICE void dlc_mma_fp8(float d[4], const uint8_t (*As)[DLC_FP8_ROW],
-                            const uint8_t (*Bs)[DLC_FP8_ROW], int row,
-                            int col) {
-  int lane = threadIdx.x % 32, group = lane / 4, t = lane % 4;
-  uint32_t a[4] = {dlc_mma_operand(&As[row + group][4 * t]),
-                   dlc_mma_operand(&As[row + group + 8][4 * t]),
-                   dlc_mma_operand(&As[row + group][16 + 4 * t]),
-                   dlc_mma_operand(&As[row + group + 8][16 + 4 * t])};
-  uint32_t b[2] = {dlc_mma_operand(&Bs[col + group][4 * t]),
-                   dlc_mma_operand(&Bs[col + group][16 + 4 * t])};
+DLC_DEVICE void dlc_mma_fp8(float d[4], const uint32_t *a, const uint32_t *b) {
   if constexpr (AF == DLC_FP8_E4M3 && BF == DLC_FP8_E4M3)
     DLC_MMA_FP8("e4m3", "e4m3");
   else if constexpr (AF == DLC_FP8_E4M3)
@@ -70,84 +69,68 @@ DLC_DEVICE void dlc_mma_fp8(float d[4], const uint8_t (*As)[DLC_FP8_ROW],
 }
 #undef DLC_MMA_FP8
 #else
-/* Two codes of format F (the lower one first) as an f16x2 register. */
-template <int F>
-DLC_DEVICE uint32_t dlc_fp8_pair_f16(const uint8_t (*tile)[DLC_FP8_ROW],
-                                     int row, int k) {
+/* Before sm_89 each 16-step half of a chunk is one m16n8k16 on the codes
+ * converted to fp16 (exact): lane 4g + t's A register r holds steps
+ * 8 (r / 2) + 2t and + 1 of row g + 8 (r % 2) of half r / 4, its B register
+ * r steps 8 (r % 2) + 2t and + 1 of column g of half r / 2, i.e. the low or
+ * high two codes of a staged word. */
+#define DLC_FP8_AREGS 8
+#define DLC_FP8_BREGS 4
+
+/* The two codes of format F at byte 2 * (t % 2) of `word` as an f16x2
+ * register (the lower step in the low half). */
+template <int F> DLC_DEVICE uint32_t dlc_fp8_pair_f16(uint32_t word, int t) {
   __half2_raw h =
-      __nv_cvt_fp8x2_to_halfraw2(*(const __nv_fp8x2_storage_t *)&tile[row][k],
+      __nv_cvt_fp8x2_to_halfraw2((__nv_fp8x2_storage_t)(word >> 16 * (t % 2)),
                                  F == DLC_FP8_E4M3 ? __NV_E4M3 : __NV_E5M2);
   return (uint32_t)h.x | (uint32_t)h.y << 16;
 }
+template <int F>
+DLC_DEVICE uint32_t dlc_fp8_a(const uint32_t (*As)[DLC_S8_AROW], int row,
+                              int r) {
+  int g = threadIdx.x % 32 / 4, t = threadIdx.x % 4, h = r % 4;
+  return dlc_fp8_pair_f16<F>(
+      As[4 * (r / 4) + 2 * (h / 2) + t / 2][row + g + 8 * (h % 2)], t);
+}
+template <int F>
+DLC_DEVICE uint32_t dlc_fp8_b(const uint32_t (*Bs)[DLC_S8_BROW], int col,
+                              int r) {
+  int g = threadIdx.x % 32 / 4, t = threadIdx.x % 4;
+  return dlc_fp8_pair_f16<F>(Bs[4 * (r / 2) + 2 * (r % 2) + t / 2][col + g], t);
+}
 
-/* The same tile product before sm_89: the codes in fp16 (exact), two
- * m16n8k16 steps (lane = 4 * group + t holds A's rows group and group + 8,
- * steps 2t, 2t+1 and 8+2t, 9+2t of each half, and B's column group at the
- * same steps). */
+/* d = A B for one 16x8 tile over a chunk's 32 steps. */
 template <int AF, int BF>
-DLC_DEVICE void dlc_mma_fp8(float d[4], const uint8_t (*As)[DLC_FP8_ROW],
-                            const uint8_t (*Bs)[DLC_FP8_ROW], int row,
-                            int col) {
-  int lane = threadIdx.x % 32, group = lane / 4, t = lane % 4;
+DLC_DEVICE void dlc_mma_fp8(float d[4], const uint32_t *a, const uint32_t *b) {
   d[0] = d[1] = d[2] = d[3] = 0.0f;
-  for (int half = 0; half < 32; half += 16) {
-    int k = half + 2 * t;
-    uint32_t a[4] = {dlc_fp8_pair_f16<AF>(As, row + group, k),
-                     dlc_fp8_pair_f16<AF>(As, row + group + 8, k),
-                     dlc_fp8_pair_f16<AF>(As, row + group, k + 8),
-                     dlc_fp8_pair_f16<AF>(As, row + group + 8, k + 8)};
-    uint32_t b[2] = {dlc_fp8_pair_f16<BF>(Bs, col + group, k),
-                     dlc_fp8_pair_f16<BF>(Bs, col + group, k + 8)};
-    dlc_mma_16816(d, a, b, __half());
-  }
+  dlc_mma_16816(d, a, b, __half());
+  dlc_mma_16816(d, a + 4, b + 2, __half());
 }
 #endif
 
 /* C = A B through the fp32 epilogue, A the weights' fp8 codes of format
- * AF in packed panels, B the activations' codes of format BF. */
+ * AF in packed 4-step panels, B the activations' codes of format BF. */
 template <int AF, int BF>
 DLC_KERNEL void dlc_gemm_fp8_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
-  __shared__ __align__(16) uint8_t As[DLC_BM][DLC_FP8_ROW];
-  __shared__ __align__(16) uint8_t Bs[DLC_BN][DLC_FP8_ROW];
   int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
-  const uint8_t *a = (const uint8_t *)p.a.data + grp * p.a_group;
-  const uint8_t *b = (const uint8_t *)p.b + img * p.b_image + grp * p.b_group;
+  const int8_t *b = (const int8_t *)p.b + img * p.b_image + grp * p.b_group;
+  const int8_t *a = (const int8_t *)p.a.data + grp * p.a_group;
   int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
   int warp = threadIdx.x / 32;
-  float acc[DLC_FP8_TILES][4] = {};
-  for (int k0 = 0; k0 < p.K; k0 += 32) {
-    /* Consecutive threads read consecutive bytes of a panel (8 rows per
-     * step) and of B (dlc_b_element). */
-    for (int e = threadIdx.x; e < DLC_BM * 32; e += blockDim.x) {
-      int r = e / (DLC_MR * 32) * DLC_MR + e % DLC_MR, t = e / DLC_MR % 32;
-      int row = i0 + r, k = k0 + t;
-      As[r][t] =
-          row < p.M && k < p.K ? a[dlc_panel_at(row, k, p.K)] : (uint8_t)0;
-    }
-    for (int e = threadIdx.x; e < DLC_BN * 32; e += blockDim.x) {
-      int s, t;
-      dlc_b_element<32>(p, e, &t, &s);
-      int k = k0 + t;
-      Bs[s][t] = k < p.K && j0 + s < p.N
-                     ? dlc_b_at<uint8_t>(p, b, k, j0 + s, (uint8_t)0)
-                     : (uint8_t)0;
-    }
-    __syncthreads();
-#pragma unroll
-    for (int f = 0; f < DLC_FP8_TILES; ++f) {
-      int row, col;
-      float d[4];
-      dlc_mma_tile(warp + f * 8, &row, &col);
-      dlc_mma_fp8<AF, BF>(d, As, Bs, row, col);
-#pragma unroll
-      for (int v = 0; v < 4; ++v)
-        acc[f][v] += d[v];
-    }
-    __syncthreads();
-  }
-#pragma unroll
-  for (int f = 0; f < DLC_FP8_TILES; ++f)
-    dlc_mma_tile_store(p, ep, img, grp, i0, j0, warp + f * 8, acc[f]);
+  float acc[DLC_TC_MT][DLC_TC_NT][4] = {};
+  /* Code 0 is +0 in both formats: the padding and the steps past K. */
+  dlc_quad_pipeline(p, a, b, 0, i0, j0, [&](auto As, auto Bs) {
+    dlc_warp_tiles<DLC_FP8_BREGS, DLC_FP8_AREGS>(
+        acc, warp, [&](int row, int r) { return dlc_fp8_a<AF>(As, row, r); },
+        [&](int col, int r) { return dlc_fp8_b<BF>(Bs, col, r); },
+        [](float *sums, const uint32_t *fa, const uint32_t *fb, int) {
+          float d[4];
+          dlc_mma_fp8<AF, BF>(d, fa, fb);
+          for (int v = 0; v < 4; ++v)
+            sums[v] += d[v];
+        });
+  });
+  dlc_warp_tiles_store(p, ep, img, grp, i0, j0, warp, acc);
 }
 
 DLC_LAUNCHER void dlc_launch_gemm_fp8(const dlc_gemm_params *p, int images,
@@ -181,7 +164,8 @@ DLC_LAUNCHER void dlc_conv2d_fp8(int n, const dlc_conv_geom *g,
                                  float *out, const dlc_epilogue_f32 *ep,
                                  dlc_exec *ex) {
   int mg = g->m / g->groups, K = g->c / g->groups * g->kh * g->kw;
-  dlc_gemm_params p = dlc_conv_params(g, in, out, dlc_panel_elems(mg, K));
+  dlc_gemm_params p = dlc_conv_params(
+      g, in, out, (int64_t)DLC_ROUND_UP(mg, DLC_MR) * DLC_ROUND_UP(K, 4));
   p.a = *w;
   dlc_launch_gemm_fp8(&p, n, input_format, weight_format, ep, ex);
 }

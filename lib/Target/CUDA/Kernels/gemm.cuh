@@ -330,13 +330,9 @@ DLC_LAUNCHER void dlc_matmul_f32(int batch, int M, int N, int K,
 
 #endif /* DLC_WANT_SIMT_F32 || DLC_WANT_F16_TC */
 
-/*===--- int8: __dp4a over the 4-step groups ------------------------------===*/
-
-#ifdef DLC_WANT_S8_GEMM
-
-#define DLC_BQ 16 /* 4-step groups per shared-memory stage (64 steps) */
-
-/* The packed word of 4 steps (4q..4q+3) of B's column j. */
+#if defined(DLC_WANT_S8_GEMM) || defined(DLC_WANT_FP8_TC)
+/* The packed word of 4 steps (4q..4q+3) of B's column j (int8 values or
+ * fp8 codes). */
 DLC_DEVICE int32_t dlc_b_word(const dlc_gemm_params &p, const int8_t *b, int q,
                               int j, int8_t pad) {
   uint32_t word = 0;
@@ -347,6 +343,13 @@ DLC_DEVICE int32_t dlc_b_word(const dlc_gemm_params &p, const int8_t *b, int q,
   }
   return (int32_t)word;
 }
+#endif
+
+/*===--- int8: __dp4a over the 4-step groups ------------------------------===*/
+
+#ifdef DLC_WANT_S8_GEMM
+
+#define DLC_BQ 16 /* 4-step groups per shared-memory stage (64 steps) */
 
 #ifdef DLC_INT8_DP4A
 DLC_KERNEL void dlc_gemm_s8_kernel(dlc_gemm_params p, int8_t pad,

@@ -36,20 +36,6 @@ DLC_DEVICE void dlc_tc_fragment(int warp, int f, int *row, int *col) {
   *col = index % (DLC_BN / 16) * 16;
 }
 
-/* The 32 bits of staged shared memory at `at` (4-byte aligned) as one
- * mma.sync operand register: 2 16-bit or 4 8-bit elements, the lowest
- * address in the low bits. */
-DLC_DEVICE uint32_t dlc_mma_operand(const void *at) {
-  return *(const uint32_t *)at;
-}
-
-/* Origin of 16x8 mma.sync tile `index` of the block tile (row-major,
- * DLC_BN / 8 tiles per row). */
-DLC_DEVICE void dlc_mma_tile(int index, int *row, int *col) {
-  *row = index / (DLC_BN / 8) * 16;
-  *col = index % (DLC_BN / 8) * 8;
-}
-
 /* A lane's 4 fp32 accumulators of the 16x8 mma.sync tile at (i, j)
  * through the epilogue: accumulator v of lane 4 * group + t is the tile's
  * row group (+8 for v >= 2), column 2t + v % 2. */
@@ -62,16 +48,6 @@ DLC_DEVICE void dlc_mma_store(const dlc_gemm_params &p,
     if (row < p.M && col < p.N)
       dlc_store_f32(p, ep, img, grp, row, col, acc[v]);
   }
-}
-
-/* The same for mma.sync tile `index` of the block tile at (i0, j0). */
-DLC_DEVICE void dlc_mma_tile_store(const dlc_gemm_params &p,
-                                   const dlc_epilogue_f32 &ep, int img, int grp,
-                                   int i0, int j0, int index,
-                                   const float acc[4]) {
-  int row, col;
-  dlc_mma_tile(index, &row, &col);
-  dlc_mma_store(p, ep, img, grp, i0 + row, j0 + col, acc);
 }
 
 /* d += A B on tensor cores: m16n8k16 with fp16 inputs and fp32
@@ -228,20 +204,21 @@ DLC_DEVICE void dlc_pipeline(int chunks, Stage stage, Compute compute) {
 }
 
 /* Each warp's DLC_TC_MT x DLC_TC_NT tiles += one staged chunk: `a(row, r)`
- * is this lane's A operand register r of the 16 rows from `row`, `b(col, r)`
- * its B register r (of BREGS) of the 8 columns from `col` (lane 4g + t
- * holds rows g and g + 8, column g), `mma(acc, a, b, row)` the instruction
- * for the tile whose rows start at `row`. */
-template <int BREGS, typename Acc, typename FragA, typename FragB, typename Mma>
+ * is this lane's A operand register r (of AREGS) of the 16 rows from
+ * `row`, `b(col, r)` its B register r (of BREGS) of the 8 columns from
+ * `col` (lane 4g + t holds rows g and g + 8, column g), `mma(acc, a, b,
+ * row)` the instructions for the tile whose rows start at `row`. */
+template <int BREGS, int AREGS = 4, typename Acc, typename FragA,
+          typename FragB, typename Mma>
 DLC_DEVICE void dlc_warp_tiles(Acc (*acc)[DLC_TC_NT][4], int warp, FragA a,
                                FragB b, Mma mma) {
   int rw, cw;
   dlc_tc_warp_origin(warp, &rw, &cw);
-  uint32_t af[DLC_TC_MT][4], bf[DLC_TC_NT][BREGS];
+  uint32_t af[DLC_TC_MT][AREGS], bf[DLC_TC_NT][BREGS];
 #pragma unroll
   for (int m = 0; m < DLC_TC_MT; ++m)
 #pragma unroll
-    for (int r = 0; r < 4; ++r)
+    for (int r = 0; r < AREGS; ++r)
       af[m][r] = a(rw + 16 * m, r);
 #pragma unroll
   for (int n = 0; n < DLC_TC_NT; ++n)
@@ -388,33 +365,19 @@ DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
 }
 #endif
 
-#if defined(DLC_WANT_S8_GEMM) && !defined(DLC_INT8_DP4A)
-/* int8 on sm_80+: chunks of 8 groups of 4 steps (32 steps), each group of
- * a row or column one 32-bit word, which is one m16n8k32 operand register:
- * A's words come from the packed panels (8 rows x 4 steps per 32 bytes) by
- * 16-byte cp.async, B's are gathered (a convolution's im2col, bytes). */
+#if (defined(DLC_WANT_S8_GEMM) && !defined(DLC_INT8_DP4A)) ||                  \
+    defined(DLC_WANT_FP8_TC)
+/* 8-bit operands (int8, and fp8 codes in fp8.cuh): chunks of 8 groups of 4
+ * steps (32 steps), each group of a row or column one 32-bit word, which is
+ * one m16n8k32 operand register: A's words come from the packed panels (8
+ * rows x 4 steps per 32 bytes) by 16-byte cp.async, B's are gathered (a
+ * convolution's im2col, bytes). */
 #define DLC_S8_AROW (DLC_BM + 8)
 #define DLC_S8_BROW (DLC_BN + 8)
 
-/* d += A B on int8 tensor cores, exact (m16n8k32: lane 4g + t's a[r] holds
- * row g + 8 (r % 2), group 4 (r / 2) + t; b[r] group 4r + t of column g;
- * the lowest step in the lowest byte). */
-DLC_DEVICE void dlc_mma_s8(int32_t d[4], const uint32_t a[4],
-                           const uint32_t b[2]) {
-#ifdef DLC_CUDA_EMULATOR /* test/gpu/emulator: the same on the CPU */
-  dlc_emu::mma_m16n8k32_s8(d, a, b);
-#else
-  asm volatile("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 "
-               "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
-               "{%0, %1, %2, %3};"
-               : "+r"(d[0]), "+r"(d[1]), "+r"(d[2]), "+r"(d[3])
-               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
-                 "r"(b[1]));
-#endif
-}
-
 /* Issues the copies of groups q0 .. q0 + 7 into one stage (groups past the
- * weights' K4 / 4 and columns past N are zeros). */
+ * weights' K4 / 4 and columns past N are zeros, B's `pad` in a
+ * convolution's padding). */
 DLC_DEVICE void dlc_s8_stage(const dlc_gemm_params &p, const int8_t *a,
                              const int8_t *b, int8_t pad, int K4, int i0,
                              int j0, int q0, uint32_t (*As)[DLC_S8_AROW],
@@ -438,6 +401,42 @@ DLC_DEVICE void dlc_s8_stage(const dlc_gemm_params &p, const int8_t *a,
                    ? (uint32_t)dlc_b_word(p, b, q0 + q, j0 + s, pad)
                    : 0u;
   }
+}
+
+/* The 8-bit GEMM's reduction through the pipeline: `chunk(As, Bs)` adds
+ * one staged chunk into the caller's accumulators. */
+template <typename Chunk>
+DLC_DEVICE void dlc_quad_pipeline(const dlc_gemm_params &p, const int8_t *a,
+                                  const int8_t *b, int8_t pad, int i0, int j0,
+                                  Chunk chunk) {
+  __shared__ __align__(16) uint32_t As[DLC_STAGES][8][DLC_S8_AROW];
+  __shared__ __align__(16) uint32_t Bs[DLC_STAGES][8][DLC_S8_BROW];
+  int K4 = DLC_ROUND_UP(p.K, 4), chunks = (K4 / 4 + 7) / 8;
+  dlc_pipeline(
+      chunks,
+      [&](int s, int c) {
+        dlc_s8_stage(p, a, b, pad, K4, i0, j0, 8 * c, As[s], Bs[s]);
+      },
+      [&](int s) { chunk(As[s], Bs[s]); });
+}
+#endif
+
+#if defined(DLC_WANT_S8_GEMM) && !defined(DLC_INT8_DP4A)
+/* d += A B on int8 tensor cores, exact (m16n8k32: lane 4g + t's a[r] holds
+ * row g + 8 (r % 2), group 4 (r / 2) + t; b[r] group 4r + t of column g;
+ * the lowest step in the lowest byte). */
+DLC_DEVICE void dlc_mma_s8(int32_t d[4], const uint32_t a[4],
+                           const uint32_t b[2]) {
+#ifdef DLC_CUDA_EMULATOR /* test/gpu/emulator: the same on the CPU */
+  dlc_emu::mma_m16n8k32_s8(d, a, b);
+#else
+  asm volatile("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 "
+               "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+               "{%0, %1, %2, %3};"
+               : "+r"(d[0]), "+r"(d[1]), "+r"(d[2]), "+r"(d[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
+                 "r"(b[1]));
+#endif
 }
 
 /* Each warp's tiles += one staged chunk of 8 groups (m16n8k32: register r
@@ -467,21 +466,14 @@ DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
                                       const int32_t *colcorr,
                                       dlc_requant_params rq) {
 #if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800
-  __shared__ __align__(16) uint32_t As[DLC_STAGES][8][DLC_S8_AROW];
-  __shared__ __align__(16) uint32_t Bs[DLC_STAGES][8][DLC_S8_BROW];
   int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
   const int8_t *b = (const int8_t *)p.b + img * p.b_image + grp * p.b_group;
   const int8_t *a = (const int8_t *)p.a.data + grp * p.a_group;
-  int K4 = DLC_ROUND_UP(p.K, 4), chunks = (K4 / 4 + 7) / 8;
   int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
   int warp = threadIdx.x / 32;
   int32_t acc[DLC_TC_MT][DLC_TC_NT][4] = {};
-  dlc_pipeline(
-      chunks,
-      [&](int s, int c) {
-        dlc_s8_stage(p, a, b, pad, K4, i0, j0, 8 * c, As[s], Bs[s]);
-      },
-      [&](int s) { dlc_s8_chunk(acc, As[s], Bs[s], warp); });
+  dlc_quad_pipeline(p, a, b, pad, i0, j0,
+                    [&](auto As, auto Bs) { dlc_s8_chunk(acc, As, Bs, warp); });
   int lane = threadIdx.x % 32, rw, cw;
   dlc_tc_warp_origin(warp, &rw, &cw);
 #pragma unroll
