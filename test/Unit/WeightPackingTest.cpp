@@ -1,8 +1,10 @@
-//===- WeightPackingTest.cpp - 2:4 sparse weights for mma.sp --------------===//
+//===- WeightPackingTest.cpp - weights in the kernels' layouts ------------===//
 //
 // The compressed form the CUDA backend's sparse tensor-core kernel reads:
 // each group of 4 reduction steps keeps 2 values and a selector of their
-// steps (increasing, 2 bits each), rows padded to 32 steps.
+// steps (increasing, 2 bits each), rows padded to 32 steps. And the byte
+// panels of fp8 codes: one step per 8 bytes (ARM) or, for CUDA's
+// tensor-core kernel, int8's groups of 4 steps per row.
 //
 //===----------------------------------------------------------------------===//
 
@@ -97,6 +99,31 @@ TEST(WeightPackingTest, Sparse24RefusesDenseGroupsAndRaggedRows) {
   EXPECT_FALSE(compressSparse24(dense, 1, 4));
   std::vector<float> ragged = {1.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f};
   EXPECT_FALSE(compressSparse24(ragged, 1, 6));
+}
+
+TEST(WeightPackingTest, FP8CodesInFourStepGroupsAreInt8Panels) {
+  // 2 groups of 9 rows by 6 steps: the second panel of each group and the
+  // steps past 6 are padding.
+  PanelShape shape{2, 9, 6};
+  std::vector<uint8_t> codes(2 * 9 * 6);
+  for (size_t i = 0; i < codes.size(); ++i)
+    codes[i] = static_cast<uint8_t>(i + 1);
+  std::vector<int8_t> asInt8(codes.begin(), codes.end());
+  std::vector<uint8_t> quads = packPanelsBytes(codes, shape, 4);
+  std::vector<int8_t> int8 = packPanelsS8(asInt8, shape);
+  ASSERT_EQ(quads.size(), int8.size());
+  // 2 groups x 2 panels x 8 rows x 8 steps (6 rounded up to 4s).
+  EXPECT_EQ(quads.size(), 2u * 2 * 8 * 8);
+  for (size_t i = 0; i < quads.size(); ++i)
+    EXPECT_EQ(quads[i], static_cast<uint8_t>(int8[i])) << "byte " << i;
+  // Row 1, steps 4..7 of group 0: the 32-byte block of steps 4-7, row 1.
+  EXPECT_EQ(quads[32 + 4 * 1 + 0], codes[1 * 6 + 4]);
+  EXPECT_EQ(quads[32 + 4 * 1 + 1], codes[1 * 6 + 5]);
+  EXPECT_EQ(quads[32 + 4 * 1 + 2], 0);
+  // One step per byte run of 8 rows (the ARM layout): row 1, step 4.
+  std::vector<uint8_t> steps = packPanelsBytes(codes, shape);
+  EXPECT_EQ(steps.size(), 2u * 2 * 8 * 6);
+  EXPECT_EQ(steps[4 * 8 + 1], codes[1 * 6 + 4]);
 }
 
 } // namespace
