@@ -147,12 +147,15 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
       }
       if (const json::Value *stages = cuda->get("stages")) {
         std::optional<int64_t> value = stages->getAsInteger();
-        // Each stage stages 16 steps of the fp32 block tile (rows padded
-        // by 4 words); static shared memory ends at 48 KB.
+        // Each stage of the fp16 / bf16 kernel (the deepest) holds 16 steps
+        // of the block tile: 8 rows of weight pairs (tile_m + 8 words) and
+        // 16 of fp32 activations (tile_n + 4); static shared memory ends at
+        // 48 KB.
         if (!value || *value < 2 || *value > 8)
           return jsonError(origin,
                            where("cuda.stages must be an integer from 2 to 8"));
-        if (*value * 16 * (target.cudaTileM + target.cudaTileN + 8) * 4 >
+        if (*value *
+                (8 * (target.cudaTileM + 8) + 16 * (target.cudaTileN + 4)) * 4 >
             48 * 1024)
           return jsonError(
               origin, where("cuda.stages: " + std::to_string(*value) +

@@ -23,7 +23,7 @@ if [ ${#names[@]} -eq 0 ]; then
          resnet18_sparse_fp16 mobilenet_v2 transformer transformer_int8
          digits_int8 digits_int8_dp4a digits_nf4 digits_nf4_fp16 digits_e4m3 digits_e5m2
          digits_fp16 digits_bf16 digits_sparse_fp16 pooling depthwise3x3
-         depthwise5x5s2 gemm2048 gemm2048_fp16
+         depthwise5x5s2 grouped3x3_fp16 gemm2048 gemm2048_fp16
          conv64x56 conv64x56_fp16)
 fi
 py=/usr/bin/python3
@@ -157,6 +157,14 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
     else
       echo "$work/conv64x56.mlir $work/conv64x56.input.npy 5e-3 --cuda-precision=fp16"
     fi ;;
+  grouped3x3_fp16)
+    # A grouped convolution on fp16 tensor cores: 2 groups of 3 -> 4
+    # channels, so each group's 27 reduction steps end in half a pair and
+    # its 4 rows fill half a panel (the weights are packed per group in
+    # pairs of steps).
+    write_model "$1" "(2, 6, 20, 20)" "(8, 3, 3, 3)" \
+      "  %y = dlc.conv2d %x, %w {groups = 2 : i64, pads = array<i64: 1, 1, 1, 1>} : (tensor<2x6x20x20xf32>, tensor<8x3x3x3xf32>) -> tensor<2x8x20x20xf32>"
+    echo "$work/$1.mlir $work/$1.input.npy 5e-3 --cuda-precision=fp16" ;;
   depthwise3x3 | depthwise5x5s2)
     # Depthwise convolutions on maps wide enough for the tiled kernel
     # (stride 1 3x3, and stride 2 5x5 with its wider window); each output

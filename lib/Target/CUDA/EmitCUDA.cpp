@@ -33,6 +33,10 @@ mlir::dlc::cuda::emitCUDA(ModuleOp module, const CUDAEmitOptions &options) {
   // fp16/bf16 layers with 2:4 sparse weights on sparse tensor cores (sm_80+).
   LoweringOptions lowering;
   lowering.sparse24 = options.precision != "fp32" && capability >= 80;
+  // Their dense weights already rounded to the tensor cores' type.
+  if (options.precision != "fp32")
+    lowering.halfWeights =
+        options.precision == "fp16" ? HalfFormat::F16 : HalfFormat::BF16;
   FailureOr<KernelProgram> program =
       lowerToKernelProgram(func, target, Backend::CUDA, lowering);
   if (failed(program))

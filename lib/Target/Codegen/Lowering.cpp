@@ -503,6 +503,14 @@ FailureOr<Arg> Lowering::weightSource(Operation *layer, Value weight,
                     program.addWeights(sparse->metadata.data(),
                                        sparse->metadata.size(), ElemType::U8));
     }
+  if (options.halfWeights) {
+    std::vector<uint16_t> packed =
+        packPanelsHalf(*values, shape, *options.halfWeights);
+    return source(
+        "DLC_A_TC16",
+        program.addWeights(packed.data(), packed.size() * 2, ElemType::U16),
+        null(), 0, null(), null());
+  }
   std::vector<float> packed = packPanelsF32(*values, shape);
   return source(
       "DLC_A_F32",

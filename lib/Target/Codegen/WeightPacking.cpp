@@ -1,6 +1,7 @@
 //===- WeightPacking.cpp - weights in the layouts the kernels read --------===//
 
 #include "WeightPacking.h"
+#include "llvm/ADT/APFloat.h"
 #include <utility>
 
 using namespace mlir::dlc::codegen;
@@ -48,6 +49,23 @@ mlir::dlc::codegen::packPanelsBytes(llvm::ArrayRef<uint8_t> codes,
   std::vector<uint8_t> packed;
   forEachPanelSlot(shape, stepGroup,
                    [&](int64_t i) { packed.push_back(i < 0 ? 0 : codes[i]); });
+  return packed;
+}
+
+std::vector<uint16_t>
+mlir::dlc::codegen::packPanelsHalf(llvm::ArrayRef<float> weights,
+                                   PanelShape shape, HalfFormat format) {
+  const llvm::fltSemantics &semantics = format == HalfFormat::F16
+                                            ? llvm::APFloat::IEEEhalf()
+                                            : llvm::APFloat::BFloat();
+  std::vector<uint16_t> packed;
+  forEachPanelSlot(shape, 2, [&](int64_t i) {
+    llvm::APFloat value(i < 0 ? 0.0f : weights[i]);
+    bool lost;
+    value.convert(semantics, llvm::APFloat::rmNearestTiesToEven, &lost);
+    packed.push_back(
+        static_cast<uint16_t>(value.bitcastToAPInt().getZExtValue()));
+  });
   return packed;
 }
 

@@ -10,6 +10,7 @@
 #ifndef DLC_LIB_TARGET_CODEGEN_WEIGHTPACKING_H
 #define DLC_LIB_TARGET_CODEGEN_WEIGHTPACKING_H
 
+#include "dlc/Target/Codegen/KernelProgram.h"
 #include "llvm/ADT/ArrayRef.h"
 #include <cstdint>
 #include <optional>
@@ -35,6 +36,12 @@ std::vector<int8_t> packPanelsS8(llvm::ArrayRef<int8_t> weights,
 /// tensor-core kernels', whose operand registers hold 4 steps of a row).
 std::vector<uint8_t> packPanelsBytes(llvm::ArrayRef<uint8_t> codes,
                                      PanelShape shape, int64_t stepGroup = 1);
+/// fp32 weights rounded to nearest even to `format` (as __float2half_rn /
+/// __float2bfloat16_rn), in panels of 8 rows by pairs of steps (K padded
+/// with zeros): a row's two steps are one 32-bit mma.sync operand
+/// register, the lower step in the low half.
+std::vector<uint16_t> packPanelsHalf(llvm::ArrayRef<float> weights,
+                                     PanelShape shape, HalfFormat format);
 /// NF4 codes (one per weight, 0..15) as nibbles: a panel step's 8 rows in
 /// 4 bytes, even rows in the high nibble.
 std::vector<uint8_t> packPanelsNF4(llvm::ArrayRef<uint8_t> codes,

@@ -7,9 +7,9 @@
 // RUN: not dlc-translate --emit-cuda --emit-arm %s -o %t/out --function=static 2>&1 | FileCheck %s --check-prefix=BOTH
 // RUN: not dlc-translate --emit-cuda %s -o %t/out --function=static --cuda-target=t4 --cuda-precision=bf16 2>&1 | FileCheck %s --check-prefix=BF16
 // RUN: not dlc-translate --emit-cuda %s -o %t/out --function=static --cuda-precision=tf32 2>&1 | FileCheck %s --check-prefix=PRECISION
-// RUN: echo '{"targets": [{"name": "g", "peak_tflops": {"fp32": 1}, "memory_gbps": 1, "cuda": {"arch": "sm_80", "tile_m": 128, "tile_n": 64, "stages": 4}}]}' > %t/deep.json
+// RUN: echo '{"targets": [{"name": "g", "peak_tflops": {"fp32": 1}, "memory_gbps": 1, "cuda": {"arch": "sm_80", "tile_m": 128, "tile_n": 64, "stages": 6}}]}' > %t/deep.json
 // RUN: not dlc-translate --emit-cuda %s -o %t/out --function=static --target-file=%t/deep.json --cuda-target=g 2>&1 | FileCheck %s --check-prefix=STAGES
-// STAGES: error: {{.*}}deep.json: target 'g': cuda.stages: 4 stages of a 128x64 tile exceed 48 KB of shared memory
+// STAGES: error: {{.*}}deep.json: target 'g': cuda.stages: 6 stages of a 128x64 tile exceed 48 KB of shared memory
 // RUN: echo '{"targets": [{"name": "g", "peak_tflops": {"fp32": 1}, "memory_gbps": 1, "cuda": {"arch": "sm_80", "tile_m": 48}}]}' > %t/narrow.json
 // RUN: not dlc-translate --emit-cuda %s -o %t/out --function=static --target-file=%t/narrow.json --cuda-target=g 2>&1 | FileCheck %s --check-prefix=TILE
 // TILE: error: {{.*}}narrow.json: target 'g': cuda.tile_m must be a multiple of 32 up to 256

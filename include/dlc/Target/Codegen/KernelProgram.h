@@ -34,6 +34,9 @@ enum class Backend {
 /// Element types the kernels read and write.
 enum class ElemType { F32, S8, U8, S32, U16 };
 
+/// The 16-bit float formats of tensor-core operands.
+enum class HalfFormat { F16, BF16 };
+
 const char *cTypeName(ElemType type);
 int64_t byteWidth(ElemType type);
 

@@ -13,6 +13,7 @@
 #include "dlc/Target/Codegen/KernelProgram.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,10 @@ struct LoweringOptions {
   /// sparsity get them compressed (DLC_A_SP24: the kept half and 4-bit
   /// selectors) for sparse tensor cores; dense layers are packed as usual.
   bool sparse24 = false;
+  /// Dense float conv and linear weights packed as fp16 / bf16 pairs
+  /// (DLC_A_TC16, packPanelsHalf) for the tensor cores that round their
+  /// inputs to that type anyway; unset, as fp32 panels.
+  std::optional<HalfFormat> halfWeights;
 };
 
 /// Lowers `func` for `target`; diagnostics name the op that cannot be

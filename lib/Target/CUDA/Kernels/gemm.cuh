@@ -283,7 +283,10 @@ DLC_LAUNCHER void dlc_conv2d_f32(int n, const dlc_conv_geom *g, const float *in,
                                  const dlc_asource *w, float *out,
                                  const dlc_epilogue_f32 *ep, dlc_exec *ex) {
   int mg = g->m / g->groups, K = g->c / g->groups * g->kh * g->kw;
-  dlc_gemm_params p = dlc_conv_params(g, in, out, dlc_panel_elems(mg, K));
+  /* fp16 / bf16 weights come in pairs of steps (K rounded up to even). */
+  dlc_gemm_params p = dlc_conv_params(
+      g, in, out,
+      dlc_panel_elems(mg, w->kind == DLC_A_TC16 ? DLC_ROUND_UP(K, 2) : K));
   p.a = *w;
   dlc_launch_gemm_f32(&p, n, ep, ex);
 }

@@ -269,11 +269,15 @@ DLC_DEVICE void dlc_mma_16816(float d[4], const uint32_t a[4],
 }
 #endif
 
-/* fp16 / bf16: 16-step chunks staged as fp32 (the model's activations and
- * weights are fp32; the warps round them to T as they build fragments). */
-#define DLC_TC_AROW (DLC_BM + 4)
+/* fp16 / bf16: chunks of 16 steps. A is staged as pairs of steps in T,
+ * each one mma operand register (DLC_A_TC16 weights, rounded at emit time,
+ * come by 16-byte cp.async; other kinds are rounded while staging); B, the
+ * model's fp32 activations, is staged as fp32 and rounded to T as the
+ * warps build fragments. */
+#define DLC_TC_AROW (DLC_BM + 8)
 #define DLC_TC_BROW (DLC_BN + 4)
-static_assert(DLC_STAGES * 16 * (DLC_TC_AROW + DLC_TC_BROW) * 4 <= 48 * 1024,
+static_assert(DLC_STAGES * (8 * DLC_TC_AROW + 16 * DLC_TC_BROW) * 4 <=
+                  48 * 1024,
               "the pipeline's stages exceed 48 KB of shared memory");
 
 /* Issues the copies of B's steps k0 .. k0 + STEPS - 1 (fp32) into rows of
@@ -291,45 +295,54 @@ DLC_DEVICE void dlc_stage_b_f32(const dlc_gemm_params &p, const float *b,
   }
 }
 
-/* Issues the copies of reduction steps k0 .. k0 + 15 into one stage: A
- * from its packed panels 16 bytes (4 rows of a step) at a time (NF4
- * weights decoded here instead), B one element at a time (a convolution's
- * implicit im2col gathers; padding and steps past K are zeros). */
+/* Issues the copies of reduction steps k0 .. k0 + 15 into one stage: A's
+ * 8 pairs of steps (DLC_A_TC16 panels 16 bytes, 4 rows of a pair, at a
+ * time; fp32 panels and NF4 codes decoded and rounded here), B one element
+ * at a time (a convolution's implicit im2col gathers; padding and steps
+ * past K are zeros). */
+template <typename T>
 DLC_DEVICE void dlc_tc_stage(const dlc_gemm_params &p, const dlc_asource &a,
                              int64_t ag, const float *b, int i0, int j0, int k0,
-                             float (*As)[DLC_TC_AROW],
+                             uint32_t (*As)[DLC_TC_AROW],
                              float (*Bs)[DLC_TC_BROW]) {
-  const float *weights = (const float *)a.data;
-  /* Consecutive threads: the 2 quads of a panel row, then its steps. */
-  for (int e = threadIdx.x; e < 4 * DLC_BM; e += blockDim.x) {
-    int r = e / 32 * DLC_MR + e % 2 * 4, t = e / 2 % 16;
-    int row = i0 + r, k = k0 + t;
-    if (a.kind == DLC_A_F32) {
-      bool valid = row < p.M && k < p.K;
-      dlc_cp_async<16>(
-          &As[t][r], valid ? weights + ag + dlc_panel_at(row, k, p.K) : weights,
-          valid);
-    } else {
-      for (int q = 0; q < 4; ++q)
-        As[t][r + q] = k < p.K ? dlc_a_f32(a, ag, p.M, p.K, row + q, k) : 0.0f;
+  if (a.kind == DLC_A_TC16) {
+    const uint16_t *weights = (const uint16_t *)a.data + ag;
+    int K2 = DLC_ROUND_UP(p.K, 2);
+    /* Consecutive threads: consecutive 16 bytes of a panel (4 rows of a
+     * pair, then the next pair). */
+    for (int e = threadIdx.x; e < 2 * DLC_BM; e += blockDim.x) {
+      int r = e / 16 * DLC_MR + e % 2 * 4, q = e / 2 % 8;
+      int row = i0 + r, pair = k0 / 2 + q;
+      bool valid = row < p.M && pair < K2 / 2;
+      dlc_cp_async<16>(&As[q][r],
+                       valid ? weights + (int64_t)(row / DLC_MR) * K2 * DLC_MR +
+                                   pair * 2 * DLC_MR + (row % DLC_MR) * 2
+                             : weights,
+                       valid);
+    }
+  } else {
+    for (int e = threadIdx.x; e < 8 * DLC_BM; e += blockDim.x) {
+      int q = e / DLC_BM, r = e % DLC_BM, k = k0 + 2 * q;
+      float lo = k < p.K ? dlc_a_f32(a, ag, p.M, p.K, i0 + r, k) : 0.0f;
+      float hi = k + 1 < p.K ? dlc_a_f32(a, ag, p.M, p.K, i0 + r, k + 1) : 0.0f;
+      As[q][r] = dlc_tc_pack(lo, hi, T());
     }
   }
   dlc_stage_b_f32<16>(p, b, j0, k0, Bs);
 }
 
 /* Each warp's tiles += one staged chunk of 16 steps (m16n8k16: register r
- * holds steps 8 (r / 2) + 2t, + 1 of row g + 8 (r % 2) for A, steps
- * 8r + 2t, + 1 for B). */
+ * holds steps 8 (r / 2) + 2t, + 1 of row g + 8 (r % 2) for A, i.e. staged
+ * pair 4 (r / 2) + t; steps 8r + 2t, + 1 for B). */
 template <typename T>
 DLC_DEVICE void dlc_tc_chunk(float (*acc)[DLC_TC_NT][4],
-                             const float (*As)[DLC_TC_AROW],
+                             const uint32_t (*As)[DLC_TC_AROW],
                              const float (*Bs)[DLC_TC_BROW], int warp) {
   int g = threadIdx.x % 32 / 4, t = threadIdx.x % 4;
   dlc_warp_tiles<2>(
       acc, warp,
       [&](int row, int r) {
-        int i = row + g + 8 * (r % 2), k = 8 * (r / 2) + 2 * t;
-        return dlc_tc_pack(As[k][i], As[k + 1][i], T());
+        return As[4 * (r / 2) + t][row + g + 8 * (r % 2)];
       },
       [&](int col, int r) {
         int k = 8 * r + 2 * t;
@@ -345,7 +358,7 @@ DLC_DEVICE void dlc_tc_chunk(float (*acc)[DLC_TC_NT][4],
  * DLC_STAGES-deep cp.async pipeline. */
 template <typename T>
 DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
-  __shared__ __align__(16) float As[DLC_STAGES][16][DLC_TC_AROW];
+  __shared__ __align__(16) uint32_t As[DLC_STAGES][8][DLC_TC_AROW];
   __shared__ __align__(16) float Bs[DLC_STAGES][16][DLC_TC_BROW];
   int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
   const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
@@ -358,7 +371,7 @@ DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   dlc_pipeline(
       chunks,
       [&](int s, int c) {
-        dlc_tc_stage(p, a, ag, b, i0, j0, 16 * c, As[s], Bs[s]);
+        dlc_tc_stage<T>(p, a, ag, b, i0, j0, 16 * c, As[s], Bs[s]);
       },
       [&](int s) { dlc_tc_chunk<T>(acc, As[s], Bs[s], warp); });
   dlc_warp_tiles_store(p, ep, img, grp, i0, j0, warp, acc);

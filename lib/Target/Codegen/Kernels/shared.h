@@ -29,14 +29,22 @@ DLC_SHARED int dlc_conv_is_pointwise(const dlc_conv_geom *g) {
          g->pl == 0 && g->oh == g->h && g->ow == g->w;
 }
 
-enum { DLC_A_F32 = 0, DLC_A_NF4 = 1, DLC_A_FP8 = 2, DLC_A_SP24 = 3 };
+enum {
+  DLC_A_F32 = 0,
+  DLC_A_NF4 = 1,
+  DLC_A_FP8 = 2,
+  DLC_A_SP24 = 3,
+  DLC_A_TC16 = 4
+};
 
 /* The packed weights of one GEMM: fp32 panels, NF4 codes (a panel step
  * holds 8 nibbles, high nibble first) with one fp32 scale per `block`
  * consecutive weights in the original row-major order, fp8 codes with
  * their fp16 decoding table, or (CUDA) 2:4 sparse rows: the two kept
  * values of every 4 steps (K padded to a multiple of 32) row-major, and
- * per row a 4-bit selector of each group's kept steps (`meta`). */
+ * per row a 4-bit selector of each group's kept steps (`meta`); or (CUDA
+ * at fp16 / bf16 precision) the weights in that type, in panels of 8 rows
+ * by pairs of steps. */
 typedef struct {
   int kind;
   const void *data;
