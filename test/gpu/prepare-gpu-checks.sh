@@ -21,6 +21,7 @@ names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
   names=(resnet18 resnet18_int8 resnet18_fp16 resnet18_bf16
          resnet18_sparse_fp16 mobilenet_v2 transformer transformer_int8
+         transformer_fp16
          digits_int8 digits_int8_dp4a digits_nf4 digits_nf4_fp16 digits_e4m3 digits_e5m2
          digits_fp16 digits_bf16 digits_sparse_fp16 pooling depthwise3x3
          depthwise5x5s2 grouped3x3_fp16 gemm2048 gemm2048_fp16
@@ -83,6 +84,11 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
     read -r mlir input _ < <(source_of resnet18)
     "$bin/dlc-opt" "$mlir" --dlc-prune="method=2:4" -o "$work/$1.mlir"
     echo "$work/$1.mlir $input 5e-3 --cuda-precision=fp16" ;;
+  transformer_fp16)
+    # The transformer block's linear layers and attention matmuls (their
+    # activations packed at run time) on fp16 tensor cores.
+    read -r mlir input _ < <(source_of transformer)
+    echo "$mlir $input 5e-3 --cuda-precision=fp16" ;;
   resnet18 | resnet18_int8 | mobilenet_v2 | transformer | transformer_int8)
     local net=${1%_int8}
     if [ ! -f "$work/$net.mlir" ]; then

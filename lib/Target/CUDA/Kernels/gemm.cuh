@@ -230,6 +230,14 @@ DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
 #if defined(DLC_WANT_F16_TC) || defined(DLC_WANT_BF16_TC)
 template <typename T>
 DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep);
+template <typename T>
+DLC_KERNEL void dlc_pack_a_tc_kernel(int M, int K, const float *src,
+                                     uint32_t *dst);
+#ifdef DLC_WANT_BF16_TC
+typedef __nv_bfloat16 dlc_tc_type; /* what fp32 layers round their inputs to */
+#else
+typedef __half dlc_tc_type;
+#endif
 #endif
 #ifdef DLC_WANT_SP24_TC
 template <typename T>
@@ -256,23 +264,17 @@ DLC_LAUNCHER void dlc_launch_gemm_f32(const dlc_gemm_params *p, int images,
             images * p->groups);
 #ifdef DLC_WANT_SP24_TC
   if (p->a.kind == DLC_A_SP24) {
-#ifdef DLC_WANT_BF16_TC
-    dlc_gemm_sp24_kernel<__nv_bfloat16>
-#else
-    dlc_gemm_sp24_kernel<__half>
-#endif
+    dlc_gemm_sp24_kernel<dlc_tc_type>
         <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
     dlc_check_launch(ex);
     return;
   }
 #endif
-#if defined(DLC_WANT_BF16_TC)
-  dlc_gemm_tc_f32_kernel<__nv_bfloat16>
+#if defined(DLC_WANT_F16_TC) || defined(DLC_WANT_BF16_TC)
+  dlc_gemm_tc_f32_kernel<dlc_tc_type>
       <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
-#elif defined(DLC_WANT_SIMT_F32)
-  dlc_gemm_f32_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
 #else
-  dlc_gemm_tc_f32_kernel<__half><<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+  dlc_gemm_f32_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
 #endif
   dlc_check_launch(ex);
 }
@@ -320,12 +322,21 @@ DLC_LAUNCHER void dlc_matmul_f32(int batch, int M, int N, int K,
                                  float *out, float *packed, dlc_exec *ex) {
   dlc_epilogue_f32 ep = {0, 0, 0, {-INFINITY, INFINITY}};
   for (int b = 0; b < batch; ++b) {
+#if defined(DLC_WANT_F16_TC) || defined(DLC_WANT_BF16_TC)
+    /* The tensor cores' type, in pairs of steps, as weights are emitted. */
+    dlc_pack_a_tc_kernel<dlc_tc_type>
+        <<<dlc_blocks(dlc_panel_elems(M, (K + 1) / 2)), DLC_THREADS, 0,
+           ex->stream>>>(M, K, lhs + b * lhs_stride, (uint32_t *)packed);
+    int kind = DLC_A_TC16;
+#else
     dlc_pack_a_f32_kernel<<<dlc_blocks(dlc_panel_elems(M, K)), DLC_THREADS, 0,
                             ex->stream>>>(M, K, lhs + b * lhs_stride, packed);
+    int kind = DLC_A_F32;
+#endif
     dlc_check_launch(ex);
     dlc_gemm_params p = dlc_matrix_params(M, N, K, rhs + b * rhs_stride, N, 1,
                                           out + (int64_t)b * M * N, N, 1);
-    p.a.kind = DLC_A_F32;
+    p.a.kind = kind;
     p.a.data = packed;
     dlc_launch_gemm_f32(&p, 1, &ep, ex);
   }

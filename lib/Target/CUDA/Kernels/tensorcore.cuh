@@ -269,6 +269,23 @@ DLC_DEVICE void dlc_mma_16816(float d[4], const uint32_t a[4],
 }
 #endif
 
+/* lhs (M x K fp32, row-major) into the DLC_A_TC16 layout at run time (a
+ * matmul's activations): one thread per pair word, rounded to T. */
+template <typename T>
+DLC_KERNEL void dlc_pack_a_tc_kernel(int M, int K, const float *src,
+                                     uint32_t *dst) {
+  int pairs = (K + 1) / 2;
+  DLC_FOR(w, (int64_t)DLC_ROUND_UP(M, DLC_MR) * pairs) {
+    int64_t panel = w / ((int64_t)pairs * DLC_MR);
+    int rest = (int)(w % ((int64_t)pairs * DLC_MR));
+    int row = (int)panel * DLC_MR + rest % DLC_MR, k = 2 * (rest / DLC_MR);
+    const float *at = src + (int64_t)row * K + k;
+    bool inside = row < M;
+    dst[w] = dlc_tc_pack(inside ? at[0] : 0.0f,
+                         inside && k + 1 < K ? at[1] : 0.0f, T());
+  }
+}
+
 /* fp16 / bf16: chunks of 16 steps. A is staged as pairs of steps in T,
  * each one mma operand register (DLC_A_TC16 weights, rounded at emit time,
  * come by 16-byte cp.async; other kinds are rounded while staging); B, the
