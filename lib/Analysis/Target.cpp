@@ -145,6 +145,16 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
                             std::to_string(multiple) + " up to 256"));
         *field = *value;
       }
+      // The fp32 kernel double-buffers tile_k steps of the block tile (rows
+      // padded by 4 words).
+      if (2 * target.cudaTileK * (target.cudaTileM + target.cudaTileN + 8) * 4 >
+          48 * 1024)
+        return jsonError(origin, where("cuda.tile_k: two stages of " +
+                                       std::to_string(target.cudaTileK) +
+                                       " steps of a " +
+                                       std::to_string(target.cudaTileM) + "x" +
+                                       std::to_string(target.cudaTileN) +
+                                       " tile exceed 48 KB of shared memory"));
       if (const json::Value *stages = cuda->get("stages")) {
         std::optional<int64_t> value = stages->getAsInteger();
         // Each stage of the fp16 / bf16 kernel (the deepest) holds 16 steps

@@ -13,6 +13,9 @@
 // RUN: echo '{"targets": [{"name": "g", "peak_tflops": {"fp32": 1}, "memory_gbps": 1, "cuda": {"arch": "sm_80", "tile_m": 48}}]}' > %t/narrow.json
 // RUN: not dlc-translate --emit-cuda %s -o %t/out --function=static --target-file=%t/narrow.json --cuda-target=g 2>&1 | FileCheck %s --check-prefix=TILE
 // TILE: error: {{.*}}narrow.json: target 'g': cuda.tile_m must be a multiple of 32 up to 256
+// RUN: echo '{"targets": [{"name": "g", "peak_tflops": {"fp32": 1}, "memory_gbps": 1, "cuda": {"arch": "sm_80", "tile_m": 128, "tile_n": 64, "tile_k": 32}}]}' > %t/longk.json
+// RUN: not dlc-translate --emit-cuda %s -o %t/out --function=static --target-file=%t/longk.json --cuda-target=g 2>&1 | FileCheck %s --check-prefix=TILEK
+// TILEK: error: {{.*}}longk.json: target 'g': cuda.tile_k: two stages of 32 steps of a 128x64 tile exceed 48 KB of shared memory
 // RUN: echo '{"targets": [{"name": "g", "peak_tflops": {"fp32": 1}, "memory_gbps": 1, "cuda": {"arch": "sm_80", "stages": 1}}]}' > %t/shallow.json
 // RUN: not dlc-translate --emit-cuda %s -o %t/out --function=static --target-file=%t/shallow.json --cuda-target=g 2>&1 | FileCheck %s --check-prefix=STAGES1
 // STAGES1: error: {{.*}}shallow.json: target 'g': cuda.stages must be an integer from 2 to 8

@@ -56,6 +56,13 @@ struct dim3 {
   unsigned x, y, z;
   dim3(unsigned x = 1, unsigned y = 1, unsigned z = 1) : x(x), y(y), z(z) {}
 };
+/* CUDA's 16-byte vector (a float4 load reads 16 aligned bytes at once). */
+struct __attribute__((aligned(16))) float4 {
+  float x, y, z, w;
+};
+inline float4 make_float4(float x, float y, float z, float w) {
+  return {x, y, z, w};
+}
 
 /* The running fiber's coordinates, set before each switch to it. */
 inline uint3 threadIdx, blockIdx;

@@ -180,10 +180,151 @@ DLC_DEVICE void dlc_store_s8(const dlc_gemm_params &p, const int32_t *rowcorr,
                    rq.lo, rq.hi);
 }
 
+/*===--- staging: cp.async pipelines ------------------------------------===*/
+
+/* cp.async: a copy of BYTES (4 or 16) from global to shared memory that
+ * completes in the background, zeros when !valid (`at` is then any
+ * readable address); committed in groups and waited for with
+ * dlc_cp_async_wait. Before sm_80, an ordinary copy. */
+template <int BYTES>
+DLC_DEVICE void dlc_cp_async(void *to, const void *at, bool valid) {
+#ifdef DLC_CUDA_EMULATOR
+  dlc_emu::cp_async(to, at, BYTES, valid ? BYTES : 0);
+#elif defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  unsigned shared = (unsigned)__cvta_generic_to_shared(to);
+  if constexpr (BYTES == 16)
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(shared),
+                 "l"(at), "r"(valid ? 16 : 0));
+  else
+    asm volatile("cp.async.ca.shared.global [%0], [%1], %2, %3;" ::"r"(shared),
+                 "l"(at), "n"(BYTES), "r"(valid ? BYTES : 0));
+#else
+  if constexpr (BYTES == 16)
+    *(float4 *)to = valid ? *(const float4 *)at : make_float4(0, 0, 0, 0);
+  else
+    *(float *)to = valid ? *(const float *)at : 0.0f;
+#endif
+}
+DLC_DEVICE void dlc_cp_async_commit() {
+#ifdef DLC_CUDA_EMULATOR
+  dlc_emu::cp_async_commit();
+#elif defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  asm volatile("cp.async.commit_group;");
+#endif
+}
+/* Waits until at most PENDING committed groups are still in flight. */
+template <int PENDING> DLC_DEVICE void dlc_cp_async_wait() {
+#ifdef DLC_CUDA_EMULATOR
+  dlc_emu::cp_async_wait(PENDING);
+#elif defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
+  asm volatile("cp.async.wait_group %0;" ::"n"(PENDING));
+#endif
+}
+
+#ifndef DLC_STAGES
+#define DLC_STAGES 3
+#endif
+static_assert(DLC_STAGES >= 2, "a pipeline needs at least 2 stages");
+
+/* The reduction's chunks through the pipeline: `stage(s, c)` issues the
+ * copies of chunk c into stage s, `compute(s)` multiplies the chunk in
+ * stage s, through STAGES stages (DLC_STAGES unless a kernel's chunks need
+ * fewer). Chunk c goes to stage c % STAGES; every iteration commits one
+ * group (empty past the last chunk), so waiting until STAGES - 2 are in
+ * flight means chunk c has landed, and the barrier also tells the
+ * threads that every warp is done with the stage refilled next. */
+template <int STAGES = DLC_STAGES, typename Stage, typename Compute>
+DLC_DEVICE void dlc_pipeline(int chunks, Stage stage, Compute compute) {
+  for (int c = 0; c < STAGES - 1; ++c) {
+    if (c < chunks)
+      stage(c, c);
+    dlc_cp_async_commit();
+  }
+  for (int c = 0; c < chunks; ++c) {
+    dlc_cp_async_wait<STAGES - 2>();
+    __syncthreads();
+    int next = c + STAGES - 1;
+    if (next < chunks)
+      stage(next % STAGES, next);
+    dlc_cp_async_commit();
+    compute(c % STAGES);
+  }
+}
+
+/* Staged fp32 rows: one reduction step of the block tile's A rows or B
+ * columns each, padded by 4 words (16-byte aligned, and a fragment load of
+ * steps 2t, 2t + 1 hits 32 different banks). */
+#define DLC_AROW_F32 (DLC_BM + 4)
+#define DLC_BROW_F32 (DLC_BN + 4)
+
+/* Issues the copies of B's steps k0 .. k0 + STEPS - 1 (fp32) into rows of
+ * one stage, one element at a time (a convolution's implicit im2col
+ * gathers); padding and steps past K are zeros. */
+template <int STEPS>
+DLC_DEVICE void dlc_stage_b_f32(const dlc_gemm_params &p, const float *b,
+                                int j0, int k0, float (*Bs)[DLC_BROW_F32]) {
+  for (int e = threadIdx.x; e < STEPS * DLC_BN; e += blockDim.x) {
+    int t, s;
+    dlc_b_element<STEPS>(p, e, &t, &s);
+    int k = k0 + t, j = j0 + s;
+    const float *at = k < p.K && j < p.N ? dlc_b_ptr(p, b, k, j) : nullptr;
+    dlc_cp_async<4>(&Bs[t][s], at ? at : b, at != nullptr);
+  }
+}
+
+/* Issues the copies of A's steps k0 .. k0 + STEPS - 1 into rows of one
+ * stage: fp32 panels 16 bytes (4 rows of a step) at a time, NF4 weights
+ * decoded here; steps past K are zeros. */
+template <int STEPS>
+DLC_DEVICE void dlc_stage_a_f32(const dlc_gemm_params &p, const dlc_asource &a,
+                                int64_t ag, int i0, int k0,
+                                float (*As)[DLC_AROW_F32]) {
+  const float *weights = (const float *)a.data;
+  /* Consecutive threads: the 2 quads of a panel row, then its steps. */
+  for (int e = threadIdx.x; e < STEPS * DLC_BM / 4; e += blockDim.x) {
+    int r = e / (2 * STEPS) * DLC_MR + e % 2 * 4, t = e / 2 % STEPS;
+    int row = i0 + r, k = k0 + t;
+    if (a.kind == DLC_A_F32) {
+      bool valid = row < p.M && k < p.K;
+      dlc_cp_async<16>(
+          &As[t][r], valid ? weights + ag + dlc_panel_at(row, k, p.K) : weights,
+          valid);
+    } else {
+      for (int q = 0; q < 4; ++q)
+        As[t][r + q] = k < p.K ? dlc_a_f32(a, ag, p.M, p.K, row + q, k) : 0.0f;
+    }
+  }
+}
+
+/* N consecutive staged floats (16-byte aligned where N is a multiple of 4)
+ * into registers. */
+template <int N> DLC_DEVICE void dlc_load_f32(const float *at, float *v) {
+  if constexpr (N % 4 == 0) {
+#pragma unroll
+    for (int i = 0; i < N / 4; ++i) {
+      float4 q = ((const float4 *)at)[i];
+      v[4 * i] = q.x;
+      v[4 * i + 1] = q.y;
+      v[4 * i + 2] = q.z;
+      v[4 * i + 3] = q.w;
+    }
+  } else {
+#pragma unroll
+    for (int i = 0; i < N; ++i)
+      v[i] = at[i];
+  }
+}
+
 #ifdef DLC_WANT_SIMT_F32
+/* fp32 on CUDA cores: DLC_BK-step chunks double-buffered through cp.async
+ * (A's panels 16 bytes at a time, B gathered); each thread keeps a
+ * DLC_TM x DLC_TN register tile and reads its staged A and B values as
+ * float4s. Every output sums its k in order with fmaf. */
+static_assert(2 * DLC_BK * (DLC_AROW_F32 + DLC_BROW_F32) * 4 <= 48 * 1024,
+              "two stages of the fp32 tile exceed 48 KB of shared memory");
 DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
-  __shared__ float As[DLC_BK][DLC_BM + 1];
-  __shared__ float Bs[DLC_BK][DLC_BN + 1];
+  __shared__ __align__(16) float As[2][DLC_BK][DLC_AROW_F32];
+  __shared__ __align__(16) float Bs[2][DLC_BK][DLC_BROW_F32];
   int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
   const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
   dlc_asource a = p.a;
@@ -191,33 +332,28 @@ DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   int64_t ag = grp * p.a_group;
   int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
   int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
-  float acc[DLC_TM][DLC_TN];
+  float acc[DLC_TM][DLC_TN] = {};
+  dlc_pipeline<2>((p.K + DLC_BK - 1) / DLC_BK,
+                  [&](int s, int c) {
+                    dlc_stage_a_f32<DLC_BK>(p, a, ag, i0, c * DLC_BK, As[s]);
+                    dlc_stage_b_f32<DLC_BK>(p, b, j0, c * DLC_BK, Bs[s]);
+                  },
+                  [&](int s) {
+                    for (int kk = 0; kk < DLC_BK; ++kk) {
+                      float av[DLC_TM], bv[DLC_TN];
+                      dlc_load_f32<DLC_TM>(&As[s][kk][ty * DLC_TM], av);
+                      dlc_load_f32<DLC_TN>(&Bs[s][kk][tx * DLC_TN], bv);
+#pragma unroll
+                      for (int r = 0; r < DLC_TM; ++r)
+#pragma unroll
+                        for (int c = 0; c < DLC_TN; ++c)
+                          acc[r][c] = fmaf(av[r], bv[c], acc[r][c]);
+                    }
+                  });
+  /* Unrolled, so that the tile stays in registers. */
+#pragma unroll
   for (int r = 0; r < DLC_TM; ++r)
-    for (int s = 0; s < DLC_TN; ++s)
-      acc[r][s] = 0.0f;
-  for (int k0 = 0; k0 < p.K; k0 += DLC_BK) {
-    for (int e = threadIdx.x; e < DLC_BK * DLC_BM; e += blockDim.x) {
-      int kk = e / DLC_BM, r = e % DLC_BM;
-      As[kk][r] =
-          k0 + kk < p.K ? dlc_a_f32(a, ag, p.M, p.K, i0 + r, k0 + kk) : 0.0f;
-    }
-    for (int e = threadIdx.x; e < DLC_BK * DLC_BN; e += blockDim.x) {
-      int kk, s;
-      dlc_b_element<DLC_BK>(p, e, &kk, &s);
-      Bs[kk][s] = k0 + kk < p.K && j0 + s < p.N
-                      ? dlc_b_at<float>(p, b, k0 + kk, j0 + s, 0.0f)
-                      : 0.0f;
-    }
-    __syncthreads();
-    for (int kk = 0; kk < DLC_BK; ++kk)
-      for (int r = 0; r < DLC_TM; ++r) {
-        float av = As[kk][ty * DLC_TM + r];
-        for (int s = 0; s < DLC_TN; ++s)
-          acc[r][s] = fmaf(av, Bs[kk][tx * DLC_TN + s], acc[r][s]);
-      }
-    __syncthreads();
-  }
-  for (int r = 0; r < DLC_TM; ++r)
+#pragma unroll
     for (int s = 0; s < DLC_TN; ++s) {
       int i = i0 + ty * DLC_TM + r, j = j0 + tx * DLC_TN + s;
       if (i < p.M && j < p.N)
@@ -359,7 +495,8 @@ DLC_DEVICE int32_t dlc_b_word(const dlc_gemm_params &p, const int8_t *b, int q,
 }
 #endif
 
-/*===--- int8: __dp4a over the 4-step groups ------------------------------===*/
+/*===--- int8: __dp4a over the 4-step groups
+ * ------------------------------===*/
 
 #ifdef DLC_WANT_S8_GEMM
 

@@ -24,11 +24,11 @@
  * 32-bit selector word, and 32 x DLC_BN activations. Two stages: a third
  * of a 128 x 64 tile would pass 48 KB. Kept values' rows are padded to 24
  * words (a half-warp's 8-byte fragment loads then hit 32 banks),
- * activations' as the dense kernel's (DLC_TC_BROW). */
+ * activations' as the dense kernel's (DLC_BROW_F32). */
 #define DLC_SP24_STAGES 2
 #define DLC_SP24_AROW 24
 static_assert(DLC_SP24_STAGES * 4 *
-                      (DLC_BM * (DLC_SP24_AROW + 1) + 32 * DLC_TC_BROW) <=
+                      (DLC_BM * (DLC_SP24_AROW + 1) + 32 * DLC_BROW_F32) <=
                   48 * 1024,
               "the 2:4 kernel's stages exceed 48 KB of shared memory");
 
@@ -69,7 +69,7 @@ DLC_DEVICE void dlc_sp24_stage(const dlc_gemm_params &p, const float *values,
                                const uint32_t *meta, int kp, const float *b,
                                int i0, int j0, int k0,
                                float (*As)[DLC_SP24_AROW], uint32_t *Ms,
-                               float (*Bs)[DLC_TC_BROW]) {
+                               float (*Bs)[DLC_BROW_F32]) {
   for (int e = threadIdx.x; e < 4 * DLC_BM; e += blockDim.x) {
     int r = e / 4, q = e % 4, row = i0 + r;
     dlc_cp_async<16>(
@@ -96,7 +96,7 @@ DLC_DEVICE void dlc_sp24_stage(const dlc_gemm_params &p, const float *values,
 template <typename T>
 DLC_DEVICE void
 dlc_sp24_chunk(float (*acc)[DLC_TC_NT][4], const float (*As)[DLC_SP24_AROW],
-               const uint32_t *Ms, const float (*Bs)[DLC_TC_BROW], int warp) {
+               const uint32_t *Ms, const float (*Bs)[DLC_BROW_F32], int warp) {
   int g = threadIdx.x % 32 / 4, t = threadIdx.x % 4;
   dlc_warp_tiles<4>(
       acc, warp,
@@ -123,7 +123,7 @@ template <typename T>
 DLC_KERNEL void dlc_gemm_sp24_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   __shared__ __align__(16) float As[DLC_SP24_STAGES][DLC_BM][DLC_SP24_AROW];
   __shared__ __align__(16) uint32_t Ms[DLC_SP24_STAGES][DLC_BM];
-  __shared__ __align__(16) float Bs[DLC_SP24_STAGES][32][DLC_TC_BROW];
+  __shared__ __align__(16) float Bs[DLC_SP24_STAGES][32][DLC_BROW_F32];
   int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
   const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
   int kp = DLC_ROUND_UP(p.K, 32); /* the compressed rows' padded length */

@@ -117,45 +117,6 @@ DLC_DEVICE void dlc_tc_store(dlc_tc_accumulator<Acc> *acc, Acc (*Cs)[DLC_BN],
   }
 }
 
-/* cp.async: a copy of BYTES (4 or 16) from global to shared memory that
- * completes in the background, zeros when !valid (`at` is then any
- * readable address); committed in groups and waited for with
- * dlc_cp_async_wait. Before sm_80, an ordinary copy. */
-template <int BYTES>
-DLC_DEVICE void dlc_cp_async(void *to, const void *at, bool valid) {
-#ifdef DLC_CUDA_EMULATOR
-  dlc_emu::cp_async(to, at, BYTES, valid ? BYTES : 0);
-#elif defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
-  unsigned shared = (unsigned)__cvta_generic_to_shared(to);
-  if constexpr (BYTES == 16)
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(shared),
-                 "l"(at), "r"(valid ? 16 : 0));
-  else
-    asm volatile("cp.async.ca.shared.global [%0], [%1], %2, %3;" ::"r"(shared),
-                 "l"(at), "n"(BYTES), "r"(valid ? BYTES : 0));
-#else
-  if constexpr (BYTES == 16)
-    *(float4 *)to = valid ? *(const float4 *)at : make_float4(0, 0, 0, 0);
-  else
-    *(float *)to = valid ? *(const float *)at : 0.0f;
-#endif
-}
-DLC_DEVICE void dlc_cp_async_commit() {
-#ifdef DLC_CUDA_EMULATOR
-  dlc_emu::cp_async_commit();
-#elif defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
-  asm volatile("cp.async.commit_group;");
-#endif
-}
-/* Waits until at most PENDING committed groups are still in flight. */
-template <int PENDING> DLC_DEVICE void dlc_cp_async_wait() {
-#ifdef DLC_CUDA_EMULATOR
-  dlc_emu::cp_async_wait(PENDING);
-#elif defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 800
-  asm volatile("cp.async.wait_group %0;" ::"n"(PENDING));
-#endif
-}
-
 /* The pipelined mma.sync kernels (fp16 / bf16, and int8 on sm_80+) keep
  * DLC_STAGES chunks of the reduction in flight (the target's "stages") and
  * split the block tile 2 x 4 among the 8 warps, each computing
@@ -163,44 +124,15 @@ template <int PENDING> DLC_DEVICE void dlc_cp_async_wait() {
  * (or 4-step group) each and are padded so that a fragment load (steps
  * 2t, 2t + 1 or groups t, t + 4 of 8 consecutive rows or columns) hits 32
  * different banks. */
-#ifndef DLC_STAGES
-#define DLC_STAGES 3
-#endif
 #define DLC_TC_MT (DLC_BM / 2 / 16)
 #define DLC_TC_NT (DLC_BN / 4 / 8)
 static_assert(DLC_BM % 32 == 0 && DLC_BN % 32 == 0,
               "the tensor-core tile splits into 2 x 4 warps of 16x8 tiles");
-static_assert(DLC_STAGES >= 2, "a pipeline needs at least 2 stages");
 
 /* The warp's sub-tile origin within the block tile. */
 DLC_DEVICE void dlc_tc_warp_origin(int warp, int *row, int *col) {
   *row = warp / 4 * (DLC_BM / 2);
   *col = warp % 4 * (DLC_BN / 4);
-}
-
-/* The reduction's chunks through the pipeline: `stage(s, c)` issues the
- * copies of chunk c into stage s, `compute(s)` multiplies the chunk in
- * stage s, through STAGES stages (DLC_STAGES unless a kernel's chunks need
- * fewer). Chunk c goes to stage c % STAGES; every iteration commits one
- * group (empty past the last chunk), so waiting until STAGES - 2 are in
- * flight means chunk c has landed, and the barrier also tells the
- * threads that every warp is done with the stage refilled next. */
-template <int STAGES = DLC_STAGES, typename Stage, typename Compute>
-DLC_DEVICE void dlc_pipeline(int chunks, Stage stage, Compute compute) {
-  for (int c = 0; c < STAGES - 1; ++c) {
-    if (c < chunks)
-      stage(c, c);
-    dlc_cp_async_commit();
-  }
-  for (int c = 0; c < chunks; ++c) {
-    dlc_cp_async_wait<STAGES - 2>();
-    __syncthreads();
-    int next = c + STAGES - 1;
-    if (next < chunks)
-      stage(next % STAGES, next);
-    dlc_cp_async_commit();
-    compute(c % STAGES);
-  }
 }
 
 /* Each warp's DLC_TC_MT x DLC_TC_NT tiles += one staged chunk: `a(row, r)`
@@ -292,25 +224,9 @@ DLC_KERNEL void dlc_pack_a_tc_kernel(int M, int K, const float *src,
  * model's fp32 activations, is staged as fp32 and rounded to T as the
  * warps build fragments. */
 #define DLC_TC_AROW (DLC_BM + 8)
-#define DLC_TC_BROW (DLC_BN + 4)
-static_assert(DLC_STAGES * (8 * DLC_TC_AROW + 16 * DLC_TC_BROW) * 4 <=
+static_assert(DLC_STAGES * (8 * DLC_TC_AROW + 16 * DLC_BROW_F32) * 4 <=
                   48 * 1024,
               "the pipeline's stages exceed 48 KB of shared memory");
-
-/* Issues the copies of B's steps k0 .. k0 + STEPS - 1 (fp32) into rows of
- * one stage, one element at a time (a convolution's implicit im2col
- * gathers); padding and steps past K are zeros. */
-template <int STEPS>
-DLC_DEVICE void dlc_stage_b_f32(const dlc_gemm_params &p, const float *b,
-                                int j0, int k0, float (*Bs)[DLC_TC_BROW]) {
-  for (int e = threadIdx.x; e < STEPS * DLC_BN; e += blockDim.x) {
-    int t, s;
-    dlc_b_element<STEPS>(p, e, &t, &s);
-    int k = k0 + t, j = j0 + s;
-    const float *at = k < p.K && j < p.N ? dlc_b_ptr(p, b, k, j) : nullptr;
-    dlc_cp_async<4>(&Bs[t][s], at ? at : b, at != nullptr);
-  }
-}
 
 /* Issues the copies of reduction steps k0 .. k0 + 15 into one stage: A's
  * 8 pairs of steps (DLC_A_TC16 panels 16 bytes, 4 rows of a pair, at a
@@ -321,7 +237,7 @@ template <typename T>
 DLC_DEVICE void dlc_tc_stage(const dlc_gemm_params &p, const dlc_asource &a,
                              int64_t ag, const float *b, int i0, int j0, int k0,
                              uint32_t (*As)[DLC_TC_AROW],
-                             float (*Bs)[DLC_TC_BROW]) {
+                             float (*Bs)[DLC_BROW_F32]) {
   if (a.kind == DLC_A_TC16) {
     const uint16_t *weights = (const uint16_t *)a.data + ag;
     int K2 = DLC_ROUND_UP(p.K, 2);
@@ -354,7 +270,7 @@ DLC_DEVICE void dlc_tc_stage(const dlc_gemm_params &p, const dlc_asource &a,
 template <typename T>
 DLC_DEVICE void dlc_tc_chunk(float (*acc)[DLC_TC_NT][4],
                              const uint32_t (*As)[DLC_TC_AROW],
-                             const float (*Bs)[DLC_TC_BROW], int warp) {
+                             const float (*Bs)[DLC_BROW_F32], int warp) {
   int g = threadIdx.x % 32 / 4, t = threadIdx.x % 4;
   dlc_warp_tiles<2>(
       acc, warp,
@@ -376,7 +292,7 @@ DLC_DEVICE void dlc_tc_chunk(float (*acc)[DLC_TC_NT][4],
 template <typename T>
 DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   __shared__ __align__(16) uint32_t As[DLC_STAGES][8][DLC_TC_AROW];
-  __shared__ __align__(16) float Bs[DLC_STAGES][16][DLC_TC_BROW];
+  __shared__ __align__(16) float Bs[DLC_STAGES][16][DLC_BROW_F32];
   int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
   const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
   dlc_asource a = p.a;
