@@ -1,13 +1,15 @@
 /*===- gemm.cuh - GEMM and convolution (fp32 SIMT, int8 dp4a) -------------===*
  *
  * Weights arrive in the layout the shared lowering packs (panels of 8
- * rows, reduction-step-major; int8 in groups of 4 steps); activations are
- * read in place: convolutions gather their implicit im2col columns while
- * filling shared memory, 1x1 stride-1 convolutions and linear layers read
- * a strided matrix. A block computes a DLC_BM x DLC_BN tile (the target's
- * tile sizes, set before this file) with 256 threads, each accumulating a
- * (DLC_BM/16) x (DLC_BN/16) sub-tile in registers; every output element is
- * reduced in order over k. Groups and images are the grid's z dimension.
+ * rows, reduction-step-major; int8 and fp8 in groups of 4 steps, fp16 /
+ * bf16 in pairs); activations are read in place: convolutions gather their
+ * implicit im2col columns while filling shared memory, 1x1 stride-1
+ * convolutions and linear layers read a strided matrix. A block computes a
+ * DLC_BM x DLC_BN tile (the target's tile sizes, set before this file)
+ * with 256 threads; on CUDA cores each accumulates a (DLC_BM/16) x
+ * (DLC_BN/16) sub-tile in registers, every output element reduced in order
+ * over k. Groups and images are the grid's z dimension. The cp.async
+ * staging helpers and the pipeline loop here serve every GEMM kernel.
  *
  *===----------------------------------------------------------------------===*/
 

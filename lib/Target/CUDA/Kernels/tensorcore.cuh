@@ -9,11 +9,14 @@
  *   executor's fixed-point requantization: the same bits as dp4a.
  * - fp16 (sm_75+) and bf16 (sm_80+): fp32 layers emitted with
  *   --cuda-precision=fp16|bf16 (inputs rounded, fp32 accumulation) on
- *   mma.sync m16n8k16, fed by a DLC_STAGES-deep cp.async pipeline of fp32
- *   chunks; the accumulators go from registers to the epilogue.
+ *   mma.sync m16n8k16, fed by a DLC_STAGES-deep cp.async pipeline (the
+ *   weights already in that type, pairs of steps per register; the
+ *   activations fp32, rounded in registers); the accumulators go from
+ *   registers to the epilogue.
  *
  * Each kernel is compiled only where the model uses it (gemm.cuh); fp8
- * layers have their own (fp8.cuh), 2:4 sparse ones too (sparse.cuh).
+ * layers have their own on int8's pipeline (fp8.cuh), 2:4 sparse ones too
+ * (sparse.cuh). The cp.async helpers and the pipeline loop are gemm.cuh's.
  *
  *===----------------------------------------------------------------------===*/
 
