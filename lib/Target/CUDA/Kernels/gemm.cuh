@@ -487,6 +487,10 @@ DLC_LAUNCHER void dlc_matmul_f32(int batch, int M, int N, int K,
  * fp8 codes). */
 DLC_DEVICE int32_t dlc_b_word(const dlc_gemm_params &p, const int8_t *b, int q,
                               int j, int8_t pad) {
+  /* A linear layer's column is contiguous in k: one aligned 4-byte load. */
+  const int8_t *at = b + 4 * (int64_t)q + (int64_t)j * p.cs;
+  if (!p.conv && p.rs == 1 && 4 * q + 3 < p.K && (uintptr_t)at % 4 == 0)
+    return *(const int32_t *)at;
   uint32_t word = 0;
   for (int t = 0; t < 4; ++t) {
     int k = 4 * q + t;
