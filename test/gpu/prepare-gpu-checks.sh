@@ -24,7 +24,7 @@ if [ ${#names[@]} -eq 0 ]; then
          resnet18_sparse_fp16 mobilenet_v2 transformer transformer_int8
          transformer_fp16
          digits_int8 digits_int8_dp4a digits_nf4 digits_nf4_fp16 digits_e4m3 digits_e5m2
-         digits_fp16 digits_bf16 digits_sparse_fp16 pooling depthwise3x3
+         digits_fp16 digits_bf16 digits_sparse_fp16 pooling pad_modes depthwise3x3
          depthwise5x5s2 grouped3x3_fp16 gemm2048 gemm2048_fp16
          conv64x56 conv64x56_fp16)
 fi
@@ -138,6 +138,17 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
     [ "$1" = digits_int8 ] && tol=0
     [ "${1:0:8}" = digits_e ] && tol=2e-2
     echo "$work/$1.mlir $digits/test_x.npy $tol" ;;
+  pad_modes) # ONNX Pad's three modes chained: reflect, edge, constant
+    $py -c "import numpy; numpy.save('$work/pad_modes.input.npy', numpy.random.default_rng(0).standard_normal((1, 4, 9, 9)).astype(numpy.float32))"
+    cat > "$work/pad_modes.mlir" <<'MLIR'
+func.func @main(%x: tensor<1x4x9x9xf32>) -> tensor<1x5x17x16xf32> {
+  %a = dlc.pad %x {pads = array<i64: 0, 0, 2, 1, 0, 0, 1, 3>, mode = #dlc.pad_mode<reflect>} : (tensor<1x4x9x9xf32>) -> tensor<1x4x12x13xf32>
+  %b = dlc.pad %a {pads = array<i64: 0, 1, 1, 0, 0, 0, 2, 2>, mode = #dlc.pad_mode<edge>} : (tensor<1x4x12x13xf32>) -> tensor<1x5x15x15xf32>
+  %c = dlc.pad %b {pads = array<i64: 0, 0, 2, 0, 0, 0, 0, 1>, value = 5.0e-01 : f32} : (tensor<1x5x15x15xf32>) -> tensor<1x5x17x16xf32>
+  return %c : tensor<1x5x17x16xf32>
+}
+MLIR
+    echo "$work/pad_modes.mlir $work/pad_modes.input.npy 0" ;;
   pooling) # every pooling form, fp32 and int8 (the ARM test's model)
     $py -c "import numpy; numpy.save('$work/pooling.input.npy', numpy.random.default_rng(0).standard_normal((1, 8, 65, 65)).astype(numpy.float32))"
     echo "$src/test/Target/ARM/Inputs/pooling.mlir $work/pooling.input.npy 1e-6" ;;

@@ -60,13 +60,20 @@ static inline unsigned dlc_blocks(int64_t n) {
        i += (int64_t)gridDim.x * blockDim.x)
 
 /* Small shapes and strides (rank <= 6) passed to kernels by value. */
+#define DLC_MAX_RANK 6
 typedef struct {
-  int64_t v[6];
+  int64_t v[DLC_MAX_RANK];
 } dlc_dims;
+
+/* Dimensions rank - 1 down to 0 of a dlc_dims, as an unrolled loop whose
+ * indices are constants: the kernel reads its by-value dims in place
+ * instead of copying them to a stack frame to index them. */
+#define DLC_FOR_DIMS_DOWN(d, rank)                                             \
+  _Pragma("unroll") for (int d = DLC_MAX_RANK - 1; d >= 0; --d) if (d < (rank))
 
 static inline dlc_dims dlc_dims_of(int rank, const int64_t *values) {
   dlc_dims d;
-  for (int i = 0; i < 6; ++i)
+  for (int i = 0; i < DLC_MAX_RANK; ++i)
     d.v[i] = i < rank ? values[i] : 0;
   return d;
 }

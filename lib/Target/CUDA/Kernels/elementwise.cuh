@@ -11,7 +11,7 @@ DLC_KERNEL void dlc_binary_kernel(int op, int rank, int64_t total,
                                   dlc_clamp clamp) {
   DLC_FOR(e, total) {
     int64_t rest = e, ia = 0, ib = 0;
-    for (int d = rank - 1; d >= 0; --d) {
+    DLC_FOR_DIMS_DOWN(d, rank) {
       int64_t i = rest % shape.v[d];
       rest /= shape.v[d];
       ia += i * as.v[d];

@@ -11,7 +11,7 @@ DLC_KERNEL void dlc_copy_kernel(int rank, int64_t total, dlc_dims shape,
                                 dlc_dims ds, int size) {
   DLC_FOR(e, total) {
     int64_t rest = e, si = src_offset, di = dst_offset;
-    for (int d = rank - 1; d >= 0; --d) {
+    DLC_FOR_DIMS_DOWN(d, rank) {
       int64_t i = rest % shape.v[d];
       rest /= shape.v[d];
       si += i * ss.v[d];
@@ -44,7 +44,7 @@ DLC_KERNEL void dlc_pad_kernel(int rank, int64_t total, dlc_dims in_shape,
   DLC_FOR(o, total) {
     int64_t rest = o, src = 0, stride = 1;
     int inside = 1;
-    for (int d = rank - 1; d >= 0; --d) {
+    DLC_FOR_DIMS_DOWN(d, rank) {
       int64_t i = rest % out_shape.v[d] - before.v[d], n = in_shape.v[d];
       rest /= out_shape.v[d];
       i = dlc_pad_source(i, n, mode);
