@@ -30,16 +30,14 @@ enum { DLC_FP8_E4M3 = 0, DLC_FP8_E5M2 = 1 };
 #define DLC_FP8_AREGS 4
 #define DLC_FP8_BREGS 2
 template <int F>
-DLC_DEVICE uint32_t dlc_fp8_a(const uint32_t (*As)[DLC_S8_AROW], int row,
+DLC_DEVICE uint32_t dlc_fp8_a(const uint32_t (*As)[DLC_WORD_AROW], int row,
                               int r) {
-  int g = threadIdx.x % 32 / 4, t = threadIdx.x % 4;
-  return As[4 * (r / 2) + t][row + g + 8 * (r % 2)];
+  return dlc_a_word(As, row, r);
 }
 template <int F>
 DLC_DEVICE uint32_t dlc_fp8_b(const uint32_t (*Bs)[DLC_S8_BROW], int col,
                               int r) {
-  int g = threadIdx.x % 32 / 4, t = threadIdx.x % 4;
-  return Bs[4 * r + t][col + g];
+  return dlc_b_word_reg(Bs, col, r);
 }
 
 #ifdef DLC_CUDA_EMULATOR /* test/gpu/emulator: the same on the CPU */
@@ -86,7 +84,7 @@ template <int F> DLC_DEVICE uint32_t dlc_fp8_pair_f16(uint32_t word, int t) {
   return (uint32_t)h.x | (uint32_t)h.y << 16;
 }
 template <int F>
-DLC_DEVICE uint32_t dlc_fp8_a(const uint32_t (*As)[DLC_S8_AROW], int row,
+DLC_DEVICE uint32_t dlc_fp8_a(const uint32_t (*As)[DLC_WORD_AROW], int row,
                               int r) {
   int g = threadIdx.x % 32 / 4, t = threadIdx.x % 4, h = r % 4;
   return dlc_fp8_pair_f16<F>(

@@ -6,11 +6,12 @@
  * weights arrive compressed (DLC_A_SP24: the 2 kept values of each group of
  * 4 steps and a 4-bit selector of their positions) and the sparse tensor
  * cores skip the zeros. A block stages, per 32 reduction steps, its rows'
- * 16 kept values (rounded to T) and 32 bits of selectors, and the 32 x
- * DLC_BN activations (a convolution's implicit im2col); each of its 8 warps
- * computes DLC_SP24_TILES 16x8 output tiles with
- * mma.sp::ordered_metadata m16n8k32 (T x T -> f32). The epilogue (bias,
- * residual, clamp) reads the accumulators from registers.
+ * 16 kept values (fp32, rounded to T in registers) and 32 bits of
+ * selectors, and the 32 x DLC_BN activations (a convolution's implicit
+ * im2col); its 8 warps split the tile 2 x 4 as the dense kernels' do
+ * (dlc_warp_tiles), each 16x8 tile one mma.sp::ordered_metadata m16n8k32
+ * (T x T -> f32). The epilogue (bias, residual, clamp) reads the
+ * accumulators from registers.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -19,7 +20,7 @@
 #error "2:4 sparse layers need sparse tensor cores: compile for sm_80 or newer"
 #endif
 
-/* The pipeline (tensorcore.cuh) with chunks of 32 steps: per row its 16
+/* The pipeline (dlc_pipeline, gemm.cuh) with chunks of 32 steps: per row its 16
  * kept values (fp32, rounded to T as the warps build fragments) and one
  * 32-bit selector word, and 32 x DLC_BN activations. Two stages: a third
  * of a 128 x 64 tile would pass 48 KB. Kept values' rows are padded to 24

@@ -183,6 +183,40 @@ DLC_DEVICE void dlc_warp_tiles_store(const dlc_gemm_params &p,
                     acc[m][n]);
 }
 
+/* Weights staged as 32-bit words, each a row's consecutive steps (2 fp16 /
+ * bf16 values, or 4 int8 / fp8 codes): 8 words of the block tile's rows per
+ * stage, rows padded by 8 words so that a fragment load (words t, t + 4 of
+ * 8 consecutive rows) hits 32 different banks. The packed panels hold 8
+ * rows x 1 word per 32 bytes, `words` words per row. */
+#define DLC_WORD_AROW (DLC_BM + 8)
+
+/* Issues the copies of words q0 .. q0 + 7 of the tile's rows into one stage,
+ * 16 bytes (4 rows of a word) at a time; rows past M and words past
+ * `words` are zeros. */
+DLC_DEVICE void dlc_stage_a_words(const uint32_t *a, int words, int M, int i0,
+                                  int q0, uint32_t (*As)[DLC_WORD_AROW]) {
+  /* Consecutive threads: consecutive 16 bytes of a panel (4 rows of a
+   * word, then the next word). */
+  for (int e = threadIdx.x; e < 2 * DLC_BM; e += blockDim.x) {
+    int r = e / 16 * DLC_MR + e % 2 * 4, q = e / 2 % 8;
+    int row = i0 + r, word = q0 + q;
+    bool valid = row < M && word < words;
+    dlc_cp_async<16>(&As[q][r],
+                     valid ? a + (int64_t)(row / DLC_MR) * words * DLC_MR +
+                                 word * DLC_MR + row % DLC_MR
+                           : a,
+                     valid);
+  }
+}
+
+/* Lane 4g + t's A register r of the 16 rows from `row` (m16n8k16 on pairs
+ * or m16n8k32 on quads alike: row g + 8 (r % 2), word 4 (r / 2) + t). */
+DLC_DEVICE uint32_t dlc_a_word(const uint32_t (*As)[DLC_WORD_AROW], int row,
+                               int r) {
+  int g = threadIdx.x % 32 / 4, t = threadIdx.x % 4;
+  return As[4 * (r / 2) + t][row + g + 8 * (r % 2)];
+}
+
 #if defined(DLC_WANT_F16_TC) || defined(DLC_WANT_BF16_TC)
 /* Two fp32 values rounded (to nearest even) to the tensor cores' input
  * type, chosen by the type of the last argument, as one mma operand
@@ -221,41 +255,27 @@ DLC_KERNEL void dlc_pack_a_tc_kernel(int M, int K, const float *src,
   }
 }
 
-/* fp16 / bf16: chunks of 16 steps. A is staged as pairs of steps in T,
- * each one mma operand register (DLC_A_TC16 weights, rounded at emit time,
- * come by 16-byte cp.async; other kinds are rounded while staging); B, the
- * model's fp32 activations, is staged as fp32 and rounded to T as the
- * warps build fragments. */
-#define DLC_TC_AROW (DLC_BM + 8)
-static_assert(DLC_STAGES * (8 * DLC_TC_AROW + 16 * DLC_BROW_F32) * 4 <=
+/* fp16 / bf16: chunks of 16 steps. A is staged as words of 2 steps in T
+ * (DLC_A_TC16 weights, rounded at emit time, by dlc_stage_a_words; other
+ * kinds are rounded while staging); B, the model's fp32 activations, is
+ * staged as fp32 and rounded to T as the warps build fragments. */
+static_assert(DLC_STAGES * (8 * DLC_WORD_AROW + 16 * DLC_BROW_F32) * 4 <=
                   48 * 1024,
               "the pipeline's stages exceed 48 KB of shared memory");
 
 /* Issues the copies of reduction steps k0 .. k0 + 15 into one stage: A's
- * 8 pairs of steps (DLC_A_TC16 panels 16 bytes, 4 rows of a pair, at a
- * time; fp32 panels and NF4 codes decoded and rounded here), B one element
+ * 8 pairs of steps (DLC_A_TC16 words; fp32 panels and NF4 codes decoded
+ * and rounded here), B one element
  * at a time (a convolution's implicit im2col gathers; padding and steps
  * past K are zeros). */
 template <typename T>
 DLC_DEVICE void dlc_tc_stage(const dlc_gemm_params &p, const dlc_asource &a,
                              int64_t ag, const float *b, int i0, int j0, int k0,
-                             uint32_t (*As)[DLC_TC_AROW],
+                             uint32_t (*As)[DLC_WORD_AROW],
                              float (*Bs)[DLC_BROW_F32]) {
   if (a.kind == DLC_A_TC16) {
-    const uint16_t *weights = (const uint16_t *)a.data + ag;
-    int K2 = DLC_ROUND_UP(p.K, 2);
-    /* Consecutive threads: consecutive 16 bytes of a panel (4 rows of a
-     * pair, then the next pair). */
-    for (int e = threadIdx.x; e < 2 * DLC_BM; e += blockDim.x) {
-      int r = e / 16 * DLC_MR + e % 2 * 4, q = e / 2 % 8;
-      int row = i0 + r, pair = k0 / 2 + q;
-      bool valid = row < p.M && pair < K2 / 2;
-      dlc_cp_async<16>(&As[q][r],
-                       valid ? weights + (int64_t)(row / DLC_MR) * K2 * DLC_MR +
-                                   pair * 2 * DLC_MR + (row % DLC_MR) * 2
-                             : weights,
-                       valid);
-    }
+    dlc_stage_a_words((const uint32_t *)((const uint16_t *)a.data + ag),
+                      (p.K + 1) / 2, p.M, i0, k0 / 2, As);
   } else {
     for (int e = threadIdx.x; e < 8 * DLC_BM; e += blockDim.x) {
       int q = e / DLC_BM, r = e % DLC_BM, k = k0 + 2 * q;
@@ -272,14 +292,11 @@ DLC_DEVICE void dlc_tc_stage(const dlc_gemm_params &p, const dlc_asource &a,
  * pair 4 (r / 2) + t; steps 8r + 2t, + 1 for B). */
 template <typename T>
 DLC_DEVICE void dlc_tc_chunk(float (*acc)[DLC_TC_NT][4],
-                             const uint32_t (*As)[DLC_TC_AROW],
+                             const uint32_t (*As)[DLC_WORD_AROW],
                              const float (*Bs)[DLC_BROW_F32], int warp) {
   int g = threadIdx.x % 32 / 4, t = threadIdx.x % 4;
   dlc_warp_tiles<2>(
-      acc, warp,
-      [&](int row, int r) {
-        return As[4 * (r / 2) + t][row + g + 8 * (r % 2)];
-      },
+      acc, warp, [&](int row, int r) { return dlc_a_word(As, row, r); },
       [&](int col, int r) {
         int k = 8 * r + 2 * t;
         return dlc_tc_pack(Bs[k][col + g], Bs[k + 1][col + g], T());
@@ -294,7 +311,7 @@ DLC_DEVICE void dlc_tc_chunk(float (*acc)[DLC_TC_NT][4],
  * DLC_STAGES-deep cp.async pipeline. */
 template <typename T>
 DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
-  __shared__ __align__(16) uint32_t As[DLC_STAGES][8][DLC_TC_AROW];
+  __shared__ __align__(16) uint32_t As[DLC_STAGES][8][DLC_WORD_AROW];
   __shared__ __align__(16) float Bs[DLC_STAGES][16][DLC_BROW_F32];
   int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
   const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
@@ -318,31 +335,26 @@ DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
     defined(DLC_WANT_FP8_TC)
 /* 8-bit operands (int8, and fp8 codes in fp8.cuh): chunks of 8 groups of 4
  * steps (32 steps), each group of a row or column one 32-bit word, which is
- * one m16n8k32 operand register: A's words come from the packed panels (8
- * rows x 4 steps per 32 bytes) by 16-byte cp.async, B's are gathered (a
- * convolution's im2col, bytes). */
-#define DLC_S8_AROW (DLC_BM + 8)
+ * one m16n8k32 operand register: A's words come from the packed panels by
+ * dlc_stage_a_words, B's are gathered (a convolution's im2col, bytes). */
 #define DLC_S8_BROW (DLC_BN + 8)
+
+/* Lane 4g + t's B register r of the 8 columns from `col` (m16n8k32: word
+ * 4r + t of column g). */
+DLC_DEVICE uint32_t dlc_b_word_reg(const uint32_t (*Bs)[DLC_S8_BROW], int col,
+                                   int r) {
+  int g = threadIdx.x % 32 / 4, t = threadIdx.x % 4;
+  return Bs[4 * r + t][col + g];
+}
 
 /* Issues the copies of groups q0 .. q0 + 7 into one stage (groups past the
  * weights' K4 / 4 and columns past N are zeros, B's `pad` in a
  * convolution's padding). */
 DLC_DEVICE void dlc_s8_stage(const dlc_gemm_params &p, const int8_t *a,
                              const int8_t *b, int8_t pad, int K4, int i0,
-                             int j0, int q0, uint32_t (*As)[DLC_S8_AROW],
+                             int j0, int q0, uint32_t (*As)[DLC_WORD_AROW],
                              uint32_t (*Bs)[DLC_S8_BROW]) {
-  /* Consecutive threads: consecutive 16 bytes of a panel (4 rows of a
-   * group, then the next group). */
-  for (int e = threadIdx.x; e < 2 * DLC_BM; e += blockDim.x) {
-    int r = e / 16 * DLC_MR + e % 2 * 4, q = e / 2 % 8;
-    int row = i0 + r, group = q0 + q;
-    bool valid = row < p.M && group < K4 / 4;
-    dlc_cp_async<16>(&As[q][r],
-                     valid ? a + (int64_t)(row / DLC_MR) * K4 * DLC_MR +
-                                 group * 32 + (row % DLC_MR) * 4
-                           : a,
-                     valid);
-  }
+  dlc_stage_a_words((const uint32_t *)a, K4 / 4, p.M, i0, q0, As);
   for (int e = threadIdx.x; e < 8 * DLC_BN; e += blockDim.x) {
     int q, s;
     dlc_b_element<8>(p, e, &q, &s);
@@ -358,7 +370,7 @@ template <typename Chunk>
 DLC_DEVICE void dlc_quad_pipeline(const dlc_gemm_params &p, const int8_t *a,
                                   const int8_t *b, int8_t pad, int i0, int j0,
                                   Chunk chunk) {
-  __shared__ __align__(16) uint32_t As[DLC_STAGES][8][DLC_S8_AROW];
+  __shared__ __align__(16) uint32_t As[DLC_STAGES][8][DLC_WORD_AROW];
   __shared__ __align__(16) uint32_t Bs[DLC_STAGES][8][DLC_S8_BROW];
   int K4 = DLC_ROUND_UP(p.K, 4), chunks = (K4 / 4 + 7) / 8;
   dlc_pipeline(
@@ -392,15 +404,11 @@ DLC_DEVICE void dlc_mma_s8(int32_t d[4], const uint32_t a[4],
  * holds group 4 (r / 2) + t of row g + 8 (r % 2) for A, group 4r + t for
  * B). */
 DLC_DEVICE void dlc_s8_chunk(int32_t (*acc)[DLC_TC_NT][4],
-                             const uint32_t (*As)[DLC_S8_AROW],
+                             const uint32_t (*As)[DLC_WORD_AROW],
                              const uint32_t (*Bs)[DLC_S8_BROW], int warp) {
-  int g = threadIdx.x % 32 / 4, t = threadIdx.x % 4;
   dlc_warp_tiles<2>(
-      acc, warp,
-      [&](int row, int r) {
-        return As[4 * (r / 2) + t][row + g + 8 * (r % 2)];
-      },
-      [&](int col, int r) { return Bs[4 * r + t][col + g]; },
+      acc, warp, [&](int row, int r) { return dlc_a_word(As, row, r); },
+      [&](int col, int r) { return dlc_b_word_reg(Bs, col, r); },
       [](int32_t *d, const uint32_t *a, const uint32_t *b, int) {
         dlc_mma_s8(d, a, b);
       });
