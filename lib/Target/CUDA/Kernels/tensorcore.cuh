@@ -248,10 +248,9 @@ DLC_KERNEL void dlc_pack_a_tc_kernel(int M, int K, const float *src,
     int64_t panel = w / ((int64_t)pairs * DLC_MR);
     int rest = (int)(w % ((int64_t)pairs * DLC_MR));
     int row = (int)panel * DLC_MR + rest % DLC_MR, k = 2 * (rest / DLC_MR);
-    const float *at = src + (int64_t)row * K + k;
-    bool inside = row < M;
-    dst[w] = dlc_tc_pack(inside ? at[0] : 0.0f,
-                         inside && k + 1 < K ? at[1] : 0.0f, T());
+    const float *at = src + (int64_t)DLC_MIN(row, M - 1) * K + k;
+    dst[w] = dlc_tc_pack(row < M ? at[0] : 0.0f,
+                         row < M && k + 1 < K ? at[1] : 0.0f, T());
   }
 }
 
