@@ -15,6 +15,52 @@ const char *const builtinTargets =
     ;
 } // namespace
 
+/// Static shared memory of the CUDA kernels (lib/Target/CUDA/Kernels) that
+/// `target`'s tiles give, in bytes; a block may have 48 KB.
+static std::optional<std::string> cudaSharedMemoryOverflow(const Target &t) {
+  constexpr int64_t limit = 48 * 1024;
+  int64_t m = t.cudaTileM, n = t.cudaTileN;
+  std::string tile = std::to_string(m) + "x" + std::to_string(n) + " tile";
+  unsigned capability = t.cudaCapability();
+  // fp32 (gemm.cuh): two stages of tile_k steps, rows padded by 4 words.
+  if (2 * t.cudaTileK * (m + n + 8) * 4 > limit)
+    return "cuda.tile_k: two stages of " + std::to_string(t.cudaTileK) +
+           " steps of a " + tile + " exceed 48 KB of shared memory";
+  // fp16 / bf16 (tensorcore.cuh, the deepest of the dense tensor-core
+  // pipelines): per stage 8 rows of weight pairs (tile_m + 8 words) and 16
+  // of fp32 activations (tile_n + 4).
+  if (t.cudaStages * (8 * (m + 8) + 16 * (n + 4)) * 4 > limit)
+    return "cuda.stages: " + std::to_string(t.cudaStages) + " stages of a " +
+           tile + " exceed 48 KB of shared memory";
+  // 2:4 sparse (sparse.cuh, sm_80+): per stage a row's 12 words of kept
+  // values and its selectors, and 32 steps of activations; at least two.
+  if (capability >= 80 && 2 * (13 * m + 32 * (n + 4)) * 4 > limit)
+    return "cuda.tile_m/tile_n: two stages of the 2:4 sparse kernel's " + tile +
+           " exceed 48 KB of shared memory";
+  // int8 on WMMA (tensorcore.cuh, sm_72 - sm_75): the 8 warps take the
+  // tile's 16x16 fragments in turn; two 16-step chunks of both operands
+  // and the int32 tile in shared memory.
+  if (capability >= 72 && capability < 80) {
+    if (m * n % (8 * 16 * 16) != 0)
+      return "cuda.tile_m/tile_n: the int8 WMMA kernel (sm_72 - sm_75) "
+             "deals 16x16 fragments to 8 warps; a " +
+             tile + " has " + std::to_string(m * n / 256);
+    if (32 * (m + n) + 4 * m * n > limit)
+      return "cuda.tile_m/tile_n: the int8 WMMA kernel's " + tile +
+             " exceeds 48 KB of shared memory";
+  }
+  return std::nullopt;
+}
+
+unsigned Target::cudaCapability() const {
+  StringRef arch(cudaArch);
+  unsigned capability = 0;
+  if (!arch.consume_front("sm_") || arch.consumeInteger(10, capability) ||
+      capability < 10 || (!arch.empty() && arch != "a" && arch != "f"))
+    return 0;
+  return capability;
+}
+
 bool Target::isNative(StringRef type) const {
   return llvm::is_contained(nativeTypes, type.str());
 }
@@ -126,8 +172,16 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
     if (std::optional<llvm::StringRef> march = obj->getString("march"))
       target.march = march->str();
     if (const json::Object *cuda = obj->getObject("cuda")) {
+      if (!target.gpu)
+        return jsonError(origin,
+                         where("has \"cuda\" but is not of \"kind\": \"gpu\""));
       if (std::optional<llvm::StringRef> arch = cuda->getString("arch"))
         target.cudaArch = arch->str();
+      if (!target.cudaCapability())
+        return jsonError(origin,
+                         where("cuda.arch must be a compute capability as "
+                               "sm_90 or sm_90a, not '" +
+                               target.cudaArch + "'"));
       // The tensor-core kernels split the block tile among 2 x 4 warps of
       // 16x8 mma tiles (tensorcore.cuh): rows and columns in multiples of
       // 32; the fp32 kernel stages tile_k steps at a time.
@@ -145,35 +199,16 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
                             std::to_string(multiple) + " up to 256"));
         *field = *value;
       }
-      // The fp32 kernel double-buffers tile_k steps of the block tile (rows
-      // padded by 4 words).
-      if (2 * target.cudaTileK * (target.cudaTileM + target.cudaTileN + 8) * 4 >
-          48 * 1024)
-        return jsonError(origin, where("cuda.tile_k: two stages of " +
-                                       std::to_string(target.cudaTileK) +
-                                       " steps of a " +
-                                       std::to_string(target.cudaTileM) + "x" +
-                                       std::to_string(target.cudaTileN) +
-                                       " tile exceed 48 KB of shared memory"));
       if (const json::Value *stages = cuda->get("stages")) {
         std::optional<int64_t> value = stages->getAsInteger();
-        // Each stage of the fp16 / bf16 kernel (the deepest) holds 16 steps
-        // of the block tile: 8 rows of weight pairs (tile_m + 8 words) and
-        // 16 of fp32 activations (tile_n + 4); static shared memory ends at
-        // 48 KB.
         if (!value || *value < 2 || *value > 8)
           return jsonError(origin,
                            where("cuda.stages must be an integer from 2 to 8"));
-        if (*value *
-                (8 * (target.cudaTileM + 8) + 16 * (target.cudaTileN + 4)) * 4 >
-            48 * 1024)
-          return jsonError(
-              origin, where("cuda.stages: " + std::to_string(*value) +
-                            " stages of a " + std::to_string(target.cudaTileM) +
-                            "x" + std::to_string(target.cudaTileN) +
-                            " tile exceed 48 KB of shared memory"));
         target.cudaStages = *value;
       }
+      if (std::optional<std::string> overflow =
+              cudaSharedMemoryOverflow(target))
+        return jsonError(origin, where(*overflow));
     }
     target.llcMiB = obj->getNumber("llc_mib").value_or(target.l2MiB);
     target.cacheGBps = obj->getNumber("cache_gbps").value_or(0);

@@ -4,7 +4,9 @@
 // each group of 4 reduction steps keeps 2 values and a selector of their
 // steps (increasing, 2 bits each), rows padded to 32 steps. And the byte
 // panels of fp8 codes: one step per 8 bytes (ARM) or, for CUDA's
-// tensor-core kernel, int8's groups of 4 steps per row.
+// tensor-core kernel, int8's groups of 4 steps per row. And fp32 weights
+// rounded to fp16 / bf16 for the tensor cores: to nearest, ties to even,
+// in panels of 8 rows by pairs of steps.
 //
 //===----------------------------------------------------------------------===//
 
@@ -124,6 +126,46 @@ TEST(WeightPackingTest, FP8CodesInFourStepGroupsAreInt8Panels) {
   std::vector<uint8_t> steps = packPanelsBytes(codes, shape);
   EXPECT_EQ(steps.size(), 2u * 2 * 8 * 6);
   EXPECT_EQ(steps[4 * 8 + 1], codes[1 * 6 + 4]);
+}
+
+TEST(WeightPackingTest, HalvesRoundToNearestEven) {
+  // fp16: 1 + 2^-11 lies halfway between 1 and 1 + 2^-10 (even: 1);
+  // 1 + 3 * 2^-11 halfway between 1 + 2^-10 and 1 + 2^-9 (even: the
+  // latter); 65520 rounds up past the largest finite value, 65504.
+  std::vector<float> values = {
+      1.0f,     -2.5f,    1.0f + 0x1p-11f, 1.0f + 3 * 0x1p-11f,
+      65504.0f, 65520.0f, 0x1p-24f,        0.0f};
+  EXPECT_EQ(roundToHalf(values, HalfFormat::F16),
+            (std::vector<uint16_t>{0x3C00, 0xC100, 0x3C00, 0x3C02, 0x7BFF,
+                                   0x7C00, 0x0001, 0x0000}));
+  // bf16 keeps fp32's exponent: 8 bits of significand, 3e38 stays finite.
+  std::vector<float> wide = {1.0f, 1.0f + 0x1p-8f, 1.0f + 3 * 0x1p-8f, 3e38f};
+  EXPECT_EQ(roundToHalf(wide, HalfFormat::BF16),
+            (std::vector<uint16_t>{0x3F80, 0x3F80, 0x3F82, 0x7F62}));
+}
+
+TEST(WeightPackingTest, HalfPanelsPairStepsOfARow) {
+  // 9 rows by 3 steps: 2 panels of 8 rows, steps padded to 2 pairs; a
+  // row's pair of steps is adjacent (one 32-bit operand register).
+  PanelShape shape{1, 9, 3};
+  std::vector<float> weights(9 * 3);
+  for (size_t i = 0; i < weights.size(); ++i)
+    weights[i] = static_cast<float>(i + 1);
+  std::vector<uint16_t> packed =
+      packPanelsHalf(weights, shape, HalfFormat::F16);
+  ASSERT_EQ(packed.size(), 2u * 2 * 8 * 2);
+  auto at = [&](int64_t row, int64_t k) {
+    return roundToHalf({weights[row * 3 + k]}, HalfFormat::F16)[0];
+  };
+  // Panel 0, steps 0-1: row r's pair at 2r.
+  EXPECT_EQ(packed[2 * 5 + 0], at(5, 0));
+  EXPECT_EQ(packed[2 * 5 + 1], at(5, 1));
+  // Panel 0, steps 2-3: step 3 is padding.
+  EXPECT_EQ(packed[16 + 2 * 5 + 0], at(5, 2));
+  EXPECT_EQ(packed[16 + 2 * 5 + 1], 0);
+  // Panel 1 holds row 8 and 7 padding rows.
+  EXPECT_EQ(packed[32 + 0], at(8, 0));
+  EXPECT_EQ(packed[32 + 2], 0);
 }
 
 } // namespace

@@ -24,7 +24,8 @@ if [ ${#names[@]} -eq 0 ]; then
          resnet18_sparse_fp16 mobilenet_v2 transformer transformer_int8
          transformer_fp16
          digits_int8 digits_int8_dp4a digits_nf4 digits_nf4_fp16 digits_e4m3 digits_e5m2
-         digits_fp16 digits_bf16 digits_sparse_fp16 pooling pad_modes depthwise3x3
+         digits_fp16 digits_bf16 digits_sparse_fp16 digits_sparse_fp16_t32
+         pooling pad_modes depthwise3x3
          depthwise5x5s2 grouped3x3_fp16 gemm2048 gemm2048_fp16
          conv64x56 conv64x56_fp16)
 fi
@@ -116,13 +117,29 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
       mlir=$work/$1.mlir
     fi
     echo "$mlir $digits/test_x.npy $tol --cuda-precision=$precision" ;;
+  digits_sparse_fp16_t32)
+    # digits_sparse_fp16 on the smallest tile a target may give, 32 x 32
+    # (one 16x8 mma tile per warp), 8 stages deep (the 2:4 kernel's stages
+    # are 32 steps long: 7 of them fit 48 KB).
+    read -r mlir input tol flags < <(source_of digits_sparse_fp16)
+    cat > "$work/small-tiles.json" <<'JSON'
+{"targets": [{"name": "sm80-t32", "kind": "gpu", "peak_tflops": {"fp32": 19.5},
+  "memory_gbps": 1935,
+  "cuda": {"arch": "sm_80", "tile_m": 32, "tile_n": 32, "stages": 8}}]}
+JSON
+    echo "$mlir $input $tol $flags --target-file=$work/small-tiles.json --cuda-target=sm80-t32" ;;
   digits_nf4_fp16) # NF4 weights decoded into the fp16 tensor-core kernel
     read -r mlir input _ < <(source_of digits_nf4)
     echo "$mlir $input 5e-3 --cuda-precision=fp16" ;;
-  digits_int8_dp4a) # the int8 model on the dp4a kernel (GPUs before sm_72)
+  digits_int8_dp4a)
+    # The int8 model emitted for a Pascal GPU (sm_61): int8 tensor cores
+    # begin at sm_72, so the .cu runs the dp4a kernel on any GPU.
     read -r mlir input _ < <(source_of digits_int8)
-    echo "-DDLC_INT8_DP4A" > "$work/$1.cflags"
-    echo "$mlir $input 0" ;;
+    cat > "$work/pascal.json" <<'JSON'
+{"targets": [{"name": "p40", "kind": "gpu", "peak_tflops": {"fp32": 11.8},
+  "memory_gbps": 346, "cuda": {"arch": "sm_61"}}]}
+JSON
+    echo "$mlir $input 0 --target-file=$work/pascal.json --cuda-target=p40" ;;
   digits_int8 | digits_nf4 | digits_e4m3 | digits_e5m2)
     local precision=${1#digits_}
     [ "${precision:0:1}" = e ] && precision=fp8-$precision
@@ -208,8 +225,6 @@ for name in "${names[@]}"; do
   cp "$input" "$out/input.npy"
   "$bin/dlc-run" "$mlir" --input "$input" --output "$out/expected.npy"
   echo "$tol" > "$out/tolerance"
-  # Extra flags the model's compilation needs (run-*-checks.sh read them).
-  [ -f "$work/$name.cflags" ] && cp "$work/$name.cflags" "$out/cflags"
   echo "prepared $name (tolerance $tol)"
 done
 cp "$here/run-gpu-checks.sh" "$here/npy_compare.cpp" "$here/cublas_gemm.cu" \

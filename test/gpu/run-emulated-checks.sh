@@ -8,11 +8,11 @@
 # register layouts), once per ARCH (a __CUDA_ARCH__ value, default 900; 800
 # takes the kernels' pre-sm_89 paths), runs it on the stored input and
 # compares with the reference executor's output within the stored
-# tolerance. A model may carry extra compiler flags in BUNDLE/NAME/cflags
-# (for instance -DDLC_INT8_DP4A); $EMULATOR_FLAGS adds flags to every
-# build (EMULATOR_FLAGS="-fsanitize=address -g" checks every device memory
-# access: device memory is host memory). The emulator runs a kernel's threads one
-# after another, so this checks what the kernels compute, not their speed.
+# tolerance. $EMULATOR_FLAGS adds flags to every build
+# (EMULATOR_FLAGS="-fsanitize=address -g" checks every device memory
+# access: device memory is host memory). The emulator runs a kernel's
+# threads one after another, so this checks what the kernels compute, not
+# their speed.
 # Writes LOG_DIR/emulated-checks.log; exits non-zero when any model fails.
 # Runs the checks in parallel ($JOBS, default one per CPU).
 set -uo pipefail
@@ -34,10 +34,9 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
 # architecture; its verdict goes to LOG/NAME.smARCH.result, the compiler's
 # and the run's messages to LOG/NAME.smARCH.log.
 check() {
-  local name=$1 dir=$2 arch=$3 flags=() result=
+  local name=$1 dir=$2 arch=$3 result=
   local runner=$log/$name.sm$arch label="$name (sm_${3%0})"
-  [ -f "$dir/cflags" ] && read -r -a flags < "$dir/cflags"
-  if ! "$here/emulator/emucc" -D__CUDA_ARCH__="$arch" "${flags[@]}" \
+  if ! "$here/emulator/emucc" -D__CUDA_ARCH__="$arch" \
       -I"$dir" -o "$runner" "$dir/model.cu" "$dir/model_runner.cu" \
       > "$runner.log" 2>&1; then
     echo "$label: FAIL: does not build (see $runner.log)" > "$runner.result"

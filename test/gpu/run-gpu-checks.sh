@@ -30,9 +30,7 @@ echo "| model | numerics | ms/run | ms/run (graph) |" > "$summary"
 echo "|---|---|---|---|" >> "$summary"
 # build_runner DIR NAME: nvcc for this GPU, messages in LOG/NAME.build.log.
 build_runner() {
-  local flags=()
-  [ -f "$1/cflags" ] && read -r -a flags < "$1/cflags"
-  nvcc -O3 -arch="sm_$cap" "${flags[@]}" "$1/model.cu" "$1/model_runner.cu" \
+  nvcc -O3 -arch="sm_$cap" "$1/model.cu" "$1/model_runner.cu" \
     -I"$1" -o "$log/$2.runner" > "$log/$2.build.log" 2>&1
 }
 # Every runner is built first, one nvcc per CPU at a time, so that the runs

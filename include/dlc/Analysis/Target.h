@@ -83,6 +83,8 @@ struct Target {
   /// GPU targets: the CUDA architecture (sm_XX) and the CUDA backend's
   /// block tile (rows, columns, reduction steps).
   std::string cudaArch;
+  /// The compute capability XY of `cudaArch` (sm_XY, sm_XYa), 0 for none.
+  unsigned cudaCapability() const;
   int64_t cudaTileM = 64, cudaTileN = 64, cudaTileK = 16;
   /// Chunks of 16 reduction steps the fp16/bf16 GEMM keeps in flight
   /// (cp.async pipeline depth).

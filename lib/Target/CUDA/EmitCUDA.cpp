@@ -1,6 +1,8 @@
 //===- EmitCUDA.cpp - CUDA C++ from dlc IR --------------------------------===//
 
 #include "dlc/Target/CUDA/EmitCUDA.h"
+#include "dlc/Dialect/DLC/IR/DLCOps.h"
+#include "dlc/Dialect/DLC/IR/QuantTypes.h"
 #include "dlc/Target/Codegen/Printing.h"
 
 using namespace mlir;
@@ -22,14 +24,31 @@ mlir::dlc::cuda::emitCUDA(ModuleOp module, const CUDAEmitOptions &options) {
   if (failed(prepared))
     return failure();
   const auto &[target, func] = *prepared;
-  // sm_XY: compute capability X.Y.
-  unsigned capability = 0;
-  if (StringRef(target.cudaArch).drop_front(3).getAsInteger(10, capability))
-    capability = 0;
+  unsigned capability = target.cudaCapability();
   if (options.precision == "bf16" && capability < 80)
     return module.emitError("--cuda-precision=bf16 needs bf16 tensor cores "
                             "(sm_80 or newer); target '")
            << target.name << "' is " << target.cudaArch;
+  // fp16 tensor cores through mma.sync: m16n8k8 from sm_75 (also what
+  // fp8 layers run on before sm_89).
+  if (options.precision == "fp16" && capability < 75)
+    return module.emitError("--cuda-precision=fp16 needs fp16 tensor cores "
+                            "with mma.sync (sm_75 or newer); target '")
+           << target.name << "' is " << target.cudaArch;
+  if (capability < 75) {
+    func::FuncOp body = func;
+    const Target &gpu = target;
+    WalkResult fp8 = body.walk([&](QConstantOp weight) {
+      if (!getFP8Format(weight.getType()))
+        return WalkResult::advance();
+      weight.emitOpError("has fp8 weights, whose layers need tensor cores "
+                         "with mma.sync (sm_75 or newer); target '")
+          << gpu.name << "' is " << gpu.cudaArch;
+      return WalkResult::interrupt();
+    });
+    if (fp8.wasInterrupted())
+      return failure();
+  }
   // fp16/bf16 layers with 2:4 sparse weights on sparse tensor cores (sm_80+).
   LoweringOptions lowering;
   lowering.sparse24 = options.precision != "fp32" && capability >= 80;

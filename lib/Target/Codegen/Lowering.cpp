@@ -492,16 +492,17 @@ FailureOr<Arg> Lowering::weightSource(Operation *layer, Value weight,
   if (!values)
     return layer->emitOpError("has a weight that is not a constant; ")
            << backendName() << " packs weights at emit time";
-  if (options.sparse24)
+  if (options.sparse24 && options.halfWeights)
     if (std::optional<Sparse24Rows> sparse =
             compressSparse24(*values, type.getDimSize(0), shape.k)) {
-      return source("DLC_A_SP24",
-                    program.addWeights(sparse->values.data(),
-                                       sparse->values.size() * 4,
-                                       ElemType::F32),
-                    null(), 0, null(), null(),
-                    program.addWeights(sparse->metadata.data(),
-                                       sparse->metadata.size(), ElemType::U8));
+      std::vector<uint16_t> kept =
+          roundToHalf(sparse->values, *options.halfWeights);
+      return source(
+          "DLC_A_SP24",
+          program.addWeights(kept.data(), kept.size() * 2, ElemType::U16),
+          null(), 0, null(), null(),
+          program.addWeights(sparse->metadata.data(), sparse->metadata.size(),
+                             ElemType::U8));
     }
   if (options.halfWeights) {
     std::vector<uint16_t> packed =

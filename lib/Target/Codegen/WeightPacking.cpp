@@ -52,21 +52,34 @@ mlir::dlc::codegen::packPanelsBytes(llvm::ArrayRef<uint8_t> codes,
   return packed;
 }
 
+/// `value` rounded to nearest even to `format`, as its 16 bits.
+static uint16_t roundHalf(float value, HalfFormat format) {
+  llvm::APFloat rounded(value);
+  bool lost;
+  rounded.convert(format == HalfFormat::F16 ? llvm::APFloat::IEEEhalf()
+                                            : llvm::APFloat::BFloat(),
+                  llvm::APFloat::rmNearestTiesToEven, &lost);
+  return static_cast<uint16_t>(rounded.bitcastToAPInt().getZExtValue());
+}
+
 std::vector<uint16_t>
 mlir::dlc::codegen::packPanelsHalf(llvm::ArrayRef<float> weights,
                                    PanelShape shape, HalfFormat format) {
-  const llvm::fltSemantics &semantics = format == HalfFormat::F16
-                                            ? llvm::APFloat::IEEEhalf()
-                                            : llvm::APFloat::BFloat();
   std::vector<uint16_t> packed;
   forEachPanelSlot(shape, 2, [&](int64_t i) {
-    llvm::APFloat value(i < 0 ? 0.0f : weights[i]);
-    bool lost;
-    value.convert(semantics, llvm::APFloat::rmNearestTiesToEven, &lost);
-    packed.push_back(
-        static_cast<uint16_t>(value.bitcastToAPInt().getZExtValue()));
+    packed.push_back(roundHalf(i < 0 ? 0.0f : weights[i], format));
   });
   return packed;
+}
+
+std::vector<uint16_t>
+mlir::dlc::codegen::roundToHalf(llvm::ArrayRef<float> values,
+                                HalfFormat format) {
+  std::vector<uint16_t> rounded;
+  rounded.reserve(values.size());
+  for (float value : values)
+    rounded.push_back(roundHalf(value, format));
+  return rounded;
 }
 
 std::vector<uint8_t>

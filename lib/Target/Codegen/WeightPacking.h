@@ -42,6 +42,10 @@ std::vector<uint8_t> packPanelsBytes(llvm::ArrayRef<uint8_t> codes,
 /// register, the lower step in the low half.
 std::vector<uint16_t> packPanelsHalf(llvm::ArrayRef<float> weights,
                                      PanelShape shape, HalfFormat format);
+/// `values` rounded to nearest even to `format`, in the same order (the
+/// 2:4 kernel's kept values: a group's two are one operand register).
+std::vector<uint16_t> roundToHalf(llvm::ArrayRef<float> values,
+                                  HalfFormat format);
 /// NF4 codes (one per weight, 0..15) as nibbles: a panel step's 8 rows in
 /// 4 bytes, even rows in the high nibble.
 std::vector<uint8_t> packPanelsNF4(llvm::ArrayRef<uint8_t> codes,

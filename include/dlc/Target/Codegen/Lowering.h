@@ -23,8 +23,9 @@ namespace mlir::dlc::codegen {
 /// What a backend's kernels can do beyond the common calls.
 struct LoweringOptions {
   /// Float conv and linear layers whose weights have 2:4 structured
-  /// sparsity get them compressed (DLC_A_SP24: the kept half and 4-bit
-  /// selectors) for sparse tensor cores; dense layers are packed as usual.
+  /// sparsity get them compressed (DLC_A_SP24: the kept half, rounded to
+  /// `halfWeights`' type, and 4-bit selectors) for sparse tensor cores;
+  /// dense layers are packed as usual. Needs `halfWeights`.
   bool sparse24 = false;
   /// Dense float conv and linear weights packed as fp16 / bf16 pairs
   /// (DLC_A_TC16, packPanelsHalf) for the tensor cores that round their

@@ -21,6 +21,12 @@
  *===----------------------------------------------------------------------===*/
 
 #include <mma.h>
+#if defined(DLC_WANT_F16_TC) || defined(DLC_WANT_FP8_TC)
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 750
+#error                                                                         \
+    "fp16 and fp8 layers need tensor cores with mma.sync: compile for sm_75 or newer"
+#endif
+#endif
 #ifdef DLC_WANT_BF16_TC
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
 #error                                                                         \
@@ -28,9 +34,9 @@
 #endif
 #endif
 
+/* The WMMA kernel (int8 on sm_72 - sm_75) deals the block tile's 16x16
+ * fragments to its 8 warps in turn. */
 #define DLC_TC_FRAGS ((DLC_BM / 16) * (DLC_BN / 16) / 8)
-static_assert(DLC_TC_FRAGS >= 1 && (DLC_BM / 16) * (DLC_BN / 16) % 8 == 0,
-              "the tensor-core tile needs a multiple of 8 16x16 fragments");
 
 /* Rows and columns of fragment f of warp `warp` within the block tile. */
 DLC_DEVICE void dlc_tc_fragment(int warp, int f, int *row, int *col) {
@@ -443,7 +449,14 @@ DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
         if (i < p.M && j < p.N)
           dlc_store_s8(p, rowcorr, colcorr, rq, img, grp, i, j, acc[m][n][v]);
       }
-#elif __CUDA_ARCH__ >= 720
+#elif __CUDA_ARCH__ < 720
+#error                                                                         \
+    "int8 tensor cores begin at sm_72: define DLC_INT8_DP4A for the dp4a kernel"
+#else
+  static_assert(DLC_TC_FRAGS >= 1 && (DLC_BM / 16) * (DLC_BN / 16) % 8 == 0,
+                "the WMMA tile needs a multiple of 8 16x16 fragments");
+  static_assert(32 * (DLC_BM + DLC_BN) + 4 * DLC_BM * DLC_BN <= 48 * 1024,
+                "the WMMA kernel's tile exceeds 48 KB of shared memory");
   namespace wmma = nvcuda::wmma;
   __shared__ __align__(32) signed char As[2][DLC_BM][16];
   __shared__ __align__(32) signed char Bs[2][DLC_BN][16];
