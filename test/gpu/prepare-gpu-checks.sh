@@ -8,9 +8,9 @@
 # and on fp16 tensor cores) for the cuBLAS comparison and ResNet-18's most
 # frequent convolution (64 -> 64 channels, 3x3, 56x56, batch 8; fp32 and
 # fp16) for the cuDNN one. Copy the bundle and this directory to the GPU
-# machine and run run-gpu-checks.sh there. The full bundle is 263 MB (the
+# machine and run run-gpu-checks.sh there. The full bundle is 252 MB (the
 # GEMM checks 49 and 41 MB, the fp32 ResNet-18 46 MB, with fp16 / bf16
-# weights 24 MB, each convolution 13 MB); pass a subset of names to make it
+# weights 24 MB, with 2:4 ones 14 MB, each convolution 13 MB); pass a subset of names to make it
 # smaller.
 set -euo pipefail
 build=$(cd "$1" && pwd)
