@@ -8,10 +8,10 @@
 # and on fp16 tensor cores) for the cuBLAS comparison and ResNet-18's most
 # frequent convolution (64 -> 64 channels, 3x3, 56x56, batch 8; fp32 and
 # fp16) for the cuDNN one. Copy the bundle and this directory to the GPU
-# machine and run run-gpu-checks.sh there. The full bundle is 252 MB (the
+# machine and run run-gpu-checks.sh there. The full bundle is 254 MB (the
 # GEMM checks 49 and 41 MB, the fp32 ResNet-18 46 MB, with fp16 / bf16
-# weights 24 MB, with 2:4 ones 14 MB, each convolution 13 MB); pass a subset of names to make it
-# smaller.
+# weights 24 MB, with 2:4 ones 14 MB, each convolution 13 MB); pass a
+# subset of names to make it smaller.
 set -euo pipefail
 build=$(cd "$1" && pwd)
 bundle=$2
@@ -25,6 +25,8 @@ if [ ${#names[@]} -eq 0 ]; then
          transformer_fp16
          digits_int8 digits_int8_dp4a digits_nf4 digits_nf4_fp16 digits_e4m3 digits_e5m2
          digits_fp16 digits_bf16 digits_sparse_fp16 digits_sparse_fp16_t32
+         odd_shapes odd_shapes_fp16 odd_shapes_bf16 odd_shapes_int8
+         odd_shapes_e4m3 odd_shapes_nf4_fp16 odd_shapes_sparse_fp16
          pooling pad_modes depthwise3x3
          depthwise5x5s2 grouped3x3_fp16 gemm2048 gemm2048_fp16
          conv64x56 conv64x56_fp16)
@@ -155,6 +157,28 @@ JSON
     [ "$1" = digits_int8 ] && tol=0
     [ "${1:0:8}" = digits_e ] && tol=2e-2
     echo "$work/$1.mlir $digits/test_x.npy $tol" ;;
+  odd_shapes | odd_shapes_fp16 | odd_shapes_bf16 | odd_shapes_int8 | \
+  odd_shapes_e4m3 | odd_shapes_nf4_fp16 | odd_shapes_sparse_fp16)
+    # Ragged shapes (odd_shapes.py) on every GEMM path, at the tolerances
+    # of the digits models on the same paths.
+    local mlir=$work/odd_shapes.mlir input=$work/odd_shapes.input.npy
+    [ -f "$mlir" ] || $py "$here/odd_shapes.py" "$work"
+    case $1 in
+    odd_shapes) echo "$mlir $input 1e-4" ;;
+    odd_shapes_fp16) echo "$mlir $input 5e-3 --cuda-precision=fp16" ;;
+    odd_shapes_bf16) echo "$mlir $input 4e-2 --cuda-precision=bf16" ;;
+    odd_shapes_int8 | odd_shapes_e4m3)
+      local precision=int8 tol=0
+      [ "$1" = odd_shapes_e4m3 ] && precision=fp8-e4m3 tol=2e-2
+      "$bin/dlc-opt" "$mlir" --dlc-quantize="precision=$precision calibration=$input progress=false" -o "$work/$1.mlir"
+      echo "$work/$1.mlir $input $tol" ;;
+    odd_shapes_nf4_fp16)
+      "$bin/dlc-opt" "$mlir" --dlc-quantize="precision=nf4" -o "$work/$1.mlir"
+      echo "$work/$1.mlir $input 5e-3 --cuda-precision=fp16" ;;
+    odd_shapes_sparse_fp16)
+      "$bin/dlc-opt" "$mlir" --dlc-prune="method=2:4" -o "$work/$1.mlir"
+      echo "$work/$1.mlir $input 5e-3 --cuda-precision=fp16" ;;
+    esac ;;
   pad_modes) # ONNX Pad's three modes chained: reflect, edge, constant
     $py -c "import numpy; numpy.save('$work/pad_modes.input.npy', numpy.random.default_rng(0).standard_normal((1, 4, 9, 9)).astype(numpy.float32))"
     cat > "$work/pad_modes.mlir" <<'MLIR'
