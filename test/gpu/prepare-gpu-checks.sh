@@ -1,36 +1,48 @@
 #!/usr/bin/env bash
-# prepare-gpu-checks.sh BUILD_DIR BUNDLE_DIR [NAME...]
+# prepare-gpu-checks.sh BUILD_DIR BUNDLE_DIR [NAME | part1 | part2 | part3...]
 #
 # Run where dlc is built (no GPU needed). For each covered network (default:
 # all of them) writes BUNDLE_DIR/NAME/ with the emitted CUDA model and runner
 # (--emit-cuda --emit-cuda-runner), an input, the reference executor's output
-# and the tolerance the GPU result must meet; plus a 2048^3 GEMM model (fp32
-# and on fp16 tensor cores) for the cuBLAS comparison and ResNet-18's most
-# frequent convolution (64 -> 64 channels, 3x3, 56x56, batch 8; fp32 and
-# fp16) for the cuDNN one. Copy the bundle and this directory to the GPU
-# machine and run run-gpu-checks.sh there. The full bundle is 254 MB (the
-# GEMM checks 49 and 41 MB, the fp32 ResNet-18 46 MB, with fp16 / bf16
-# weights 24 MB, with 2:4 ones 14 MB, each convolution 13 MB); pass a
-# subset of names to make it smaller.
+# and the tolerance the GPU result must meet; plus, as timing models (no
+# input or reference output: the checks run them on random:1), a 2048^3
+# GEMM (fp32 and on fp16 tensor cores) for the cuBLAS comparison and
+# ResNet-18's most frequent convolution (64 -> 64 channels, 3x3, 56x56,
+# batch 8; fp32 and fp16) for the cuDNN one. Copy the bundle and this
+# directory to the GPU machine and run run-gpu-checks.sh there. The full
+# bundle is 166 MB (the fp32 ResNet-18 46 MB, with fp16 / bf16 weights 24,
+# with 2:4 ones 14, the GEMM timing models 17 and 8); name a part (below)
+# or models to make it smaller.
 set -euo pipefail
 build=$(cd "$1" && pwd)
 bundle=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
-names=("$@")
-if [ ${#names[@]} -eq 0 ]; then
-  names=(resnet18 resnet18_int8 resnet18_fp16 resnet18_bf16
-         resnet18_sparse_fp16 mobilenet_v2 transformer transformer_int8
-         transformer_fp16
-         digits_int8 digits_int8_dp4a digits_nf4 digits_nf4_fp16 digits_e4m3 digits_e5m2
-         digits_fp16 digits_bf16 digits_sparse_fp16 digits_sparse_fp16_t32
-         odd_shapes odd_shapes_fp16 odd_shapes_bf16 odd_shapes_int8
-         odd_shapes_e4m3 odd_shapes_nf4_fp16 odd_shapes_sparse_fp16
-         pooling pad_modes depthwise3x3
-         depthwise5x5s2 grouped3x3_fp16 gemm2048 gemm2048_fp16
-         conv64x56 conv64x56_fp16)
-fi
+# The bundle in three parts, each within the 64 MiB a device call carries
+# beside the working tree: every GEMM path on small models, the peer
+# shapes and ResNet-18 2:4 (49 MiB); ResNet-18 on int8, fp16 and bf16
+# (59 MiB); ResNet-18 fp32 and MobileNetV2 (59 MiB).
+part1=(transformer transformer_int8 transformer_fp16
+       digits_int8 digits_int8_dp4a digits_nf4 digits_nf4_fp16 digits_e4m3
+       digits_e5m2 digits_fp16 digits_bf16 digits_sparse_fp16
+       digits_sparse_fp16_t32
+       odd_shapes odd_shapes_fp16 odd_shapes_bf16 odd_shapes_int8
+       odd_shapes_e4m3 odd_shapes_nf4_fp16 odd_shapes_sparse_fp16
+       pooling pad_modes depthwise3x3 depthwise5x5s2 grouped3x3_fp16
+       gemm2048 gemm2048_fp16 conv64x56 conv64x56_fp16 resnet18_sparse_fp16)
+part2=(resnet18_int8 resnet18_fp16 resnet18_bf16)
+part3=(resnet18 mobilenet_v2)
+[ $# -eq 0 ] && set -- part1 part2 part3
+names=()
+for name in "$@"; do
+  case $name in
+  part1) names+=("${part1[@]}") ;;
+  part2) names+=("${part2[@]}") ;;
+  part3) names+=("${part3[@]}") ;;
+  *) names+=("$name") ;;
+  esac
+done
 py=/usr/bin/python3
 bin=$build/bin
 work=$(mktemp -d)
@@ -193,29 +205,24 @@ MLIR
   pooling) # every pooling form, fp32 and int8 (the ARM test's model)
     $py -c "import numpy; numpy.save('$work/pooling.input.npy', numpy.random.default_rng(0).standard_normal((1, 8, 65, 65)).astype(numpy.float32))"
     echo "$src/test/Target/ARM/Inputs/pooling.mlir $work/pooling.input.npy 1e-6" ;;
-  gemm2048 | gemm2048_fp16)
-    # y = x W for 2048 x 2048 x and W (entries ~N(0, 1/2048), so y ~ N(0,
-    # 1)). Rounding x and W to fp16 alone moves y by 2.8e-4 of its largest
-    # value (numpy, float64 sums, 2026-11-29): 5e-3, as for resnet18_fp16.
-    write_model gemm2048 "(2048, 2048)" "(2048, 2048)" \
-      "  %y = dlc.linear %x, %w : (tensor<2048x2048xf32>, tensor<2048x2048xf32>) -> tensor<2048x2048xf32>"
-    if [ "$1" = gemm2048 ]; then
-      echo "$work/gemm2048.mlir $work/gemm2048.input.npy 1e-4"
+  gemm2048 | gemm2048_fp16 | conv64x56 | conv64x56_fp16)
+    # The shapes timed against cuBLAS (y = x W, 2048 x 2048 each) and cuDNN
+    # (ResNet-18's most frequent convolution, layer1's 64 -> 64 3x3 on
+    # 56x56, at batch 8). Timing models: the runner makes its input
+    # (random:1) and nothing is compared, which keeps their inputs and
+    # reference outputs (32 and 13 MB) out of the bundle; their kernels'
+    # numerics are the other models' (ResNet-18 runs the same convolution,
+    # the transformer and odd_shapes long GEMMs). Weights ~N(0, 1/fan_in).
+    if [ "${1#gemm2048}" != "$1" ]; then
+      write_model gemm2048 "(2048, 2048)" "(2048, 2048)" \
+        "  %y = dlc.linear %x, %w : (tensor<2048x2048xf32>, tensor<2048x2048xf32>) -> tensor<2048x2048xf32>"
     else
-      echo "$work/gemm2048.mlir $work/gemm2048.input.npy 5e-3 --cuda-precision=fp16"
-    fi ;;
-  conv64x56 | conv64x56_fp16)
-    # ResNet-18's most frequent convolution (layer1: 64 -> 64, 3x3, pad 1,
-    # 56x56) at batch 8, weights ~N(0, 1/576) so outputs ~N(0, 1). Rounding
-    # input and weights to fp16 alone moves the output by 3.3e-4 of its
-    # largest value (PyTorch, float64): 5e-3 at fp16.
-    write_model conv64x56 "(8, 64, 56, 56)" "(64, 64, 3, 3)" \
-      "  %y = dlc.conv2d %x, %w {pads = array<i64: 1, 1, 1, 1>} : (tensor<8x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<8x64x56x56xf32>"
-    if [ "$1" = conv64x56 ]; then
-      echo "$work/conv64x56.mlir $work/conv64x56.input.npy 1e-4"
-    else
-      echo "$work/conv64x56.mlir $work/conv64x56.input.npy 5e-3 --cuda-precision=fp16"
-    fi ;;
+      write_model conv64x56 "(8, 64, 56, 56)" "(64, 64, 3, 3)" \
+        "  %y = dlc.conv2d %x, %w {pads = array<i64: 1, 1, 1, 1>} : (tensor<8x64x56x56xf32>, tensor<64x64x3x3xf32>) -> tensor<8x64x56x56xf32>"
+    fi
+    local flags=
+    [ "${1%_fp16}" != "$1" ] && flags=--cuda-precision=fp16
+    echo "$work/${1%_fp16}.mlir random - $flags" ;;
   grouped3x3_fp16)
     # A grouped convolution on fp16 tensor cores: 2 groups of 3 -> 4
     # channels, so each group's 27 reduction steps end in half a pair and
@@ -246,6 +253,12 @@ for name in "${names[@]}"; do
   rm -rf "$out"
   # shellcheck disable=SC2086 # flags: zero or more words
   "$bin/dlc-translate" --emit-cuda "$mlir" -o "$out" --emit-cuda-runner $flags
+  # A timing model has no input.npy, expected.npy or tolerance: the checks
+  # run it on random:1.
+  if [ "$input" = random ]; then
+    echo "prepared $name (timing only)"
+    continue
+  fi
   cp "$input" "$out/input.npy"
   "$bin/dlc-run" "$mlir" --input "$input" --output "$out/expected.npy"
   echo "$tol" > "$out/tolerance"

@@ -40,6 +40,13 @@ check() {
       -I"$dir" -o "$runner" "$dir/model.cu" "$dir/model_runner.cu" \
       > "$runner.log" 2>&1; then
     echo "$label: FAIL: does not build (see $runner.log)" > "$runner.result"
+  elif [ ! -f "$dir/expected.npy" ]; then
+    # A timing model: runs on random:1, nothing to compare.
+    if "$runner" "$dir/model.bin" random:1 "$runner.npy" >> "$runner.log" 2>&1; then
+      echo "$label: ran (timing model, random input)" > "$runner.result"
+    else
+      echo "$label: FAIL: run failed (see $runner.log)" > "$runner.result"
+    fi
   elif "$runner" "$dir/model.bin" "$dir/input.npy" "$runner.npy" \
       >> "$runner.log" 2>&1 \
       && result=$("$log/npy_compare" "$runner.npy" "$dir/expected.npy" \

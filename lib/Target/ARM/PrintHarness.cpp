@@ -3,8 +3,9 @@
 //   <prefix>_main WEIGHTS.bin IN0.npy ... OUT0.npy ... [--threads N]
 //       [--iterations N]
 //
-// Reads fp32 .npy inputs (little-endian, C order, shapes as the model's),
-// runs the model, writes each output as .npy (<f4 or |i1), and with
+// Reads fp32 .npy inputs (little-endian, C order, shapes as the model's;
+// or random:SEED, values uniform in [-1, 1) from SEED), runs the model, writes
+// each output as .npy (<f4 or |i1), and with
 // --iterations times N further runs (mean milliseconds on stdout).
 //
 //===----------------------------------------------------------------------===//
@@ -41,8 +42,9 @@ int main(int argc, char **argv) {
     argc -= 2;
   }
   if (argc != 2 + PREFIX_NUM_INPUTS + PREFIX_NUM_OUTPUTS) {
-    fprintf(stderr, "usage: %s WEIGHTS.bin INPUT.npy... OUTPUT.npy... "
-                    "[--threads N] [--iterations N]\n", argv[0]);
+    fprintf(stderr, "usage: %s WEIGHTS.bin (INPUT.npy | random:SEED)... "
+                    "OUTPUT.npy... [--threads N] [--iterations N]\n",
+            argv[0]);
     return 2;
   }
   PREFIX *model;
@@ -62,7 +64,7 @@ int main(int argc, char **argv) {
   for (int i = 0; i < PREFIX_NUM_INPUTS; ++i) {
     inputs[i] = malloc(bytes_of(PREFIX_input_desc(i)) + 1);
     if (!inputs[i] ||
-        read_npy(argv[2 + i], PREFIX_input_desc(i), (float *)inputs[i]))
+        read_input(argv[2 + i], PREFIX_input_desc(i), (float *)inputs[i]))
       return 1;
   }
   for (int i = 0; i < PREFIX_NUM_OUTPUTS; ++i)

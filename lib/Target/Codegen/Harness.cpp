@@ -109,6 +109,28 @@ static size_t bytes_of(const PREFIX_tensor_desc *d) {
   return n;
 }
 
+/* An input: a .npy file, or "random:SEED", the input's shape filled with
+ * values uniform in [-1, 1) from SEED (splitmix64; the same on every
+ * machine), to time a model without an input file. */
+static int read_input(const char *spec, const PREFIX_tensor_desc *d,
+                      float *data) {
+  if (strncmp(spec, "random:", 7) != 0)
+    return read_npy(spec, d, data);
+  char *end;
+  unsigned long long state = strtoull(spec + 7, &end, 10);
+  if (end == spec + 7 || *end)
+    return fail("expected random:SEED with a decimal SEED", spec);
+  size_t count = bytes_of(d) / sizeof(float);
+  for (size_t i = 0; i < count; ++i) {
+    unsigned long long z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    data[i] = (float)(z >> 40) * (1.0f / 8388608.0f) - 1.0f;
+  }
+  return 0;
+}
+
 )c";
 }
 
