@@ -94,7 +94,21 @@ if nvcc -O3 -arch="sm_$cap" "$bundle/cublas_gemm.cu" -lcublas -o "$log/cublas_ge
   peer_row "2048^3 GEMM fp32 (cuBLAS SGEMM)" gemm2048 "$(echo "$peers" | awk '/sgemm/{print $(NF-1)}')"
   peer_row "2048^3 GEMM fp16 (cuBLAS GemmEx)" gemm2048_fp16 "$(echo "$peers" | awk '/hgemm/{print $(NF-1)}')"
 fi
-if nvcc -O3 -arch="sm_$cap" "$bundle/cudnn_conv.cu" -lcudnn -o "$log/cudnn_conv"; then
+# cuDNN from $CUDNN_HOME, else the toolkit, else the nvidia-cudnn Python
+# wheel (include/, lib/libcudnn.so.N) that PyTorch images carry.
+cudnn=${CUDNN_HOME:-}
+cudnn_flags=(-lcudnn)
+if [ -z "$cudnn" ] && [ ! -f "${CUDA_HOME:-/usr/local/cuda}/include/cudnn.h" ]; then
+  cudnn=$(python3 -c 'import nvidia.cudnn; print(list(nvidia.cudnn.__path__)[0])' 2>/dev/null)
+fi
+if [ -n "$cudnn" ]; then
+  lib=$(ls "$cudnn"/lib*/libcudnn.so* 2>/dev/null | head -1)
+  [ -n "$lib" ] || lib=$cudnn/lib/libcudnn.so
+  cudnn_flags=(-I"$cudnn/include" -L"$(dirname "$lib")"
+               -Xlinker "-l:$(basename "$lib")" -Xlinker "-rpath=$(dirname "$lib")")
+  echo "cuDNN: $cudnn"
+fi
+if nvcc -O3 -arch="sm_$cap" "$bundle/cudnn_conv.cu" "${cudnn_flags[@]}" -o "$log/cudnn_conv"; then
   peers=$("$log/cudnn_conv" 8 64 64 56 56 3 20)
   echo "$peers"
   peer_row "conv 8x64x56x56 3x3 fp32 (cuDNN)" conv64x56 "$(echo "$peers" | awk '/fp32/{print $(NF-3)}')"
