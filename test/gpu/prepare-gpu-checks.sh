@@ -21,14 +21,15 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 # The bundle in three parts, each within the 64 MiB a device call carries
 # beside the working tree: every GEMM path on small models, the peer
-# shapes and ResNet-18 2:4 (49 MiB); ResNet-18 on int8, fp16 and bf16
-# (59 MiB); ResNet-18 fp32 and MobileNetV2 (59 MiB).
+# shapes and ResNet-18 2:4 (48 MiB); ResNet-18 on int8, fp16 and bf16
+# (58 MiB); ResNet-18 fp32 and MobileNetV2 (59 MiB).
 part1=(transformer transformer_int8 transformer_fp16
        digits_int8 digits_int8_dp4a digits_nf4 digits_nf4_fp16 digits_e4m3
        digits_e5m2 digits_fp16 digits_bf16 digits_sparse_fp16
        digits_sparse_fp16_t32
        odd_shapes odd_shapes_fp16 odd_shapes_bf16 odd_shapes_int8
        odd_shapes_e4m3 odd_shapes_nf4_fp16 odd_shapes_sparse_fp16
+       odd_attention odd_attention_fp16 odd_attention_int8
        pooling pad_modes depthwise3x3 depthwise5x5s2 grouped3x3_fp16
        gemm2048 gemm2048_fp16 conv64x56 conv64x56_fp16 resnet18_sparse_fp16)
 part2=(resnet18_int8 resnet18_fp16 resnet18_bf16)
@@ -169,6 +170,17 @@ JSON
     [ "$1" = digits_int8 ] && tol=0
     [ "${1:0:8}" = digits_e ] && tol=2e-2
     echo "$work/$1.mlir $digits/test_x.npy $tol" ;;
+  odd_attention | odd_attention_fp16 | odd_attention_int8)
+    # Matmuls of two activations with odd M, N and K (odd_shapes.py).
+    [ -f "$work/odd_attention.mlir" ] || $py "$here/odd_shapes.py" "$work"
+    local mlir=$work/odd_attention.mlir input=$work/odd_attention.input.npy
+    case $1 in
+    odd_attention) echo "$mlir $input 1e-4" ;;
+    odd_attention_fp16) echo "$mlir $input 5e-3 --cuda-precision=fp16" ;;
+    odd_attention_int8)
+      "$bin/dlc-opt" "$mlir" --dlc-quantize="calibration=$input progress=false" -o "$work/$1.mlir"
+      echo "$work/$1.mlir $input 0" ;;
+    esac ;;
   odd_shapes | odd_shapes_fp16 | odd_shapes_bf16 | odd_shapes_int8 | \
   odd_shapes_e4m3 | odd_shapes_nf4_fp16 | odd_shapes_sparse_fp16)
     # Ragged shapes (odd_shapes.py) on every GEMM path, at the tolerances
