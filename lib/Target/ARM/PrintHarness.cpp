@@ -4,9 +4,9 @@
 //       [--iterations N]
 //
 // Reads fp32 .npy inputs (little-endian, C order, shapes as the model's;
-// or random:SEED, values uniform in [-1, 1) from SEED), runs the model, writes
-// each output as .npy (<f4 or |i1), and with
-// --iterations times N further runs (mean milliseconds on stdout).
+// or random:SEED, values uniform in [-1, 1) from SEED), runs the model,
+// writes each output as .npy (<f4 or |i1), and with --iterations times N
+// further runs (mean milliseconds on stdout).
 //
 //===----------------------------------------------------------------------===//
 

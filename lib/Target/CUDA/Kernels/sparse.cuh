@@ -9,9 +9,8 @@
  * zeros. A block stages, per 32 reduction steps, its rows' 8 words of kept
  * values and 32 bits of selectors, and the 32 x DLC_BN activations (a
  * convolution's implicit im2col); its 8 warps split the tile 2 x 4 as the
- * dense kernels' do
- * (dlc_warp_tiles), each 16x8 tile one mma.sp::ordered_metadata m16n8k32
- * (T x T -> f32). The epilogue (bias, residual, clamp) reads the
+ * dense kernels' do (dlc_warp_tiles), each 16x8 tile one
+ * mma.sp::ordered_metadata m16n8k32 (T x T -> f32). The epilogue (bias, residual, clamp) reads the
  * accumulators from registers.
  *
  *===----------------------------------------------------------------------===*/
@@ -94,11 +93,11 @@ DLC_DEVICE void dlc_sp24_stage(const dlc_gemm_params &p, const uint32_t *values,
 }
 
 /* Each warp's tiles += one staged chunk (m16n8k32 sparse fragments: lane =
- * 4g + t holds A's rows g and g + 8, kept values 2t, 2t+1 (group of steps
- * t, word t) and 8+2t, 9+2t (group 4+t, word 4+t); B's column g at steps 2t,
- * 2t+1 + {0, 8, 16, 24}; lanes t = 0 and 1 give the selectors of groups 0-3 and
- * 4-7, row g in bits 0-15 and row g + 8 in bits 16-31, as in LLVM's sm_80 test
- * of this instruction: docs/backends/cuda.md). */
+ * 4g + t holds A's rows g and g + 8, kept values 2t, 2t+1 (group of
+ * steps t, word t) and 8+2t, 9+2t (group 4+t, word 4+t); B's column g at
+ * steps 2t, 2t+1 + {0, 8, 16, 24}; lanes t = 0 and 1 give the selectors of
+ * groups 0-3 and 4-7, row g in bits 0-15 and row g + 8 in bits 16-31, as in
+ * LLVM's sm_80 test of this instruction: docs/backends/cuda.md). */
 template <typename T>
 DLC_DEVICE void
 dlc_sp24_chunk(float (*acc)[DLC_TC_NT][4], const uint32_t (*As)[DLC_SP24_AROW],

@@ -13,7 +13,8 @@ for _ in range(a.size):
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & mask
     z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
     z ^= z >> 31
-    expected.append(np.float32(z >> 40) * np.float32(1 / 8388608) - np.float32(1))
+    expected.append(
+        np.float32(z >> 40) * np.float32(1 / 8388608) - np.float32(1))
 print(f"shape {a.shape}, in [-1, 1): {bool(a.min() >= -1 and a.max() < 1)}, "
       f"splitmix64 from seed {seed}: "
       f"{np.array_equal(a.ravel(), np.array(expected, np.float32))}, "
