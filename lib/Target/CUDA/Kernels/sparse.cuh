@@ -10,8 +10,8 @@
  * values and 32 bits of selectors, and the 32 x DLC_BN activations (a
  * convolution's implicit im2col); its 8 warps split the tile 2 x 4 as the
  * dense kernels' do (dlc_warp_tiles), each 16x8 tile one
- * mma.sp::ordered_metadata m16n8k32 (T x T -> f32). The epilogue (bias, residual, clamp) reads the
- * accumulators from registers.
+ * mma.sp::ordered_metadata m16n8k32 (T x T -> f32). The epilogue (bias,
+ * residual, clamp) reads the accumulators from registers.
  *
  *===----------------------------------------------------------------------===*/
 
