@@ -37,18 +37,6 @@ static std::optional<std::string> cudaSharedMemoryOverflow(const Target &t) {
   if (capability >= 80 && 2 * (13 * m + 32 * (n + 4)) * 4 > limit)
     return "cuda.tile_m/tile_n: two stages of the 2:4 sparse kernel's " + tile +
            " exceed 48 KB of shared memory";
-  // int8 on WMMA (tensorcore.cuh, sm_72 - sm_75): the 8 warps take the
-  // tile's 16x16 fragments in turn; two 16-step chunks of both operands
-  // and the int32 tile in shared memory.
-  if (capability >= 72 && capability < 80) {
-    if (m * n % (8 * 16 * 16) != 0)
-      return "cuda.tile_m/tile_n: the int8 WMMA kernel (sm_72 - sm_75) "
-             "deals 16x16 fragments to 8 warps; a " +
-             tile + " has " + std::to_string(m * n / 256);
-    if (32 * (m + n) + 4 * m * n > limit)
-      return "cuda.tile_m/tile_n: the int8 WMMA kernel's " + tile +
-             " exceeds 48 KB of shared memory";
-  }
   return std::nullopt;
 }
 

@@ -148,7 +148,7 @@ JSON
     echo "$mlir $input 5e-3 --cuda-precision=fp16" ;;
   digits_int8_dp4a)
     # The int8 model emitted for a Pascal GPU (sm_61): int8 tensor cores
-    # begin at sm_72, so the .cu runs the dp4a kernel on any GPU.
+    # (mma.sync) begin at sm_75, so the .cu runs the dp4a kernel on any GPU.
     read -r mlir input _ < <(source_of digits_int8)
     cat > "$work/pascal.json" <<'JSON'
 {"targets": [{"name": "p40", "kind": "gpu", "peak_tflops": {"fp32": 11.8},

@@ -125,8 +125,9 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
     os << "#define DLC_WANT_BF16_TC 1\n";
   if (s8)
     os << "#define DLC_WANT_S8_GEMM 1\n";
-  // int8 tensor cores begin at sm_72; older GPUs run the dp4a kernel.
-  if (s8 && target.cudaCapability() < 72)
+  // The int8 tensor-core kernel's mma.sync begins at sm_75; older GPUs run
+  // the dp4a kernel.
+  if (s8 && target.cudaCapability() < 75)
     os << "#ifndef DLC_INT8_DP4A\n#define DLC_INT8_DP4A 1\n#endif\n";
   if (fp8)
     os << "#define DLC_WANT_FP8_TC 1\n";

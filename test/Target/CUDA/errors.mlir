@@ -27,14 +27,6 @@
 // RUN: echo '{"targets": [{"name": "g", "kind": "gpu", "peak_tflops": {"fp32": 1}, "memory_gbps": 1, "cuda": {"arch": "sm_80", "tile_m": 256, "tile_n": 96, "stages": 2}}]}' > %t/tall.json
 // RUN: not dlc-translate --emit-cuda %s -o %t/out --function=static --target-file=%t/tall.json --cuda-target=g 2>&1 | FileCheck %s --check-prefix=SPARSE
 // SPARSE: error: {{.*}}tall.json: target 'g': cuda.tile_m/tile_n: two stages of the 2:4 sparse kernel's 256x96 tile exceed 48 KB of shared memory
-// sm_72 - sm_75 run int8 on WMMA: 8 warps share the 16x16 fragments and the
-// int32 tile is in shared memory.
-// RUN: echo '{"targets": [{"name": "g", "kind": "gpu", "peak_tflops": {"fp32": 1}, "memory_gbps": 1, "cuda": {"arch": "sm_75", "tile_m": 32, "tile_n": 32}}]}' > %t/small.json
-// RUN: not dlc-translate --emit-cuda %s -o %t/out --function=static --target-file=%t/small.json --cuda-target=g 2>&1 | FileCheck %s --check-prefix=WMMA-FRAGS
-// WMMA-FRAGS: error: {{.*}}small.json: target 'g': cuda.tile_m/tile_n: the int8 WMMA kernel (sm_72 - sm_75) deals 16x16 fragments to 8 warps; a 32x32 tile has 4
-// RUN: echo '{"targets": [{"name": "g", "kind": "gpu", "peak_tflops": {"fp32": 1}, "memory_gbps": 1, "cuda": {"arch": "sm_75", "tile_m": 128, "tile_n": 128, "stages": 2}}]}' > %t/square.json
-// RUN: not dlc-translate --emit-cuda %s -o %t/out --function=static --target-file=%t/square.json --cuda-target=g 2>&1 | FileCheck %s --check-prefix=WMMA-SMEM
-// WMMA-SMEM: error: {{.*}}square.json: target 'g': cuda.tile_m/tile_n: the int8 WMMA kernel's 128x128 tile exceeds 48 KB of shared memory
 // An architecture is a compute capability; below sm_75 there are no
 // mma.sync tensor cores for fp16 (or for fp8 layers, which run on them
 // before sm_89).

@@ -10,9 +10,9 @@
  *
  * Every CUDA thread of a block is a fiber (ucontext) on one host thread;
  * the blocks of a grid run one after the other. __syncthreads() and the
- * warp-wide instructions (WMMA, mma.sync, mma.sp) park a fiber until every
- * live thread of its block or warp has arrived; threads that wait at
- * different barriers forever are reported as a deadlock. The warp-wide
+ * warp-wide instructions (mma.sync, mma.sp, shuffles) park a fiber until
+ * every live thread of its block or warp has arrived; threads that wait
+ * at different barriers forever are reported as a deadlock. The warp-wide
  * instructions exchange their operands through the barrier and each lane
  * computes its own outputs from the fragment layouts of the PTX ISA, so a
  * kernel that puts an operand in the wrong register gets a wrong result

@@ -1,14 +1,11 @@
 /*===- mma.h - tensor-core instructions, emulated on the CPU ---------------===*
  *
- * WMMA (nvcuda::wmma, m16n16k16) and the PTX mma.sync / mma.sp forms dlc's
- * kernels issue. Each is warp-wide: the lanes publish their operands at a
- * warp barrier (dlc_cuda_emulator.h) and each computes its own outputs.
- *
- * WMMA fragments are opaque on a GPU, so here lane l simply holds elements
- * 8l..8l+7 of the fragment's 16x16 matrix in row-major order. The PTX forms
- * take their registers in the layouts the PTX ISA documents ("Matrix
- * Fragments for mma.m16n8k16 / m16n8k32", "Sparse matrix storage"): lane
- * 4g + t holds rows g and g + 8 of A and column g of B.
+ * The PTX mma.sync / mma.sp forms dlc's kernels issue. Each is warp-wide:
+ * the lanes publish their operands at a warp barrier (dlc_cuda_emulator.h)
+ * and each computes its own outputs, from registers in the layouts the PTX
+ * ISA documents ("Matrix Fragments for mma.m8n8k16 / m16n8k16 /
+ * m16n8k32", "Sparse matrix storage"): lane 4g + t holds row g (and g + 8)
+ * of A and column g of B.
  *
  *===----------------------------------------------------------------------===*/
 
@@ -20,15 +17,6 @@
 #include "dlc_cuda_emulator.h"
 
 namespace dlc_emu {
-/* A WMMA fragment element as the tensor core multiplies it: fp32 for
- * floating-point types, int for 8-bit integers. */
-inline float operandValue(float v) { return v; }
-inline float operandValue(__half v) { return __half2float(v); }
-inline float operandValue(__nv_bfloat16 v) { return __bfloat162float(v); }
-inline int operandValue(signed char v) { return v; }
-inline int operandValue(unsigned char v) { return v; }
-inline int operandValue(int v) { return v; }
-
 /* 16-bit element `half` (0 low, 1 high) of a register, as fp16 or bf16. */
 inline float element16(uint32_t reg, int half, bool bf16) {
   uint16_t bits = (uint16_t)(reg >> 16 * half);
@@ -42,12 +30,13 @@ struct MmaOperands {
   uint32_t e;
 };
 
-/* The m16n8 product P = A B of a warp-wide PTX mma, computed once per warp
- * (sums in Acc, fp32 or int32, in step order) from the lanes' operands by
- * `product(P, lane)`, then this lane's 4 accumulators d (+)= P:
- * accumulator v of lane 4g + t is row g + 8 (v / 2), column 2t + v % 2. */
-template <typename Acc, typename F>
-void warpMma(Acc d[4], const MmaOperands &mine, bool accumulate, F product) {
+/* The m16n8 (ACCS 4) or m8n8 (ACCS 2) product P = A B of a warp-wide PTX
+ * mma, computed once per warp (sums in Acc, fp32 or int32, in step order)
+ * from the lanes' operands by `product(P, lane)`, then this lane's ACCS
+ * accumulators d (+)= P: accumulator v of lane 4g + t is row g + 8 (v / 2),
+ * column 2t + v % 2. */
+template <int ACCS = 4, typename Acc, typename F>
+void warpMma(Acc *d, const MmaOperands &mine, bool accumulate, F product) {
   Block &blk = block();
   blk.publish(&mine);
   const Acc *P = blk.warpResult<Acc>([&](Acc *out) {
@@ -56,20 +45,20 @@ void warpMma(Acc d[4], const MmaOperands &mine, bool accumulate, F product) {
     });
   });
   unsigned lane = blk.laneId();
-  Acc out[4];
-  for (int v = 0; v < 4; ++v) {
+  Acc out[ACCS];
+  for (int v = 0; v < ACCS; ++v) {
     Acc p = P[(lane / 4 + 8 * (v / 2)) * 8 + 2 * (lane % 4) + v % 2];
     out[v] = accumulate ? d[v] + p : p;
   }
   blk.endExchange();
-  for (int v = 0; v < 4; ++v)
+  for (int v = 0; v < ACCS; ++v)
     d[v] = out[v];
 }
 
-/* P = A B over K steps from the decoded A (16 x K) and B (K x 8). */
+/* P = A B over K steps from the decoded A (M x K) and B (K x 8). */
 template <typename Acc>
-void multiply(Acc *P, const Acc *A, const Acc *B, int K) {
-  for (int m = 0; m < 16; ++m)
+void multiply(Acc *P, const Acc *A, const Acc *B, int K, int M = 16) {
+  for (int m = 0; m < M; ++m)
     for (int n = 0; n < 8; ++n) {
       Acc s = 0;
       for (int k = 0; k < K; ++k)
@@ -157,6 +146,23 @@ inline void mma_m16n8k32_s8(int32_t d[4], const uint32_t a[4],
   });
 }
 
+/* d += A B, mma.sync.aligned.m8n8k16.row.col.s32.s8.s8.s32 (sm_75), exact.
+ * A (8x16): lane 4g+t's register holds row g, steps 4t .. + 3 (lowest byte
+ * first); B (16x8): its register holds steps 4t .. + 3 of column g; d:
+ * row g, columns 2t and 2t + 1. */
+inline void mma_m8n8k16_s8(int32_t d[2], uint32_t a, uint32_t b) {
+  warpMma<2>(d, MmaOperands{&a, &b, 0}, true, [&](int32_t *P, auto lane) {
+    int32_t A[8 * 16], B[16 * 8];
+    for (int m = 0; m < 8; ++m)
+      for (int k = 0; k < 16; ++k)
+        A[m * 16 + k] = (int8_t)(lane(4 * m + k / 4).a[0] >> 8 * (k % 4));
+    for (int k = 0; k < 16; ++k)
+      for (int n = 0; n < 8; ++n)
+        B[k * 8 + n] = (int8_t)(lane(4 * n + k / 4).b[0] >> 8 * (k % 4));
+    multiply(P, A, B, 16, 8);
+  });
+}
+
 /* d += A B, mma.sp::ordered_metadata.sync.aligned.m16n8k32.row.col.f32.
  * <f16|bf16>.<f16|bf16>.f32 with sparsity selector 0. A is 16x32 with 2 of
  * every 4 steps kept: its 16x16 kept values are laid out as m16n8k16's A
@@ -191,89 +197,5 @@ inline void mma_sp_m16n8k32(float d[4], const uint32_t a[4],
   });
 }
 } // namespace dlc_emu
-
-namespace nvcuda {
-namespace wmma {
-struct matrix_a {};
-struct matrix_b {};
-struct accumulator {};
-struct row_major {};
-struct col_major {};
-enum layout_t { mem_row_major, mem_col_major };
-
-template <typename Use, int M, int N, int K, typename T, typename Layout = void>
-struct fragment {
-  static_assert(M == 16 && N == 16 && K == 16,
-                "the emulator has the m16n16k16 shape only");
-  enum { num_elements = 8 };
-  T x[8];
-};
-
-/* Lane l's element e is (row, column) (8l + e) / 16, (8l + e) % 16 of the
- * fragment's matrix (A: m x k, B: k x n, accumulator: m x n). */
-template <typename Use, typename T, typename Layout>
-void load_matrix_sync(fragment<Use, 16, 16, 16, T, Layout> &f, const T *p,
-                      unsigned ldm) {
-  unsigned lane = dlc_emu::block().laneId();
-  for (int e = 0; e < 8; ++e) {
-    int r = (8 * lane + e) / 16, c = (8 * lane + e) % 16;
-    f.x[e] = std::is_same<Layout, col_major>::value ? p[c * ldm + r]
-                                                    : p[r * ldm + c];
-  }
-}
-
-template <typename T>
-void store_matrix_sync(T *p, const fragment<accumulator, 16, 16, 16, T> &f,
-                       unsigned ldm, layout_t layout) {
-  unsigned lane = dlc_emu::block().laneId();
-  for (int e = 0; e < 8; ++e) {
-    int r = (8 * lane + e) / 16, c = (8 * lane + e) % 16;
-    p[layout == mem_col_major ? c * ldm + r : r * ldm + c] = f.x[e];
-  }
-}
-
-template <typename Use, typename T, typename Layout, typename V>
-void fill_fragment(fragment<Use, 16, 16, 16, T, Layout> &f, V v) {
-  for (int e = 0; e < 8; ++e)
-    f.x[e] = (T)v;
-}
-
-/* d = c + A B: the 16x16 product is computed once per warp, each element
- * summed in step order (in fp32, or int32 for int8), then added to c. */
-template <typename Acc, typename T, typename LA, typename LB>
-void mma_sync(fragment<accumulator, 16, 16, 16, Acc> &d,
-              const fragment<matrix_a, 16, 16, 16, T, LA> &a,
-              const fragment<matrix_b, 16, 16, 16, T, LB> &b,
-              const fragment<accumulator, 16, 16, 16, Acc> &c, bool = false) {
-  struct Operands {
-    const T *a, *b;
-  };
-  dlc_emu::Block &blk = dlc_emu::block();
-  Operands mine{a.x, b.x};
-  blk.publish(&mine);
-  const Acc *P = blk.warpResult<Acc>([&](Acc *out) {
-    decltype(dlc_emu::operandValue(T())) A[256], B[256];
-    for (int i = 0; i < 256; ++i) {
-      A[i] = dlc_emu::operandValue(blk.lane<Operands>(i / 8).a[i % 8]);
-      B[i] = dlc_emu::operandValue(blk.lane<Operands>(i / 8).b[i % 8]);
-    }
-    for (int m = 0; m < 16; ++m)
-      for (int n = 0; n < 16; ++n) {
-        Acc s = 0;
-        for (int k = 0; k < 16; ++k)
-          s += A[16 * m + k] * B[16 * k + n];
-        out[16 * m + n] = s;
-      }
-  });
-  unsigned lane = blk.laneId();
-  Acc out[8];
-  for (int e = 0; e < 8; ++e)
-    out[e] = c.x[e] + P[8 * lane + e];
-  blk.endExchange();
-  for (int e = 0; e < 8; ++e)
-    d.x[e] = out[e];
-}
-} // namespace wmma
-} // namespace nvcuda
 
 #endif

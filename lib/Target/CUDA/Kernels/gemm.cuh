@@ -565,7 +565,7 @@ DLC_LAUNCHER void dlc_launch_gemm_s8(const dlc_gemm_params *p, int images,
                                      dlc_exec *ex) {
   dim3 grid((p->N + DLC_BN - 1) / DLC_BN, (p->M + DLC_BM - 1) / DLC_BM,
             images * p->groups);
-  /* Tensor cores (sm_72+) unless DLC_INT8_DP4A asks for the dp4a kernel;
+  /* Tensor cores (sm_75+) unless DLC_INT8_DP4A asks for the dp4a kernel;
    * both compute the same exact int32 sums. */
 #ifdef DLC_INT8_DP4A
   dlc_gemm_s8_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, pad, rowcorr,

@@ -2,10 +2,9 @@
  *
  * The tiles of gemm.cuh on tensor cores (8 warps per block):
  *
- * - int8: on sm_80+ mma.sync m16n8k32 s8 fed by the same cp.async pipeline
- *   as fp16, the packed weights' 4-step groups being operand registers; on
- *   sm_72-75 WMMA (two 16-step chunks, DLC_TC_FRAGS 16x16 fragments per
- *   warp, the tile through shared memory). int32 sums, exact, then the
+ * - int8 (sm_75+): mma.sync m16n8k32 s8 (on sm_75, four m8n8k16 on the
+ *   same registers) fed by the same pipeline as fp16, the packed weights'
+ *   4-step groups being operand registers. int32 sums, exact, then the
  *   executor's fixed-point requantization: the same bits as dp4a.
  * - fp16 (sm_75+) and bf16 (sm_80+): fp32 layers emitted with
  *   --cuda-precision=fp16|bf16 (inputs rounded, fp32 accumulation) on
@@ -20,7 +19,9 @@
  *
  *===----------------------------------------------------------------------===*/
 
+#ifdef DLC_CUDA_EMULATOR /* test/gpu/emulator's tensor-core instructions */
 #include <mma.h>
+#endif
 #if defined(DLC_WANT_F16_TC) || defined(DLC_WANT_FP8_TC)
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 750
 #error                                                                         \
@@ -33,17 +34,6 @@
     "--cuda-precision=bf16 needs bf16 tensor cores: compile for sm_80 or newer"
 #endif
 #endif
-
-/* The WMMA kernel (int8 on sm_72 - sm_75) deals the block tile's 16x16
- * fragments to its 8 warps in turn. */
-#define DLC_TC_FRAGS ((DLC_BM / 16) * (DLC_BN / 16) / 8)
-
-/* Rows and columns of fragment f of warp `warp` within the block tile. */
-DLC_DEVICE void dlc_tc_fragment(int warp, int f, int *row, int *col) {
-  int index = warp + f * 8;
-  *row = index / (DLC_BN / 16) * 16;
-  *col = index % (DLC_BN / 16) * 16;
-}
 
 /* A lane's 4 fp32 accumulators of the 16x8 mma.sync tile at (i, j)
  * through the epilogue: accumulator v of lane 4 * group + t is the tile's
@@ -89,41 +79,6 @@ DLC_DEVICE void dlc_mma_16816(float d[4], const uint32_t a[4],
                  : "r"(a[2 * half]), "r"(a[2 * half + 1]), "r"(b[half]));
 #endif
 #endif
-}
-
-template <typename Acc>
-using dlc_tc_accumulator =
-    nvcuda::wmma::fragment<nvcuda::wmma::accumulator, 16, 16, 16, Acc>;
-
-/* Each warp's fragments += the two 16-step chunks staged in shared memory
- * (A row-major, B column-major: Bs[chunk][column][step]). */
-template <typename T, typename Acc>
-DLC_DEVICE void dlc_tc_multiply(dlc_tc_accumulator<Acc> *acc,
-                                T (*As)[DLC_BM][16], T (*Bs)[DLC_BN][16],
-                                int warp) {
-  namespace wmma = nvcuda::wmma;
-  for (int chunk = 0; chunk < 2; ++chunk)
-    for (int f = 0; f < DLC_TC_FRAGS; ++f) {
-      int row, col;
-      dlc_tc_fragment(warp, f, &row, &col);
-      wmma::fragment<wmma::matrix_a, 16, 16, 16, T, wmma::row_major> af;
-      wmma::fragment<wmma::matrix_b, 16, 16, 16, T, wmma::col_major> bf;
-      wmma::load_matrix_sync(af, &As[chunk][row][0], 16);
-      wmma::load_matrix_sync(bf, &Bs[chunk][col][0], 16);
-      wmma::mma_sync(acc[f], af, bf, acc[f]);
-    }
-}
-
-/* Each warp's fragments into the block's tile, for the epilogue. */
-template <typename Acc>
-DLC_DEVICE void dlc_tc_store(dlc_tc_accumulator<Acc> *acc, Acc (*Cs)[DLC_BN],
-                             int warp) {
-  for (int f = 0; f < DLC_TC_FRAGS; ++f) {
-    int row, col;
-    dlc_tc_fragment(warp, f, &row, &col);
-    nvcuda::wmma::store_matrix_sync(&Cs[row][col], acc[f], DLC_BN,
-                                    nvcuda::wmma::mem_row_major);
-  }
 }
 
 /* The pipelined mma.sync kernels (fp16 / bf16, and int8 on sm_80+) keep
@@ -390,9 +345,12 @@ DLC_DEVICE void dlc_quad_pipeline(const dlc_gemm_params &p, const int8_t *a,
 #if defined(DLC_WANT_S8_GEMM) && !defined(DLC_INT8_DP4A)
 /* d += A B on int8 tensor cores, exact (m16n8k32: lane 4g + t's a[r] holds
  * row g + 8 (r % 2), group 4 (r / 2) + t; b[r] group 4r + t of column g;
- * the lowest step in the lowest byte). */
+ * the lowest step in the lowest byte). sm_75 has m8n8k16 (lane 4g + t: row
+ * g's group t, column g's group t, row g's columns 2t, 2t + 1): four of
+ * them on the same registers, rows g / g + 8 by steps 0-15 / 16-31. */
 DLC_DEVICE void dlc_mma_s8(int32_t d[4], const uint32_t a[4],
                            const uint32_t b[2]) {
+#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800
 #ifdef DLC_CUDA_EMULATOR /* test/gpu/emulator: the same on the CPU */
   dlc_emu::mma_m16n8k32_s8(d, a, b);
 #else
@@ -402,6 +360,20 @@ DLC_DEVICE void dlc_mma_s8(int32_t d[4], const uint32_t a[4],
                : "+r"(d[0]), "+r"(d[1]), "+r"(d[2]), "+r"(d[3])
                : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
                  "r"(b[1]));
+#endif
+#else
+#pragma unroll
+  for (int half = 0; half < 2; ++half)
+#pragma unroll
+    for (int steps = 0; steps < 2; ++steps)
+#ifdef DLC_CUDA_EMULATOR
+      dlc_emu::mma_m8n8k16_s8(d + 2 * half, a[half + 2 * steps], b[steps]);
+#else
+      asm volatile("mma.sync.aligned.m8n8k16.row.col.s32.s8.s8.s32 "
+                   "{%0, %1}, {%2}, {%3}, {%0, %1};"
+                   : "+r"(d[2 * half]), "+r"(d[2 * half + 1])
+                   : "r"(a[half + 2 * steps]), "r"(b[steps]));
+#endif
 #endif
 }
 
@@ -419,15 +391,14 @@ DLC_DEVICE void dlc_s8_chunk(int32_t (*acc)[DLC_TC_NT][4],
       });
 }
 
-/* int8 GEMM with int32 sums and the executor's requantization: sm_80+
- * mma.sync m16n8k32 fed by the cp.async pipeline, sums in registers to the
- * epilogue; sm_72-sm_75 WMMA 16x16x16 through shared memory. The same
- * exact sums either way (and as dp4a's). */
+/* int8 GEMM with int32 sums and the executor's requantization: mma.sync
+ * fed by the pipeline (cp.async on sm_80+), sums in registers to the
+ * epilogue. The same exact sums as dp4a's. */
 DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
                                       const int32_t *rowcorr,
                                       const int32_t *colcorr,
                                       dlc_requant_params rq) {
-#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 800
+#if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 750
   int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
   const int8_t *b = (const int8_t *)p.b + img * p.b_image + grp * p.b_group;
   const int8_t *a = (const int8_t *)p.a.data + grp * p.a_group;
@@ -449,57 +420,9 @@ DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
         if (i < p.M && j < p.N)
           dlc_store_s8(p, rowcorr, colcorr, rq, img, grp, i, j, acc[m][n][v]);
       }
-#elif __CUDA_ARCH__ < 720
-#error                                                                         \
-    "int8 tensor cores begin at sm_72: define DLC_INT8_DP4A for the dp4a kernel"
 #else
-  static_assert(DLC_TC_FRAGS >= 1 && (DLC_BM / 16) * (DLC_BN / 16) % 8 == 0,
-                "the WMMA tile needs a multiple of 8 16x16 fragments");
-  static_assert(32 * (DLC_BM + DLC_BN) + 4 * DLC_BM * DLC_BN <= 48 * 1024,
-                "the WMMA kernel's tile exceeds 48 KB of shared memory");
-  namespace wmma = nvcuda::wmma;
-  __shared__ __align__(32) signed char As[2][DLC_BM][16];
-  __shared__ __align__(32) signed char Bs[2][DLC_BN][16];
-  __shared__ __align__(32) int Cs[DLC_BM][DLC_BN];
-  int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
-  const int8_t *b = (const int8_t *)p.b + img * p.b_image + grp * p.b_group;
-  const int8_t *a = (const int8_t *)p.a.data + grp * p.a_group;
-  int K4 = DLC_ROUND_UP(p.K, 4);
-  int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
-  int warp = threadIdx.x / 32;
-  dlc_tc_accumulator<int> acc[DLC_TC_FRAGS];
-  for (int f = 0; f < DLC_TC_FRAGS; ++f)
-    wmma::fill_fragment(acc[f], 0);
-  for (int k0 = 0; k0 < p.K; k0 += 32) {
-    for (int e = threadIdx.x; e < 2 * DLC_BM * 16; e += blockDim.x) {
-      int chunk = e / (DLC_BM * 16), r = e / 16 % DLC_BM, t = e % 16;
-      int k = k0 + chunk * 16 + t, row = i0 + r;
-      /* The packed layout: panel, group of 4 steps, row, step. */
-      As[chunk][r][t] = k < K4 && row < p.M
-                            ? a[(int64_t)(row / DLC_MR) * K4 * DLC_MR +
-                                (k / 4) * 32 + (row % DLC_MR) * 4 + k % 4]
-                            : (signed char)0;
-    }
-    for (int e = threadIdx.x; e < 2 * DLC_BN * 16; e += blockDim.x) {
-      int chunk = e / (DLC_BN * 16), s = e / 16 % DLC_BN, t = e % 16;
-      int k = k0 + chunk * 16 + t;
-      Bs[chunk][s][t] = k < p.K && j0 + s < p.N
-                            ? dlc_b_at<int8_t>(p, b, k, j0 + s, pad)
-                            : (signed char)0;
-    }
-    __syncthreads();
-    dlc_tc_multiply(acc, As, Bs, warp);
-    __syncthreads();
-  }
-  dlc_tc_store(acc, Cs, warp);
-  __syncthreads();
-  for (int e = threadIdx.x; e < DLC_BM * DLC_BN; e += blockDim.x) {
-    int i = i0 + e / DLC_BN, j = j0 + e % DLC_BN;
-    if (i >= p.M || j >= p.N)
-      continue;
-    dlc_store_s8(p, rowcorr, colcorr, rq, img, grp, i, j,
-                 Cs[e / DLC_BN][e % DLC_BN]);
-  }
+#error                                                                         \
+    "int8 tensor cores (mma.sync) begin at sm_75: define DLC_INT8_DP4A for the dp4a kernel"
 #endif
 }
 #endif
