@@ -194,6 +194,13 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
                            where("cuda.stages must be an integer from 2 to 8"));
         target.cudaStages = *value;
       }
+      if (const json::Value *sms = cuda->get("sms")) {
+        std::optional<int64_t> value = sms->getAsInteger();
+        if (!value || *value < 1 || *value > 1024)
+          return jsonError(origin,
+                           where("cuda.sms must be an integer from 1 to 1024"));
+        target.cudaSms = *value;
+      }
       if (std::optional<std::string> overflow =
               cudaSharedMemoryOverflow(target))
         return jsonError(origin, where(*overflow));

@@ -89,6 +89,9 @@ struct Target {
   /// Chunks of 16 reduction steps the fp16/bf16 GEMM keeps in flight
   /// (cp.async pipeline depth).
   int64_t cudaStages = 3;
+  /// Streaming multiprocessors: the CUDA backend splits the reduction of a
+  /// GEMM whose blocks would fill less than half of them (0: never).
+  int64_t cudaSms = 0;
   /// Last-level cache: an op whose bytes (read + written + weights) fit in
   /// `llcMiB` moves them at `cacheGBps` instead of memoryGBps (0: no such
   /// distinction).

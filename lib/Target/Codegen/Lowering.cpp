@@ -256,7 +256,8 @@ LogicalResult Lowering::planMemory() {
   for (auto &[v, interval] : intervals)
     order.push_back(interval);
   for (Operation &op : body)
-    if (int64_t bytes = temporaryBytes(&op, backend))
+    if (int64_t bytes =
+            std::max(temporaryBytes(&op, backend), partialSumBytes(&op)))
       order.push_back(
           {Value(), position[&op], position[&op], roundUp(bytes, 64), &op});
   llvm::sort(order, [](const Interval &a, const Interval &b) {
@@ -360,6 +361,69 @@ std::vector<Arg> Lowering::gemmArgs(std::vector<Arg> args) {
   // Per-thread scratch: a packed B block, a decoded A panel and the tile.
   args.push_back(exec((kc * roundUp(nc, 8) + kc * kPanelRows + 64) * 4));
   return args;
+}
+
+/// A GEMM's rows, columns, reduction steps and (image x group) count.
+struct GemmShape {
+  int64_t m, n, k, batches;
+};
+
+/// The GEMM a conv (not depthwise: that has its own kernel) or linear
+/// layer with float weights runs on, if `op` is one.
+static std::optional<GemmShape> floatGemmShape(Operation *op) {
+  if (auto conv = dyn_cast<Conv2DOp>(op)) {
+    auto in = cast<ShapedType>(conv.getInput().getType());
+    auto weight = cast<ShapedType>(conv.getWeight().getType());
+    auto out = cast<ShapedType>(conv.getType());
+    auto groups = static_cast<int64_t>(conv.getGroups());
+    if (groups == in.getDimSize(1) && weight.getDimSize(0) == groups &&
+        conv.getWeight().getDefiningOp<ConstantOp>())
+      return std::nullopt;
+    return GemmShape{weight.getDimSize(0) / groups,
+                     out.getDimSize(2) * out.getDimSize(3),
+                     weight.getNumElements() / weight.getDimSize(0),
+                     in.getDimSize(0) * groups};
+  }
+  if (auto linear = dyn_cast<LinearOp>(op)) {
+    auto weight = cast<ShapedType>(linear.getWeight().getType());
+    int64_t k = weight.getDimSize(1);
+    return GemmShape{weight.getDimSize(0), numElements(linear.getInput()) / k,
+                     k, 1};
+  }
+  return std::nullopt;
+}
+
+int64_t Lowering::reductionSplits(Operation *op) const {
+  std::optional<GemmShape> gemm = floatGemmShape(op);
+  if (backend != Backend::CUDA || target.cudaSms <= 0 || !gemm)
+    return 1;
+  // Blocks of the target's tile; a grid of at least half the SMs runs
+  // whole. Otherwise enough slices to reach one block per SM, each of at
+  // least 256 steps (its partial sums, written and read once, stay small
+  // beside its share of the weights), at most 16.
+  int64_t blocks = (gemm->n + target.cudaTileN - 1) / target.cudaTileN *
+                   ((gemm->m + target.cudaTileM - 1) / target.cudaTileM) *
+                   gemm->batches;
+  if (2 * blocks >= target.cudaSms)
+    return 1;
+  int64_t wanted = (target.cudaSms + blocks - 1) / blocks;
+  return std::max<int64_t>(1, std::min({wanted, gemm->k / 256, int64_t(16)}));
+}
+
+int64_t Lowering::partialSumBytes(Operation *op) const {
+  int64_t splits = reductionSplits(op);
+  if (splits <= 1)
+    return 0;
+  GemmShape gemm = *floatGemmShape(op);
+  return splits * gemm.batches * gemm.m * gemm.n * 4;
+}
+
+void Lowering::appendSplitArgs(Operation *op, std::vector<Arg> &args) {
+  if (backend != Backend::CUDA)
+    return;
+  int64_t splits = reductionSplits(op);
+  args.push_back(Arg(splits));
+  args.push_back(splits > 1 ? Arg(temporary(op, ElemType::F32)) : null());
 }
 
 FailureOr<BufferRef> Lowering::constantF32(Value value, Operation *user) {
@@ -544,10 +608,11 @@ LogicalResult Lowering::lowerConv(Conv2DOp op, const FusedLayer &fused) {
   FailureOr<Arg> w = weightSource(op, op.getWeight(), groups);
   if (failed(w))
     return failure();
-  call("dlc_conv2d_f32",
-       gemmArgs({Arg(in.getDimSize(0)), geom, bufferOf(op.getInput()), *w,
-                 bufferOf(fused.result), *ep}),
-       fused.comment);
+  std::vector<Arg> args = {Arg(in.getDimSize(0)),   geom,
+                           bufferOf(op.getInput()), *w,
+                           bufferOf(fused.result),  *ep};
+  appendSplitArgs(op, args);
+  call("dlc_conv2d_f32", gemmArgs(std::move(args)), fused.comment);
   return success();
 }
 
@@ -558,10 +623,15 @@ LogicalResult Lowering::lowerLinear(LinearOp op, const FusedLayer &fused) {
   FailureOr<Arg> ep = epilogue(op.getBias(), fused);
   if (failed(w) || failed(ep))
     return failure();
-  call("dlc_linear_f32",
-       gemmArgs({Arg(numElements(op.getInput()) / k), Arg(k), Arg(m),
-                 bufferOf(op.getInput()), *w, bufferOf(fused.result), *ep}),
-       fused.comment);
+  std::vector<Arg> args = {Arg(numElements(op.getInput()) / k),
+                           Arg(k),
+                           Arg(m),
+                           bufferOf(op.getInput()),
+                           *w,
+                           bufferOf(fused.result),
+                           *ep};
+  appendSplitArgs(op, args);
+  call("dlc_linear_f32", gemmArgs(std::move(args)), fused.comment);
   return success();
 }
 

@@ -72,6 +72,12 @@ private:
   /// blocking (ARM, from the target's L1/L2) and the execution context with
   /// the GEMM's per-thread scratch.
   std::vector<Arg> gemmArgs(std::vector<Arg> args);
+  /// Split-K on CUDA: the slices a conv or linear layer's reduction is cut
+  /// into (1: none) and the bytes of their partial sums.
+  int64_t reductionSplits(Operation *op) const;
+  int64_t partialSumBytes(Operation *op) const;
+  /// A CUDA conv or linear call's split-K arguments: slices, partial sums.
+  void appendSplitArgs(Operation *op, std::vector<Arg> &args);
   std::string describe(Operation *op) const;
   /// "the ARM backend" or "the CUDA backend", for diagnostics.
   std::string backendName() const;

@@ -25,9 +25,14 @@
 #define DLC_TM (DLC_BM / 16)
 #define DLC_TN (DLC_BN / 16)
 
-/* One GEMM per (image, group) of the grid's z dimension: C = A B. */
+/* One GEMM per (image, group) of the grid's z dimension: C = A B. With
+ * `splits` > 1 (split-K, fp32 epilogues), z is (image, group) x slice: each
+ * slice sums a share of the reduction into `partial` (M x N floats per z)
+ * and dlc_split_reduce_kernel adds the slices in order and applies the
+ * epilogue. */
 typedef struct {
-  int M, N, K, groups;
+  int M, N, K, groups, splits;
+  float *partial;
   dlc_asource a;
   int64_t a_group; /* weights per group (elements of the panel layout) */
   const void *b;   /* activations: image 0, group 0 */
@@ -149,11 +154,28 @@ DLC_LAUNCHER dlc_gemm_params dlc_matrix_params(int M, int N, int K,
   return p;
 }
 
+/* This block's (image, group) index and its share [first, first + count)
+ * of the reduction's `chunks` (all of them without split-K). */
+typedef struct {
+  int z, first, count;
+} dlc_k_slice;
+DLC_DEVICE dlc_k_slice dlc_slice_of(const dlc_gemm_params &p, int chunks) {
+  int splits = p.splits > 1 ? p.splits : 1, s = blockIdx.z % splits;
+  int first = (int)((int64_t)chunks * s / splits);
+  int end = (int)((int64_t)chunks * (s + 1) / splits);
+  return {(int)(blockIdx.z / splits), first, end - first};
+}
+
 /* Result (i, j) of group `grp` of image `img` through the fp32 epilogue:
- * scale (fp8 layers), bias, residual, clamp. */
+ * scale (fp8 layers), bias, residual, clamp; under split-K, the block's
+ * partial sum, kept for dlc_split_reduce_kernel. */
 DLC_DEVICE void dlc_store_f32(const dlc_gemm_params &p,
                               const dlc_epilogue_f32 &ep, int img, int grp,
                               int i, int j, float v) {
+  if (p.splits > 1) {
+    p.partial[(int64_t)blockIdx.z * p.M * p.N + (int64_t)i * p.N + j] = v;
+    return;
+  }
   int row = grp * p.M + i; /* the channel across groups */
   if (ep.scale)
     v *= ep.scale[row];
@@ -327,7 +349,8 @@ static_assert(2 * DLC_BK * (DLC_AROW_F32 + DLC_BROW_F32) * 4 <= 48 * 1024,
 DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   __shared__ __align__(16) float As[2][DLC_BK][DLC_AROW_F32];
   __shared__ __align__(16) float Bs[2][DLC_BK][DLC_BROW_F32];
-  int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
+  dlc_k_slice slice = dlc_slice_of(p, (p.K + DLC_BK - 1) / DLC_BK);
+  int img = slice.z / p.groups, grp = slice.z % p.groups;
   const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
   dlc_asource a = p.a;
   a.first += (int64_t)grp * p.M * p.K;
@@ -335,23 +358,25 @@ DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
   int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
   float acc[DLC_TM][DLC_TN] = {};
-  dlc_pipeline<2>((p.K + DLC_BK - 1) / DLC_BK,
-                  [&](int s, int c) {
-                    dlc_stage_a_f32<DLC_BK>(p, a, ag, i0, c * DLC_BK, As[s]);
-                    dlc_stage_b_f32<DLC_BK>(p, b, j0, c * DLC_BK, Bs[s]);
-                  },
-                  [&](int s) {
-                    for (int kk = 0; kk < DLC_BK; ++kk) {
-                      float av[DLC_TM], bv[DLC_TN];
-                      dlc_load_f32<DLC_TM>(&As[s][kk][ty * DLC_TM], av);
-                      dlc_load_f32<DLC_TN>(&Bs[s][kk][tx * DLC_TN], bv);
+  dlc_pipeline<2>(
+      slice.count,
+      [&](int s, int c) {
+        int k0 = (slice.first + c) * DLC_BK;
+        dlc_stage_a_f32<DLC_BK>(p, a, ag, i0, k0, As[s]);
+        dlc_stage_b_f32<DLC_BK>(p, b, j0, k0, Bs[s]);
+      },
+      [&](int s) {
+        for (int kk = 0; kk < DLC_BK; ++kk) {
+          float av[DLC_TM], bv[DLC_TN];
+          dlc_load_f32<DLC_TM>(&As[s][kk][ty * DLC_TM], av);
+          dlc_load_f32<DLC_TN>(&Bs[s][kk][tx * DLC_TN], bv);
 #pragma unroll
-                      for (int r = 0; r < DLC_TM; ++r)
+          for (int r = 0; r < DLC_TM; ++r)
 #pragma unroll
-                        for (int c = 0; c < DLC_TN; ++c)
-                          acc[r][c] = fmaf(av[r], bv[c], acc[r][c]);
-                    }
-                  });
+            for (int c = 0; c < DLC_TN; ++c)
+              acc[r][c] = fmaf(av[r], bv[c], acc[r][c]);
+        }
+      });
   /* Unrolled, so that the tile stays in registers. */
 #pragma unroll
   for (int r = 0; r < DLC_TM; ++r)
@@ -395,48 +420,77 @@ DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
  * defines the macros from the model's calls. */
 #if defined(DLC_WANT_SIMT_F32) || defined(DLC_WANT_F16_TC) ||                  \
     defined(DLC_WANT_BF16_TC)
+/* Split-K's second step: each output the sum of its slices' partial sums,
+ * in slice order, through the epilogue. */
+DLC_KERNEL void dlc_split_reduce_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep,
+                                        int64_t outputs) {
+  int splits = p.splits;
+  int64_t mn = (int64_t)p.M * p.N;
+  p.splits = 1;
+  DLC_FOR(e, outputs) {
+    int64_t z = e / mn, ij = e % mn;
+    const float *part = p.partial + z * splits * mn + ij;
+    float sum = 0.0f;
+    for (int s = 0; s < splits; ++s)
+      sum += part[s * mn];
+    dlc_store_f32(p, ep, (int)(z / p.groups), (int)(z % p.groups),
+                  (int)(ij / p.N), (int)(ij % p.N), sum);
+  }
+}
+
 DLC_LAUNCHER void dlc_launch_gemm_f32(const dlc_gemm_params *p, int images,
                                       const dlc_epilogue_f32 *ep,
                                       dlc_exec *ex) {
+  int splits = p->splits > 1 ? p->splits : 1;
   dim3 grid((p->N + DLC_BN - 1) / DLC_BN, (p->M + DLC_BM - 1) / DLC_BM,
-            images * p->groups);
+            images * p->groups * splits);
 #ifdef DLC_WANT_SP24_TC
-  if (p->a.kind == DLC_A_SP24) {
+  if (p->a.kind == DLC_A_SP24)
     dlc_gemm_sp24_kernel<dlc_tc_type>
         <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
-    dlc_check_launch(ex);
-    return;
-  }
+  else
 #endif
 #if defined(DLC_WANT_F16_TC) || defined(DLC_WANT_BF16_TC)
-  dlc_gemm_tc_f32_kernel<dlc_tc_type>
-      <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+    dlc_gemm_tc_f32_kernel<dlc_tc_type>
+        <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
 #else
   dlc_gemm_f32_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
 #endif
   dlc_check_launch(ex);
+  if (splits > 1) {
+    int64_t outputs = (int64_t)images * p->groups * p->M * p->N;
+    dlc_split_reduce_kernel<<<dlc_blocks(outputs), DLC_THREADS, 0,
+                              ex->stream>>>(*p, *ep, outputs);
+    dlc_check_launch(ex);
+  }
 }
 
 /* Convolution of n NCHW images by packed weights (per group: panels of
  * M/groups rows over K = C/groups*KH*KW steps, groups one after another). */
 DLC_LAUNCHER void dlc_conv2d_f32(int n, const dlc_conv_geom *g, const float *in,
                                  const dlc_asource *w, float *out,
-                                 const dlc_epilogue_f32 *ep, dlc_exec *ex) {
+                                 const dlc_epilogue_f32 *ep, int splits,
+                                 float *partial, dlc_exec *ex) {
   int mg = g->m / g->groups, K = g->c / g->groups * g->kh * g->kw;
   /* fp16 / bf16 weights come in pairs of steps (K rounded up to even). */
   dlc_gemm_params p = dlc_conv_params(
       g, in, out,
       dlc_panel_elems(mg, w->kind == DLC_A_TC16 ? DLC_ROUND_UP(K, 2) : K));
   p.a = *w;
+  p.splits = splits;
+  p.partial = partial;
   dlc_launch_gemm_f32(&p, n, ep, ex);
 }
 
 /* A fully connected layer: out[r][i] = sum_k in[r][k] W[i][k] (+ ep). */
 DLC_LAUNCHER void dlc_linear_f32(int rows, int K, int M, const float *in,
                                  const dlc_asource *w, float *out,
-                                 const dlc_epilogue_f32 *ep, dlc_exec *ex) {
+                                 const dlc_epilogue_f32 *ep, int splits,
+                                 float *partial, dlc_exec *ex) {
   dlc_gemm_params p = dlc_matrix_params(M, rows, K, in, 1, K, out, 1, M);
   p.a = *w;
+  p.splits = splits;
+  p.partial = partial;
   dlc_launch_gemm_f32(&p, 1, ep, ex);
 }
 

@@ -128,9 +128,10 @@ DLC_KERNEL void dlc_gemm_sp24_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   __shared__ __align__(16) uint32_t As[DLC_SP24_STAGES][DLC_BM][DLC_SP24_AROW];
   __shared__ __align__(16) uint32_t Ms[DLC_SP24_STAGES][DLC_BM];
   __shared__ __align__(16) float Bs[DLC_SP24_STAGES][32][DLC_BROW_F32];
-  int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
-  const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
   int kp = DLC_ROUND_UP(p.K, 32); /* the compressed rows' padded length */
+  dlc_k_slice slice = dlc_slice_of(p, kp / 32);
+  int img = slice.z / p.groups, grp = slice.z % p.groups;
+  const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
   const uint32_t *values =
       (const uint32_t *)p.a.data + (int64_t)grp * p.M * (kp / 4);
   const uint32_t *meta =
@@ -139,10 +140,10 @@ DLC_KERNEL void dlc_gemm_sp24_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   int warp = threadIdx.x / 32;
   float acc[DLC_TC_MT][DLC_TC_NT][4] = {};
   dlc_pipeline<DLC_SP24_STAGES>(
-      kp / 32,
+      slice.count,
       [&](int s, int c) {
-        dlc_sp24_stage(p, values, meta, kp, b, i0, j0, 32 * c, As[s], Ms[s],
-                       Bs[s]);
+        dlc_sp24_stage(p, values, meta, kp, b, i0, j0, 32 * (slice.first + c),
+                       As[s], Ms[s], Bs[s]);
       },
       [&](int s) { dlc_sp24_chunk<T>(acc, As[s], Ms[s], Bs[s], warp); });
   dlc_warp_tiles_store(p, ep, img, grp, i0, j0, warp, acc);

@@ -273,18 +273,20 @@ template <typename T>
 DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   __shared__ __align__(16) uint32_t As[DLC_STAGES][8][DLC_WORD_AROW];
   __shared__ __align__(16) float Bs[DLC_STAGES][16][DLC_BROW_F32];
-  int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
+  dlc_k_slice slice = dlc_slice_of(p, (p.K + 15) / 16);
+  int img = slice.z / p.groups, grp = slice.z % p.groups;
   const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
   dlc_asource a = p.a;
   a.first += (int64_t)grp * p.M * p.K;
   int64_t ag = grp * p.a_group;
   int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
-  int warp = threadIdx.x / 32, chunks = (p.K + 15) / 16;
+  int warp = threadIdx.x / 32;
   float acc[DLC_TC_MT][DLC_TC_NT][4] = {};
   dlc_pipeline(
-      chunks,
+      slice.count,
       [&](int s, int c) {
-        dlc_tc_stage<T>(p, a, ag, b, i0, j0, 16 * c, As[s], Bs[s]);
+        dlc_tc_stage<T>(p, a, ag, b, i0, j0, 16 * (slice.first + c), As[s],
+                        Bs[s]);
       },
       [&](int s) { dlc_tc_chunk<T>(acc, As[s], Bs[s], warp); });
   dlc_warp_tiles_store(p, ep, img, grp, i0, j0, warp, acc);
