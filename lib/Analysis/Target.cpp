@@ -187,19 +187,20 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
                             std::to_string(multiple) + " up to 256"));
         *field = *value;
       }
-      if (const json::Value *stages = cuda->get("stages")) {
-        std::optional<int64_t> value = stages->getAsInteger();
-        if (!value || *value < 2 || *value > 8)
-          return jsonError(origin,
-                           where("cuda.stages must be an integer from 2 to 8"));
-        target.cudaStages = *value;
-      }
-      if (const json::Value *sms = cuda->get("sms")) {
-        std::optional<int64_t> value = sms->getAsInteger();
-        if (!value || *value < 1 || *value > 1024)
-          return jsonError(origin,
-                           where("cuda.sms must be an integer from 1 to 1024"));
-        target.cudaSms = *value;
+      // Pipeline depth and SM count (split-K), integers in a range.
+      for (auto [key, field, lo, hi] :
+           {std::tuple<StringRef, int64_t *, int64_t, int64_t>{
+                "stages", &target.cudaStages, 2, 8},
+            {"sms", &target.cudaSms, 1, 1024}}) {
+        const json::Value *entry = cuda->get(key);
+        if (!entry)
+          continue;
+        std::optional<int64_t> value = entry->getAsInteger();
+        if (!value || *value < lo || *value > hi)
+          return jsonError(
+              origin, where("cuda." + key.str() + " must be an integer from " +
+                            std::to_string(lo) + " to " + std::to_string(hi)));
+        *field = *value;
       }
       if (std::optional<std::string> overflow =
               cudaSharedMemoryOverflow(target))
