@@ -191,9 +191,10 @@ LogicalResult Lowering::lowerQConv(QConv2DOp op) {
         op.getInputScale()->convertToDouble(), *op.getWeightScales(), groups);
     if (failed(p))
       return failure();
-    call(("dlc_conv2d_" + p->suffix).str(),
-         gemmArgs(fp8Args({Arg(in.getDimSize(0)), geom}, *p,
-                          bufferOf(op.getResult()))),
+    std::vector<Arg> args =
+        fp8Args({Arg(in.getDimSize(0)), geom}, *p, bufferOf(op.getResult()));
+    appendSplitArgs(op, args);
+    call(("dlc_conv2d_" + p->suffix).str(), gemmArgs(std::move(args)),
          describe(op));
     return success();
   }
@@ -205,12 +206,13 @@ LogicalResult Lowering::lowerQConv(QConv2DOp op) {
   double l2 = (target.l2MiB > 0 ? target.l2MiB : 1) * 1024 * 1024;
   int64_t nc = std::max<int64_t>(8, static_cast<int64_t>(l2 / 2 / k4) / 8 * 8);
   nc = std::min(nc, roundUp(out.getDimSize(2) * out.getDimSize(3), 8));
-  call("dlc_qconv2d_s8",
-       {Arg(in.getDimSize(0)), geom, bufferOf(op.getInput()),
-        Arg(layer->inputZero), layer->weights, bufferOf(op.getResult()),
-        layer->correction, layer->requant, Arg(nc),
-        exec(roundUp(k4 * nc, 64) + 64 * 4 + 64)},
-       describe(op));
+  std::vector<Arg> args = {
+      Arg(in.getDimSize(0)), geom,           bufferOf(op.getInput()),
+      Arg(layer->inputZero), layer->weights, bufferOf(op.getResult()),
+      layer->correction,     layer->requant, Arg(nc)};
+  appendSplitArgs(op, args);
+  args.push_back(exec(roundUp(k4 * nc, 64) + 64 * 4 + 64));
+  call("dlc_qconv2d_s8", std::move(args), describe(op));
   return success();
 }
 
@@ -225,9 +227,10 @@ LogicalResult Lowering::lowerQLinear(QLinearOp op) {
         op.getInputScale()->convertToDouble(), *op.getWeightScales(), 1);
     if (failed(p))
       return failure();
-    call(("dlc_linear_" + p->suffix).str(),
-         gemmArgs(fp8Args({Arg(batchRows), Arg(k), Arg(rows)}, *p,
-                          bufferOf(op.getResult()))),
+    std::vector<Arg> args = fp8Args({Arg(batchRows), Arg(k), Arg(rows)}, *p,
+                                    bufferOf(op.getResult()));
+    appendSplitArgs(op, args);
+    call(("dlc_linear_" + p->suffix).str(), gemmArgs(std::move(args)),
          describe(op));
     return success();
   }
@@ -236,12 +239,19 @@ LogicalResult Lowering::lowerQLinear(QLinearOp op) {
   if (failed(layer))
     return failure();
   int64_t k4 = roundUp(k, 4), nc = roundUp(batchRows, 8);
-  call("dlc_qlinear_s8",
-       {Arg(batchRows), Arg(k), Arg(rows), bufferOf(op.getInput()),
-        Arg(layer->inputZero), layer->weights, bufferOf(op.getResult()),
-        layer->correction, layer->requant, Arg(nc),
-        exec(roundUp(k4 * nc, 64) + 64 * 4 + 64)},
-       describe(op));
+  std::vector<Arg> args = {Arg(batchRows),
+                           Arg(k),
+                           Arg(rows),
+                           bufferOf(op.getInput()),
+                           Arg(layer->inputZero),
+                           layer->weights,
+                           bufferOf(op.getResult()),
+                           layer->correction,
+                           layer->requant,
+                           Arg(nc)};
+  appendSplitArgs(op, args);
+  args.push_back(exec(roundUp(k4 * nc, 64) + 64 * 4 + 64));
+  call("dlc_qlinear_s8", std::move(args), describe(op));
   return success();
 }
 

@@ -368,9 +368,22 @@ struct GemmShape {
   int64_t m, n, k, batches;
 };
 
-/// The GEMM a conv (not depthwise: that has its own kernel) or linear
-/// layer with float weights runs on, if `op` is one.
-static std::optional<GemmShape> floatGemmShape(Operation *op) {
+/// The GEMM a conv (not a float depthwise one: that has its own kernel) or
+/// linear layer runs on, float or quantized, if `op` is one.
+static std::optional<GemmShape> gemmShapeOf(Operation *op) {
+  if (isa<QConv2DOp, QLinearOp>(op)) {
+    auto in = cast<ShapedType>(op->getOperand(0).getType());
+    auto weight = cast<ShapedType>(op->getOperand(1).getType());
+    auto out = cast<ShapedType>(op->getResult(0).getType());
+    int64_t rows = weight.getDimSize(0),
+            k = weight.getNumElements() / weight.getDimSize(0);
+    if (auto conv = dyn_cast<QConv2DOp>(op)) {
+      auto groups = static_cast<int64_t>(conv.getGroups());
+      return GemmShape{rows / groups, out.getDimSize(2) * out.getDimSize(3), k,
+                       in.getDimSize(0) * groups};
+    }
+    return GemmShape{rows, in.getNumElements() / k, k, 1};
+  }
   if (auto conv = dyn_cast<Conv2DOp>(op)) {
     auto in = cast<ShapedType>(conv.getInput().getType());
     auto weight = cast<ShapedType>(conv.getWeight().getType());
@@ -394,7 +407,7 @@ static std::optional<GemmShape> floatGemmShape(Operation *op) {
 }
 
 int64_t Lowering::reductionSplits(Operation *op) const {
-  std::optional<GemmShape> gemm = floatGemmShape(op);
+  std::optional<GemmShape> gemm = gemmShapeOf(op);
   if (backend != Backend::CUDA || target.cudaSms <= 0 || !gemm)
     return 1;
   // Blocks of the target's tile; a grid of at least half the SMs runs
@@ -414,7 +427,7 @@ int64_t Lowering::partialSumBytes(Operation *op) const {
   int64_t splits = reductionSplits(op);
   if (splits <= 1)
     return 0;
-  GemmShape gemm = *floatGemmShape(op);
+  GemmShape gemm = *gemmShapeOf(op);
   return splits * gemm.batches * gemm.m * gemm.n * 4;
 }
 

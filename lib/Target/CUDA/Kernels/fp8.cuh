@@ -110,14 +110,15 @@ DLC_DEVICE void dlc_mma_fp8(float d[4], const uint32_t *a, const uint32_t *b) {
  * AF in packed 4-step panels, B the activations' codes of format BF. */
 template <int AF, int BF>
 DLC_KERNEL void dlc_gemm_fp8_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
-  int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
+  dlc_k_slice slice = dlc_quad_slice(p);
+  int img = slice.z / p.groups, grp = slice.z % p.groups;
   const int8_t *b = (const int8_t *)p.b + img * p.b_image + grp * p.b_group;
   const int8_t *a = (const int8_t *)p.a.data + grp * p.a_group;
   int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
   int warp = threadIdx.x / 32;
   float acc[DLC_TC_MT][DLC_TC_NT][4] = {};
   /* Code 0 is +0 in both formats: the padding and the steps past K. */
-  dlc_quad_pipeline(p, a, b, 0, i0, j0, [&](auto As, auto Bs) {
+  dlc_quad_pipeline(p, a, b, 0, i0, j0, slice, [&](auto As, auto Bs) {
     dlc_warp_tiles<DLC_FP8_BREGS, DLC_FP8_AREGS>(
         acc, warp, [&](int row, int r) { return dlc_fp8_a<AF>(As, row, r); },
         [&](int col, int r) { return dlc_fp8_b<BF>(Bs, col, r); },
@@ -135,8 +136,7 @@ DLC_LAUNCHER void dlc_launch_gemm_fp8(const dlc_gemm_params *p, int images,
                                       int input_format, int weight_format,
                                       const dlc_epilogue_f32 *ep,
                                       dlc_exec *ex) {
-  dim3 grid((p->N + DLC_BN - 1) / DLC_BN, (p->M + DLC_BM - 1) / DLC_BM,
-            images * p->groups);
+  dim3 grid = dlc_gemm_grid(p, images);
   bool e4m3_a = weight_format == DLC_FP8_E4M3;
   bool e4m3_b = input_format == DLC_FP8_E4M3;
   if (e4m3_a && e4m3_b)
@@ -152,6 +152,11 @@ DLC_LAUNCHER void dlc_launch_gemm_fp8(const dlc_gemm_params *p, int images,
     dlc_gemm_fp8_kernel<DLC_FP8_E5M2, DLC_FP8_E5M2>
         <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
   dlc_check_launch(ex);
+  if (int64_t outputs = dlc_split_outputs(p, images)) {
+    dlc_split_reduce_kernel<<<dlc_blocks(outputs), DLC_THREADS, 0,
+                              ex->stream>>>(*p, *ep, outputs);
+    dlc_check_launch(ex);
+  }
 }
 
 /* Convolution of n NCHW images of fp8 codes (`input_format`) by packed fp8
@@ -160,11 +165,13 @@ DLC_LAUNCHER void dlc_conv2d_fp8(int n, const dlc_conv_geom *g,
                                  const uint8_t *in, int input_format,
                                  const dlc_asource *w, int weight_format,
                                  float *out, const dlc_epilogue_f32 *ep,
-                                 dlc_exec *ex) {
+                                 int splits, float *partial, dlc_exec *ex) {
   int mg = g->m / g->groups, K = g->c / g->groups * g->kh * g->kw;
   dlc_gemm_params p = dlc_conv_params(
       g, in, out, (int64_t)DLC_ROUND_UP(mg, DLC_MR) * DLC_ROUND_UP(K, 4));
   p.a = *w;
+  p.splits = splits;
+  p.partial = partial;
   dlc_launch_gemm_fp8(&p, n, input_format, weight_format, ep, ex);
 }
 
@@ -173,9 +180,12 @@ DLC_LAUNCHER void dlc_conv2d_fp8(int n, const dlc_conv_geom *g,
 DLC_LAUNCHER void dlc_linear_fp8(int rows, int K, int M, const uint8_t *in,
                                  int input_format, const dlc_asource *w,
                                  int weight_format, float *out,
-                                 const dlc_epilogue_f32 *ep, dlc_exec *ex) {
+                                 const dlc_epilogue_f32 *ep, int splits,
+                                 float *partial, dlc_exec *ex) {
   dlc_gemm_params p = dlc_matrix_params(M, rows, K, in, 1, K, out, 1, M);
   p.a = *w;
+  p.splits = splits;
+  p.partial = partial;
   dlc_launch_gemm_fp8(&p, 1, input_format, weight_format, ep, ex);
 }
 #endif /* DLC_WANT_FP8_TC */

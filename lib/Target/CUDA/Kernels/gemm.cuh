@@ -189,11 +189,18 @@ DLC_DEVICE void dlc_store_f32(const dlc_gemm_params &p,
 }
 
 /* Result (i, j) of an int8 GEMM: the zero points' row and column
- * corrections, then the executor's requantization. */
+ * corrections, then the executor's requantization; under split-K, the
+ * block's exact int32 partial sum. */
 DLC_DEVICE void dlc_store_s8(const dlc_gemm_params &p, const int32_t *rowcorr,
                              const int32_t *colcorr,
                              const dlc_requant_params &rq, int img, int grp,
                              int i, int j, int32_t acc) {
+  if (p.splits > 1) {
+    ((int32_t *)
+         p.partial)[(int64_t)blockIdx.z * p.M * p.N + (int64_t)i * p.N + j] =
+        acc;
+    return;
+  }
   int row = grp * p.M + i;
   int at = rq.per_row ? row : 0;
   int32_t v = acc + rowcorr[row] + (colcorr ? colcorr[j] : 0);
@@ -202,6 +209,62 @@ DLC_DEVICE void dlc_store_s8(const dlc_gemm_params &p, const int32_t *rowcorr,
       dlc_clamp_s8(rq.zero_point +
                        dlc_requant(v, rq.multiplier[at], rq.shift[at]),
                    rq.lo, rq.hi);
+}
+
+/* Split-K's second step: each output the sum of its slices' partial sums
+ * (T: float, or int32 for int8), in slice order, through the epilogue
+ * `store(p, img, grp, i, j, sum)` (p with one slice). */
+template <typename T, typename Store>
+DLC_DEVICE void dlc_split_reduce(dlc_gemm_params p, int64_t outputs,
+                                 Store store) {
+  int splits = p.splits;
+  int64_t mn = (int64_t)p.M * p.N;
+  p.splits = 1;
+  DLC_FOR(e, outputs) {
+    int64_t z = e / mn, ij = e % mn;
+    const T *part = (const T *)p.partial + z * splits * mn + ij;
+    T sum = 0;
+    for (int s = 0; s < splits; ++s)
+      sum += part[s * mn];
+    store(p, (int)(z / p.groups), (int)(z % p.groups), (int)(ij / p.N),
+          (int)(ij % p.N), sum);
+  }
+}
+#if defined(DLC_WANT_SIMT_F32) || defined(DLC_WANT_F16_TC) ||                  \
+    defined(DLC_WANT_BF16_TC) || defined(DLC_WANT_FP8_TC)
+DLC_KERNEL void dlc_split_reduce_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep,
+                                        int64_t outputs) {
+  dlc_split_reduce<float>(
+      p, outputs,
+      [&](const dlc_gemm_params &q, int img, int grp, int i, int j, float sum) {
+        dlc_store_f32(q, ep, img, grp, i, j, sum);
+      });
+}
+#endif
+#ifdef DLC_WANT_S8_GEMM
+DLC_KERNEL void dlc_split_reduce_s8_kernel(dlc_gemm_params p,
+                                           const int32_t *rowcorr,
+                                           const int32_t *colcorr,
+                                           dlc_requant_params rq,
+                                           int64_t outputs) {
+  dlc_split_reduce<int32_t>(p, outputs,
+                            [&](const dlc_gemm_params &q, int img, int grp,
+                                int i, int j, int32_t sum) {
+                              dlc_store_s8(q, rowcorr, colcorr, rq, img, grp, i,
+                                           j, sum);
+                            });
+}
+#endif
+
+/* The grid of a GEMM over `images` x groups, split-K slices included. */
+DLC_LAUNCHER dim3 dlc_gemm_grid(const dlc_gemm_params *p, int images) {
+  return dim3((p->N + DLC_BN - 1) / DLC_BN, (p->M + DLC_BM - 1) / DLC_BM,
+              images * p->groups * (p->splits > 1 ? p->splits : 1));
+}
+
+/* Outputs of the GEMMs when split-K needs its second step, else 0. */
+DLC_LAUNCHER int64_t dlc_split_outputs(const dlc_gemm_params *p, int images) {
+  return p->splits > 1 ? (int64_t)images * p->groups * p->M * p->N : 0;
 }
 
 /*===--- staging: cp.async pipelines ------------------------------------===*/
@@ -420,30 +483,10 @@ DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
  * defines the macros from the model's calls. */
 #if defined(DLC_WANT_SIMT_F32) || defined(DLC_WANT_F16_TC) ||                  \
     defined(DLC_WANT_BF16_TC)
-/* Split-K's second step: each output the sum of its slices' partial sums,
- * in slice order, through the epilogue. */
-DLC_KERNEL void dlc_split_reduce_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep,
-                                        int64_t outputs) {
-  int splits = p.splits;
-  int64_t mn = (int64_t)p.M * p.N;
-  p.splits = 1;
-  DLC_FOR(e, outputs) {
-    int64_t z = e / mn, ij = e % mn;
-    const float *part = p.partial + z * splits * mn + ij;
-    float sum = 0.0f;
-    for (int s = 0; s < splits; ++s)
-      sum += part[s * mn];
-    dlc_store_f32(p, ep, (int)(z / p.groups), (int)(z % p.groups),
-                  (int)(ij / p.N), (int)(ij % p.N), sum);
-  }
-}
-
 DLC_LAUNCHER void dlc_launch_gemm_f32(const dlc_gemm_params *p, int images,
                                       const dlc_epilogue_f32 *ep,
                                       dlc_exec *ex) {
-  int splits = p->splits > 1 ? p->splits : 1;
-  dim3 grid((p->N + DLC_BN - 1) / DLC_BN, (p->M + DLC_BM - 1) / DLC_BM,
-            images * p->groups * splits);
+  dim3 grid = dlc_gemm_grid(p, images);
 #ifdef DLC_WANT_SP24_TC
   if (p->a.kind == DLC_A_SP24)
     dlc_gemm_sp24_kernel<dlc_tc_type>
@@ -457,8 +500,7 @@ DLC_LAUNCHER void dlc_launch_gemm_f32(const dlc_gemm_params *p, int images,
   dlc_gemm_f32_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
 #endif
   dlc_check_launch(ex);
-  if (splits > 1) {
-    int64_t outputs = (int64_t)images * p->groups * p->M * p->N;
+  if (int64_t outputs = dlc_split_outputs(p, images)) {
     dlc_split_reduce_kernel<<<dlc_blocks(outputs), DLC_THREADS, 0,
                               ex->stream>>>(*p, *ep, outputs);
     dlc_check_launch(ex);
@@ -617,18 +659,25 @@ DLC_LAUNCHER void dlc_launch_gemm_s8(const dlc_gemm_params *p, int images,
                                      const int32_t *colcorr,
                                      const dlc_requant_params *rq,
                                      dlc_exec *ex) {
-  dim3 grid((p->N + DLC_BN - 1) / DLC_BN, (p->M + DLC_BM - 1) / DLC_BM,
-            images * p->groups);
-  /* Tensor cores (sm_75+) unless DLC_INT8_DP4A asks for the dp4a kernel;
-   * both compute the same exact int32 sums. */
+  /* Tensor cores (sm_75+) unless DLC_INT8_DP4A asks for the dp4a kernel
+   * (which does not split K); both compute the same exact int32 sums. */
 #ifdef DLC_INT8_DP4A
-  dlc_gemm_s8_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, pad, rowcorr,
-                                                           colcorr, *rq);
+  dlc_gemm_params whole = *p;
+  whole.splits = 1;
+  p = &whole;
+  dlc_gemm_s8_kernel<<<dlc_gemm_grid(p, images), DLC_THREADS, 0, ex->stream>>>(
+      *p, pad, rowcorr, colcorr, *rq);
 #else
-  dlc_gemm_s8_tc_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, pad, rowcorr,
-                                                              colcorr, *rq);
+  dlc_gemm_s8_tc_kernel<<<dlc_gemm_grid(p, images), DLC_THREADS, 0,
+                          ex->stream>>>(*p, pad, rowcorr, colcorr, *rq);
 #endif
   dlc_check_launch(ex);
+  if (int64_t outputs = dlc_split_outputs(p, images)) {
+    dlc_split_reduce_s8_kernel<<<dlc_blocks(outputs), DLC_THREADS, 0,
+                                 ex->stream>>>(*p, rowcorr, colcorr, *rq,
+                                               outputs);
+    dlc_check_launch(ex);
+  }
 }
 
 /* int8 convolution; `nc` is the CPU backend's column blocking and unused
@@ -637,12 +686,14 @@ DLC_LAUNCHER void dlc_qconv2d_s8(int n, const dlc_conv_geom *g,
                                  const int8_t *in, int8_t zx, const int8_t *w,
                                  int8_t *out, const int32_t *rowcorr,
                                  const dlc_requant_params *rq, int nc,
-                                 dlc_exec *ex) {
+                                 int splits, float *partial, dlc_exec *ex) {
   (void)nc;
   int mg = g->m / g->groups, K = g->c / g->groups * g->kh * g->kw;
   dlc_gemm_params p = dlc_conv_params(
       g, in, out, (int64_t)DLC_ROUND_UP(mg, DLC_MR) * DLC_ROUND_UP(K, 4));
   p.a.data = w;
+  p.splits = splits;
+  p.partial = partial;
   dlc_launch_gemm_s8(&p, n, zx, rowcorr, 0, rq, ex);
 }
 
@@ -650,10 +701,12 @@ DLC_LAUNCHER void dlc_qlinear_s8(int rows, int K, int M, const int8_t *in,
                                  int8_t zx, const int8_t *w, int8_t *out,
                                  const int32_t *rowcorr,
                                  const dlc_requant_params *rq, int nc,
-                                 dlc_exec *ex) {
+                                 int splits, float *partial, dlc_exec *ex) {
   (void)nc;
   dlc_gemm_params p = dlc_matrix_params(M, rows, K, in, 1, K, out, 1, M);
   p.a.data = w;
+  p.splits = splits;
+  p.partial = partial;
   dlc_launch_gemm_s8(&p, 1, zx, rowcorr, 0, rq, ex);
 }
 

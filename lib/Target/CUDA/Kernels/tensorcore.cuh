@@ -326,19 +326,27 @@ DLC_DEVICE void dlc_s8_stage(const dlc_gemm_params &p, const int8_t *a,
   }
 }
 
-/* The 8-bit GEMM's reduction through the pipeline: `chunk(As, Bs)` adds
- * one staged chunk into the caller's accumulators. */
+/* The 8-bit GEMM's chunks (8 groups of 4 steps) and this block's slice
+ * of them. */
+DLC_DEVICE dlc_k_slice dlc_quad_slice(const dlc_gemm_params &p) {
+  return dlc_slice_of(p, (DLC_ROUND_UP(p.K, 4) / 4 + 7) / 8);
+}
+
+/* The 8-bit GEMM's reduction (the chunks of `slice`) through the
+ * pipeline: `chunk(As, Bs)` adds one staged chunk into the caller's
+ * accumulators. */
 template <typename Chunk>
 DLC_DEVICE void dlc_quad_pipeline(const dlc_gemm_params &p, const int8_t *a,
                                   const int8_t *b, int8_t pad, int i0, int j0,
-                                  Chunk chunk) {
+                                  dlc_k_slice slice, Chunk chunk) {
   __shared__ __align__(16) uint32_t As[DLC_STAGES][8][DLC_WORD_AROW];
   __shared__ __align__(16) uint32_t Bs[DLC_STAGES][8][DLC_S8_BROW];
-  int K4 = DLC_ROUND_UP(p.K, 4), chunks = (K4 / 4 + 7) / 8;
+  int K4 = DLC_ROUND_UP(p.K, 4);
   dlc_pipeline(
-      chunks,
+      slice.count,
       [&](int s, int c) {
-        dlc_s8_stage(p, a, b, pad, K4, i0, j0, 8 * c, As[s], Bs[s]);
+        dlc_s8_stage(p, a, b, pad, K4, i0, j0, 8 * (slice.first + c), As[s],
+                     Bs[s]);
       },
       [&](int s) { chunk(As[s], Bs[s]); });
 }
@@ -401,13 +409,14 @@ DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
                                       const int32_t *colcorr,
                                       dlc_requant_params rq) {
 #if !defined(__CUDA_ARCH__) || __CUDA_ARCH__ >= 750
-  int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
+  dlc_k_slice slice = dlc_quad_slice(p);
+  int img = slice.z / p.groups, grp = slice.z % p.groups;
   const int8_t *b = (const int8_t *)p.b + img * p.b_image + grp * p.b_group;
   const int8_t *a = (const int8_t *)p.a.data + grp * p.a_group;
   int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
   int warp = threadIdx.x / 32;
   int32_t acc[DLC_TC_MT][DLC_TC_NT][4] = {};
-  dlc_quad_pipeline(p, a, b, pad, i0, j0,
+  dlc_quad_pipeline(p, a, b, pad, i0, j0, slice,
                     [&](auto As, auto Bs) { dlc_s8_chunk(acc, As, Bs, warp); });
   int lane = threadIdx.x % 32, rw, cw;
   dlc_tc_warp_origin(warp, &rw, &cw);
