@@ -21,7 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 # The bundle in three parts, each within the 64 MiB a device call carries
 # beside the working tree: every GEMM path on small models, the peer
-# shapes and ResNet-18 2:4 (48 MiB); ResNet-18 on int8, fp16 and bf16
+# shapes and ResNet-18 2:4 (49 MiB); ResNet-18 on int8, fp16 and bf16
 # (58 MiB); ResNet-18 fp32 and MobileNetV2 (59 MiB).
 part1=(transformer transformer_int8 transformer_fp16
        digits_int8 digits_int8_dp4a digits_nf4 digits_nf4_fp16 digits_e4m3
@@ -29,7 +29,7 @@ part1=(transformer transformer_int8 transformer_fp16
        digits_sparse_fp16_t32
        odd_shapes odd_shapes_fp16 odd_shapes_bf16 odd_shapes_int8
        odd_shapes_e4m3 odd_shapes_nf4_fp16 odd_shapes_sparse_fp16
-       odd_attention odd_attention_fp16 odd_attention_int8
+       odd_shapes_int8_dp4a odd_attention odd_attention_fp16 odd_attention_int8
        pooling pad_modes depthwise3x3 depthwise5x5s2 grouped3x3_fp16
        gemm2048 gemm2048_fp16 conv64x56 conv64x56_fp16 resnet18_sparse_fp16)
 part2=(resnet18_int8 resnet18_fp16 resnet18_bf16)
@@ -146,13 +146,14 @@ JSON
   digits_nf4_fp16) # NF4 weights decoded into the fp16 tensor-core kernel
     read -r mlir input _ < <(source_of digits_nf4)
     echo "$mlir $input 5e-3 --cuda-precision=fp16" ;;
-  digits_int8_dp4a)
-    # The int8 model emitted for a Pascal GPU (sm_61): int8 tensor cores
-    # (mma.sync) begin at sm_75, so the .cu runs the dp4a kernel on any GPU.
-    read -r mlir input _ < <(source_of digits_int8)
+  digits_int8_dp4a | odd_shapes_int8_dp4a)
+    # The int8 models emitted for a Pascal GPU (sm_61, 30 SMs): int8 tensor
+    # cores (mma.sync) begin at sm_75, so the .cu runs the dp4a kernel on
+    # any GPU (odd_shapes' classifier in 9 split-K slices).
+    read -r mlir input _ < <(source_of "${1%_dp4a}")
     cat > "$work/pascal.json" <<'JSON'
 {"targets": [{"name": "p40", "kind": "gpu", "peak_tflops": {"fp32": 11.8},
-  "memory_gbps": 346, "cuda": {"arch": "sm_61"}}]}
+  "memory_gbps": 346, "cuda": {"arch": "sm_61", "sms": 30}}]}
 JSON
     echo "$mlir $input 0 --target-file=$work/pascal.json --cuda-target=p40" ;;
   digits_int8 | digits_nf4 | digits_e4m3 | digits_e5m2)

@@ -368,42 +368,37 @@ struct GemmShape {
   int64_t m, n, k, batches;
 };
 
-/// The GEMM a conv (not a float depthwise one: that has its own kernel) or
-/// linear layer runs on, float or quantized, if `op` is one.
+/// Whether a float convolution runs on the depthwise kernel rather than a
+/// GEMM: one output channel per input channel, constant weights.
+static bool isDepthwiseKernel(Conv2DOp conv) {
+  int64_t channels = cast<ShapedType>(conv.getInput().getType()).getDimSize(1);
+  return static_cast<int64_t>(conv.getGroups()) == channels &&
+         cast<ShapedType>(conv.getWeight().getType()).getDimSize(0) ==
+             channels &&
+         conv.getWeight().getDefiningOp<ConstantOp>();
+}
+
+/// The GEMM a conv (not a depthwise one on its own kernel) or linear layer
+/// runs on, float or quantized (operands: input, weight), if `op` is one.
 static std::optional<GemmShape> gemmShapeOf(Operation *op) {
-  if (isa<QConv2DOp, QLinearOp>(op)) {
-    auto in = cast<ShapedType>(op->getOperand(0).getType());
-    auto weight = cast<ShapedType>(op->getOperand(1).getType());
-    auto out = cast<ShapedType>(op->getResult(0).getType());
-    int64_t rows = weight.getDimSize(0),
-            k = weight.getNumElements() / weight.getDimSize(0);
-    if (auto conv = dyn_cast<QConv2DOp>(op)) {
-      auto groups = static_cast<int64_t>(conv.getGroups());
-      return GemmShape{rows / groups, out.getDimSize(2) * out.getDimSize(3), k,
-                       in.getDimSize(0) * groups};
-    }
+  if (!isa<Conv2DOp, QConv2DOp, LinearOp, QLinearOp>(op))
+    return std::nullopt;
+  auto in = cast<ShapedType>(op->getOperand(0).getType());
+  auto weight = cast<ShapedType>(op->getOperand(1).getType());
+  int64_t rows = weight.getDimSize(0), k = weight.getNumElements() / rows;
+  if (isa<LinearOp, QLinearOp>(op))
     return GemmShape{rows, in.getNumElements() / k, k, 1};
-  }
+  int64_t groups;
   if (auto conv = dyn_cast<Conv2DOp>(op)) {
-    auto in = cast<ShapedType>(conv.getInput().getType());
-    auto weight = cast<ShapedType>(conv.getWeight().getType());
-    auto out = cast<ShapedType>(conv.getType());
-    auto groups = static_cast<int64_t>(conv.getGroups());
-    if (groups == in.getDimSize(1) && weight.getDimSize(0) == groups &&
-        conv.getWeight().getDefiningOp<ConstantOp>())
+    if (isDepthwiseKernel(conv))
       return std::nullopt;
-    return GemmShape{weight.getDimSize(0) / groups,
-                     out.getDimSize(2) * out.getDimSize(3),
-                     weight.getNumElements() / weight.getDimSize(0),
-                     in.getDimSize(0) * groups};
+    groups = static_cast<int64_t>(conv.getGroups());
+  } else {
+    groups = static_cast<int64_t>(cast<QConv2DOp>(op).getGroups());
   }
-  if (auto linear = dyn_cast<LinearOp>(op)) {
-    auto weight = cast<ShapedType>(linear.getWeight().getType());
-    int64_t k = weight.getDimSize(1);
-    return GemmShape{weight.getDimSize(0), numElements(linear.getInput()) / k,
-                     k, 1};
-  }
-  return std::nullopt;
+  auto out = cast<ShapedType>(op->getResult(0).getType());
+  return GemmShape{rows / groups, out.getDimSize(2) * out.getDimSize(3), k,
+                   in.getDimSize(0) * groups};
 }
 
 int64_t Lowering::reductionSplits(Operation *op) const {
@@ -606,9 +601,7 @@ LogicalResult Lowering::lowerConv(Conv2DOp op, const FusedLayer &fused) {
   FailureOr<Arg> ep = epilogue(op.getBias(), fused);
   if (failed(ep))
     return failure();
-  int64_t channels = in.getDimSize(1);
-  if (groups == channels && weight.getDimSize(0) == channels &&
-      op.getWeight().getDefiningOp<ConstantOp>()) {
+  if (isDepthwiseKernel(op)) {
     FailureOr<BufferRef> w = constantF32(op.getWeight(), op);
     if (failed(w))
       return failure();

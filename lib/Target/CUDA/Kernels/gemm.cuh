@@ -166,6 +166,12 @@ DLC_DEVICE dlc_k_slice dlc_slice_of(const dlc_gemm_params &p, int chunks) {
   return {(int)(blockIdx.z / splits), first, end - first};
 }
 
+/* Where this block keeps its partial sum of (i, j) under split-K: M x N
+ * values per block z (image, group, slice). */
+DLC_DEVICE int64_t dlc_partial_at(const dlc_gemm_params &p, int i, int j) {
+  return (int64_t)blockIdx.z * p.M * p.N + (int64_t)i * p.N + j;
+}
+
 /* Result (i, j) of group `grp` of image `img` through the fp32 epilogue:
  * scale (fp8 layers), bias, residual, clamp; under split-K, the block's
  * partial sum, kept for dlc_split_reduce_kernel. */
@@ -173,7 +179,7 @@ DLC_DEVICE void dlc_store_f32(const dlc_gemm_params &p,
                               const dlc_epilogue_f32 &ep, int img, int grp,
                               int i, int j, float v) {
   if (p.splits > 1) {
-    p.partial[(int64_t)blockIdx.z * p.M * p.N + (int64_t)i * p.N + j] = v;
+    p.partial[dlc_partial_at(p, i, j)] = v;
     return;
   }
   int row = grp * p.M + i; /* the channel across groups */
@@ -196,9 +202,7 @@ DLC_DEVICE void dlc_store_s8(const dlc_gemm_params &p, const int32_t *rowcorr,
                              const dlc_requant_params &rq, int img, int grp,
                              int i, int j, int32_t acc) {
   if (p.splits > 1) {
-    ((int32_t *)
-         p.partial)[(int64_t)blockIdx.z * p.M * p.N + (int64_t)i * p.N + j] =
-        acc;
+    ((int32_t *)p.partial)[dlc_partial_at(p, i, j)] = acc;
     return;
   }
   int row = grp * p.M + i;
@@ -597,8 +601,7 @@ DLC_DEVICE int32_t dlc_b_word(const dlc_gemm_params &p, const int8_t *b, int q,
 }
 #endif
 
-/*===--- int8: __dp4a over the 4-step groups
- * ------------------------------===*/
+/*===--- int8: __dp4a over the 4-step groups -----------------------------===*/
 
 #ifdef DLC_WANT_S8_GEMM
 
@@ -611,17 +614,19 @@ DLC_KERNEL void dlc_gemm_s8_kernel(dlc_gemm_params p, int8_t pad,
                                    dlc_requant_params rq) {
   __shared__ int32_t As[DLC_BQ][DLC_BM + 1];
   __shared__ int32_t Bs[DLC_BQ][DLC_BN + 1];
-  int z = blockIdx.z, img = z / p.groups, grp = z % p.groups;
+  int Q = (p.K + 3) / 4;
+  dlc_k_slice slice = dlc_slice_of(p, (Q + DLC_BQ - 1) / DLC_BQ);
+  int img = slice.z / p.groups, grp = slice.z % p.groups;
   const int8_t *b = (const int8_t *)p.b + img * p.b_image + grp * p.b_group;
   const int32_t *a = (const int32_t *)p.a.data + grp * p.a_group / 4;
-  int Q = (p.K + 3) / 4;
   int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
   int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
   int32_t acc[DLC_TM][DLC_TN];
   for (int r = 0; r < DLC_TM; ++r)
     for (int s = 0; s < DLC_TN; ++s)
       acc[r][s] = 0;
-  for (int q0 = 0; q0 < Q; q0 += DLC_BQ) {
+  for (int c = slice.first; c < slice.first + slice.count; ++c) {
+    int q0 = c * DLC_BQ;
     for (int e = threadIdx.x; e < DLC_BQ * DLC_BM; e += blockDim.x) {
       int qq = e / DLC_BM, r = e % DLC_BM, row = i0 + r;
       As[qq][r] = q0 + qq < Q && row < p.M
@@ -659,12 +664,9 @@ DLC_LAUNCHER void dlc_launch_gemm_s8(const dlc_gemm_params *p, int images,
                                      const int32_t *colcorr,
                                      const dlc_requant_params *rq,
                                      dlc_exec *ex) {
-  /* Tensor cores (sm_75+) unless DLC_INT8_DP4A asks for the dp4a kernel
-   * (which does not split K); both compute the same exact int32 sums. */
+  /* Tensor cores (sm_75+) unless DLC_INT8_DP4A asks for the dp4a kernel;
+   * both compute the same exact int32 sums. */
 #ifdef DLC_INT8_DP4A
-  dlc_gemm_params whole = *p;
-  whole.splits = 1;
-  p = &whole;
   dlc_gemm_s8_kernel<<<dlc_gemm_grid(p, images), DLC_THREADS, 0, ex->stream>>>(
       *p, pad, rowcorr, colcorr, *rq);
 #else

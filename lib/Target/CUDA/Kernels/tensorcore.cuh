@@ -81,7 +81,7 @@ DLC_DEVICE void dlc_mma_16816(float d[4], const uint32_t a[4],
 #endif
 }
 
-/* The pipelined mma.sync kernels (fp16 / bf16, and int8 on sm_80+) keep
+/* The pipelined mma.sync kernels (fp16 / bf16, int8 and fp8) keep
  * DLC_STAGES chunks of the reduction in flight (the target's "stages") and
  * split the block tile 2 x 4 among the 8 warps, each computing
  * DLC_TC_MT x DLC_TC_NT 16x8 tiles. Staged rows hold one reduction step
@@ -225,9 +225,8 @@ static_assert(DLC_STAGES * (8 * DLC_WORD_AROW + 16 * DLC_BROW_F32) * 4 <=
 
 /* Issues the copies of reduction steps k0 .. k0 + 15 into one stage: A's
  * 8 pairs of steps (DLC_A_TC16 words; fp32 panels and NF4 codes decoded
- * and rounded here), B one element
- * at a time (a convolution's implicit im2col gathers; padding and steps
- * past K are zeros). */
+ * and rounded here), B one element at a time (a convolution's implicit
+ * im2col gathers; padding and steps past K are zeros). */
 template <typename T>
 DLC_DEVICE void dlc_tc_stage(const dlc_gemm_params &p, const dlc_asource &a,
                              int64_t ag, const float *b, int i0, int j0, int k0,

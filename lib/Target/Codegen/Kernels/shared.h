@@ -40,12 +40,11 @@ enum {
 /* The packed weights of one GEMM: fp32 panels, NF4 codes (a panel step
  * holds 8 nibbles, high nibble first) with one fp32 scale per `block`
  * consecutive weights in the original row-major order, fp8 codes with
- * their fp16 decoding table, or (CUDA at fp16 / bf16 precision) 2:4 sparse
- * rows: the two kept values of every 4 steps in that type, as one 32-bit
- * word (K padded to a multiple of 32) row-major, and
- * per row a 4-bit selector of each group's kept steps (`meta`); or (CUDA
- * at fp16 / bf16 precision) the weights in that type, in panels of 8 rows
- * by pairs of steps. */
+ * their fp16 decoding table; or, on CUDA at fp16 / bf16 precision, the
+ * weights in that type in panels of 8 rows by pairs of steps, or 2:4 sparse
+ * rows: the two kept values of every 4 steps in that type as one 32-bit
+ * word (K padded to a multiple of 32), row-major, and per row a 4-bit
+ * selector of each group's kept steps (`meta`). */
 typedef struct {
   int kind;
   const void *data;
