@@ -6,7 +6,8 @@
 // panels of fp8 codes: one step per 8 bytes (ARM) or, for CUDA's
 // tensor-core kernel, int8's groups of 4 steps per row. And fp32 weights
 // rounded to fp16 / bf16 for the tensor cores: to nearest, ties to even,
-// in panels of 8 rows by pairs of steps.
+// in panels of 8 rows by pairs of steps. And NF4 nibbles: 8 rows of a step
+// per 4 bytes, or a row's 8 steps per 32-bit word for the tensor cores.
 //
 //===----------------------------------------------------------------------===//
 
@@ -166,6 +167,32 @@ TEST(WeightPackingTest, HalfPanelsPairStepsOfARow) {
   // Panel 1 holds row 8 and 7 padding rows.
   EXPECT_EQ(packed[32 + 0], at(8, 0));
   EXPECT_EQ(packed[32 + 2], 0);
+}
+
+TEST(WeightPackingTest, NF4NibblesByStepOrByRowWord) {
+  // 9 rows by 16 steps, code (row + step) % 16.
+  PanelShape shape{1, 9, 16};
+  std::vector<uint8_t> codes(9 * 16);
+  for (int64_t row = 0; row < 9; ++row)
+    for (int64_t k = 0; k < 16; ++k)
+      codes[row * 16 + k] = static_cast<uint8_t>((row + 3 * k) % 16);
+  auto code = [&](int64_t row, int64_t k) { return codes[row * 16 + k]; };
+  // One step per 4 bytes of 8 rows, the even row high: step 2, rows 4, 5.
+  std::vector<uint8_t> steps = packPanelsNF4(codes, shape);
+  ASSERT_EQ(steps.size(), 2u * 16 * 4);
+  EXPECT_EQ(steps[2 * 4 + 2], code(4, 2) << 4 | code(5, 2));
+  // A row's 8 steps per word, words of the panel's 8 rows together: word 1
+  // (steps 8-15) of row 5 is bytes 32 + 4 * 5 ...; byte t holds steps
+  // 8 + 2t (high nibble) and 8 + 2t + 1.
+  std::vector<uint8_t> words = packPanelsNF4(codes, shape, 8);
+  ASSERT_EQ(words.size(), steps.size());
+  for (int t = 0; t < 4; ++t)
+    EXPECT_EQ(words[32 + 4 * 5 + t],
+              code(5, 8 + 2 * t) << 4 | code(5, 8 + 2 * t + 1))
+        << "byte " << t;
+  // Row 8 begins the second panel; its padding rows are code 0.
+  EXPECT_EQ(words[64], code(8, 0) << 4 | code(8, 1));
+  EXPECT_EQ(words[64 + 4], 0);
 }
 
 } // namespace

@@ -72,6 +72,17 @@ std::string mlir::dlc::cuda::printCUDAHeader(const KernelProgram &program,
   return text;
 }
 
+/// Whether one of the call's weight sources is of `kind` (DLC_A_*).
+static bool hasWeightKind(const KernelCall &call, StringRef kind) {
+  return llvm::any_of(call.args, [&](const Arg &arg) {
+    auto *a = std::get_if<Aggregate>(&arg.value);
+    auto *name = a && a->type == "dlc_asource"
+                     ? std::get_if<Constant>(&a->fields[0].value)
+                     : nullptr;
+    return name && name->name == kind;
+  });
+}
+
 std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
                                              const Target &target,
                                              StringRef prefix,
@@ -90,7 +101,7 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
   // Compile only the GEMM kernels the model calls (and so let the PTX of
   // each model show its own paths).
   bool simt = false, f16 = false, bf16 = false, s8 = false, fp8 = false,
-       sparse = false;
+       sparse = false, nf4 = false;
   for (const KernelCall &call : program.calls) {
     StringRef kernel = call.kernel;
     if (kernel.ends_with("_s8") && (kernel.starts_with("dlc_qconv2d") ||
@@ -102,13 +113,8 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
     if (kernel != "dlc_conv2d_f32" && kernel != "dlc_linear_f32" &&
         kernel != "dlc_matmul_f32")
       continue;
-    sparse |= llvm::any_of(call.args, [](const Arg &arg) {
-      auto *a = std::get_if<Aggregate>(&arg.value);
-      auto *kind = a && a->type == "dlc_asource"
-                       ? std::get_if<Constant>(&a->fields[0].value)
-                       : nullptr;
-      return kind && kind->name == "DLC_A_SP24";
-    });
+    sparse |= hasWeightKind(call, "DLC_A_SP24");
+    nf4 |= hasWeightKind(call, "DLC_A_NF4_TC");
     if (precision == "fp16")
       f16 = true;
     else
@@ -133,6 +139,8 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
     os << "#define DLC_WANT_FP8_TC 1\n";
   if (sparse)
     os << "#define DLC_WANT_SP24_TC 1\n";
+  if (nf4)
+    os << "#define DLC_WANT_NF4_TC 1\n";
   os << "\n";
   for (const char *part : kKernelLibrary)
     os << part;

@@ -529,13 +529,17 @@ FailureOr<Arg> Lowering::weightSource(Operation *layer, Value weight,
       uint8_t byte = weights->packedCodes[i / 2];
       codes[i] = i % 2 == 0 ? byte >> 4 : byte & 0xF;
     }
-    std::vector<uint8_t> packed = packPanelsNF4(codes, shape);
+    // CUDA's tensor cores copy a row's 8 steps as one word and decode a
+    // 16-step chunk with one block scale: every chunk must lie in one block.
+    bool words = backend == Backend::CUDA && options.halfWeights &&
+                 shape.k % 16 == 0 && weights->blockSize % 16 == 0;
+    std::vector<uint8_t> packed = packPanelsNF4(codes, shape, words ? 8 : 1);
     std::vector<float> scales(weights->numBlocks());
     for (int64_t b = 0; b < weights->numBlocks(); ++b)
       scales[b] = weights->blockScale(b);
     ArrayRef<float> book = quantization::nf4Codebook();
     return source(
-        "DLC_A_NF4",
+        words ? "DLC_A_NF4_TC" : "DLC_A_NF4",
         program.addWeights(packed.data(), packed.size(), ElemType::U8),
         program.addWeights(scales.data(), scales.size() * 4, ElemType::F32),
         weights->blockSize, null(),

@@ -84,10 +84,10 @@ mlir::dlc::codegen::roundToHalf(llvm::ArrayRef<float> values,
 
 std::vector<uint8_t>
 mlir::dlc::codegen::packPanelsNF4(llvm::ArrayRef<uint8_t> codes,
-                                  PanelShape shape) {
+                                  PanelShape shape, int64_t stepGroup) {
   std::vector<uint8_t> packed;
   bool high = true;
-  forEachPanelSlot(shape, 1, [&](int64_t i) {
+  forEachPanelSlot(shape, stepGroup, [&](int64_t i) {
     uint8_t code = i < 0 ? 0 : codes[i];
     if (high)
       packed.push_back(static_cast<uint8_t>(code << 4));

@@ -46,10 +46,14 @@ std::vector<uint16_t> packPanelsHalf(llvm::ArrayRef<float> weights,
 /// 2:4 kernel's kept values: a group's two are one operand register).
 std::vector<uint16_t> roundToHalf(llvm::ArrayRef<float> values,
                                   HalfFormat format);
-/// NF4 codes (one per weight, 0..15) as nibbles: a panel step's 8 rows in
-/// 4 bytes, even rows in the high nibble.
+/// NF4 codes (one per weight, 0..15) as nibbles, in the panel layout of
+/// `stepGroup` steps, two slots per byte, the first in the high nibble:
+/// with 1, a panel step's 8 rows in 4 bytes (the ARM kernels' and CUDA's
+/// fp32 layout); with 8, a row's 8 consecutive steps in one 32-bit word
+/// (the CUDA tensor cores', copied as they are into shared memory: byte t
+/// of a word holds steps 2t, high nibble, and 2t + 1).
 std::vector<uint8_t> packPanelsNF4(llvm::ArrayRef<uint8_t> codes,
-                                   PanelShape shape);
+                                   PanelShape shape, int64_t stepGroup = 1);
 
 /// Rows whose every 4 consecutive steps hold at most 2 non-zero weights
 /// (2:4 structured sparsity, dlc-prune method=2:4), compressed for sparse

@@ -425,5 +425,15 @@ inline int __dp4a(int a, int b, int c) {
   return c;
 }
 template <typename T> inline T __ldg(const T *p) { return *p; }
+inline float __uint_as_float(unsigned bits) {
+  float value;
+  std::memcpy(&value, &bits, sizeof value);
+  return value;
+}
+inline unsigned __float_as_uint(float value) {
+  unsigned bits;
+  std::memcpy(&bits, &value, sizeof bits);
+  return bits;
+}
 
 #endif

@@ -458,7 +458,7 @@ DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
 
 /* The tensor-core kernels (tensorcore.cuh) this model uses. */
 #if defined(DLC_WANT_F16_TC) || defined(DLC_WANT_BF16_TC)
-template <typename T>
+template <typename T, bool NF4 = false>
 DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep);
 template <typename T>
 DLC_KERNEL void dlc_pack_a_tc_kernel(int M, int K, const float *src,
@@ -482,7 +482,8 @@ DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
 
 /* The fp32 GEMMs (fp32 or NF4 weights), compiled when the model has such
  * layers: on CUDA cores (DLC_WANT_SIMT_F32), or on fp16 / bf16 tensor cores
- * with --cuda-precision=fp16 / bf16 (DLC_WANT_F16_TC / DLC_WANT_BF16_TC).
+ * with --cuda-precision=fp16 / bf16 (DLC_WANT_F16_TC / DLC_WANT_BF16_TC;
+ * DLC_WANT_NF4_TC where NF4 weights are staged as codes).
  * fp8 layers multiply their codes (fp8.cuh, DLC_WANT_FP8_TC). The printer
  * defines the macros from the model's calls. */
 #if defined(DLC_WANT_SIMT_F32) || defined(DLC_WANT_F16_TC) ||                  \
@@ -494,6 +495,12 @@ DLC_LAUNCHER void dlc_launch_gemm_f32(const dlc_gemm_params *p, int images,
 #ifdef DLC_WANT_SP24_TC
   if (p->a.kind == DLC_A_SP24)
     dlc_gemm_sp24_kernel<dlc_tc_type>
+        <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+  else
+#endif
+#ifdef DLC_WANT_NF4_TC
+      if (p->a.kind == DLC_A_NF4_TC)
+    dlc_gemm_tc_f32_kernel<dlc_tc_type, true>
         <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
   else
 #endif

@@ -151,15 +151,16 @@ DLC_DEVICE void dlc_warp_tiles_store(const dlc_gemm_params &p,
  * rows x 1 word per 32 bytes, `words` words per row. */
 #define DLC_WORD_AROW (DLC_BM + 8)
 
-/* Issues the copies of words q0 .. q0 + 7 of the tile's rows into one stage,
- * 16 bytes (4 rows of a word) at a time; rows past M and words past
- * `words` are zeros. */
+/* Issues the copies of words q0 .. q0 + WORDS - 1 of the tile's rows into
+ * one stage, 16 bytes (4 rows of a word) at a time; rows past M and words
+ * past `words` are zeros. */
+template <int WORDS = 8>
 DLC_DEVICE void dlc_stage_a_words(const uint32_t *a, int words, int M, int i0,
                                   int q0, uint32_t (*As)[DLC_WORD_AROW]) {
   /* Consecutive threads: consecutive 16 bytes of a panel (4 rows of a
    * word, then the next word). */
-  for (int e = threadIdx.x; e < 2 * DLC_BM; e += blockDim.x) {
-    int r = e / 16 * DLC_MR + e % 2 * 4, q = e / 2 % 8;
+  for (int e = threadIdx.x; e < WORDS * DLC_BM / 4; e += blockDim.x) {
+    int r = e / (2 * WORDS) * DLC_MR + e % 2 * 4, q = e / 2 % WORDS;
     int row = i0 + r, word = q0 + q;
     bool valid = row < M && word < words;
     dlc_cp_async<16>(&As[q][r],
@@ -246,16 +247,52 @@ DLC_DEVICE void dlc_tc_stage(const dlc_gemm_params &p, const dlc_asource &a,
   dlc_stage_b_f32<16>(p, b, j0, k0, Bs);
 }
 
-/* Each warp's tiles += one staged chunk of 16 steps (m16n8k16: register r
- * holds steps 8 (r / 2) + 2t, + 1 of row g + 8 (r % 2) for A, i.e. staged
- * pair 4 (r / 2) + t; steps 8r + 2t, + 1 for B). */
+#ifdef DLC_WANT_NF4_TC
+/* NF4 weights on the tensor cores (DLC_A_NF4_TC): a chunk's 16 steps are
+ * two words of 8 codes per row, copied as they are into rows 0-1 of the
+ * stage, and the row's block scale into row 2 (K and the block size are
+ * multiples of 16, so a chunk lies in one block); the warps decode them in
+ * registers. Rows 3-7 are free: stage 0's row 3 holds the codebook. */
+DLC_DEVICE void dlc_stage_nf4(const dlc_gemm_params &p, const dlc_asource &a,
+                              int64_t ag, int i0, int k0,
+                              uint32_t (*As)[DLC_WORD_AROW]) {
+  dlc_stage_a_words<2>((const uint32_t *)a.data + ag / 8, p.K / 8, p.M, i0,
+                       k0 / 8, As);
+  for (int r = threadIdx.x; r < DLC_BM; r += blockDim.x) {
+    int row = i0 + r;
+    bool valid = row < p.M;
+    dlc_cp_async<4>(&As[2][r],
+                    valid ? a.scales +
+                                (a.first + (int64_t)row * p.K + k0) / a.block
+                          : a.scales,
+                    valid);
+  }
+}
+
+/* Lane 4g + t's A register r of the 16 rows from `row` (m16n8k16): byte t
+ * of word r / 2 of row g + 8 (r % 2), steps 8 (r / 2) + 2t (the high
+ * nibble) and + 1, each codebook value times the row's scale (what
+ * dlc_a_f32 gives), rounded to T. */
 template <typename T>
-DLC_DEVICE void dlc_tc_chunk(float (*acc)[DLC_TC_NT][4],
-                             const uint32_t (*As)[DLC_WORD_AROW],
+DLC_DEVICE uint32_t dlc_nf4_a_word(const uint32_t (*As)[DLC_WORD_AROW],
+                                   const uint32_t *book, int row, int r) {
+  int g = threadIdx.x % 32 / 4, t = threadIdx.x % 4, at = row + g + 8 * (r % 2);
+  uint32_t byte = As[r / 2][at] >> 8 * t & 0xFF;
+  float scale = __uint_as_float(As[2][at]);
+  return dlc_tc_pack(__uint_as_float(book[byte >> 4]) * scale,
+                     __uint_as_float(book[byte & 0xF]) * scale, T());
+}
+#endif
+
+/* Each warp's tiles += one staged chunk of 16 steps (m16n8k16: register r
+ * holds steps 8 (r / 2) + 2t, + 1 of row g + 8 (r % 2) for A, `a(row, r)`;
+ * steps 8r + 2t, + 1 for B). */
+template <typename T, typename FragA>
+DLC_DEVICE void dlc_tc_chunk(float (*acc)[DLC_TC_NT][4], FragA a,
                              const float (*Bs)[DLC_BROW_F32], int warp) {
   int g = threadIdx.x % 32 / 4, t = threadIdx.x % 4;
   dlc_warp_tiles<2>(
-      acc, warp, [&](int row, int r) { return dlc_a_word(As, row, r); },
+      acc, warp, a,
       [&](int col, int r) {
         int k = 8 * r + 2 * t;
         return dlc_tc_pack(Bs[k][col + g], Bs[k + 1][col + g], T());
@@ -267,8 +304,9 @@ DLC_DEVICE void dlc_tc_chunk(float (*acc)[DLC_TC_NT][4],
 
 /* fp32-output GEMM on tensor cores with inputs rounded to T (__half or
  * __nv_bfloat16) and fp32 accumulators: mma.sync m16n8k16 fed by a
- * DLC_STAGES-deep cp.async pipeline. */
-template <typename T>
+ * DLC_STAGES-deep cp.async pipeline; NF4: DLC_A_NF4_TC weights, decoded
+ * in registers. */
+template <typename T, bool NF4>
 DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   __shared__ __align__(16) uint32_t As[DLC_STAGES][8][DLC_WORD_AROW];
   __shared__ __align__(16) float Bs[DLC_STAGES][16][DLC_BROW_F32];
@@ -281,13 +319,40 @@ DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
   int warp = threadIdx.x / 32;
   float acc[DLC_TC_MT][DLC_TC_NT][4] = {};
-  dlc_pipeline(
-      slice.count,
-      [&](int s, int c) {
-        dlc_tc_stage<T>(p, a, ag, b, i0, j0, 16 * (slice.first + c), As[s],
-                        Bs[s]);
-      },
-      [&](int s) { dlc_tc_chunk<T>(acc, As[s], Bs[s], warp); });
+#ifdef DLC_WANT_NF4_TC
+  if constexpr (NF4) {
+    uint32_t *book = As[0][3];
+    if (threadIdx.x < 16)
+      book[threadIdx.x] = __float_as_uint(a.codebook[threadIdx.x]);
+    /* The pipeline's barrier comes before the first chunk reads it. */
+    dlc_pipeline(
+        slice.count,
+        [&](int s, int c) {
+          int k0 = 16 * (slice.first + c);
+          dlc_stage_nf4(p, a, ag, i0, k0, As[s]);
+          dlc_stage_b_f32<16>(p, b, j0, k0, Bs[s]);
+        },
+        [&](int s) {
+          dlc_tc_chunk<T>(
+              acc,
+              [&](int row, int r) {
+                return dlc_nf4_a_word<T>(As[s], book, row, r);
+              },
+              Bs[s], warp);
+        });
+  } else
+#endif
+    dlc_pipeline(
+        slice.count,
+        [&](int s, int c) {
+          dlc_tc_stage<T>(p, a, ag, b, i0, j0, 16 * (slice.first + c), As[s],
+                          Bs[s]);
+        },
+        [&](int s) {
+          dlc_tc_chunk<T>(
+              acc, [&](int row, int r) { return dlc_a_word(As[s], row, r); },
+              Bs[s], warp);
+        });
   dlc_warp_tiles_store(p, ep, img, grp, i0, j0, warp, acc);
 }
 #endif

@@ -34,7 +34,8 @@ enum {
   DLC_A_NF4 = 1,
   DLC_A_FP8 = 2,
   DLC_A_SP24 = 3,
-  DLC_A_TC16 = 4
+  DLC_A_TC16 = 4,
+  DLC_A_NF4_TC = 5
 };
 
 /* The packed weights of one GEMM: fp32 panels, NF4 codes (a panel step
@@ -44,7 +45,9 @@ enum {
  * weights in that type in panels of 8 rows by pairs of steps, or 2:4 sparse
  * rows: the two kept values of every 4 steps in that type as one 32-bit
  * word (K padded to a multiple of 32), row-major, and per row a 4-bit
- * selector of each group's kept steps (`meta`). */
+ * selector of each group's kept steps (`meta`), or NF4 codes in panels of
+ * 8 rows by words of 8 steps (DLC_A_NF4_TC: K and the block a multiple of
+ * 16). */
 typedef struct {
   int kind;
   const void *data;
