@@ -16,6 +16,11 @@ tokens of width 13 (x x^T, a softmax over 7, times x: matmuls of two
 activations with odd M, N and K), a layer norm over 13, and a 13 -> 19
 projection broadcast over the batch.
 
+odd_attention_wide: the same over width 1031 (reductions long enough for
+split-K: 4 slices on an H200), the tokens scaled per feature so that the
+softmax stays soft, and beside the projection a constant 19 x 1031 matrix
+times every sequence's transpose (a matmul whose lhs serves all batches).
+
 Weights ~N(0, 1/fan_in), biases ~N(0, 1); inputs ~N(0, 1).
 """
 import math
@@ -129,6 +134,34 @@ def odd_attention(work):
     net.write(work, "odd_attention", (b, s, d), "%y", (b, s, e))
 
 
+def odd_attention_wide(work):
+    net = Network()
+    b, s, d, e = 2, 7, 1031, 19
+    x, xt = tensor((b, s, d)), tensor((b, d, s))
+    scores, y = tensor((b, s, s)), tensor((b, s, e))
+    scale = net.constant("scale", (d,), d)
+    gamma = net.constant("gamma", (d,), 1.0)
+    beta = net.constant("beta", (d,), 1.0)
+    proj = net.constant("proj", (d, e), d)
+    mix = net.constant("mix", (e, d), d)
+    net.op(f"%xs = dlc.mul %x, {scale} : ({x}, {tensor((d,))}) -> {x}")
+    net.op(f"%xt = dlc.transpose %xs {{perm = array<i64: 0, 2, 1>}} : ({x}) "
+           f"-> {xt}")
+    net.op(f"%s = dlc.matmul %xs, %xt : ({x}, {xt}) -> {scores}")
+    net.op(f"%p = dlc.softmax %s {{axis = -1 : i64}} : {scores}")
+    net.op(f"%o = dlc.matmul %p, %xs : ({scores}, {x}) -> {x}")
+    net.op(f"%n = dlc.layer_norm %o, {gamma}, {beta} {{axis = -1 : i64}} : "
+           f"({x}, {tensor((d,))}, {tensor((d,))}) -> {x}")
+    net.op(f"%y = dlc.matmul %n, {proj} : ({x}, {tensor((d, e))}) -> {y}")
+    net.op(f"%z = dlc.matmul {mix}, %xt : ({tensor((e, d))}, {xt}) -> "
+           f"{tensor((b, e, s))}")
+    net.op(f"%zt = dlc.transpose %z {{perm = array<i64: 0, 2, 1>}} : "
+           f"({tensor((b, e, s))}) -> {y}")
+    net.op(f"%r = dlc.add %y, %zt : ({y}, {y}) -> {y}")
+    net.write(work, "odd_attention_wide", (b, s, d), "%r", (b, s, e))
+
+
 if __name__ == "__main__":
     odd_shapes(sys.argv[1])
     odd_attention(sys.argv[1])
+    odd_attention_wide(sys.argv[1])

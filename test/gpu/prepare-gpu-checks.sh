@@ -30,6 +30,7 @@ part1=(transformer transformer_int8 transformer_fp16
        odd_shapes odd_shapes_fp16 odd_shapes_bf16 odd_shapes_int8
        odd_shapes_e4m3 odd_shapes_nf4_fp16 odd_shapes_sparse_fp16
        odd_shapes_int8_dp4a odd_attention odd_attention_fp16 odd_attention_int8
+       odd_attention_wide odd_attention_wide_fp16 odd_attention_wide_int8
        pooling pad_modes depthwise3x3 depthwise5x5s2 grouped3x3_fp16
        gemm2048 gemm2048_fp16 conv64x56 conv64x56_fp16 resnet18_sparse_fp16)
 part2=(resnet18_int8 resnet18_fp16 resnet18_bf16)
@@ -171,14 +172,18 @@ JSON
     [ "$1" = digits_int8 ] && tol=0
     [ "${1:0:8}" = digits_e ] && tol=2e-2
     echo "$work/$1.mlir $digits/test_x.npy $tol" ;;
-  odd_attention | odd_attention_fp16 | odd_attention_int8)
-    # Matmuls of two activations with odd M, N and K (odd_shapes.py).
+  odd_attention | odd_attention_fp16 | odd_attention_int8 | \
+  odd_attention_wide | odd_attention_wide_fp16 | odd_attention_wide_int8)
+    # Matmuls of two activations with odd M, N and K, and (wide) long
+    # enough reductions for split-K (odd_shapes.py).
     [ -f "$work/odd_attention.mlir" ] || $py "$here/odd_shapes.py" "$work"
-    local mlir=$work/odd_attention.mlir input=$work/odd_attention.input.npy
+    local base=${1%_fp16}
+    base=${base%_int8}
+    local mlir=$work/$base.mlir input=$work/$base.input.npy
     case $1 in
-    odd_attention) echo "$mlir $input 1e-4" ;;
-    odd_attention_fp16) echo "$mlir $input 5e-3 --cuda-precision=fp16" ;;
-    odd_attention_int8)
+    odd_attention | odd_attention_wide) echo "$mlir $input 1e-4" ;;
+    *_fp16) echo "$mlir $input 5e-3 --cuda-precision=fp16" ;;
+    *_int8)
       "$bin/dlc-opt" "$mlir" --dlc-quantize="calibration=$input progress=false" -o "$work/$1.mlir"
       echo "$work/$1.mlir $input 0" ;;
     esac ;;

@@ -257,7 +257,7 @@ LogicalResult Lowering::planMemory() {
     order.push_back(interval);
   for (Operation &op : body)
     if (int64_t bytes =
-            std::max(temporaryBytes(&op, backend), partialSumBytes(&op)))
+            roundUp(temporaryBytes(&op, backend), 64) + partialSumBytes(&op))
       order.push_back(
           {Value(), position[&op], position[&op], roundUp(bytes, 64), &op});
   llvm::sort(order, [](const Interval &a, const Interval &b) {
@@ -326,9 +326,32 @@ BufferRef Lowering::temporary(Operation *op, ElemType type) {
   return ref;
 }
 
+/// Batch count and per-batch stride (0: broadcast) of a matmul operand.
+static std::optional<std::pair<int64_t, int64_t>>
+matmulBatch(ArrayRef<int64_t> operand, ArrayRef<int64_t> result) {
+  int64_t batch = 1, resultBatch = 1;
+  for (size_t d = 0; d + 2 < operand.size(); ++d)
+    batch *= operand[d];
+  for (size_t d = 0; d + 2 < result.size(); ++d)
+    resultBatch *= result[d];
+  int64_t matrix = operand[operand.size() - 2] * operand.back();
+  if (batch == 1)
+    return std::make_pair(resultBatch, int64_t(0));
+  if (batch == resultBatch &&
+      operand.drop_back(2) ==
+          result.drop_back(2).take_back(operand.size() - 2) &&
+      llvm::all_of(result.drop_back(2).drop_back(operand.size() - 2),
+                   [](int64_t d) { return d == 1; }))
+    return std::make_pair(resultBatch, matrix);
+  return std::nullopt;
+}
+
 /// Bytes of the temporary buffer `op` needs (0: none): the fp32 copy of
 /// an fp8 layer's input on ARM (CUDA multiplies the codes), packed matrix
-/// product operands.
+/// product operands (ARM packs one batch at a time; CUDA runs every batch
+/// in one launch, so it packs each batch's lhs, unless one serves all,
+/// and keeps each batch's int8 corrections). Split-K's partial sums follow
+/// (partialSumBytes).
 static int64_t temporaryBytes(Operation *op, Backend backend) {
   if (isa<QConv2DOp, QLinearOp>(op) &&
       getFP8Format(cast<ShapedType>(op->getOperand(0).getType())))
@@ -336,14 +359,21 @@ static int64_t temporaryBytes(Operation *op, Backend backend) {
   if (!isa<MatMulOp, QMatMulOp>(op))
     return 0;
   SmallVector<int64_t> a = shapeOf(op->getOperand(0)),
-                       b = shapeOf(op->getOperand(1));
-  if (a.size() < 2 || b.size() < 2)
+                       b = shapeOf(op->getOperand(1)),
+                       c = shapeOf(op->getResult(0));
+  auto lhsBatch = matmulBatch(a, c);
+  if (a.size() < 2 || b.size() < 2 || !lhsBatch)
     return 0;
   int64_t m = a[a.size() - 2], k = a.back(), n = b.back();
+  int64_t batch = 1, packs = 1;
+  if (backend == Backend::CUDA) {
+    batch = lhsBatch->first;
+    packs = lhsBatch->second ? batch : 1;
+  }
   if (isa<MatMulOp>(op))
-    return roundUp(m, 8) * k * 4;
-  return roundUp(roundUp(m, 8) * roundUp(k, 4), 64) + 4 * roundUp(m, 16) +
-         4 * roundUp(n, 16);
+    return packs * roundUp(m, 8) * k * 4;
+  return roundUp(packs * roundUp(m, 8) * roundUp(k, 4), 64) +
+         4 * roundUp(batch * m, 16) + 4 * roundUp(batch * n, 16);
 }
 
 std::vector<Arg> Lowering::gemmArgs(std::vector<Arg> args) {
@@ -378,9 +408,18 @@ static bool isDepthwiseKernel(Conv2DOp conv) {
          conv.getWeight().getDefiningOp<ConstantOp>();
 }
 
-/// The GEMM a conv (not a depthwise one on its own kernel) or linear layer
-/// runs on, float or quantized (operands: input, weight), if `op` is one.
+/// The GEMM a conv (not a depthwise one on its own kernel), linear layer
+/// or matrix product runs on, float or quantized (operands: input, weight;
+/// lhs, rhs), if `op` is one.
 static std::optional<GemmShape> gemmShapeOf(Operation *op) {
+  if (isa<MatMulOp, QMatMulOp>(op)) {
+    SmallVector<int64_t> a = shapeOf(op->getOperand(0)),
+                         b = shapeOf(op->getOperand(1));
+    auto batch = matmulBatch(a, shapeOf(op->getResult(0)));
+    if (a.size() < 2 || b.size() < 2 || !batch)
+      return std::nullopt;
+    return GemmShape{a[a.size() - 2], b.back(), a.back(), batch->first};
+  }
   if (!isa<Conv2DOp, QConv2DOp, LinearOp, QLinearOp>(op))
     return std::nullopt;
   auto in = cast<ShapedType>(op->getOperand(0).getType());
@@ -431,7 +470,14 @@ void Lowering::appendSplitArgs(Operation *op, std::vector<Arg> &args) {
     return;
   int64_t splits = reductionSplits(op);
   args.push_back(Arg(splits));
-  args.push_back(splits > 1 ? Arg(temporary(op, ElemType::F32)) : null());
+  if (splits <= 1) {
+    args.push_back(null());
+    return;
+  }
+  // After the op's own temporary (a matmul's packed lhs).
+  BufferRef partial = temporary(op, ElemType::F32);
+  partial.indexOrOffset += roundUp(temporaryBytes(op, backend), 64);
+  args.push_back(partial);
 }
 
 FailureOr<BufferRef> Lowering::constantF32(Value value, Operation *user) {
@@ -645,26 +691,6 @@ LogicalResult Lowering::lowerLinear(LinearOp op, const FusedLayer &fused) {
   return success();
 }
 
-/// Batch count and per-batch stride (0: broadcast) of a matmul operand.
-static std::optional<std::pair<int64_t, int64_t>>
-matmulBatch(ArrayRef<int64_t> operand, ArrayRef<int64_t> result) {
-  int64_t batch = 1, resultBatch = 1;
-  for (size_t d = 0; d + 2 < operand.size(); ++d)
-    batch *= operand[d];
-  for (size_t d = 0; d + 2 < result.size(); ++d)
-    resultBatch *= result[d];
-  int64_t matrix = operand[operand.size() - 2] * operand.back();
-  if (batch == 1)
-    return std::make_pair(resultBatch, int64_t(0));
-  if (batch == resultBatch &&
-      operand.drop_back(2) ==
-          result.drop_back(2).take_back(operand.size() - 2) &&
-      llvm::all_of(result.drop_back(2).drop_back(operand.size() - 2),
-                   [](int64_t d) { return d == 1; }))
-    return std::make_pair(resultBatch, matrix);
-  return std::nullopt;
-}
-
 LogicalResult Lowering::lowerMatMul(Operation *op, Value lhs, Value rhs,
                                     bool int8) {
   SmallVector<int64_t> a = shapeOf(lhs), b = shapeOf(rhs),
@@ -678,11 +704,18 @@ LogicalResult Lowering::lowerMatMul(Operation *op, Value lhs, Value rhs,
            << backendName() << " does not lower";
   int64_t m = a[a.size() - 2], k = a.back(), n = b.back();
   if (!int8) {
-    call("dlc_matmul_f32",
-         gemmArgs({Arg(lb->first), Arg(m), Arg(n), Arg(k), bufferOf(lhs),
-                   Arg(lb->second), bufferOf(rhs), Arg(rb->second),
-                   bufferOf(op->getResult(0)), temporary(op, ElemType::F32)}),
-         describe(op));
+    std::vector<Arg> args = {Arg(lb->first),
+                             Arg(m),
+                             Arg(n),
+                             Arg(k),
+                             bufferOf(lhs),
+                             Arg(lb->second),
+                             bufferOf(rhs),
+                             Arg(rb->second),
+                             bufferOf(op->getResult(0)),
+                             temporary(op, ElemType::F32)};
+    appendSplitArgs(op, args);
+    call("dlc_matmul_f32", gemmArgs(std::move(args)), describe(op));
     return success();
   }
   auto qa = perTensorParamsOf(lhs.getType());
@@ -693,12 +726,23 @@ LogicalResult Lowering::lowerMatMul(Operation *op, Value lhs, Value rhs,
   rhsScale.scale = qb.scale;
   Aggregate rq =
       requantParams(qa.scale, {rhsScale}, op->getResult(0).getType());
-  call("dlc_qmatmul_s8",
-       {Arg(lb->first), Arg(m), Arg(n), Arg(k), bufferOf(lhs), Arg(lb->second),
-        Arg(qa.zeroPoint), bufferOf(rhs), Arg(rb->second), Arg(qb.zeroPoint),
-        bufferOf(op->getResult(0)), rq, Arg(nc), temporary(op, ElemType::S8),
-        exec(roundUp(k4 * nc, 64) + 64 * 4 + 64)},
-       describe(op));
+  std::vector<Arg> args = {Arg(lb->first),
+                           Arg(m),
+                           Arg(n),
+                           Arg(k),
+                           bufferOf(lhs),
+                           Arg(lb->second),
+                           Arg(qa.zeroPoint),
+                           bufferOf(rhs),
+                           Arg(rb->second),
+                           Arg(qb.zeroPoint),
+                           bufferOf(op->getResult(0)),
+                           rq,
+                           Arg(nc),
+                           temporary(op, ElemType::S8)};
+  appendSplitArgs(op, args);
+  args.push_back(exec(roundUp(k4 * nc, 64) + 64 * 4 + 64));
+  call("dlc_qmatmul_s8", std::move(args), describe(op));
   return success();
 }
 

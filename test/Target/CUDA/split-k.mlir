@@ -1,10 +1,10 @@
-// Split-K: a conv or linear layer whose grid of block tiles would fill less
-// than half of the target's SMs ("sms" in its "cuda" entry) has its
-// reduction cut into slices (enough to reach one block per SM, each of at
-// least 256 steps, at most 16), whose partial sums go to a workspace
-// buffer; the launcher adds them in slice order and applies the epilogue
-// (emulated.test runs ResNet-18 and odd_shapes so). Other layers pass 1
-// and no buffer.
+// Split-K: a conv, linear layer or matrix product whose grid of block
+// tiles would fill less than half of the target's SMs ("sms" in its "cuda"
+// entry) has its reduction cut into slices (enough to reach one block per
+// SM, each of at least 256 steps, at most 16), whose partial sums go to a
+// workspace buffer; the launcher adds them in slice order and applies the
+// epilogue (emulated.test runs ResNet-18, odd_shapes and
+// odd_attention_wide so). Other layers pass 1 and no buffer.
 
 // RUN: rm -rf %t && mkdir -p %t
 // RUN: dlc-translate --emit-cuda %s -o %t/h200 --cuda-target=h200
@@ -31,16 +31,26 @@
 // A batch-1 classifier, 1000 x 512: 8 blocks on the H200, 2 slices of 256.
 // H200: dlc_linear_f32(1, 512, 1000, {{.*}}, 2, ((float *)(ws + {{[0-9]+}})), &ex);
 // T4: dlc_linear_f32(1, 512, 1000, {{.*}}, 2, ((float *)(ws + {{[0-9]+}})), &ex);
+// A batched matrix product of two activations, 8 x (64 x 1024 times 1024
+// x 64): one launch of 8 blocks, 4 slices of 256 steps on either GPU; its
+// partial sums follow the 8 packed lhs panels (2,097,152 bytes) in its
+// workspace.
+// H200: dlc_matmul_f32(8, 64, 64, 1024, {{.*}}, ((float *)(ws + [[#PACK:]])), 4,
+// H200-SAME: ((float *)(ws + [[#PACK+2097152]])), &ex);
+// T4: dlc_matmul_f32(8, 64, 64, 1024, {{.*}}, ((float *)(ws + [[#PACK:]])), 4,
+// T4-SAME: ((float *)(ws + [[#PACK+2097152]])), &ex);
 // A target without "sms" never splits.
 // NOSMS-LABEL: int model_run(
 // NOSMS-COUNT-2: dlc_conv2d_f32(1, {{.*}}, 1, 0, &ex);
 // NOSMS: dlc_linear_f32(1, 512, 1000, {{.*}}, 1, 0, &ex);
-func.func @main(%x: tensor<1x512x7x7xf32>, %m: tensor<1x64x112x112xf32>, %v: tensor<1x512xf32>) -> (tensor<1x512x7x7xf32>, tensor<1x64x112x112xf32>, tensor<1x1000xf32>) {
+// NOSMS: dlc_matmul_f32(8, 64, 64, 1024, {{.*}}, 1, 0, &ex);
+func.func @main(%x: tensor<1x512x7x7xf32>, %m: tensor<1x64x112x112xf32>, %v: tensor<1x512xf32>, %a: tensor<8x64x1024xf32>, %b: tensor<8x1024x64xf32>) -> (tensor<1x512x7x7xf32>, tensor<1x64x112x112xf32>, tensor<1x1000xf32>, tensor<8x64x64xf32>) {
   %w = dlc.constant dense<0.01> : tensor<512x512x3x3xf32>
   %y = dlc.conv2d %x, %w {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x512x7x7xf32>, tensor<512x512x3x3xf32>) -> tensor<1x512x7x7xf32>
   %w2 = dlc.constant dense<0.02> : tensor<64x64x3x3xf32>
   %z = dlc.conv2d %m, %w2 {pads = array<i64: 1, 1, 1, 1>} : (tensor<1x64x112x112xf32>, tensor<64x64x3x3xf32>) -> tensor<1x64x112x112xf32>
   %w3 = dlc.constant dense<0.03> : tensor<1000x512xf32>
   %c = dlc.linear %v, %w3 : (tensor<1x512xf32>, tensor<1000x512xf32>) -> tensor<1x1000xf32>
-  return %y, %z, %c : tensor<1x512x7x7xf32>, tensor<1x64x112x112xf32>, tensor<1x1000xf32>
+  %p = dlc.matmul %a, %b : (tensor<8x64x1024xf32>, tensor<8x1024x64xf32>) -> tensor<8x64x64xf32>
+  return %y, %z, %c, %p : tensor<1x512x7x7xf32>, tensor<1x64x112x112xf32>, tensor<1x1000xf32>, tensor<8x64x64xf32>
 }

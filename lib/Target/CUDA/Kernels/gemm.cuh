@@ -154,6 +154,22 @@ DLC_LAUNCHER dlc_gemm_params dlc_matrix_params(int M, int N, int K,
   return p;
 }
 
+/* The GEMM of a batched matrix product: one batch per group of the grid's
+ * z dimension (B and C `b_group` and M x N elements apart), A the packed
+ * lhs of each batch (`a_group` elements apart; 0 when one lhs serves
+ * all). */
+DLC_LAUNCHER dlc_gemm_params dlc_batched_params(int batch, int M, int N, int K,
+                                                const void *rhs,
+                                                int64_t rhs_stride, void *out,
+                                                int64_t a_group) {
+  dlc_gemm_params p = dlc_matrix_params(M, N, K, rhs, N, 1, out, N, 1);
+  p.groups = batch;
+  p.a_group = a_group;
+  p.b_group = rhs_stride;
+  p.c_group = (int64_t)M * N;
+  return p;
+}
+
 /* This block's (image, group) index and its share [first, first + count)
  * of the reduction's `chunks` (all of them without split-K). */
 typedef struct {
@@ -207,7 +223,7 @@ DLC_DEVICE void dlc_store_s8(const dlc_gemm_params &p, const int32_t *rowcorr,
   }
   int row = grp * p.M + i;
   int at = rq.per_row ? row : 0;
-  int32_t v = acc + rowcorr[row] + (colcorr ? colcorr[j] : 0);
+  int32_t v = acc + rowcorr[row] + (colcorr ? colcorr[grp * p.N + j] : 0);
   ((int8_t *)p.c)[img * p.c_image + grp * p.c_group + (int64_t)i * p.ldi +
                   (int64_t)j * p.ldj] =
       dlc_clamp_s8(rq.zero_point +
@@ -461,8 +477,8 @@ DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
 template <typename T, bool NF4 = false>
 DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep);
 template <typename T>
-DLC_KERNEL void dlc_pack_a_tc_kernel(int M, int K, const float *src,
-                                     uint32_t *dst);
+DLC_KERNEL void dlc_pack_a_tc_kernel(int count, int M, int K, const float *src,
+                                     int64_t stride, uint32_t *dst);
 #ifdef DLC_WANT_BF16_TC
 typedef __nv_bfloat16 dlc_tc_type; /* what fp32 layers round their inputs to */
 #else
@@ -547,44 +563,53 @@ DLC_LAUNCHER void dlc_linear_f32(int rows, int K, int M, const float *in,
   dlc_launch_gemm_f32(&p, 1, ep, ex);
 }
 
-/* lhs (M x K, row-major) into fp32 panels. */
-DLC_KERNEL void dlc_pack_a_f32_kernel(int M, int K, const float *src,
-                                      float *dst) {
-  int64_t total = dlc_panel_elems(M, K);
-  DLC_FOR(e, total) {
-    int64_t panel = e / ((int64_t)K * DLC_MR), rest = e % ((int64_t)K * DLC_MR);
+/* `count` matrices lhs (M x K, row-major, `stride` elements apart) into
+ * fp32 panels, one after another. */
+DLC_KERNEL void dlc_pack_a_f32_kernel(int count, int M, int K, const float *src,
+                                      int64_t stride, float *dst) {
+  int64_t each = dlc_panel_elems(M, K);
+  DLC_FOR(e, count * each) {
+    const float *lhs = src + e / each * stride;
+    int64_t panel = e % each / ((int64_t)K * DLC_MR),
+            rest = e % ((int64_t)K * DLC_MR);
     int k = (int)(rest / DLC_MR), r = (int)(rest % DLC_MR);
     int row = (int)panel * DLC_MR + r;
-    dst[e] = row < M ? src[(int64_t)row * K + k] : 0.0f;
+    dst[e] = row < M ? lhs[(int64_t)row * K + k] : 0.0f;
   }
 }
 
 /* Batched lhs[b] (M x K) times rhs[b] (K x N), batch strides in elements
- * (0 broadcasts); `packed` holds lhs's panels. */
+ * (0 broadcasts), in one launch; `packed` holds the lhs panels (one set
+ * when the lhs is broadcast). */
 DLC_LAUNCHER void dlc_matmul_f32(int batch, int M, int N, int K,
                                  const float *lhs, int64_t lhs_stride,
                                  const float *rhs, int64_t rhs_stride,
-                                 float *out, float *packed, dlc_exec *ex) {
+                                 float *out, float *packed, int splits,
+                                 float *partial, dlc_exec *ex) {
   dlc_epilogue_f32 ep = {0, 0, 0, {-INFINITY, INFINITY}};
-  for (int b = 0; b < batch; ++b) {
+  int packs = lhs_stride ? batch : 1;
 #if defined(DLC_WANT_F16_TC) || defined(DLC_WANT_BF16_TC)
-    /* The tensor cores' type, in pairs of steps, as weights are emitted. */
-    dlc_pack_a_tc_kernel<dlc_tc_type>
-        <<<dlc_blocks(dlc_panel_elems(M, (K + 1) / 2)), DLC_THREADS, 0,
-           ex->stream>>>(M, K, lhs + b * lhs_stride, (uint32_t *)packed);
-    int kind = DLC_A_TC16;
+  /* The tensor cores' type, in pairs of steps, as weights are emitted. */
+  int64_t each = dlc_panel_elems(M, (K + 1) / 2); /* words */
+  dlc_pack_a_tc_kernel<dlc_tc_type>
+      <<<dlc_blocks(packs * each), DLC_THREADS, 0, ex->stream>>>(
+          packs, M, K, lhs, lhs_stride, (uint32_t *)packed);
+  int kind = DLC_A_TC16;
+  each *= 2; /* a_group counts fp16 / bf16 elements */
 #else
-    dlc_pack_a_f32_kernel<<<dlc_blocks(dlc_panel_elems(M, K)), DLC_THREADS, 0,
-                            ex->stream>>>(M, K, lhs + b * lhs_stride, packed);
-    int kind = DLC_A_F32;
+  int64_t each = dlc_panel_elems(M, K);
+  dlc_pack_a_f32_kernel<<<dlc_blocks(packs * each), DLC_THREADS, 0,
+                          ex->stream>>>(packs, M, K, lhs, lhs_stride, packed);
+  int kind = DLC_A_F32;
 #endif
-    dlc_check_launch(ex);
-    dlc_gemm_params p = dlc_matrix_params(M, N, K, rhs + b * rhs_stride, N, 1,
-                                          out + (int64_t)b * M * N, N, 1);
-    p.a.kind = kind;
-    p.a.data = packed;
-    dlc_launch_gemm_f32(&p, 1, &ep, ex);
-  }
+  dlc_check_launch(ex);
+  dlc_gemm_params p = dlc_batched_params(batch, M, N, K, rhs, rhs_stride, out,
+                                         lhs_stride ? each : 0);
+  p.a.kind = kind;
+  p.a.data = packed;
+  p.splits = splits;
+  p.partial = partial;
+  dlc_launch_gemm_f32(&p, 1, &ep, ex);
 }
 
 #endif /* DLC_WANT_SIMT_F32 || DLC_WANT_F16_TC */
@@ -719,59 +744,68 @@ DLC_LAUNCHER void dlc_qlinear_s8(int rows, int K, int M, const int8_t *in,
   dlc_launch_gemm_s8(&p, 1, zx, rowcorr, 0, rq, ex);
 }
 
-/* lhs (M x K int8) into 4-step panels, and the zero-point corrections:
- * rowcorr[i] = -zb * sum_k lhs[i][k] + K za zb, colcorr[j] = -za * sum_k
- * rhs[k][j]. */
-DLC_KERNEL void dlc_qmatmul_pack_kernel(int M, int N, int K, const int8_t *x,
-                                        const int8_t *y, int32_t za, int32_t zb,
-                                        int8_t *ap, int32_t *rowcorr,
-                                        int32_t *colcorr) {
+/* Each batch's lhs (M x K int8) into 4-step panels (`packs` of them: 1
+ * when the lhs is broadcast), and its zero-point corrections:
+ * rowcorr[b M + i] = -zb * sum_k lhs_b[i][k] + K za zb, colcorr[b N + j] =
+ * -za * sum_k rhs_b[k][j]. */
+DLC_KERNEL void dlc_qmatmul_pack_kernel(int batch, int packs, int M, int N,
+                                        int K, const int8_t *x, int64_t xs,
+                                        const int8_t *y, int64_t ys, int32_t za,
+                                        int32_t zb, int8_t *ap,
+                                        int32_t *rowcorr, int32_t *colcorr) {
   int K4 = DLC_ROUND_UP(K, 4);
-  int64_t packed = (int64_t)DLC_ROUND_UP(M, DLC_MR) * K4;
-  DLC_FOR(e, packed + M + N) {
-    if (e < packed) {
-      int64_t panel = e / ((int64_t)K4 * DLC_MR),
+  int64_t each = (int64_t)DLC_ROUND_UP(M, DLC_MR) * K4;
+  DLC_FOR(e, packs * each + (int64_t)batch * (M + N)) {
+    if (e < packs * each) {
+      const int8_t *lhs = x + e / each * xs;
+      int64_t panel = e % each / ((int64_t)K4 * DLC_MR),
               rest = e % ((int64_t)K4 * DLC_MR);
       int q = (int)(rest / 32), r = (int)(rest % 32) / 4, t = (int)(rest % 4);
       int row = (int)panel * DLC_MR + r, k = 4 * q + t;
-      ap[e] = row < M && k < K ? x[(int64_t)row * K + k] : (int8_t)0;
-    } else if (e < packed + M) {
-      int i = (int)(e - packed);
-      int32_t sum = 0;
+      ap[e] = row < M && k < K ? lhs[(int64_t)row * K + k] : (int8_t)0;
+      continue;
+    }
+    int64_t f = e - packs * each;
+    int b = (int)(f / (M + N)), at = (int)(f % (M + N));
+    int32_t sum = 0;
+    if (at < M) {
+      const int8_t *lhs = x + b * xs + (int64_t)at * K;
       for (int k = 0; k < K; ++k)
-        sum += x[(int64_t)i * K + k];
-      rowcorr[i] = -zb * sum + K * za * zb;
+        sum += lhs[k];
+      rowcorr[(int64_t)b * M + at] = -zb * sum + K * za * zb;
     } else {
-      int j = (int)(e - packed - M);
-      int32_t sum = 0;
+      const int8_t *rhs = y + b * ys + (at - M);
       for (int k = 0; k < K; ++k)
-        sum += y[(int64_t)k * N + j];
-      colcorr[j] = -za * sum;
+        sum += rhs[(int64_t)k * N];
+      colcorr[(int64_t)b * N + at - M] = -za * sum;
     }
   }
 }
 
+/* Batched int8 matrix product in one launch: `packed` holds the lhs
+ * panels, then the batches' row and column corrections. */
 DLC_LAUNCHER void dlc_qmatmul_s8(int batch, int M, int N, int K,
                                  const int8_t *lhs, int64_t lhs_stride,
                                  int32_t za, const int8_t *rhs,
                                  int64_t rhs_stride, int32_t zb, int8_t *out,
                                  const dlc_requant_params *rq, int nc,
-                                 int8_t *packed, dlc_exec *ex) {
+                                 int8_t *packed, int splits, float *partial,
+                                 dlc_exec *ex) {
   (void)nc;
-  int K4 = DLC_ROUND_UP(K, 4);
-  int8_t *ap = packed;
-  int32_t *rowcorr, *colcorr;
-  dlc_qmatmul_corrections(packed, M, K, &rowcorr, &colcorr);
-  for (int b = 0; b < batch; ++b) {
-    const int8_t *x = lhs + b * lhs_stride, *y = rhs + b * rhs_stride;
-    int64_t work = (int64_t)DLC_ROUND_UP(M, DLC_MR) * K4 + M + N;
-    dlc_qmatmul_pack_kernel<<<dlc_blocks(work), DLC_THREADS, 0, ex->stream>>>(
-        M, N, K, x, y, za, zb, ap, rowcorr, colcorr);
-    dlc_check_launch(ex);
-    dlc_gemm_params p =
-        dlc_matrix_params(M, N, K, y, N, 1, out + (int64_t)b * M * N, N, 1);
-    p.a.data = ap;
-    dlc_launch_gemm_s8(&p, 1, 0, rowcorr, colcorr, rq, ex);
-  }
+  int packs = lhs_stride ? batch : 1;
+  int64_t each = (int64_t)DLC_ROUND_UP(M, DLC_MR) * DLC_ROUND_UP(K, 4);
+  int32_t *rowcorr = (int32_t *)(packed + DLC_ROUND_UP(packs * each, 64));
+  int32_t *colcorr = rowcorr + DLC_ROUND_UP((int64_t)batch * M, 16);
+  dlc_qmatmul_pack_kernel<<<dlc_blocks(packs * each + (int64_t)batch * (M + N)),
+                            DLC_THREADS, 0, ex->stream>>>(
+      batch, packs, M, N, K, lhs, lhs_stride, rhs, rhs_stride, za, zb, packed,
+      rowcorr, colcorr);
+  dlc_check_launch(ex);
+  dlc_gemm_params p = dlc_batched_params(batch, M, N, K, rhs, rhs_stride, out,
+                                         lhs_stride ? each : 0);
+  p.a.data = packed;
+  p.splits = splits;
+  p.partial = partial;
+  dlc_launch_gemm_s8(&p, 1, 0, rowcorr, colcorr, rq, ex);
 }
 #endif /* DLC_WANT_S8_GEMM */

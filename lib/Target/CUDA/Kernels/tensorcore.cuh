@@ -200,17 +200,20 @@ DLC_DEVICE void dlc_mma_16816(float d[4], const uint32_t a[4],
 }
 #endif
 
-/* lhs (M x K fp32, row-major) into the DLC_A_TC16 layout at run time (a
- * matmul's activations): one thread per pair word, rounded to T. */
+/* `count` matrices lhs (M x K fp32, row-major, `stride` elements apart)
+ * into the DLC_A_TC16 layout at run time (a matmul's activations), one
+ * after another: one thread per pair word, rounded to T. */
 template <typename T>
-DLC_KERNEL void dlc_pack_a_tc_kernel(int M, int K, const float *src,
-                                     uint32_t *dst) {
+DLC_KERNEL void dlc_pack_a_tc_kernel(int count, int M, int K, const float *src,
+                                     int64_t stride, uint32_t *dst) {
   int pairs = (K + 1) / 2;
-  DLC_FOR(w, (int64_t)DLC_ROUND_UP(M, DLC_MR) * pairs) {
-    int64_t panel = w / ((int64_t)pairs * DLC_MR);
+  int64_t each = (int64_t)DLC_ROUND_UP(M, DLC_MR) * pairs;
+  DLC_FOR(w, count * each) {
+    const float *lhs = src + w / each * stride;
+    int64_t panel = w % each / ((int64_t)pairs * DLC_MR);
     int rest = (int)(w % ((int64_t)pairs * DLC_MR));
     int row = (int)panel * DLC_MR + rest % DLC_MR, k = 2 * (rest / DLC_MR);
-    const float *at = src + (int64_t)DLC_MIN(row, M - 1) * K + k;
+    const float *at = lhs + (int64_t)DLC_MIN(row, M - 1) * K + k;
     dst[w] = dlc_tc_pack(row < M ? at[0] : 0.0f,
                          row < M && k + 1 < K ? at[1] : 0.0f, T());
   }
