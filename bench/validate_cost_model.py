@@ -21,7 +21,8 @@
    executor's lowering, Winograd, im2col + GEMM or a direct loop, with the
    GEMM tile the fit picks) by non-negative least squares on relative
    error, nn-Meter style. Batch norm, ReLU and add are calibrated on
-   chains of their own over the samples' output shapes (warm buffers), and
+   chains of their own over the samples' output shapes (warm buffers;
+   batch norm with a cost per channel, op_channel_ns), and
    activations out of cache by the sample programs' cold input ReLU
    (cold_activation_gbps); convolutions out of cache by the first samples
    again with their input and output cold (cold_conv_gbps).
@@ -704,9 +705,22 @@ def main():
         big = 3 * 4 * outputs >= 1e6
         if not big.any():  # a run with few samples: take them all
             big[:] = True
+        # Batch norm also derives its coefficients each run, a square root
+        # and a division in double per channel: its sample times are bytes
+        # at a rate plus a cost per channel, fitted by least squares on
+        # relative error over every sample (op_channel_ns).
+        channels = np.array([s[2] for s in shapes])[:n].astype(float)
+        norm_us = warm_us("dlc.batch_norm") - overhead_us
+        terms = np.stack([8 * outputs / 1e3, channels], axis=1)
+        fit, *_ = np.linalg.lstsq(terms / norm_us[:, None], np.ones(n),
+                                  rcond=None)
+        channel_ns = max(0.0, float(fit[1]) * 1e3)
+        target["targets"][0]["op_channel_ns"] = {"batch_norm": channel_ns}
+        setup_us = {"dlc.batch_norm": channels * channel_ns / 1e3}
         gbps_warm = {
             op: float(np.median(streams * 4 * outputs[big] /
-                                (warm_us(op)[big] - overhead_us) / 1e3))
+                                (warm_us(op)[big] - overhead_us -
+                                 setup_us.get(op, 0 * channels)[big]) / 1e3))
             for op, streams in ELEMENTWISE_STREAMS.items()}
         cache_gbps = gbps_warm["dlc.add"]
         lone_ms = {name: float(np.median([run[name] for run in lone_runs]))
@@ -778,6 +792,7 @@ def main():
                   for family, (n, share) in quality.items()))
         print("bandwidth on warm buffers: " + ", ".join(
             f"{op[4:]} {gbps:.1f} GB/s" for op, gbps in gbps_warm.items())
+            + f" (batch norm + {channel_ns:.1f} ns per channel)"
             + f"; activations out of cache: {cold_gbps:.1f} GB/s extra "
             f"({int(both.sum())} samples), for convolutions {conv_gbps:.1f} "
             f"GB/s ({int(counted.sum())} samples)")

@@ -266,8 +266,8 @@ static void timeLayer(LayerCost &layer, const Target &target) {
       target.cacheGBps > 0 && !exceedsCache(cost, target) ? target.cacheGBps
                                                           : target.memoryGBps;
   double memoryEfficiency = target.memoryEfficiency;
-  auto perOp = target.opMemoryEfficiency.find(
-      layer.op->getName().getStringRef().drop_front(4));
+  StringRef opName = layer.op->getName().getStringRef().drop_front(4);
+  auto perOp = target.opMemoryEfficiency.find(opName);
   if (perOp != target.opMemoryEfficiency.end())
     memoryEfficiency = perOp->second;
   layer.memoryUs = (activations / activationBandwidth +
@@ -277,6 +277,12 @@ static void timeLayer(LayerCost &layer, const Target &target) {
   bool moves = cost.flops > 0 || cost.totalBytes() > 0;
   layer.timeUs = std::max(layer.computeUs, layer.memoryUs) +
                  (moves ? target.launchOverheadUs : 0.0);
+  if (auto perChannel = target.opChannelNs.find(opName);
+      perChannel != target.opChannelNs.end() && layer.op->getNumOperands())
+    if (auto in = dyn_cast<ShapedType>(layer.op->getOperand(0).getType());
+        in && in.hasStaticShape() && in.getRank() >= 2)
+      layer.timeUs +=
+          static_cast<double>(in.getDimSize(1)) * perChannel->second * 1e-3;
   if (auto linear = dyn_cast<LinearOp>(layer.op)) {
     auto in = dyn_cast<ShapedType>(linear.getInput().getType());
     if (in && in.hasStaticShape() &&

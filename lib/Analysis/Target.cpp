@@ -262,6 +262,15 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
         target.opMemoryEfficiency[key.str()] = *number;
       }
     }
+    if (const json::Object *perOp = obj->getObject("op_channel_ns")) {
+      for (const auto &[key, value] : *perOp) {
+        std::optional<double> number = value.getAsNumber();
+        if (!number || *number < 0)
+          return jsonError(origin, where("op_channel_ns." + key.str() +
+                                         " must be a non-negative number"));
+        target.opChannelNs[key.str()] = *number;
+      }
+    }
     if (const json::Object *models = obj->getObject("conv_time_model")) {
       for (const auto &[family, value] : *models) {
         const json::Object *terms = value.getAsObject();

@@ -135,6 +135,12 @@ struct Target {
   /// layers). A calibration on the real machine fills it
   /// ("op_memory_efficiency").
   llvm::StringMap<double> opMemoryEfficiency;
+  /// Per op (its name without "dlc."): nanoseconds of setup per channel
+  /// (dimension 1 of its input) on top of its memory time, for kernels
+  /// that derive per-channel coefficients each run (the reference
+  /// executor's batch norm: a square root and a division in double per
+  /// channel; "op_channel_ns", fitted by bench/validate_cost_model.py).
+  llvm::StringMap<double> opChannelNs;
   /// A fixed time (us) a one-row linear layer (a batch-1 classifier: the
   /// reference executor's GEMV over weights from memory) takes on top of
   /// its memory time ("gemv_fixed_us").
