@@ -136,8 +136,10 @@ Error TargetRegistry::addFromJSON(StringRef text, StringRef origin) {
       return jsonError(origin, "a target has no \"name\"");
     Target target;
     target.name = name->str();
-    auto where = [&](StringRef field) {
-      return "target '" + target.name + "': " + field;
+    // A std::string: a Twine returned from here would refer to this
+    // call's temporaries.
+    auto where = [&](StringRef field) -> std::string {
+      return "target '" + target.name + "': " + field.str();
     };
     target.description = obj->getString("description").value_or("").str();
     target.gpu = obj->getString("kind").value_or("cpu") == "gpu";

@@ -26,7 +26,7 @@ src=$(cd "$here/../.." && pwd)
 part1=(transformer transformer_int8 transformer_fp16
        digits_int8 digits_int8_dp4a digits_nf4 digits_nf4_fp16 digits_e4m3
        digits_e5m2 digits_fp16 digits_bf16 digits_sparse_fp16
-       digits_sparse_fp16_t32
+       digits_sparse_fp16_t32 digits_nf4_t32
        odd_shapes odd_shapes_fp16 odd_shapes_bf16 odd_shapes_int8
        odd_shapes_e4m3 odd_shapes_nf4_fp16 odd_shapes_sparse_fp16
        odd_shapes_int8_dp4a odd_attention odd_attention_fp16 odd_attention_int8
@@ -133,11 +133,12 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
       mlir=$work/$1.mlir
     fi
     echo "$mlir $digits/test_x.npy $tol --cuda-precision=$precision" ;;
-  digits_sparse_fp16_t32)
+  digits_sparse_fp16_t32 | digits_nf4_t32)
     # digits_sparse_fp16 on the smallest tile a target may give, 32 x 32
     # (one 16x8 mma tile per warp), 8 stages deep (the 2:4 kernel's stages
-    # are 32 steps long: 7 of them fit 48 KB).
-    read -r mlir input tol flags < <(source_of digits_sparse_fp16)
+    # are 32 steps long: 7 of them fit 48 KB); digits_nf4 on it with
+    # 2 rows of a panel per thread of the fp32 kernel.
+    read -r mlir input tol flags < <(source_of "${1%_t32}")
     cat > "$work/small-tiles.json" <<'JSON'
 {"targets": [{"name": "sm80-t32", "kind": "gpu", "peak_tflops": {"fp32": 19.5},
   "memory_gbps": 1935,

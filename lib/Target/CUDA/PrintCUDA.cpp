@@ -101,7 +101,7 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
   // Compile only the GEMM kernels the model calls (and so let the PTX of
   // each model show its own paths).
   bool simt = false, f16 = false, bf16 = false, s8 = false, fp8 = false,
-       sparse = false, nf4 = false;
+       sparse = false, nf4 = false, nf4Simt = false;
   for (const KernelCall &call : program.calls) {
     StringRef kernel = call.kernel;
     if (kernel.ends_with("_s8") && (kernel.starts_with("dlc_qconv2d") ||
@@ -119,6 +119,7 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
       f16 = true;
     else
       (precision == "bf16" ? bf16 : simt) = true;
+    nf4Simt |= precision == "fp32" && hasWeightKind(call, "DLC_A_NF4");
   }
   if (precision != "fp32")
     os << "/* --cuda-precision=" << precision
@@ -141,6 +142,8 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
     os << "#define DLC_WANT_SP24_TC 1\n";
   if (nf4)
     os << "#define DLC_WANT_NF4_TC 1\n";
+  if (nf4Simt)
+    os << "#define DLC_WANT_NF4_SIMT 1\n";
   os << "\n";
   for (const char *part : kKernelLibrary)
     os << part;

@@ -429,6 +429,70 @@ template <int N> DLC_DEVICE void dlc_load_f32(const float *at, float *v) {
  * float4s. Every output sums its k in order with fmaf. */
 static_assert(2 * DLC_BK * (DLC_AROW_F32 + DLC_BROW_F32) * 4 <= 48 * 1024,
               "two stages of the fp32 tile exceed 48 KB of shared memory");
+
+/* A thread's register tile += one step's outer product, in order. */
+DLC_DEVICE void dlc_fma_step(float (*acc)[DLC_TN], const float *av,
+                             const float *bv) {
+#pragma unroll
+  for (int r = 0; r < DLC_TM; ++r)
+#pragma unroll
+    for (int c = 0; c < DLC_TN; ++c)
+      acc[r][c] = fmaf(av[r], bv[c], acc[r][c]);
+}
+
+#ifdef DLC_WANT_NF4_SIMT
+/* NF4 weights on CUDA cores (DLC_A_NF4 where K and the block size are
+ * multiples of DLC_BK, so that a chunk lies in one block): the chunk's
+ * codes go by cp.async into the A stage as they are packed, a word (8
+ * rows' nibbles) per panel and step, panel-major, 16 bytes (4 steps) at a
+ * time, then the rows' block scales; each thread decodes its rows' codes
+ * step by step. Stage 0 keeps the codebook after them. */
+#define DLC_NF4_WORDS (DLC_BM / DLC_MR * DLC_BK)
+static_assert(DLC_BK % 4 == 0 &&
+                  DLC_NF4_WORDS + DLC_BM + 16 <= DLC_BK * DLC_AROW_F32,
+              "the NF4 codes, scales and codebook fit in an A stage");
+
+DLC_DEVICE void dlc_stage_nf4_f32(const dlc_gemm_params &p,
+                                  const dlc_asource &a, int64_t ag, int i0,
+                                  int k0, uint32_t *stage) {
+  const uint8_t *codes = (const uint8_t *)a.data + ag / 2;
+  for (int e = threadIdx.x; e < DLC_NF4_WORDS / 4; e += blockDim.x) {
+    int panel = e / (DLC_BK / 4), q = e % (DLC_BK / 4);
+    int row = i0 + panel * DLC_MR;
+    bool valid = row < p.M;
+    dlc_cp_async<16>(
+        stage + panel * DLC_BK + 4 * q,
+        valid ? codes + ((int64_t)(row / DLC_MR) * p.K + k0 + 4 * q) * 4
+              : codes,
+        valid);
+  }
+  for (int r = threadIdx.x; r < DLC_BM; r += blockDim.x) {
+    int row = i0 + r;
+    bool valid = row < p.M;
+    dlc_cp_async<4>(stage + DLC_NF4_WORDS + r,
+                    valid ? a.scales +
+                                (a.first + (int64_t)row * p.K + k0) / a.block
+                          : a.scales,
+                    valid);
+  }
+}
+
+/* The thread's DLC_TM weights of step kk (rows from `row`): each code's
+ * codebook value times its row's scale (what dlc_a_f32 gives). */
+DLC_DEVICE void dlc_decode_nf4_f32(const uint32_t *stage, const uint32_t *book,
+                                   const float *scale, int row, int kk,
+                                   float *v) {
+#pragma unroll
+  for (int r = 0; r < DLC_TM; ++r) {
+    int at = row + r;
+    uint32_t byte = stage[at / DLC_MR * DLC_BK + kk] >> at % DLC_MR / 2 * 8;
+    int code = at % 2 == 0 ? byte >> 4 & 0xF : byte & 0xF;
+    v[r] = __uint_as_float(book[code]) * scale[r];
+  }
+}
+#endif
+
+template <bool NF4>
 DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   __shared__ __align__(16) float As[2][DLC_BK][DLC_AROW_F32];
   __shared__ __align__(16) float Bs[2][DLC_BK][DLC_BROW_F32];
@@ -441,23 +505,46 @@ DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
   int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
   float acc[DLC_TM][DLC_TN] = {};
+#ifdef DLC_WANT_NF4_SIMT
+  uint32_t *book = (uint32_t *)As[0][0] + DLC_NF4_WORDS + DLC_BM;
+  if (NF4 && threadIdx.x < 16)
+    book[threadIdx.x] = __float_as_uint(a.codebook[threadIdx.x]);
+  /* The pipeline's barrier comes before the first chunk reads it. */
+#endif
   dlc_pipeline<2>(
       slice.count,
       [&](int s, int c) {
         int k0 = (slice.first + c) * DLC_BK;
-        dlc_stage_a_f32<DLC_BK>(p, a, ag, i0, k0, As[s]);
+#ifdef DLC_WANT_NF4_SIMT
+        if constexpr (NF4)
+          dlc_stage_nf4_f32(p, a, ag, i0, k0, (uint32_t *)As[s][0]);
+        else
+#endif
+          dlc_stage_a_f32<DLC_BK>(p, a, ag, i0, k0, As[s]);
         dlc_stage_b_f32<DLC_BK>(p, b, j0, k0, Bs[s]);
       },
       [&](int s) {
+#ifdef DLC_WANT_NF4_SIMT
+        if constexpr (NF4) {
+          const uint32_t *stage = (const uint32_t *)As[s][0];
+          float scale[DLC_TM];
+#pragma unroll
+          for (int r = 0; r < DLC_TM; ++r)
+            scale[r] = __uint_as_float(stage[DLC_NF4_WORDS + ty * DLC_TM + r]);
+          for (int kk = 0; kk < DLC_BK; ++kk) {
+            float av[DLC_TM], bv[DLC_TN];
+            dlc_decode_nf4_f32(stage, book, scale, ty * DLC_TM, kk, av);
+            dlc_load_f32<DLC_TN>(&Bs[s][kk][tx * DLC_TN], bv);
+            dlc_fma_step(acc, av, bv);
+          }
+          return;
+        }
+#endif
         for (int kk = 0; kk < DLC_BK; ++kk) {
           float av[DLC_TM], bv[DLC_TN];
           dlc_load_f32<DLC_TM>(&As[s][kk][ty * DLC_TM], av);
           dlc_load_f32<DLC_TN>(&Bs[s][kk][tx * DLC_TN], bv);
-#pragma unroll
-          for (int r = 0; r < DLC_TM; ++r)
-#pragma unroll
-            for (int c = 0; c < DLC_TN; ++c)
-              acc[r][c] = fmaf(av[r], bv[c], acc[r][c]);
+          dlc_fma_step(acc, av, bv);
         }
       });
   /* Unrolled, so that the tile stays in registers. */
@@ -524,7 +611,12 @@ DLC_LAUNCHER void dlc_launch_gemm_f32(const dlc_gemm_params *p, int images,
     dlc_gemm_tc_f32_kernel<dlc_tc_type>
         <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
 #else
-  dlc_gemm_f32_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+#ifdef DLC_WANT_NF4_SIMT
+  if (p->a.kind == DLC_A_NF4 && p->K % DLC_BK == 0 && p->a.block % DLC_BK == 0)
+    dlc_gemm_f32_kernel<true><<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+  else
+#endif
+    dlc_gemm_f32_kernel<false><<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
 #endif
   dlc_check_launch(ex);
   if (int64_t outputs = dlc_split_outputs(p, images)) {
