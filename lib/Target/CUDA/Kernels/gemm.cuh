@@ -537,14 +537,15 @@ DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
             dlc_load_f32<DLC_TN>(&Bs[s][kk][tx * DLC_TN], bv);
             dlc_fma_step(acc, av, bv);
           }
-          return;
-        }
+        } else
 #endif
-        for (int kk = 0; kk < DLC_BK; ++kk) {
-          float av[DLC_TM], bv[DLC_TN];
-          dlc_load_f32<DLC_TM>(&As[s][kk][ty * DLC_TM], av);
-          dlc_load_f32<DLC_TN>(&Bs[s][kk][tx * DLC_TN], bv);
-          dlc_fma_step(acc, av, bv);
+        {
+          for (int kk = 0; kk < DLC_BK; ++kk) {
+            float av[DLC_TM], bv[DLC_TN];
+            dlc_load_f32<DLC_TM>(&As[s][kk][ty * DLC_TM], av);
+            dlc_load_f32<DLC_TN>(&Bs[s][kk][tx * DLC_TN], bv);
+            dlc_fma_step(acc, av, bv);
+          }
         }
       });
   /* Unrolled, so that the tile stays in registers. */
