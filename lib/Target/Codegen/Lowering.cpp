@@ -703,17 +703,12 @@ LogicalResult Lowering::lowerMatMul(Operation *op, Value lhs, Value rhs,
     return op->emitOpError("broadcasts batch dimensions partially, which ")
            << backendName() << " does not lower";
   int64_t m = a[a.size() - 2], k = a.back(), n = b.back();
+  std::vector<Arg> args = {Arg(lb->first), Arg(m),        Arg(n),
+                           Arg(k),         bufferOf(lhs), Arg(lb->second)};
   if (!int8) {
-    std::vector<Arg> args = {Arg(lb->first),
-                             Arg(m),
-                             Arg(n),
-                             Arg(k),
-                             bufferOf(lhs),
-                             Arg(lb->second),
-                             bufferOf(rhs),
-                             Arg(rb->second),
-                             bufferOf(op->getResult(0)),
-                             temporary(op, ElemType::F32)};
+    llvm::append_values(args, bufferOf(rhs), Arg(rb->second),
+                        bufferOf(op->getResult(0)),
+                        temporary(op, ElemType::F32));
     appendSplitArgs(op, args);
     call("dlc_matmul_f32", gemmArgs(std::move(args)), describe(op));
     return success();
@@ -726,20 +721,9 @@ LogicalResult Lowering::lowerMatMul(Operation *op, Value lhs, Value rhs,
   rhsScale.scale = qb.scale;
   Aggregate rq =
       requantParams(qa.scale, {rhsScale}, op->getResult(0).getType());
-  std::vector<Arg> args = {Arg(lb->first),
-                           Arg(m),
-                           Arg(n),
-                           Arg(k),
-                           bufferOf(lhs),
-                           Arg(lb->second),
-                           Arg(qa.zeroPoint),
-                           bufferOf(rhs),
-                           Arg(rb->second),
-                           Arg(qb.zeroPoint),
-                           bufferOf(op->getResult(0)),
-                           rq,
-                           Arg(nc),
-                           temporary(op, ElemType::S8)};
+  llvm::append_values(args, Arg(qa.zeroPoint), bufferOf(rhs), Arg(rb->second),
+                      Arg(qb.zeroPoint), bufferOf(op->getResult(0)), rq,
+                      Arg(nc), temporary(op, ElemType::S8));
   appendSplitArgs(op, args);
   args.push_back(exec(roundUp(k4 * nc, 64) + 64 * 4 + 64));
   call("dlc_qmatmul_s8", std::move(args), describe(op));
