@@ -35,20 +35,6 @@
 #endif
 #endif
 
-/* A lane's 4 fp32 accumulators of the 16x8 mma.sync tile at (i, j)
- * through the epilogue: accumulator v of lane 4 * group + t is the tile's
- * row group (+8 for v >= 2), column 2t + v % 2. */
-DLC_DEVICE void dlc_mma_store(const dlc_gemm_params &p,
-                              const dlc_epilogue_f32 &ep, int img, int grp,
-                              int i, int j, const float acc[4]) {
-  int lane = threadIdx.x % 32;
-  for (int v = 0; v < 4; ++v) {
-    int row = i + lane / 4 + (v / 2) * 8, col = j + 2 * (lane % 4) + v % 2;
-    if (row < p.M && col < p.N)
-      dlc_store_f32(p, ep, img, grp, row, col, acc[v]);
-  }
-}
-
 /* d += A B on tensor cores: m16n8k16 with fp16 inputs and fp32
  * accumulators (lane 4g + t: a[r] holds row g + 8 (r % 2), steps
  * 8 (r / 2) + 2t and + 1, low half first; b[r] steps 8r + 2t, + 1 of
@@ -128,20 +114,37 @@ DLC_DEVICE void dlc_warp_tiles(Acc (*acc)[DLC_TC_NT][4], int warp, FragA a,
       mma(acc[m][n], af[m], bf[n], rw + 16 * m);
 }
 
-/* A lane's DLC_TC_MT x DLC_TC_NT accumulator tiles through the fp32
- * epilogue. */
-DLC_DEVICE void dlc_warp_tiles_store(const dlc_gemm_params &p,
-                                     const dlc_epilogue_f32 &ep, int img,
-                                     int grp, int i0, int j0, int warp,
-                                     float (*acc)[DLC_TC_NT][4]) {
-  int rw, cw;
+/* store(i, j, value) for each of a lane's accumulators of its warp's
+ * DLC_TC_MT x DLC_TC_NT 16x8 tiles that lies inside the M x N result:
+ * accumulator v of lane 4g + t is its tile's row g (+ 8 for v >= 2),
+ * column 2t + v % 2. Unrolled, so that the tiles stay in registers. */
+template <typename Acc, typename Store>
+DLC_DEVICE void dlc_warp_tiles_each(const dlc_gemm_params &p, int i0, int j0,
+                                    int warp, Acc (*acc)[DLC_TC_NT][4],
+                                    Store store) {
+  int lane = threadIdx.x % 32, rw, cw;
   dlc_tc_warp_origin(warp, &rw, &cw);
 #pragma unroll
   for (int m = 0; m < DLC_TC_MT; ++m)
 #pragma unroll
     for (int n = 0; n < DLC_TC_NT; ++n)
-      dlc_mma_store(p, ep, img, grp, i0 + rw + 16 * m, j0 + cw + 8 * n,
-                    acc[m][n]);
+#pragma unroll
+      for (int v = 0; v < 4; ++v) {
+        int i = i0 + rw + 16 * m + lane / 4 + 8 * (v / 2);
+        int j = j0 + cw + 8 * n + 2 * (lane % 4) + v % 2;
+        if (i < p.M && j < p.N)
+          store(i, j, acc[m][n][v]);
+      }
+}
+
+/* A lane's accumulator tiles through the fp32 epilogue. */
+DLC_DEVICE void dlc_warp_tiles_store(const dlc_gemm_params &p,
+                                     const dlc_epilogue_f32 &ep, int img,
+                                     int grp, int i0, int j0, int warp,
+                                     float (*acc)[DLC_TC_NT][4]) {
+  dlc_warp_tiles_each(p, i0, j0, warp, acc, [&](int i, int j, float v) {
+    dlc_store_f32(p, ep, img, grp, i, j, v);
+  });
 }
 
 /* Weights staged as 32-bit words, each a row's consecutive steps (2 fp16 /
@@ -485,19 +488,9 @@ DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
   int32_t acc[DLC_TC_MT][DLC_TC_NT][4] = {};
   dlc_quad_pipeline(p, a, b, pad, i0, j0, slice,
                     [&](auto As, auto Bs) { dlc_s8_chunk(acc, As, Bs, warp); });
-  int lane = threadIdx.x % 32, rw, cw;
-  dlc_tc_warp_origin(warp, &rw, &cw);
-#pragma unroll
-  for (int m = 0; m < DLC_TC_MT; ++m)
-#pragma unroll
-    for (int n = 0; n < DLC_TC_NT; ++n)
-#pragma unroll
-      for (int v = 0; v < 4; ++v) {
-        int i = i0 + rw + 16 * m + lane / 4 + 8 * (v / 2);
-        int j = j0 + cw + 8 * n + 2 * (lane % 4) + v % 2;
-        if (i < p.M && j < p.N)
-          dlc_store_s8(p, rowcorr, colcorr, rq, img, grp, i, j, acc[m][n][v]);
-      }
+  dlc_warp_tiles_each(p, i0, j0, warp, acc, [&](int i, int j, int32_t v) {
+    dlc_store_s8(p, rowcorr, colcorr, rq, img, grp, i, j, v);
+  });
 #else
 #error                                                                         \
     "int8 tensor cores (mma.sync) begin at sm_75: define DLC_INT8_DP4A for the dp4a kernel"
