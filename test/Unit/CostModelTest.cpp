@@ -51,6 +51,13 @@ protected:
     return cost.latencyUs;
   }
 
+  /// The message of the error loading `json` as a target file gives (""
+  /// when it loads).
+  std::string loadError(StringRef json) {
+    llvm::Error error = targets.addFromJSON(json, "bad");
+    return error ? llvm::toString(std::move(error)) : "";
+  }
+
   /// Latency of the first non-constant op of `ir` on `target`.
   double opLatency(StringRef ir, StringRef target) {
     OwningOpRef<ModuleOp> module = parseSourceString<ModuleOp>(ir, &context);
@@ -133,10 +140,8 @@ TEST_F(CostModelTest, PerOpMemoryEfficiency) {
   EXPECT_NEAR(opLatency(transpose, "cpu"), 10 * plainTranspose,
               1e-6 * plainTranspose);
   EXPECT_EQ(opLatency(kAdd, "cpu"), plainAdd);
-  llvm::Error error = targets.addFromJSON(
-      target(R"(, "op_memory_efficiency": {"slice": 0})"), "bad");
-  ASSERT_TRUE(static_cast<bool>(error));
-  EXPECT_NE(llvm::toString(std::move(error)).find("op_memory_efficiency.slice"),
+  EXPECT_NE(loadError(target(R"(, "op_memory_efficiency": {"slice": 0})"))
+                .find("op_memory_efficiency.slice"),
             std::string::npos);
 }
 
@@ -162,10 +167,8 @@ TEST_F(CostModelTest, PerChannelSetup) {
   EXPECT_NEAR(opLatency(norm(7), "cpu"), small + 0.48, 1e-9);
   EXPECT_NEAR(opLatency(norm(56), "cpu"), large + 0.48, 1e-9);
   EXPECT_EQ(opLatency(kAdd, "cpu"), plainAdd);
-  llvm::Error error = targets.addFromJSON(
-      target(R"(, "op_channel_ns": {"batch_norm": -1})"), "bad");
-  ASSERT_TRUE(static_cast<bool>(error));
-  EXPECT_NE(llvm::toString(std::move(error)).find("op_channel_ns.batch_norm"),
+  EXPECT_NE(loadError(target(R"(, "op_channel_ns": {"batch_norm": -1})"))
+                .find("op_channel_ns.batch_norm"),
             std::string::npos);
 }
 
@@ -190,10 +193,7 @@ TEST_F(CostModelTest, GemvFixedTime) {
   EXPECT_NEAR(opLatency(linear(1), "cpu"), plainGemv + 40, 1e-9);
   EXPECT_EQ(opLatency(linear(8), "cpu"), plainGemm);
   EXPECT_EQ(opLatency(kAdd, "cpu"), plainAdd);
-  llvm::Error error =
-      targets.addFromJSON(target(R"(, "gemv_fixed_us": -1)"), "bad");
-  ASSERT_TRUE(static_cast<bool>(error));
-  EXPECT_NE(llvm::toString(std::move(error)).find("gemv_fixed_us"),
+  EXPECT_NE(loadError(target(R"(, "gemv_fixed_us": -1)")).find("gemv_fixed_us"),
             std::string::npos);
 }
 
@@ -329,27 +329,16 @@ TEST_F(CostModelTest, FittedConvTimeModel) {
               5184 * 16.0 / 36 * 1e-3 + 5184 * 20.0 / 36 * 4e-3 + 288 * 0.5 +
                   432 * 3 + 11,
               1e-6);
-  llvm::Error error = targets.addFromJSON(
-      target(R"("winograd": {"us_per_flop": 1})"), "bad family");
-  ASSERT_TRUE(static_cast<bool>(error));
-  EXPECT_NE(llvm::toString(std::move(error)).find("conv_time_model.winograd"),
+  EXPECT_NE(loadError(target(R"("winograd": {"us_per_flop": 1})"))
+                .find("conv_time_model.winograd"),
             std::string::npos);
-  error = targets.addFromJSON(target(R"("conv": {"lowering": "fft"})"),
-                              "bad lowering");
-  ASSERT_TRUE(static_cast<bool>(error));
-  EXPECT_NE(llvm::toString(std::move(error))
+  EXPECT_NE(loadError(target(R"("conv": {"lowering": "fft"})"))
                 .find("conv_time_model.conv.lowering must be one of gemm"),
             std::string::npos);
-  error = targets.addFromJSON(target(R"("conv": {"gemm_tile": [4, 0]})"),
-                              "bad tile");
-  ASSERT_TRUE(static_cast<bool>(error));
-  EXPECT_NE(llvm::toString(std::move(error))
+  EXPECT_NE(loadError(target(R"("conv": {"gemm_tile": [4, 0]})"))
                 .find("conv_time_model.conv.gemm_tile must be two positive"),
             std::string::npos);
-  error =
-      targets.addFromJSON(target(R"("conv": {"fixed_us": -1})"), "negative");
-  ASSERT_TRUE(static_cast<bool>(error));
-  EXPECT_NE(llvm::toString(std::move(error))
+  EXPECT_NE(loadError(target(R"("conv": {"fixed_us": -1})"))
                 .find("conv_time_model.conv.fixed_us must be a non-negative"),
             std::string::npos);
 }

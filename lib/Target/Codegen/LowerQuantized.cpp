@@ -210,8 +210,7 @@ LogicalResult Lowering::lowerQConv(QConv2DOp op) {
       Arg(in.getDimSize(0)), geom,           bufferOf(op.getInput()),
       Arg(layer->inputZero), layer->weights, bufferOf(op.getResult()),
       layer->correction,     layer->requant, Arg(nc)};
-  appendSplitArgs(op, args);
-  args.push_back(exec(roundUp(k4 * nc, 64) + 64 * 4 + 64));
+  appendS8GemmTail(op, args, k4, nc);
   call("dlc_qconv2d_s8", std::move(args), describe(op));
   return success();
 }
@@ -249,8 +248,7 @@ LogicalResult Lowering::lowerQLinear(QLinearOp op) {
                            layer->correction,
                            layer->requant,
                            Arg(nc)};
-  appendSplitArgs(op, args);
-  args.push_back(exec(roundUp(k4 * nc, 64) + 64 * 4 + 64));
+  appendS8GemmTail(op, args, k4, nc);
   call("dlc_qlinear_s8", std::move(args), describe(op));
   return success();
 }

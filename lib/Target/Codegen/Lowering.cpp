@@ -480,6 +480,12 @@ void Lowering::appendSplitArgs(Operation *op, std::vector<Arg> &args) {
   args.push_back(partial);
 }
 
+void Lowering::appendS8GemmTail(Operation *op, std::vector<Arg> &args,
+                                int64_t k4, int64_t nc) {
+  appendSplitArgs(op, args);
+  args.push_back(exec(roundUp(k4 * nc, 64) + 64 * 4 + 64));
+}
+
 FailureOr<BufferRef> Lowering::constantF32(Value value, Operation *user) {
   auto it = storedConstants.find(value);
   if (it != storedConstants.end())
@@ -724,8 +730,7 @@ LogicalResult Lowering::lowerMatMul(Operation *op, Value lhs, Value rhs,
   llvm::append_values(args, Arg(qa.zeroPoint), bufferOf(rhs), Arg(rb->second),
                       Arg(qb.zeroPoint), bufferOf(op->getResult(0)), rq,
                       Arg(nc), temporary(op, ElemType::S8));
-  appendSplitArgs(op, args);
-  args.push_back(exec(roundUp(k4 * nc, 64) + 64 * 4 + 64));
+  appendS8GemmTail(op, args, k4, nc);
   call("dlc_qmatmul_s8", std::move(args), describe(op));
   return success();
 }

@@ -72,12 +72,16 @@ private:
   /// blocking (ARM, from the target's L1/L2) and the execution context with
   /// the GEMM's per-thread scratch.
   std::vector<Arg> gemmArgs(std::vector<Arg> args);
-  /// Split-K on CUDA: the slices a conv or linear layer's reduction is cut
-  /// into (1: none) and the bytes of their partial sums.
+  /// Split-K on CUDA: the slices a conv, linear layer or matrix product's
+  /// reduction is cut into (1: none) and the bytes of their partial sums.
   int64_t reductionSplits(Operation *op) const;
   int64_t partialSumBytes(Operation *op) const;
-  /// A CUDA conv or linear call's split-K arguments: slices, partial sums.
+  /// A CUDA GEMM call's split-K arguments: slices, partial sums.
   void appendSplitArgs(Operation *op, std::vector<Arg> &args);
+  /// An int8 GEMM call's last arguments: split-K's, then the execution
+  /// context with the ARM kernel's scratch for `k4` x `nc` panels.
+  void appendS8GemmTail(Operation *op, std::vector<Arg> &args, int64_t k4,
+                        int64_t nc);
   std::string describe(Operation *op) const;
   /// "the ARM backend" or "the CUDA backend", for diagnostics.
   std::string backendName() const;

@@ -295,7 +295,7 @@ DLC_INLINE void dlc_qmatmul_s8(int batch, int M, int N, int K,
   int K4 = DLC_ROUND_UP(K, 4);
   int8_t *ap = packed;
   int32_t *rowcorr, *colcorr;
-  dlc_qmatmul_corrections(packed, M, K, &rowcorr, &colcorr);
+  dlc_qmatmul_corrections(packed, 1, 1, M, K, &rowcorr, &colcorr);
   for (int b = 0; b < batch; ++b) {
     const int8_t *x = lhs + b * lhs_stride, *y = rhs + b * rhs_stride;
     for (int i0 = 0; i0 < M; i0 += DLC_MR)

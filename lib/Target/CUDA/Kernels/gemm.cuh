@@ -422,6 +422,32 @@ template <int N> DLC_DEVICE void dlc_load_f32(const float *at, float *v) {
   }
 }
 
+#if defined(DLC_WANT_NF4_SIMT) || defined(DLC_WANT_NF4_TC)
+/* NF4 weights staged as codes (the fp32 and the tensor-core kernels): the
+ * 16 codebook values, as bits, into `book` in shared memory (the
+ * pipeline's first barrier comes before they are read). */
+DLC_DEVICE void dlc_nf4_load_book(const dlc_asource &a, uint32_t *book) {
+  if (threadIdx.x < 16)
+    book[threadIdx.x] = __float_as_uint(a.codebook[threadIdx.x]);
+}
+
+/* Issues the copies of the block scales of the tile's DLC_BM rows at step
+ * k0 (a chunk lies in one block) into `to`; rows past M get zeros. */
+DLC_DEVICE void dlc_stage_nf4_scales(const dlc_gemm_params &p,
+                                     const dlc_asource &a, int i0, int k0,
+                                     uint32_t *to) {
+  for (int r = threadIdx.x; r < DLC_BM; r += blockDim.x) {
+    int row = i0 + r;
+    bool valid = row < p.M;
+    dlc_cp_async<4>(to + r,
+                    valid ? a.scales +
+                                (a.first + (int64_t)row * p.K + k0) / a.block
+                          : a.scales,
+                    valid);
+  }
+}
+#endif
+
 #ifdef DLC_WANT_SIMT_F32
 /* fp32 on CUDA cores: DLC_BK-step chunks double-buffered through cp.async
  * (A's panels 16 bytes at a time, B gathered); each thread keeps a
@@ -466,15 +492,7 @@ DLC_DEVICE void dlc_stage_nf4_f32(const dlc_gemm_params &p,
               : codes,
         valid);
   }
-  for (int r = threadIdx.x; r < DLC_BM; r += blockDim.x) {
-    int row = i0 + r;
-    bool valid = row < p.M;
-    dlc_cp_async<4>(stage + DLC_NF4_WORDS + r,
-                    valid ? a.scales +
-                                (a.first + (int64_t)row * p.K + k0) / a.block
-                          : a.scales,
-                    valid);
-  }
+  dlc_stage_nf4_scales(p, a, i0, k0, stage + DLC_NF4_WORDS);
 }
 
 /* The thread's DLC_TM weights of step kk (rows from `row`): each code's
@@ -507,9 +525,8 @@ DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   float acc[DLC_TM][DLC_TN] = {};
 #ifdef DLC_WANT_NF4_SIMT
   uint32_t *book = (uint32_t *)As[0][0] + DLC_NF4_WORDS + DLC_BM;
-  if (NF4 && threadIdx.x < 16)
-    book[threadIdx.x] = __float_as_uint(a.codebook[threadIdx.x]);
-  /* The pipeline's barrier comes before the first chunk reads it. */
+  if constexpr (NF4)
+    dlc_nf4_load_book(a, book);
 #endif
   dlc_pipeline<2>(
       slice.count,
@@ -887,8 +904,8 @@ DLC_LAUNCHER void dlc_qmatmul_s8(int batch, int M, int N, int K,
   (void)nc;
   int packs = lhs_stride ? batch : 1;
   int64_t each = (int64_t)DLC_ROUND_UP(M, DLC_MR) * DLC_ROUND_UP(K, 4);
-  int32_t *rowcorr = (int32_t *)(packed + DLC_ROUND_UP(packs * each, 64));
-  int32_t *colcorr = rowcorr + DLC_ROUND_UP((int64_t)batch * M, 16);
+  int32_t *rowcorr, *colcorr;
+  dlc_qmatmul_corrections(packed, packs, batch, M, K, &rowcorr, &colcorr);
   dlc_qmatmul_pack_kernel<<<dlc_blocks(packs * each + (int64_t)batch * (M + N)),
                             DLC_THREADS, 0, ex->stream>>>(
       batch, packs, M, N, K, lhs, lhs_stride, rhs, rhs_stride, za, zb, packed,

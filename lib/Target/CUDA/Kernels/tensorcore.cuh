@@ -264,15 +264,7 @@ DLC_DEVICE void dlc_stage_nf4(const dlc_gemm_params &p, const dlc_asource &a,
                               uint32_t (*As)[DLC_WORD_AROW]) {
   dlc_stage_a_words<2>((const uint32_t *)a.data + ag / 8, p.K / 8, p.M, i0,
                        k0 / 8, As);
-  for (int r = threadIdx.x; r < DLC_BM; r += blockDim.x) {
-    int row = i0 + r;
-    bool valid = row < p.M;
-    dlc_cp_async<4>(&As[2][r],
-                    valid ? a.scales +
-                                (a.first + (int64_t)row * p.K + k0) / a.block
-                          : a.scales,
-                    valid);
-  }
+  dlc_stage_nf4_scales(p, a, i0, k0, As[2]);
 }
 
 /* Lane 4g + t's A register r of the 16 rows from `row` (m16n8k16): byte t
@@ -328,9 +320,7 @@ DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
 #ifdef DLC_WANT_NF4_TC
   if constexpr (NF4) {
     uint32_t *book = As[0][3];
-    if (threadIdx.x < 16)
-      book[threadIdx.x] = __float_as_uint(a.codebook[threadIdx.x]);
-    /* The pipeline's barrier comes before the first chunk reads it. */
+    dlc_nf4_load_book(a, book);
     dlc_pipeline(
         slice.count,
         [&](int s, int c) {

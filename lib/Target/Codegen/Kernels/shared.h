@@ -125,14 +125,18 @@ typedef struct {
   int32_t zero_point, lo, hi;
 } dlc_requant_params;
 
-/* Where dlc_qmatmul_s8 keeps its corrections in `packed`, after lhs's
- * panels (round8(M) * round4(K) bytes, rounded up to 64): round16(M)
- * int32 row corrections, then the column corrections. */
-DLC_SHARED void dlc_qmatmul_corrections(int8_t *packed, int M, int K,
-                                        int32_t **rowcorr, int32_t **colcorr) {
-  int64_t panels = (int64_t)DLC_ROUND_UP(M, DLC_MR) * DLC_ROUND_UP(K, 4);
+/* Where dlc_qmatmul_s8 keeps its corrections in `packed`, after `packs`
+ * sets of lhs panels (packs * round8(M) * round4(K) bytes, rounded up to
+ * 64): round16(batches * M) int32 row corrections, then the column
+ * corrections (batch b's at b * M and b * N). The ARM kernels pack and
+ * correct one batch at a time (1, 1); CUDA all at once. */
+DLC_SHARED void dlc_qmatmul_corrections(int8_t *packed, int packs, int batches,
+                                        int M, int K, int32_t **rowcorr,
+                                        int32_t **colcorr) {
+  int64_t panels =
+      (int64_t)packs * DLC_ROUND_UP(M, DLC_MR) * DLC_ROUND_UP(K, 4);
   *rowcorr = (int32_t *)(packed + DLC_ROUND_UP(panels, 64));
-  *colcorr = *rowcorr + DLC_ROUND_UP(M, 16);
+  *colcorr = *rowcorr + DLC_ROUND_UP((int64_t)batches * M, 16);
 }
 
 /* The taps [*first, *last) of a window of `k` taps `d` apart starting at
