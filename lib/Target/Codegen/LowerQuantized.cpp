@@ -24,8 +24,6 @@ using namespace mlir::dlc;
 using namespace mlir::dlc::codegen;
 namespace q = mlir::dlc::quantization;
 
-static int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
-
 /// Per-tensor or per-axis int8 parameters of `type` and the quantized
 /// dimension (-1 per tensor).
 static std::pair<std::vector<q::UniformParams>, int64_t> int8Params(Type type) {

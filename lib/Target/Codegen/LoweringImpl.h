@@ -1,8 +1,9 @@
 //===- LoweringImpl.h - dlc ops to a kernel program ------------*- C++ -*-===//
 //
-// The state shared by the lowering of float ops (Lowering.cpp) and of
-// quantized ops (LowerQuantized.cpp): where each value lives, fusion
-// groups, the weight blob and the scratch the calls need.
+// The state shared by the planning (Lowering.cpp), the lowering of float
+// layers (LowerLayers.cpp), other float ops (LowerOps.cpp) and quantized
+// ops (LowerQuantized.cpp): where each value lives, fusion groups, the
+// weight blob and the scratch the calls need; helpers they all use.
 //
 //===----------------------------------------------------------------------===//
 
@@ -16,6 +17,44 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
 namespace mlir::dlc::codegen {
+
+inline int64_t roundUp(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
+
+inline SmallVector<int64_t> shapeOf(Value v) {
+  return SmallVector<int64_t>(cast<ShapedType>(v.getType()).getShape());
+}
+
+inline int64_t numElements(Value v) {
+  return cast<ShapedType>(v.getType()).getNumElements();
+}
+
+/// Row-major element strides of `shape`.
+inline SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> strides(shape.size(), 1);
+  for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
+}
+
+/// An absent (null pointer) kernel argument.
+inline Arg null() { return Arg(); }
+
+inline Arg clampArg(float lo, float hi) {
+  return Aggregate{"dlc_clamp", false, {Arg(lo), Arg(hi)}};
+}
+
+/// An inference batch norm as y = x * mul[c] + add[c], derived in double
+/// as the executor does; nullopt unless its statistics are constants.
+std::optional<std::pair<std::vector<float>, std::vector<float>>>
+batchNormCoefficients(BatchNormOp bn);
+
+/// Batch count and per-batch stride (0: broadcast) of a matmul operand.
+std::optional<std::pair<int64_t, int64_t>>
+matmulBatch(ArrayRef<int64_t> operand, ArrayRef<int64_t> result);
+
+/// Whether a float convolution runs on the depthwise kernel rather than a
+/// GEMM: one output channel per input channel, constant weights.
+bool isDepthwiseKernel(Conv2DOp conv);
 
 /// A float conv or linear layer with what follows it folded in: a residual
 /// add (the other operand) and a ReLU or clip.
@@ -87,11 +126,13 @@ private:
   std::string backendName() const;
   void call(std::string kernel, std::vector<Arg> args, std::string comment);
 
-  // Float ops (Lowering.cpp).
+  // Dispatch (Lowering.cpp).
   LogicalResult lowerOp(Operation &op);
+  // Float layers (LowerLayers.cpp).
   LogicalResult lowerConv(Conv2DOp op, const FusedLayer &fused);
   LogicalResult lowerLinear(LinearOp op, const FusedLayer &fused);
   LogicalResult lowerMatMul(Operation *op, Value lhs, Value rhs, bool int8);
+  // Other float ops (LowerOps.cpp).
   LogicalResult lowerBinary(Operation &op, StringRef kind);
   LogicalResult lowerUnary(Operation &op);
   LogicalResult lowerPool(Operation &op);
