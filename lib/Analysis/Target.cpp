@@ -22,7 +22,7 @@ static std::optional<std::string> cudaSharedMemoryOverflow(const Target &t) {
   int64_t m = t.cudaTileM, n = t.cudaTileN;
   std::string tile = std::to_string(m) + "x" + std::to_string(n) + " tile";
   unsigned capability = t.cudaCapability();
-  // fp32 (gemm.cuh): two stages of tile_k steps, rows padded by 4 words.
+  // fp32 (gemm_f32.cuh): two stages of tile_k steps, rows padded by 4 words.
   if (2 * t.cudaTileK * (m + n + 8) * 4 > limit)
     return "cuda.tile_k: two stages of " + std::to_string(t.cudaTileK) +
            " steps of a " + tile + " exceed 48 KB of shared memory";

@@ -20,7 +20,7 @@
 #error "2:4 sparse layers need sparse tensor cores: compile for sm_80 or newer"
 #endif
 
-/* The pipeline (dlc_pipeline, gemm.cuh) with chunks of 32 steps: per row
+/* The pipeline (dlc_pipeline, pipeline.cuh) with chunks of 32 steps: per row
  * its 8 words of kept values and one 32-bit selector word, and 32 x DLC_BN
  * fp32 activations. DLC_STAGES stages, or as many as fit 48 KB (3 of a
  * 128 x 64 tile; lib/Analysis/Target.cpp rejects tiles where 2 do not).

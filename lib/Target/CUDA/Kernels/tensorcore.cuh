@@ -13,9 +13,10 @@
  *   activations fp32, rounded in registers); the accumulators go from
  *   registers to the epilogue.
  *
- * Each kernel is compiled only where the model uses it (gemm.cuh); fp8
- * layers have their own on int8's pipeline (fp8.cuh), 2:4 sparse ones too
- * (sparse.cuh). The cp.async helpers and the pipeline loop are gemm.cuh's.
+ * Each kernel is compiled only where the model uses it (the launchers of
+ * gemm_f32.cuh and gemm_s8.cuh); fp8 layers have their own on int8's
+ * pipeline (fp8.cuh), 2:4 sparse ones too (sparse.cuh). The cp.async
+ * helpers and the pipeline loop are pipeline.cuh's.
  *
  *===----------------------------------------------------------------------===*/
 
