@@ -14,7 +14,13 @@ for config in "magnitude 0.5 global|method=magnitude sparsity=0.5" \
               "2:4|method=2:4" \
               "channels l1 0.3|method=l1 sparsity=0.3" \
               "channels l2 0.3|method=l2 sparsity=0.3" \
-              "channels l1 0.5|method=l1 sparsity=0.5"; do
+              "channels l1 0.5|method=l1 sparsity=0.5" \
+              "channels l1 FLOPs 0.8 uniform|method=l1 flops-target=0.8" \
+              "channels l1 FLOPs 0.8 sensitivity|method=l1 flops-target=0.8 allocation=sensitivity calibration=$data/calib_x.npy" \
+              "channels l1 FLOPs 0.6 uniform|method=l1 flops-target=0.6" \
+              "channels l1 FLOPs 0.6 sensitivity|method=l1 flops-target=0.6 allocation=sensitivity calibration=$data/calib_x.npy" \
+              "channels l1 FLOPs 0.4 uniform|method=l1 flops-target=0.4" \
+              "channels l1 FLOPs 0.4 sensitivity|method=l1 flops-target=0.4 allocation=sensitivity calibration=$data/calib_x.npy"; do
   name="${config%%|*}"
   options="${config#*|}"
   "$bin/dlc-opt" "$work/fp32.mlir" --dlc-prune="$options report=$work/r.txt" \

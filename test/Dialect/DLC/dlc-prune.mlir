@@ -20,6 +20,13 @@
 // BADMETHOD: error: unknown method 'random' (expected magnitude, 2:4, l1, l2 or bn-gamma)
 // RUN: not dlc-opt %s --dlc-prune="sparsity=1.5" 2>&1 | FileCheck %s --check-prefix=BADSPARSITY
 // BADSPARSITY: error: sparsity must be in [0, 1), got 1.5
+// RUN: not dlc-opt %s --dlc-prune="method=l1 allocation=greedy" 2>&1 | FileCheck %s --check-prefix=BADALLOC
+// BADALLOC: error: unknown allocation 'greedy' (expected uniform or sensitivity)
+// RUN: not dlc-opt %s --dlc-prune="method=magnitude flops-target=0.5 allocation=sensitivity calibration=%t.x.npy" 2>&1 | FileCheck %s --check-prefix=SENSMETHOD
+// RUN: not dlc-opt %s --dlc-prune="method=l1 allocation=sensitivity calibration=%t.x.npy" 2>&1 | FileCheck %s --check-prefix=SENSMETHOD
+// SENSMETHOD: error: allocation=sensitivity needs a structured method (l1, l2, bn-gamma) and flops-target or latency-target
+// RUN: not dlc-opt %s --dlc-prune="method=l1 flops-target=0.5 allocation=sensitivity" 2>&1 | FileCheck %s --check-prefix=SENSDATA
+// SENSDATA: error: allocation=sensitivity needs calibration inputs (calibration=FILE.npy)
 
 // TWO4-LABEL: @linear
 // TWO4: dlc.constant {dlc.sparsity = "2:4"} dense<{{\[}}[0.000000e+00, -5.000000e+00, 4.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 7.000000e+00, -8.000000e+00], [9.000000e+00, 0.000000e+00, 0.000000e+00, -1.200000e+01, 0.000000e+00, 0.000000e+00, 1.500000e+01, 1.600000e+01]]>

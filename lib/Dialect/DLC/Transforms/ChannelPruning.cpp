@@ -452,18 +452,28 @@ mlir::dlc::pruneChannels(func::FuncOp func,
   for (int64_t n = 0; n < nodes; ++n)
     if (classOf[n] == n && produced[n] && !pinned[n])
       classesOf[root(n)].push_back(n);
+  DenseMap<int64_t, Operation *> firstProducer;
+  for (auto [op, value] : a.producers)
+    firstProducer.try_emplace(root(classOf[a.node(value, 0)]), op);
   std::vector<char> dropped(nodes, 0);
   ChannelPruneSummary summary;
   for (auto &[comp, classes] : classesOf) {
+    size_t index = summary.componentProducers.size();
+    double fraction = index < options.componentSparsity.size()
+                          ? options.componentSparsity[index]
+                          : options.sparsity;
+    summary.componentProducers.push_back(firstProducer.lookup(comp));
     ++summary.groups;
     auto total = static_cast<int64_t>(classes.size());
     summary.channelsBefore += total;
-    int64_t keep = total - static_cast<int64_t>(std::floor(
-                               options.sparsity * static_cast<double>(total)));
+    int64_t keep =
+        total -
+        static_cast<int64_t>(std::floor(fraction * static_cast<double>(total)));
     int64_t align = std::max<int64_t>(options.align, 1);
     keep = std::clamp((keep + align - 1) / align * align,
                       std::min(options.minChannels, total), total);
     summary.channelsAfter += keep;
+    summary.componentChannels.emplace_back(total, keep);
     DLC_DEBUG(llvm::errs() << "channel component of " << total
                            << " prunable channels: keeping " << keep << "\n");
     if (keep == total)

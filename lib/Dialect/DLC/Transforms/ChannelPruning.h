@@ -10,6 +10,7 @@
 #ifndef DLC_LIB_DIALECT_DLC_TRANSFORMS_CHANNELPRUNING_H
 #define DLC_LIB_DIALECT_DLC_TRANSFORMS_CHANNELPRUNING_H
 
+#include "dlc/Dialect/DLC/Transforms/Calibration.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include <functional>
 
@@ -21,6 +22,10 @@ struct ChannelPruneOptions {
   ChannelScore score = ChannelScore::L1;
   /// Fraction of each group's channels to remove.
   double sparsity = 0.3;
+  /// Per coupled component, in the order pruneChannels finds them (the
+  /// order of ChannelPruneSummary::componentProducers), the fraction to
+  /// remove instead of `sparsity`; empty: `sparsity` for every component.
+  std::vector<double> componentSparsity;
   /// Kept counts are rounded up to this multiple.
   int64_t align = 1;
   int64_t minChannels = 1;
@@ -31,11 +36,27 @@ struct ChannelPruneOptions {
 struct ChannelPruneSummary {
   int64_t groups = 0, prunedGroups = 0;
   int64_t channelsBefore = 0, channelsAfter = 0;
+  /// Per coupled component with prunable channels (`groups` of them): the
+  /// first conv or linear layer that produces its channels, and the
+  /// channels it had and keeps.
+  std::vector<Operation *> componentProducers;
+  std::vector<std::pair<int64_t, int64_t>> componentChannels;
 };
 
 /// Prunes the channels of `func` (whose types are then re-inferred).
 FailureOr<ChannelPruneSummary>
 pruneChannels(func::FuncOp func, const ChannelPruneOptions &options);
+
+/// Sensitivity-driven allocation (PruneAllocation.cpp): the fraction of
+/// each component's channels to remove (a multiple of `step`, at most
+/// `maxSparsity`) so that `measure` of the pruned function (its FLOPs or
+/// latency) falls to `goal` times that of `func`, taking first the steps
+/// that add the least output noise on `batches` per unit saved.
+FailureOr<std::vector<double>>
+allocateBySensitivity(func::FuncOp func, const ChannelPruneOptions &options,
+                      ArrayRef<CalibrationBatch> batches,
+                      llvm::function_ref<double(func::FuncOp)> measure,
+                      double goal, double step = 0.1, double maxSparsity = 0.9);
 
 } // namespace mlir::dlc
 

@@ -179,6 +179,25 @@ void PrunePass::runOnOperation() {
         << static_cast<double>(sparsity);
     return signalPassFailure();
   }
+  bool structured = method != "magnitude" && method != "2:4";
+  bool bySensitivity = allocation == "sensitivity";
+  if (allocation != "uniform" && !bySensitivity) {
+    emitError(func.getLoc(), "unknown allocation '")
+        << allocation << "' (expected uniform or sensitivity)";
+    return signalPassFailure();
+  }
+  if (bySensitivity &&
+      (!structured || (flopsTarget <= 0.0 && latencyTarget <= 0.0))) {
+    emitError(func.getLoc(),
+              "allocation=sensitivity needs a structured method (l1, l2, "
+              "bn-gamma) and flops-target or latency-target");
+    return signalPassFailure();
+  }
+  if (bySensitivity && calibration.empty()) {
+    emitError(func.getLoc(), "allocation=sensitivity needs calibration "
+                             "inputs (calibration=FILE.npy)");
+    return signalPassFailure();
+  }
   if (scope != "layer" && scope != "global") {
     emitError(func.getLoc(), "unknown scope '")
         << scope << "' (expected layer or global)";
@@ -242,13 +261,25 @@ void PrunePass::runOnOperation() {
     options.align = std::max<int64_t>(alignment, 1);
     options.minChannels = minChannels;
     options.skipped = [this](Operation *op) { return skipped(op); };
-    if (flopsTarget > 0.0 || latencyTarget > 0.0) {
+    bool byFlops = flopsTarget > 0.0;
+    double goal = byFlops ? flopsTarget : latencyTarget;
+    auto measure = [&](const NetworkCost &cost) {
+      return byFlops ? static_cast<double>(cost.flops) : cost.latencyUs;
+    };
+    if (bySensitivity) {
+      FailureOr<std::vector<CalibrationBatch>> batches =
+          loadCalibrationInputs(func, calibration, maxSamples);
+      if (failed(batches))
+        return signalPassFailure();
+      FailureOr<std::vector<double>> fractions = allocateBySensitivity(
+          func, options, *batches,
+          [&](func::FuncOp f) { return measure(costAtBatch(f, *hw, 1)); },
+          goal);
+      if (failed(fractions))
+        return signalPassFailure();
+      options.componentSparsity = *fractions;
+    } else if (flopsTarget > 0.0 || latencyTarget > 0.0) {
       // Bisect the sparsity on copies: the smallest that reaches the target.
-      bool byFlops = flopsTarget > 0.0;
-      double goal = byFlops ? flopsTarget : latencyTarget;
-      auto measure = [&](const NetworkCost &cost) {
-        return byFlops ? static_cast<double>(cost.flops) : cost.latencyUs;
-      };
       double base = measure(before);
       double lo = 0.0, hi = 0.95;
       for (int step = 0; step < 12; ++step) {
@@ -272,6 +303,17 @@ void PrunePass::runOnOperation() {
     if (failed(result))
       return signalPassFailure();
     summary = *result;
+    if (bySensitivity) {
+      std::string allocated;
+      llvm::raw_string_ostream os(allocated);
+      for (auto [i, producer] : llvm::enumerate(summary->componentProducers))
+        os << (i ? ", " : "") << layerName(producer, positions.lookup(producer))
+           << " " << summary->componentChannels[i].first << " -> "
+           << summary->componentChannels[i].second;
+      func.emitRemark("dlc-prune: channels kept per group by sensitivity ")
+          << "for the " << (byFlops ? "FLOPs" : "latency") << " target of "
+          << llvm::formatv("{0:F2}", goal) << ": " << allocated;
+    }
   }
   if (report.empty())
     return;
@@ -304,11 +346,17 @@ void PrunePass::runOnOperation() {
         llvm::formatv("{0} -> {1}", was.flops, flops),
         llvm::formatv("{0:F2} -> {1:F2}", was.timeUs, timeUs));
   }
-  if (summary)
+  if (summary) {
     os << llvm::formatv("channel groups: {0} pruned of {1}; channels {2} -> "
                         "{3}\n",
                         summary->prunedGroups, summary->groups,
                         summary->channelsBefore, summary->channelsAfter);
+    for (auto [producer, channels] :
+         llvm::zip(summary->componentProducers, summary->componentChannels))
+      os << llvm::formatv("  group of {0}: {1} -> {2} channels\n",
+                          layerName(producer, positions.lookup(producer)),
+                          channels.first, channels.second);
+  }
   auto ratio = [](double a, double b) { return b > 0.0 ? a / b : 0.0; };
   os << llvm::formatv("parameters: {0} -> {1}\n", before.params, after.params);
   os << llvm::formatv("FLOPs: {0} -> {1} ({2:F3} of before)\n", before.flops,

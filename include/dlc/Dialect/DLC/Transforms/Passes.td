@@ -236,7 +236,12 @@ def Prune : Pass<"dlc-prune", "::mlir::func::FuncOp"> {
     structured methods a skipped layer pins its output group. With
     `flops-target=F` or `latency-target=L`, structured pruning searches the
     channel sparsity (bisection, on copies) that keeps at most that fraction
-    of the FLOPs or of the predicted latency on `target`. `report=FILE`
+    of the FLOPs or of the predicted latency on `target`, the same for
+    every group (`allocation=uniform`); `allocation=sensitivity` gives
+    each group its own sparsity (multiples of 0.1, at most 0.9): every
+    group is pruned alone at each level on a copy and run on the
+    `calibration` inputs, and the steps that add the least output noise
+    per FLOP (or microsecond) saved are taken first until the target holds. `report=FILE`
     (`-`: stdout) prints per layer and in total the parameters (non-zero),
     FLOPs and predicted latency on `target` before and after.
   }];
@@ -259,6 +264,15 @@ def Prune : Pass<"dlc-prune", "::mlir::func::FuncOp"> {
     Option<"latencyTarget", "latency-target", "double", /*default=*/"0.0",
            "Structured: instead of sparsity, the fraction of the predicted "
            "latency on target to keep">,
+    Option<"allocation", "allocation", "std::string", /*default=*/"\"uniform\"",
+           "Structured, with a FLOPs or latency target: one sparsity for "
+           "every group (uniform) or per group by output sensitivity "
+           "(sensitivity, needs calibration)">,
+    Option<"calibration", "calibration", "std::string", /*default=*/"\"\"",
+           "Inputs for allocation=sensitivity: a .npy file, a directory of "
+           "them, or one per argument, comma-separated">,
+    Option<"maxSamples", "max-samples", "int64_t", /*default=*/"0",
+           "Use at most this many calibration samples (0: all)">,
     Option<"maxLayerSparsity", "max-layer-sparsity", "double",
            /*default=*/"1.0",
            "Magnitude: no layer loses more than this fraction of its "
