@@ -182,10 +182,8 @@ DLC_LAUNCHER void dlc_linear_fp8(int rows, int K, int M, const uint8_t *in,
                                  int weight_format, float *out,
                                  const dlc_epilogue_f32 *ep, int splits,
                                  float *partial, dlc_exec *ex) {
-  dlc_gemm_params p = dlc_matrix_params(M, rows, K, in, 1, K, out, 1, M);
-  p.a = *w;
-  p.splits = splits;
-  p.partial = partial;
+  dlc_gemm_params p =
+      dlc_linear_params(rows, K, M, in, w, out, splits, partial);
   dlc_launch_gemm_fp8(&p, 1, input_format, weight_format, ep, ex);
 }
 #endif /* DLC_WANT_FP8_TC */

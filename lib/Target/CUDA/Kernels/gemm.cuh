@@ -157,6 +157,20 @@ DLC_LAUNCHER dlc_gemm_params dlc_matrix_params(int M, int N, int K,
   return p;
 }
 
+/* The GEMM of a fully connected layer, out[r][i] = sum_k in[r][k] W[i][k]:
+ * the weights `w` as A, each input row a column of B, split-K's slices
+ * and partial sums. */
+DLC_LAUNCHER dlc_gemm_params dlc_linear_params(int rows, int K, int M,
+                                               const void *in,
+                                               const dlc_asource *w, void *out,
+                                               int splits, float *partial) {
+  dlc_gemm_params p = dlc_matrix_params(M, rows, K, in, 1, K, out, 1, M);
+  p.a = *w;
+  p.splits = splits;
+  p.partial = partial;
+  return p;
+}
+
 /* The GEMM of a batched matrix product: one batch per group of the grid's
  * z dimension (B and C `b_group` and M x N elements apart), A the packed
  * lhs of each batch (`a_group` elements apart; 0 when one lhs serves
@@ -171,6 +185,13 @@ DLC_LAUNCHER dlc_gemm_params dlc_batched_params(int batch, int M, int N, int K,
   p.b_group = rhs_stride;
   p.c_group = (int64_t)M * N;
   return p;
+}
+
+/* The weights of group `grp`: its panels follow the previous groups'. */
+DLC_DEVICE dlc_asource dlc_group_weights(const dlc_gemm_params &p, int grp) {
+  dlc_asource a = p.a;
+  a.first += (int64_t)grp * p.M * p.K;
+  return a;
 }
 
 /* This block's (image, group) index and its share [first, first + count)

@@ -75,8 +75,7 @@ DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   dlc_k_slice slice = dlc_slice_of(p, (p.K + DLC_BK - 1) / DLC_BK);
   int img = slice.z / p.groups, grp = slice.z % p.groups;
   const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
-  dlc_asource a = p.a;
-  a.first += (int64_t)grp * p.M * p.K;
+  dlc_asource a = dlc_group_weights(p, grp);
   int64_t ag = grp * p.a_group;
   int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
   int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
@@ -218,10 +217,8 @@ DLC_LAUNCHER void dlc_linear_f32(int rows, int K, int M, const float *in,
                                  const dlc_asource *w, float *out,
                                  const dlc_epilogue_f32 *ep, int splits,
                                  float *partial, dlc_exec *ex) {
-  dlc_gemm_params p = dlc_matrix_params(M, rows, K, in, 1, K, out, 1, M);
-  p.a = *w;
-  p.splits = splits;
-  p.partial = partial;
+  dlc_gemm_params p =
+      dlc_linear_params(rows, K, M, in, w, out, splits, partial);
   dlc_launch_gemm_f32(&p, 1, ep, ex);
 }
 

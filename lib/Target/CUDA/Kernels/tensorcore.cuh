@@ -312,8 +312,7 @@ DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   dlc_k_slice slice = dlc_slice_of(p, (p.K + 15) / 16);
   int img = slice.z / p.groups, grp = slice.z % p.groups;
   const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
-  dlc_asource a = p.a;
-  a.first += (int64_t)grp * p.M * p.K;
+  dlc_asource a = dlc_group_weights(p, grp);
   int64_t ag = grp * p.a_group;
   int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
   int warp = threadIdx.x / 32;
