@@ -281,17 +281,29 @@ void PrunePass::runOnOperation() {
     } else if (flopsTarget > 0.0 || latencyTarget > 0.0) {
       // Bisect the sparsity on copies: the smallest that reaches the target.
       double base = measure(before);
-      double lo = 0.0, hi = 0.95;
-      for (int step = 0; step < 12; ++step) {
-        double mid = (lo + hi) / 2.0;
+      auto ratioAt = [&](double trialSparsity) {
         func::FuncOp copy = func.clone();
         ChannelPruneOptions trial = options;
-        trial.sparsity = mid;
+        trial.sparsity = trialSparsity;
         double ratio = 1.0;
         if (succeeded(pruneChannels(copy, trial)))
           ratio = measure(costAtBatch(copy, *hw, 1)) / base;
         copy.erase();
-        (ratio <= goal ? hi : lo) = mid;
+        return ratio;
+      };
+      double lo = 0.0, hi = 0.95;
+      if (double most = ratioAt(hi); most > goal) {
+        emitError(func.getLoc(), "dlc-prune: the ")
+            << (byFlops ? "FLOPs" : "latency") << " target of "
+            << llvm::formatv("{0:F2}", goal) << " is out of reach: at "
+            << "channel sparsity " << llvm::formatv("{0:F2}", hi)
+            << " the network keeps " << llvm::formatv("{0:F3}", most)
+            << " of it";
+        return signalPassFailure();
+      }
+      for (int step = 0; step < 12; ++step) {
+        double mid = (lo + hi) / 2.0;
+        (ratioAt(mid) <= goal ? hi : lo) = mid;
       }
       options.sparsity = hi;
       func.emitRemark("dlc-prune: channel sparsity ")
