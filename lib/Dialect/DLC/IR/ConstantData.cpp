@@ -191,3 +191,35 @@ FailureOr<quantization::NF4Weights> mlir::dlc::getNF4Weights(NF4ConstantOp op) {
   }
   return weights;
 }
+
+/// The resource blob `attr` refers to, when it is a dense_resource
+/// attribute.
+static std::optional<DenseResourceElementsHandle>
+resourceHandle(Attribute attr) {
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr))
+    return resource.getRawHandle();
+  if (auto typed = dyn_cast<DenseF32ResourceElementsAttr>(attr))
+    return typed.getRawHandle();
+  return std::nullopt;
+}
+
+void mlir::dlc::eraseTrialCopy(Operation *copy, Operation *original) {
+  Operation *scope = original;
+  while (Operation *parent = scope->getParentOp())
+    scope = parent;
+  llvm::DenseSet<StringRef> kept;
+  scope->walk([&](Operation *op) {
+    for (NamedAttribute attr : op->getAttrs())
+      if (std::optional<DenseResourceElementsHandle> handle =
+              resourceHandle(attr.getValue()))
+        kept.insert(handle->getKey());
+  });
+  copy->walk([&](Operation *op) {
+    for (NamedAttribute attr : op->getAttrs())
+      if (std::optional<DenseResourceElementsHandle> handle =
+              resourceHandle(attr.getValue()))
+        if (!kept.contains(handle->getKey()))
+          handle->getResource()->setBlob(AsmResourceBlob());
+  });
+  copy->erase();
+}

@@ -8,6 +8,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 using namespace mlir;
@@ -175,4 +176,19 @@ mlir::dlc::observeRanges(func::FuncOp func, ArrayRef<CalibrationBatch> batches,
     }
   }
   return observers;
+}
+
+double mlir::dlc::outputSqnr(ArrayRef<runtime::Tensor> reference,
+                             ArrayRef<runtime::Tensor> outputs) {
+  double signal = 0.0, noise = 0.0;
+  for (auto [want, got] : llvm::zip(reference, outputs)) {
+    if (got.kind() != runtime::ElementKind::F32 ||
+        got.numElements() != want.numElements())
+      return -INFINITY;
+    for (auto [x, y] : llvm::zip(want.values(), got.values())) {
+      signal += double(x) * x;
+      noise += (double(x) - y) * (double(x) - y);
+    }
+  }
+  return noise == 0.0 ? INFINITY : 10.0 * std::log10(signal / noise);
 }

@@ -288,7 +288,7 @@ void PrunePass::runOnOperation() {
         double ratio = 1.0;
         if (succeeded(pruneChannels(copy, trial)))
           ratio = measure(costAtBatch(copy, *hw, 1)) / base;
-        copy.erase();
+        eraseTrialCopy(copy, func);
         return ratio;
       };
       double lo = 0.0, hi = 0.95;

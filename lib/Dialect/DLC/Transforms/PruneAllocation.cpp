@@ -13,78 +13,59 @@
 //===----------------------------------------------------------------------===//
 
 #include "ChannelPruning.h"
+#include "dlc/Dialect/DLC/IR/ConstantData.h"
 #include "dlc/Runtime/Executor.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FormatVariadic.h"
+#include <cmath>
 #include <limits>
 
 using namespace mlir;
 using namespace mlir::dlc;
 using runtime::Tensor;
 
-namespace {
-using Outputs = std::vector<std::vector<Tensor>>;
-
-/// The function's outputs on every batch.
-FailureOr<Outputs> runBatches(func::FuncOp func,
-                              ArrayRef<CalibrationBatch> batches) {
+/// The function's outputs on every batch, one after the other.
+static FailureOr<std::vector<Tensor>>
+runBatches(func::FuncOp func, ArrayRef<CalibrationBatch> batches) {
   FailureOr<runtime::Executor> executor = runtime::Executor::create(func);
   if (failed(executor))
     return failure();
-  Outputs outputs;
+  std::vector<Tensor> outputs;
   for (const CalibrationBatch &batch : batches) {
     llvm::Expected<std::vector<Tensor>> result = executor->run(batch);
     if (!result)
       return emitError(func.getLoc(), "dlc-prune: running the function on "
                                       "the calibration inputs failed: ")
              << llvm::toString(result.takeError());
-    outputs.push_back(std::move(*result));
+    llvm::append_range(outputs, *result);
   }
   return outputs;
 }
-
-/// Squared error of `got` against `want` over the squared signal, all
-/// batches and outputs together.
-double relativeNoise(const Outputs &want, const Outputs &got) {
-  double signal = 0.0, noise = 0.0;
-  for (auto [wantBatch, gotBatch] : llvm::zip(want, got))
-    for (auto [x, y] : llvm::zip(wantBatch, gotBatch)) {
-      if (x.kind() != runtime::ElementKind::F32 ||
-          y.kind() != runtime::ElementKind::F32 ||
-          x.numElements() != y.numElements())
-        return std::numeric_limits<double>::infinity();
-      for (auto [a, b] : llvm::zip(x.values(), y.values())) {
-        signal += double(a) * a;
-        noise += (double(a) - b) * (double(a) - b);
-      }
-    }
-  return signal > 0.0 ? noise / signal : noise;
-}
-} // namespace
 
 FailureOr<std::vector<double>> mlir::dlc::allocateBySensitivity(
     func::FuncOp func, const ChannelPruneOptions &options,
     ArrayRef<CalibrationBatch> batches,
     llvm::function_ref<double(func::FuncOp)> measure, double goal, double step,
     double maxSparsity) {
-  FailureOr<Outputs> reference = runBatches(func, batches);
+  FailureOr<std::vector<Tensor>> reference = runBatches(func, batches);
   if (failed(reference))
     return failure();
   // Prunes a copy with `fractions` per component: its measure, and with
-  // `noise` the output noise it adds.
+  // `noise` the output noise it adds (over the signal).
   auto trial = [&](ArrayRef<double> fractions,
                    double *noise) -> FailureOr<double> {
     func::FuncOp copy = func.clone();
-    llvm::scope_exit erase([&] { copy.erase(); });
+    llvm::scope_exit erase([&] { eraseTrialCopy(copy, func); });
     ChannelPruneOptions trialOptions = options;
     trialOptions.componentSparsity.assign(fractions.begin(), fractions.end());
     if (failed(pruneChannels(copy, trialOptions)))
       return failure();
     if (noise) {
-      FailureOr<Outputs> outputs = runBatches(copy, batches);
+      FailureOr<std::vector<Tensor>> outputs = runBatches(copy, batches);
       if (failed(outputs))
         return failure();
-      *noise = relativeNoise(*reference, *outputs);
+      // Noise over signal, linear, so that the groups' noises add.
+      *noise = std::pow(10.0, -outputSqnr(*reference, *outputs) / 10.0);
     }
     return measure(copy);
   };
@@ -94,7 +75,7 @@ FailureOr<std::vector<double>> mlir::dlc::allocateBySensitivity(
   none.componentSparsity.clear();
   func::FuncOp probe = func.clone();
   FailureOr<ChannelPruneSummary> summary = pruneChannels(probe, none);
-  probe.erase();
+  eraseTrialCopy(probe, func);
   if (failed(summary))
     return failure();
   auto components = static_cast<size_t>(summary->groups);

@@ -60,21 +60,6 @@ FailureOr<ValueTensors> runAndCapture(func::FuncOp func,
   return values;
 }
 
-/// SQNR of a function's outputs against fp32's, all outputs together.
-double outputSqnr(ArrayRef<Tensor> reference, ArrayRef<Tensor> outputs) {
-  double signal = 0.0, noise = 0.0;
-  for (auto [want, got] : llvm::zip(reference, outputs)) {
-    if (got.kind() != runtime::ElementKind::F32 ||
-        got.numElements() != want.numElements())
-      return -INFINITY;
-    for (auto [x, y] : llvm::zip(want.values(), got.values())) {
-      signal += double(x) * x;
-      noise += (double(x) - y) * (double(x) - y);
-    }
-  }
-  return noise == 0.0 ? INFINITY : 10.0 * std::log10(signal / noise);
-}
-
 std::string formatDb(std::optional<double> db) {
   if (!db)
     return "-";
@@ -177,7 +162,7 @@ FailureOr<double> QuantizePass::trial(func::FuncOp func,
                                       TrialTiming *timing) {
   IRMapping mapping;
   func::FuncOp copy = func.clone(mapping);
-  llvm::scope_exit cleanup([&] { copy.erase(); });
+  llvm::scope_exit cleanup([&] { eraseTrialCopy(copy, func); });
   DenseMap<Value, q::RangeObserver> copyRanges;
   for (const auto &[value, range] : ranges)
     if (Value mapped = mapping.lookupOrNull(value))

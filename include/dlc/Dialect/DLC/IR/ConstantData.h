@@ -65,6 +65,12 @@ ElementsAttr createStorageAttr(RankedTensorType type, ArrayRef<char> bytes,
 /// op when a payload is elided or malformed.
 FailureOr<quantization::NF4Weights> getNF4Weights(NF4ConstantOp op);
 
+/// Erases `copy`, a throwaway clone of `original` that a trial rewrote
+/// (pruned or quantized to measure it), and frees the payloads of the
+/// resource blobs only the copy uses: blobs live as long as the MLIR
+/// context, so the weights of every trial would otherwise stay allocated.
+void eraseTrialCopy(Operation *copy, Operation *original);
+
 } // namespace mlir::dlc
 
 #endif // DLC_DIALECT_DLC_IR_CONSTANTDATA_H

@@ -36,6 +36,12 @@ FailureOr<llvm::DenseMap<Value, quantization::RangeObserver>>
 observeRanges(func::FuncOp func, ArrayRef<CalibrationBatch> batches,
               bool progress);
 
+/// Signal-to-quantization-noise ratio (dB) of `outputs` against
+/// `reference` (the fp32 function's), all outputs together: +inf when
+/// identical, -inf when they do not match in kind or size.
+double outputSqnr(ArrayRef<runtime::Tensor> reference,
+                  ArrayRef<runtime::Tensor> outputs);
+
 } // namespace mlir::dlc
 
 #endif // DLC_DIALECT_DLC_TRANSFORMS_CALIBRATION_H
