@@ -156,33 +156,23 @@ LogicalResult Lowering::lowerNormalization(Operation &op) {
     return success();
   }
   if (auto ln = dyn_cast<LayerNormOp>(op)) {
-    SmallVector<int64_t> shape = shapeOf(ln.getInput());
-    auto axis = static_cast<int64_t>(ln.getAxis());
-    if (axis < 0)
-      axis += shape.size();
-    int64_t size = 1;
-    for (size_t d = axis; d < shape.size(); ++d)
-      size *= shape[d];
+    auto type = cast<ShapedType>(ln.getInput().getType());
+    auto [rows, channels, inner] =
+        aroundAxis(type, positiveAxis(ln.getAxis(), type.getRank()));
     call("dlc_layernorm_f32",
-         {Arg(numElements(ln.getInput()) / size), Arg(size),
-          bufferOf(ln.getInput()), bufferOf(ln.getScale()),
+         {Arg(rows), Arg(channels * inner), bufferOf(ln.getInput()),
+          bufferOf(ln.getScale()),
           ln.getBias() ? Arg(bufferOf(ln.getBias())) : null(),
           Arg(ln.getEpsilon().convertToFloat()), bufferOf(ln.getResult())},
          describe(&op));
     return success();
   }
   auto sm = cast<SoftmaxOp>(op);
-  SmallVector<int64_t> shape = shapeOf(sm.getInput());
-  auto axis = static_cast<int64_t>(sm.getAxis());
-  if (axis < 0)
-    axis += shape.size();
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < axis; ++d)
-    outer *= shape[d];
-  for (size_t d = axis + 1; d < shape.size(); ++d)
-    inner *= shape[d];
+  auto type = cast<ShapedType>(sm.getInput().getType());
+  auto [outer, size, inner] =
+      aroundAxis(type, positiveAxis(sm.getAxis(), type.getRank()));
   call("dlc_softmax_f32",
-       {Arg(outer), Arg(shape[axis]), Arg(inner), bufferOf(sm.getInput()),
+       {Arg(outer), Arg(size), Arg(inner), bufferOf(sm.getInput()),
         bufferOf(sm.getResult())},
        describe(&op));
   return success();
@@ -224,9 +214,7 @@ LogicalResult Lowering::lowerDataMovement(Operation &op) {
   }
   if (auto c = dyn_cast<ConcatOp>(op)) {
     SmallVector<int64_t> outShape = shapeOf(c.getResult());
-    auto axis = static_cast<int64_t>(c.getAxis());
-    if (axis < 0)
-      axis += outShape.size();
+    int64_t axis = positiveAxis(c.getAxis(), outShape.size());
     SmallVector<int64_t> outStrides = stridesOf(outShape);
     int64_t offset = 0;
     for (Value in : c.getInputs()) {
@@ -252,9 +240,7 @@ LogicalResult Lowering::lowerDataMovement(Operation &op) {
     return success();
   }
   if (auto s = dyn_cast<SplitOp>(op)) {
-    auto axis = static_cast<int64_t>(s.getAxis());
-    if (axis < 0)
-      axis += inShape.size();
+    int64_t axis = positiveAxis(s.getAxis(), inShape.size());
     int64_t start = 0;
     for (Value out : s.getResults()) {
       SmallVector<int64_t> outShape = shapeOf(out);

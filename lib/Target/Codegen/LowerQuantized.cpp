@@ -31,19 +31,6 @@ static std::pair<std::vector<q::UniformParams>, int64_t> int8Params(Type type) {
   return {std::move(params.params), params.axis};
 }
 
-/// (outer, channels, inner) around `axis` of `type` (-1: the whole tensor
-/// as one channel).
-static std::array<int64_t, 3> aroundAxis(ShapedType type, int64_t axis) {
-  if (axis < 0)
-    return {1, 1, type.getNumElements()};
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < axis; ++d)
-    outer *= type.getDimSize(d);
-  for (int64_t d = axis + 1; d < type.getRank(); ++d)
-    inner *= type.getDimSize(d);
-  return {outer, type.getDimSize(axis), inner};
-}
-
 BufferRef Lowering::fp8Table(Type fp8Type) {
   q::FP8Format format = *getFP8Format(fp8Type);
   ArrayRef<float> decoded = q::fp8DecodeTable(format);

@@ -15,6 +15,7 @@
 #include "dlc/Quant/UniformQuant.h"
 #include "dlc/Target/Codegen/Lowering.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include <array>
 
 namespace mlir::dlc::codegen {
 
@@ -34,6 +35,25 @@ inline SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
   for (int64_t d = static_cast<int64_t>(shape.size()) - 2; d >= 0; --d)
     strides[d] = strides[d + 1] * shape[d + 1];
   return strides;
+}
+
+/// `axis` of a rank-`rank` tensor counted from the front (a verified op's
+/// negative axis counts from the back).
+inline int64_t positiveAxis(int64_t axis, size_t rank) {
+  return axis < 0 ? axis + static_cast<int64_t>(rank) : axis;
+}
+
+/// (outer, channels, inner) element counts around `axis` of `type` (-1:
+/// the whole tensor as one channel, as a per-tensor quantization axis).
+inline std::array<int64_t, 3> aroundAxis(ShapedType type, int64_t axis) {
+  if (axis < 0)
+    return {1, 1, type.getNumElements()};
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= type.getDimSize(d);
+  for (int64_t d = axis + 1; d < type.getRank(); ++d)
+    inner *= type.getDimSize(d);
+  return {outer, type.getDimSize(axis), inner};
 }
 
 /// An absent (null pointer) kernel argument.
