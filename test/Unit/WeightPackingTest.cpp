@@ -21,7 +21,7 @@ namespace {
 TEST(WeightPackingTest, Sparse24KeepsTwoOfEachFourWithSelectors) {
   // One row of 8 steps (two groups), padded to 32 (eight groups).
   std::vector<float> row = {0.0f, 1.5f, 0.0f, -2.0f, 3.0f, 0.0f, 0.0f, 0.0f};
-  std::optional<Sparse24Rows> sparse = compressSparse24(row, 1, 8);
+  std::optional<Sparse24Rows<float>> sparse = compressSparse24(row, 1, 8);
   ASSERT_TRUE(sparse);
   EXPECT_EQ(sparse->paddedK, 32);
   ASSERT_EQ(sparse->values.size(), 16u);
@@ -51,7 +51,7 @@ TEST(WeightPackingTest, Sparse24SelectorsMatchThePtxLayout) {
     row[step] = 1.0f;
     row[step + 2] = 2.0f;
   }
-  std::optional<Sparse24Rows> sparse = compressSparse24(row, 1, 32);
+  std::optional<Sparse24Rows<float>> sparse = compressSparse24(row, 1, 32);
   ASSERT_TRUE(sparse);
   ASSERT_EQ(sparse->metadata.size(), 4u);
   uint32_t word = 0;
@@ -74,7 +74,8 @@ TEST(WeightPackingTest, Sparse24ExpandsBackToTheRows) {
       if (b != a)
         weights[r * k + 4 * g + b] = -static_cast<float>(r * 100 + g + 1);
     }
-  std::optional<Sparse24Rows> sparse = compressSparse24(weights, rows, k);
+  std::optional<Sparse24Rows<float>> sparse =
+      compressSparse24(weights, rows, k);
   ASSERT_TRUE(sparse);
   ASSERT_EQ(sparse->paddedK, 64);
   std::vector<float> expanded(rows * sparse->paddedK, 0.0f);
@@ -95,6 +96,40 @@ TEST(WeightPackingTest, Sparse24ExpandsBackToTheRows) {
       EXPECT_EQ(expanded[r * sparse->paddedK + i],
                 i < k ? weights[r * k + i] : 0.0f)
           << "row " << r << " step " << i;
+}
+
+TEST(WeightPackingTest, Sparse24Int8PadsToTheByteKernelsChunk) {
+  // int8 rows go to mma.sp m16n8k64: K padded to 64 steps (16 groups), the
+  // kept codes as they are, the selectors as for fp16.
+  std::vector<int8_t> row = {0, 5, 0, -3, 7, 0, 0, 0};
+  std::optional<Sparse24Rows<int8_t>> sparse = compressSparse24(row, 1, 8);
+  ASSERT_TRUE(sparse);
+  EXPECT_EQ(sparse->paddedK, 64);
+  ASSERT_EQ(sparse->values.size(), 32u);
+  ASSERT_EQ(sparse->metadata.size(), 8u);
+  EXPECT_EQ(sparse->values[0], 5);
+  EXPECT_EQ(sparse->values[1], -3);
+  EXPECT_EQ(sparse->values[2], 7);
+  EXPECT_EQ(sparse->values[3], 0);
+  EXPECT_EQ(sparse->metadata[0], 0x4D);
+  for (size_t i = 1; i < 8; ++i)
+    EXPECT_EQ(sparse->metadata[i], 0x44);
+  std::vector<int8_t> dense = {1, 2, 3, 0};
+  EXPECT_FALSE(compressSparse24(dense, 1, 4));
+}
+
+TEST(WeightPackingTest, Sparse24FP8CountsNegativeZeroAsZero) {
+  // fp8 codes: 0x80 is -0 in E4M3 and E5M2 alike, so a group of 1.0, -0,
+  // -1.0, -0 keeps steps 0 and 2; three non-zero codes do not compress.
+  std::vector<uint8_t> row = {0x38, 0x80, 0xB8, 0x80};
+  std::optional<Sparse24Rows<uint8_t>> sparse = compressSparse24FP8(row, 1, 4);
+  ASSERT_TRUE(sparse);
+  EXPECT_EQ(sparse->paddedK, 64);
+  EXPECT_EQ(sparse->values[0], 0x38);
+  EXPECT_EQ(sparse->values[1], 0xB8);
+  EXPECT_EQ(sparse->metadata[0] & 0xF, 0x8);
+  std::vector<uint8_t> dense = {0x38, 0x01, 0xB8, 0x80};
+  EXPECT_FALSE(compressSparse24FP8(dense, 1, 4));
 }
 
 TEST(WeightPackingTest, Sparse24RefusesDenseGroupsAndRaggedRows) {

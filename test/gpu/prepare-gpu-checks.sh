@@ -10,9 +10,9 @@
 # ResNet-18's most frequent convolution (64 -> 64 channels, 3x3, 56x56,
 # batch 8; fp32 and fp16) for the cuDNN one. Copy the bundle and this
 # directory to the GPU machine and run run-gpu-checks.sh there. The full
-# bundle is 167 MiB (the fp32 ResNet-18 46 MB, with fp16 / bf16 weights 24,
-# with 2:4 ones 14, the GEMM timing models 17 and 8); name a part (below)
-# or models to make it smaller.
+# bundle is 177 MiB (the fp32 ResNet-18 46 MB, with fp16 / bf16 weights 24,
+# with 2:4 ones 14, 2:4 int8 7, the GEMM timing models 17 and 8); name a
+# part (below) or models to make it smaller.
 set -euo pipefail
 build=$(cd "$1" && pwd)
 bundle=$2
@@ -21,18 +21,21 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 # The bundle in three parts, each within the 64 MiB a device call carries
 # beside the working tree: every GEMM path on small models, the peer
-# shapes and ResNet-18 2:4 (50 MiB); ResNet-18 on int8, fp16 and bf16
+# shapes and ResNet-18 2:4 at fp16 and int8 (59 MiB); ResNet-18 on int8, fp16 and bf16
 # (58 MiB); ResNet-18 fp32 and MobileNetV2 (59 MiB).
 part1=(transformer transformer_int8 transformer_fp16
        digits_int8 digits_int8_dp4a digits_nf4 digits_nf4_fp16 digits_e4m3
        digits_e5m2 digits_fp16 digits_bf16 digits_sparse_fp16
-       digits_sparse_fp16_t32 digits_nf4_t32
+       digits_sparse_fp16_t32 digits_nf4_t32 digits_sparse_int8
+       digits_sparse_int8_t32 digits_sparse_e4m3
        odd_shapes odd_shapes_fp16 odd_shapes_bf16 odd_shapes_int8
        odd_shapes_e4m3 odd_shapes_nf4_fp16 odd_shapes_sparse_fp16
+       odd_shapes_sparse_int8 odd_shapes_sparse_e4m3
        odd_shapes_int8_dp4a odd_attention odd_attention_fp16 odd_attention_int8
        odd_attention_wide odd_attention_wide_fp16 odd_attention_wide_int8
        pooling pad_modes depthwise3x3 depthwise5x5s2 grouped3x3_fp16
-       gemm2048 gemm2048_fp16 conv64x56 conv64x56_fp16 resnet18_sparse_fp16)
+       gemm2048 gemm2048_fp16 conv64x56 conv64x56_fp16 resnet18_sparse_fp16
+       resnet18_sparse_int8)
 part2=(resnet18_int8 resnet18_fp16 resnet18_bf16)
 part3=(resnet18 mobilenet_v2)
 [ $# -eq 0 ] && set -- part1 part2 part3
@@ -102,6 +105,13 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
     read -r mlir input _ < <(source_of resnet18)
     "$bin/dlc-opt" "$mlir" --dlc-prune="method=2:4" -o "$work/$1.mlir"
     echo "$work/$1.mlir $input 5e-3 --cuda-precision=fp16" ;;
+  resnet18_sparse_int8)
+    # Pruned 2:4, then quantized: 20 of 21 layers on the int8 sparse tensor
+    # cores (mma.sp m16n8k64); int8 sums are exact: identical.
+    read -r mlir input _ < <(source_of resnet18)
+    "$bin/dlc-opt" "$mlir" --dlc-prune="method=2:4" -o "$work/resnet18_sparse.mlir"
+    "$bin/dlc-opt" "$work/resnet18_sparse.mlir" --dlc-quantize="calibration=$input progress=false" -o "$work/$1.mlir"
+    echo "$work/$1.mlir $input 0" ;;
   transformer_fp16)
     # The transformer block's linear layers and attention matmuls (their
     # activations packed at run time) on fp16 tensor cores.
@@ -133,11 +143,25 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
       mlir=$work/$1.mlir
     fi
     echo "$mlir $digits/test_x.npy $tol --cuda-precision=$precision" ;;
-  digits_sparse_fp16_t32 | digits_nf4_t32)
+  digits_sparse_int8 | digits_sparse_e4m3)
+    # The digits CNN pruned 2:4, then quantized: every layer but the 9-step
+    # stem on the 8-bit sparse tensor cores (mma.sp m16n8k64; fp8 for an
+    # sm_89 target, an L4). int8 sums are exact: identical; fp8 at
+    # digits_e4m3's tolerance.
+    import_digits
+    local precision=int8 tol=0 flags=
+    if [ "$1" = digits_sparse_e4m3 ]; then
+      precision=fp8-e4m3 tol=2e-2 flags=--cuda-target=l4
+    fi
+    [ -f "$work/digits_sparse.mlir" ] || "$bin/dlc-opt" "$work/digits.mlir" --dlc-prune="method=2:4" -o "$work/digits_sparse.mlir"
+    "$bin/dlc-opt" "$work/digits_sparse.mlir" --dlc-quantize="precision=$precision calibration=$digits/calib_x.npy progress=false" --dlc-infer-shapes=batch=360 -o "$work/$1.mlir"
+    echo "$work/$1.mlir $digits/test_x.npy $tol $flags" ;;
+  digits_sparse_fp16_t32 | digits_nf4_t32 | digits_sparse_int8_t32)
     # digits_sparse_fp16 on the smallest tile a target may give, 32 x 32
     # (one 16x8 mma tile per warp), 8 stages deep (the 2:4 kernel's stages
-    # are 32 steps long: 7 of them fit 48 KB); digits_nf4 on it with
-    # 2 rows of a panel per thread of the fp32 kernel.
+    # are 32 steps long: 7 of them fit 48 KB; the 8-bit one's 64 steps, 8
+    # fit); digits_nf4 on it with 2 rows of a panel per thread of the fp32
+    # kernel.
     read -r mlir input tol flags < <(source_of "${1%_t32}")
     cat > "$work/small-tiles.json" <<'JSON'
 {"targets": [{"name": "sm80-t32", "kind": "gpu", "peak_tflops": {"fp32": 19.5},
@@ -189,7 +213,8 @@ JSON
       echo "$work/$1.mlir $input 0" ;;
     esac ;;
   odd_shapes | odd_shapes_fp16 | odd_shapes_bf16 | odd_shapes_int8 | \
-  odd_shapes_e4m3 | odd_shapes_nf4_fp16 | odd_shapes_sparse_fp16)
+  odd_shapes_e4m3 | odd_shapes_nf4_fp16 | odd_shapes_sparse_fp16 | \
+  odd_shapes_sparse_int8 | odd_shapes_sparse_e4m3)
     # Ragged shapes (odd_shapes.py) on every GEMM path, at the tolerances
     # of the digits models on the same paths.
     local mlir=$work/odd_shapes.mlir input=$work/odd_shapes.input.npy
@@ -209,6 +234,14 @@ JSON
     odd_shapes_sparse_fp16)
       "$bin/dlc-opt" "$mlir" --dlc-prune="method=2:4" -o "$work/$1.mlir"
       echo "$work/$1.mlir $input 5e-3 --cuda-precision=fp16" ;;
+    odd_shapes_sparse_int8 | odd_shapes_sparse_e4m3)
+      local precision=int8 tol=0 flags=
+      if [ "$1" = odd_shapes_sparse_e4m3 ]; then
+        precision=fp8-e4m3 tol=2e-2 flags=--cuda-target=l4
+      fi
+      "$bin/dlc-opt" "$mlir" --dlc-prune="method=2:4" -o "$work/odd_shapes_sparse.mlir"
+      "$bin/dlc-opt" "$work/odd_shapes_sparse.mlir" --dlc-quantize="precision=$precision calibration=$input progress=false" -o "$work/$1.mlir"
+      echo "$work/$1.mlir $input $tol $flags" ;;
     esac ;;
   pad_modes) # ONNX Pad's three modes chained: reflect, edge, constant
     $py -c "import numpy; numpy.save('$work/pad_modes.input.npy', numpy.random.default_rng(0).standard_normal((1, 4, 9, 9)).astype(numpy.float32))"
@@ -284,4 +317,4 @@ for name in "${names[@]}"; do
   echo "prepared $name (tolerance $tol)"
 done
 cp "$here/run-gpu-checks.sh" "$here/npy_compare.cpp" "$here/cublas_gemm.cu" \
-  "$here/cudnn_conv.cu" "$bundle/"
+  "$here/cudnn_conv.cu" "$here/sparse_meta_probe.cu" "$bundle/"

@@ -10,8 +10,9 @@
 # random:1) and times 50 runs and 50 CUDA-graph launches;
 # then sets the 2048^3 GEMM models against cuBLAS (SGEMM; fp16 GemmEx) and
 # the 64-channel 56x56 convolutions against cuDNN (fp32; fp16 on tensor
-# cores), each peer with its fastest algorithm. Writes the log and a
-# summary table to LOG_DIR; exits non-zero when any model fails.
+# cores), each peer with its fastest algorithm; and probes which metadata
+# layout the int8 sparse tensor cores read. Writes the log and a summary
+# table to LOG_DIR; exits non-zero when any model or the probe fails.
 set -uo pipefail
 bundle=$(cd "$1" && pwd)
 log=$2
@@ -79,6 +80,17 @@ for dir in "$bundle"/*/; do
   echo "$name: $status; $ms ms/run, $graph ms/run as a graph"
   echo "| $name | $status | $ms | $graph |" >> "$summary"
 done
+# Which metadata lane layout the int8 sparse tensor cores read (sm_80 and
+# newer): the 8-bit 2:4 kernels follow CUTLASS's reading of the PTX ISA's
+# figure (docs/backends/cuda.md); the probe tries it and two others.
+if [ "$cap" -ge 80 ] && [ -f "$bundle/sparse_meta_probe.cu" ] &&
+    nvcc -O3 -arch="sm_$cap" "$bundle/sparse_meta_probe.cu" -o "$log/sparse_meta_probe"; then
+  probe=$("$log/sparse_meta_probe")
+  probe_status=$?
+  echo "$probe"
+  { echo ""; echo "$probe" | sed 's/^/- /'; } >> "$summary"
+  [ "$probe_status" -eq 0 ] || failures=$((failures + 1))
+fi
 # peer_row LABEL MODEL PEER-MS: a row of the peer table, if MODEL ran.
 peer_row() {
   local ours=${msrun[$2]:-}

@@ -52,6 +52,12 @@ mlir::dlc::cuda::emitCUDA(ModuleOp module, const CUDAEmitOptions &options) {
   // fp16/bf16 layers with 2:4 sparse weights on sparse tensor cores (sm_80+).
   LoweringOptions lowering;
   lowering.sparse24 = options.precision != "fp32" && capability >= 80;
+  // int8 and fp8 layers with 2:4 sparse weights on the 8-bit sparse tensor
+  // cores (mma.sp m16n8k64): int8 from sm_80; fp8 on sm_89 only, where
+  // the instruction is native (ptxas expands it for sm_90: 176 registers
+  // per thread against 79 for sm_89 and the dense fp8 kernel's 75).
+  lowering.sparse24Int8 = capability >= 80;
+  lowering.sparse24FP8 = capability == 89;
   // Their dense weights already rounded to the tensor cores' type.
   if (options.precision != "fp32")
     lowering.halfWeights =

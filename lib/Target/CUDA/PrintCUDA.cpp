@@ -101,15 +101,22 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
   // Compile only the GEMM kernels the model calls (and so let the PTX of
   // each model show its own paths).
   bool simt = false, f16 = false, bf16 = false, s8 = false, fp8 = false,
-       sparse = false, nf4 = false, nf4Simt = false;
+       sparse = false, sparseS8 = false, sparseFP8 = false, nf4 = false,
+       nf4Simt = false;
   for (const KernelCall &call : program.calls) {
     StringRef kernel = call.kernel;
-    if (kernel.ends_with("_s8") && (kernel.starts_with("dlc_qconv2d") ||
-                                    kernel.starts_with("dlc_qlinear") ||
-                                    kernel.starts_with("dlc_qmatmul")))
+    bool sparseInt8 =
+        kernel == "dlc_qconv2d_s8_sparse" || kernel == "dlc_qlinear_s8_sparse";
+    sparseS8 |= sparseInt8;
+    if (sparseInt8 ||
+        (kernel.ends_with("_s8") && (kernel.starts_with("dlc_qconv2d") ||
+                                     kernel.starts_with("dlc_qlinear") ||
+                                     kernel.starts_with("dlc_qmatmul"))))
       s8 = true;
-    if (kernel == "dlc_conv2d_fp8" || kernel == "dlc_linear_fp8")
+    if (kernel == "dlc_conv2d_fp8" || kernel == "dlc_linear_fp8") {
       fp8 = true;
+      sparseFP8 |= hasWeightKind(call, "DLC_A_SP24");
+    }
     if (kernel != "dlc_conv2d_f32" && kernel != "dlc_linear_f32" &&
         kernel != "dlc_matmul_f32")
       continue;
@@ -140,6 +147,10 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
     os << "#define DLC_WANT_FP8_TC 1\n";
   if (sparse)
     os << "#define DLC_WANT_SP24_TC 1\n";
+  if (sparseS8)
+    os << "#define DLC_WANT_SP24_S8 1\n";
+  if (sparseFP8)
+    os << "#define DLC_WANT_SP24_FP8 1\n";
   if (nf4)
     os << "#define DLC_WANT_NF4_TC 1\n";
   if (nf4Simt)

@@ -105,11 +105,21 @@ FailureOr<Arg> Lowering::weightSource(Operation *layer, Value weight,
     FailureOr<std::vector<char>> bytes = constantBytes(weight, layer);
     if (failed(bytes))
       return failure();
+    ArrayRef<uint8_t> codes(reinterpret_cast<const uint8_t *>(bytes->data()),
+                            bytes->size());
+    if (options.sparse24FP8)
+      if (std::optional<Sparse24Rows<uint8_t>> sparse =
+              compressSparse24FP8(codes, type.getDimSize(0), shape.k))
+        return source("DLC_A_SP24",
+                      program.addWeights(sparse->values.data(),
+                                         sparse->values.size(), ElemType::U8),
+                      null(), 0, null(), null(),
+                      program.addWeights(sparse->metadata.data(),
+                                         sparse->metadata.size(),
+                                         ElemType::U8));
     // CUDA's fp8 kernel copies a row's 4 steps as one operand register.
-    std::vector<uint8_t> packed = packPanelsBytes(
-        ArrayRef<uint8_t>(reinterpret_cast<const uint8_t *>(bytes->data()),
-                          bytes->size()),
-        shape, backend == Backend::CUDA ? 4 : 1);
+    std::vector<uint8_t> packed =
+        packPanelsBytes(codes, shape, backend == Backend::CUDA ? 4 : 1);
     return source(
         "DLC_A_FP8",
         program.addWeights(packed.data(), packed.size(), ElemType::U8), null(),
@@ -122,7 +132,7 @@ FailureOr<Arg> Lowering::weightSource(Operation *layer, Value weight,
     return layer->emitOpError("has a weight that is not a constant; ")
            << backendName() << " packs weights at emit time";
   if (options.sparse24 && options.halfWeights)
-    if (std::optional<Sparse24Rows> sparse =
+    if (std::optional<Sparse24Rows<float>> sparse =
             compressSparse24(*values, type.getDimSize(0), shape.k)) {
       std::vector<uint16_t> kept =
           roundToHalf(sparse->values, *options.halfWeights);

@@ -101,11 +101,21 @@ FailureOr<Int8Layer> Lowering::int8Layer(Operation *op, Value input,
       sum += w[m * k + i];
     correction[m] -= static_cast<int32_t>(in.zeroPoint) * sum;
   }
-  std::vector<int8_t> packed = packPanelsS8(w, {groups, rows / groups, k});
   Int8Layer layer;
   layer.inputZero = in.zeroPoint;
-  layer.weights =
-      program.addWeights(packed.data(), packed.size(), ElemType::S8);
+  std::optional<Sparse24Rows<int8_t>> sparse;
+  if (options.sparse24Int8)
+    sparse = compressSparse24(w, rows, k);
+  if (sparse) {
+    layer.weights = program.addWeights(sparse->values.data(),
+                                       sparse->values.size(), ElemType::S8);
+    layer.sparseMeta = program.addWeights(
+        sparse->metadata.data(), sparse->metadata.size(), ElemType::U8);
+  } else {
+    std::vector<int8_t> packed = packPanelsS8(w, {groups, rows / groups, k});
+    layer.weights =
+        program.addWeights(packed.data(), packed.size(), ElemType::S8);
+  }
   layer.correction = program.addWeights(correction.data(),
                                         correction.size() * 4, ElemType::S32);
   layer.requant =
@@ -163,6 +173,14 @@ std::vector<Arg> Lowering::fp8Args(std::vector<Arg> shape, const FP8Product &p,
   return shape;
 }
 
+/// The weight arguments of an int8 layer's call: the packed panels, or
+/// the 2:4 kept values and their selectors.
+static void appendInt8Weights(const Int8Layer &layer, std::vector<Arg> &args) {
+  args.push_back(layer.weights);
+  if (layer.sparseMeta)
+    args.push_back(*layer.sparseMeta);
+}
+
 LogicalResult Lowering::lowerQConv(QConv2DOp op) {
   auto in = cast<ShapedType>(op.getInput().getType());
   auto weight = cast<ShapedType>(op.getWeight().getType());
@@ -191,12 +209,15 @@ LogicalResult Lowering::lowerQConv(QConv2DOp op) {
   double l2 = (target.l2MiB > 0 ? target.l2MiB : 1) * 1024 * 1024;
   int64_t nc = std::max<int64_t>(8, static_cast<int64_t>(l2 / 2 / k4) / 8 * 8);
   nc = std::min(nc, roundUp(out.getDimSize(2) * out.getDimSize(3), 8));
-  std::vector<Arg> args = {
-      Arg(in.getDimSize(0)), geom,           bufferOf(op.getInput()),
-      Arg(layer->inputZero), layer->weights, bufferOf(op.getResult()),
-      layer->correction,     layer->requant, Arg(nc)};
+  std::vector<Arg> args = {Arg(in.getDimSize(0)), geom, bufferOf(op.getInput()),
+                           Arg(layer->inputZero)};
+  appendInt8Weights(*layer, args);
+  llvm::append_range(args,
+                     ArrayRef<Arg>{bufferOf(op.getResult()), layer->correction,
+                                   layer->requant, Arg(nc)});
   appendS8GemmTail(op, args, k4, nc);
-  call("dlc_qconv2d_s8", std::move(args), describe(op));
+  call(layer->sparseMeta ? "dlc_qconv2d_s8_sparse" : "dlc_qconv2d_s8",
+       std::move(args), describe(op));
   return success();
 }
 
@@ -223,18 +244,15 @@ LogicalResult Lowering::lowerQLinear(QLinearOp op) {
   if (failed(layer))
     return failure();
   int64_t k4 = roundUp(k, 4), nc = roundUp(batchRows, 8);
-  std::vector<Arg> args = {Arg(batchRows),
-                           Arg(k),
-                           Arg(rows),
-                           bufferOf(op.getInput()),
-                           Arg(layer->inputZero),
-                           layer->weights,
-                           bufferOf(op.getResult()),
-                           layer->correction,
-                           layer->requant,
-                           Arg(nc)};
+  std::vector<Arg> args = {Arg(batchRows), Arg(k), Arg(rows),
+                           bufferOf(op.getInput()), Arg(layer->inputZero)};
+  appendInt8Weights(*layer, args);
+  llvm::append_range(args,
+                     ArrayRef<Arg>{bufferOf(op.getResult()), layer->correction,
+                                   layer->requant, Arg(nc)});
   appendS8GemmTail(op, args, k4, nc);
-  call("dlc_qlinear_s8", std::move(args), describe(op));
+  call(layer->sparseMeta ? "dlc_qlinear_s8_sparse" : "dlc_qlinear_s8",
+       std::move(args), describe(op));
   return success();
 }
 

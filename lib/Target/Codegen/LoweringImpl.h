@@ -103,6 +103,9 @@ Aggregate convGeometry(ShapedType in, ShapedType weight, ShapedType out,
 struct Int8Layer {
   int64_t inputZero = 0;
   BufferRef weights, correction;
+  /// 2:4 sparse weights' selectors (LoweringOptions::sparse24Int8):
+  /// `weights` then holds the kept values.
+  std::optional<BufferRef> sparseMeta;
   Aggregate requant;
 };
 

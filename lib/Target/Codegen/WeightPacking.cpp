@@ -98,22 +98,25 @@ mlir::dlc::codegen::packPanelsNF4(llvm::ArrayRef<uint8_t> codes,
   return packed;
 }
 
-std::optional<Sparse24Rows>
-mlir::dlc::codegen::compressSparse24(llvm::ArrayRef<float> weights,
-                                     int64_t rows, int64_t k) {
+/// Compresses `rows` x `k` row-major `weights` (padded to a multiple of
+/// `chunk` steps) whose step is kept where `nonZero` says so.
+template <typename T, typename NonZero>
+static std::optional<Sparse24Rows<T>>
+compressRows(llvm::ArrayRef<T> weights, int64_t rows, int64_t k, int64_t chunk,
+             NonZero nonZero) {
   if (k % 4 != 0 || static_cast<int64_t>(weights.size()) != rows * k)
     return std::nullopt;
-  Sparse24Rows out;
-  out.paddedK = roundUp(k, kSparse24StepChunk);
+  Sparse24Rows<T> out;
+  out.paddedK = roundUp(k, chunk);
   int64_t groups = out.paddedK / 4;
-  out.values.assign(rows * groups * 2, 0.0f);
+  out.values.assign(rows * groups * 2, T(0));
   out.metadata.assign(rows * groups / 2, 0);
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t g = 0; g < groups; ++g) {
       // The non-zero steps, then the lowest zero ones, two in all.
       int kept[2], count = 0;
       for (int t = 0; t < 4; ++t)
-        if (4 * g + t < k && weights[r * k + 4 * g + t] != 0.0f) {
+        if (4 * g + t < k && nonZero(weights[r * k + 4 * g + t])) {
           if (count == 2)
             return std::nullopt;
           kept[count++] = t;
@@ -126,10 +129,32 @@ mlir::dlc::codegen::compressSparse24(llvm::ArrayRef<float> weights,
       for (int i = 0; i < 2; ++i) {
         int64_t step = 4 * g + kept[i];
         out.values[(r * groups + g) * 2 + i] =
-            step < k ? weights[r * k + step] : 0.0f;
+            step < k ? weights[r * k + step] : T(0);
       }
       uint8_t selector = static_cast<uint8_t>(kept[0] | kept[1] << 2);
       out.metadata[(r * groups + g) / 2] |= g % 2 ? selector << 4 : selector;
     }
   return out;
+}
+
+std::optional<Sparse24Rows<float>>
+mlir::dlc::codegen::compressSparse24(llvm::ArrayRef<float> weights,
+                                     int64_t rows, int64_t k) {
+  return compressRows(weights, rows, k, kSparse24StepChunk,
+                      [](float v) { return v != 0.0f; });
+}
+
+std::optional<Sparse24Rows<int8_t>>
+mlir::dlc::codegen::compressSparse24(llvm::ArrayRef<int8_t> weights,
+                                     int64_t rows, int64_t k) {
+  return compressRows(weights, rows, k, kSparse24ByteStepChunk,
+                      [](int8_t v) { return v != 0; });
+}
+
+std::optional<Sparse24Rows<uint8_t>>
+mlir::dlc::codegen::compressSparse24FP8(llvm::ArrayRef<uint8_t> codes,
+                                        int64_t rows, int64_t k) {
+  // E4M3 and E5M2 alike: the sign bit alone is -0.
+  return compressRows(codes, rows, k, kSparse24ByteStepChunk,
+                      [](uint8_t c) { return (c & 0x7F) != 0; });
 }

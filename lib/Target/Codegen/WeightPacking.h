@@ -58,21 +58,29 @@ std::vector<uint8_t> packPanelsNF4(llvm::ArrayRef<uint8_t> codes,
 /// Rows whose every 4 consecutive steps hold at most 2 non-zero weights
 /// (2:4 structured sparsity, dlc-prune method=2:4), compressed for sparse
 /// tensor cores (mma.sp): per row, the 2 kept values of each group of 4
-/// steps (K padded with zero groups to a multiple of 32) and a 4-bit
-/// selector per group, the two kept steps' indices in increasing order
-/// (bits 1:0 the first, 3:2 the second; groups without 2 non-zeros keep
-/// their zeros at the lowest free indices). Byte j of a row's metadata
-/// holds groups 2j (low nibble) and 2j+1.
-struct Sparse24Rows {
+/// steps (K padded with zero groups to a multiple of the kernel's chunk:
+/// 32 steps for fp16 / bf16, 64 for int8 and fp8) and a 4-bit selector per
+/// group, the two kept steps' indices in increasing order (bits 1:0 the
+/// first, 3:2 the second; groups without 2 non-zeros keep their zeros at
+/// the lowest free indices). Byte j of a row's metadata holds groups 2j
+/// (low nibble) and 2j+1.
+template <typename T> struct Sparse24Rows {
   int64_t paddedK = 0;
-  std::vector<float> values;     // rows x paddedK/2
+  std::vector<T> values;         // rows x paddedK/2
   std::vector<uint8_t> metadata; // rows x paddedK/8
 };
 constexpr int64_t kSparse24StepChunk = 32;
+constexpr int64_t kSparse24ByteStepChunk = 64;
 /// The compressed form of the `rows` x `k` row-major `weights`, or nothing
 /// when some group of 4 steps has more than 2 non-zeros (or k % 4 != 0).
-std::optional<Sparse24Rows> compressSparse24(llvm::ArrayRef<float> weights,
-                                             int64_t rows, int64_t k);
+std::optional<Sparse24Rows<float>>
+compressSparse24(llvm::ArrayRef<float> weights, int64_t rows, int64_t k);
+/// The same for int8 weights (mma.sp m16n8k64), K padded to 64 steps.
+std::optional<Sparse24Rows<int8_t>>
+compressSparse24(llvm::ArrayRef<int8_t> weights, int64_t rows, int64_t k);
+/// The same for fp8 codes (both +0 and -0 are zeros), K padded to 64.
+std::optional<Sparse24Rows<uint8_t>>
+compressSparse24FP8(llvm::ArrayRef<uint8_t> codes, int64_t rows, int64_t k);
 
 } // namespace mlir::dlc::codegen
 

@@ -196,6 +196,64 @@ inline void mma_sp_m16n8k32(float d[4], const uint32_t a[4],
     multiply(P, A, B, 32);
   });
 }
+/* P = A B of mma.sp::ordered_metadata.sync.aligned.m16n8k64 on 8-bit
+ * operands (sparsity selector 0), each element decoded by `value(code,
+ * isA)`. A is 16x64 with 2 of every 4 steps kept: its 16x32 kept values
+ * are laid out as m16n8k32's A (lane 4g+t's register r holds row
+ * g + 8 (r % 2), kept values 16 (r / 2) + 4t .. + 3, i.e. the groups
+ * 8 (r / 2) + 2t and + 1). All four lanes of a quad give metadata, one
+ * row's 8 groups (32 logical steps) each: lane 4g holds row g's groups
+ * 0-7, 4g + 1 row g + 8's, 4g + 2 row g's groups 8-15, 4g + 3 row
+ * g + 8's; group j in bits 4j .. 4j + 3, the first kept position in the
+ * lower 2 (read from CUTLASS's metadata reordering for 32-bit metadata
+ * elements, the 16-bit one being what mma_sp_m16n8k32 has). B (64x8):
+ * register r holds steps 16r + 4t .. + 3 of column g. */
+template <typename Acc, typename Lane, typename Value>
+void sparseProduct8(Acc *P, Lane lane, Value value) {
+  Acc A[16 * 64] = {}, B[64 * 8];
+  for (int m = 0; m < 16; ++m)
+    for (int group = 0; group < 16; ++group) {
+      uint32_t meta =
+          lane(4 * (m % 8) + 2 * (group / 8) + m / 8).e >> 4 * (group % 8);
+      int first = meta & 3, second = meta >> 2 & 3;
+      if (first >= second)
+        fail("mma.sp::ordered_metadata: a group's two positions are not "
+             "increasing");
+      for (int i = 0; i < 2; ++i) {
+        int j = 2 * group + i; /* the kept value's column, 0 .. 31 */
+        uint32_t reg = lane(4 * (m % 8) + j % 16 / 4).a[m / 8 + 2 * (j / 16)];
+        A[m * 64 + 4 * group + (i ? second : first)] =
+            value(reg >> 8 * (j % 4) & 0xFF, true);
+      }
+    }
+  for (int k = 0; k < 64; ++k)
+    for (int n = 0; n < 8; ++n)
+      B[k * 8 + n] = value(
+          lane(4 * n + k % 16 / 4).b[k / 16] >> 8 * (k % 4) & 0xFF, false);
+  multiply(P, A, B, 64);
+}
+
+/* d += A B, mma.sp::ordered_metadata.sync.aligned.m16n8k64.row.col.s32.s8.
+ * s8.s32, exact. */
+inline void mma_sp_m16n8k64_s8(int32_t d[4], const uint32_t a[4],
+                               const uint32_t b[4], uint32_t e) {
+  warpMma(d, MmaOperands{a, b, e}, true, [&](int32_t *P, auto lane) {
+    sparseProduct8<int32_t>(
+        P, lane, [](uint32_t code, bool) { return (int32_t)(int8_t)code; });
+  });
+}
+
+/* d = A B, mma.sp::ordered_metadata.sync.aligned.m16n8k64.row.col.f32.<a>.
+ * <b>.f32 on fp8 codes with a zero C. */
+inline void mma_sp_m16n8k64_fp8(float d[4], const uint32_t a[4],
+                                const uint32_t b[4], uint32_t e, bool a_e5m2,
+                                bool b_e5m2) {
+  warpMma(d, MmaOperands{a, b, e}, false, [&](float *P, auto lane) {
+    sparseProduct8<float>(P, lane, [&](uint32_t code, bool isA) {
+      return fp8Value(code, isA ? a_e5m2 : b_e5m2);
+    });
+  });
+}
 } // namespace dlc_emu
 
 #endif

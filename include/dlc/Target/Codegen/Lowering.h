@@ -31,6 +31,11 @@ struct LoweringOptions {
   /// (DLC_A_TC16, packPanelsHalf) for the tensor cores that round their
   /// inputs to that type anyway; unset, as fp32 panels.
   std::optional<HalfFormat> halfWeights;
+  /// int8 and fp8 conv and linear layers whose weights have 2:4 structured
+  /// sparsity get them compressed the same way (their own codes, K padded
+  /// to 64) for the 8-bit sparse tensor cores (mma.sp m16n8k64): int8 on
+  /// sm_80 and newer, fp8 on sm_89.
+  bool sparse24Int8 = false, sparse24FP8 = false;
 };
 
 /// Lowers `func` for `target`; diagnostics name the op that cannot be

@@ -24,6 +24,18 @@
 
 enum { DLC_FP8_E4M3 = 0, DLC_FP8_E5M2 = 1 };
 
+/* MMA(A, B) with the PTX type names of the formats AF and BF (template
+ * constants). */
+#define DLC_FP8_FORMATS(AF, BF, MMA)                                           \
+  if constexpr (AF == DLC_FP8_E4M3 && BF == DLC_FP8_E4M3)                      \
+    MMA("e4m3", "e4m3");                                                       \
+  else if constexpr (AF == DLC_FP8_E4M3)                                       \
+    MMA("e4m3", "e5m2");                                                       \
+  else if constexpr (BF == DLC_FP8_E4M3)                                       \
+    MMA("e5m2", "e4m3");                                                       \
+  else                                                                         \
+    MMA("e5m2", "e5m2")
+
 #if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 890
 /* m16n8k32 takes the staged words as they are (lane 4g + t's a[r] holds
  * row g + 8 (r % 2), group 4 (r / 2) + t; b[r] group 4r + t of column g). */
@@ -56,14 +68,7 @@ DLC_DEVICE uint32_t dlc_fp8_b(const uint32_t (*Bs)[DLC_S8_BROW], int col,
 /* d = A B for one 16x8 tile over a chunk's 32 steps. */
 template <int AF, int BF>
 DLC_DEVICE void dlc_mma_fp8(float d[4], const uint32_t *a, const uint32_t *b) {
-  if constexpr (AF == DLC_FP8_E4M3 && BF == DLC_FP8_E4M3)
-    DLC_MMA_FP8("e4m3", "e4m3");
-  else if constexpr (AF == DLC_FP8_E4M3)
-    DLC_MMA_FP8("e4m3", "e5m2");
-  else if constexpr (BF == DLC_FP8_E4M3)
-    DLC_MMA_FP8("e5m2", "e4m3");
-  else
-    DLC_MMA_FP8("e5m2", "e5m2");
+  DLC_FP8_FORMATS(AF, BF, DLC_MMA_FP8);
 }
 #undef DLC_MMA_FP8
 #else
@@ -132,6 +137,29 @@ DLC_KERNEL void dlc_gemm_fp8_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   dlc_warp_tiles_store(p, ep, img, grp, i0, j0, warp, acc);
 }
 
+#ifdef DLC_WANT_SP24_FP8
+/* The 2:4 sparse kernel (sparse.cuh), sm_89 and newer. */
+template <int AF, int BF>
+DLC_KERNEL void dlc_gemm_fp8_sp24_kernel(dlc_gemm_params p,
+                                         dlc_epilogue_f32 ep);
+#endif
+
+/* The fp8 kernel for the formats AF (weights) and BF (activations): dense
+ * or, for DLC_A_SP24 weights, 2:4 sparse. */
+template <int AF, int BF>
+DLC_LAUNCHER void dlc_launch_fp8_kernel(const dlc_gemm_params *p, dim3 grid,
+                                        const dlc_epilogue_f32 *ep,
+                                        dlc_exec *ex) {
+#ifdef DLC_WANT_SP24_FP8
+  if (p->a.kind == DLC_A_SP24) {
+    dlc_gemm_fp8_sp24_kernel<AF, BF>
+        <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+    return;
+  }
+#endif
+  dlc_gemm_fp8_kernel<AF, BF><<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+}
+
 DLC_LAUNCHER void dlc_launch_gemm_fp8(const dlc_gemm_params *p, int images,
                                       int input_format, int weight_format,
                                       const dlc_epilogue_f32 *ep,
@@ -140,17 +168,13 @@ DLC_LAUNCHER void dlc_launch_gemm_fp8(const dlc_gemm_params *p, int images,
   bool e4m3_a = weight_format == DLC_FP8_E4M3;
   bool e4m3_b = input_format == DLC_FP8_E4M3;
   if (e4m3_a && e4m3_b)
-    dlc_gemm_fp8_kernel<DLC_FP8_E4M3, DLC_FP8_E4M3>
-        <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+    dlc_launch_fp8_kernel<DLC_FP8_E4M3, DLC_FP8_E4M3>(p, grid, ep, ex);
   else if (e4m3_a)
-    dlc_gemm_fp8_kernel<DLC_FP8_E4M3, DLC_FP8_E5M2>
-        <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+    dlc_launch_fp8_kernel<DLC_FP8_E4M3, DLC_FP8_E5M2>(p, grid, ep, ex);
   else if (e4m3_b)
-    dlc_gemm_fp8_kernel<DLC_FP8_E5M2, DLC_FP8_E4M3>
-        <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+    dlc_launch_fp8_kernel<DLC_FP8_E5M2, DLC_FP8_E4M3>(p, grid, ep, ex);
   else
-    dlc_gemm_fp8_kernel<DLC_FP8_E5M2, DLC_FP8_E5M2>
-        <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+    dlc_launch_fp8_kernel<DLC_FP8_E5M2, DLC_FP8_E5M2>(p, grid, ep, ex);
   dlc_check_launch(ex);
   if (int64_t outputs = dlc_split_outputs(p, images)) {
     dlc_split_reduce_kernel<<<dlc_blocks(outputs), DLC_THREADS, 0,

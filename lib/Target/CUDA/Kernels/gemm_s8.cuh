@@ -37,6 +37,14 @@ DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
                                       dlc_requant_params rq);
 #endif
 
+#ifdef DLC_WANT_SP24_S8
+/* The 2:4 sparse kernel (sparse.cuh), sm_80 and newer. */
+DLC_KERNEL void dlc_gemm_s8_sp24_kernel(dlc_gemm_params p, int8_t pad,
+                                        const int32_t *rowcorr,
+                                        const int32_t *colcorr,
+                                        dlc_requant_params rq);
+#endif
+
 #define DLC_BQ 16 /* 4-step groups per shared-memory stage (64 steps) */
 
 #ifdef DLC_INT8_DP4A
@@ -98,9 +106,15 @@ DLC_LAUNCHER void dlc_launch_gemm_s8(const dlc_gemm_params *p, int images,
                                      dlc_exec *ex) {
   /* Tensor cores (sm_75+) unless DLC_INT8_DP4A asks for the dp4a kernel;
    * both compute the same exact int32 sums. */
+#ifdef DLC_WANT_SP24_S8
+  if (p->a.kind == DLC_A_SP24)
+    dlc_gemm_s8_sp24_kernel<<<dlc_gemm_grid(p, images), DLC_THREADS, 0,
+                              ex->stream>>>(*p, pad, rowcorr, colcorr, *rq);
+  else
+#endif
 #ifdef DLC_INT8_DP4A
-  dlc_gemm_s8_kernel<<<dlc_gemm_grid(p, images), DLC_THREADS, 0, ex->stream>>>(
-      *p, pad, rowcorr, colcorr, *rq);
+    dlc_gemm_s8_kernel<<<dlc_gemm_grid(p, images), DLC_THREADS, 0,
+                         ex->stream>>>(*p, pad, rowcorr, colcorr, *rq);
 #else
   dlc_gemm_s8_tc_kernel<<<dlc_gemm_grid(p, images), DLC_THREADS, 0,
                           ex->stream>>>(*p, pad, rowcorr, colcorr, *rq);
@@ -143,6 +157,43 @@ DLC_LAUNCHER void dlc_qlinear_s8(int rows, int K, int M, const int8_t *in,
   p.partial = partial;
   dlc_launch_gemm_s8(&p, 1, zx, rowcorr, 0, rq, ex);
 }
+
+#ifdef DLC_WANT_SP24_S8
+/* The int8 layers whose weights are 2:4 sparse (kept values `w` and their
+ * selectors `meta`, DLC_A_SP24), on the sparse tensor cores; otherwise as
+ * dlc_qconv2d_s8 and dlc_qlinear_s8. */
+DLC_LAUNCHER void dlc_qconv2d_s8_sparse(int n, const dlc_conv_geom *g,
+                                        const int8_t *in, int8_t zx,
+                                        const int8_t *w, const uint8_t *meta,
+                                        int8_t *out, const int32_t *rowcorr,
+                                        const dlc_requant_params *rq, int nc,
+                                        int splits, float *partial,
+                                        dlc_exec *ex) {
+  (void)nc;
+  dlc_gemm_params p = dlc_conv_params(g, in, out, 0);
+  p.a.kind = DLC_A_SP24;
+  p.a.data = w;
+  p.a.meta = meta;
+  p.splits = splits;
+  p.partial = partial;
+  dlc_launch_gemm_s8(&p, n, zx, rowcorr, 0, rq, ex);
+}
+
+DLC_LAUNCHER void
+dlc_qlinear_s8_sparse(int rows, int K, int M, const int8_t *in, int8_t zx,
+                      const int8_t *w, const uint8_t *meta, int8_t *out,
+                      const int32_t *rowcorr, const dlc_requant_params *rq,
+                      int nc, int splits, float *partial, dlc_exec *ex) {
+  (void)nc;
+  dlc_gemm_params p = dlc_matrix_params(M, rows, K, in, 1, K, out, 1, M);
+  p.a.kind = DLC_A_SP24;
+  p.a.data = w;
+  p.a.meta = meta;
+  p.splits = splits;
+  p.partial = partial;
+  dlc_launch_gemm_s8(&p, 1, zx, rowcorr, 0, rq, ex);
+}
+#endif
 
 /* Each batch's lhs (M x K int8) into 4-step panels (`packs` of them: 1
  * when the lhs is broadcast), and its zero-point corrections:
