@@ -17,18 +17,14 @@ kept. No fine-tuning after pruning, as in the compiler. Build first.
 import argparse
 import os
 import re
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 import torch
-from sklearn.datasets import load_digits
-from sklearn.model_selection import train_test_split
 from torch import nn
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "build", "bin")
+from digits_torch import accuracy, digits_split, export, run, train
 
 
 def conv_bn(cin, cout, stride=1):
@@ -61,43 +57,12 @@ class DigitsResNet(nn.Module):
         return self.fc(torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1))
 
 
-def train(seed, x_train, y_train):
-    torch.manual_seed(seed)
-    model = DigitsResNet()
-    optimizer = torch.optim.Adam(model.parameters(), lr=2e-3)
-    xt, yt = torch.from_numpy(x_train), torch.from_numpy(y_train)
-    for _ in range(30):
-        model.train()
-        perm = torch.randperm(len(xt))
-        for i in range(0, len(xt), 64):
-            idx = perm[i:i + 64]
-            optimizer.zero_grad()
-            nn.functional.cross_entropy(model(xt[idx]), yt[idx]).backward()
-            optimizer.step()
-    return model.eval()
-
-
-def run(*args):
-    return subprocess.run([os.path.join(BIN, args[0]), *args[1:]], check=True,
-                          capture_output=True, text=True)
-
-
-def accuracy(mlir, x_path, y_test, tmp):
-    out = os.path.join(tmp, "logits.npy")
-    run("dlc-run", mlir, "--input", x_path, "--output", out)
-    return float((np.load(out).argmax(1) == y_test).mean() * 100)
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", default="0,1")
     parser.add_argument("--targets", default="0.8,0.7,0.6,0.5")
     args = parser.parse_args()
-    digits = load_digits()
-    images = (digits.images / 16.0).astype(np.float32)[:, None, :, :]
-    labels = digits.target.astype(np.int64)
-    x_train, x_test, y_train, y_test = train_test_split(
-        images, labels, test_size=0.2, random_state=0, stratify=labels)
+    x_train, x_test, y_train, y_test = digits_split()
     print(f"{'seed':>4} {'target':>6} {'allocation':<12} {'FLOPs':>6} "
           f"{'top-1':>7} {'drop':>6}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -105,13 +70,10 @@ def main():
         np.save(x_path, x_test)
         np.save(calib, x_train[:256])
         for seed in [int(s) for s in args.seeds.split(",")]:
-            model = train(seed, x_train, y_train)
+            torch.manual_seed(seed)
+            model = train(DigitsResNet(), x_train, y_train, epochs=30)
             onnx = os.path.join(tmp, "net.onnx")
-            torch.onnx.export(model, torch.from_numpy(x_test[:1]), onnx,
-                              opset_version=13, input_names=["image"],
-                              output_names=["logits"],
-                              dynamic_axes={"image": {0: "batch"},
-                                            "logits": {0: "batch"}})
+            export(model, x_test, onnx, opset=13)
             imported, folded = (os.path.join(tmp, n) for n in ("in.mlir", "f.mlir"))
             run("dlc-translate", "--import-onnx", onnx, "-o", imported)
             run("dlc-opt", imported, "--dlc-fold-batchnorm", "-o", folded)

@@ -17,14 +17,14 @@
 // RUN: dlc-run %t.pruned.mlir --function residual --input %t.x.npy --output %t.pruned.npy
 
 // RUN: not dlc-opt %s --dlc-prune="method=random" 2>&1 | FileCheck %s --check-prefix=BADMETHOD
-// BADMETHOD: error: unknown method 'random' (expected magnitude, 2:4, l1, l2 or bn-gamma)
+// BADMETHOD: error: unknown method 'random' (expected magnitude, 2:4, l1, l2, bn-gamma or heads)
 // RUN: not dlc-opt %s --dlc-prune="sparsity=1.5" 2>&1 | FileCheck %s --check-prefix=BADSPARSITY
 // BADSPARSITY: error: sparsity must be in [0, 1), got 1.5
 // RUN: not dlc-opt %s --dlc-prune="method=l1 allocation=greedy" 2>&1 | FileCheck %s --check-prefix=BADALLOC
 // BADALLOC: error: unknown allocation 'greedy' (expected uniform or sensitivity)
 // RUN: not dlc-opt %s --dlc-prune="method=magnitude flops-target=0.5 allocation=sensitivity calibration=%t.x.npy" 2>&1 | FileCheck %s --check-prefix=SENSMETHOD
 // RUN: not dlc-opt %s --dlc-prune="method=l1 allocation=sensitivity calibration=%t.x.npy" 2>&1 | FileCheck %s --check-prefix=SENSMETHOD
-// SENSMETHOD: error: allocation=sensitivity needs a structured method (l1, l2, bn-gamma) and flops-target or latency-target
+// SENSMETHOD: error: allocation=sensitivity needs a structured method (l1, l2, bn-gamma) and flops-target or latency-target, or method=heads
 // RUN: not dlc-opt %s --dlc-prune="method=l1 flops-target=0.5 allocation=sensitivity" 2>&1 | FileCheck %s --check-prefix=SENSDATA
 // SENSDATA: error: allocation=sensitivity needs calibration inputs (calibration=FILE.npy)
 

@@ -203,6 +203,13 @@ resourceHandle(Attribute attr) {
   return std::nullopt;
 }
 
+void mlir::dlc::eraseUnusedConstants(Block &block) {
+  for (Operation &op :
+       llvm::make_early_inc_range(llvm::reverse(block.getOperations())))
+    if (isa<ConstantOp>(op) && op.use_empty())
+      op.erase();
+}
+
 void mlir::dlc::eraseTrialCopy(Operation *copy, Operation *original) {
   Operation *scope = original;
   while (Operation *parent = scope->getParentOp())

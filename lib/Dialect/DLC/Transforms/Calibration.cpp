@@ -178,6 +178,24 @@ mlir::dlc::observeRanges(func::FuncOp func, ArrayRef<CalibrationBatch> batches,
   return observers;
 }
 
+FailureOr<std::vector<runtime::Tensor>>
+mlir::dlc::runCalibrationBatches(func::FuncOp func,
+                                 ArrayRef<CalibrationBatch> batches) {
+  FailureOr<runtime::Executor> executor = runtime::Executor::create(func);
+  if (failed(executor))
+    return failure();
+  std::vector<runtime::Tensor> outputs;
+  for (const CalibrationBatch &batch : batches) {
+    llvm::Expected<std::vector<runtime::Tensor>> result = executor->run(batch);
+    if (!result)
+      return emitError(func.getLoc(), "running the function on the "
+                                      "calibration inputs failed: ")
+             << llvm::toString(result.takeError());
+    llvm::append_range(outputs, *result);
+  }
+  return outputs;
+}
+
 double mlir::dlc::outputSqnr(ArrayRef<runtime::Tensor> reference,
                              ArrayRef<runtime::Tensor> outputs) {
   double signal = 0.0, noise = 0.0;

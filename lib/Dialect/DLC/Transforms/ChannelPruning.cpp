@@ -563,11 +563,7 @@ mlir::dlc::pruneChannels(func::FuncOp func,
       last[1] = kept;
     shuffle.merge.setShape(last);
   }
-  // Weights nothing reads any more.
-  for (Operation &op :
-       llvm::make_early_inc_range(llvm::reverse(func.front().getOperations())))
-    if (isa<ConstantOp>(op) && op.use_empty())
-      op.erase();
+  eraseUnusedConstants(func.front());
   if (failed(inferFunctionShapes(func, 0)))
     return failure();
   return summary;

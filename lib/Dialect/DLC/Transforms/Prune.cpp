@@ -2,13 +2,14 @@
 //
 // Implements `dlc-prune`: unstructured magnitude and 2:4 pruning here
 // (zeroed weights, marked with dlc.sparsity), structured channel pruning in
-// ChannelPruning.cpp; a report compares parameters, FLOPs and predicted
-// latency before and after.
+// ChannelPruning.cpp, attention head pruning in HeadPruning.cpp; a report
+// compares parameters, FLOPs and predicted latency before and after.
 //
 //===----------------------------------------------------------------------===//
 
 #include "ChannelPruning.h"
 #include "CostAtBatch.h"
+#include "HeadPruning.h"
 #include "dlc/Dialect/DLC/IR/ConstantData.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
 #include "dlc/Dialect/DLC/Transforms/Passes.h"
@@ -168,10 +169,11 @@ void PrunePass::runOnOperation() {
   func::FuncOp func = getOperation();
   if (func.isExternal())
     return;
-  static const char *kMethods[] = {"magnitude", "2:4", "l1", "l2", "bn-gamma"};
+  static const char *kMethods[] = {"magnitude", "2:4",      "l1",
+                                   "l2",        "bn-gamma", "heads"};
   if (!llvm::is_contained(kMethods, method)) {
     emitError(func.getLoc(), "unknown method '")
-        << method << "' (expected magnitude, 2:4, l1, l2 or bn-gamma)";
+        << method << "' (expected magnitude, 2:4, l1, l2, bn-gamma or heads)";
     return signalPassFailure();
   }
   if (!(sparsity >= 0.0 && sparsity < 1.0)) {
@@ -179,18 +181,20 @@ void PrunePass::runOnOperation() {
         << static_cast<double>(sparsity);
     return signalPassFailure();
   }
-  bool structured = method != "magnitude" && method != "2:4";
+  bool heads = method == "heads";
+  bool structured = method != "magnitude" && method != "2:4" && !heads;
   bool bySensitivity = allocation == "sensitivity";
   if (allocation != "uniform" && !bySensitivity) {
     emitError(func.getLoc(), "unknown allocation '")
         << allocation << "' (expected uniform or sensitivity)";
     return signalPassFailure();
   }
-  if (bySensitivity &&
+  if (bySensitivity && !heads &&
       (!structured || (flopsTarget <= 0.0 && latencyTarget <= 0.0))) {
     emitError(func.getLoc(),
               "allocation=sensitivity needs a structured method (l1, l2, "
-              "bn-gamma) and flops-target or latency-target");
+              "bn-gamma) and flops-target or latency-target, or "
+              "method=heads");
     return signalPassFailure();
   }
   if (bySensitivity && calibration.empty()) {
@@ -237,15 +241,14 @@ void PrunePass::runOnOperation() {
           costs.count(&op) ? costs[&op].timeUs : 0.0};
 
   std::optional<ChannelPruneSummary> summary;
+  std::optional<HeadPruneSummary> headSummary;
   if (method == "magnitude" || method == "2:4") {
     if (method == "magnitude")
       pruneMagnitude(func);
     else
       prune2of4(func);
     // The dense weights the pruned ones replaced.
-    for (Operation &op : llvm::make_early_inc_range(func.front()))
-      if (isa<ConstantOp>(op) && op.use_empty())
-        op.erase();
+    eraseUnusedConstants(func.front());
   } else {
     ChannelPruneOptions options;
     options.score = method == "l2"         ? ChannelScore::L2
@@ -261,12 +264,62 @@ void PrunePass::runOnOperation() {
     options.align = std::max<int64_t>(alignment, 1);
     options.minChannels = minChannels;
     options.skipped = [this](Operation *op) { return skipped(op); };
+    HeadPruneOptions headOptions;
+    headOptions.sparsity = sparsity;
+    headOptions.skipped = options.skipped;
+    // Prunes `f` with `fraction` of each group's channels (each block's
+    // heads).
+    auto pruneAt = [&](func::FuncOp f, double fraction) -> LogicalResult {
+      if (heads) {
+        HeadPruneOptions trial = headOptions;
+        trial.sparsity = fraction;
+        return pruneHeads(f, trial);
+      }
+      ChannelPruneOptions trial = options;
+      trial.sparsity = fraction;
+      return pruneChannels(f, trial);
+    };
+    if (heads) {
+      func::FuncOp copy = func.clone();
+      HeadPruneOptions probe = headOptions;
+      probe.sparsity = 0.0;
+      FailureOr<HeadPruneSummary> found = pruneHeads(copy, probe);
+      std::vector<std::pair<Location, std::string>> reasons;
+      if (succeeded(found))
+        for (const HeadPruneSummary::LeftWhole &left : found->leftWhole)
+          reasons.push_back({left.at, left.why});
+      bool none = failed(found) || found->blocks.empty();
+      eraseTrialCopy(copy, func);
+      if (none) {
+        InFlightDiagnostic diag = emitError(
+            func.getLoc(), "dlc-prune: method=heads found no attention block "
+                           "to prune (projections whose features a reshape "
+                           "splits into heads, merged back by a reshape into "
+                           "an output projection)");
+        for (auto &[at, why] : reasons)
+          diag.attachNote(at) << "an attention block was left whole: " << why;
+        return signalPassFailure();
+      }
+    }
     bool byFlops = flopsTarget > 0.0;
     double goal = byFlops ? flopsTarget : latencyTarget;
     auto measure = [&](const NetworkCost &cost) {
       return byFlops ? static_cast<double>(cost.flops) : cost.latencyUs;
     };
-    if (bySensitivity) {
+    StringRef unit = heads ? "head" : "channel";
+    if (bySensitivity && heads) {
+      // Heads ranked across the network by the noise each adds alone.
+      FailureOr<std::vector<CalibrationBatch>> batches =
+          loadCalibrationInputs(func, calibration, maxSamples);
+      if (failed(batches))
+        return signalPassFailure();
+      FailureOr<std::vector<std::vector<double>>> scores =
+          headSensitivity(func, *batches, headOptions);
+      if (failed(scores))
+        return signalPassFailure();
+      headOptions.scores = *scores;
+      headOptions.global = true;
+    } else if (bySensitivity) {
       FailureOr<std::vector<CalibrationBatch>> batches =
           loadCalibrationInputs(func, calibration, maxSamples);
       if (failed(batches))
@@ -278,15 +331,15 @@ void PrunePass::runOnOperation() {
       if (failed(fractions))
         return signalPassFailure();
       options.componentSparsity = *fractions;
-    } else if (flopsTarget > 0.0 || latencyTarget > 0.0) {
+    }
+    if ((!bySensitivity || heads) &&
+        (flopsTarget > 0.0 || latencyTarget > 0.0)) {
       // Bisect the sparsity on copies: the smallest that reaches the target.
       double base = measure(before);
       auto ratioAt = [&](double trialSparsity) {
         func::FuncOp copy = func.clone();
-        ChannelPruneOptions trial = options;
-        trial.sparsity = trialSparsity;
         double ratio = 1.0;
-        if (succeeded(pruneChannels(copy, trial)))
+        if (succeeded(pruneAt(copy, trialSparsity)))
           ratio = measure(costAtBatch(copy, *hw, 1)) / base;
         eraseTrialCopy(copy, func);
         return ratio;
@@ -295,8 +348,8 @@ void PrunePass::runOnOperation() {
       if (double most = ratioAt(hi); most > goal) {
         emitError(func.getLoc(), "dlc-prune: the ")
             << (byFlops ? "FLOPs" : "latency") << " target of "
-            << llvm::formatv("{0:F2}", goal) << " is out of reach: at "
-            << "channel sparsity " << llvm::formatv("{0:F2}", hi)
+            << llvm::formatv("{0:F2}", goal) << " is out of reach: at " << unit
+            << " sparsity " << llvm::formatv("{0:F2}", hi)
             << " the network keeps " << llvm::formatv("{0:F3}", most)
             << " of it";
         return signalPassFailure();
@@ -305,26 +358,50 @@ void PrunePass::runOnOperation() {
         double mid = (lo + hi) / 2.0;
         (ratioAt(mid) <= goal ? hi : lo) = mid;
       }
-      options.sparsity = hi;
-      func.emitRemark("dlc-prune: channel sparsity ")
-          << llvm::formatv("{0:F3}", hi) << " reaches the "
-          << (byFlops ? "FLOPs" : "latency") << " target of "
+      options.sparsity = headOptions.sparsity = hi;
+      func.emitRemark("dlc-prune: ")
+          << unit << " sparsity " << llvm::formatv("{0:F3}", hi)
+          << " reaches the " << (byFlops ? "FLOPs" : "latency") << " target of "
           << llvm::formatv("{0:F2}", goal);
     }
-    FailureOr<ChannelPruneSummary> result = pruneChannels(func, options);
-    if (failed(result))
-      return signalPassFailure();
-    summary = *result;
-    if (bySensitivity) {
-      std::string allocated;
-      llvm::raw_string_ostream os(allocated);
-      for (auto [i, producer] : llvm::enumerate(summary->componentProducers))
-        os << (i ? ", " : "") << layerName(producer, positions.lookup(producer))
-           << " " << summary->componentChannels[i].first << " -> "
-           << summary->componentChannels[i].second;
-      func.emitRemark("dlc-prune: channels kept per group by sensitivity ")
-          << "for the " << (byFlops ? "FLOPs" : "latency") << " target of "
-          << llvm::formatv("{0:F2}", goal) << ": " << allocated;
+    if (heads) {
+      FailureOr<HeadPruneSummary> result = pruneHeads(func, headOptions);
+      if (failed(result))
+        return signalPassFailure();
+      headSummary = *result;
+      std::string kept;
+      llvm::raw_string_ostream os(kept);
+      for (auto [i, block] : llvm::enumerate(headSummary->blocks)) {
+        os << (i ? "; " : "")
+           << layerName(block.output, positions.lookup(block.output)) << " "
+           << block.before << " -> " << block.after << " (";
+        llvm::interleaveComma(block.kept, os);
+        os << ")";
+      }
+      func.emitRemark("dlc-prune: attention heads kept: ") << kept;
+      for (const HeadPruneSummary::LeftWhole &left : headSummary->leftWhole) {
+        InFlightDiagnostic remark = emitRemark(
+            left.output->getLoc(), "dlc-prune: attention block left whole: ");
+        remark << left.why;
+        remark.attachNote(left.at) << "here";
+      }
+    } else {
+      FailureOr<ChannelPruneSummary> result = pruneChannels(func, options);
+      if (failed(result))
+        return signalPassFailure();
+      summary = *result;
+      if (bySensitivity) {
+        std::string allocated;
+        llvm::raw_string_ostream os(allocated);
+        for (auto [i, producer] : llvm::enumerate(summary->componentProducers))
+          os << (i ? ", " : "")
+             << layerName(producer, positions.lookup(producer)) << " "
+             << summary->componentChannels[i].first << " -> "
+             << summary->componentChannels[i].second;
+        func.emitRemark("dlc-prune: channels kept per group by sensitivity ")
+            << "for the " << (byFlops ? "FLOPs" : "latency") << " target of "
+            << llvm::formatv("{0:F2}", goal) << ": " << allocated;
+      }
     }
   }
   if (report.empty())
@@ -369,6 +446,15 @@ void PrunePass::runOnOperation() {
                           layerName(producer, positions.lookup(producer)),
                           channels.first, channels.second);
   }
+  if (headSummary)
+    for (const AttentionHeads &block : headSummary->blocks) {
+      os << llvm::formatv(
+          "attention heads of {0}: {1} -> {2} (kept ",
+          layerName(block.output, positions.lookup(block.output)), block.before,
+          block.after);
+      llvm::interleaveComma(block.kept, os);
+      os << ")\n";
+    }
   auto ratio = [](double a, double b) { return b > 0.0 ? a / b : 0.0; };
   os << llvm::formatv("parameters: {0} -> {1}\n", before.params, after.params);
   os << llvm::formatv("FLOPs: {0} -> {1} ({2:F3} of before)\n", before.flops,

@@ -14,7 +14,6 @@
 
 #include "ChannelPruning.h"
 #include "dlc/Dialect/DLC/IR/ConstantData.h"
-#include "dlc/Runtime/Executor.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/FormatVariadic.h"
 #include <cmath>
@@ -24,30 +23,13 @@ using namespace mlir;
 using namespace mlir::dlc;
 using runtime::Tensor;
 
-/// The function's outputs on every batch, one after the other.
-static FailureOr<std::vector<Tensor>>
-runBatches(func::FuncOp func, ArrayRef<CalibrationBatch> batches) {
-  FailureOr<runtime::Executor> executor = runtime::Executor::create(func);
-  if (failed(executor))
-    return failure();
-  std::vector<Tensor> outputs;
-  for (const CalibrationBatch &batch : batches) {
-    llvm::Expected<std::vector<Tensor>> result = executor->run(batch);
-    if (!result)
-      return emitError(func.getLoc(), "dlc-prune: running the function on "
-                                      "the calibration inputs failed: ")
-             << llvm::toString(result.takeError());
-    llvm::append_range(outputs, *result);
-  }
-  return outputs;
-}
-
 FailureOr<std::vector<double>> mlir::dlc::allocateBySensitivity(
     func::FuncOp func, const ChannelPruneOptions &options,
     ArrayRef<CalibrationBatch> batches,
     llvm::function_ref<double(func::FuncOp)> measure, double goal, double step,
     double maxSparsity) {
-  FailureOr<std::vector<Tensor>> reference = runBatches(func, batches);
+  FailureOr<std::vector<Tensor>> reference =
+      runCalibrationBatches(func, batches);
   if (failed(reference))
     return failure();
   // Prunes a copy with `fractions` per component: its measure, and with
@@ -61,7 +43,8 @@ FailureOr<std::vector<double>> mlir::dlc::allocateBySensitivity(
     if (failed(pruneChannels(copy, trialOptions)))
       return failure();
     if (noise) {
-      FailureOr<std::vector<Tensor>> outputs = runBatches(copy, batches);
+      FailureOr<std::vector<Tensor>> outputs =
+          runCalibrationBatches(copy, batches);
       if (failed(outputs))
         return failure();
       // Noise over signal, linear, so that the groups' noises add.

@@ -65,6 +65,10 @@ ElementsAttr createStorageAttr(RankedTensorType type, ArrayRef<char> bytes,
 /// op when a payload is elided or malformed.
 FailureOr<quantization::NF4Weights> getNF4Weights(NF4ConstantOp op);
 
+/// Erases the dlc.constant ops of `block` that nothing reads any more (the
+/// weights a rewrite replaced), last first.
+void eraseUnusedConstants(Block &block);
+
 /// Erases `copy`, a throwaway clone of `original` that a trial rewrote
 /// (pruned or quantized to measure it), and frees the payloads of the
 /// resource blobs only the copy uses: blobs live as long as the MLIR

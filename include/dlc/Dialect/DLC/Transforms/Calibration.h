@@ -36,6 +36,11 @@ FailureOr<llvm::DenseMap<Value, quantization::RangeObserver>>
 observeRanges(func::FuncOp func, ArrayRef<CalibrationBatch> batches,
               bool progress);
 
+/// The outputs of `func` on every batch, one after the other; an error at
+/// `func` when the executor cannot run it.
+FailureOr<std::vector<runtime::Tensor>>
+runCalibrationBatches(func::FuncOp func, ArrayRef<CalibrationBatch> batches);
+
 /// Signal-to-quantization-noise ratio (dB) of `outputs` against
 /// `reference` (the fp32 function's), all outputs together: +inf when
 /// identical, -inf when they do not match in kind or size.

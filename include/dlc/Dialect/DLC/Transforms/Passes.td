@@ -231,11 +231,26 @@ def Prune : Pass<"dlc-prune", "::mlir::func::FuncOp"> {
       result or an op the analysis does not follow are left whole. Each group keeps
       `1 - sparsity` of its channels, rounded up to `align` (or the
       target's alignment), at least `min-channels`.
+    - `heads`: removes whole attention heads. A block is followed back from
+      an output projection that reads merged heads (a reshape of
+      `... x heads x dim` into `... x heads*dim`) through transposes,
+      reshapes, splits, matmuls (the heads a batch axis), the scale, mask
+      and softmax, to the projections whose features a reshape splits into
+      heads (one fused query-key-value projection or one per part). Each
+      block loses `floor(sparsity * heads)` heads (at least one stays),
+      those with the lowest L1 norm over their projection rows and
+      output-projection columns: their rows, columns and biases go and
+      every reshape on the way shrinks. With `allocation=sensitivity` and
+      `calibration`, `floor(sparsity * all heads)` go instead, across the
+      network, those whose removal alone (on a copy) adds the least output
+      noise on the calibration inputs first. A block whose heads escape it
+      (a value with the head axis read by anything else) is left whole,
+      with a remark saying where.
 
     Layers (ONNX node names) or op names in `skip` are not pruned; for the
     structured methods a skipped layer pins its output group. With
-    `flops-target=F` or `latency-target=L`, structured pruning searches the
-    channel sparsity (bisection, on copies) that keeps at most that fraction
+    `flops-target=F` or `latency-target=L`, structured and head pruning
+    search the sparsity (bisection, on copies) that keeps at most that fraction
     of the FLOPs or of the predicted latency on `target`, the same for
     every group (`allocation=uniform`); `allocation=sensitivity` gives
     each group its own sparsity (multiples of 0.1, at most 0.9): every
@@ -247,10 +262,10 @@ def Prune : Pass<"dlc-prune", "::mlir::func::FuncOp"> {
   }];
   let options = [
     Option<"method", "method", "std::string", /*default=*/"\"magnitude\"",
-           "magnitude, 2:4, l1, l2 or bn-gamma">,
+           "magnitude, 2:4, l1, l2, bn-gamma or heads">,
     Option<"sparsity", "sparsity", "double", /*default=*/"0.5",
-           "Fraction of weights (magnitude) or of channels per group "
-           "(structured) to remove">,
+           "Fraction of weights (magnitude), of channels per group "
+           "(structured) or of heads per attention block (heads) to remove">,
     Option<"scope", "scope", "std::string", /*default=*/"\"global\"",
            "magnitude: threshold per layer or global">,
     Option<"align", "align", "int64_t", /*default=*/"0",
@@ -259,15 +274,16 @@ def Prune : Pass<"dlc-prune", "::mlir::func::FuncOp"> {
     Option<"minChannels", "min-channels", "int64_t", /*default=*/"1",
            "Keep at least this many channels per group">,
     Option<"flopsTarget", "flops-target", "double", /*default=*/"0.0",
-           "Structured: instead of sparsity, the fraction of the FLOPs to "
-           "keep (the smallest channel sparsity that reaches it)">,
+           "Structured and heads: instead of sparsity, the fraction of the "
+           "FLOPs to keep (the smallest sparsity that reaches it)">,
     Option<"latencyTarget", "latency-target", "double", /*default=*/"0.0",
-           "Structured: instead of sparsity, the fraction of the predicted "
-           "latency on target to keep">,
+           "Structured and heads: instead of sparsity, the fraction of the "
+           "predicted latency on target to keep">,
     Option<"allocation", "allocation", "std::string", /*default=*/"\"uniform\"",
            "Structured, with a FLOPs or latency target: one sparsity for "
            "every group (uniform) or per group by output sensitivity "
-           "(sensitivity, needs calibration)">,
+           "(sensitivity, needs calibration); heads: per block by L1 "
+           "(uniform) or across blocks by output noise (sensitivity)">,
     Option<"calibration", "calibration", "std::string", /*default=*/"\"\"",
            "Inputs for allocation=sensitivity: a .npy file, a directory of "
            "them, or one per argument, comma-separated">,
