@@ -1,7 +1,8 @@
 //===- ChannelPruning.cpp - structured channel pruning --------------------===//
 //
 // The analysis works on single channels: a node per (tensor, channel) of
-// every tensor with a channel dimension (rank 4 NCHW or rank 2 N x F), and a
+// every tensor with a channel dimension (rank 4 NCHW, rank 2 N x F, or the
+// features of rank 3 N x T x F, a transformer's tokens), and a
 // union-find that ties the nodes that must be kept or removed together:
 // the same channel before and after a channel-wise op (batch norm,
 // activation, pooling, depthwise conv) and across a residual add; a concat
@@ -51,14 +52,29 @@ public:
   explicit Analysis(const ChannelPruneOptions &options) : options(options) {}
   void run(func::FuncOp func);
 
-  /// Whether `v` is a tensor with a channel dimension (rank 2 or 4).
+  /// The channel axis of a tensor of `rank` 2, 3 or 4: the features of
+  /// N x F and N x T x F, the channels of NCHW.
+  static int64_t channelAxis(int64_t rank) { return rank == 3 ? 2 : 1; }
+  /// Whether `v` is a tensor with a channel dimension (rank 2, 3 or 4).
   static bool hasChannels(Value v) {
     auto type = dyn_cast<RankedTensorType>(v.getType());
-    return type && (type.getRank() == 2 || type.getRank() == 4) &&
-           !type.isDynamicDim(1) && type.getElementType().isF32();
+    return type && type.getRank() >= 2 && type.getRank() <= 4 &&
+           !type.isDynamicDim(channelAxis(type.getRank())) &&
+           type.getElementType().isF32();
   }
   static int64_t channelsOf(Value v) {
-    return cast<RankedTensorType>(v.getType()).getDimSize(1);
+    auto type = cast<RankedTensorType>(v.getType());
+    return type.getDimSize(channelAxis(type.getRank()));
+  }
+  /// Whether `axis` (negative counts from the end) is the channel axis of
+  /// `v`, which has channels.
+  static bool isChannelAxis(Value v, int64_t axis) {
+    int64_t rank = cast<RankedTensorType>(v.getType()).getRank();
+    return (axis < 0 ? axis + rank : axis) == channelAxis(rank);
+  }
+  /// Whether `v` is NCHW or N x C (the layout of batch norms and convs).
+  static bool channelsFirst(Value v) {
+    return cast<RankedTensorType>(v.getType()).getRank() != 3;
   }
   /// The node of channel `c` of `v` (created on first use).
   int64_t node(Value v, int64_t c) {
@@ -92,8 +108,11 @@ public:
       unite(node(a, c), node(b, c));
   }
   void pin(Value v) {
-    if (hasChannels(v))
-      pinnedValues.push_back(v);
+    if (!hasChannels(v))
+      return;
+    // Its nodes exist before pruneChannels sizes its tables by them.
+    node(v, 0);
+    pinnedValues.push_back(v);
   }
 
   const ChannelPruneOptions &options;
@@ -219,6 +238,8 @@ void Analysis::analyze(Operation &op) {
     return pinAll();
   }
   if (auto bn = dyn_cast<BatchNormOp>(op)) {
+    if (!hasChannels(bn.getInput()) || !channelsFirst(bn.getInput()))
+      return pinAll();
     uniteAll(bn.getInput(), bn.getResult());
     channelOps.emplace_back(&op, bn.getResult());
     return;
@@ -229,11 +250,10 @@ void Analysis::analyze(Operation &op) {
     return;
   }
   if (auto concat = dyn_cast<ConcatOp>(op)) {
-    int64_t rank = cast<RankedTensorType>(concat.getType()).getRank();
-    auto axis = static_cast<int64_t>(concat.getAxis());
-    if ((axis == 1 || axis == 1 - rank) &&
-        llvm::all_of(concat.getInputs(), hasChannels) &&
-        hasChannels(concat.getResult())) {
+    if (llvm::all_of(concat.getInputs(), hasChannels) &&
+        hasChannels(concat.getResult()) &&
+        isChannelAxis(concat.getResult(),
+                      static_cast<int64_t>(concat.getAxis()))) {
       int64_t offset = 0;
       for (Value input : concat.getInputs()) {
         for (int64_t c = 0; c < channelsOf(input); ++c)
@@ -245,9 +265,10 @@ void Analysis::analyze(Operation &op) {
     return pinAll();
   }
   if (auto slice = dyn_cast<SliceOp>(op)) {
-    if (slice.getAxes() == ArrayRef<int64_t>{1} &&
+    if (slice.getAxes().size() == 1 &&
         slice.getSteps() == ArrayRef<int64_t>{1} &&
-        hasChannels(slice.getInput()) && hasChannels(slice.getResult())) {
+        hasChannels(slice.getInput()) && hasChannels(slice.getResult()) &&
+        isChannelAxis(slice.getInput(), slice.getAxes()[0])) {
       int64_t start = slice.getStarts()[0];
       for (int64_t c = 0; c < channelsOf(slice.getResult()); ++c)
         unite(node(slice.getResult(), c), node(slice.getInput(), start + c));
@@ -257,8 +278,10 @@ void Analysis::analyze(Operation &op) {
     return pinAll();
   }
   if (auto split = dyn_cast<SplitOp>(op)) {
-    if (split.getAxis() == 1 && hasChannels(split.getInput()) &&
-        llvm::all_of(split.getResults(), hasChannels)) {
+    if (hasChannels(split.getInput()) &&
+        llvm::all_of(split.getResults(), hasChannels) &&
+        isChannelAxis(split.getInput(),
+                      static_cast<int64_t>(split.getAxis()))) {
       int64_t offset = 0;
       for (Value out : split.getResults()) {
         for (int64_t c = 0; c < channelsOf(out); ++c)

@@ -222,7 +222,8 @@ def Prune : Pass<"dlc-prune", "::mlir::func::FuncOp"> {
       the batch norms, activations, pools and depthwise convs they pass
       through, the residual adds that tie them to other producers, and the
       input channels of every consumer (conv, linear behind a flatten) form
-      one group, scored together (filter norms summed over the group's
+      one group (on tokens, N x T x F, the features are the channels: a
+      transformer MLP's hidden features), scored together (filter norms summed over the group's
       producers, or |gamma| of its batch norms) and pruned together. The
       analysis ties single channels, so it follows channel concats (each
       input's channels at their offset), channel slices and splits, and
