@@ -10,7 +10,7 @@
 # ResNet-18's most frequent convolution (64 -> 64 channels, 3x3, 56x56,
 # batch 8; fp32 and fp16) for the cuDNN one. Copy the bundle and this
 # directory to the GPU machine and run run-gpu-checks.sh there. The full
-# bundle is 177 MiB (the fp32 ResNet-18 46 MB, with fp16 / bf16 weights 24,
+# bundle is 178 MiB (the fp32 ResNet-18 46 MB, with fp16 / bf16 weights 24,
 # with 2:4 ones 14, 2:4 int8 7, the GEMM timing models 17 and 8); name a
 # part (below) or models to make it smaller.
 set -euo pipefail
@@ -21,18 +21,19 @@ here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
 # The bundle in three parts, each within the 64 MiB a device call carries
 # beside the working tree: every GEMM path on small models, the peer
-# shapes and ResNet-18 2:4 at fp16 and int8 (59 MiB); ResNet-18 on int8, fp16 and bf16
+# shapes and ResNet-18 2:4 at fp16 and int8 (60 MiB); ResNet-18 on int8, fp16 and bf16
 # (58 MiB); ResNet-18 fp32 and MobileNetV2 (59 MiB).
 part1=(transformer transformer_int8 transformer_fp16
        digits_int8 digits_int8_dp4a digits_nf4 digits_nf4_fp16 digits_e4m3
        digits_e5m2 digits_fp16 digits_bf16 digits_sparse_fp16
        digits_sparse_fp16_t32 digits_nf4_t32 digits_sparse_int8
-       digits_sparse_int8_t32 digits_sparse_e4m3
+       digits_sparse_int8_t32 digits_sparse_e4m3 digits_tf32
        odd_shapes odd_shapes_fp16 odd_shapes_bf16 odd_shapes_int8
        odd_shapes_e4m3 odd_shapes_nf4_fp16 odd_shapes_sparse_fp16
-       odd_shapes_sparse_int8 odd_shapes_sparse_e4m3
+       odd_shapes_sparse_int8 odd_shapes_sparse_e4m3 odd_shapes_tf32
        odd_shapes_int8_dp4a odd_attention odd_attention_fp16 odd_attention_int8
        odd_attention_wide odd_attention_wide_fp16 odd_attention_wide_int8
+       odd_attention_tf32
        pooling pad_modes depthwise3x3 depthwise5x5s2 grouped3x3_fp16
        gemm2048 gemm2048_fp16 conv64x56 conv64x56_fp16 resnet18_sparse_fp16
        resnet18_sparse_int8)
@@ -130,10 +131,11 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
       "$bin/dlc-opt" "$work/$net.mlir" --dlc-quantize="calibration=$work/$net.input.npy progress=false" -o "$work/$1.mlir"
       echo "$work/$1.mlir $work/$net.input.npy 0"
     fi ;;
-  digits_fp16 | digits_bf16 | digits_sparse_fp16)
-    # The fp32 digits CNN on fp16 / bf16 tensor cores (the sparse one
-    # pruned 2:4 first: every layer but the 9-step stem runs on mma.sp),
-    # at resnet18_fp16's / resnet18_bf16's tolerances.
+  digits_fp16 | digits_bf16 | digits_tf32 | digits_sparse_fp16)
+    # The fp32 digits CNN on fp16 / bf16 / tf32 tensor cores (the sparse
+    # one pruned 2:4 first: every layer but the 9-step stem runs on mma.sp),
+    # at resnet18_fp16's / resnet18_bf16's tolerances (tf32 keeps fp16's
+    # 10 mantissa bits: fp16's).
     local mlir=$work/digits_fp32.mlir tol=5e-3 precision=${1##*_}
     [ "$precision" = bf16 ] && tol=4e-2
     import_digits
@@ -197,22 +199,26 @@ JSON
     [ "$1" = digits_int8 ] && tol=0
     [ "${1:0:8}" = digits_e ] && tol=2e-2
     echo "$work/$1.mlir $digits/test_x.npy $tol" ;;
-  odd_attention | odd_attention_fp16 | odd_attention_int8 | \
+  odd_attention | odd_attention_fp16 | odd_attention_tf32 | \
+  odd_attention_int8 | \
   odd_attention_wide | odd_attention_wide_fp16 | odd_attention_wide_int8)
     # Matmuls of two activations with odd M, N and K, and (wide) long
     # enough reductions for split-K (odd_shapes.py).
     [ -f "$work/odd_attention.mlir" ] || $py "$here/odd_shapes.py" "$work"
     local base=${1%_fp16}
     base=${base%_int8}
+    base=${base%_tf32}
     local mlir=$work/$base.mlir input=$work/$base.input.npy
     case $1 in
     odd_attention | odd_attention_wide) echo "$mlir $input 1e-4" ;;
     *_fp16) echo "$mlir $input 5e-3 --cuda-precision=fp16" ;;
+    *_tf32) echo "$mlir $input 5e-3 --cuda-precision=tf32" ;;
     *_int8)
       "$bin/dlc-opt" "$mlir" --dlc-quantize="calibration=$input progress=false" -o "$work/$1.mlir"
       echo "$work/$1.mlir $input 0" ;;
     esac ;;
-  odd_shapes | odd_shapes_fp16 | odd_shapes_bf16 | odd_shapes_int8 | \
+  odd_shapes | odd_shapes_fp16 | odd_shapes_bf16 | odd_shapes_tf32 | \
+  odd_shapes_int8 | \
   odd_shapes_e4m3 | odd_shapes_nf4_fp16 | odd_shapes_sparse_fp16 | \
   odd_shapes_sparse_int8 | odd_shapes_sparse_e4m3)
     # Ragged shapes (odd_shapes.py) on every GEMM path, at the tolerances
@@ -223,6 +229,7 @@ JSON
     odd_shapes) echo "$mlir $input 1e-4" ;;
     odd_shapes_fp16) echo "$mlir $input 5e-3 --cuda-precision=fp16" ;;
     odd_shapes_bf16) echo "$mlir $input 4e-2 --cuda-precision=bf16" ;;
+    odd_shapes_tf32) echo "$mlir $input 5e-3 --cuda-precision=tf32" ;;
     odd_shapes_int8 | odd_shapes_e4m3)
       local precision=int8 tol=0
       [ "$1" = odd_shapes_e4m3 ] && precision=fp8-e4m3 tol=2e-2

@@ -87,8 +87,8 @@ static int emitMain(int argc, char **argv) {
       cl::desc("With --emit-cuda: also write <prefix>_runner.cu"));
   static cl::opt<std::string> cudaPrecision(
       cl::cat(toolOptions), "cuda-precision",
-      cl::desc("fp32 layers in fp32 (fp32) or on fp16 / bf16 tensor cores "
-               "(fp16, bf16)"),
+      cl::desc("fp32 layers in fp32 (fp32), on fp16 / bf16 tensor cores "
+               "(fp16, bf16) or on tf32 tensor cores (tf32, sm_80+)"),
       cl::init("fp32"));
   static cl::opt<std::string> cudaTarget(
       cl::cat(toolOptions), "cuda-target",

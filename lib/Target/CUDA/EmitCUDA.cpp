@@ -12,9 +12,9 @@ using namespace mlir::dlc::codegen;
 FailureOr<EmittedFiles>
 mlir::dlc::cuda::emitCUDA(ModuleOp module, const CUDAEmitOptions &options) {
   if (options.precision != "fp32" && options.precision != "fp16" &&
-      options.precision != "bf16")
+      options.precision != "bf16" && options.precision != "tf32")
     return module.emitError("unknown CUDA precision '")
-           << options.precision << "' (fp32, fp16 or bf16)";
+           << options.precision << "' (fp32, fp16, bf16 or tf32)";
   // A target by name, or the first GPU of an architecture (sm_90 -> h200).
   auto prepared = prepareEmit(
       module, options,
@@ -25,6 +25,10 @@ mlir::dlc::cuda::emitCUDA(ModuleOp module, const CUDAEmitOptions &options) {
     return failure();
   const auto &[target, func] = *prepared;
   unsigned capability = target.cudaCapability();
+  if (options.precision == "tf32" && capability < 80)
+    return module.emitError("--cuda-precision=tf32 needs tf32 tensor cores "
+                            "(sm_80 or newer); target '")
+           << target.name << "' is " << target.cudaArch;
   if (options.precision == "bf16" && capability < 80)
     return module.emitError("--cuda-precision=bf16 needs bf16 tensor cores "
                             "(sm_80 or newer); target '")
@@ -51,7 +55,8 @@ mlir::dlc::cuda::emitCUDA(ModuleOp module, const CUDAEmitOptions &options) {
   }
   // fp16/bf16 layers with 2:4 sparse weights on sparse tensor cores (sm_80+).
   LoweringOptions lowering;
-  lowering.sparse24 = options.precision != "fp32" && capability >= 80;
+  bool half = options.precision == "fp16" || options.precision == "bf16";
+  lowering.sparse24 = half && capability >= 80;
   // int8 and fp8 layers with 2:4 sparse weights on the 8-bit sparse tensor
   // cores (mma.sp m16n8k64): int8 from sm_80; fp8 on sm_89 only, where
   // the instruction is native (ptxas expands it for sm_90: 176 registers
@@ -59,7 +64,7 @@ mlir::dlc::cuda::emitCUDA(ModuleOp module, const CUDAEmitOptions &options) {
   lowering.sparse24Int8 = capability >= 80;
   lowering.sparse24FP8 = capability == 89;
   // Their dense weights already rounded to the tensor cores' type.
-  if (options.precision != "fp32")
+  if (half)
     lowering.halfWeights =
         options.precision == "fp16" ? HalfFormat::F16 : HalfFormat::BF16;
   FailureOr<KernelProgram> program =

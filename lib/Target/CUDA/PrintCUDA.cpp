@@ -100,9 +100,9 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
      << "\n#define DLC_STAGES " << target.cudaStages << "\n";
   // Compile only the GEMM kernels the model calls (and so let the PTX of
   // each model show its own paths).
-  bool simt = false, f16 = false, bf16 = false, s8 = false, fp8 = false,
-       sparse = false, sparseS8 = false, sparseFP8 = false, nf4 = false,
-       nf4Simt = false;
+  bool simt = false, f16 = false, bf16 = false, tf32 = false, s8 = false,
+       fp8 = false, sparse = false, sparseS8 = false, sparseFP8 = false,
+       nf4 = false, nf4Simt = false;
   for (const KernelCall &call : program.calls) {
     StringRef kernel = call.kernel;
     bool sparseInt8 =
@@ -124,8 +124,10 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
     nf4 |= hasWeightKind(call, "DLC_A_NF4_TC");
     if (precision == "fp16")
       f16 = true;
+    else if (precision == "bf16")
+      bf16 = true;
     else
-      (precision == "bf16" ? bf16 : simt) = true;
+      (precision == "tf32" ? tf32 : simt) = true;
     nf4Simt |= precision == "fp32" && hasWeightKind(call, "DLC_A_NF4");
   }
   if (precision != "fp32")
@@ -137,6 +139,8 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
     os << "#define DLC_WANT_F16_TC 1\n";
   if (bf16)
     os << "#define DLC_WANT_BF16_TC 1\n";
+  if (tf32)
+    os << "#define DLC_WANT_TF32_TC 1\n";
   if (s8)
     os << "#define DLC_WANT_S8_GEMM 1\n";
   // The int8 tensor-core kernel's mma.sync begins at sm_75; older GPUs run

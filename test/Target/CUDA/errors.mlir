@@ -6,7 +6,7 @@
 // RUN: not dlc-translate --emit-cuda %s -o %t/out --function=static --cuda-target=sm_70 2>&1 | FileCheck %s --check-prefix=ARCH
 // RUN: not dlc-translate --emit-cuda --emit-arm %s -o %t/out --function=static 2>&1 | FileCheck %s --check-prefix=BOTH
 // RUN: not dlc-translate --emit-cuda %s -o %t/out --function=static --cuda-target=t4 --cuda-precision=bf16 2>&1 | FileCheck %s --check-prefix=BF16
-// RUN: not dlc-translate --emit-cuda %s -o %t/out --function=static --cuda-precision=tf32 2>&1 | FileCheck %s --check-prefix=PRECISION
+// RUN: not dlc-translate --emit-cuda %s -o %t/out --function=static --cuda-precision=fp64 2>&1 | FileCheck %s --check-prefix=PRECISION
 // RUN: echo '{"targets": [{"name": "g", "kind": "gpu", "peak_tflops": {"fp32": 1}, "memory_gbps": 1, "cuda": {"arch": "sm_80", "tile_m": 128, "tile_n": 64, "stages": 6}}]}' > %t/deep.json
 // RUN: not dlc-translate --emit-cuda %s -o %t/out --function=static --target-file=%t/deep.json --cuda-target=g 2>&1 | FileCheck %s --check-prefix=STAGES
 // STAGES: error: {{.*}}deep.json: target 'g': cuda.stages: 6 stages of a 128x64 tile exceed 48 KB of shared memory
@@ -59,7 +59,7 @@ func.func @dynamic(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
 // ARCH: error: unknown target 'sm_70'
 // BOTH: error: give one of --emit-arm and --emit-cuda
 // BF16: error: --cuda-precision=bf16 needs bf16 tensor cores (sm_80 or newer); target 't4' is sm_75
-// PRECISION: error: unknown CUDA precision 'tf32' (fp32, fp16 or bf16)
+// PRECISION: error: unknown CUDA precision 'fp64' (fp32, fp16, bf16 or tf32)
 func.func @static(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
   %y = dlc.relu %x : tensor<1x4xf32>
   return %y : tensor<1x4xf32>

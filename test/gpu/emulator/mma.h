@@ -15,6 +15,7 @@
 #include "cuda_bf16.h"
 #include "cuda_fp16.h"
 #include "dlc_cuda_emulator.h"
+#include <cstring>
 
 namespace dlc_emu {
 /* 16-bit element `half` (0 low, 1 high) of a register, as fp16 or bf16. */
@@ -83,6 +84,41 @@ inline void mma_m16n8k16(float d[4], const uint32_t a[4], const uint32_t b[2],
       for (int n = 0; n < 8; ++n)
         B[k * 8 + n] = element16(lane(4 * n + k % 8 / 2).b[k / 8], k % 2, bf16);
     multiply(P, A, B, 16);
+  });
+}
+
+/* cvt.rna.tf32.f32: `x` rounded to 10 mantissa bits, to nearest with ties
+ * away from zero (the low 13 bits of the result zero); infinities and NaN
+ * as they are. */
+inline uint32_t to_tf32(float x) {
+  uint32_t bits;
+  std::memcpy(&bits, &x, 4);
+  if ((bits & 0x7F800000u) == 0x7F800000u)
+    return bits;
+  return (bits + 0x1000u) & 0xFFFFE000u;
+}
+
+/* d += A B, mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32: A (16x8):
+ * lane 4g+t's register r holds row g + 8 (r % 2), step t + 4 (r / 2); B
+ * (8x8): register r holds step t + 4r of column g; operands are fp32 bit
+ * patterns of which the tensor cores read the tf32 part (the top 19 bits). */
+inline void mma_m16n8k8_tf32(float d[4], const uint32_t a[4],
+                             const uint32_t b[2]) {
+  auto value = [](uint32_t reg) {
+    reg &= 0xFFFFE000u;
+    float v;
+    std::memcpy(&v, &reg, 4);
+    return v;
+  };
+  warpMma(d, MmaOperands{a, b, 0}, true, [&](float *P, auto lane) {
+    float A[16 * 8], B[8 * 8];
+    for (int m = 0; m < 16; ++m)
+      for (int k = 0; k < 8; ++k)
+        A[m * 8 + k] = value(lane(4 * (m % 8) + k % 4).a[m / 8 + 2 * (k / 4)]);
+    for (int k = 0; k < 8; ++k)
+      for (int n = 0; n < 8; ++n)
+        B[k * 8 + n] = value(lane(4 * n + k % 4).b[k / 4]);
+    multiply(P, A, B, 8);
   });
 }
 

@@ -275,7 +275,8 @@ DLC_DEVICE void dlc_split_reduce(dlc_gemm_params p, int64_t outputs,
   }
 }
 #if defined(DLC_WANT_SIMT_F32) || defined(DLC_WANT_F16_TC) ||                  \
-    defined(DLC_WANT_BF16_TC) || defined(DLC_WANT_FP8_TC)
+    defined(DLC_WANT_BF16_TC) || defined(DLC_WANT_TF32_TC) ||                  \
+    defined(DLC_WANT_FP8_TC)
 DLC_KERNEL void dlc_split_reduce_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep,
                                         int64_t outputs) {
   dlc_split_reduce<float>(

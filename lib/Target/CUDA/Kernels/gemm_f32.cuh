@@ -153,13 +153,18 @@ DLC_KERNEL void dlc_gemm_sp24_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep);
 #endif
 
 /* The fp32 GEMMs (fp32 or NF4 weights), compiled when the model has such
- * layers: on CUDA cores (DLC_WANT_SIMT_F32), or on fp16 / bf16 tensor cores
+ * layers: on CUDA cores (DLC_WANT_SIMT_F32), on fp16 / bf16 tensor cores
  * with --cuda-precision=fp16 / bf16 (DLC_WANT_F16_TC / DLC_WANT_BF16_TC;
- * DLC_WANT_NF4_TC where NF4 weights are staged as codes).
+ * DLC_WANT_NF4_TC where NF4 weights are staged as codes), or on tf32 tensor
+ * cores with --cuda-precision=tf32 (DLC_WANT_TF32_TC).
  * fp8 layers multiply their codes (fp8.cuh, DLC_WANT_FP8_TC). The printer
  * defines the macros from the model's calls. */
+#ifdef DLC_WANT_TF32_TC
+/* The tf32 tensor-core kernel (tensorcore.cuh), sm_80 and newer. */
+DLC_KERNEL void dlc_gemm_tf32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep);
+#endif
 #if defined(DLC_WANT_SIMT_F32) || defined(DLC_WANT_F16_TC) ||                  \
-    defined(DLC_WANT_BF16_TC)
+    defined(DLC_WANT_BF16_TC) || defined(DLC_WANT_TF32_TC)
 DLC_LAUNCHER void dlc_launch_gemm_f32(const dlc_gemm_params *p, int images,
                                       const dlc_epilogue_f32 *ep,
                                       dlc_exec *ex) {
@@ -179,6 +184,8 @@ DLC_LAUNCHER void dlc_launch_gemm_f32(const dlc_gemm_params *p, int images,
 #if defined(DLC_WANT_F16_TC) || defined(DLC_WANT_BF16_TC)
     dlc_gemm_tc_f32_kernel<dlc_tc_type>
         <<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
+#elif defined(DLC_WANT_TF32_TC)
+  dlc_gemm_tf32_kernel<<<grid, DLC_THREADS, 0, ex->stream>>>(*p, *ep);
 #else
 #ifdef DLC_WANT_NF4_SIMT
   if (p->a.kind == DLC_A_NF4 && p->K % DLC_BK == 0 && p->a.block % DLC_BK == 0)
@@ -271,4 +278,4 @@ DLC_LAUNCHER void dlc_matmul_f32(int batch, int M, int N, int K,
   dlc_launch_gemm_f32(&p, 1, &ep, ex);
 }
 
-#endif /* DLC_WANT_SIMT_F32 || DLC_WANT_F16_TC */
+#endif /* DLC_WANT_SIMT_F32 || DLC_WANT_F16_TC || ... */

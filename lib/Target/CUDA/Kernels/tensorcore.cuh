@@ -487,3 +487,80 @@ DLC_KERNEL void dlc_gemm_s8_tc_kernel(dlc_gemm_params p, int8_t pad,
 #endif
 }
 #endif
+
+#ifdef DLC_WANT_TF32_TC
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ < 800
+#error                                                                         \
+    "--cuda-precision=tf32 needs tf32 tensor cores: compile for sm_80 or newer"
+#endif
+/* tf32: fp32 layers emitted with --cuda-precision=tf32 on mma.sync m16n8k8
+ * with tf32 inputs (fp32 rounded to 10 mantissa bits, to nearest, ties away
+ * from zero, as cvt.rna.tf32.f32) and fp32 accumulators. A and B are staged
+ * in fp32 as the CUDA-core kernel stages them (weights by 16-byte cp.async
+ * from the fp32 panels, NF4 codes decoded per element), 8 steps a chunk,
+ * DLC_STAGES deep, and rounded as the warps build fragments. */
+static_assert(DLC_STAGES * 8 * (DLC_AROW_F32 + DLC_BROW_F32) * 4 <= 48 * 1024,
+              "the tf32 pipeline's stages exceed 48 KB of shared memory");
+
+/* `x` rounded to tf32, as an mma operand register. */
+DLC_DEVICE uint32_t dlc_to_tf32(float x) {
+#ifdef DLC_CUDA_EMULATOR /* test/gpu/emulator: the same on the CPU */
+  return dlc_emu::to_tf32(x);
+#else
+  uint32_t r;
+  asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
+  return r;
+#endif
+}
+
+/* d += A B, m16n8k8 tf32 (lane 4g + t: a[r] holds row g + 8 (r % 2), step
+ * t + 4 (r / 2); b[r] step t + 4r of column g). */
+DLC_DEVICE void dlc_mma_tf32(float d[4], const uint32_t a[4],
+                             const uint32_t b[2]) {
+#ifdef DLC_CUDA_EMULATOR
+  dlc_emu::mma_m16n8k8_tf32(d, a, b);
+#else
+  asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
+               "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
+               "{%0, %1, %2, %3};"
+               : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
+                 "r"(b[1]));
+#endif
+}
+
+/* C = A B through the fp32 epilogue on tf32 tensor cores. */
+DLC_KERNEL void dlc_gemm_tf32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
+  __shared__ __align__(16) float As[DLC_STAGES][8][DLC_AROW_F32];
+  __shared__ __align__(16) float Bs[DLC_STAGES][8][DLC_BROW_F32];
+  dlc_k_slice slice = dlc_slice_of(p, (p.K + 7) / 8);
+  int img = slice.z / p.groups, grp = slice.z % p.groups;
+  const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
+  dlc_asource a = dlc_group_weights(p, grp);
+  int64_t ag = grp * p.a_group;
+  int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
+  int warp = threadIdx.x / 32, g = threadIdx.x % 32 / 4, t = threadIdx.x % 4;
+  float acc[DLC_TC_MT][DLC_TC_NT][4] = {};
+  dlc_pipeline(
+      slice.count,
+      [&](int s, int c) {
+        int k0 = 8 * (slice.first + c);
+        dlc_stage_a_f32<8>(p, a, ag, i0, k0, As[s]);
+        dlc_stage_b_f32<8>(p, b, j0, k0, Bs[s]);
+      },
+      [&](int s) {
+        dlc_warp_tiles<2>(
+            acc, warp,
+            [&](int row, int r) {
+              return dlc_to_tf32(As[s][t + 4 * (r / 2)][row + g + 8 * (r % 2)]);
+            },
+            [&](int col, int r) {
+              return dlc_to_tf32(Bs[s][t + 4 * r][col + g]);
+            },
+            [](float *d, const uint32_t *fa, const uint32_t *fb, int) {
+              dlc_mma_tf32(d, fa, fb);
+            });
+      });
+  dlc_warp_tiles_store(p, ep, img, grp, i0, j0, warp, acc);
+}
+#endif /* DLC_WANT_TF32_TC */
