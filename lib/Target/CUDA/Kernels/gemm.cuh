@@ -206,6 +206,30 @@ DLC_DEVICE dlc_k_slice dlc_slice_of(const dlc_gemm_params &p, int chunks) {
   return {(int)(blockIdx.z / splits), first, end - first};
 }
 
+/* A float GEMM block's share of the work: its slice of `chunks` reduction
+ * chunks, its (image, group), its tile's origin, its image's fp32 B and its
+ * group's weights (`a`, `ag` elements in). */
+typedef struct {
+  dlc_k_slice slice;
+  int img, grp, i0, j0;
+  const float *b;
+  dlc_asource a;
+  int64_t ag;
+} dlc_f32_block;
+DLC_DEVICE dlc_f32_block dlc_f32_block_of(const dlc_gemm_params &p,
+                                          int chunks) {
+  dlc_f32_block blk;
+  blk.slice = dlc_slice_of(p, chunks);
+  blk.img = blk.slice.z / p.groups;
+  blk.grp = blk.slice.z % p.groups;
+  blk.i0 = blockIdx.y * DLC_BM;
+  blk.j0 = blockIdx.x * DLC_BN;
+  blk.b = (const float *)p.b + blk.img * p.b_image + blk.grp * p.b_group;
+  blk.a = dlc_group_weights(p, blk.grp);
+  blk.ag = blk.grp * p.a_group;
+  return blk;
+}
+
 /* Where this block keeps its partial sum of (i, j) under split-K: M x N
  * values per block z (image, group, slice). */
 DLC_DEVICE int64_t dlc_partial_at(const dlc_gemm_params &p, int i, int j) {

@@ -72,30 +72,25 @@ template <bool NF4>
 DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   __shared__ __align__(16) float As[2][DLC_BK][DLC_AROW_F32];
   __shared__ __align__(16) float Bs[2][DLC_BK][DLC_BROW_F32];
-  dlc_k_slice slice = dlc_slice_of(p, (p.K + DLC_BK - 1) / DLC_BK);
-  int img = slice.z / p.groups, grp = slice.z % p.groups;
-  const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
-  dlc_asource a = dlc_group_weights(p, grp);
-  int64_t ag = grp * p.a_group;
-  int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
+  dlc_f32_block blk = dlc_f32_block_of(p, (p.K + DLC_BK - 1) / DLC_BK);
   int tx = threadIdx.x % 16, ty = threadIdx.x / 16;
   float acc[DLC_TM][DLC_TN] = {};
 #ifdef DLC_WANT_NF4_SIMT
   uint32_t *book = (uint32_t *)As[0][0] + DLC_NF4_WORDS + DLC_BM;
   if constexpr (NF4)
-    dlc_nf4_load_book(a, book);
+    dlc_nf4_load_book(blk.a, book);
 #endif
   dlc_pipeline<2>(
-      slice.count,
+      blk.slice.count,
       [&](int s, int c) {
-        int k0 = (slice.first + c) * DLC_BK;
+        int k0 = (blk.slice.first + c) * DLC_BK;
 #ifdef DLC_WANT_NF4_SIMT
         if constexpr (NF4)
-          dlc_stage_nf4_f32(p, a, ag, i0, k0, (uint32_t *)As[s][0]);
+          dlc_stage_nf4_f32(p, blk.a, blk.ag, blk.i0, k0, (uint32_t *)As[s][0]);
         else
 #endif
-          dlc_stage_a_f32<DLC_BK>(p, a, ag, i0, k0, As[s]);
-        dlc_stage_b_f32<DLC_BK>(p, b, j0, k0, Bs[s]);
+          dlc_stage_a_f32<DLC_BK>(p, blk.a, blk.ag, blk.i0, k0, As[s]);
+        dlc_stage_b_f32<DLC_BK>(p, blk.b, blk.j0, k0, Bs[s]);
       },
       [&](int s) {
 #ifdef DLC_WANT_NF4_SIMT
@@ -127,9 +122,9 @@ DLC_KERNEL void dlc_gemm_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   for (int r = 0; r < DLC_TM; ++r)
 #pragma unroll
     for (int s = 0; s < DLC_TN; ++s) {
-      int i = i0 + ty * DLC_TM + r, j = j0 + tx * DLC_TN + s;
+      int i = blk.i0 + ty * DLC_TM + r, j = blk.j0 + tx * DLC_TN + s;
       if (i < p.M && j < p.N)
-        dlc_store_f32(p, ep, img, grp, i, j, acc[r][s]);
+        dlc_store_f32(p, ep, blk.img, blk.grp, i, j, acc[r][s]);
     }
 }
 #endif

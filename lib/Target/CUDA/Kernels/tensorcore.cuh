@@ -36,6 +36,15 @@
 #endif
 #endif
 
+/* The inline PTX of an mma with 4 accumulators `d` (constraint ACC: "f"
+ * or "r"), 4 A registers `a` and 2 B registers `b`: d += A B. */
+#define DLC_MMA_A4B2(INSTR, ACC)                                               \
+  asm volatile(INSTR " {%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "         \
+                     "{%0, %1, %2, %3};"                                       \
+               : "+" ACC(d[0]), "+" ACC(d[1]), "+" ACC(d[2]), "+" ACC(d[3])    \
+               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),        \
+                 "r"(b[1]))
+
 /* d += A B on tensor cores: m16n8k16 with fp16 inputs and fp32
  * accumulators (lane 4g + t: a[r] holds row g + 8 (r % 2), steps
  * 8 (r / 2) + 2t and + 1, low half first; b[r] steps 8r + 2t, + 1 of
@@ -44,12 +53,8 @@
 #define DLC_MMA_16816(TYPE) dlc_emu::mma_m16n8k16(d, a, b, TYPE[0] == 'b')
 #else
 #define DLC_MMA_16816(TYPE)                                                    \
-  asm volatile("mma.sync.aligned.m16n8k16.row.col.f32." TYPE "." TYPE ".f32 "  \
-               "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "                \
-               "{%0, %1, %2, %3};"                                             \
-               : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])                \
-               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),        \
-                 "r"(b[1]))
+  DLC_MMA_A4B2("mma.sync.aligned.m16n8k16.row.col.f32." TYPE "." TYPE ".f32",  \
+               "f")
 #endif
 DLC_DEVICE void dlc_mma_16816(float d[4], const uint32_t a[4],
                               const uint32_t b[2], __half) {
@@ -309,24 +314,19 @@ template <typename T, bool NF4>
 DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   __shared__ __align__(16) uint32_t As[DLC_STAGES][8][DLC_WORD_AROW];
   __shared__ __align__(16) float Bs[DLC_STAGES][16][DLC_BROW_F32];
-  dlc_k_slice slice = dlc_slice_of(p, (p.K + 15) / 16);
-  int img = slice.z / p.groups, grp = slice.z % p.groups;
-  const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
-  dlc_asource a = dlc_group_weights(p, grp);
-  int64_t ag = grp * p.a_group;
-  int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
+  dlc_f32_block blk = dlc_f32_block_of(p, (p.K + 15) / 16);
   int warp = threadIdx.x / 32;
   float acc[DLC_TC_MT][DLC_TC_NT][4] = {};
 #ifdef DLC_WANT_NF4_TC
   if constexpr (NF4) {
     uint32_t *book = As[0][3];
-    dlc_nf4_load_book(a, book);
+    dlc_nf4_load_book(blk.a, book);
     dlc_pipeline(
-        slice.count,
+        blk.slice.count,
         [&](int s, int c) {
-          int k0 = 16 * (slice.first + c);
-          dlc_stage_nf4(p, a, ag, i0, k0, As[s]);
-          dlc_stage_b_f32<16>(p, b, j0, k0, Bs[s]);
+          int k0 = 16 * (blk.slice.first + c);
+          dlc_stage_nf4(p, blk.a, blk.ag, blk.i0, k0, As[s]);
+          dlc_stage_b_f32<16>(p, blk.b, blk.j0, k0, Bs[s]);
         },
         [&](int s) {
           dlc_tc_chunk<T>(
@@ -339,17 +339,17 @@ DLC_KERNEL void dlc_gemm_tc_f32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   } else
 #endif
     dlc_pipeline(
-        slice.count,
+        blk.slice.count,
         [&](int s, int c) {
-          dlc_tc_stage<T>(p, a, ag, b, i0, j0, 16 * (slice.first + c), As[s],
-                          Bs[s]);
+          dlc_tc_stage<T>(p, blk.a, blk.ag, blk.b, blk.i0, blk.j0,
+                          16 * (blk.slice.first + c), As[s], Bs[s]);
         },
         [&](int s) {
           dlc_tc_chunk<T>(
               acc, [&](int row, int r) { return dlc_a_word(As[s], row, r); },
               Bs[s], warp);
         });
-  dlc_warp_tiles_store(p, ep, img, grp, i0, j0, warp, acc);
+  dlc_warp_tiles_store(p, ep, blk.img, blk.grp, blk.i0, blk.j0, warp, acc);
 }
 #endif
 
@@ -424,12 +424,7 @@ DLC_DEVICE void dlc_mma_s8(int32_t d[4], const uint32_t a[4],
 #ifdef DLC_CUDA_EMULATOR /* test/gpu/emulator: the same on the CPU */
   dlc_emu::mma_m16n8k32_s8(d, a, b);
 #else
-  asm volatile("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32 "
-               "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
-               "{%0, %1, %2, %3};"
-               : "+r"(d[0]), "+r"(d[1]), "+r"(d[2]), "+r"(d[3])
-               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
-                 "r"(b[1]));
+  DLC_MMA_A4B2("mma.sync.aligned.m16n8k32.row.col.s32.s8.s8.s32", "r");
 #endif
 #else
 #pragma unroll
@@ -520,12 +515,7 @@ DLC_DEVICE void dlc_mma_tf32(float d[4], const uint32_t a[4],
 #ifdef DLC_CUDA_EMULATOR
   dlc_emu::mma_m16n8k8_tf32(d, a, b);
 #else
-  asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 "
-               "{%0, %1, %2, %3}, {%4, %5, %6, %7}, {%8, %9}, "
-               "{%0, %1, %2, %3};"
-               : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
-               : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]),
-                 "r"(b[1]));
+  DLC_MMA_A4B2("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32", "f");
 #endif
 }
 
@@ -533,20 +523,15 @@ DLC_DEVICE void dlc_mma_tf32(float d[4], const uint32_t a[4],
 DLC_KERNEL void dlc_gemm_tf32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
   __shared__ __align__(16) float As[DLC_STAGES][8][DLC_AROW_F32];
   __shared__ __align__(16) float Bs[DLC_STAGES][8][DLC_BROW_F32];
-  dlc_k_slice slice = dlc_slice_of(p, (p.K + 7) / 8);
-  int img = slice.z / p.groups, grp = slice.z % p.groups;
-  const float *b = (const float *)p.b + img * p.b_image + grp * p.b_group;
-  dlc_asource a = dlc_group_weights(p, grp);
-  int64_t ag = grp * p.a_group;
-  int i0 = blockIdx.y * DLC_BM, j0 = blockIdx.x * DLC_BN;
+  dlc_f32_block blk = dlc_f32_block_of(p, (p.K + 7) / 8);
   int warp = threadIdx.x / 32, g = threadIdx.x % 32 / 4, t = threadIdx.x % 4;
   float acc[DLC_TC_MT][DLC_TC_NT][4] = {};
   dlc_pipeline(
-      slice.count,
+      blk.slice.count,
       [&](int s, int c) {
-        int k0 = 8 * (slice.first + c);
-        dlc_stage_a_f32<8>(p, a, ag, i0, k0, As[s]);
-        dlc_stage_b_f32<8>(p, b, j0, k0, Bs[s]);
+        int k0 = 8 * (blk.slice.first + c);
+        dlc_stage_a_f32<8>(p, blk.a, blk.ag, blk.i0, k0, As[s]);
+        dlc_stage_b_f32<8>(p, blk.b, blk.j0, k0, Bs[s]);
       },
       [&](int s) {
         dlc_warp_tiles<2>(
@@ -561,6 +546,6 @@ DLC_KERNEL void dlc_gemm_tf32_kernel(dlc_gemm_params p, dlc_epilogue_f32 ep) {
               dlc_mma_tf32(d, fa, fb);
             });
       });
-  dlc_warp_tiles_store(p, ep, img, grp, i0, j0, warp, acc);
+  dlc_warp_tiles_store(p, ep, blk.img, blk.grp, blk.i0, blk.j0, warp, acc);
 }
 #endif /* DLC_WANT_TF32_TC */
