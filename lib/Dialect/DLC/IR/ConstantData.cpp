@@ -58,6 +58,27 @@ std::optional<std::vector<float>> mlir::dlc::getConstantF32(Value value) {
   return std::nullopt;
 }
 
+bool mlir::dlc::hasConstantF32(Value value) {
+  auto constant = value.getDefiningOp<ConstantOp>();
+  if (!constant)
+    return false;
+  auto type = cast<ShapedType>(constant.getType());
+  auto floatType = dyn_cast<FloatType>(type.getElementType());
+  if (!floatType)
+    return false;
+  Attribute attr = constant.getValue();
+  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr))
+    return resource.tryGetAsArrayRef().has_value();
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    unsigned bits = floatType.getWidth();
+    return blob && bits % 8 == 0 &&
+           blob->getData().size() ==
+               static_cast<size_t>(type.getNumElements()) * (bits / 8);
+  }
+  return isa<DenseFPElementsAttr>(attr);
+}
+
 std::optional<ConstantWeights> mlir::dlc::getConstantWeights(Value weight,
                                                              Value bias) {
   std::optional<std::vector<float>> w = getConstantF32(weight);

@@ -325,11 +325,10 @@ void Analysis::run(func::FuncOp func) {
     analyze(op);
 }
 
-/// `values` of a tensor laid out [rows, cols * block, inner...], with the
-/// given rows and column channels kept.
-static std::vector<float> slice(ArrayRef<float> values, int64_t cols,
-                                int64_t inner, ArrayRef<int64_t> keepRows,
-                                ArrayRef<int64_t> keepCols) {
+std::vector<float> mlir::dlc::keepRowsAndColumns(ArrayRef<float> values,
+                                                 int64_t cols, int64_t inner,
+                                                 ArrayRef<int64_t> keepRows,
+                                                 ArrayRef<int64_t> keepCols) {
   std::vector<float> out;
   out.reserve(keepRows.size() * keepCols.size() * inner);
   for (int64_t r : keepRows)
@@ -360,7 +359,7 @@ static void applyCut(Operation *op, const Cut &cut) {
   std::vector<int64_t> keepRows = cut.rows ? *cut.rows : allIndices(rows);
   std::vector<int64_t> keepCols = cut.columns ? *cut.columns : allIndices(cols);
   std::vector<float> values =
-      slice(data->weight, cols, inner, keepRows, keepCols);
+      keepRowsAndColumns(data->weight, cols, inner, keepRows, keepCols);
   shape[0] = static_cast<int64_t>(keepRows.size());
   shape[1] = static_cast<int64_t>(keepCols.size()) * block;
   op->setOperand(1, createConstantF32(builder, weight.getLoc(), shape, values,

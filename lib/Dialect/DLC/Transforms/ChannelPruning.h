@@ -43,6 +43,13 @@ struct ChannelPruneSummary {
   std::vector<std::pair<int64_t, int64_t>> componentChannels;
 };
 
+/// `values` of a tensor laid out [rows, cols, inner] (row-major), with only
+/// the rows `keepRows` and the columns `keepCols` kept (each column `inner`
+/// consecutive values).
+std::vector<float> keepRowsAndColumns(ArrayRef<float> values, int64_t cols,
+                                      int64_t inner, ArrayRef<int64_t> keepRows,
+                                      ArrayRef<int64_t> keepCols);
+
 /// Prunes the channels of `func` (whose types are then re-inferred).
 FailureOr<ChannelPruneSummary>
 pruneChannels(func::FuncOp func, const ChannelPruneOptions &options);

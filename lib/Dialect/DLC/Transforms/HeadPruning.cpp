@@ -21,6 +21,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "HeadPruning.h"
+#include "ChannelPruning.h"
 #include "dlc/Dialect/DLC/IR/ConstantData.h"
 #include "dlc/Dialect/DLC/IR/DLCOps.h"
 #include "dlc/Dialect/DLC/Transforms/Passes.h"
@@ -183,8 +184,9 @@ bool BlockFinder::visitReshape(ReshapeOp reshape, int64_t axis) {
                          "linear projection");
   if (!linear->hasOneUse())
     return fail(linear, "projects features that are also read elsewhere");
-  if (!getConstantF32(linear.getWeight()))
-    return fail(linear, "has no fp32 constant weight");
+  if (!hasConstantF32(linear.getWeight()) ||
+      (linear.getBias() && !hasConstantF32(linear.getBias())))
+    return fail(linear, "has no constant float weight and bias");
   std::pair<int64_t, int64_t> rows = extent(in->drop_back());
   std::optional<int64_t> inner = product(out.drop_front(axis + 1));
   for (int64_t k = 0; k <= axis && inner; ++k) {
@@ -213,8 +215,8 @@ std::optional<AttentionBlock> BlockFinder::find(LinearOp output) {
       out->back() != block.heads * block.headDim ||
       extent(in->drop_back(2)) != extent(out->drop_back()))
     return std::nullopt;
-  if (!getConstantF32(output.getWeight())) {
-    fail(output, "has no fp32 constant weight");
+  if (!hasConstantF32(output.getWeight())) {
+    fail(output, "has no constant float weight");
     return std::nullopt;
   }
   block.merge = merge;
@@ -261,17 +263,6 @@ static std::vector<double> headScores(const AttentionBlock &block) {
   return scores;
 }
 
-/// `values` (rows x cols, row-major) with only `rows` and `cols` kept.
-static std::vector<float> keep(ArrayRef<float> values, int64_t cols,
-                               ArrayRef<int64_t> rows,
-                               ArrayRef<int64_t> keptCols) {
-  std::vector<float> out;
-  for (int64_t r : rows)
-    for (int64_t c : keptCols)
-      out.push_back(values[r * cols + c]);
-  return out;
-}
-
 static SmallVector<int64_t> iota(int64_t n) {
   SmallVector<int64_t> indices(n);
   std::iota(indices.begin(), indices.end(), 0);
@@ -299,10 +290,11 @@ static void applyHeads(const AttentionBlock &block, ArrayRef<int64_t> kept) {
     LinearOp linear = p.linear;
     int64_t k = cast<ShapedType>(linear.getWeight().getType()).getDimSize(1);
     replace(linear, 1, {static_cast<int64_t>(rows.size()), k},
-            keep(*getConstantF32(linear.getWeight()), k, rows, iota(k)));
+            keepRowsAndColumns(*getConstantF32(linear.getWeight()), k, 1, rows,
+                               iota(k)));
     if (Value bias = linear.getBias())
       replace(linear, 2, {static_cast<int64_t>(rows.size())},
-              keep(*getConstantF32(bias), 1, rows, {0}));
+              keepRowsAndColumns(*getConstantF32(bias), 1, 1, rows, {0}));
   }
   SmallVector<int64_t> cols;
   for (int64_t h : kept)
@@ -311,8 +303,8 @@ static void applyHeads(const AttentionBlock &block, ArrayRef<int64_t> kept) {
   LinearOp output = block.output;
   int64_t n = cast<ShapedType>(output.getWeight().getType()).getDimSize(0);
   replace(output, 1, {n, static_cast<int64_t>(cols.size())},
-          keep(*getConstantF32(output.getWeight()), block.heads * block.headDim,
-               iota(n), cols));
+          keepRowsAndColumns(*getConstantF32(output.getWeight()),
+                             block.heads * block.headDim, 1, iota(n), cols));
   for (auto [reshape, axis] : block.reshapes) {
     SmallVector<int64_t> shape(reshape.getShape());
     if (shape[axis] == block.heads)
@@ -376,7 +368,7 @@ chooseHeads(ArrayRef<AttentionBlock> blocks,
     return std::tie(x.score, x.block, x.head) <
            std::tie(y.score, y.block, y.head);
   });
-  std::vector<int64_t> removable, left;
+  std::vector<int64_t> removable;
   for (const AttentionBlock &block : blocks) {
     int64_t floor = std::min(options.minHeads, block.heads);
     removable.push_back(
@@ -384,7 +376,6 @@ chooseHeads(ArrayRef<AttentionBlock> blocks,
             ? block.heads - floor
             : std::min(block.heads - floor,
                        static_cast<int64_t>(options.sparsity * block.heads)));
-    left.push_back(block.heads);
   }
   auto budget = static_cast<int64_t>(options.sparsity * total);
   std::vector<std::vector<char>> removed;
@@ -407,6 +398,16 @@ chooseHeads(ArrayRef<AttentionBlock> blocks,
         kept.back().push_back(h);
   }
   return kept;
+}
+
+HeadPruneSummary mlir::dlc::surveyHeads(func::FuncOp func,
+                                        const HeadPruneOptions &options) {
+  HeadPruneSummary summary;
+  for (const AttentionBlock &block :
+       findBlocks(func, options, &summary.leftWhole))
+    summary.blocks.push_back(
+        {block.output, block.heads, block.heads, iota(block.heads)});
+  return summary;
 }
 
 FailureOr<HeadPruneSummary>

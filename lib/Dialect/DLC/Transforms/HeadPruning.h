@@ -58,6 +58,11 @@ struct HeadPruneSummary {
 FailureOr<HeadPruneSummary> pruneHeads(func::FuncOp func,
                                        const HeadPruneOptions &options);
 
+/// The attention blocks pruneHeads would find in `func` (none pruned) and
+/// those it would leave whole; `func` is not changed.
+HeadPruneSummary surveyHeads(func::FuncOp func,
+                             const HeadPruneOptions &options);
+
 /// Per attention block and head (as HeadPruneOptions::scores): the output
 /// noise over signal on `batches` when that head alone is removed (its
 /// output-projection columns zeroed; each head one run of a copy).

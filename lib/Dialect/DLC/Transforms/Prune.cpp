@@ -280,24 +280,16 @@ void PrunePass::runOnOperation() {
       return pruneChannels(f, trial);
     };
     if (heads) {
-      func::FuncOp copy = func.clone();
-      HeadPruneOptions probe = headOptions;
-      probe.sparsity = 0.0;
-      FailureOr<HeadPruneSummary> found = pruneHeads(copy, probe);
-      std::vector<std::pair<Location, std::string>> reasons;
-      if (succeeded(found))
-        for (const HeadPruneSummary::LeftWhole &left : found->leftWhole)
-          reasons.push_back({left.at, left.why});
-      bool none = failed(found) || found->blocks.empty();
-      eraseTrialCopy(copy, func);
-      if (none) {
+      HeadPruneSummary found = surveyHeads(func, headOptions);
+      if (found.blocks.empty()) {
         InFlightDiagnostic diag = emitError(
             func.getLoc(), "dlc-prune: method=heads found no attention block "
                            "to prune (projections whose features a reshape "
                            "splits into heads, merged back by a reshape into "
                            "an output projection)");
-        for (auto &[at, why] : reasons)
-          diag.attachNote(at) << "an attention block was left whole: " << why;
+        for (const HeadPruneSummary::LeftWhole &left : found.leftWhole)
+          diag.attachNote(left.at)
+              << "an attention block was left whole: " << left.why;
         return signalPassFailure();
       }
     }
@@ -307,25 +299,25 @@ void PrunePass::runOnOperation() {
       return byFlops ? static_cast<double>(cost.flops) : cost.latencyUs;
     };
     StringRef unit = heads ? "head" : "channel";
+    std::vector<CalibrationBatch> batches;
+    if (bySensitivity) {
+      FailureOr<std::vector<CalibrationBatch>> loaded =
+          loadCalibrationInputs(func, calibration, maxSamples);
+      if (failed(loaded))
+        return signalPassFailure();
+      batches = std::move(*loaded);
+    }
     if (bySensitivity && heads) {
       // Heads ranked across the network by the noise each adds alone.
-      FailureOr<std::vector<CalibrationBatch>> batches =
-          loadCalibrationInputs(func, calibration, maxSamples);
-      if (failed(batches))
-        return signalPassFailure();
       FailureOr<std::vector<std::vector<double>>> scores =
-          headSensitivity(func, *batches, headOptions);
+          headSensitivity(func, batches, headOptions);
       if (failed(scores))
         return signalPassFailure();
       headOptions.scores = *scores;
       headOptions.global = true;
     } else if (bySensitivity) {
-      FailureOr<std::vector<CalibrationBatch>> batches =
-          loadCalibrationInputs(func, calibration, maxSamples);
-      if (failed(batches))
-        return signalPassFailure();
       FailureOr<std::vector<double>> fractions = allocateBySensitivity(
-          func, options, *batches,
+          func, options, batches,
           [&](func::FuncOp f) { return measure(costAtBatch(f, *hw, 1)); },
           goal);
       if (failed(fractions))

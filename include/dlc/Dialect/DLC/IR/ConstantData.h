@@ -22,6 +22,10 @@ namespace mlir::dlc {
 /// holds no data.
 std::optional<std::vector<float>> getConstantF32(Value value);
 
+/// Whether getConstantF32 would give `value`'s values (without reading
+/// them).
+bool hasConstantF32(Value value);
+
 /// The constant weights and (optional) bias of a conv or linear layer.
 struct ConstantWeights {
   std::vector<float> weight;
