@@ -32,11 +32,11 @@ static bool isF32Tensor(Type type) {
 static bool isSupported(Operation *op) {
   return isa<ConstantOp, Conv2DOp, BatchNormOp, LayerNormOp, MaxPool2DOp,
              AvgPool2DOp, GlobalAvgPoolOp, MatMulOp, LinearOp, AddOp, SubOp,
-             MulOp, DivOp, ReluOp, ClipOp, SigmoidOp, HardSwishOp, GeluOp,
-             SoftmaxOp, ReshapeOp, FlattenOp, TransposeOp, ConcatOp, SliceOp,
-             SplitOp, PadOp, QConstantOp, NF4ConstantOp, QuantizeOp,
-             DequantizeOp, RequantizeOp, QConv2DOp, QLinearOp, QMatMulOp,
-             QAddOp, func::ReturnOp>(op);
+             MulOp, DivOp, ReluOp, ClipOp, SigmoidOp, HardSwishOp,
+             HardSigmoidOp, GeluOp, SoftmaxOp, ReshapeOp, FlattenOp,
+             TransposeOp, ConcatOp, SliceOp, SplitOp, PadOp, QConstantOp,
+             NF4ConstantOp, QuantizeOp, DequantizeOp, RequantizeOp, QConv2DOp,
+             QLinearOp, QMatMulOp, QAddOp, func::ReturnOp>(op);
 }
 
 /// The fp32 contents of a constant, viewing resource blobs in place.
@@ -362,6 +362,11 @@ Executor::run(ArrayRef<Tensor> inputs,
                              ? k::UnaryKind::GeluTanh
                              : k::UnaryKind::Gelu,
                          get(o.getInput())));
+          })
+          .Case([&](HardSigmoidOp o) {
+            results.push_back(k::hardSigmoid(get(o.getInput()),
+                                             o.getAlpha().convertToFloat(),
+                                             o.getBeta().convertToFloat()));
           })
           .Case([&](ClipOp o) {
             results.push_back(k::clip(get(o.getInput()),

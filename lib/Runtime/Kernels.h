@@ -91,6 +91,8 @@ Tensor binary(BinaryKind kind, const Tensor &lhs, const Tensor &rhs);
 enum class UnaryKind { Relu, Sigmoid, HardSwish, Gelu, GeluTanh };
 Tensor unary(UnaryKind kind, const Tensor &input);
 Tensor clip(const Tensor &input, float min, float max);
+/// clip(alpha * x + beta, 0, 1).
+Tensor hardSigmoid(const Tensor &input, float alpha, float beta);
 Tensor softmax(const Tensor &input, int64_t axis);
 
 Tensor transpose(const Tensor &input, llvm::ArrayRef<int64_t> perm);

@@ -280,6 +280,12 @@ Tensor kernels::clip(const Tensor &input, float min, float max) {
   return map(input, [=](float x) { return std::min(std::max(x, min), max); });
 }
 
+Tensor kernels::hardSigmoid(const Tensor &input, float alpha, float beta) {
+  return map(input, [=](float x) {
+    return std::min(std::max(alpha * x + beta, 0.0f), 1.0f);
+  });
+}
+
 /// Splits `shape` around `axis` into (outer, size, inner) counts.
 static void aroundAxis(llvm::ArrayRef<int64_t> shape, int64_t axis,
                        int64_t &outer, int64_t &size, int64_t &inner) {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# prepare-gpu-checks.sh BUILD_DIR BUNDLE_DIR [NAME | part1 | part2 | part3...]
+# prepare-gpu-checks.sh BUILD_DIR BUNDLE_DIR [NAME | part1 ... part4 ...]
 #
 # Run where dlc is built (no GPU needed). For each covered network (default:
 # all of them) writes BUNDLE_DIR/NAME/ with the emitted CUDA model and runner
@@ -10,7 +10,7 @@
 # ResNet-18's most frequent convolution (64 -> 64 channels, 3x3, 56x56,
 # batch 8; fp32 and fp16) for the cuDNN one. Copy the bundle and this
 # directory to the GPU machine and run run-gpu-checks.sh there. The full
-# bundle is 178 MiB (the fp32 ResNet-18 46 MB, with fp16 / bf16 weights 24,
+# bundle is 198 MiB (the fp32 ResNet-18 46 MB, with fp16 / bf16 weights 24,
 # with 2:4 ones 14, 2:4 int8 7, the GEMM timing models 17 and 8); name a
 # part (below) or models to make it smaller.
 set -euo pipefail
@@ -19,10 +19,11 @@ bundle=$2
 shift 2
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
-# The bundle in three parts, each within the 64 MiB a device call carries
+# The bundle in four parts, each within the 64 MiB a device call carries
 # beside the working tree: every GEMM path on small models, the peer
 # shapes and ResNet-18 2:4 at fp16 and int8 (60 MiB); ResNet-18 on int8, fp16 and bf16
-# (58 MiB); ResNet-18 fp32 and MobileNetV2 (59 MiB).
+# (58 MiB); ResNet-18 fp32 and MobileNetV2 (59 MiB); MobileNetV3-Small,
+# ViT, Swin and ConvNeXt (small ones) at fp32, fp16 and int8 (20 MiB).
 part1=(transformer transformer_int8 transformer_fp16
        digits_int8 digits_int8_dp4a digits_nf4 digits_nf4_fp16 digits_e4m3
        digits_e5m2 digits_fp16 digits_bf16 digits_sparse_fp16
@@ -39,13 +40,16 @@ part1=(transformer transformer_int8 transformer_fp16
        resnet18_sparse_int8)
 part2=(resnet18_int8 resnet18_fp16 resnet18_bf16)
 part3=(resnet18 mobilenet_v2)
-[ $# -eq 0 ] && set -- part1 part2 part3
+part4=(mobilenet_v3_small mobilenet_v3_small_fp16 vit vit_fp16 vit_int8 swin
+       swin_fp16 swin_int8 convnext convnext_fp16)
+[ $# -eq 0 ] && set -- part1 part2 part3 part4
 names=()
 for name in "$@"; do
   case $name in
   part1) names+=("${part1[@]}") ;;
   part2) names+=("${part2[@]}") ;;
   part3) names+=("${part3[@]}") ;;
+  part4) names+=("${part4[@]}") ;;
   *) names+=("$name") ;;
   esac
 done
@@ -118,7 +122,14 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
     # activations packed at run time) on fp16 tensor cores.
     read -r mlir input _ < <(source_of transformer)
     echo "$mlir $input 5e-3 --cuda-precision=fp16" ;;
-  resnet18 | resnet18_int8 | mobilenet_v2 | transformer | transformer_int8)
+  mobilenet_v3_small_fp16 | vit_fp16 | swin_fp16 | convnext_fp16)
+    # torchvision's newer families (hard sigmoid gates, layer norms over
+    # tokens and over channels last, windowed attention) with their conv,
+    # linear and matmul layers on fp16 tensor cores.
+    read -r mlir input _ < <(source_of "${1%_fp16}")
+    echo "$mlir $input 5e-3 --cuda-precision=fp16" ;;
+  resnet18 | resnet18_int8 | mobilenet_v2 | transformer | transformer_int8 | \
+  mobilenet_v3_small | vit | vit_int8 | swin | swin_int8 | convnext)
     local net=${1%_int8}
     if [ ! -f "$work/$net.mlir" ]; then
       $py "$src/test/Target/ONNX/Inputs/export_torch.py" "$net" "$work" >/dev/null

@@ -59,6 +59,11 @@ LogicalResult Lowering::lowerUnary(Operation &op) {
                        })
                        .Case([](SigmoidOp) { return "DLC_SIGMOID"; })
                        .Case([](HardSwishOp) { return "DLC_HARD_SWISH"; })
+                       .Case([&](HardSigmoidOp h) {
+                         lo = h.getAlpha().convertToFloat();
+                         hi = h.getBeta().convertToFloat();
+                         return "DLC_HARD_SIGMOID";
+                       })
                        .Case([](GeluOp g) {
                          return g.getApproximate() == GeluApproximation::tanh
                                     ? "DLC_GELU_TANH"

@@ -43,7 +43,7 @@ static FailureOr<Ints> requireKnownInts(Importer &imp, unsigned index,
 static LogicalResult requireSingleOutput(Importer &imp) {
   const onnx::NodeProto &node = imp.getNode();
   for (int i = 1; i < node.output_size(); ++i)
-    if (!node.output(i).empty())
+    if (!node.output(i).empty() && imp.isConsumed(node.output(i)))
       return imp.fail("output #", i, " ('", node.output(i),
                       "') is not supported");
   return success();
@@ -419,6 +419,15 @@ static LogicalResult convertClip(Importer &imp, const NodeAttrs &attrs) {
                                            APFloat(static_cast<float>(max))));
 }
 
+static LogicalResult convertHardSigmoid(Importer &imp, const NodeAttrs &attrs) {
+  Value x = imp.getInput(0);
+  if (!x)
+    return failure();
+  return setResult(
+      imp, imp.create<HardSigmoidOp>(x, APFloat(attrs.getFloat("alpha", 0.2f)),
+                                     APFloat(attrs.getFloat("beta", 0.5f))));
+}
+
 static LogicalResult convertGelu(Importer &imp, const NodeAttrs &attrs) {
   Value x = imp.getInput(0);
   if (!x)
@@ -464,7 +473,12 @@ static LogicalResult convertPassThrough(Importer &imp, const NodeAttrs &) {
     if (failed(requireSingleOutput(imp)))
       return failure();
     // Before opset 12 training is the is_test attribute; from 12 an input.
-    if (imp.hasInput(2)) {
+    // A ratio of 0 drops nothing even in training mode (Swin's attention
+    // dropout exports as training = true, ratio = 0).
+    const KnownTensor *ratio = imp.hasInput(1) ? imp.getKnownInput(1) : nullptr;
+    bool dropsNothing =
+        ratio && ratio->numElements() == 1 && readReals(*ratio).front() == 0.0;
+    if (imp.hasInput(2) && !dropsNothing) {
       const KnownTensor *training = imp.getKnownInput(2);
       if (!training || readInts(*training).front() != 0)
         return imp.fail("training mode is not supported (inference only)");
@@ -678,6 +692,82 @@ static LogicalResult convertSlice(Importer &imp, const NodeAttrs &attrs) {
   return setResult(imp, imp.create<SliceOp>(x, axes, starts, ends, steps));
 }
 
+/// Gather with constant indices on computed data (PyTorch's `x[:, 0]` and
+/// `unbind`): a slice when the indices step evenly forwards, else a concat
+/// of one-element slices; a scalar index then drops the axis.
+static LogicalResult convertGather(Importer &imp, const NodeAttrs &attrs) {
+  Value x = imp.getInput(0);
+  if (!x)
+    return failure();
+  const KnownTensor *known = imp.getKnownInput(1);
+  if (!known)
+    return imp.fail("indices must be constant (gathering at computed "
+                    "positions is not supported)");
+  if (known->shape.size() > 1)
+    return imp.fail("indices of rank ", known->shape.size(),
+                    " are not supported (rank 0 or 1)");
+  ArrayRef<int64_t> shape = shapeOf(x);
+  auto rank = static_cast<int64_t>(shape.size());
+  int64_t axis = attrs.getInt("axis", 0);
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= rank)
+    return imp.fail("axis ", attrs.getInt("axis", 0),
+                    " is out of range for rank ", rank);
+  int64_t size = shape[axis];
+  if (ShapedType::isDynamic(size))
+    return imp.fail("cannot gather along the dynamic dimension ", axis);
+  std::vector<int64_t> indices = readInts(*known);
+  if (indices.empty())
+    return imp.fail("has no indices");
+  for (int64_t &i : indices) {
+    if (i < -size || i >= size)
+      return imp.fail("index ", i, " is out of range for dimension ", axis,
+                      " of size ", size);
+    if (i < 0)
+      i += size;
+  }
+  auto sliceFrom = [&](int64_t start, int64_t count, int64_t step) {
+    return imp.create<SliceOp>(x, Ints{axis}, Ints{start},
+                               Ints{start + (count - 1) * step + 1},
+                               Ints{step});
+  };
+  auto count = static_cast<int64_t>(indices.size());
+  int64_t step = count > 1 ? indices[1] - indices[0] : 1;
+  bool even = step > 0;
+  for (int64_t n = 1; n < count && even; ++n)
+    even = indices[n] - indices[n - 1] == step;
+  Value result;
+  if (even) {
+    FailureOr<SliceOp> slice = sliceFrom(indices[0], count, step);
+    if (failed(slice))
+      return failure();
+    result = slice->getResult();
+  } else {
+    SmallVector<Value> pieces;
+    for (int64_t i : indices) {
+      FailureOr<SliceOp> slice = sliceFrom(i, 1, 1);
+      if (failed(slice))
+        return failure();
+      pieces.push_back(slice->getResult());
+    }
+    FailureOr<ConcatOp> concat = imp.create<ConcatOp>(pieces, axis);
+    if (failed(concat))
+      return failure();
+    result = concat->getResult();
+  }
+  if (known->shape.empty()) {
+    Ints kept(shape);
+    kept.erase(kept.begin() + axis);
+    FailureOr<Value> reshaped = reshapeTo(imp, result, kept);
+    if (failed(reshaped))
+      return failure();
+    result = *reshaped;
+  }
+  imp.setOutput(0, result);
+  return success();
+}
+
 static LogicalResult convertSplit(Importer &imp, const NodeAttrs &attrs) {
   Value x = imp.getInput(0);
   if (!x)
@@ -773,6 +863,7 @@ ConvertFn mlir::dlc::onnx_import::lookupConverter(llvm::StringRef opType) {
       .Case("Relu", convertUnary<ReluOp>)
       .Case("Sigmoid", convertUnary<SigmoidOp>)
       .Case("HardSwish", convertUnary<HardSwishOp>)
+      .Case("HardSigmoid", convertHardSigmoid)
       .Case("Clip", convertClip)
       .Case("Gelu", convertGelu)
       .Case("Softmax", convertSoftmax)
@@ -784,6 +875,7 @@ ConvertFn mlir::dlc::onnx_import::lookupConverter(llvm::StringRef opType) {
       .Case("Concat", convertConcat)
       .Case("Slice", convertSlice)
       .Case("Split", convertSplit)
+      .Case("Gather", convertGather)
       .Case("Pad", convertPad)
       .Default(nullptr);
 }

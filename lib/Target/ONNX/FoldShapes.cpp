@@ -8,182 +8,12 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Importer.h"
+#include "KnownTensorOps.h"
 #include "mlir/Dialect/Traits.h"
 #include <cmath>
 
 using namespace mlir;
 using namespace mlir::dlc::onnx_import;
-
-/// Folding keeps to shape-sized tensors; anything larger is real compute.
-static constexpr int64_t kMaxFoldElements = 1 << 16;
-
-static KnownTensor makeInts(SmallVector<int64_t> shape,
-                            std::vector<int64_t> values,
-                            int32_t dtype = onnx::TensorProto::INT64) {
-  KnownTensor tensor;
-  tensor.dtype = dtype;
-  tensor.shape = std::move(shape);
-  tensor.ints = std::move(values);
-  tensor.folded = true;
-  return tensor;
-}
-
-static KnownTensor makeReals(SmallVector<int64_t> shape,
-                             std::vector<double> values, int32_t dtype) {
-  KnownTensor tensor;
-  tensor.dtype = dtype;
-  tensor.shape = std::move(shape);
-  tensor.reals = std::move(values);
-  tensor.folded = true;
-  return tensor;
-}
-
-/// Row-major strides of `shape`.
-static SmallVector<int64_t> stridesOf(ArrayRef<int64_t> shape) {
-  SmallVector<int64_t> strides(shape.size(), 1);
-  for (int i = static_cast<int>(shape.size()) - 2; i >= 0; --i)
-    strides[i] = strides[i + 1] * shape[i + 1];
-  return strides;
-}
-
-/// Index into a tensor of `shape` for the broadcast position `index` of a
-/// result of `outShape`.
-static int64_t broadcastIndex(ArrayRef<int64_t> shape,
-                              ArrayRef<int64_t> outShape,
-                              ArrayRef<int64_t> outIndex) {
-  SmallVector<int64_t> strides = stridesOf(shape);
-  size_t offset = outShape.size() - shape.size();
-  int64_t flat = 0;
-  for (size_t i = 0; i < shape.size(); ++i)
-    if (shape[i] != 1)
-      flat += outIndex[i + offset] * strides[i];
-  return flat;
-}
-
-template <typename T, typename Fn>
-static std::vector<T>
-broadcastApply(ArrayRef<int64_t> lhsShape, const std::vector<T> &lhs,
-               ArrayRef<int64_t> rhsShape, const std::vector<T> &rhs,
-               ArrayRef<int64_t> outShape, Fn fn) {
-  int64_t count = 1;
-  for (int64_t d : outShape)
-    count *= d;
-  std::vector<T> out(count);
-  SmallVector<int64_t> index(outShape.size(), 0);
-  for (int64_t flat = 0; flat < count; ++flat) {
-    out[flat] = fn(lhs[broadcastIndex(lhsShape, outShape, index)],
-                   rhs[broadcastIndex(rhsShape, outShape, index)]);
-    for (int d = static_cast<int>(outShape.size()) - 1; d >= 0; --d) {
-      if (++index[d] < outShape[d])
-        break;
-      index[d] = 0;
-    }
-  }
-  return out;
-}
-
-/// Integer arithmetic where an unknown (batch) operand gives unknown.
-static int64_t intBinary(llvm::StringRef op, int64_t a, int64_t b) {
-  if (isUnknownValue(a) || isUnknownValue(b))
-    return kUnknownValue;
-  if (op == "Equal")
-    return a == b;
-  if (op == "Add")
-    return a + b;
-  if (op == "Sub")
-    return a - b;
-  if (op == "Mul")
-    return a * b;
-  // Div: ONNX integer division truncates toward zero, as C++ does.
-  return b == 0 ? kUnknownValue : a / b;
-}
-
-static double realBinary(llvm::StringRef op, double a, double b) {
-  if (op == "Add")
-    return a + b;
-  if (op == "Sub")
-    return a - b;
-  if (op == "Mul")
-    return a * b;
-  if (op == "Equal")
-    return a == b;
-  return a / b;
-}
-
-/// Folds Add/Sub/Mul/Div/Equal on known tensors.
-static std::optional<KnownTensor>
-foldBinary(llvm::StringRef op, const KnownTensor &lhs, const KnownTensor &rhs) {
-  SmallVector<int64_t> shape;
-  if (!OpTrait::util::getBroadcastedShape(lhs.shape, rhs.shape, shape))
-    return std::nullopt;
-  if (lhs.isInteger() && rhs.isInteger()) {
-    auto out = broadcastApply<int64_t>(
-        lhs.shape, readInts(lhs), rhs.shape, readInts(rhs), shape,
-        [&](int64_t a, int64_t b) { return intBinary(op, a, b); });
-    return makeInts(shape, std::move(out),
-                    op == "Equal" ? onnx::TensorProto::BOOL : lhs.dtype);
-  }
-  if (llvm::any_of(lhs.ints, isUnknownValue) ||
-      llvm::any_of(rhs.ints, isUnknownValue))
-    return std::nullopt;
-  auto out = broadcastApply<double>(
-      lhs.shape, readReals(lhs), rhs.shape, readReals(rhs), shape,
-      [&](double a, double b) { return realBinary(op, a, b); });
-  if (op == "Equal")
-    return makeInts(shape, std::vector<int64_t>(out.begin(), out.end()),
-                    onnx::TensorProto::BOOL);
-  return makeReals(shape, std::move(out), lhs.dtype);
-}
-
-/// The same elements under a new shape.
-static KnownTensor reshaped(const KnownTensor &tensor,
-                            SmallVector<int64_t> shape) {
-  KnownTensor result = tensor;
-  result.shape = std::move(shape);
-  if (!result.folded) {
-    if (result.isInteger())
-      result.ints = readInts(tensor);
-    else
-      result.reals = readReals(tensor);
-    result.folded = true;
-    result.bytes = {};
-    result.owner.reset();
-  }
-  return result;
-}
-
-/// Gathers along `axis` with known indices.
-static KnownTensor gather(const KnownTensor &data, const KnownTensor &indices,
-                          int64_t axis) {
-  ArrayRef<int64_t> dataShape = data.shape;
-  SmallVector<int64_t> shape(dataShape.take_front(axis));
-  shape.append(indices.shape.begin(), indices.shape.end());
-  shape.append(dataShape.begin() + axis + 1, dataShape.end());
-  int64_t outer = 1, inner = 1;
-  for (int64_t i = 0; i < axis; ++i)
-    outer *= dataShape[i];
-  for (size_t i = axis + 1; i < dataShape.size(); ++i)
-    inner *= dataShape[i];
-  std::vector<int64_t> idx = readInts(indices);
-  for (int64_t &i : idx)
-    if (i < 0)
-      i += dataShape[axis];
-  auto pick = [&](auto &&values, auto &out) {
-    for (int64_t o = 0; o < outer; ++o)
-      for (int64_t i : idx)
-        for (int64_t n = 0; n < inner; ++n)
-          out.push_back(values[(o * dataShape[axis] + i) * inner + n]);
-  };
-  if (data.isInteger()) {
-    std::vector<int64_t> out;
-    pick(readInts(data), out);
-    return makeInts(shape, std::move(out), data.dtype);
-  }
-  std::vector<double> out;
-  pick(readReals(data), out);
-  return makeReals(shape, std::move(out), data.dtype);
-}
 
 /// Axes for (Un)Squeeze: an attribute before opset 13, an input from 13.
 static std::optional<SmallVector<int64_t>> getAxes(Importer &importer,
@@ -281,10 +111,53 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
     importer.setKnownOutput(0, first);
     return true;
   }
-  if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" ||
-      op == "Equal") {
+  if (isFoldableBinary(op)) {
+    if (op == "Mod" && attrs.getInt("fmod", 0) != 0)
+      return false; // C's fmod: not seen in shape computations
     std::optional<KnownTensor> result =
         foldBinary(op, first, *importer.getKnownInput(1));
+    if (!result)
+      return false;
+    importer.setKnownOutput(0, std::move(*result));
+    return true;
+  }
+  if (op == "Where") {
+    std::optional<KnownTensor> result = foldWhere(
+        first, *importer.getKnownInput(1), *importer.getKnownInput(2));
+    if (!result)
+      return false;
+    importer.setKnownOutput(0, std::move(*result));
+    return true;
+  }
+  if (op == "ScatterND") {
+    if (attrs.getString("reduction", "none") != "none")
+      return false;
+    std::optional<KnownTensor> result = scatterND(
+        first, *importer.getKnownInput(1), *importer.getKnownInput(2));
+    if (!result)
+      return importer.fail("indices do not fit the data and updates");
+    importer.setKnownOutput(0, std::move(*result));
+    return true;
+  }
+  if (op == "Expand") {
+    std::vector<int64_t> target = readInts(*importer.getKnownInput(1));
+    SmallVector<int64_t> shape;
+    if (llvm::any_of(target, isUnknownValue) ||
+        !OpTrait::util::getBroadcastedShape(
+            first.shape, SmallVector<int64_t>(target.begin(), target.end()),
+            shape))
+      return false;
+    int64_t count = 1;
+    for (int64_t d : shape)
+      count *= d;
+    if (count > kMaxFoldElements)
+      return false;
+    // x + zeros of the target shape broadcasts x.
+    KnownTensor zeros =
+        first.isInteger()
+            ? makeInts(shape, std::vector<int64_t>(count), first.dtype)
+            : makeReals(shape, std::vector<double>(count), first.dtype);
+    std::optional<KnownTensor> result = foldBinary("Add", first, zeros);
     if (!result)
       return false;
     importer.setKnownOutput(0, std::move(*result));
@@ -299,6 +172,13 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
     for (double &v : values)
       v = std::pow(v, e);
     importer.setKnownOutput(0, makeReals(first.shape, values, first.dtype));
+    return true;
+  }
+  if (op == "Not" && first.dtype == onnx::TensorProto::BOOL) {
+    std::vector<int64_t> values = readInts(first);
+    for (int64_t &v : values)
+      v = !v;
+    importer.setKnownOutput(0, makeInts(first.shape, values, first.dtype));
     return true;
   }
   if (op == "Sqrt" || op == "Neg" || op == "Floor" || op == "Ceil") {
@@ -345,6 +225,19 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
     importer.setKnownOutput(0, gather(first, *importer.getKnownInput(1), axis));
     return true;
   }
+  if (op == "Transpose") {
+    SmallVector<int64_t> perm;
+    if (std::optional<SmallVector<int64_t>> p = attrs.getInts("perm"))
+      perm = *p;
+    SmallVector<int64_t> sorted(perm);
+    llvm::sort(sorted);
+    for (auto [i, d] : llvm::enumerate(sorted))
+      if (d != static_cast<int64_t>(i) || sorted.size() != first.shape.size())
+        return importer.fail("perm is not a permutation of the ",
+                             first.shape.size(), " axes");
+    importer.setKnownOutput(0, transposed(first, perm));
+    return true;
+  }
   if (op == "Unsqueeze" || op == "Squeeze") {
     std::optional<SmallVector<int64_t>> axes = getAxes(importer, attrs);
     SmallVector<int64_t> shape(first.shape);
@@ -377,53 +270,91 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
     return true;
   }
   if (op == "Concat") {
+    auto rank = static_cast<int64_t>(first.shape.size());
     int64_t axis = attrs.getInt("axis", 0);
-    if (first.shape.size() != 1 || (axis != 0 && axis != -1))
-      return false; // only shape vectors are concatenated at import
-    bool integer = first.isInteger();
-    std::vector<int64_t> ints;
-    std::vector<double> reals;
+    if (axis < 0)
+      axis += rank;
+    if (axis < 0 || axis >= rank)
+      return false; // left to the converter's diagnostic
+    std::vector<const KnownTensor *> inputs;
+    SmallVector<int64_t> shape(first.shape);
+    shape[axis] = 0;
     for (int i = 0; i < node.input_size(); ++i) {
-      const KnownTensor &input = *importer.getKnownInput(i);
-      if (input.shape.size() != 1 || input.isInteger() != integer)
+      const KnownTensor *input = importer.getKnownInput(i);
+      if (input->shape.size() != first.shape.size() ||
+          input->isInteger() != first.isInteger())
         return false;
-      if (integer) {
-        std::vector<int64_t> v = readInts(input);
-        ints.insert(ints.end(), v.begin(), v.end());
-      } else {
-        std::vector<double> v = readReals(input);
-        reals.insert(reals.end(), v.begin(), v.end());
-      }
+      for (int64_t d = 0; d < rank; ++d)
+        if (d != axis && input->shape[d] != first.shape[d])
+          return false;
+      shape[axis] += input->shape[axis];
+      inputs.push_back(input);
     }
-    auto size = static_cast<int64_t>(integer ? ints.size() : reals.size());
-    importer.setKnownOutput(
-        0, integer ? makeInts({size}, std::move(ints), first.dtype)
-                   : makeReals({size}, std::move(reals), first.dtype));
+    int64_t outer = 1;
+    for (int64_t d = 0; d < axis; ++d)
+      outer *= shape[d];
+    // Row by row of the axes before `axis`: each input's block in turn.
+    auto join = [&](auto read) {
+      std::vector<decltype(read(first))> values;
+      for (const KnownTensor *input : inputs)
+        values.push_back(read(*input));
+      decltype(read(first)) out;
+      for (int64_t o = 0; o < outer; ++o)
+        for (const auto &v : values) {
+          size_t block = v.size() / outer;
+          out.insert(out.end(), v.begin() + o * block,
+                     v.begin() + (o + 1) * block);
+        }
+      return out;
+    };
+    if (first.isInteger())
+      importer.setKnownOutput(0, makeInts(shape, join(readInts), first.dtype));
+    else
+      importer.setKnownOutput(0,
+                              makeReals(shape, join(readReals), first.dtype));
     return true;
   }
-  if (op == "Slice" && first.shape.size() == 1 && importer.getOpset() >= 10) {
-    auto size = first.shape[0];
-    auto read = [&](unsigned i, int64_t def) {
+  if (op == "Slice" && importer.getOpset() >= 10) {
+    auto rank = static_cast<int64_t>(first.shape.size());
+    auto read = [&](unsigned i) {
       const KnownTensor *t = importer.getKnownInput(i);
-      return t ? readInts(*t).front() : def;
+      return t ? readInts(*t) : std::vector<int64_t>();
     };
-    int64_t start = read(1, 0), end = read(2, size), step = read(4, 1);
-    if (step == 0)
-      return importer.fail("step must not be 0");
-    auto clampIndex = [&](int64_t v, int64_t lo, int64_t hi) {
-      if (v < 0)
-        v += size;
-      return std::clamp(v, lo, hi);
-    };
-    start =
-        step > 0 ? clampIndex(start, 0, size) : clampIndex(start, -1, size - 1);
-    end = step > 0 ? clampIndex(end, 0, size) : clampIndex(end, -1, size - 1);
-    std::vector<int64_t> idx;
-    for (int64_t i = start; step > 0 ? i < end : i > end; i += step)
-      idx.push_back(i);
-    auto count = static_cast<int64_t>(idx.size());
-    KnownTensor indices = makeInts({count}, std::move(idx));
-    importer.setKnownOutput(0, gather(first, indices, 0));
+    std::vector<int64_t> starts = read(1), ends = read(2), axes = read(3),
+                         steps = read(4);
+    if (axes.empty())
+      for (int64_t a = 0; a < static_cast<int64_t>(starts.size()); ++a)
+        axes.push_back(a);
+    if (steps.empty())
+      steps.assign(starts.size(), 1);
+    if (ends.size() != starts.size() || axes.size() != starts.size() ||
+        steps.size() != starts.size())
+      return importer.fail("starts, ends, axes and steps differ in length");
+    KnownTensor result = first;
+    for (size_t n = 0; n < starts.size(); ++n) {
+      int64_t axis = axes[n] < 0 ? axes[n] + rank : axes[n];
+      if (axis < 0 || axis >= rank)
+        return importer.fail("axis ", axes[n], " is out of range for rank ",
+                             rank);
+      int64_t size = first.shape[axis], step = steps[n];
+      if (step == 0)
+        return importer.fail("step must not be 0");
+      auto clampIndex = [&](int64_t v, int64_t lo, int64_t hi) {
+        if (v < 0)
+          v += size;
+        return std::clamp(v, lo, hi);
+      };
+      int64_t start = step > 0 ? clampIndex(starts[n], 0, size)
+                               : clampIndex(starts[n], -1, size - 1);
+      int64_t end = step > 0 ? clampIndex(ends[n], 0, size)
+                             : clampIndex(ends[n], -1, size - 1);
+      std::vector<int64_t> idx;
+      for (int64_t i = start; step > 0 ? i < end : i > end; i += step)
+        idx.push_back(i);
+      auto count = static_cast<int64_t>(idx.size());
+      result = gather(result, makeInts({count}, std::move(idx)), axis);
+    }
+    importer.setKnownOutput(0, std::move(result));
     return true;
   }
   if (op == "ConstantOfShape") {

@@ -1,8 +1,9 @@
 //===- GraphRewrites.cpp - ONNX graph patterns recognized before import ---===//
 //
 // Exporters spell some ops the dialect models as several ONNX nodes (ONNX
-// has no Gelu before opset 20). Those patterns are rewritten on the ONNX
-// graph itself, into the node ONNX would use today, before import.
+// has no Gelu before opset 20, no LayerNormalization before 17). Those patterns
+// are rewritten on the ONNX graph itself, into the node ONNX would use today,
+// before import.
 //
 //===----------------------------------------------------------------------===//
 
@@ -90,6 +91,26 @@ static const std::string &otherInput(const onnx::NodeProto &node,
   return node.input(0) == name ? node.input(1) : node.input(0);
 }
 
+/// Rebuilds the node list without `dead`, each replacement node taking
+/// the place of the last node of its pattern (its first).
+static void
+replaceNodes(onnx::GraphProto &graph,
+             llvm::ArrayRef<const onnx::NodeProto *> dead,
+             llvm::ArrayRef<std::pair<const onnx::NodeProto *, onnx::NodeProto>>
+                 replacements) {
+  if (replacements.empty())
+    return;
+  google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
+  for (const onnx::NodeProto &node : graph.node()) {
+    if (llvm::is_contained(dead, &node))
+      continue;
+    auto it =
+        llvm::find_if(replacements, [&](auto &r) { return r.first == &node; });
+    *nodes.Add() = it != replacements.end() ? it->second : node;
+  }
+  graph.mutable_node()->Swap(&nodes);
+}
+
 /// x * 0.5 * (1 + erf(x / sqrt(2))), as PyTorch exports GELU:
 ///   Div(x, 1.414) -> Erf -> Add(., 1) -> Mul(x, .) -> Mul(., 0.5)
 /// (the Div may be a Mul by 1/sqrt(2), the last two Muls in either order).
@@ -129,19 +150,147 @@ static void fuseErfGelu(onnx::GraphProto &graph) {
     gelus.emplace_back(half, std::move(gelu));
     dead.insert(dead.end(), {scale, &erf, add, mulX});
   }
-  if (gelus.empty())
-    return;
-  // Rebuild the node list: each Gelu takes the place of its last node.
-  google::protobuf::RepeatedPtrField<onnx::NodeProto> nodes;
-  for (const onnx::NodeProto &node : graph.node()) {
-    if (llvm::is_contained(dead, &node))
+  replaceNodes(graph, dead, gelus);
+}
+
+/// The integer list attribute `name` of `node`, if it has one.
+static std::optional<std::vector<int64_t>> intsAttr(const onnx::NodeProto &node,
+                                                    llvm::StringRef name) {
+  for (const onnx::AttributeProto &attr : node.attribute())
+    if (attr.name() == name)
+      return std::vector<int64_t>(attr.ints().begin(), attr.ints().end());
+  return std::nullopt;
+}
+
+static int64_t intAttr(const onnx::NodeProto &node, llvm::StringRef name,
+                       int64_t defaultValue) {
+  for (const onnx::AttributeProto &attr : node.attribute())
+    if (attr.name() == name)
+      return attr.i();
+  return defaultValue;
+}
+
+/// The first of `count` trailing axes that a ReduceMean (keeping its
+/// dimensions, axes as an attribute) averages over, e.g. -1 for [-1].
+static std::optional<int64_t> trailingMeanAxis(const onnx::NodeProto &node) {
+  if (node.op_type() != "ReduceMean" || node.input_size() != 1 ||
+      intAttr(node, "keepdims", 1) != 1)
+    return std::nullopt;
+  std::optional<std::vector<int64_t>> axes = intsAttr(node, "axes");
+  if (!axes || axes->empty())
+    return std::nullopt;
+  std::vector<int64_t> sorted = *axes;
+  llvm::sort(sorted);
+  for (size_t i = 0; i < sorted.size(); ++i)
+    if (sorted[i] != -static_cast<int64_t>(sorted.size() - i))
+      return std::nullopt;
+  return sorted.front();
+}
+
+/// Layer normalization as PyTorch exports it before opset 17 (ONNX's
+/// LayerNormalization): mean = ReduceMean(x), d = x - mean,
+/// var = ReduceMean(d ^ 2), y = d / sqrt(var + eps) * scale + bias, over
+/// the same trailing axes.
+static void fuseDecomposedLayerNorm(onnx::GraphProto &graph) {
+  GraphIndex index(graph);
+  std::vector<const onnx::NodeProto *> dead;
+  std::vector<std::pair<const onnx::NodeProto *, onnx::NodeProto>> norms;
+  for (const onnx::NodeProto &sub : graph.node()) {
+    if (sub.op_type() != "Sub" || sub.input_size() != 2 ||
+        index.useCount(sub.output(0)) != 2)
       continue;
-    auto it = llvm::find_if(gelus, [&](auto &g) { return g.first == &node; });
-    *nodes.Add() = it != gelus.end() ? it->second : node;
+    const std::string &x = sub.input(0), &d = sub.output(0);
+    const onnx::NodeProto *mean = index.producerOf(sub.input(1));
+    std::optional<int64_t> axis = mean ? trailingMeanAxis(*mean) : std::nullopt;
+    if (!axis || mean->input(0) != x || index.useCount(mean->output(0)) != 1)
+      continue;
+    // d's two uses: the square and the division.
+    const onnx::NodeProto *pow = nullptr, *div = nullptr;
+    for (const onnx::NodeProto &node : graph.node()) {
+      if (node.op_type() == "Pow" && node.input(0) == d &&
+          near(index.scalar(node.input(1)), 2.0))
+        pow = &node;
+      else if (node.op_type() == "Div" && node.input(0) == d)
+        div = &node;
+    }
+    if (!pow || !div)
+      continue;
+    const onnx::NodeProto *var = index.soleConsumer(graph, pow->output(0));
+    if (!var || trailingMeanAxis(*var) != axis)
+      continue;
+    const onnx::NodeProto *addEps = index.soleConsumer(graph, var->output(0));
+    if (!addEps || addEps->op_type() != "Add")
+      continue;
+    std::optional<double> eps =
+        index.scalar(otherInput(*addEps, var->output(0)));
+    const onnx::NodeProto *sqrt = index.soleConsumer(graph, addEps->output(0));
+    if (!eps || !sqrt || sqrt->op_type() != "Sqrt" ||
+        index.soleConsumer(graph, sqrt->output(0)) != div ||
+        div->input(1) != sqrt->output(0))
+      continue;
+    const onnx::NodeProto *mul = index.soleConsumer(graph, div->output(0));
+    if (!mul || mul->op_type() != "Mul")
+      continue;
+    const onnx::NodeProto *addBias = index.soleConsumer(graph, mul->output(0));
+    if (!addBias || addBias->op_type() != "Add")
+      continue;
+    onnx::NodeProto norm;
+    norm.set_op_type("LayerNormalization");
+    norm.set_name(mean->name().empty() ? addBias->output(0) : mean->name());
+    norm.add_input(x);
+    norm.add_input(otherInput(*mul, div->output(0)));
+    norm.add_input(otherInput(*addBias, mul->output(0)));
+    norm.add_output(addBias->output(0));
+    onnx::AttributeProto *axisAttr = norm.add_attribute();
+    axisAttr->set_name("axis");
+    axisAttr->set_type(onnx::AttributeProto::INT);
+    axisAttr->set_i(*axis);
+    onnx::AttributeProto *epsAttr = norm.add_attribute();
+    epsAttr->set_name("epsilon");
+    epsAttr->set_type(onnx::AttributeProto::FLOAT);
+    epsAttr->set_f(static_cast<float>(*eps));
+    norms.emplace_back(addBias, std::move(norm));
+    dead.insert(dead.end(), {mean, &sub, pow, var, addEps, sqrt, div, mul});
   }
-  graph.mutable_node()->Swap(&nodes);
+  replaceNodes(graph, dead, norms);
+}
+
+static float floatAttr(const onnx::NodeProto &node, llvm::StringRef name,
+                       float defaultValue) {
+  for (const onnx::AttributeProto &attr : node.attribute())
+    if (attr.name() == name)
+      return attr.f();
+  return defaultValue;
+}
+
+/// x * HardSigmoid(x) with alpha = 1/6, beta = 1/2: hard swish as PyTorch
+/// exports it before opset 14 (ONNX's HardSwish).
+static void fuseHardSwish(onnx::GraphProto &graph) {
+  GraphIndex index(graph);
+  std::vector<const onnx::NodeProto *> dead;
+  std::vector<std::pair<const onnx::NodeProto *, onnx::NodeProto>> swishes;
+  for (const onnx::NodeProto &gate : graph.node()) {
+    if (gate.op_type() != "HardSigmoid" || gate.input_size() != 1 ||
+        !near(floatAttr(gate, "alpha", 0.2f), 1.0 / 6.0) ||
+        !near(floatAttr(gate, "beta", 0.5f), 0.5))
+      continue;
+    const onnx::NodeProto *mul = index.soleConsumer(graph, gate.output(0));
+    if (!mul || mul->op_type() != "Mul" ||
+        otherInput(*mul, gate.output(0)) != gate.input(0))
+      continue;
+    onnx::NodeProto swish;
+    swish.set_op_type("HardSwish");
+    swish.set_name(gate.name().empty() ? mul->output(0) : gate.name());
+    swish.add_input(gate.input(0));
+    swish.add_output(mul->output(0));
+    swishes.emplace_back(mul, std::move(swish));
+    dead.push_back(&gate);
+  }
+  replaceNodes(graph, dead, swishes);
 }
 
 void mlir::dlc::onnx_import::rewriteGraphPatterns(onnx::GraphProto &graph) {
+  fuseHardSwish(graph);
   fuseErfGelu(graph);
+  fuseDecomposedLayerNorm(graph);
 }

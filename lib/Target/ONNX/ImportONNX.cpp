@@ -161,6 +161,11 @@ LogicalResult Importer::importGraph(onnx::GraphProto &graph) {
   builder.setInsertionPointToEnd(entry);
 
   for (const onnx::NodeProto &onnxNode : graph.node())
+    for (const std::string &input : onnxNode.input())
+      consumed.insert(input);
+  for (const onnx::ValueInfoProto &output : graph.output())
+    consumed.insert(output.name());
+  for (const onnx::NodeProto &onnxNode : graph.node())
     if (failed(importNode(onnxNode)))
       return failure();
 

@@ -8,6 +8,7 @@
 #include "mlir/IR/Builders.h"
 #include "onnx/onnx_pb.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include <memory>
 #include <optional>
 #include <string>
@@ -77,10 +78,15 @@ public:
   /// Location of the node being converted: its name, inside the model file.
   Location getLoc() const { return loc; }
 
-  /// Reports "<op type> node '<name>': <message>" at the node and fails.
+  /// Reports "<op type> node '<name>': <message>" at the node (outside
+  /// any node, while returning the graph's outputs: "graph output: ...")
+  /// and fails.
   template <typename... Args> LogicalResult fail(const Args &...args) {
     InFlightDiagnostic diag = emitError(loc);
-    diag << node->op_type() << " node '" << nodeName << "': ";
+    if (node)
+      diag << node->op_type() << " node '" << nodeName << "': ";
+    else
+      diag << "graph output: ";
     (diag << ... << args);
     return failure();
   }
@@ -95,6 +101,9 @@ public:
   const KnownTensor *getKnownInput(unsigned index) const;
   /// The static shape of input `index` (dynamic dims as kDynamic).
   FailureOr<SmallVector<int64_t>> getInputShape(unsigned index);
+
+  /// Whether a node or the graph's outputs read tensor `name`.
+  bool isConsumed(llvm::StringRef name) const { return consumed.count(name); }
 
   void setOutput(unsigned index, Value value);
   void setKnownOutput(unsigned index, KnownTensor tensor);
@@ -133,6 +142,7 @@ private:
   std::string nodeName;
   llvm::StringMap<Value> values;
   llvm::StringMap<KnownTensor> known;
+  llvm::StringSet<> consumed;
 };
 
 //===----------------------------------------------------------------------===//

@@ -244,8 +244,8 @@ void Analysis::analyze(Operation &op) {
     channelOps.emplace_back(&op, bn.getResult());
     return;
   }
-  if (isa<ReluOp, ClipOp, SigmoidOp, HardSwishOp, GeluOp, MaxPool2DOp,
-          AvgPool2DOp, GlobalAvgPoolOp>(op)) {
+  if (isa<ReluOp, ClipOp, SigmoidOp, HardSwishOp, HardSigmoidOp, GeluOp,
+          MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp>(op)) {
     uniteAll(op.getOperand(0), op.getResult(0));
     return;
   }

@@ -229,7 +229,8 @@ enum {
   DLC_SIGMOID = 2,
   DLC_HARD_SWISH = 3,
   DLC_GELU = 4,
-  DLC_GELU_TANH = 5
+  DLC_GELU_TANH = 5,
+  DLC_HARD_SIGMOID = 6
 };
 
 DLC_SHARED float dlc_binary_scalar(int op, float a, float b) {
@@ -246,7 +247,8 @@ DLC_SHARED float dlc_binary_scalar(int op, float a, float b) {
 }
 
 /* The executor's formulas; libm's (or CUDA's) expf/erff/tanhf stand in for
- * std::exp/erf/tanh. ReLU and clip clamp to [lo, hi]. */
+ * std::exp/erf/tanh. ReLU and clip clamp to [lo, hi]; the hard sigmoid
+ * takes its alpha in `lo` and its beta in `hi`. */
 DLC_SHARED float dlc_unary_scalar(int op, float x, float lo, float hi) {
   switch (op) {
   case DLC_RELU:
@@ -257,6 +259,8 @@ DLC_SHARED float dlc_unary_scalar(int op, float x, float lo, float hi) {
     return 1.0f / (1.0f + expf(-x));
   case DLC_HARD_SWISH:
     return x * DLC_MIN(DLC_MAX(x / 6.0f + 0.5f, 0.0f), 1.0f);
+  case DLC_HARD_SIGMOID:
+    return DLC_MIN(DLC_MAX(lo * x + hi, 0.0f), 1.0f);
   case DLC_GELU:
     return 0.5f * x * (1.0f + erff(x * 0.70710678118654752440f));
   default: {

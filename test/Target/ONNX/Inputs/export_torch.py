@@ -2,7 +2,8 @@
 """Exports a PyTorch network to ONNX with its reference output.
 
 Usage: export_torch.py NAME OUTDIR
-NAME: resnet18 | mobilenet_v2 | shufflenet_v2 | repvgg | transformer
+NAME: resnet18 | mobilenet_v2 | shufflenet_v2 | repvgg | transformer |
+      mobilenet_v3_small | vit | swin | convnext
 Writes OUTDIR/NAME.onnx, OUTDIR/NAME.input.npy and OUTDIR/NAME.expected.npy:
 torchvision's architecture with seeded random weights (and randomized
 batch-norm statistics, so BN is not an identity), run by PyTorch itself.
@@ -101,7 +102,39 @@ def build(name):
         return RepVGG(), (1, 3, 64, 64), 13
     if name == "transformer":
         return EncoderBlock(), (1, 32, 64), 17
+    # Opset 13 / 14: PyTorch spells hard swish as x * HardSigmoid(x) and
+    # layer norm as ReduceMean, Sub, Pow, Sqrt, Div, Mul, Add; the importer
+    # puts them back together.
+    if name == "mobilenet_v3_small":
+        return torchvision.models.mobilenet_v3_small(), (1, 3, 224, 224), 13
+    if name == "vit":
+        # torchvision's ViT at a small size: class token (Expand, Concat),
+        # torch.nn.MultiheadAttention, the class token's row (Gather).
+        return torchvision.models.VisionTransformer(
+            image_size=32, patch_size=8, num_layers=2, num_heads=4,
+            hidden_dim=64, mlp_dim=128, num_classes=10), (1, 3, 32, 32), 14
+    if name == "swin":
+        # Swin at a small size: 16 x 16 tokens in 4 x 4 windows, shifted
+        # windows' masks (computed by ScatterND in the graph), patch merging.
+        return torchvision.models.SwinTransformer(
+            patch_size=[2, 2], embed_dim=32, depths=[2, 2], num_heads=[2, 4],
+            window_size=[4, 4], num_classes=10), (1, 3, 32, 32), 14
+    if name == "convnext":
+        # ConvNeXt's blocks: 7x7 depthwise conv, channels-last layer norm,
+        # layer scale (0.5 instead of 1e-6, so that blocks matter).
+        cfg = torchvision.models.convnext.CNBlockConfig
+        return torchvision.models.convnext.ConvNeXt(
+            [cfg(32, 64, 2), cfg(64, None, 2)], layer_scale=0.5,
+            num_classes=10), (1, 3, 64, 64), 14
     raise SystemExit(f"unknown model {name}")
+
+
+def randomize_zeros(model, generator):
+    """Parameters initialized to zero (ViT's classifier) get small random
+    values, so that the output depends on the network."""
+    for p in model.parameters():
+        if not p.detach().abs().max() > 0:
+            p.data.copy_(torch.randn(p.shape, generator=generator) * 0.02)
 
 
 def main():
@@ -111,16 +144,20 @@ def main():
     generator = torch.Generator().manual_seed(1)
     model, shape, opset = build(name)
     randomize_batchnorm(model, generator)
+    if name == "vit":
+        randomize_zeros(model, generator)
     model.eval()
     x = torch.randn(*shape, generator=generator)
     with torch.no_grad():
         expected = model(x)
-        torch.onnx.export(model, x, os.path.join(out, f"{name}.onnx"),
-                          opset_version=opset, input_names=["input"],
-                          output_names=["output"], do_constant_folding=True,
-                          # Keep BatchNormalization nodes (eval-mode export
-                          # would fold them into the convs).
-                          training=torch.onnx.TrainingMode.PRESERVE)
+    # Exported with gradients on: without, torch.nn.MultiheadAttention
+    # takes its fused inference path, which has no ONNX export.
+    torch.onnx.export(model, x, os.path.join(out, f"{name}.onnx"),
+                      opset_version=opset, input_names=["input"],
+                      output_names=["output"], do_constant_folding=True,
+                      # Keep BatchNormalization nodes (eval-mode export
+                      # would fold them into the convs).
+                      training=torch.onnx.TrainingMode.PRESERVE)
     np.save(os.path.join(out, f"{name}.input.npy"), x.numpy())
     np.save(os.path.join(out, f"{name}.expected.npy"), expected.numpy())
 

@@ -127,6 +127,28 @@ def bad_models(out):
     onnx.save(model([helper.make_node("Conv", ["x", "w"], ["y"], name="conv_groups",
                                       group=2)], [weight("w", 4, 3, 3, 3)]),
               os.path.join(out, "bad_groups.onnx"))
+    ints = lambda name, values: numpy_helper.from_array(
+        np.array(values, np.int64), name)
+    onnx.save(model([helper.make_node("Gather", ["x", "i"], ["y"], name="gather_far",
+                                      axis=1)], [ints("i", 3)]),
+              os.path.join(out, "gather_out_of_range.onnx"))
+    i = helper.make_tensor_value_info("i", TensorProto.INT64, [1])
+    onnx.save(model([helper.make_node("Gather", ["x", "i"], ["y"], name="gather_computed",
+                                      axis=1)], inputs=(x, i)),
+              os.path.join(out, "gather_computed.onnx"))
+    onnx.save(model([helper.make_node("Gather", ["x", "i"], ["y"], name="gather_2d",
+                                      axis=1)], [ints("i", [[0, 1], [1, 2]])]),
+              os.path.join(out, "gather_2d.onnx"))
+    onnx.save(model([helper.make_node("Transpose", ["c"], ["t"], name="transpose_bad",
+                                      perm=[0, 0]),
+                     helper.make_node("Add", ["x", "t"], ["y"], name="add")],
+                    [ints("c", [[1, 2], [3, 4]])]),
+              os.path.join(out, "bad_perm.onnx"))
+    onnx.save(model([helper.make_node("ScatterND", ["d", "i", "u"], ["s"],
+                                      name="scatter_far"),
+                     helper.make_node("Add", ["x", "s"], ["y"], name="add")],
+                    [ints("d", [0, 0, 0, 0]), ints("i", [[5]]), ints("u", [1])]),
+              os.path.join(out, "scatter_out_of_range.onnx"))
     good = onnx.load(os.path.join(out, "conv_block.onnx")).SerializeToString()
     with open(os.path.join(out, "truncated.onnx"), "wb") as f:
         f.write(good[: len(good) // 2])

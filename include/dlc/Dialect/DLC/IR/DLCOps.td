@@ -385,6 +385,24 @@ def DLC_HardSwishOp : DLC_UnaryOp<"hard_swish"> {
   }];
 }
 
+def DLC_HardSigmoidOp : DLC_UnaryOp<"hard_sigmoid"> {
+  let summary = "Hard sigmoid: clip(alpha * x + beta, 0, 1)";
+  let description = [{
+    As ONNX `HardSigmoid` (defaults alpha = 0.2, beta = 0.5); PyTorch's
+    `nn.Hardsigmoid`, the gate of MobileNetV3's squeeze-and-excitation
+    blocks, is alpha = 1/6, beta = 0.5.
+
+    Example:
+
+    ```mlir
+    %y = dlc.hard_sigmoid %x {alpha = 0.1666667 : f32, beta = 0.5 : f32} : tensor<1x96x1x1xf32>
+    ```
+  }];
+  let arguments = (ins DLC_FloatTensor:$input,
+      DefaultValuedAttr<F32Attr, "0.2f">:$alpha,
+      DefaultValuedAttr<F32Attr, "0.5f">:$beta);
+}
+
 def DLC_GeluOp : DLC_UnaryOp<"gelu"> {
   let summary = "Gaussian error linear unit";
   let description = [{
