@@ -6,7 +6,9 @@
 // part), transposes, splits and reshapes that move the heads to a batch
 // axis, the two matrix products with a scale and a softmax between them,
 // a transpose and a reshape that merge the heads back into features, and
-// the output projection. Walking back from a reshape that merges its last
+// the output projection (torch.nn.MultiheadAttention slices its fused
+// projection's features into query, key and value before splitting their
+// heads). Walking back from a reshape that merges its last
 // two axes into an output projection's input, the analysis tracks the head
 // axis through every op on the way (transpose: the permuted axis; reshape:
 // an axis that keeps the head dimension whole; matmul, softmax and
@@ -47,6 +49,10 @@ struct AttentionBlock {
   SmallVector<Projection> projections;
   /// Reshapes whose result has the head axis, and that axis.
   SmallVector<std::pair<ReshapeOp, int64_t>> reshapes;
+  /// Equal parts of a projection's features sliced apart before their
+  /// heads are split (torch.nn.MultiheadAttention's query, key and value),
+  /// and the part size.
+  SmallVector<std::pair<SliceOp, int64_t>> parts;
 };
 
 /// The number of elements of `dims`: the product of the static ones and
@@ -87,6 +93,10 @@ public:
 private:
   bool visit(Value v, int64_t axis);
   bool visitReshape(ReshapeOp reshape, int64_t axis);
+  /// How many equal parts of `size` features the users of `linear` slice
+  /// its features into (each exactly once, in unit steps along the last
+  /// axis), if they do.
+  std::optional<int64_t> equalParts(LinearOp linear, int64_t size);
   /// Whether `operand` of an op whose result has the head axis at `axis`
   /// (of `rank`) has it too (numpy broadcasting aligns trailing axes).
   std::optional<int64_t> alignedAxis(Value operand, int64_t axis,
@@ -177,13 +187,28 @@ bool BlockFinder::visitReshape(ReshapeOp reshape, int64_t axis) {
       block.reshapes.push_back({reshape, axis});
       return visit(reshape.getInput(), static_cast<int64_t>(j));
     }
-  // A projection's features split into (outer, heads, inner).
-  auto linear = reshape.getInput().getDefiningOp<LinearOp>();
+  // A projection's features split into (outer, heads, inner), or one of
+  // its equal parts sliced apart first.
+  Value features = reshape.getInput();
+  auto part = features.getDefiningOp<SliceOp>();
+  if (part)
+    features = part.getInput();
+  auto linear = features.getDefiningOp<LinearOp>();
   if (!linear)
     return fail(reshape, "splits the heads out of something other than a "
                          "linear projection");
-  if (!linear->hasOneUse())
+  int64_t parts = 1;
+  if (part) {
+    std::optional<int64_t> count = equalParts(linear, in->back());
+    if (!count)
+      return fail(part, "is not one of equal slices of a projection's "
+                        "features");
+    parts = *count;
+    ops.insert(part);
+    block.parts.push_back({part, in->back()});
+  } else if (!linear->hasOneUse()) {
     return fail(linear, "projects features that are also read elsewhere");
+  }
   if (!hasConstantF32(linear.getWeight()) ||
       (linear.getBias() && !hasConstantF32(linear.getBias())))
     return fail(linear, "has no constant float weight and bias");
@@ -193,12 +218,45 @@ bool BlockFinder::visitReshape(ReshapeOp reshape, int64_t axis) {
     std::optional<int64_t> outer = product(out.slice(k, axis - k));
     if (outer && extent(out.take_front(k)) == rows &&
         *outer * block.heads * *inner == in->back()) {
-      block.projections.push_back({linear, *outer, *inner});
+      // The parts of one projection are one projection of parts x outer.
+      if (!llvm::any_of(block.projections, [&](const Projection &p) {
+            return p.linear == linear;
+          }))
+        block.projections.push_back({linear, parts * *outer, *inner});
       block.reshapes.push_back({reshape, axis});
       return true;
     }
   }
   return fail(reshape, "mixes the heads with the projection's other axes");
+}
+
+std::optional<int64_t> BlockFinder::equalParts(LinearOp linear, int64_t size) {
+  std::optional<ArrayRef<int64_t>> shape = shapeOf(linear.getResult());
+  if (!shape || size <= 0 || ShapedType::isDynamic(shape->back()) ||
+      shape->back() % size != 0)
+    return std::nullopt;
+  auto rank = static_cast<int64_t>(shape->size());
+  int64_t count = shape->back() / size;
+  SmallVector<int64_t> starts;
+  for (Operation *user : linear->getUsers()) {
+    auto slice = dyn_cast<SliceOp>(user);
+    if (!slice || slice.getAxes().size() != 1)
+      return std::nullopt;
+    int64_t axis = slice.getAxes()[0];
+    int64_t start = slice.getStarts()[0], end = slice.getEnds()[0];
+    bool unitStep = slice.getSteps().empty() || slice.getSteps()[0] == 1;
+    if ((axis < 0 ? axis + rank : axis) != rank - 1 || !unitStep ||
+        end - start != size || start % size != 0)
+      return std::nullopt;
+    starts.push_back(start);
+  }
+  llvm::sort(starts);
+  for (auto [i, start] : llvm::enumerate(starts))
+    if (start != static_cast<int64_t>(i) * size)
+      return std::nullopt;
+  if (static_cast<int64_t>(starts.size()) != count)
+    return std::nullopt;
+  return count;
 }
 
 std::optional<AttentionBlock> BlockFinder::find(LinearOp output) {
@@ -310,6 +368,12 @@ static void applyHeads(const AttentionBlock &block, ArrayRef<int64_t> kept) {
     if (shape[axis] == block.heads)
       shape[axis] = heads;
     reshape.setShape(shape);
+  }
+  for (auto [part, size] : block.parts) {
+    int64_t kept = size / block.heads * heads;
+    int64_t index = part.getStarts()[0] / size;
+    part.setStarts({index * kept});
+    part.setEnds({(index + 1) * kept});
   }
   ReshapeOp merge = block.merge;
   SmallVector<int64_t> merged(merge.getShape());

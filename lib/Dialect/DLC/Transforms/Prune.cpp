@@ -351,7 +351,7 @@ void PrunePass::runOnOperation() {
         (ratioAt(mid) <= goal ? hi : lo) = mid;
       }
       options.sparsity = headOptions.sparsity = hi;
-      func.emitRemark("dlc-prune: ")
+      emitRemark(func.getLoc(), "dlc-prune: ")
           << unit << " sparsity " << llvm::formatv("{0:F3}", hi)
           << " reaches the " << (byFlops ? "FLOPs" : "latency") << " target of "
           << llvm::formatv("{0:F2}", goal);
@@ -370,7 +370,7 @@ void PrunePass::runOnOperation() {
         llvm::interleaveComma(block.kept, os);
         os << ")";
       }
-      func.emitRemark("dlc-prune: attention heads kept: ") << kept;
+      emitRemark(func.getLoc(), "dlc-prune: attention heads kept: ") << kept;
       for (const HeadPruneSummary::LeftWhole &left : headSummary->leftWhole) {
         InFlightDiagnostic remark = emitRemark(
             left.output->getLoc(), "dlc-prune: attention block left whole: ");
@@ -390,7 +390,8 @@ void PrunePass::runOnOperation() {
              << layerName(producer, positions.lookup(producer)) << " "
              << summary->componentChannels[i].first << " -> "
              << summary->componentChannels[i].second;
-        func.emitRemark("dlc-prune: channels kept per group by sensitivity ")
+        emitRemark(func.getLoc(),
+                   "dlc-prune: channels kept per group by sensitivity ")
             << "for the " << (byFlops ? "FLOPs" : "latency") << " target of "
             << llvm::formatv("{0:F2}", goal) << ": " << allocated;
       }

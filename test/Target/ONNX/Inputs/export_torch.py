@@ -137,9 +137,9 @@ def randomize_zeros(model, generator):
             p.data.copy_(torch.randn(p.shape, generator=generator) * 0.02)
 
 
-def main():
-    name, out = sys.argv[1], sys.argv[2]
-    os.makedirs(out, exist_ok=True)
+def make(name):
+    """The seeded model in eval mode, its input and its opset (other
+    scripts rebuild the exported model with it)."""
     torch.manual_seed(0)
     generator = torch.Generator().manual_seed(1)
     model, shape, opset = build(name)
@@ -147,7 +147,13 @@ def main():
     if name == "vit":
         randomize_zeros(model, generator)
     model.eval()
-    x = torch.randn(*shape, generator=generator)
+    return model, torch.randn(*shape, generator=generator), opset
+
+
+def main():
+    name, out = sys.argv[1], sys.argv[2]
+    os.makedirs(out, exist_ok=True)
+    model, x, opset = make(name)
     with torch.no_grad():
         expected = model(x)
     # Exported with gradients on: without, torch.nn.MultiheadAttention
