@@ -105,6 +105,14 @@ static double floorMod(double a, double b) {
 
 /// Integer arithmetic where an unknown (batch) operand gives unknown.
 static int64_t intBinary(llvm::StringRef op, int64_t a, int64_t b) {
+  // The batch size is at least 1: never equal to -1 (the "keep this
+  // dimension" of Reshape and Expand shapes PyTorch compares it with), and
+  // unchanged by a product with 1.
+  if (op == "Equal" && (a == kBatchDim) != (b == kBatchDim) &&
+      !isUnknownValue(a == kBatchDim ? b : a) && (a == kBatchDim ? b : a) < 1)
+    return 0;
+  if (op == "Mul" && ((a == kBatchDim && b == 1) || (b == kBatchDim && a == 1)))
+    return kBatchDim;
   if (isUnknownValue(a) || isUnknownValue(b))
     return kUnknownValue;
   if (op == "Equal")

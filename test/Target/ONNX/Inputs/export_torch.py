@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Exports a PyTorch network to ONNX with its reference output.
 
-Usage: export_torch.py NAME OUTDIR
+Usage: export_torch.py NAME OUTDIR [--dynamic-batch]
 NAME: resnet18 | mobilenet_v2 | shufflenet_v2 | repvgg | transformer |
       mobilenet_v3_small | vit | swin | convnext
 Writes OUTDIR/NAME.onnx, OUTDIR/NAME.input.npy and OUTDIR/NAME.expected.npy:
 torchvision's architecture with seeded random weights (and randomized
 batch-norm statistics, so BN is not an identity), run by PyTorch itself.
+--dynamic-batch exports the batch as a symbolic dimension, with 2 images.
 """
 
 import os
@@ -152,15 +153,22 @@ def make(name):
 
 def main():
     name, out = sys.argv[1], sys.argv[2]
+    dynamic = sys.argv[3:] == ["--dynamic-batch"]
     os.makedirs(out, exist_ok=True)
     model, x, opset = make(name)
+    axes = None
+    if dynamic:
+        # Two images, the batch a symbolic dimension of the ONNX graph.
+        x = torch.cat([x, -x])
+        axes = {"input": {0: "N"}, "output": {0: "N"}}
     with torch.no_grad():
         expected = model(x)
     # Exported with gradients on: without, torch.nn.MultiheadAttention
     # takes its fused inference path, which has no ONNX export.
     torch.onnx.export(model, x, os.path.join(out, f"{name}.onnx"),
                       opset_version=opset, input_names=["input"],
-                      output_names=["output"], do_constant_folding=True,
+                      output_names=["output"], dynamic_axes=axes,
+                      do_constant_folding=True,
                       # Keep BatchNormalization nodes (eval-mode export
                       # would fold them into the convs).
                       training=torch.onnx.TrainingMode.PRESERVE)
