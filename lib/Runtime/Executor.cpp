@@ -32,7 +32,7 @@ static bool isF32Tensor(Type type) {
 static bool isSupported(Operation *op) {
   return isa<ConstantOp, Conv2DOp, BatchNormOp, LayerNormOp, MaxPool2DOp,
              AvgPool2DOp, GlobalAvgPoolOp, MatMulOp, LinearOp, AddOp, SubOp,
-             MulOp, DivOp, ReluOp, ClipOp, SigmoidOp, HardSwishOp,
+             MulOp, DivOp, ReluOp, ClipOp, SigmoidOp, TanhOp, HardSwishOp,
              HardSigmoidOp, GeluOp, SoftmaxOp, ReshapeOp, FlattenOp,
              TransposeOp, ConcatOp, SliceOp, SplitOp, PadOp, QConstantOp,
              NF4ConstantOp, QuantizeOp, DequantizeOp, RequantizeOp, QConv2DOp,
@@ -351,6 +351,9 @@ Executor::run(ArrayRef<Tensor> inputs,
           .Case([&](SigmoidOp o) {
             results.push_back(
                 k::unary(k::UnaryKind::Sigmoid, get(o.getInput())));
+          })
+          .Case([&](TanhOp o) {
+            results.push_back(k::unary(k::UnaryKind::Tanh, get(o.getInput())));
           })
           .Case([&](HardSwishOp o) {
             results.push_back(

@@ -88,7 +88,7 @@ Tensor linear(const Tensor &input, const Tensor &weight, const Tensor *bias);
 enum class BinaryKind { Add, Sub, Mul, Div };
 Tensor binary(BinaryKind kind, const Tensor &lhs, const Tensor &rhs);
 
-enum class UnaryKind { Relu, Sigmoid, HardSwish, Gelu, GeluTanh };
+enum class UnaryKind { Relu, Sigmoid, Tanh, HardSwish, Gelu, GeluTanh };
 Tensor unary(UnaryKind kind, const Tensor &input);
 Tensor clip(const Tensor &input, float min, float max);
 /// clip(alpha * x + beta, 0, 1).

@@ -259,6 +259,8 @@ Tensor kernels::unary(UnaryKind kind, const Tensor &input) {
     return map(input, [](float x) { return x > 0.0f ? x : 0.0f; });
   case UnaryKind::Sigmoid:
     return map(input, [](float x) { return 1.0f / (1.0f + std::exp(-x)); });
+  case UnaryKind::Tanh:
+    return map(input, [](float x) { return std::tanh(x); });
   case UnaryKind::HardSwish:
     return map(input, [](float x) {
       return x * std::clamp(x / 6.0f + 0.5f, 0.0f, 1.0f);

@@ -58,6 +58,7 @@ LogicalResult Lowering::lowerUnary(Operation &op) {
                          return "DLC_CLIP";
                        })
                        .Case([](SigmoidOp) { return "DLC_SIGMOID"; })
+                       .Case([](TanhOp) { return "DLC_TANH"; })
                        .Case([](HardSwishOp) { return "DLC_HARD_SWISH"; })
                        .Case([&](HardSigmoidOp h) {
                          lo = h.getAlpha().convertToFloat();

@@ -57,9 +57,8 @@ static ArrayRef<int64_t> shapeOf(Value value) {
   return cast<RankedTensorType>(value.getType()).getShape();
 }
 
-/// A dlc.reshape to `shape`, where dynamic dims become the single -1.
-static FailureOr<Value> reshapeTo(Importer &imp, Value input,
-                                  ArrayRef<int64_t> shape) {
+FailureOr<Value> mlir::dlc::onnx_import::reshapeTo(Importer &imp, Value input,
+                                                   ArrayRef<int64_t> shape) {
   Ints target;
   bool haveInferred = false;
   for (int64_t d : shape) {
@@ -864,6 +863,7 @@ ConvertFn mlir::dlc::onnx_import::lookupConverter(llvm::StringRef opType) {
       .Case("Sigmoid", convertUnary<SigmoidOp>)
       .Case("HardSwish", convertUnary<HardSwishOp>)
       .Case("HardSigmoid", convertHardSigmoid)
+      .Case("Tanh", convertUnary<TanhOp>)
       .Case("Clip", convertClip)
       .Case("Gelu", convertGelu)
       .Case("Softmax", convertSoftmax)
@@ -876,6 +876,7 @@ ConvertFn mlir::dlc::onnx_import::lookupConverter(llvm::StringRef opType) {
       .Case("Slice", convertSlice)
       .Case("Split", convertSplit)
       .Case("Gather", convertGather)
+      .Case("Einsum", convertEinsum)
       .Case("Pad", convertPad)
       .Default(nullptr);
 }

@@ -191,6 +191,7 @@ FailureOr<OpCost> ReluOp::getCost() { return elementwiseCost(*this, 1); }
 FailureOr<OpCost> ClipOp::getCost() { return elementwiseCost(*this, 2); }
 FailureOr<OpCost> SigmoidOp::getCost() { return elementwiseCost(*this, 4); }
 FailureOr<OpCost> HardSwishOp::getCost() { return elementwiseCost(*this, 4); }
+FailureOr<OpCost> TanhOp::getCost() { return elementwiseCost(*this, 4); }
 FailureOr<OpCost> HardSigmoidOp::getCost() { return elementwiseCost(*this, 3); }
 FailureOr<OpCost> GeluOp::getCost() { return elementwiseCost(*this, 8); }
 FailureOr<OpCost> SoftmaxOp::getCost() {

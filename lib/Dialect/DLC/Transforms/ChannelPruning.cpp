@@ -244,7 +244,7 @@ void Analysis::analyze(Operation &op) {
     channelOps.emplace_back(&op, bn.getResult());
     return;
   }
-  if (isa<ReluOp, ClipOp, SigmoidOp, HardSwishOp, HardSigmoidOp, GeluOp,
+  if (isa<ReluOp, ClipOp, SigmoidOp, TanhOp, HardSwishOp, HardSigmoidOp, GeluOp,
           MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp>(op)) {
     uniteAll(op.getOperand(0), op.getResult(0));
     return;

@@ -230,7 +230,8 @@ enum {
   DLC_HARD_SWISH = 3,
   DLC_GELU = 4,
   DLC_GELU_TANH = 5,
-  DLC_HARD_SIGMOID = 6
+  DLC_HARD_SIGMOID = 6,
+  DLC_TANH = 7
 };
 
 DLC_SHARED float dlc_binary_scalar(int op, float a, float b) {
@@ -259,6 +260,8 @@ DLC_SHARED float dlc_unary_scalar(int op, float x, float lo, float hi) {
     return 1.0f / (1.0f + expf(-x));
   case DLC_HARD_SWISH:
     return x * DLC_MIN(DLC_MAX(x / 6.0f + 0.5f, 0.0f), 1.0f);
+  case DLC_TANH:
+    return tanhf(x);
   case DLC_HARD_SIGMOID:
     return DLC_MIN(DLC_MAX(lo * x + hi, 0.0f), 1.0f);
   case DLC_GELU:

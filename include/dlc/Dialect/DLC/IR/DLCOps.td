@@ -385,6 +385,19 @@ def DLC_HardSwishOp : DLC_UnaryOp<"hard_swish"> {
   }];
 }
 
+def DLC_TanhOp : DLC_UnaryOp<"tanh"> {
+  let summary = "Hyperbolic tangent";
+  let description = [{
+    Elementwise `tanh(x)`, as ONNX `Tanh` (MaxViT's classifier).
+
+    Example:
+
+    ```mlir
+    %y = dlc.tanh %x : tensor<1x512xf32>
+    ```
+  }];
+}
+
 def DLC_HardSigmoidOp : DLC_UnaryOp<"hard_sigmoid"> {
   let summary = "Hard sigmoid: clip(alpha * x + beta, 0, 1)";
   let description = [{

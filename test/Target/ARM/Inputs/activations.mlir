@@ -1,0 +1,12 @@
+// Every elementwise activation the kernels compute, one after another
+// (each result also returned, so each is compared).
+func.func @main(%x: tensor<1x4x9x9xf32>) -> (tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>) {
+  %0 = dlc.sigmoid %x : tensor<1x4x9x9xf32>
+  %1 = dlc.tanh %x : tensor<1x4x9x9xf32>
+  %2 = dlc.hard_sigmoid %x {alpha = 0.25 : f32, beta = 0.375 : f32} : tensor<1x4x9x9xf32>
+  %3 = dlc.hard_swish %x : tensor<1x4x9x9xf32>
+  %4 = dlc.gelu %x : tensor<1x4x9x9xf32>
+  %5 = dlc.gelu %x {approximate = #dlc.gelu_approximation<tanh>} : tensor<1x4x9x9xf32>
+  %6 = dlc.clip %x {min = -0.5 : f32, max = 1.5 : f32} : tensor<1x4x9x9xf32>
+  return %0, %1, %2, %3, %4, %5, %6 : tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>
+}
