@@ -29,6 +29,7 @@
 #include "dlc/Dialect/DLC/Transforms/Passes.h"
 #include "dlc/Runtime/Tensor.h"
 #include "llvm/ADT/SetVector.h"
+#include <array>
 #include <cmath>
 #include <numeric>
 
@@ -52,7 +53,15 @@ struct AttentionBlock {
   /// Equal parts of a projection's features sliced apart before their
   /// heads are split (torch.nn.MultiheadAttention's query, key and value),
   /// and the part size.
-  SmallVector<std::pair<SliceOp, int64_t>> parts;
+  std::vector<std::pair<SliceOp, int64_t>> parts;
+  /// Constant operands with one entry per head along an axis: the op,
+  /// the operand's position and the axis.
+  struct PerHeadConstant {
+    Operation *user;
+    unsigned operand;
+    int64_t axis;
+  };
+  std::vector<PerHeadConstant> perHead;
 };
 
 /// The number of elements of `dims`: the product of the static ones and
@@ -152,6 +161,13 @@ bool BlockFinder::visit(Value v, int64_t axis) {
       return fail(def, "splits the heads");
     return visit(split.getInput(), axis);
   }
+  if (auto slice = dyn_cast<SliceOp>(def)) {
+    // Taking one of query, key and value (PyTorch's `qkv[0]`).
+    for (int64_t a : slice.getAxes())
+      if ((a < 0 ? a + rank : a) == axis)
+        return fail(def, "slices the heads");
+    return visit(slice.getInput(), axis);
+  }
   if (auto softmax = dyn_cast<SoftmaxOp>(def)) {
     int64_t along = softmax.getAxis();
     if ((along < 0 ? along + rank : along) == axis)
@@ -162,11 +178,20 @@ bool BlockFinder::visit(Value v, int64_t axis) {
   if (isa<MatMulOp>(def) && axis >= rank - 2)
     return fail(def, "multiplies along the heads (they must be a batch axis)");
   if (isa<MatMulOp, AddOp, SubOp, MulOp, DivOp>(def)) {
-    // Operands broadcast along the head axis stay as they are.
-    for (Value operand : def->getOperands())
-      if (std::optional<int64_t> at = alignedAxis(operand, axis, rank))
-        if (!visit(operand, *at))
+    // Operands broadcast along the head axis stay as they are; a constant
+    // with one entry per head (Swin's relative position bias) loses the
+    // removed heads' entries.
+    for (OpOperand &operand : def->getOpOperands()) {
+      std::optional<int64_t> at = alignedAxis(operand.get(), axis, rank);
+      if (!at)
+        continue;
+      if (isa<MatMulOp>(def) || !hasConstantF32(operand.get())) {
+        if (!visit(operand.get(), *at))
           return false;
+        continue;
+      }
+      block.perHead.push_back({def, operand.getOperandNumber(), *at});
+    }
     return true;
   }
   return fail(def, "is on the heads' way, and head pruning does not follow it");
@@ -321,6 +346,17 @@ static std::vector<double> headScores(const AttentionBlock &block) {
   return scores;
 }
 
+/// (outer, size, inner) element counts around `axis` of `shape`.
+static std::array<int64_t, 3> aroundAxis(ArrayRef<int64_t> shape,
+                                         int64_t axis) {
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= shape[d];
+  for (int64_t d = axis + 1; d < static_cast<int64_t>(shape.size()); ++d)
+    inner *= shape[d];
+  return {outer, shape[axis], inner};
+}
+
 static SmallVector<int64_t> iota(int64_t n) {
   SmallVector<int64_t> indices(n);
   std::iota(indices.begin(), indices.end(), 0);
@@ -368,6 +404,20 @@ static void applyHeads(const AttentionBlock &block, ArrayRef<int64_t> kept) {
     if (shape[axis] == block.heads)
       shape[axis] = heads;
     reshape.setShape(shape);
+  }
+  for (const AttentionBlock::PerHeadConstant &c : block.perHead) {
+    Value value = c.user->getOperand(c.operand);
+    auto type = cast<ShapedType>(value.getType());
+    auto [outer, count, inner] = aroundAxis(type.getShape(), c.axis);
+    std::vector<float> values = *getConstantF32(value), keptValues;
+    for (int64_t o = 0; o < outer; ++o)
+      for (int64_t h : kept)
+        keptValues.insert(keptValues.end(),
+                          values.begin() + (o * count + h) * inner,
+                          values.begin() + (o * count + h + 1) * inner);
+    SmallVector<int64_t> shape(type.getShape());
+    shape[c.axis] = heads;
+    replace(c.user, c.operand, shape, keptValues);
   }
   for (auto [part, size] : block.parts) {
     int64_t kept = size / block.heads * heads;
