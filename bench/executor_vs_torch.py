@@ -3,6 +3,10 @@
 
   /usr/bin/python3 bench/executor_vs_torch.py [--model resnet18] [--threads 2]
 
+--model: any name test/Target/ONNX/Inputs/export_torch.py builds
+(resnet18, mobilenet_v2, mobilenet_v3_small, shufflenet_v2, vit, swin,
+convnext, transformer, ...).
+
 Exports the torchvision model (random weights) with test/Target/ONNX/
 Inputs/export_torch.py, imports it with dlc-translate, then alternates
 timing rounds of `dlc-run --iterations N` and PyTorch's forward pass on the
@@ -67,8 +71,7 @@ def main():
         deployed = os.path.join(tmp, f"{args.model}.deploy.mlir")
         subprocess.run([os.path.join(ROOT, "build", "bin", "dlc-opt"), mlir,
                         "--dlc-deploy=batch=1", "-o", deployed], check=True)
-        model, _, _ = export_torch.build(args.model)
-        model.eval()
+        model, _, _ = export_torch.make(args.model)
         x = torch.from_numpy(np.load(inp))
         time_torch(model, x, 3)  # warm up
         dlc_ms, deploy_ms, torch_ms = [], [], []

@@ -67,8 +67,15 @@ SmallVector<ScratchUse, 2> convScratch(Conv2DOp conv) {
           kw = w.getDimSize(3), outH = out.getDimSize(2),
           outW = out.getDimSize(3);
   constexpr int64_t kFloat = 4;
-  if (cg == 1 && groups == in.getDimSize(1))
-    return {};
+  if (cg == 1 && groups == in.getDimSize(1)) {
+    ArrayRef<int64_t> pads = conv.getPads();
+    int64_t h = in.getDimSize(2), wd = in.getDimSize(3);
+    if (!depthwisePadsPlane(kw, conv.getStrides()[1], pads[1], pads[3],
+                            conv.getDilations()[1], wd, outW))
+      return {};
+    return {{kDepthwisePlaneSlot,
+             (h + pads[0] + pads[2]) * (wd + pads[1] + pads[3]) * kFloat}};
+  }
   if (runsWinograd(conv)) {
     int64_t tiles = winogradTiles(outH, outW);
     return {{kWinogradInputSlot, 16 * cg * tiles * kFloat},

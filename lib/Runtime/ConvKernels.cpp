@@ -63,6 +63,44 @@ static void im2col(const float *image, int64_t channels, int64_t height,
   });
 }
 
+/// Depthwise with every column interior: each plane copied into a
+/// zero-padded scratch plane first (the padding's taps add zeros, so the
+/// sums are those of the column-by-column border path).
+static void depthwiseOnPaddedPlanes(const float *image, const float *weight,
+                                    const float *bias, int64_t channels,
+                                    int64_t multiplier, int64_t height,
+                                    int64_t width, const Window2D &w,
+                                    int64_t outH, int64_t outW, float *out) {
+  int64_t kh = w.kernel[0], kw = w.kernel[1];
+  int64_t paddedH = height + w.pads[0] + w.pads[2];
+  int64_t paddedW = width + w.pads[1] + w.pads[3];
+  parallelFor(0, channels * multiplier, [&](int64_t m) {
+    const float *plane = image + (m / multiplier) * height * width;
+    float *padded = scratchBuffer(kDepthwisePlaneSlot, paddedH * paddedW);
+    std::fill(padded, padded + paddedH * paddedW, 0.0f);
+    for (int64_t y = 0; y < height; ++y)
+      std::copy(plane + y * width, plane + (y + 1) * width,
+                padded + (y + w.pads[0]) * paddedW + w.pads[1]);
+    const float *k = weight + m * kh * kw;
+    float *dst = out + m * outH * outW;
+    float b = bias ? bias[m] : 0.0f;
+    for (int64_t oy = 0; oy < outH; ++oy) {
+      float *row = dst + oy * outW;
+      std::fill(row, row + outW, b);
+      for (int64_t ky = 0; ky < kh; ++ky) {
+        const float *src =
+            padded + (oy * w.stride[0] + ky * w.dilation[0]) * paddedW;
+        for (int64_t kx = 0; kx < kw; ++kx) {
+          float tap = k[ky * kw + kx];
+          const float *in = src + kx * w.dilation[1];
+          for (int64_t ox = 0; ox < outW; ++ox)
+            row[ox] += in[ox * w.stride[1]] * tap;
+        }
+      }
+    }
+  });
+}
+
 /// Depthwise: each output channel reads one input channel. Each output
 /// element sums its taps in (ky, kx) order after the bias; columns whose
 /// taps all lie inside the input take them as whole-row passes, which the
@@ -73,11 +111,15 @@ static void depthwise(const float *image, const float *weight,
                       int64_t outH, int64_t outW, float *out) {
   int64_t kh = w.kernel[0], kw = w.kernel[1];
   int64_t sx = w.stride[1], dx = w.dilation[1];
+  if (depthwisePadsPlane(kw, sx, w.pads[1], w.pads[3], dx, width, outW)) {
+    depthwiseOnPaddedPlanes(image, weight, bias, channels, multiplier, height,
+                            width, w, outH, outW, out);
+    return;
+  }
   // Interior columns: ox*sx - padLeft >= 0 and the last tap < width.
-  int64_t fullFirst = std::min<int64_t>((w.pads[1] + sx - 1) / sx, outW);
-  int64_t fullLast = fullFirst;
-  while (fullLast < outW && fullLast * sx - w.pads[1] + (kw - 1) * dx < width)
-    ++fullLast;
+  std::pair<int64_t, int64_t> interior =
+      interiorColumns(kw, sx, w.pads[1], dx, width, outW);
+  int64_t fullFirst = interior.first, fullLast = interior.second;
   parallelFor(0, channels * multiplier, [&](int64_t m) {
     const float *plane = image + (m / multiplier) * height * width;
     const float *k = weight + m * kh * kw;

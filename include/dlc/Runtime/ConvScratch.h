@@ -13,7 +13,9 @@
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/STLExtras.h"
+#include <algorithm>
 #include <cstdint>
+#include <utility>
 
 namespace mlir::dlc::runtime {
 
@@ -22,7 +24,36 @@ enum ScratchSlot : int {
   kIm2colColumnsSlot = 0,
   kWinogradInputSlot = 1,
   kWinogradProductSlot = 2,
+  kDepthwisePlaneSlot = 3,
 };
+
+/// The output columns [first, last) of a window (kernel, stride, left
+/// padding, dilation along the width) whose taps all lie inside a
+/// `width`-wide input.
+inline std::pair<int64_t, int64_t>
+interiorColumns(int64_t kernel, int64_t stride, int64_t padLeft,
+                int64_t dilation, int64_t width, int64_t outW) {
+  int64_t first = std::min<int64_t>((padLeft + stride - 1) / stride, outW);
+  int64_t last = first;
+  while (last < outW &&
+         last * stride - padLeft + (kernel - 1) * dilation < width)
+    ++last;
+  return {first, last};
+}
+
+/// Whether the executor's depthwise convolution copies each input plane
+/// into a zero-padded scratch plane (so that every output column takes its
+/// taps as whole-row passes): when padding leaves at least an eighth of
+/// the output columns at the border.
+inline bool depthwisePadsPlane(int64_t kernel, int64_t stride, int64_t padLeft,
+                               int64_t padRight, int64_t dilation,
+                               int64_t width, int64_t outW) {
+  if (padLeft == 0 && padRight == 0)
+    return false;
+  auto [first, last] =
+      interiorColumns(kernel, stride, padLeft, dilation, width, outW);
+  return (outW - (last - first)) * 8 >= outW;
+}
 
 /// Whether the executor computes a convolution with a constant weight of
 /// `weightShape` (OIHW) as Winograd F(2x2, 3x3): 3x3, stride 1, undilated,
