@@ -671,10 +671,10 @@ static LogicalResult convertSlice(Importer &imp, const NodeAttrs &attrs) {
   ArrayRef<int64_t> shape = shapeOf(x);
   auto rank = static_cast<int64_t>(shape.size());
   for (size_t i = 0; i < starts.size(); ++i) {
-    if (axes[i] < 0)
-      axes[i] += rank;
-    if (axes[i] < 0 || axes[i] >= rank)
-      return imp.fail("axis ", axes[i], " is out of range for rank ", rank);
+    FailureOr<int64_t> axis = imp.positiveAxis(axes[i], rank);
+    if (failed(axis))
+      return failure();
+    axes[i] = *axis;
     if (steps[i] < 1)
       return imp.fail("negative or zero steps are not supported");
     int64_t size = shape[axes[i]];
@@ -707,12 +707,10 @@ static LogicalResult convertGather(Importer &imp, const NodeAttrs &attrs) {
                     " are not supported (rank 0 or 1)");
   ArrayRef<int64_t> shape = shapeOf(x);
   auto rank = static_cast<int64_t>(shape.size());
-  int64_t axis = attrs.getInt("axis", 0);
-  if (axis < 0)
-    axis += rank;
-  if (axis < 0 || axis >= rank)
-    return imp.fail("axis ", attrs.getInt("axis", 0),
-                    " is out of range for rank ", rank);
+  FailureOr<int64_t> positive = imp.positiveAxis(attrs.getInt("axis", 0), rank);
+  if (failed(positive))
+    return failure();
+  int64_t axis = *positive;
   int64_t size = shape[axis];
   if (ShapedType::isDynamic(size))
     return imp.fail("cannot gather along the dynamic dimension ", axis);

@@ -218,13 +218,12 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
   }
   if (op == "Gather") {
     auto rank = static_cast<int64_t>(first.shape.size());
-    int64_t axis = attrs.getInt("axis", 0);
-    if (axis < 0)
-      axis += rank;
-    if (axis < 0 || axis >= rank)
-      return importer.fail("axis ", attrs.getInt("axis", 0),
-                           " is out of range for rank ", rank);
-    importer.setKnownOutput(0, gather(first, *importer.getKnownInput(1), axis));
+    FailureOr<int64_t> axis =
+        importer.positiveAxis(attrs.getInt("axis", 0), rank);
+    if (failed(axis))
+      return failure();
+    importer.setKnownOutput(0,
+                            gather(first, *importer.getKnownInput(1), *axis));
     return true;
   }
   if (op == "Transpose") {
@@ -334,10 +333,10 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
       return importer.fail("starts, ends, axes and steps differ in length");
     KnownTensor result = first;
     for (size_t n = 0; n < starts.size(); ++n) {
-      int64_t axis = axes[n] < 0 ? axes[n] + rank : axes[n];
-      if (axis < 0 || axis >= rank)
-        return importer.fail("axis ", axes[n], " is out of range for rank ",
-                             rank);
+      FailureOr<int64_t> positive = importer.positiveAxis(axes[n], rank);
+      if (failed(positive))
+        return failure();
+      int64_t axis = *positive;
       int64_t size = first.shape[axis], step = steps[n];
       if (step == 0)
         return importer.fail("step must not be 0");

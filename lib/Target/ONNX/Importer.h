@@ -118,6 +118,15 @@ public:
     return op;
   }
 
+  /// `axis` counted from the front of a rank-`rank` tensor (negative ones
+  /// count from the back), or a diagnostic at the node.
+  FailureOr<int64_t> positiveAxis(int64_t axis, int64_t rank) {
+    int64_t at = axis < 0 ? axis + rank : axis;
+    if (at < 0 || at >= rank)
+      return fail("axis ", axis, " is out of range for rank ", rank);
+    return at;
+  }
+
   /// A dense f32 constant of the given shape (small: scales, shifts).
   Value createScalarLike(Value like, double value);
 

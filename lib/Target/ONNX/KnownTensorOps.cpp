@@ -9,6 +9,7 @@
 #include "KnownTensorOps.h"
 #include "mlir/Dialect/Traits.h"
 #include <cmath>
+#include <type_traits>
 
 using namespace mlir;
 
@@ -103,6 +104,34 @@ static double floorMod(double a, double b) {
   return r != 0 && ((r < 0) != (b < 0)) ? r + b : r;
 }
 
+/// `op` (isFoldableBinary's) on two values; comparisons give 0 or 1.
+template <typename T> static T arithmetic(llvm::StringRef op, T a, T b) {
+  if (op == "Add")
+    return a + b;
+  if (op == "Sub")
+    return a - b;
+  if (op == "Mul")
+    return a * b;
+  if (op == "Equal")
+    return a == b;
+  if (op == "Less")
+    return a < b;
+  if (op == "Greater")
+    return a > b;
+  if (op == "Min")
+    return std::min(a, b);
+  if (op == "Max")
+    return std::max(a, b);
+  if (op == "Mod") {
+    if constexpr (std::is_integral_v<T>)
+      return (a % b + b) % b; // the sign of b
+    else
+      return floorMod(a, b);
+  }
+  // Div: ONNX integer division truncates toward zero, as C++ does.
+  return a / b;
+}
+
 /// Integer arithmetic where an unknown (batch) operand gives unknown.
 static int64_t intBinary(llvm::StringRef op, int64_t a, int64_t b) {
   // The batch size is at least 1: never equal to -1 (the "keep this
@@ -113,50 +142,10 @@ static int64_t intBinary(llvm::StringRef op, int64_t a, int64_t b) {
     return 0;
   if (op == "Mul" && ((a == kBatchDim && b == 1) || (b == kBatchDim && a == 1)))
     return kBatchDim;
-  if (isUnknownValue(a) || isUnknownValue(b))
+  if (isUnknownValue(a) || isUnknownValue(b) ||
+      ((op == "Mod" || op == "Div") && b == 0))
     return kUnknownValue;
-  if (op == "Equal")
-    return a == b;
-  if (op == "Less")
-    return a < b;
-  if (op == "Greater")
-    return a > b;
-  if (op == "Min")
-    return std::min(a, b);
-  if (op == "Max")
-    return std::max(a, b);
-  if (op == "Mod")
-    return b == 0 ? kUnknownValue : (a % b + b) % b; // the sign of b
-  if (op == "Add")
-    return a + b;
-  if (op == "Sub")
-    return a - b;
-  if (op == "Mul")
-    return a * b;
-  // Div: ONNX integer division truncates toward zero, as C++ does.
-  return b == 0 ? kUnknownValue : a / b;
-}
-
-static double realBinary(llvm::StringRef op, double a, double b) {
-  if (op == "Add")
-    return a + b;
-  if (op == "Sub")
-    return a - b;
-  if (op == "Mul")
-    return a * b;
-  if (op == "Equal")
-    return a == b;
-  if (op == "Less")
-    return a < b;
-  if (op == "Greater")
-    return a > b;
-  if (op == "Min")
-    return std::min(a, b);
-  if (op == "Max")
-    return std::max(a, b);
-  if (op == "Mod")
-    return floorMod(a, b);
-  return a / b;
+  return arithmetic(op, a, b);
 }
 
 /// Folds the binary ops of isFoldableBinary on known tensors (comparisons
@@ -178,7 +167,7 @@ foldBinary(llvm::StringRef op, const KnownTensor &lhs, const KnownTensor &rhs) {
     return std::nullopt;
   auto out = broadcastApply<double>(
       lhs.shape, readReals(lhs), rhs.shape, readReals(rhs), shape,
-      [&](double a, double b) { return realBinary(op, a, b); });
+      [&](double a, double b) { return arithmetic(op, a, b); });
   if (isComparison(op))
     return makeInts(shape, std::vector<int64_t>(out.begin(), out.end()),
                     onnx::TensorProto::BOOL);
