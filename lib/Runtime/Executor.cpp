@@ -32,11 +32,11 @@ static bool isF32Tensor(Type type) {
 static bool isSupported(Operation *op) {
   return isa<ConstantOp, Conv2DOp, BatchNormOp, LayerNormOp, MaxPool2DOp,
              AvgPool2DOp, GlobalAvgPoolOp, MatMulOp, LinearOp, AddOp, SubOp,
-             MulOp, DivOp, ReluOp, ClipOp, SigmoidOp, TanhOp, HardSwishOp,
-             HardSigmoidOp, GeluOp, SoftmaxOp, ReshapeOp, FlattenOp,
-             TransposeOp, ConcatOp, SliceOp, SplitOp, PadOp, QConstantOp,
-             NF4ConstantOp, QuantizeOp, DequantizeOp, RequantizeOp, QConv2DOp,
-             QLinearOp, QMatMulOp, QAddOp, func::ReturnOp>(op);
+             MulOp, DivOp, SoftmaxOp, ReshapeOp, FlattenOp, TransposeOp,
+             ConcatOp, SliceOp, SplitOp, PadOp, QConstantOp, NF4ConstantOp,
+             QuantizeOp, DequantizeOp, RequantizeOp, QConv2DOp, QLinearOp,
+             QMatMulOp, QAddOp, func::ReturnOp>(op) ||
+         isElementwiseActivation(op);
 }
 
 /// The fp32 contents of a constant, viewing resource blobs in place.
@@ -351,6 +351,28 @@ Executor::run(ArrayRef<Tensor> inputs,
           .Case([&](SigmoidOp o) {
             results.push_back(
                 k::unary(k::UnaryKind::Sigmoid, get(o.getInput())));
+          })
+          .Case([&](SqrtOp o) {
+            results.push_back(k::unary(k::UnaryKind::Sqrt, get(o.getInput())));
+          })
+          .Case([&](ExpOp o) {
+            results.push_back(k::unary(k::UnaryKind::Exp, get(o.getInput())));
+          })
+          .Case([&](LogOp o) {
+            results.push_back(k::unary(k::UnaryKind::Log, get(o.getInput())));
+          })
+          .Case([&](ErfOp o) {
+            results.push_back(k::unary(k::UnaryKind::Erf, get(o.getInput())));
+          })
+          .Case([&](NegOp o) {
+            results.push_back(k::unary(k::UnaryKind::Neg, get(o.getInput())));
+          })
+          .Case([&](AbsOp o) {
+            results.push_back(k::unary(k::UnaryKind::Abs, get(o.getInput())));
+          })
+          .Case([&](ReciprocalOp o) {
+            results.push_back(
+                k::unary(k::UnaryKind::Reciprocal, get(o.getInput())));
           })
           .Case([&](TanhOp o) {
             results.push_back(k::unary(k::UnaryKind::Tanh, get(o.getInput())));

@@ -88,7 +88,21 @@ Tensor linear(const Tensor &input, const Tensor &weight, const Tensor *bias);
 enum class BinaryKind { Add, Sub, Mul, Div };
 Tensor binary(BinaryKind kind, const Tensor &lhs, const Tensor &rhs);
 
-enum class UnaryKind { Relu, Sigmoid, Tanh, HardSwish, Gelu, GeluTanh };
+enum class UnaryKind {
+  Relu,
+  Sigmoid,
+  Tanh,
+  HardSwish,
+  Gelu,
+  GeluTanh,
+  Sqrt,
+  Exp,
+  Log,
+  Erf,
+  Neg,
+  Abs,
+  Reciprocal
+};
 Tensor unary(UnaryKind kind, const Tensor &input);
 Tensor clip(const Tensor &input, float min, float max);
 /// clip(alpha * x + beta, 0, 1).

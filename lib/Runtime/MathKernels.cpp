@@ -259,6 +259,20 @@ Tensor kernels::unary(UnaryKind kind, const Tensor &input) {
     return map(input, [](float x) { return x > 0.0f ? x : 0.0f; });
   case UnaryKind::Sigmoid:
     return map(input, [](float x) { return 1.0f / (1.0f + std::exp(-x)); });
+  case UnaryKind::Sqrt:
+    return map(input, [](float x) { return std::sqrt(x); });
+  case UnaryKind::Exp:
+    return map(input, [](float x) { return std::exp(x); });
+  case UnaryKind::Log:
+    return map(input, [](float x) { return std::log(x); });
+  case UnaryKind::Erf:
+    return map(input, [](float x) { return std::erf(x); });
+  case UnaryKind::Neg:
+    return map(input, [](float x) { return -x; });
+  case UnaryKind::Abs:
+    return map(input, [](float x) { return std::fabs(x); });
+  case UnaryKind::Reciprocal:
+    return map(input, [](float x) { return 1.0f / x; });
   case UnaryKind::Tanh:
     return map(input, [](float x) { return std::tanh(x); });
   case UnaryKind::HardSwish:

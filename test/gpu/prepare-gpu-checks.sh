@@ -41,7 +41,7 @@ part1=(transformer transformer_int8 transformer_fp16
 part2=(resnet18_int8 resnet18_fp16 resnet18_bf16)
 part3=(resnet18 mobilenet_v2)
 part4=(mobilenet_v3_small mobilenet_v3_small_fp16 vit vit_fp16 vit_int8 swin
-       swin_fp16 swin_int8 convnext convnext_fp16)
+       swin_fp16 swin_int8 convnext convnext_fp16 rmsnorm_mlp rmsnorm_mlp_fp16)
 [ $# -eq 0 ] && set -- part1 part2 part3 part4
 names=()
 for name in "$@"; do
@@ -122,14 +122,16 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
     # activations packed at run time) on fp16 tensor cores.
     read -r mlir input _ < <(source_of transformer)
     echo "$mlir $input 5e-3 --cuda-precision=fp16" ;;
-  mobilenet_v3_small_fp16 | vit_fp16 | swin_fp16 | convnext_fp16)
+  mobilenet_v3_small_fp16 | vit_fp16 | swin_fp16 | convnext_fp16 | \
+  rmsnorm_mlp_fp16)
     # torchvision's newer families (hard sigmoid gates, layer norms over
     # tokens and over channels last, windowed attention) with their conv,
     # linear and matmul layers on fp16 tensor cores.
     read -r mlir input _ < <(source_of "${1%_fp16}")
     echo "$mlir $input 5e-3 --cuda-precision=fp16" ;;
   resnet18 | resnet18_int8 | mobilenet_v2 | transformer | transformer_int8 | \
-  mobilenet_v3_small | vit | vit_int8 | swin | swin_int8 | convnext)
+  mobilenet_v3_small | vit | vit_int8 | swin | swin_int8 | convnext | \
+  rmsnorm_mlp)
     local net=${1%_int8}
     if [ ! -f "$work/$net.mlir" ]; then
       $py "$src/test/Target/ONNX/Inputs/export_torch.py" "$net" "$work" >/dev/null

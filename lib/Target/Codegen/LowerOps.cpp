@@ -58,6 +58,13 @@ LogicalResult Lowering::lowerUnary(Operation &op) {
                          return "DLC_CLIP";
                        })
                        .Case([](SigmoidOp) { return "DLC_SIGMOID"; })
+                       .Case([](SqrtOp) { return "DLC_SQRT"; })
+                       .Case([](ExpOp) { return "DLC_EXP"; })
+                       .Case([](LogOp) { return "DLC_LOG"; })
+                       .Case([](ErfOp) { return "DLC_ERF"; })
+                       .Case([](NegOp) { return "DLC_NEG"; })
+                       .Case([](AbsOp) { return "DLC_ABS"; })
+                       .Case([](ReciprocalOp) { return "DLC_RECIPROCAL"; })
                        .Case([](TanhOp) { return "DLC_TANH"; })
                        .Case([](HardSwishOp) { return "DLC_HARD_SWISH"; })
                        .Case([&](HardSigmoidOp h) {

@@ -202,8 +202,11 @@ static LogicalResult convertGlobalAvgPool(Importer &imp, const NodeAttrs &) {
   return setResult(imp, imp.create<GlobalAvgPoolOp>(x));
 }
 
-/// ReduceMean over every spatial axis of an N x C x ... input, as networks
-/// spell global average pooling (`x.mean([2, 3])`).
+/// ReduceMean: over every spatial axis of an N x C x ... input (global
+/// average pooling) directly; over any other axes (a transformer's mean
+/// over tokens or features) as a transpose putting the reduced axes last,
+/// a reshape to 1 x kept x reduced, the same pooling and a reshape to the
+/// result.
 static LogicalResult convertReduceMean(Importer &imp, const NodeAttrs &attrs) {
   Value x = imp.getInput(0);
   if (!x)
@@ -216,28 +219,86 @@ static LogicalResult convertReduceMean(Importer &imp, const NodeAttrs &attrs) {
       return failure();
     axes = *known;
   }
+  if (!axes || axes->empty()) {
+    if (attrs.getInt("noop_with_empty_axes", 0)) {
+      imp.setOutput(0, x);
+      return success();
+    }
+    axes = Ints();
+    for (int64_t d = 0; d < rank; ++d)
+      axes->push_back(d);
+  }
   Ints sorted;
-  for (int64_t a : axes.value_or(Ints{}))
-    sorted.push_back(a < 0 ? a + rank : a);
+  for (int64_t a : *axes) {
+    FailureOr<int64_t> axis = imp.positiveAxis(a, rank);
+    if (failed(axis))
+      return failure();
+    if (!llvm::is_contained(sorted, *axis))
+      sorted.push_back(*axis);
+  }
   llvm::sort(sorted);
+  bool keepDims = attrs.getInt("keepdims", 1) != 0;
+  ArrayRef<int64_t> shape = shapeOf(x);
   Ints spatial;
   for (int64_t d = 2; d < rank; ++d)
     spatial.push_back(d);
-  if (rank < 3 || sorted != spatial)
-    return imp.fail("only a mean over all spatial axes (global average "
-                    "pooling) is supported");
-  FailureOr<GlobalAvgPoolOp> pool = imp.create<GlobalAvgPoolOp>(x);
-  if (failed(pool))
-    return failure();
-  Value result = pool->getResult();
-  if (!attrs.getInt("keepdims", 1)) {
-    FailureOr<Value> flat =
-        reshapeTo(imp, result, shapeOf(result).take_front(2));
+  Value pooled;
+  if (rank >= 3 && sorted == spatial) {
+    FailureOr<GlobalAvgPoolOp> pool = imp.create<GlobalAvgPoolOp>(x);
+    if (failed(pool))
+      return failure();
+    pooled = pool->getResult();
+  } else {
+    Ints perm, kept;
+    int64_t reduced = 1;
+    for (int64_t d = 0; d < rank; ++d)
+      if (!llvm::is_contained(sorted, d)) {
+        perm.push_back(d);
+        kept.push_back(shape[d]);
+      }
+    for (int64_t d : sorted) {
+      perm.push_back(d);
+      if (ShapedType::isDynamic(shape[d]))
+        return imp.fail("cannot average over the dynamic dimension ", d);
+      reduced *= shape[d];
+    }
+    Value moved = x;
+    if (!llvm::equal(perm, llvm::seq<int64_t>(0, rank))) {
+      FailureOr<TransposeOp> transpose = imp.create<TransposeOp>(x, perm);
+      if (failed(transpose))
+        return failure();
+      moved = transpose->getResult();
+    }
+    int64_t keptCount = 1;
+    bool dynamic = false;
+    for (int64_t d : kept)
+      ShapedType::isDynamic(d) ? dynamic = true : keptCount *= d;
+    FailureOr<Value> rows = reshapeTo(
+        imp, moved, {1, dynamic ? ShapedType::kDynamic : keptCount, reduced});
+    if (failed(rows))
+      return failure();
+    FailureOr<GlobalAvgPoolOp> pool = imp.create<GlobalAvgPoolOp>(*rows);
+    if (failed(pool))
+      return failure();
+    Ints full(shape);
+    for (int64_t d : sorted)
+      full[d] = 1;
+    FailureOr<Value> back = reshapeTo(imp, pool->getResult(), full);
+    if (failed(back))
+      return failure();
+    pooled = *back;
+  }
+  if (!keepDims) {
+    Ints kept;
+    for (int64_t d = 0; d < rank; ++d)
+      if (!llvm::is_contained(sorted, d))
+        kept.push_back(shape[d]);
+    FailureOr<Value> flat = reshapeTo(imp, pooled, kept);
     if (failed(flat))
       return failure();
-    result = *flat;
+    pooled = *flat;
   }
-  imp.setOutput(0, result);
+  imp.setOutput(0, pooled);
   return success();
 }
 
@@ -416,6 +477,42 @@ static LogicalResult convertClip(Importer &imp, const NodeAttrs &attrs) {
   }
   return setResult(imp, imp.create<ClipOp>(x, APFloat(static_cast<float>(min)),
                                            APFloat(static_cast<float>(max))));
+}
+
+/// Pow with a constant scalar exponent of 1, 2, 1/2, -1 or -1/2 (squares
+/// and square roots in normalizations written out): x, x * x, sqrt(x),
+/// 1 / x, 1 / sqrt(x).
+static LogicalResult convertPow(Importer &imp, const NodeAttrs &) {
+  Value x = imp.getInput(0);
+  if (!x)
+    return failure();
+  const KnownTensor *exponent = imp.getKnownInput(1);
+  if (!exponent || exponent->numElements() != 1)
+    return imp.fail("exponent must be a constant scalar");
+  double e = readReals(*exponent).front();
+  Value result = x;
+  if (e == 2.0) {
+    FailureOr<MulOp> square = imp.create<MulOp>(x, x);
+    if (failed(square))
+      return failure();
+    result = square->getResult();
+  } else if (e == 0.5 || e == -0.5) {
+    FailureOr<SqrtOp> root = imp.create<SqrtOp>(x);
+    if (failed(root))
+      return failure();
+    result = root->getResult();
+  } else if (e != 1.0 && e != -1.0) {
+    return imp.fail("exponent ", e,
+                    " is not supported (1, 2, 0.5, -1 and -0.5 are)");
+  }
+  if (e < 0) {
+    FailureOr<ReciprocalOp> inverse = imp.create<ReciprocalOp>(result);
+    if (failed(inverse))
+      return failure();
+    result = inverse->getResult();
+  }
+  imp.setOutput(0, result);
+  return success();
 }
 
 static LogicalResult convertHardSigmoid(Importer &imp, const NodeAttrs &attrs) {
@@ -861,7 +958,15 @@ ConvertFn mlir::dlc::onnx_import::lookupConverter(llvm::StringRef opType) {
       .Case("Sigmoid", convertUnary<SigmoidOp>)
       .Case("HardSwish", convertUnary<HardSwishOp>)
       .Case("HardSigmoid", convertHardSigmoid)
+      .Case("Pow", convertPow)
       .Case("Tanh", convertUnary<TanhOp>)
+      .Case("Sqrt", convertUnary<SqrtOp>)
+      .Case("Exp", convertUnary<ExpOp>)
+      .Case("Log", convertUnary<LogOp>)
+      .Case("Erf", convertUnary<ErfOp>)
+      .Case("Neg", convertUnary<NegOp>)
+      .Case("Abs", convertUnary<AbsOp>)
+      .Case("Reciprocal", convertUnary<ReciprocalOp>)
       .Case("Clip", convertClip)
       .Case("Gelu", convertGelu)
       .Case("Softmax", convertSoftmax)

@@ -191,6 +191,13 @@ FailureOr<OpCost> ReluOp::getCost() { return elementwiseCost(*this, 1); }
 FailureOr<OpCost> ClipOp::getCost() { return elementwiseCost(*this, 2); }
 FailureOr<OpCost> SigmoidOp::getCost() { return elementwiseCost(*this, 4); }
 FailureOr<OpCost> HardSwishOp::getCost() { return elementwiseCost(*this, 4); }
+FailureOr<OpCost> SqrtOp::getCost() { return elementwiseCost(*this, 1); }
+FailureOr<OpCost> ExpOp::getCost() { return elementwiseCost(*this, 4); }
+FailureOr<OpCost> LogOp::getCost() { return elementwiseCost(*this, 4); }
+FailureOr<OpCost> ErfOp::getCost() { return elementwiseCost(*this, 8); }
+FailureOr<OpCost> NegOp::getCost() { return elementwiseCost(*this, 1); }
+FailureOr<OpCost> AbsOp::getCost() { return elementwiseCost(*this, 1); }
+FailureOr<OpCost> ReciprocalOp::getCost() { return elementwiseCost(*this, 1); }
 FailureOr<OpCost> TanhOp::getCost() { return elementwiseCost(*this, 4); }
 FailureOr<OpCost> HardSigmoidOp::getCost() { return elementwiseCost(*this, 3); }
 FailureOr<OpCost> GeluOp::getCost() { return elementwiseCost(*this, 8); }

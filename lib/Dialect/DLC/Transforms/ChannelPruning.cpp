@@ -244,8 +244,8 @@ void Analysis::analyze(Operation &op) {
     channelOps.emplace_back(&op, bn.getResult());
     return;
   }
-  if (isa<ReluOp, ClipOp, SigmoidOp, TanhOp, HardSwishOp, HardSigmoidOp, GeluOp,
-          MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp>(op)) {
+  if (isElementwiseActivation(&op) ||
+      isa<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp>(op)) {
     uniteAll(op.getOperand(0), op.getResult(0));
     return;
   }

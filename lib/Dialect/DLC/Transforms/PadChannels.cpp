@@ -108,8 +108,7 @@ static Conv2DOp consumerConv(Value value) {
                      getConstantF32(conv.getWeight())
                  ? conv
                  : Conv2DOp();
-    if (!isa<ReluOp, ClipOp, SigmoidOp, TanhOp, HardSwishOp, HardSigmoidOp,
-             GeluOp, MaxPool2DOp, AvgPool2DOp>(user))
+    if (!isElementwiseActivation(user) && !isa<MaxPool2DOp, AvgPool2DOp>(user))
       return {};
     value = user->getResult(0);
   }
@@ -388,8 +387,7 @@ struct PadLinear : OpRewritePattern<LinearOp> {
       std::optional<double> after = predictOpTime(wide, *policy.target);
       Value next = linear.getResult();
       while (padOut && next.hasOneUse() &&
-             isa<ReluOp, ClipOp, SigmoidOp, TanhOp, HardSwishOp, HardSigmoidOp,
-                 GeluOp>(*next.getUsers().begin()))
+             isElementwiseActivation(*next.getUsers().begin()))
         next = next.getUsers().begin()->getResult(0);
       if (auto consumer = padOut && next.hasOneUse()
                               ? dyn_cast<LinearOp>(*next.getUsers().begin())
@@ -445,9 +443,8 @@ struct SinkSlice : RewritePattern {
 
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
-    bool unary =
-        isa<ReluOp, ClipOp, SigmoidOp, TanhOp, HardSwishOp, HardSigmoidOp,
-            GeluOp, MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp>(op);
+    bool unary = isElementwiseActivation(op) ||
+                 isa<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp>(op);
     bool binary = isa<AddOp, SubOp, MulOp, DivOp>(op);
     bool norm = isa<BatchNormOp>(op);
     if (!unary && !binary && !norm)

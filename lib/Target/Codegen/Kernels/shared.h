@@ -231,7 +231,14 @@ enum {
   DLC_GELU = 4,
   DLC_GELU_TANH = 5,
   DLC_HARD_SIGMOID = 6,
-  DLC_TANH = 7
+  DLC_TANH = 7,
+  DLC_SQRT = 8,
+  DLC_EXP = 9,
+  DLC_LOG = 10,
+  DLC_ERF = 11,
+  DLC_NEG = 12,
+  DLC_ABS = 13,
+  DLC_RECIPROCAL = 14
 };
 
 DLC_SHARED float dlc_binary_scalar(int op, float a, float b) {
@@ -260,6 +267,20 @@ DLC_SHARED float dlc_unary_scalar(int op, float x, float lo, float hi) {
     return 1.0f / (1.0f + expf(-x));
   case DLC_HARD_SWISH:
     return x * DLC_MIN(DLC_MAX(x / 6.0f + 0.5f, 0.0f), 1.0f);
+  case DLC_SQRT:
+    return sqrtf(x);
+  case DLC_EXP:
+    return expf(x);
+  case DLC_LOG:
+    return logf(x);
+  case DLC_ERF:
+    return erff(x);
+  case DLC_NEG:
+    return -x;
+  case DLC_ABS:
+    return fabsf(x);
+  case DLC_RECIPROCAL:
+    return 1.0f / x;
   case DLC_TANH:
     return tanhf(x);
   case DLC_HARD_SIGMOID:

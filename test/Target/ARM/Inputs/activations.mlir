@@ -1,6 +1,7 @@
-// Every elementwise activation the kernels compute, one after another
-// (each result also returned, so each is compared).
-func.func @main(%x: tensor<1x4x9x9xf32>) -> (tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>) {
+// Every elementwise activation and math function the kernels compute,
+// each result returned, so each is compared (square root and logarithm of
+// |x|).
+func.func @main(%x: tensor<1x4x9x9xf32>) -> (tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>) {
   %0 = dlc.sigmoid %x : tensor<1x4x9x9xf32>
   %1 = dlc.tanh %x : tensor<1x4x9x9xf32>
   %2 = dlc.hard_sigmoid %x {alpha = 0.25 : f32, beta = 0.375 : f32} : tensor<1x4x9x9xf32>
@@ -8,5 +9,12 @@ func.func @main(%x: tensor<1x4x9x9xf32>) -> (tensor<1x4x9x9xf32>, tensor<1x4x9x9
   %4 = dlc.gelu %x : tensor<1x4x9x9xf32>
   %5 = dlc.gelu %x {approximate = #dlc.gelu_approximation<tanh>} : tensor<1x4x9x9xf32>
   %6 = dlc.clip %x {min = -0.5 : f32, max = 1.5 : f32} : tensor<1x4x9x9xf32>
-  return %0, %1, %2, %3, %4, %5, %6 : tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>
+  %7 = dlc.abs %x : tensor<1x4x9x9xf32>
+  %8 = dlc.neg %x : tensor<1x4x9x9xf32>
+  %9 = dlc.exp %x : tensor<1x4x9x9xf32>
+  %10 = dlc.erf %x : tensor<1x4x9x9xf32>
+  %11 = dlc.sqrt %7 : tensor<1x4x9x9xf32>
+  %12 = dlc.log %7 : tensor<1x4x9x9xf32>
+  %13 = dlc.reciprocal %x : tensor<1x4x9x9xf32>
+  return %0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13 : tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>
 }

@@ -3,7 +3,7 @@
 
 Usage: export_torch.py NAME OUTDIR [--dynamic-batch]
 NAME: resnet18 | mobilenet_v2 | shufflenet_v2 | repvgg | transformer |
-      mobilenet_v3_small | vit | swin | convnext
+      mobilenet_v3_small | vit | swin | convnext | rmsnorm_mlp
 Writes OUTDIR/NAME.onnx, OUTDIR/NAME.input.npy and OUTDIR/NAME.expected.npy:
 torchvision's architecture with seeded random weights (and randomized
 batch-norm statistics, so BN is not an identity), run by PyTorch itself.
@@ -57,6 +57,22 @@ class EncoderBlock(torch.nn.Module):
         return x + self.fc2(torch.nn.functional.gelu(self.fc1(self.norm2(x))))
 
 
+class RMSNormMLP(torch.nn.Module):
+    """A LLaMA-style feed-forward block: RMSNorm written out (x / sqrt(mean
+    of squares + eps), scaled), a SiLU-gated MLP, a residual."""
+
+    def __init__(self, d_model=64, hidden=96):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.rand(d_model) + 0.5)
+        self.up = torch.nn.Linear(d_model, 2 * hidden, bias=False)
+        self.down = torch.nn.Linear(hidden, d_model, bias=False)
+
+    def forward(self, x):
+        h = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + 1e-6)
+        gate, up = self.up(h * self.weight).chunk(2, dim=-1)
+        return x + self.down(torch.nn.functional.silu(gate) * up)
+
+
 class RepVGGBlock(torch.nn.Module):
     """RepVGG's training-time block: 3x3 conv+BN, 1x1 conv+BN and (when
     shapes allow) an identity BN, summed, then ReLU."""
@@ -103,6 +119,8 @@ def build(name):
         return RepVGG(), (1, 3, 64, 64), 13
     if name == "transformer":
         return EncoderBlock(), (1, 32, 64), 17
+    if name == "rmsnorm_mlp":
+        return RMSNormMLP(), (1, 16, 64), 14
     # Opset 13 / 14: PyTorch spells hard swish as x * HardSigmoid(x) and
     # layer norm as ReduceMean, Sub, Pow, Sqrt, Div, Mul, Add; the importer
     # puts them back together.

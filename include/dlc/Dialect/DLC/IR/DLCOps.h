@@ -21,4 +21,14 @@ class ShapeDiag;
 #define GET_OP_CLASSES
 #include "dlc/Dialect/DLC/IR/DLCOps.h.inc"
 
+namespace mlir::dlc {
+/// The elementwise activations and math functions: one float operand,
+/// each result element a function of the same input element alone.
+inline bool isElementwiseActivation(Operation *op) {
+  return isa<ReluOp, ClipOp, SigmoidOp, TanhOp, HardSwishOp, HardSigmoidOp,
+             GeluOp, SqrtOp, ExpOp, LogOp, ErfOp, NegOp, AbsOp, ReciprocalOp>(
+      op);
+}
+} // namespace mlir::dlc
+
 #endif // DLC_DIALECT_DLC_IR_DLCOPS_H

@@ -385,6 +385,104 @@ def DLC_HardSwishOp : DLC_UnaryOp<"hard_swish"> {
   }];
 }
 
+def DLC_SqrtOp : DLC_UnaryOp<"sqrt"> {
+  let summary = "Square root";
+  let description = [{
+    Elementwise, as ONNX `Sqrt` (in normalizations and activations
+    PyTorch writes out: RMSNorm's reciprocal square root, Mish's softplus).
+
+    Example:
+
+    ```mlir
+    %y = dlc.sqrt %x : tensor<1x32x64xf32>
+    ```
+  }];
+}
+
+def DLC_ExpOp : DLC_UnaryOp<"exp"> {
+  let summary = "Exponential";
+  let description = [{
+    Elementwise, as ONNX `Exp` (in normalizations and activations
+    PyTorch writes out: RMSNorm's reciprocal square root, Mish's softplus).
+
+    Example:
+
+    ```mlir
+    %y = dlc.exp %x : tensor<1x32x64xf32>
+    ```
+  }];
+}
+
+def DLC_LogOp : DLC_UnaryOp<"log"> {
+  let summary = "Natural logarithm";
+  let description = [{
+    Elementwise, as ONNX `Log` (in normalizations and activations
+    PyTorch writes out: RMSNorm's reciprocal square root, Mish's softplus).
+
+    Example:
+
+    ```mlir
+    %y = dlc.log %x : tensor<1x32x64xf32>
+    ```
+  }];
+}
+
+def DLC_ErfOp : DLC_UnaryOp<"erf"> {
+  let summary = "Error function";
+  let description = [{
+    Elementwise, as ONNX `Erf` (in normalizations and activations
+    PyTorch writes out: RMSNorm's reciprocal square root, Mish's softplus).
+
+    Example:
+
+    ```mlir
+    %y = dlc.erf %x : tensor<1x32x64xf32>
+    ```
+  }];
+}
+
+def DLC_NegOp : DLC_UnaryOp<"neg"> {
+  let summary = "Negation";
+  let description = [{
+    Elementwise, as ONNX `Neg` (in normalizations and activations
+    PyTorch writes out: RMSNorm's reciprocal square root, Mish's softplus).
+
+    Example:
+
+    ```mlir
+    %y = dlc.neg %x : tensor<1x32x64xf32>
+    ```
+  }];
+}
+
+def DLC_AbsOp : DLC_UnaryOp<"abs"> {
+  let summary = "Absolute value";
+  let description = [{
+    Elementwise, as ONNX `Abs` (in normalizations and activations
+    PyTorch writes out: RMSNorm's reciprocal square root, Mish's softplus).
+
+    Example:
+
+    ```mlir
+    %y = dlc.abs %x : tensor<1x32x64xf32>
+    ```
+  }];
+}
+
+def DLC_ReciprocalOp : DLC_UnaryOp<"reciprocal"> {
+  let summary = "Reciprocal: 1 / x";
+  let description = [{
+    Elementwise, as ONNX `Reciprocal` (in normalizations and activations
+    PyTorch writes out: RMSNorm's reciprocal square root, Mish's softplus).
+
+    Example:
+
+    ```mlir
+    %y = dlc.reciprocal %x : tensor<1x32x1xf32>
+    ```
+  }];
+}
+
 def DLC_TanhOp : DLC_UnaryOp<"tanh"> {
   let summary = "Hyperbolic tangent";
   let description = [{
