@@ -374,6 +374,18 @@ Executor::run(ArrayRef<Tensor> inputs,
             results.push_back(
                 k::unary(k::UnaryKind::Reciprocal, get(o.getInput())));
           })
+          .Case([&](SoftplusOp o) {
+            results.push_back(
+                k::unary(k::UnaryKind::Softplus, get(o.getInput())));
+          })
+          .Case([&](LeakyReluOp o) {
+            results.push_back(
+                k::leakyRelu(get(o.getInput()), o.getAlpha().convertToFloat()));
+          })
+          .Case([&](EluOp o) {
+            results.push_back(
+                k::elu(get(o.getInput()), o.getAlpha().convertToFloat()));
+          })
           .Case([&](TanhOp o) {
             results.push_back(k::unary(k::UnaryKind::Tanh, get(o.getInput())));
           })

@@ -101,10 +101,15 @@ enum class UnaryKind {
   Erf,
   Neg,
   Abs,
-  Reciprocal
+  Reciprocal,
+  Softplus
 };
 Tensor unary(UnaryKind kind, const Tensor &input);
 Tensor clip(const Tensor &input, float min, float max);
+/// x if x >= 0, else alpha * x.
+Tensor leakyRelu(const Tensor &input, float alpha);
+/// x if x >= 0, else alpha * (exp(x) - 1).
+Tensor elu(const Tensor &input, float alpha);
 /// clip(alpha * x + beta, 0, 1).
 Tensor hardSigmoid(const Tensor &input, float alpha, float beta);
 Tensor softmax(const Tensor &input, int64_t axis);

@@ -273,6 +273,9 @@ Tensor kernels::unary(UnaryKind kind, const Tensor &input) {
     return map(input, [](float x) { return std::fabs(x); });
   case UnaryKind::Reciprocal:
     return map(input, [](float x) { return 1.0f / x; });
+  case UnaryKind::Softplus:
+    return map(input,
+               [](float x) { return x > 20.0f ? x : std::log1p(std::exp(x)); });
   case UnaryKind::Tanh:
     return map(input, [](float x) { return std::tanh(x); });
   case UnaryKind::HardSwish:
@@ -294,6 +297,16 @@ Tensor kernels::unary(UnaryKind kind, const Tensor &input) {
 
 Tensor kernels::clip(const Tensor &input, float min, float max) {
   return map(input, [=](float x) { return std::min(std::max(x, min), max); });
+}
+
+Tensor kernels::leakyRelu(const Tensor &input, float alpha) {
+  return map(input, [=](float x) { return x >= 0.0f ? x : alpha * x; });
+}
+
+Tensor kernels::elu(const Tensor &input, float alpha) {
+  return map(input, [=](float x) {
+    return x >= 0.0f ? x : alpha * (std::exp(x) - 1.0f);
+  });
 }
 
 Tensor kernels::hardSigmoid(const Tensor &input, float alpha, float beta) {

@@ -66,6 +66,15 @@ LogicalResult Lowering::lowerUnary(Operation &op) {
                        .Case([](AbsOp) { return "DLC_ABS"; })
                        .Case([](ReciprocalOp) { return "DLC_RECIPROCAL"; })
                        .Case([](TanhOp) { return "DLC_TANH"; })
+                       .Case([](SoftplusOp) { return "DLC_SOFTPLUS"; })
+                       .Case([&](LeakyReluOp l) {
+                         lo = l.getAlpha().convertToFloat();
+                         return "DLC_LEAKY_RELU";
+                       })
+                       .Case([&](EluOp e) {
+                         lo = e.getAlpha().convertToFloat();
+                         return "DLC_ELU";
+                       })
                        .Case([](HardSwishOp) { return "DLC_HARD_SWISH"; })
                        .Case([&](HardSigmoidOp h) {
                          lo = h.getAlpha().convertToFloat();

@@ -533,7 +533,8 @@ LogicalResult Lowering::lowerOp(Operation &op) {
       .Case([&](MulOp) { return lowerBinary(op, "DLC_MUL"); })
       .Case([&](DivOp) { return lowerBinary(op, "DLC_DIV"); })
       .Case<ReluOp, ClipOp, SigmoidOp, TanhOp, HardSwishOp, HardSigmoidOp,
-            GeluOp, SqrtOp, ExpOp, LogOp, ErfOp, NegOp, AbsOp, ReciprocalOp>(
+            GeluOp, SqrtOp, ExpOp, LogOp, ErfOp, NegOp, AbsOp, ReciprocalOp,
+            LeakyReluOp, EluOp, SoftplusOp>(
           [&](Operation *) { return lowerUnary(op); })
       .Case<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp>(
           [&](Operation *) { return lowerPool(op); })

@@ -195,6 +195,20 @@ static LogicalResult convertPool(Importer &imp, const NodeAttrs &attrs) {
                                    attrs.getInt("count_include_pad", 0) != 0));
 }
 
+/// GlobalMaxPool of an N x C x H x W input: a max pool whose window is the
+/// whole image.
+static LogicalResult convertGlobalMaxPool(Importer &imp, const NodeAttrs &) {
+  Value x = imp.getInput(0);
+  if (!x || failed(requireRank4(imp, x)))
+    return failure();
+  ArrayRef<int64_t> shape = shapeOf(x);
+  if (ShapedType::isDynamic(shape[2]) || ShapedType::isDynamic(shape[3]))
+    return imp.fail("needs a static image size");
+  return setResult(imp, imp.create<MaxPool2DOp>(x, Ints{shape[2], shape[3]},
+                                                Ints{1, 1}, Ints{0, 0, 0, 0},
+                                                Ints{1, 1}, false));
+}
+
 static LogicalResult convertGlobalAvgPool(Importer &imp, const NodeAttrs &) {
   Value x = imp.getInput(0);
   if (!x)
@@ -513,6 +527,17 @@ static LogicalResult convertPow(Importer &imp, const NodeAttrs &) {
   }
   imp.setOutput(0, result);
   return success();
+}
+
+/// LeakyRelu and Elu: one alpha attribute.
+template <typename OpT>
+static LogicalResult convertWithAlpha(Importer &imp, const NodeAttrs &attrs) {
+  Value x = imp.getInput(0);
+  if (!x)
+    return failure();
+  float alpha = attrs.getFloat(
+      "alpha", imp.getNode().op_type() == "LeakyRelu" ? 0.01f : 1.0f);
+  return setResult(imp, imp.create<OpT>(x, APFloat(alpha)));
 }
 
 static LogicalResult convertHardSigmoid(Importer &imp, const NodeAttrs &attrs) {
@@ -947,6 +972,7 @@ ConvertFn mlir::dlc::onnx_import::lookupConverter(llvm::StringRef opType) {
       .Case("LayerNormalization", convertLayerNorm)
       .Cases({"MaxPool", "AveragePool"}, convertPool)
       .Case("GlobalAveragePool", convertGlobalAvgPool)
+      .Case("GlobalMaxPool", convertGlobalMaxPool)
       .Case("ReduceMean", convertReduceMean)
       .Case("MatMul", convertMatMul)
       .Case("Gemm", convertGemm)
@@ -959,6 +985,9 @@ ConvertFn mlir::dlc::onnx_import::lookupConverter(llvm::StringRef opType) {
       .Case("HardSwish", convertUnary<HardSwishOp>)
       .Case("HardSigmoid", convertHardSigmoid)
       .Case("Pow", convertPow)
+      .Case("LeakyRelu", convertWithAlpha<LeakyReluOp>)
+      .Case("Elu", convertWithAlpha<EluOp>)
+      .Case("Softplus", convertUnary<SoftplusOp>)
       .Case("Tanh", convertUnary<TanhOp>)
       .Case("Sqrt", convertUnary<SqrtOp>)
       .Case("Exp", convertUnary<ExpOp>)

@@ -198,6 +198,9 @@ FailureOr<OpCost> ErfOp::getCost() { return elementwiseCost(*this, 8); }
 FailureOr<OpCost> NegOp::getCost() { return elementwiseCost(*this, 1); }
 FailureOr<OpCost> AbsOp::getCost() { return elementwiseCost(*this, 1); }
 FailureOr<OpCost> ReciprocalOp::getCost() { return elementwiseCost(*this, 1); }
+FailureOr<OpCost> LeakyReluOp::getCost() { return elementwiseCost(*this, 2); }
+FailureOr<OpCost> EluOp::getCost() { return elementwiseCost(*this, 5); }
+FailureOr<OpCost> SoftplusOp::getCost() { return elementwiseCost(*this, 8); }
 FailureOr<OpCost> TanhOp::getCost() { return elementwiseCost(*this, 4); }
 FailureOr<OpCost> HardSigmoidOp::getCost() { return elementwiseCost(*this, 3); }
 FailureOr<OpCost> GeluOp::getCost() { return elementwiseCost(*this, 8); }

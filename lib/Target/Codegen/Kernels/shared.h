@@ -238,7 +238,10 @@ enum {
   DLC_ERF = 11,
   DLC_NEG = 12,
   DLC_ABS = 13,
-  DLC_RECIPROCAL = 14
+  DLC_RECIPROCAL = 14,
+  DLC_LEAKY_RELU = 15,
+  DLC_ELU = 16,
+  DLC_SOFTPLUS = 17
 };
 
 DLC_SHARED float dlc_binary_scalar(int op, float a, float b) {
@@ -256,7 +259,8 @@ DLC_SHARED float dlc_binary_scalar(int op, float a, float b) {
 
 /* The executor's formulas; libm's (or CUDA's) expf/erff/tanhf stand in for
  * std::exp/erf/tanh. ReLU and clip clamp to [lo, hi]; the hard sigmoid
- * takes its alpha in `lo` and its beta in `hi`. */
+ * takes its alpha in `lo` and its beta in `hi`, leaky ReLU and ELU their
+ * alpha in `lo`. */
 DLC_SHARED float dlc_unary_scalar(int op, float x, float lo, float hi) {
   switch (op) {
   case DLC_RELU:
@@ -281,6 +285,12 @@ DLC_SHARED float dlc_unary_scalar(int op, float x, float lo, float hi) {
     return fabsf(x);
   case DLC_RECIPROCAL:
     return 1.0f / x;
+  case DLC_LEAKY_RELU:
+    return x >= 0.0f ? x : lo * x;
+  case DLC_ELU:
+    return x >= 0.0f ? x : lo * (expf(x) - 1.0f);
+  case DLC_SOFTPLUS:
+    return x > 20.0f ? x : log1pf(expf(x));
   case DLC_TANH:
     return tanhf(x);
   case DLC_HARD_SIGMOID:

@@ -26,8 +26,8 @@ namespace mlir::dlc {
 /// each result element a function of the same input element alone.
 inline bool isElementwiseActivation(Operation *op) {
   return isa<ReluOp, ClipOp, SigmoidOp, TanhOp, HardSwishOp, HardSigmoidOp,
-             GeluOp, SqrtOp, ExpOp, LogOp, ErfOp, NegOp, AbsOp, ReciprocalOp>(
-      op);
+             GeluOp, SqrtOp, ExpOp, LogOp, ErfOp, NegOp, AbsOp, ReciprocalOp,
+             LeakyReluOp, EluOp, SoftplusOp>(op);
 }
 } // namespace mlir::dlc
 

@@ -483,6 +483,53 @@ def DLC_ReciprocalOp : DLC_UnaryOp<"reciprocal"> {
   }];
 }
 
+def DLC_LeakyReluOp : DLC_UnaryOp<"leaky_relu"> {
+  let summary = "Leaky ReLU: x if x >= 0, else alpha * x";
+  let description = [{
+    As ONNX `LeakyRelu` (default alpha = 0.01; YOLO-style detectors use
+    0.1).
+
+    Example:
+
+    ```mlir
+    %y = dlc.leaky_relu %x {alpha = 1.000000e-01 : f32} : tensor<1x32x52x52xf32>
+    ```
+  }];
+  let arguments = (ins DLC_FloatTensor:$input,
+      DefaultValuedAttr<F32Attr, "0.01f">:$alpha);
+}
+
+def DLC_EluOp : DLC_UnaryOp<"elu"> {
+  let summary = "ELU: x if x >= 0, else alpha * (exp(x) - 1)";
+  let description = [{
+    As ONNX `Elu` (default alpha = 1).
+
+    Example:
+
+    ```mlir
+    %y = dlc.elu %x : tensor<1x64xf32>
+    ```
+  }];
+  let arguments = (ins DLC_FloatTensor:$input,
+      DefaultValuedAttr<F32Attr, "1.0f">:$alpha);
+}
+
+def DLC_SoftplusOp : DLC_UnaryOp<"softplus"> {
+  let summary = "Softplus: log(1 + exp(x))";
+  let description = [{
+    As ONNX `Softplus`; above 20 the result is x itself (as PyTorch's
+    `nn.Softplus`, and where log1p(exp(x)) differs from x by less than
+    1e-8 relative; it keeps large inputs from overflowing). Mish is
+    `x * tanh(softplus(x))`.
+
+    Example:
+
+    ```mlir
+    %y = dlc.softplus %x : tensor<1x32x52x52xf32>
+    ```
+  }];
+}
+
 def DLC_TanhOp : DLC_UnaryOp<"tanh"> {
   let summary = "Hyperbolic tangent";
   let description = [{
