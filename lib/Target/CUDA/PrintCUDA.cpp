@@ -217,13 +217,15 @@ std::string mlir::dlc::cuda::printCUDASource(const KernelProgram &program,
      << "  if (!handle || (!inputs && " << P << "_NUM_INPUTS) || !outputs ||\n"
      << "      (!workspace && " << P << "_WORKSPACE_SIZE) ||\n"
      << "      ((uintptr_t)workspace % 16) != 0)\n"
-     << "    return " << P << "_ERROR_ARGUMENT;\n"
-     << "  const uint8_t *w = handle->weights;\n";
-  // Intermediate tensors live in the workspace; a model with none leaves
-  // it unused (nvcc warns of a pointer set and never read, (void) or not).
+     << "    return " << P << "_ERROR_ARGUMENT;\n";
+  // Weights and intermediate tensors live in the weight blob and the
+  // workspace; a model with none leaves the pointer unused (nvcc warns of a
+  // pointer set and never read, (void) or not).
+  if (!program.weights.empty())
+    os << "  const uint8_t *w = handle->weights;\n  (void)w;\n";
   if (program.scratchOffset > 0)
     os << "  uint8_t *ws = (uint8_t *)workspace;\n  (void)ws;\n";
-  os << "  dlc_exec ex = {stream, cudaSuccess};\n  (void)w;\n";
+  os << "  dlc_exec ex = {stream, cudaSuccess};\n";
   for (const KernelCall &call : program.calls)
     printCall(os, call, CallStyle::CXX);
   os << "  handle->last = ex.status;\n"
