@@ -529,6 +529,27 @@ static LogicalResult convertPow(Importer &imp, const NodeAttrs &) {
   return success();
 }
 
+/// PRelu(x, slope) = relu(x) - slope * relu(-x): x where x >= 0, slope * x
+/// elsewhere, exactly (the slope broadcast as ONNX broadcasts it; per
+/// channel in face detectors).
+static LogicalResult convertPRelu(Importer &imp, const NodeAttrs &) {
+  Value x = imp.getInput(0), slope = imp.getInput(1);
+  if (!x || !slope)
+    return failure();
+  FailureOr<ReluOp> positive = imp.create<ReluOp>(x);
+  FailureOr<NegOp> negated = imp.create<NegOp>(x);
+  if (failed(positive) || failed(negated))
+    return failure();
+  FailureOr<ReluOp> negative = imp.create<ReluOp>(negated->getResult());
+  if (failed(negative))
+    return failure();
+  FailureOr<MulOp> scaled = imp.create<MulOp>(negative->getResult(), slope);
+  if (failed(scaled))
+    return failure();
+  return setResult(
+      imp, imp.create<SubOp>(positive->getResult(), scaled->getResult()));
+}
+
 /// LeakyRelu and Elu: one alpha attribute.
 template <typename OpT>
 static LogicalResult convertWithAlpha(Importer &imp, const NodeAttrs &attrs) {
@@ -986,6 +1007,7 @@ ConvertFn mlir::dlc::onnx_import::lookupConverter(llvm::StringRef opType) {
       .Case("HardSigmoid", convertHardSigmoid)
       .Case("Pow", convertPow)
       .Case("LeakyRelu", convertWithAlpha<LeakyReluOp>)
+      .Case("PRelu", convertPRelu)
       .Case("Elu", convertWithAlpha<EluOp>)
       .Case("Softplus", convertUnary<SoftplusOp>)
       .Case("Tanh", convertUnary<TanhOp>)
