@@ -180,13 +180,6 @@ using ConvertFn = LogicalResult (*)(Importer &, const NodeAttrs &);
 /// The converter of an ONNX op type in the default domain, or null.
 ConvertFn lookupConverter(llvm::StringRef opType);
 
-/// A dlc.reshape of `input` to `shape` at the node, where dynamic dims
-/// become the single -1.
-FailureOr<Value> reshapeTo(Importer &imp, Value input, ArrayRef<int64_t> shape);
-
-/// Einsum of two operands as a batched matrix product (ConvertEinsum.cpp).
-LogicalResult convertEinsum(Importer &imp, const NodeAttrs &attrs);
-
 /// Rewrites multi-node spellings of dlc ops (GELU via Erf) into single
 /// nodes, in place (GraphRewrites.cpp).
 void rewriteGraphPatterns(onnx::GraphProto &graph);

@@ -3,7 +3,7 @@
 
 Usage: export_torch.py NAME OUTDIR [--dynamic-batch]
 NAME: resnet18 | mobilenet_v2 | shufflenet_v2 | repvgg | transformer |
-      mobilenet_v3_small | vit | swin | convnext | rmsnorm_mlp
+      mobilenet_v3_small | vit | swin | convnext | rmsnorm_mlp | unet_tiny
 Writes OUTDIR/NAME.onnx, OUTDIR/NAME.input.npy and OUTDIR/NAME.expected.npy:
 torchvision's architecture with seeded random weights (and randomized
 batch-norm statistics, so BN is not an identity), run by PyTorch itself.
@@ -73,6 +73,23 @@ class RMSNormMLP(torch.nn.Module):
         return x + self.down(torch.nn.functional.silu(gate) * up)
 
 
+class TinyUNet(torch.nn.Module):
+    """An encoder-decoder with a skip connection: nearest-neighbour 2x
+    upsampling (nn.Upsample, exported as Resize), concat, LeakyReLU."""
+
+    def __init__(self):
+        super().__init__()
+        self.down = torch.nn.Conv2d(3, 8, 3, padding=1)
+        self.mid = torch.nn.Conv2d(8, 16, 3, padding=1)
+        self.up = torch.nn.Upsample(scale_factor=2, mode="nearest")
+        self.out = torch.nn.Conv2d(24, 4, 3, padding=1)
+
+    def forward(self, x):
+        skip = torch.nn.functional.leaky_relu(self.down(x), 0.1)
+        deep = torch.relu(self.mid(torch.nn.functional.max_pool2d(skip, 2)))
+        return self.out(torch.cat([self.up(deep), skip], dim=1))
+
+
 class RepVGGBlock(torch.nn.Module):
     """RepVGG's training-time block: 3x3 conv+BN, 1x1 conv+BN and (when
     shapes allow) an identity BN, summed, then ReLU."""
@@ -119,6 +136,8 @@ def build(name):
         return RepVGG(), (1, 3, 64, 64), 13
     if name == "transformer":
         return EncoderBlock(), (1, 32, 64), 17
+    if name == "unet_tiny":
+        return TinyUNet(), (1, 3, 32, 32), 13
     if name == "rmsnorm_mlp":
         return RMSNormMLP(), (1, 16, 64), 14
     # Opset 13 / 14: PyTorch spells hard swish as x * HardSigmoid(x) and

@@ -149,6 +149,18 @@ def bad_models(out):
                      helper.make_node("Add", ["x", "s"], ["y"], name="add")],
                     [ints("d", [0, 0, 0, 0]), ints("i", [[5]]), ints("u", [1])]),
               os.path.join(out, "scatter_out_of_range.onnx"))
+    floats = lambda name, values: numpy_helper.from_array(
+        np.array(values, np.float32), name)
+    onnx.save(model([helper.make_node("Resize", ["x", "", "s"], ["y"],
+                                      name="resize_linear", mode="linear")],
+                    [floats("s", [1, 1, 2, 2])]),
+              os.path.join(out, "resize_linear.onnx"))
+    onnx.save(model([helper.make_node("Resize", ["x", "", "s"], ["y"],
+                                      name="resize_fraction", mode="nearest",
+                                      coordinate_transformation_mode="asymmetric",
+                                      nearest_mode="floor")],
+                    [floats("s", [1, 1, 1.5, 1.5])]),
+              os.path.join(out, "resize_fraction.onnx"))
     good = onnx.load(os.path.join(out, "conv_block.onnx")).SerializeToString()
     with open(os.path.join(out, "truncated.onnx"), "wb") as f:
         f.write(good[: len(good) // 2])
