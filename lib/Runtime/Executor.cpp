@@ -40,6 +40,29 @@ static bool isSupported(Operation *op) {
 }
 
 /// The fp32 contents of a constant, viewing resource blobs in place.
+/// The kernel of an activation without parameters.
+static std::optional<k::UnaryKind> unaryKindOf(Operation *op) {
+  return llvm::TypeSwitch<Operation *, std::optional<k::UnaryKind>>(op)
+      .Case([](ReluOp) { return k::UnaryKind::Relu; })
+      .Case([](SigmoidOp) { return k::UnaryKind::Sigmoid; })
+      .Case([](TanhOp) { return k::UnaryKind::Tanh; })
+      .Case([](HardSwishOp) { return k::UnaryKind::HardSwish; })
+      .Case([](SqrtOp) { return k::UnaryKind::Sqrt; })
+      .Case([](ExpOp) { return k::UnaryKind::Exp; })
+      .Case([](LogOp) { return k::UnaryKind::Log; })
+      .Case([](ErfOp) { return k::UnaryKind::Erf; })
+      .Case([](NegOp) { return k::UnaryKind::Neg; })
+      .Case([](AbsOp) { return k::UnaryKind::Abs; })
+      .Case([](ReciprocalOp) { return k::UnaryKind::Reciprocal; })
+      .Case([](SoftplusOp) { return k::UnaryKind::Softplus; })
+      .Case([](GeluOp g) {
+        return g.getApproximate() == GeluApproximation::tanh
+                   ? k::UnaryKind::GeluTanh
+                   : k::UnaryKind::Gelu;
+      })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
 static FailureOr<Tensor> decodeConstant(ConstantOp op) {
   auto type = cast<RankedTensorType>(op.getType());
   if (!type.getElementType().isF32())
@@ -280,7 +303,12 @@ Executor::run(ArrayRef<Tensor> inputs,
     if (int8)
       for (Value operand : op.getOperands())
         asFloat[operand] = detail::int8Operand(get(operand));
-    if (!detail::runQuantizedOp(op, get, results))
+    bool quantized = detail::runQuantizedOp(op, get, results);
+    std::optional<k::UnaryKind> unaryKind =
+        quantized ? std::nullopt : unaryKindOf(&op);
+    if (unaryKind)
+      results.push_back(k::unary(*unaryKind, get(op.getOperand(0))));
+    else if (!quantized)
       llvm::TypeSwitch<Operation *>(&op)
           .Case([&](ConstantOp) {})
           .Case([&](Conv2DOp c) {
@@ -345,39 +373,6 @@ Executor::run(ArrayRef<Tensor> inputs,
             results.push_back(k::binary(k::BinaryKind::Div, get(o.getLhs()),
                                         get(o.getRhs())));
           })
-          .Case([&](ReluOp o) {
-            results.push_back(k::unary(k::UnaryKind::Relu, get(o.getInput())));
-          })
-          .Case([&](SigmoidOp o) {
-            results.push_back(
-                k::unary(k::UnaryKind::Sigmoid, get(o.getInput())));
-          })
-          .Case([&](SqrtOp o) {
-            results.push_back(k::unary(k::UnaryKind::Sqrt, get(o.getInput())));
-          })
-          .Case([&](ExpOp o) {
-            results.push_back(k::unary(k::UnaryKind::Exp, get(o.getInput())));
-          })
-          .Case([&](LogOp o) {
-            results.push_back(k::unary(k::UnaryKind::Log, get(o.getInput())));
-          })
-          .Case([&](ErfOp o) {
-            results.push_back(k::unary(k::UnaryKind::Erf, get(o.getInput())));
-          })
-          .Case([&](NegOp o) {
-            results.push_back(k::unary(k::UnaryKind::Neg, get(o.getInput())));
-          })
-          .Case([&](AbsOp o) {
-            results.push_back(k::unary(k::UnaryKind::Abs, get(o.getInput())));
-          })
-          .Case([&](ReciprocalOp o) {
-            results.push_back(
-                k::unary(k::UnaryKind::Reciprocal, get(o.getInput())));
-          })
-          .Case([&](SoftplusOp o) {
-            results.push_back(
-                k::unary(k::UnaryKind::Softplus, get(o.getInput())));
-          })
           .Case([&](LeakyReluOp o) {
             results.push_back(
                 k::leakyRelu(get(o.getInput()), o.getAlpha().convertToFloat()));
@@ -385,20 +380,6 @@ Executor::run(ArrayRef<Tensor> inputs,
           .Case([&](EluOp o) {
             results.push_back(
                 k::elu(get(o.getInput()), o.getAlpha().convertToFloat()));
-          })
-          .Case([&](TanhOp o) {
-            results.push_back(k::unary(k::UnaryKind::Tanh, get(o.getInput())));
-          })
-          .Case([&](HardSwishOp o) {
-            results.push_back(
-                k::unary(k::UnaryKind::HardSwish, get(o.getInput())));
-          })
-          .Case([&](GeluOp o) {
-            results.push_back(
-                k::unary(o.getApproximate() == GeluApproximation::tanh
-                             ? k::UnaryKind::GeluTanh
-                             : k::UnaryKind::Gelu,
-                         get(o.getInput())));
           })
           .Case([&](HardSigmoidOp o) {
             results.push_back(k::hardSigmoid(get(o.getInput()),
