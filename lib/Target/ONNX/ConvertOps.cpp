@@ -568,6 +568,22 @@ static LogicalResult convertSoftmax(Importer &imp, const NodeAttrs &attrs) {
   return success();
 }
 
+/// Cast of a computed tensor to its own type (PyTorch's `x.float()` on a
+/// float tensor) is the tensor; casts of constants and shapes are folded
+/// before this; any other element type is not modelled.
+static LogicalResult convertCast(Importer &imp, const NodeAttrs &attrs) {
+  Value x = imp.getInput(0);
+  if (!x)
+    return failure();
+  auto to = static_cast<int32_t>(attrs.getInt("to", 0));
+  Type target = convertDataType(imp.getContext(), to);
+  if (!target || target != cast<ShapedType>(x.getType()).getElementType())
+    return imp.fail("casting a computed tensor to another element type (", to,
+                    ") is not supported");
+  imp.setOutput(0, x);
+  return success();
+}
+
 static LogicalResult convertPassThrough(Importer &imp, const NodeAttrs &) {
   const onnx::NodeProto &node = imp.getNode();
   if (node.op_type() == "Dropout") {
@@ -633,6 +649,7 @@ ConvertFn mlir::dlc::onnx_import::lookupConverter(llvm::StringRef opType) {
       .Case("Gelu", convertGelu)
       .Case("Softmax", convertSoftmax)
       .Cases({"Identity", "Dropout"}, convertPassThrough)
+      .Case("Cast", convertCast)
       .Case("Reshape", convertReshape)
       .Cases({"Squeeze", "Unsqueeze"}, convertSqueezeLike)
       .Case("Flatten", convertFlatten)

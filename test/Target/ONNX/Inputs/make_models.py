@@ -161,6 +161,9 @@ def bad_models(out):
                                       nearest_mode="floor")],
                     [floats("s", [1, 1, 1.5, 1.5])]),
               os.path.join(out, "resize_fraction.onnx"))
+    onnx.save(model([helper.make_node("Cast", ["x"], ["y"], name="cast_int",
+                                      to=TensorProto.INT64)]),
+              os.path.join(out, "cast_int.onnx"))
     good = onnx.load(os.path.join(out, "conv_block.onnx")).SerializeToString()
     with open(os.path.join(out, "truncated.onnx"), "wb") as f:
         f.write(good[: len(good) // 2])
