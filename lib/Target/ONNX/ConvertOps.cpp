@@ -175,12 +175,14 @@ static LogicalResult convertGlobalAvgPool(Importer &imp, const NodeAttrs &) {
   return setResult(imp, imp.create<GlobalAvgPoolOp>(x));
 }
 
-/// ReduceMean: over every spatial axis of an N x C x ... input (global
-/// average pooling) directly; over any other axes (a transformer's mean
-/// over tokens or features) as a transpose putting the reduced axes last,
-/// a reshape to 1 x kept x reduced, the same pooling and a reshape to the
-/// result.
-static LogicalResult convertReduceMean(Importer &imp, const NodeAttrs &attrs) {
+/// ReduceMean, ReduceMax, ReduceMin as pooling. A mean over every spatial
+/// axis of an N x C x ... input is a global average pool; any other
+/// reduction (a transformer's mean over tokens or features, a channel max)
+/// a transpose putting the reduced axes last, a reshape to 1 x kept x
+/// reduced, the pooling (average; max over a reduced x 1 window; min as
+/// the negated max of the negation, exact) and a reshape to the result.
+static LogicalResult convertReduce(Importer &imp, const NodeAttrs &attrs) {
+  StringRef opType = imp.getNode().op_type();
   Value x = imp.getInput(0);
   if (!x)
     return failure();
@@ -215,8 +217,40 @@ static LogicalResult convertReduceMean(Importer &imp, const NodeAttrs &attrs) {
   Ints spatial;
   for (int64_t d = 2; d < rank; ++d)
     spatial.push_back(d);
+  // Pools a 1 x kept x reduced tensor to 1 x kept x 1 (x 1).
+  auto pool = [&](Value rows) -> FailureOr<Value> {
+    if (opType == "ReduceMean") {
+      FailureOr<GlobalAvgPoolOp> mean = imp.create<GlobalAvgPoolOp>(rows);
+      if (failed(mean))
+        return failure();
+      return mean->getResult();
+    }
+    ArrayRef<int64_t> rowsShape = shapeOf(rows);
+    FailureOr<Value> image =
+        reshapeTo(imp, rows, {rowsShape[0], rowsShape[1], rowsShape[2], 1});
+    if (failed(image))
+      return failure();
+    Value input = *image;
+    if (opType == "ReduceMin") {
+      FailureOr<NegOp> negated = imp.create<NegOp>(input);
+      if (failed(negated))
+        return failure();
+      input = negated->getResult();
+    }
+    FailureOr<MaxPool2DOp> max =
+        imp.create<MaxPool2DOp>(input, Ints{rowsShape[2], 1}, Ints{1, 1},
+                                Ints{0, 0, 0, 0}, Ints{1, 1}, false);
+    if (failed(max))
+      return failure();
+    if (opType != "ReduceMin")
+      return max->getResult();
+    FailureOr<NegOp> restored = imp.create<NegOp>(max->getResult());
+    if (failed(restored))
+      return failure();
+    return restored->getResult();
+  };
   Value pooled;
-  if (rank >= 3 && sorted == spatial) {
+  if (opType == "ReduceMean" && rank >= 3 && sorted == spatial) {
     FailureOr<GlobalAvgPoolOp> pool = imp.create<GlobalAvgPoolOp>(x);
     if (failed(pool))
       return failure();
@@ -232,7 +266,7 @@ static LogicalResult convertReduceMean(Importer &imp, const NodeAttrs &attrs) {
     for (int64_t d : sorted) {
       perm.push_back(d);
       if (ShapedType::isDynamic(shape[d]))
-        return imp.fail("cannot average over the dynamic dimension ", d);
+        return imp.fail("cannot reduce over the dynamic dimension ", d);
       reduced *= shape[d];
     }
     Value moved = x;
@@ -250,13 +284,13 @@ static LogicalResult convertReduceMean(Importer &imp, const NodeAttrs &attrs) {
         imp, moved, {1, dynamic ? ShapedType::kDynamic : keptCount, reduced});
     if (failed(rows))
       return failure();
-    FailureOr<GlobalAvgPoolOp> pool = imp.create<GlobalAvgPoolOp>(*rows);
-    if (failed(pool))
+    FailureOr<Value> reducedRows = pool(*rows);
+    if (failed(reducedRows))
       return failure();
     Ints full(shape);
     for (int64_t d : sorted)
       full[d] = 1;
-    FailureOr<Value> back = reshapeTo(imp, pool->getResult(), full);
+    FailureOr<Value> back = reshapeTo(imp, *reducedRows, full);
     if (failed(back))
       return failure();
     pooled = *back;
@@ -620,7 +654,7 @@ ConvertFn mlir::dlc::onnx_import::lookupConverter(llvm::StringRef opType) {
       .Cases({"MaxPool", "AveragePool"}, convertPool)
       .Case("GlobalAveragePool", convertGlobalAvgPool)
       .Case("GlobalMaxPool", convertGlobalMaxPool)
-      .Case("ReduceMean", convertReduceMean)
+      .Cases({"ReduceMean", "ReduceMax", "ReduceMin"}, convertReduce)
       .Case("MatMul", convertMatMul)
       .Case("Gemm", convertGemm)
       .Case("Add", convertBinary<AddOp>)
