@@ -77,10 +77,18 @@ static void depthwiseOnPaddedPlanes(const float *image, const float *weight,
   parallelFor(0, channels * multiplier, [&](int64_t m) {
     const float *plane = image + (m / multiplier) * height * width;
     float *padded = scratchBuffer(kDepthwisePlaneSlot, paddedH * paddedW);
-    std::fill(padded, padded + paddedH * paddedW, 0.0f);
-    for (int64_t y = 0; y < height; ++y)
-      std::copy(plane + y * width, plane + (y + 1) * width,
-                padded + (y + w.pads[0]) * paddedW + w.pads[1]);
+    // Zeros around the plane, written once each (the scratch is shared by
+    // layers of other sizes: nothing in it can be assumed).
+    int64_t right = w.pads[1] + width;
+    std::fill(padded, padded + w.pads[0] * paddedW, 0.0f);
+    for (int64_t y = 0; y < height; ++y) {
+      float *row = padded + (y + w.pads[0]) * paddedW;
+      std::fill(row, row + w.pads[1], 0.0f);
+      std::copy(plane + y * width, plane + (y + 1) * width, row + w.pads[1]);
+      std::fill(row + right, row + paddedW, 0.0f);
+    }
+    std::fill(padded + (height + w.pads[0]) * paddedW,
+              padded + paddedH * paddedW, 0.0f);
     const float *k = weight + m * kh * kw;
     float *dst = out + m * outH * outW;
     float b = bias ? bias[m] : 0.0f;

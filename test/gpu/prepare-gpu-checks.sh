@@ -10,7 +10,7 @@
 # ResNet-18's most frequent convolution (64 -> 64 channels, 3x3, 56x56,
 # batch 8; fp32 and fp16) for the cuDNN one. Copy the bundle and this
 # directory to the GPU machine and run run-gpu-checks.sh there. The full
-# bundle is 198 MiB (the fp32 ResNet-18 46 MB, with fp16 / bf16 weights 24,
+# bundle is 198.5 MiB (the fp32 ResNet-18 46 MB, with fp16 / bf16 weights 24,
 # with 2:4 ones 14, 2:4 int8 7, the GEMM timing models 17 and 8); name a
 # part (below) or models to make it smaller.
 set -euo pipefail
@@ -24,7 +24,7 @@ src=$(cd "$here/../.." && pwd)
 # shapes and ResNet-18 2:4 at fp16 and int8 (60 MiB); ResNet-18 on int8, fp16 and bf16
 # (58 MiB); ResNet-18 fp32 and MobileNetV2 (59 MiB); MobileNetV3-Small,
 # ViT, Swin, ConvNeXt, an RMSNorm MLP and a U-Net (small ones) at fp32,
-# fp16 and int8 (20 MiB).
+# fp16 and int8 (20.7 MiB).
 part1=(transformer transformer_int8 transformer_fp16
        digits_int8 digits_int8_dp4a digits_nf4 digits_nf4_fp16 digits_e4m3
        digits_e5m2 digits_fp16 digits_bf16 digits_sparse_fp16

@@ -509,6 +509,8 @@ LogicalResult Lowering::lowerOp(Operation &op) {
              << cast<ShapedType>(v.getType()).getElementType() << ", which "
              << backendName() << " runs only in quantized ops";
   }
+  if (isElementwiseActivation(&op))
+    return lowerUnary(op);
   return llvm::TypeSwitch<Operation *, LogicalResult>(&op)
       .Case([&](ConstantOp) { return success(); })
       .Case([&](ReshapeOp) { return success(); })
@@ -532,10 +534,6 @@ LogicalResult Lowering::lowerOp(Operation &op) {
       .Case([&](SubOp) { return lowerBinary(op, "DLC_SUB"); })
       .Case([&](MulOp) { return lowerBinary(op, "DLC_MUL"); })
       .Case([&](DivOp) { return lowerBinary(op, "DLC_DIV"); })
-      .Case<ReluOp, ClipOp, SigmoidOp, TanhOp, HardSwishOp, HardSigmoidOp,
-            GeluOp, SqrtOp, ExpOp, LogOp, ErfOp, NegOp, AbsOp, ReciprocalOp,
-            LeakyReluOp, EluOp, SoftplusOp>(
-          [&](Operation *) { return lowerUnary(op); })
       .Case<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp>(
           [&](Operation *) { return lowerPool(op); })
       .Case<BatchNormOp, LayerNormOp, SoftmaxOp>(

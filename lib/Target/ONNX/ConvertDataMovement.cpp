@@ -412,7 +412,8 @@ LogicalResult onnx_import::convertResize(Importer &imp,
     if (static_cast<int64_t>(sizes.size()) != rank)
       return imp.fail("sizes has ", sizes.size(), " entries for rank ", rank);
     for (auto [size, d] : llvm::zip(sizes, shape)) {
-      if (ShapedType::isDynamic(d) ? size != d && !isUnknownValue(size)
+      // A dynamic (batch) axis keeps its size: Shape's symbolic value.
+      if (ShapedType::isDynamic(d) ? !isUnknownValue(size)
                                    : size % d != 0 || size < d)
         return imp.fail("size ", size, " is not a whole multiple of ", d);
       factors.push_back(ShapedType::isDynamic(d) ? 1 : size / d);

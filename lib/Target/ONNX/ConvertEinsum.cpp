@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ConvertHelpers.h"
+#include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 
@@ -135,11 +136,11 @@ LogicalResult mlir::dlc::onnx_import::convertEinsum(Importer &imp,
                     aShape.size(), " and ", bShape.size());
   // Classify the letters; sizes of shared letters must agree.
   std::string batch, free1, free2, contracted;
-  llvm::StringMap<int64_t> size;
+  llvm::DenseMap<char, int64_t> size;
   for (auto [term, shape] : {std::pair(StringRef(eq->lhs), aShape),
                              std::pair(StringRef(eq->rhs), bShape)})
     for (auto [c, d] : llvm::zip(term, shape)) {
-      auto [it, inserted] = size.try_emplace(StringRef(&c, 1), d);
+      auto [it, inserted] = size.try_emplace(c, d);
       if (!inserted && it->second != d)
         return imp.fail("equation '", text, "': axis '", std::string(1, c),
                         "' has sizes ", it->second, " and ", d);
@@ -169,7 +170,7 @@ LogicalResult mlir::dlc::onnx_import::convertEinsum(Importer &imp,
   auto product = [&](StringRef letters) -> std::optional<int64_t> {
     int64_t p = 1;
     for (char c : letters) {
-      int64_t d = size.lookup(StringRef(&c, 1));
+      int64_t d = size.lookup(c);
       if (ShapedType::isDynamic(d))
         return std::nullopt;
       p *= d;
@@ -183,7 +184,7 @@ LogicalResult mlir::dlc::onnx_import::convertEinsum(Importer &imp,
                     "' has a dynamic non-batch axis (not supported)");
   SmallVector<int64_t> batchShape;
   for (char c : batch)
-    batchShape.push_back(size.lookup(StringRef(&c, 1)));
+    batchShape.push_back(size.lookup(c));
   auto withBatch = [&](std::initializer_list<int64_t> dims) {
     SmallVector<int64_t> shape(batchShape);
     shape.append(dims);
@@ -199,14 +200,13 @@ LogicalResult mlir::dlc::onnx_import::convertEinsum(Importer &imp,
   if (failed(rhs) ||
       failed(rhs = reshapeIfNeeded(imp, *rhs, withBatch({*k, *n}))))
     return failure();
-  FailureOr<MatMulOp> product2 = imp.create<MatMulOp>(*lhs, *rhs);
-  if (failed(product2))
+  FailureOr<MatMulOp> matmul = imp.create<MatMulOp>(*lhs, *rhs);
+  if (failed(matmul))
     return failure();
   SmallVector<int64_t> unfolded(batchShape);
   for (char c : free1 + free2)
-    unfolded.push_back(size.lookup(StringRef(&c, 1)));
-  FailureOr<Value> result =
-      reshapeIfNeeded(imp, product2->getResult(), unfolded);
+    unfolded.push_back(size.lookup(c));
+  FailureOr<Value> result = reshapeIfNeeded(imp, matmul->getResult(), unfolded);
   if (failed(result) ||
       failed(result =
                  transposeTo(imp, *result, batch + free1 + free2, eq->result)))

@@ -153,33 +153,16 @@ static void fuseErfGelu(onnx::GraphProto &graph) {
   replaceNodes(graph, dead, gelus);
 }
 
-/// The integer list attribute `name` of `node`, if it has one.
-static std::optional<std::vector<int64_t>> intsAttr(const onnx::NodeProto &node,
-                                                    llvm::StringRef name) {
-  for (const onnx::AttributeProto &attr : node.attribute())
-    if (attr.name() == name)
-      return std::vector<int64_t>(attr.ints().begin(), attr.ints().end());
-  return std::nullopt;
-}
-
-static int64_t intAttr(const onnx::NodeProto &node, llvm::StringRef name,
-                       int64_t defaultValue) {
-  for (const onnx::AttributeProto &attr : node.attribute())
-    if (attr.name() == name)
-      return attr.i();
-  return defaultValue;
-}
-
-/// The first of `count` trailing axes that a ReduceMean (keeping its
+/// The first of the trailing axes that a ReduceMean (keeping its
 /// dimensions, axes as an attribute) averages over, e.g. -1 for [-1].
 static std::optional<int64_t> trailingMeanAxis(const onnx::NodeProto &node) {
-  if (node.op_type() != "ReduceMean" || node.input_size() != 1 ||
-      intAttr(node, "keepdims", 1) != 1)
+  if (node.op_type() != "ReduceMean" || node.input_size() != 1)
     return std::nullopt;
-  std::optional<std::vector<int64_t>> axes = intsAttr(node, "axes");
-  if (!axes || axes->empty())
+  NodeAttrs attrs(node);
+  std::optional<llvm::SmallVector<int64_t>> axes = attrs.getInts("axes");
+  if (attrs.getInt("keepdims", 1) != 1 || !axes || axes->empty())
     return std::nullopt;
-  std::vector<int64_t> sorted = *axes;
+  llvm::SmallVector<int64_t> sorted = *axes;
   llvm::sort(sorted);
   for (size_t i = 0; i < sorted.size(); ++i)
     if (sorted[i] != -static_cast<int64_t>(sorted.size() - i))
@@ -255,14 +238,6 @@ static void fuseDecomposedLayerNorm(onnx::GraphProto &graph) {
   replaceNodes(graph, dead, norms);
 }
 
-static float floatAttr(const onnx::NodeProto &node, llvm::StringRef name,
-                       float defaultValue) {
-  for (const onnx::AttributeProto &attr : node.attribute())
-    if (attr.name() == name)
-      return attr.f();
-  return defaultValue;
-}
-
 /// x * HardSigmoid(x) with alpha = 1/6, beta = 1/2: hard swish as PyTorch
 /// exports it before opset 14 (ONNX's HardSwish).
 static void fuseHardSwish(onnx::GraphProto &graph) {
@@ -270,9 +245,11 @@ static void fuseHardSwish(onnx::GraphProto &graph) {
   std::vector<const onnx::NodeProto *> dead;
   std::vector<std::pair<const onnx::NodeProto *, onnx::NodeProto>> swishes;
   for (const onnx::NodeProto &gate : graph.node()) {
-    if (gate.op_type() != "HardSigmoid" || gate.input_size() != 1 ||
-        !near(floatAttr(gate, "alpha", 0.2f), 1.0 / 6.0) ||
-        !near(floatAttr(gate, "beta", 0.5f), 0.5))
+    if (gate.op_type() != "HardSigmoid" || gate.input_size() != 1)
+      continue;
+    NodeAttrs attrs(gate);
+    if (!near(attrs.getFloat("alpha", 0.2f), 1.0 / 6.0) ||
+        !near(attrs.getFloat("beta", 0.5f), 0.5))
       continue;
     const onnx::NodeProto *mul = index.soleConsumer(graph, gate.output(0));
     if (!mul || mul->op_type() != "Mul" ||

@@ -9,6 +9,7 @@
 
 #include "dlc/Target/ONNX/ImportONNX.h"
 #include "Importer.h"
+#include "dlc/Dialect/DLC/IR/ConstantData.h"
 #include "dlc/InitAllDialects.h"
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinAttributes.h"
@@ -309,6 +310,15 @@ Value Importer::materialize(llvm::StringRef name, KnownTensor &tensor) {
     // Weights: hand the parsed bytes to a blob, uncopied.
     auto blob = makeBlob(tensor, elementType.getIntOrFloatBitWidth() / 8);
     value = DenseResourceElementsAttr::get(type, name, std::move(blob));
+  } else if (elementType.isF32()) {
+    // Folded values (up to a million: Swin's masks), a blob when large.
+    std::vector<double> reals = readReals(tensor);
+    std::vector<float> floats(reals.begin(), reals.end());
+    value = createStorageAttr(
+        type,
+        ArrayRef<char>(reinterpret_cast<const char *>(floats.data()),
+                       floats.size() * sizeof(float)),
+        name);
   } else if (isa<FloatType>(elementType)) {
     SmallVector<APFloat> floats;
     for (double v : readReals(tensor)) {

@@ -409,15 +409,11 @@ static void applyHeads(const AttentionBlock &block, ArrayRef<int64_t> kept) {
     Value value = c.user->getOperand(c.operand);
     auto type = cast<ShapedType>(value.getType());
     auto [outer, count, inner] = aroundAxis(type.getShape(), c.axis);
-    std::vector<float> values = *getConstantF32(value), keptValues;
-    for (int64_t o = 0; o < outer; ++o)
-      for (int64_t h : kept)
-        keptValues.insert(keptValues.end(),
-                          values.begin() + (o * count + h) * inner,
-                          values.begin() + (o * count + h + 1) * inner);
     SmallVector<int64_t> shape(type.getShape());
     shape[c.axis] = heads;
-    replace(c.user, c.operand, shape, keptValues);
+    replace(c.user, c.operand, shape,
+            keepRowsAndColumns(*getConstantF32(value), count, inner,
+                               iota(outer), kept));
   }
   for (auto [part, size] : block.parts) {
     int64_t kept = size / block.heads * heads;
