@@ -33,13 +33,38 @@ static bool isSupported(Operation *op) {
   return isa<ConstantOp, Conv2DOp, BatchNormOp, LayerNormOp, MaxPool2DOp,
              AvgPool2DOp, GlobalAvgPoolOp, MatMulOp, LinearOp, AddOp, SubOp,
              MulOp, DivOp, SoftmaxOp, ReshapeOp, FlattenOp, TransposeOp,
-             ConcatOp, SliceOp, SplitOp, PadOp, QConstantOp, NF4ConstantOp,
-             QuantizeOp, DequantizeOp, RequantizeOp, QConv2DOp, QLinearOp,
-             QMatMulOp, QAddOp, func::ReturnOp>(op) ||
+             ConcatOp, SliceOp, SplitOp, PadOp, ResizeOp, QConstantOp,
+             NF4ConstantOp, QuantizeOp, DequantizeOp, RequantizeOp, QConv2DOp,
+             QLinearOp, QMatMulOp, QAddOp, func::ReturnOp>(op) ||
          isElementwiseActivation(op);
 }
 
 /// The fp32 contents of a constant, viewing resource blobs in place.
+/// dlc.resize's attributes as the kernel takes them (the enums in the same
+/// order).
+static k::ResizeSpec resizeSpecOf(ResizeOp op) {
+  static_assert(
+      static_cast<int>(ResizeMode::cubic) ==
+          static_cast<int>(k::ResizeSpec::Mode::Cubic) &&
+      static_cast<int>(ResizeCoordinates::tf_half_pixel_for_nn) ==
+          static_cast<int>(k::ResizeSpec::Coordinates::TfHalfPixelForNN) &&
+      static_cast<int>(NearestRounding::ceil) ==
+          static_cast<int>(k::ResizeSpec::Rounding::Ceil));
+  k::ResizeSpec spec;
+  spec.mode = static_cast<k::ResizeSpec::Mode>(op.getMode());
+  spec.coordinates =
+      static_cast<k::ResizeSpec::Coordinates>(op.getCoordinateMode());
+  spec.rounding = static_cast<k::ResizeSpec::Rounding>(op.getNearestMode());
+  spec.cubicA = op.getCubicCoeffA().convertToFloat();
+  spec.excludeOutside = op.getExcludeOutside();
+  for (unsigned axis = 0; axis < 2; ++axis) {
+    spec.sizes[axis] = op.getSizes()[axis];
+    spec.scales[axis] = op.getAxisScale(axis);
+    spec.lengths[axis] = op.getResizedLength(axis);
+  }
+  return spec;
+}
+
 /// The kernel of an activation without parameters.
 static std::optional<k::UnaryKind> unaryKindOf(Operation *op) {
   return llvm::TypeSwitch<Operation *, std::optional<k::UnaryKind>>(op)
@@ -349,6 +374,9 @@ Executor::run(ArrayRef<Tensor> inputs,
           })
           .Case([&](GlobalAvgPoolOp p) {
             results.push_back(k::globalAvgPool(get(p.getInput())));
+          })
+          .Case([&](ResizeOp r) {
+            results.push_back(k::resize(get(r.getInput()), resizeSpecOf(r)));
           })
           .Case([&](MatMulOp m) {
             results.push_back(k::matmul(get(m.getLhs()), get(m.getRhs())));

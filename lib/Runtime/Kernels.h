@@ -126,6 +126,34 @@ enum class PadKind { Constant, Reflect, Edge };
 Tensor pad(const Tensor &input, llvm::ArrayRef<int64_t> pads, PadKind kind,
            float value);
 
+/// How resize samples the image axes (dlc.resize's attributes; the enums
+/// keep the dialect's order).
+struct ResizeSpec {
+  enum class Mode { Nearest, Linear, Cubic } mode = Mode::Nearest;
+  enum class Coordinates {
+    HalfPixel,
+    PyTorchHalfPixel,
+    AlignCorners,
+    Asymmetric,
+    TfHalfPixelForNN
+  } coordinates = Coordinates::HalfPixel;
+  enum class Rounding {
+    RoundPreferFloor,
+    RoundPreferCeil,
+    Floor,
+    Ceil
+  } rounding = Rounding::RoundPreferFloor;
+  float cubicA = -0.75f;
+  bool excludeOutside = false;
+  /// Output height and width, their coordinate scales and the resized
+  /// lengths align_corners divides by (input size times scale: the output
+  /// size unless scales were given).
+  int64_t sizes[2] = {1, 1};
+  float scales[2] = {1.0f, 1.0f};
+  float lengths[2] = {1.0f, 1.0f};
+};
+Tensor resize(const Tensor &input, const ResizeSpec &spec);
+
 } // namespace mlir::dlc::runtime::kernels
 
 #endif // DLC_LIB_RUNTIME_KERNELS_H

@@ -5,8 +5,10 @@
 // Each DIR holds ONNX backend test cases (model.onnx + test_data_set_0/
 // input_*.pb, output_*.pb), as Debian's libonnx-testdata installs them. Each
 // case runs in a forked child with a time limit, so a crash or a hang is
-// recorded, not fatal: the child imports the model (integer and scalar inputs
-// are bound as constants, which is what shape and attribute inputs are),
+// recorded, not fatal: the child imports the model (integer and scalar inputs,
+// and float inputs read only as Resize/Upsample scales, are bound as
+// constants, which is what shape and attribute inputs are in a deployed
+// model),
 // runs it with the reference executor and compares every output with ONNX's
 // tolerances (|got - want| <= atol + rtol * |want|, rtol 1e-3, atol 1e-7).
 //
@@ -101,6 +103,25 @@ static std::optional<runtime::Tensor> toTensor(const onnx::TensorProto &t) {
   return runtime::Tensor(shape, std::move(values));
 }
 
+/// Whether every node reading graph input `name` reads it as an attribute
+/// in tensor form (Resize's roi and scales, Upsample's scales), which a
+/// deployed model holds as a constant.
+static bool isParameterInput(const onnx::GraphProto &graph,
+                             const std::string &name) {
+  bool read = false;
+  for (const onnx::NodeProto &node : graph.node())
+    for (int i = 0; i < node.input_size(); ++i) {
+      if (node.input(i) != name)
+        continue;
+      bool parameter = (node.op_type() == "Resize" && (i == 1 || i == 2)) ||
+                       (node.op_type() == "Upsample" && i == 1);
+      if (!parameter)
+        return false;
+      read = true;
+    }
+  return read;
+}
+
 /// Runs one case in this (child) process; writes a one-line reason to `out`.
 static Outcome runCase(const std::string &dir, std::string &reason) {
   onnx::ModelProto model;
@@ -156,7 +177,8 @@ static Outcome runCase(const std::string &dir, std::string &reason) {
     if (declared.elem_type() == onnx::TensorProto::BFLOAT16 &&
         data.data_type() == onnx::TensorProto::UINT16)
       data.set_data_type(onnx::TensorProto::BFLOAT16);
-    if (data.data_type() != onnx::TensorProto::FLOAT || data.dims_size() == 0) {
+    if (data.data_type() != onnx::TensorProto::FLOAT || data.dims_size() == 0 ||
+        isParameterInput(*graph, input.name())) {
       data.set_name(input.name());
       *graph->add_initializer() = data;
       continue;

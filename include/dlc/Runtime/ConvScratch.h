@@ -19,12 +19,13 @@
 
 namespace mlir::dlc::runtime {
 
-/// The scratch slots of the convolution kernels.
+/// The scratch slots of the convolution kernels (and resize's rows).
 enum ScratchSlot : int {
   kIm2colColumnsSlot = 0,
   kWinogradInputSlot = 1,
   kWinogradProductSlot = 2,
   kDepthwisePlaneSlot = 3,
+  kResizeRowsSlot = 4,
 };
 
 /// The output columns [first, last) of a window (kernel, stride, left

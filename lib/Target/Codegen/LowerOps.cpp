@@ -159,6 +159,31 @@ LogicalResult Lowering::lowerPool(Operation &op) {
   return success();
 }
 
+LogicalResult Lowering::lowerResize(ResizeOp op) {
+  auto in = cast<ShapedType>(op.getInput().getType());
+  auto out = cast<ShapedType>(op.getType());
+  // The library's enumerators spell the dialect's enums.
+  auto named = [](StringRef prefix, StringRef value) {
+    return Constant{(prefix + value.upper()).str()};
+  };
+  Aggregate geom{"dlc_resize_geom",
+                 true,
+                 {Arg(in.getDimSize(2)), Arg(in.getDimSize(3)),
+                  Arg(out.getDimSize(2)), Arg(out.getDimSize(3)),
+                  named("DLC_RESIZE_", stringifyEnum(op.getMode())),
+                  named("DLC_RESIZE_", stringifyEnum(op.getCoordinateMode())),
+                  named("DLC_NEAREST_", stringifyEnum(op.getNearestMode())),
+                  Arg(op.getExcludeOutside() ? 1 : 0),
+                  Arg(op.getCubicCoeffA().convertToFloat()),
+                  Arg(op.getAxisScale(0)), Arg(op.getAxisScale(1)),
+                  Arg(op.getResizedLength(0)), Arg(op.getResizedLength(1))}};
+  call("dlc_resize_f32",
+       {Arg(in.getDimSize(0) * in.getDimSize(1)), geom, bufferOf(op.getInput()),
+        bufferOf(op.getResult())},
+       describe(op));
+  return success();
+}
+
 LogicalResult Lowering::lowerNormalization(Operation &op) {
   if (auto bn = dyn_cast<BatchNormOp>(op)) {
     auto coefficients = batchNormCoefficients(bn);

@@ -536,6 +536,7 @@ LogicalResult Lowering::lowerOp(Operation &op) {
       .Case([&](DivOp) { return lowerBinary(op, "DLC_DIV"); })
       .Case<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp>(
           [&](Operation *) { return lowerPool(op); })
+      .Case([&](ResizeOp r) { return lowerResize(r); })
       .Case<BatchNormOp, LayerNormOp, SoftmaxOp>(
           [&](Operation *) { return lowerNormalization(op); })
       .Case<TransposeOp, ConcatOp, SliceOp, SplitOp, PadOp>(

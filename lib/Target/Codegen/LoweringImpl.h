@@ -159,6 +159,7 @@ private:
   LogicalResult lowerBinary(Operation &op, StringRef kind);
   LogicalResult lowerUnary(Operation &op);
   LogicalResult lowerPool(Operation &op);
+  LogicalResult lowerResize(ResizeOp op);
   LogicalResult lowerNormalization(Operation &op);
   LogicalResult lowerDataMovement(Operation &op);
 

@@ -2,14 +2,11 @@
 //
 // Converters of the ONNX ops that move data without arithmetic (Reshape,
 // Squeeze, Unsqueeze, Flatten, Transpose, Concat, Slice, Gather, Split,
-// Pad) and nearest-neighbour Resize, which is a broadcast between
-// reshapes.
+// Pad).
 //
 //===----------------------------------------------------------------------===//
 
 #include "ConvertHelpers.h"
-#include "dlc/Dialect/DLC/IR/ConstantData.h"
-#include <cmath>
 
 using namespace mlir;
 using namespace mlir::dlc;
@@ -364,95 +361,4 @@ LogicalResult onnx_import::convertPad(Importer &imp, const NodeAttrs &attrs) {
     return imp.fail("mode '", modeName, "' is not supported");
   return setResult(imp, imp.create<PadOp>(x, pads, *mode,
                                           APFloat(static_cast<float>(value))));
-}
-
-/// Resize (and the older Upsample) by whole factors, nearest neighbour, in
-/// the coordinate modes where output index o reads input floor(o / s):
-/// each image axis of size n becomes n x 1 by a reshape, n x s by adding a
-/// broadcast zero (exact), n * s by a reshape. PyTorch's nn.Upsample
-/// (mode='nearest') exports this way (asymmetric, floor).
-LogicalResult onnx_import::convertResize(Importer &imp,
-                                         const NodeAttrs &attrs) {
-  Value x = imp.getInput(0);
-  if (!x)
-    return failure();
-  StringRef opType = imp.getNode().op_type();
-  std::string mode = attrs.getString("mode", "nearest");
-  if (mode != "nearest")
-    return imp.fail("mode '", mode, "' is not supported (nearest is)");
-  std::string coordinates =
-      attrs.getString("coordinate_transformation_mode", "half_pixel");
-  std::string rounding = attrs.getString("nearest_mode", "round_prefer_floor");
-  bool floorIndex =
-      opType == "Upsample" || imp.getOpset() < 11 ||
-      (coordinates == "asymmetric" && rounding == "floor") ||
-      ((coordinates == "half_pixel" || coordinates == "pytorch_half_pixel") &&
-       (rounding == "round_prefer_floor" || rounding == "round_prefer_ceil"));
-  if (!floorIndex)
-    return imp.fail("coordinate_transformation_mode '", coordinates,
-                    "' with nearest_mode '", rounding,
-                    "' is not supported (asymmetric with floor, half_pixel "
-                    "with round_prefer_floor are)");
-  ArrayRef<int64_t> shape = shapeOf(x);
-  auto rank = static_cast<int64_t>(shape.size());
-  // The factors: scales (input 2 from opset 11, 1 before), or sizes.
-  unsigned scalesAt = opType == "Upsample" || imp.getOpset() < 11 ? 1 : 2;
-  Ints factors;
-  const KnownTensor *scales =
-      imp.hasInput(scalesAt) ? imp.getKnownInput(scalesAt) : nullptr;
-  if (scales && scales->numElements() == rank) {
-    for (double s : readReals(*scales)) {
-      if (s < 1 || s != std::floor(s))
-        return imp.fail("scale ", shortNumber(s),
-                        " is not a whole factor of at least 1");
-      factors.push_back(static_cast<int64_t>(s));
-    }
-  } else if (imp.hasInput(3) && imp.getKnownInput(3)) {
-    std::vector<int64_t> sizes = readInts(*imp.getKnownInput(3));
-    if (static_cast<int64_t>(sizes.size()) != rank)
-      return imp.fail("sizes has ", sizes.size(), " entries for rank ", rank);
-    for (auto [size, d] : llvm::zip(sizes, shape)) {
-      // A dynamic (batch) axis keeps its size: Shape's symbolic value.
-      if (ShapedType::isDynamic(d) ? !isUnknownValue(size)
-                                   : size % d != 0 || size < d)
-        return imp.fail("size ", size, " is not a whole multiple of ", d);
-      factors.push_back(ShapedType::isDynamic(d) ? 1 : size / d);
-    }
-  } else {
-    return imp.fail("needs constant scales or sizes");
-  }
-  // Axes kept whole stay one axis (the broadcast stays within the
-  // backends' rank limit: 6 for a 4-D image scaled along H and W).
-  Ints split, zeros, result;
-  for (int64_t d = 0; d < rank; ++d) {
-    split.push_back(shape[d]);
-    zeros.push_back(1);
-    if (factors[d] > 1) {
-      split.push_back(1);
-      zeros.push_back(factors[d]);
-    }
-    result.push_back(ShapedType::isDynamic(shape[d]) ? shape[d]
-                                                     : shape[d] * factors[d]);
-  }
-  if (llvm::all_of(factors, [](int64_t f) { return f == 1; })) {
-    imp.setOutput(0, x);
-    return success();
-  }
-  int64_t count = 1;
-  for (int64_t f : factors)
-    count *= f;
-  FailureOr<Value> columns = reshapeTo(imp, x, split);
-  if (failed(columns))
-    return failure();
-  Value zero = createConstantF32(imp.getBuilder(), imp.getLoc(), zeros,
-                                 std::vector<float>(count, 0.0f),
-                                 imp.getNode().output(0) + ".zeros");
-  FailureOr<AddOp> widened = imp.create<AddOp>(*columns, zero);
-  if (failed(widened))
-    return failure();
-  FailureOr<Value> upsampled = reshapeTo(imp, widened->getResult(), result);
-  if (failed(upsampled))
-    return failure();
-  imp.setOutput(0, *upsampled);
-  return success();
 }

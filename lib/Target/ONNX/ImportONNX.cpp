@@ -62,6 +62,14 @@ NodeAttrs::getInts(llvm::StringRef name) const {
   return SmallVector<int64_t>(attr->ints().begin(), attr->ints().end());
 }
 
+std::optional<SmallVector<float>>
+NodeAttrs::getFloats(llvm::StringRef name) const {
+  const onnx::AttributeProto *attr = find(name);
+  if (!attr)
+    return std::nullopt;
+  return SmallVector<float>(attr->floats().begin(), attr->floats().end());
+}
+
 //===----------------------------------------------------------------------===//
 // Importer
 //===----------------------------------------------------------------------===//

@@ -55,6 +55,7 @@ public:
   std::string getString(llvm::StringRef name,
                         llvm::StringRef defaultValue) const;
   std::optional<SmallVector<int64_t>> getInts(llvm::StringRef name) const;
+  std::optional<SmallVector<float>> getFloats(llvm::StringRef name) const;
 
 private:
   llvm::StringMap<const onnx::AttributeProto *> attrs;

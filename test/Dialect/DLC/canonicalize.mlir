@@ -176,6 +176,32 @@ func.func @global_pool_of_one(%x: tensor<1x512x1x1xf32>, %y: tensor<1x512x7x7xf3
 
 // -----
 
+// A resize to the input's size is the identity in every mode but
+// tf_half_pixel_for_nn (which samples half a pixel over); unit scales
+// given keep it so, others do not.
+// CHECK-LABEL: @resize_to_same_size
+// CHECK-SAME: (%[[X:.*]]: tensor<1x3x8x8xf32>)
+// CHECK: %[[TF:.*]] = dlc.resize %[[X]] {coordinate_mode = #dlc.resize_coordinates<tf_half_pixel_for_nn>
+// CHECK: %[[SCALED:.*]] = dlc.resize %[[X]] {mode = #dlc.resize_mode<linear>, scales = array<f32: 2.000000e+00, 2.000000e+00>
+// CHECK: return %[[X]], %[[X]], %[[TF]], %[[SCALED]]
+func.func @resize_to_same_size(%x: tensor<1x3x8x8xf32>)
+    -> (tensor<1x3x8x8xf32>, tensor<1x3x8x8xf32>, tensor<1x3x8x8xf32>, tensor<1x3x8x8xf32>) {
+  %0 = dlc.resize %x {mode = #dlc.resize_mode<cubic>, sizes = array<i64: 8, 8>}
+      : (tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32>
+  %1 = dlc.resize %x {sizes = array<i64: 8, 8>, scales = array<f32: 1.0, 1.0>,
+                      coordinate_mode = #dlc.resize_coordinates<align_corners>}
+      : (tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32>
+  %2 = dlc.resize %x {sizes = array<i64: 8, 8>,
+                      coordinate_mode = #dlc.resize_coordinates<tf_half_pixel_for_nn>}
+      : (tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32>
+  %3 = dlc.resize %x {mode = #dlc.resize_mode<linear>, sizes = array<i64: 8, 8>,
+                      scales = array<f32: 2.0, 2.0>}
+      : (tensor<1x3x8x8xf32>) -> tensor<1x3x8x8xf32>
+  return %0, %1, %2, %3 : tensor<1x3x8x8xf32>, tensor<1x3x8x8xf32>, tensor<1x3x8x8xf32>, tensor<1x3x8x8xf32>
+}
+
+// -----
+
 // A per-feature constant added to a bias-less linear layer is its bias
 // (PyTorch exports nn.Linear as MatMul + Add); other adds stay.
 // CHECK-LABEL: @bias_into_linear

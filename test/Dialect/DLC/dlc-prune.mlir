@@ -82,6 +82,21 @@ func.func @depthwise(%x: tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32> {
   return %y : tensor<1x4x6x6xf32>
 }
 
+// A resize carries each channel alone: it shrinks with its producer, and
+// the consumer's input channels follow (a segmentation decoder).
+// L1-LABEL: @decoder
+// L1: dlc.conv2d %arg0, {{.*}} -> tensor<1x4x4x4xf32>
+// L1: dlc.resize {{.*}} : (tensor<1x4x4x4xf32>) -> tensor<1x4x8x8xf32>
+// L1: dlc.conv2d {{.*}} : (tensor<1x4x8x8xf32>, tensor<2x4x1x1xf32>) -> tensor<1x2x8x8xf32>
+func.func @decoder(%x: tensor<1x4x4x4xf32>) -> tensor<1x2x8x8xf32> {
+  %w1 = dlc.constant dense<[[[[1.0]], [[1.0]], [[1.0]], [[1.0]]], [[[0.1]], [[0.1]], [[0.1]], [[0.1]]], [[[2.0]], [[2.0]], [[2.0]], [[2.0]]], [[[0.2]], [[0.2]], [[0.2]], [[0.2]]], [[[3.0]], [[3.0]], [[3.0]], [[3.0]]], [[[0.3]], [[0.3]], [[0.3]], [[0.3]]], [[[4.0]], [[4.0]], [[4.0]], [[4.0]]], [[[0.4]], [[0.4]], [[0.4]], [[0.4]]]]> : tensor<8x4x1x1xf32>
+  %e = dlc.conv2d %x, %w1 : (tensor<1x4x4x4xf32>, tensor<8x4x1x1xf32>) -> tensor<1x8x4x4xf32>
+  %u = dlc.resize %e {mode = #dlc.resize_mode<linear>, sizes = array<i64: 8, 8>} : (tensor<1x8x4x4xf32>) -> tensor<1x8x8x8xf32>
+  %w2 = dlc.constant dense<0.5> : tensor<2x8x1x1xf32>
+  %y = dlc.conv2d %u, %w2 : (tensor<1x8x8x8xf32>, tensor<2x8x1x1xf32>) -> tensor<1x2x8x8xf32>
+  return %y : tensor<1x2x8x8xf32>
+}
+
 // A concat that reaches the function result pins the channels of its parts.
 // L1-LABEL: @pinned
 // L1: dlc.conv2d %arg0, {{.*}} -> tensor<1x4x6x6xf32>

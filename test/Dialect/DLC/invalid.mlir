@@ -743,3 +743,48 @@ func.func @sparsity_int8() {
   %w = dlc.qconstant dense<[[1, 0, 2, 3]]> : tensor<1x4xi8> {dlc.sparsity = "2:4"} : tensor<1x4x!quant.uniform<i8:f32, 0.5>>
   return
 }
+
+// -----
+
+// Resize scales the image axes of N x C x H x W.
+func.func @resize_rank(%x: tensor<4x4xf32>) {
+  // expected-error @+1 {{expects input of rank 4 (N x C x H x W), got rank 2}}
+  %0 = dlc.resize %x {sizes = array<i64: 8, 8>} : (tensor<4x4xf32>) -> tensor<8x8xf32>
+  return
+}
+
+// -----
+
+// Resize sizes are the output height and width.
+func.func @resize_sizes(%x: tensor<1x3x4x4xf32>) {
+  // expected-error @+1 {{expects sizes of two positive entries (height, width), got [8, 0]}}
+  %0 = dlc.resize %x {sizes = array<i64: 8, 0>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x8x0xf32>
+  return
+}
+
+// -----
+
+// Resize scales are positive.
+func.func @resize_scales(%x: tensor<1x3x4x4xf32>) {
+  // expected-error @+1 {{expects scales empty or of two positive entries, got 2 entries}}
+  %0 = dlc.resize %x {sizes = array<i64: 8, 8>, scales = array<f32: 2.0, -2.0>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x8x8xf32>
+  return
+}
+
+// -----
+
+// Resize's output shape follows sizes.
+func.func @resize_result(%x: tensor<1x3x4x4xf32>) {
+  // expected-error @+1 {{result #0 has type 'tensor<1x3x8x9xf32>' but its operands and attributes give 'tensor<1x3x8x8xf32>'}}
+  %0 = dlc.resize %x {sizes = array<i64: 8, 8>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x8x9xf32>
+  return
+}
+
+// -----
+
+// tf_half_pixel_for_nn rounds to a neighbour: nearest mode only.
+func.func @resize_tf_linear(%x: tensor<1x3x4x4xf32>) {
+  // expected-error @+1 {{expects coordinate mode tf_half_pixel_for_nn only with nearest mode}}
+  %0 = dlc.resize %x {sizes = array<i64: 8, 8>, mode = #dlc.resize_mode<linear>, coordinate_mode = #dlc.resize_coordinates<tf_half_pixel_for_nn>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x8x8xf32>
+  return
+}

@@ -165,6 +165,20 @@ func.func @pad(%x: tensor<1x3x224x224xf32>) -> (tensor<1x3x226x226xf32>, tensor<
   return %0, %1 : tensor<1x3x226x226xf32>, tensor<1x3x225x226xf32>
 }
 
+// CHECK-LABEL: @resize
+func.func @resize(%x: tensor<?x21x28x28xf32>) -> (tensor<?x21x224x224xf32>, tensor<?x21x42x14xf32>) {
+  // CHECK: dlc.resize %{{.*}} {mode = #dlc.resize_mode<linear>, sizes = array<i64: 224, 224>} : (tensor<?x21x28x28xf32>) -> tensor<?x21x224x224xf32>
+  %0 = dlc.resize %x {mode = #dlc.resize_mode<linear>, sizes = array<i64: 224, 224>}
+      : (tensor<?x21x28x28xf32>) -> tensor<?x21x224x224xf32>
+  // CHECK: dlc.resize %{{.*}} {coordinate_mode = #dlc.resize_coordinates<align_corners>, cubic_coeff_a = -5.000000e-01 : f32, exclude_outside = true, mode = #dlc.resize_mode<cubic>, scales = array<f32: 1.500000e+00, 5.000000e-01>, sizes = array<i64: 42, 14>}
+  %1 = dlc.resize %x {mode = #dlc.resize_mode<cubic>, sizes = array<i64: 42, 14>,
+                      scales = array<f32: 1.5, 0.5>, cubic_coeff_a = -0.5 : f32,
+                      exclude_outside = true,
+                      coordinate_mode = #dlc.resize_coordinates<align_corners>}
+      : (tensor<?x21x28x28xf32>) -> tensor<?x21x42x14xf32>
+  return %0, %1 : tensor<?x21x224x224xf32>, tensor<?x21x42x14xf32>
+}
+
 {-#
   dialect_resources: {
     builtin: {

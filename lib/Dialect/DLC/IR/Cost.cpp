@@ -227,6 +227,16 @@ FailureOr<OpCost> GlobalAvgPoolOp::getCost() {
   return poolCost(*this, input.getShape().drop_front(2));
 }
 
+/// Resize: nearest copies; linear and cubic take 2 or 4 taps along each
+/// axis (a weighted sum of the taps in each sampled row, then of the rows).
+FailureOr<OpCost> ResizeOp::getCost() {
+  if (getMode() == ResizeMode::nearest)
+    return elementwiseCost(*this, 0, CostKind::DataMovement);
+  int64_t taps = getMode() == ResizeMode::linear ? 2 : 4;
+  int64_t perRow = 2 * taps - 1;
+  return elementwiseCost(*this, (taps + 1) * perRow, CostKind::Reduction);
+}
+
 /// A view: no data moves.
 static FailureOr<OpCost> viewCost(Operation *op) {
   FailureOr<OpCost> cost = memoryCost(op, CostKind::DataMovement);

@@ -269,3 +269,64 @@ OpFoldResult GlobalAvgPoolOp::fold(FoldAdaptor) {
     return getInput();
   return {};
 }
+
+//===----------------------------------------------------------------------===//
+// Resize
+//===----------------------------------------------------------------------===//
+
+LogicalResult ResizeOp::inferShape(Adaptor adaptor, const ShapeDiag &diag,
+                                   SmallVectorImpl<Type> &types) {
+  auto type = cast<RankedTensorType>(adaptor.getInput().getType());
+  if (type.getRank() != 4)
+    return diag("expects input of rank 4 (N x C x H x W), got rank ",
+                type.getRank());
+  ArrayRef<int64_t> sizes = adaptor.getSizes();
+  if (sizes.size() != 2 || llvm::any_of(sizes, [](int64_t s) { return s < 1; }))
+    return diag("expects sizes of two positive entries (height, width), got ",
+                formatShape(sizes));
+  ArrayRef<float> scales = adaptor.getScales();
+  if (!scales.empty() &&
+      (scales.size() != 2 ||
+       llvm::any_of(scales, [](float s) { return !(s > 0.0f); })))
+    return diag("expects scales empty or of two positive entries, got ",
+                scales.size(), " entries");
+  if (ShapedType::isDynamic(type.getDimSize(2)) ||
+      ShapedType::isDynamic(type.getDimSize(3)))
+    return diag("expects static height and width, got ",
+                formatShape(type.getShape()));
+  if (adaptor.getMode() != ResizeMode::nearest &&
+      adaptor.getCoordinateMode() == ResizeCoordinates::tf_half_pixel_for_nn)
+    return diag("expects coordinate mode tf_half_pixel_for_nn only with "
+                "nearest mode");
+  SmallVector<int64_t> shape(type.getShape());
+  shape[2] = sizes[0];
+  shape[3] = sizes[1];
+  types.push_back(RankedTensorType::get(shape, type.getElementType()));
+  return success();
+}
+
+float ResizeOp::getAxisScale(unsigned axis) {
+  ArrayRef<float> scales = getScales();
+  if (!scales.empty())
+    return scales[axis];
+  auto type = cast<RankedTensorType>(getInput().getType());
+  return static_cast<float>(getSizes()[axis]) /
+         static_cast<float>(type.getDimSize(2 + axis));
+}
+
+float ResizeOp::getResizedLength(unsigned axis) {
+  if (getScales().empty())
+    return static_cast<float>(getSizes()[axis]);
+  auto type = cast<RankedTensorType>(getInput().getType());
+  return static_cast<float>(type.getDimSize(2 + axis)) * getScales()[axis];
+}
+
+OpFoldResult ResizeOp::fold(FoldAdaptor) {
+  // Same sizes and unit scales: every mode but tf_half_pixel_for_nn
+  // samples each input position exactly.
+  if (getInput().getType() == getType() &&
+      getCoordinateMode() != ResizeCoordinates::tf_half_pixel_for_nn &&
+      llvm::all_of(getScales(), [](float s) { return s == 1.0f; }))
+    return getInput();
+  return {};
+}

@@ -244,8 +244,7 @@ void Analysis::analyze(Operation &op) {
     channelOps.emplace_back(&op, bn.getResult());
     return;
   }
-  if (isElementwiseActivation(&op) ||
-      isa<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp>(op)) {
+  if (isElementwiseActivation(&op) || isChannelwiseSpatial(&op)) {
     uniteAll(op.getOperand(0), op.getResult(0));
     return;
   }

@@ -108,7 +108,8 @@ static Conv2DOp consumerConv(Value value) {
                      getConstantF32(conv.getWeight())
                  ? conv
                  : Conv2DOp();
-    if (!isElementwiseActivation(user) && !isa<MaxPool2DOp, AvgPool2DOp>(user))
+    if (!isElementwiseActivation(user) &&
+        !isa<MaxPool2DOp, AvgPool2DOp, ResizeOp>(user))
       return {};
     value = user->getResult(0);
   }
@@ -443,8 +444,7 @@ struct SinkSlice : RewritePattern {
 
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rewriter) const override {
-    bool unary = isElementwiseActivation(op) ||
-                 isa<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp>(op);
+    bool unary = isElementwiseActivation(op) || isChannelwiseSpatial(op);
     bool binary = isa<AddOp, SubOp, MulOp, DivOp>(op);
     bool norm = isa<BatchNormOp>(op);
     if (!unary && !binary && !norm)

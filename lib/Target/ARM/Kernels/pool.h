@@ -115,3 +115,37 @@ DLC_INLINE void dlc_global_avgpool_s8(int64_t planes, int64_t size,
   dlc_global_pool_args args = {1, size, in, out, lo, hi};
   dlc_parallel_for(ex, planes, 1, planes * size, dlc_global_pool_range, &args);
 }
+
+/*===--- Resize (nearest, bilinear, bicubic)
+ * -------------------------------===*/
+
+typedef struct {
+  const dlc_resize_geom *g;
+  const float *in;
+  float *out;
+} dlc_resize_args;
+
+/* Output rows [begin, end) of all planes, row r of plane r / oh (its taps
+ * computed once). */
+DLC_INLINE void dlc_resize_range(const void *p, int64_t begin, int64_t end) {
+  const dlc_resize_args *x = (const dlc_resize_args *)p;
+  const dlc_resize_geom *g = x->g;
+  for (int64_t r = begin; r < end; ++r) {
+    const float *plane = x->in + r / g->oh * g->h * g->w;
+    float *out = x->out + r * g->ow;
+    dlc_resize_taps row =
+        dlc_resize_axis(g, (int)(r % g->oh), g->h, g->len_h, g->scale_h);
+    for (int ox = 0; ox < g->ow; ++ox) {
+      dlc_resize_taps col = dlc_resize_axis(g, ox, g->w, g->len_w, g->scale_w);
+      out[ox] = dlc_resize_blend(g, plane, &row, &col);
+    }
+  }
+}
+
+DLC_INLINE void dlc_resize_f32(int64_t planes, const dlc_resize_geom *g,
+                               const float *in, float *out,
+                               const dlc_exec *ex) {
+  dlc_resize_args args = {g, in, out};
+  int64_t rows = planes * g->oh;
+  dlc_parallel_for(ex, rows, 1, rows * g->ow, dlc_resize_range, &args);
+}

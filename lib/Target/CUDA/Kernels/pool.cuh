@@ -79,3 +79,21 @@ DLC_LAUNCHER void dlc_global_avgpool_s8(int64_t planes, int64_t size,
                                                            out, lo, hi);
   dlc_check_launch(ex);
 }
+
+/* Resize (nearest, bilinear, bicubic), one thread per output. */
+DLC_KERNEL void dlc_resize_kernel(int64_t total, dlc_resize_geom g,
+                                  const float *in, float *out) {
+  DLC_FOR(e, total) {
+    int ox = (int)(e % g.ow), oy = (int)(e / g.ow % g.oh);
+    const float *plane = in + e / ((int64_t)g.oh * g.ow) * g.h * g.w;
+    out[e] = dlc_resize_point(&g, plane, oy, ox);
+  }
+}
+
+DLC_LAUNCHER void dlc_resize_f32(int64_t planes, const dlc_resize_geom *g,
+                                 const float *in, float *out, dlc_exec *ex) {
+  int64_t total = planes * g->oh * g->ow;
+  dlc_resize_kernel<<<dlc_blocks(total), DLC_THREADS, 0, ex->stream>>>(
+      total, *g, in, out);
+  dlc_check_launch(ex);
+}

@@ -221,6 +221,144 @@ DLC_SHARED void dlc_pool_point(const dlc_pool_geom *g, int max,
     outq[at] = max ? (int8_t)v : dlc_round_s8(v, lo, hi);
 }
 
+/* Resize of planes of h x w to oh x ow (dlc.resize): the mode, coordinate
+ * mode and nearest rounding as the enumerators below, Keys' parameter for
+ * cubic, and per axis the coordinate scale and the resized length
+ * align_corners divides by. */
+enum { DLC_RESIZE_NEAREST = 0, DLC_RESIZE_LINEAR = 1, DLC_RESIZE_CUBIC = 2 };
+enum {
+  DLC_RESIZE_HALF_PIXEL = 0,
+  DLC_RESIZE_PYTORCH_HALF_PIXEL = 1,
+  DLC_RESIZE_ALIGN_CORNERS = 2,
+  DLC_RESIZE_ASYMMETRIC = 3,
+  DLC_RESIZE_TF_HALF_PIXEL_FOR_NN = 4
+};
+enum {
+  DLC_NEAREST_ROUND_PREFER_FLOOR = 0,
+  DLC_NEAREST_ROUND_PREFER_CEIL = 1,
+  DLC_NEAREST_FLOOR = 2,
+  DLC_NEAREST_CEIL = 3
+};
+typedef struct {
+  int h, w, oh, ow;
+  int mode, coordinates, rounding, exclude_outside;
+  float cubic_a;
+  float scale_h, scale_w, len_h, len_w;
+} dlc_resize_geom;
+
+/* The input indices one output index reads along an axis, and their
+ * weights. */
+typedef struct {
+  int count;
+  int index[4];
+  float weight[4];
+} dlc_resize_taps;
+
+/* The input position output index `o` samples (the executor's
+ * sourcePosition). */
+DLC_SHARED float dlc_resize_source(int coordinates, int o, int in, float len,
+                                   float scale) {
+  float at = (float)o;
+  switch (coordinates) {
+  case DLC_RESIZE_HALF_PIXEL:
+    return (at + 0.5f) / scale - 0.5f;
+  case DLC_RESIZE_PYTORCH_HALF_PIXEL:
+    return len > 1.0f ? (at + 0.5f) / scale - 0.5f : 0.0f;
+  case DLC_RESIZE_ALIGN_CORNERS:
+    return len > 1.0f ? (float)(in - 1) / (len - 1.0f) * at : 0.0f;
+  case DLC_RESIZE_ASYMMETRIC:
+    return at / scale;
+  default: /* DLC_RESIZE_TF_HALF_PIXEL_FOR_NN */
+    return (at + 0.5f) / scale;
+  }
+}
+
+DLC_SHARED int dlc_clamp_index(int i, int in) {
+  return i < 0 ? 0 : i >= in ? in - 1 : i;
+}
+
+/* Keys' cubic kernel at distance d, within 1 and between 1 and 2. */
+DLC_SHARED float dlc_cubic_near(float d, float a) {
+  return ((a + 2.0f) * d - (a + 3.0f)) * d * d + 1.0f;
+}
+DLC_SHARED float dlc_cubic_far(float d, float a) {
+  return ((a * d - 5.0f * a) * d + 8.0f * a) * d - 4.0f * a;
+}
+
+/* The taps of output index `o` along an axis of `in` inputs (the
+ * executor's tapsAt). */
+DLC_SHARED dlc_resize_taps dlc_resize_axis(const dlc_resize_geom *g, int o,
+                                           int in, float len, float scale) {
+  float x = dlc_resize_source(g->coordinates, o, in, len, scale);
+  dlc_resize_taps t;
+  if (g->mode == DLC_RESIZE_NEAREST) {
+    float f = floorf(x);
+    float r = x - f == 0.5f ? f : roundf(x);
+    if (g->rounding == DLC_NEAREST_ROUND_PREFER_CEIL)
+      r = x - f == 0.5f ? f + 1.0f : r;
+    else if (g->rounding == DLC_NEAREST_FLOOR)
+      r = f;
+    else if (g->rounding == DLC_NEAREST_CEIL)
+      r = ceilf(x);
+    t.count = 1;
+    t.index[0] = dlc_clamp_index((int)r, in);
+    t.weight[0] = 1.0f;
+  } else if (g->mode == DLC_RESIZE_LINEAR) {
+    x = x > 0.0f ? x : 0.0f;
+    float f = floorf(x), d = x - f;
+    t.count = 2;
+    t.index[0] = dlc_clamp_index((int)f, in);
+    t.index[1] = dlc_clamp_index((int)f + 1, in);
+    t.weight[0] = 1.0f - d;
+    t.weight[1] = d;
+  } else {
+    float f = floorf(x), d = x - f, a = g->cubic_a, kept = 0.0f;
+    t.count = 4;
+    t.weight[0] = dlc_cubic_far(d + 1.0f, a);
+    t.weight[1] = dlc_cubic_near(d, a);
+    t.weight[2] = dlc_cubic_near(1.0f - d, a);
+    t.weight[3] = dlc_cubic_far(2.0f - d, a);
+    for (int k = 0; k < 4; ++k) {
+      int i = (int)f - 1 + k;
+      if (g->exclude_outside && (i < 0 || i >= in))
+        t.weight[k] = 0.0f;
+      kept += t.weight[k];
+      t.index[k] = dlc_clamp_index(i, in);
+    }
+    if (g->exclude_outside)
+      for (int k = 0; k < 4; ++k)
+        t.weight[k] /= kept;
+  }
+  return t;
+}
+
+/* One output of one plane from its row taps `r` and column taps `c`: the
+ * weighted sum along the width of each sampled row, then of the rows (the
+ * executor's order). */
+DLC_SHARED float dlc_resize_blend(const dlc_resize_geom *g, const float *plane,
+                                  const dlc_resize_taps *r,
+                                  const dlc_resize_taps *c) {
+  if (g->mode == DLC_RESIZE_NEAREST)
+    return plane[r->index[0] * g->w + c->index[0]];
+  float acc = 0.0f;
+  for (int i = 0; i < r->count; ++i) {
+    const float *line = plane + r->index[i] * g->w;
+    float sum = 0.0f;
+    for (int k = 0; k < c->count; ++k)
+      sum += c->weight[k] * line[c->index[k]];
+    acc += r->weight[i] * sum;
+  }
+  return acc;
+}
+
+/* Output (oy, ox) of one plane. */
+DLC_SHARED float dlc_resize_point(const dlc_resize_geom *g, const float *plane,
+                                  int oy, int ox) {
+  dlc_resize_taps r = dlc_resize_axis(g, oy, g->h, g->len_h, g->scale_h);
+  dlc_resize_taps c = dlc_resize_axis(g, ox, g->w, g->len_w, g->scale_w);
+  return dlc_resize_blend(g, plane, &r, &c);
+}
+
 /* Elementwise operations, as the lowering names them. */
 enum { DLC_ADD = 0, DLC_SUB = 1, DLC_MUL = 2, DLC_DIV = 3 };
 enum {

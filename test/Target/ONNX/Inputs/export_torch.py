@@ -3,7 +3,8 @@
 
 Usage: export_torch.py NAME OUTDIR [--dynamic-batch]
 NAME: resnet18 | mobilenet_v2 | shufflenet_v2 | repvgg | transformer |
-      mobilenet_v3_small | vit | swin | convnext | rmsnorm_mlp | unet_tiny
+      mobilenet_v3_small | vit | swin | convnext | rmsnorm_mlp | unet_tiny |
+      interpolate | lraspp | deeplabv3
 Writes OUTDIR/NAME.onnx, OUTDIR/NAME.input.npy and OUTDIR/NAME.expected.npy:
 torchvision's architecture with seeded random weights (and randomized
 batch-norm statistics, so BN is not an identity), run by PyTorch itself.
@@ -90,6 +91,51 @@ class TinyUNet(torch.nn.Module):
         return self.out(torch.cat([self.up(deep), skip], dim=1))
 
 
+class Interpolations(torch.nn.Module):
+    """F.interpolate in the modes PyTorch exports as Resize, each result
+    flattened, all concatenated: nearest by 2 (scales) and to 10 x 12
+    (sizes, factors that are not whole), bilinear and bicubic with and
+    without align_corners, a bilinear 0.5x downsample (scales), a bicubic
+    3x; on rank 3 (N x C x L) nearest and linear; on rank 5 trilinear with
+    the depth kept."""
+
+    def forward(self, x):
+        f = torch.nn.functional
+        outs = [
+            f.interpolate(x, scale_factor=2, mode="nearest"),
+            f.interpolate(x, size=(10, 12), mode="nearest"),
+            f.interpolate(x, size=(16, 20), mode="bilinear",
+                          align_corners=False),
+            f.interpolate(x, size=(16, 20), mode="bilinear",
+                          align_corners=True),
+            f.interpolate(x, scale_factor=0.5, mode="bilinear",
+                          align_corners=False),
+            f.interpolate(x, size=(13, 17), mode="bicubic",
+                          align_corners=False),
+            f.interpolate(x, scale_factor=3, mode="bicubic",
+                          align_corners=True),
+            f.interpolate(x.flatten(2), scale_factor=2, mode="nearest"),
+            f.interpolate(x.flatten(2), size=100, mode="linear",
+                          align_corners=False),
+            f.interpolate(torch.stack([x, -x], 2),
+                          size=(2, 11, 5), mode="trilinear",
+                          align_corners=False),
+        ]
+        return torch.cat([o.flatten(1) for o in outs], 1)
+
+
+class SegmentationOutput(torch.nn.Module):
+    """torchvision's segmentation models return a dict; this returns its
+    "out" entry."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x):
+        return self.model(x)["out"]
+
+
 class RepVGGBlock(torch.nn.Module):
     """RepVGG's training-time block: 3x3 conv+BN, 1x1 conv+BN and (when
     shapes allow) an identity BN, summed, then ReLU."""
@@ -164,6 +210,20 @@ def build(name):
         return torchvision.models.convnext.ConvNeXt(
             [cfg(32, 64, 2), cfg(64, None, 2)], layer_scale=0.5,
             num_classes=10), (1, 3, 64, 64), 14
+    if name == "interpolate":
+        return Interpolations(), (1, 3, 7, 9), 13
+    # Segmentation at a small size: bilinear upsampling of the class maps
+    # to the input size (Resize, linear, half_pixel).
+    seg = torchvision.models.segmentation
+    if name == "lraspp":
+        return SegmentationOutput(seg.lraspp_mobilenet_v3_large(
+            weights=None, weights_backbone=None, num_classes=5)), \
+            (1, 3, 64, 64), 13
+    if name == "deeplabv3":
+        # The ASPP's pooled branch is resized from 1 x 1.
+        return SegmentationOutput(seg.deeplabv3_mobilenet_v3_large(
+            weights=None, weights_backbone=None, num_classes=5,
+            aux_loss=False)), (1, 3, 64, 64), 13
     raise SystemExit(f"unknown model {name}")
 
 

@@ -152,15 +152,24 @@ def bad_models(out):
     floats = lambda name, values: numpy_helper.from_array(
         np.array(values, np.float32), name)
     onnx.save(model([helper.make_node("Resize", ["x", "", "s"], ["y"],
-                                      name="resize_linear", mode="linear")],
+                                      name="resize_crop", mode="linear",
+                                      coordinate_transformation_mode="tf_crop_and_resize")],
                     [floats("s", [1, 1, 2, 2])]),
-              os.path.join(out, "resize_linear.onnx"))
+              os.path.join(out, "resize_crop.onnx"))
     onnx.save(model([helper.make_node("Resize", ["x", "", "s"], ["y"],
-                                      name="resize_fraction", mode="nearest",
-                                      coordinate_transformation_mode="asymmetric",
-                                      nearest_mode="floor")],
-                    [floats("s", [1, 1, 1.5, 1.5])]),
-              os.path.join(out, "resize_fraction.onnx"))
+                                      name="resize_channels", mode="linear")],
+                    [floats("s", [1, 2, 1, 1])]),
+              os.path.join(out, "resize_channels.onnx"))
+    onnx.save(model([helper.make_node("Resize", ["x", "", "s"], ["y"],
+                                      name="resize_antialias", mode="linear",
+                                      antialias=1)],
+                    [floats("s", [1, 1, 0.5, 0.5])]),
+              os.path.join(out, "resize_antialias.onnx"))
+    onnx.save(model([helper.make_node("Resize", ["x", "", "", "n"], ["y"],
+                                      name="resize_dynamic_sizes")],
+                    inputs=(x, helper.make_tensor_value_info(
+                        "n", TensorProto.INT64, [4]))),
+              os.path.join(out, "resize_dynamic_sizes.onnx"))
     onnx.save(model([helper.make_node("Cast", ["x"], ["y"], name="cast_int",
                                       to=TensorProto.INT64)]),
               os.path.join(out, "cast_int.onnx"))

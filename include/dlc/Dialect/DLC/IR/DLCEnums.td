@@ -24,4 +24,37 @@ def DLC_GeluApproximation
   let cppNamespace = "::mlir::dlc";
 }
 
+def DLC_ResizeMode
+    : I32EnumAttr<"ResizeMode", "how dlc.resize interpolates", [
+    I32EnumAttrCase<"nearest", 0>,
+    I32EnumAttrCase<"linear", 1>,
+    I32EnumAttrCase<"cubic", 2>
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::dlc";
+}
+
+def DLC_ResizeCoordinates : I32EnumAttr<"ResizeCoordinates",
+    "where dlc.resize samples the input for an output index", [
+    I32EnumAttrCase<"half_pixel", 0>,
+    I32EnumAttrCase<"pytorch_half_pixel", 1>,
+    I32EnumAttrCase<"align_corners", 2>,
+    I32EnumAttrCase<"asymmetric", 3>,
+    I32EnumAttrCase<"tf_half_pixel_for_nn", 4>
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::dlc";
+}
+
+def DLC_NearestRounding : I32EnumAttr<"NearestRounding",
+    "how dlc.resize's nearest mode rounds a sampling position", [
+    I32EnumAttrCase<"round_prefer_floor", 0>,
+    I32EnumAttrCase<"round_prefer_ceil", 1>,
+    I32EnumAttrCase<"floor", 2>,
+    I32EnumAttrCase<"ceil", 3>
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::mlir::dlc";
+}
+
 #endif // DLC_DIALECT_DLC_IR_DLCENUMS_TD

@@ -29,6 +29,12 @@ inline bool isElementwiseActivation(Operation *op) {
              GeluOp, SqrtOp, ExpOp, LogOp, ErfOp, NegOp, AbsOp, ReciprocalOp,
              LeakyReluOp, EluOp, SoftplusOp>(op);
 }
+
+/// The spatial ops that compute each channel of an N x C x H x W result from
+/// the same input channel alone (pooling, resize).
+inline bool isChannelwiseSpatial(Operation *op) {
+  return isa<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp, ResizeOp>(op);
+}
 } // namespace mlir::dlc
 
 #endif // DLC_DIALECT_DLC_IR_DLCOPS_H

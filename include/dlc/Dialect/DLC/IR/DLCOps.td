@@ -229,6 +229,63 @@ def DLC_GlobalAvgPoolOp : DLC_InferredOp<"global_avg_pool"> {
   let hasFolder = 1;
 }
 
+def DLC_ResizeOp : DLC_InferredOp<"resize"> {
+  let summary = "Resize the image axes of N x C x H x W by interpolation";
+  let description = [{
+    Gives an `N x C x H x W` input the height and width `sizes`, as ONNX
+    `Resize` on the two image axes. Along each axis an output index `o`
+    samples the input at a position `x` set by `coordinate_mode`, with
+    `scale` the axis's entry of `scales` (output over input size when
+    `scales` is empty):
+
+    - `half_pixel`: `x = (o + 0.5) / scale - 0.5`;
+    - `pytorch_half_pixel`: the same, but `0` when `len <= 1` (below);
+    - `align_corners`: `x = o * (in - 1) / (len - 1)`, `0` when `len <= 1`,
+      with `len = in * scale` (the output size when `scales` is empty);
+    - `asymmetric`: `x = o / scale`;
+    - `tf_half_pixel_for_nn`: `x = (o + 0.5) / scale`.
+
+    `mode = nearest` reads the input at `x` rounded by `nearest_mode`;
+    `linear` interpolates the two neighbours of `x` (bilinear, as PyTorch's
+    `interpolate(mode="bilinear")`); `cubic` the four around it with
+    Keys' cubic kernel of parameter `cubic_coeff_a` (`-0.75`: PyTorch's
+    bicubic). Indices past the border read the border (with
+    `exclude_outside`, cubic weights outside the input are dropped and the
+    rest renormalized). Each output is the weighted sum along the width of
+    each sampled row, then the weighted sum of those rows along the height.
+
+    Example:
+
+    ```mlir
+    %y = dlc.resize %x {mode = #dlc.resize_mode<linear>,
+                        sizes = array<i64: 224, 224>}
+        : (tensor<1x21x28x28xf32>) -> tensor<1x21x224x224xf32>
+    ```
+  }];
+  let arguments = (ins DLC_FloatTensor:$input, DenseI64ArrayAttr:$sizes,
+      DefaultValuedAttr<DenseF32ArrayAttr, "{}">:$scales,
+      DefaultValuedAttr<DLC_ResizeModeAttr, "ResizeMode::nearest">:$mode,
+      DefaultValuedAttr<DLC_ResizeCoordinatesAttr,
+                        "ResizeCoordinates::half_pixel">:$coordinate_mode,
+      DefaultValuedAttr<DLC_NearestRoundingAttr,
+                        "NearestRounding::round_prefer_floor">:$nearest_mode,
+      DefaultValuedAttr<F32Attr, "-0.75">:$cubic_coeff_a,
+      DefaultValuedAttr<BoolAttr, "false">:$exclude_outside);
+  let results = (outs DLC_FloatResult:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
+  let extraClassDeclaration = [{
+    static ::llvm::LogicalResult
+    inferShape(Adaptor adaptor, const ::mlir::dlc::detail::ShapeDiag &diag,
+               ::llvm::SmallVectorImpl<::mlir::Type> &inferredTypes);
+    /// The coordinate scale of image axis `axis` (0: height, 1: width).
+    float getAxisScale(unsigned axis);
+    /// The resized length align_corners divides by: the input size times
+    /// the scale (the output size when `scales` is empty).
+    float getResizedLength(unsigned axis);
+  }];
+}
+
 //===----------------------------------------------------------------------===//
 // Linear algebra
 //===----------------------------------------------------------------------===//
