@@ -6,9 +6,9 @@
 // input_*.pb, output_*.pb), as Debian's libonnx-testdata installs them. Each
 // case runs in a forked child with a time limit, so a crash or a hang is
 // recorded, not fatal: the child imports the model (integer and scalar inputs,
-// and float inputs read only as Resize/Upsample scales, are bound as
-// constants, which is what shape and attribute inputs are in a deployed
-// model),
+// and float inputs read only as Resize/Upsample scales or ConvTranspose
+// weights, are bound as constants, which is what shape and attribute inputs
+// and weights are in a deployed model),
 // runs it with the reference executor and compares every output with ONNX's
 // tolerances (|got - want| <= atol + rtol * |want|, rtol 1e-3, atol 1e-7).
 //
@@ -104,8 +104,9 @@ static std::optional<runtime::Tensor> toTensor(const onnx::TensorProto &t) {
 }
 
 /// Whether every node reading graph input `name` reads it as an attribute
-/// in tensor form (Resize's roi and scales, Upsample's scales), which a
-/// deployed model holds as a constant.
+/// in tensor form (Resize's roi and scales, Upsample's scales) or as the
+/// weights a converter rearranges at import (ConvTranspose's), which a
+/// deployed model holds as constants.
 static bool isParameterInput(const onnx::GraphProto &graph,
                              const std::string &name) {
   bool read = false;
@@ -114,7 +115,8 @@ static bool isParameterInput(const onnx::GraphProto &graph,
       if (node.input(i) != name)
         continue;
       bool parameter = (node.op_type() == "Resize" && (i == 1 || i == 2)) ||
-                       (node.op_type() == "Upsample" && i == 1);
+                       (node.op_type() == "Upsample" && i == 1) ||
+                       (node.op_type() == "ConvTranspose" && i >= 1);
       if (!parameter)
         return false;
       read = true;

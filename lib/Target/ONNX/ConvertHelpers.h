@@ -66,6 +66,11 @@ inline std::string shortNumber(double value) {
 /// become the single -1.
 FailureOr<Value> reshapeTo(Importer &imp, Value input, ArrayRef<int64_t> shape);
 
+/// Transposed convolution and depth/space rearrangements
+/// (ConvertConvTranspose.cpp).
+LogicalResult convertConvTranspose(Importer &imp, const NodeAttrs &attrs);
+LogicalResult convertDepthToSpace(Importer &imp, const NodeAttrs &attrs);
+
 /// Einsum of one or two operands (ConvertEinsum.cpp).
 LogicalResult convertEinsum(Importer &imp, const NodeAttrs &attrs);
 

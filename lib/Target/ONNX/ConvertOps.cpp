@@ -649,6 +649,8 @@ static LogicalResult convertPassThrough(Importer &imp, const NodeAttrs &) {
 ConvertFn mlir::dlc::onnx_import::lookupConverter(llvm::StringRef opType) {
   return llvm::StringSwitch<ConvertFn>(opType)
       .Case("Conv", convertConv)
+      .Case("ConvTranspose", convertConvTranspose)
+      .Cases({"DepthToSpace", "SpaceToDepth"}, convertDepthToSpace)
       .Case("BatchNormalization", convertBatchNorm)
       .Case("LayerNormalization", convertLayerNorm)
       .Cases({"MaxPool", "AveragePool"}, convertPool)

@@ -4,7 +4,8 @@
 Usage: export_torch.py NAME OUTDIR [--dynamic-batch]
 NAME: resnet18 | mobilenet_v2 | shufflenet_v2 | repvgg | transformer |
       mobilenet_v3_small | vit | swin | convnext | rmsnorm_mlp | unet_tiny |
-      interpolate | lraspp | deeplabv3
+      interpolate | lraspp | deeplabv3 | conv_transpose | dcgan |
+      espcn
 Writes OUTDIR/NAME.onnx, OUTDIR/NAME.input.npy and OUTDIR/NAME.expected.npy:
 torchvision's architecture with seeded random weights (and randomized
 batch-norm statistics, so BN is not an identity), run by PyTorch itself.
@@ -124,6 +125,62 @@ class Interpolations(torch.nn.Module):
         return torch.cat([o.flatten(1) for o in outs], 1)
 
 
+class TransposedConvs(torch.nn.Module):
+    """ConvTranspose2d as models use it, on one input, each result
+    flattened, all concatenated: U-Net's 2x2 stride 2, 3x3 stride 2 with
+    output_padding, DCGAN's 4x4 stride 2 (no bias), 3x3 stride 1,
+    rectangular kernels and strides, 5x5 stride 3 with output_padding 2."""
+
+    def __init__(self):
+        super().__init__()
+        conv = torch.nn.ConvTranspose2d
+        self.convs = torch.nn.ModuleList([
+            conv(4, 3, 2, stride=2),
+            conv(4, 3, 3, stride=2, padding=1, output_padding=1),
+            conv(4, 3, 4, stride=2, padding=1, bias=False),
+            conv(4, 3, 3, stride=1, padding=1),
+            conv(4, 3, (3, 5), stride=(2, 3), padding=(0, 2)),
+            conv(4, 3, 5, stride=3, padding=2, output_padding=2),
+        ])
+
+    def forward(self, x):
+        return torch.cat([c(x).flatten(1) for c in self.convs], 1)
+
+
+class DCGANGenerator(torch.nn.Module):
+    """DCGAN's generator at a small size: a latent vector to a 16 x 16
+    image by transposed convolutions, batch norms, ReLU and tanh."""
+
+    def __init__(self, latent=16, width=32):
+        super().__init__()
+        conv, bn = torch.nn.ConvTranspose2d, torch.nn.BatchNorm2d
+        self.net = torch.nn.Sequential(
+            conv(latent, width, 4, 1, 0, bias=False), bn(width),
+            torch.nn.ReLU(),
+            conv(width, width // 2, 4, 2, 1, bias=False), bn(width // 2),
+            torch.nn.ReLU(),
+            conv(width // 2, 3, 4, 2, 1, bias=False), torch.nn.Tanh())
+
+    def forward(self, z):
+        return self.net(z)
+
+
+class ESPCN(torch.nn.Module):
+    """ESPCN super-resolution (3x): convolutions to 3 * 9 channels, then
+    PixelShuffle (exported as DepthToSpace, CRD)."""
+
+    def __init__(self, scale=3):
+        super().__init__()
+        self.body = torch.nn.Sequential(
+            torch.nn.Conv2d(3, 32, 5, padding=2), torch.nn.Tanh(),
+            torch.nn.Conv2d(32, 16, 3, padding=1), torch.nn.Tanh(),
+            torch.nn.Conv2d(16, 3 * scale * scale, 3, padding=1),
+            torch.nn.PixelShuffle(scale))
+
+    def forward(self, x):
+        return self.body(x)
+
+
 class SegmentationOutput(torch.nn.Module):
     """torchvision's segmentation models return a dict; this returns its
     "out" entry."""
@@ -212,6 +269,12 @@ def build(name):
             num_classes=10), (1, 3, 64, 64), 14
     if name == "interpolate":
         return Interpolations(), (1, 3, 7, 9), 13
+    if name == "conv_transpose":
+        return TransposedConvs(), (1, 4, 5, 6), 13
+    if name == "dcgan":
+        return DCGANGenerator(), (1, 16, 1, 1), 13
+    if name == "espcn":
+        return ESPCN(), (1, 3, 16, 16), 13
     # Segmentation at a small size: bilinear upsampling of the class maps
     # to the input size (Resize, linear, half_pixel).
     seg = torchvision.models.segmentation

@@ -170,6 +170,15 @@ def bad_models(out):
                     inputs=(x, helper.make_tensor_value_info(
                         "n", TensorProto.INT64, [4]))),
               os.path.join(out, "resize_dynamic_sizes.onnx"))
+    onnx.save(model([helper.make_node("ConvTranspose", ["x", "w"], ["y"],
+                                      name="deconv_groups", group=3)],
+                    [floats("w", np.ones((3, 1, 2, 2)))]),
+              os.path.join(out, "conv_transpose_groups.onnx"))
+    onnx.save(model([helper.make_node("ConvTranspose", ["x", "w"], ["y"],
+                                      name="deconv_weight")],
+                    inputs=(x, helper.make_tensor_value_info(
+                        "w", TensorProto.FLOAT, [3, 2, 2, 2]))),
+              os.path.join(out, "conv_transpose_runtime_weight.onnx"))
     onnx.save(model([helper.make_node("Cast", ["x"], ["y"], name="cast_int",
                                       to=TensorProto.INT64)]),
               os.path.join(out, "cast_int.onnx"))
