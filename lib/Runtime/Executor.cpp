@@ -32,10 +32,10 @@ static bool isF32Tensor(Type type) {
 static bool isSupported(Operation *op) {
   return isa<ConstantOp, Conv2DOp, BatchNormOp, LayerNormOp, MaxPool2DOp,
              AvgPool2DOp, GlobalAvgPoolOp, MatMulOp, LinearOp, AddOp, SubOp,
-             MulOp, DivOp, SoftmaxOp, ReshapeOp, FlattenOp, TransposeOp,
-             ConcatOp, SliceOp, SplitOp, PadOp, ResizeOp, QConstantOp,
-             NF4ConstantOp, QuantizeOp, DequantizeOp, RequantizeOp, QConv2DOp,
-             QLinearOp, QMatMulOp, QAddOp, func::ReturnOp>(op) ||
+             MulOp, DivOp, SoftmaxOp, LogSoftmaxOp, ReshapeOp, FlattenOp,
+             TransposeOp, ConcatOp, SliceOp, SplitOp, PadOp, ResizeOp,
+             QConstantOp, NF4ConstantOp, QuantizeOp, DequantizeOp, RequantizeOp,
+             QConv2DOp, QLinearOp, QMatMulOp, QAddOp, func::ReturnOp>(op) ||
          isElementwiseActivation(op);
 }
 
@@ -422,6 +422,11 @@ Executor::run(ArrayRef<Tensor> inputs,
           .Case([&](SoftmaxOp o) {
             results.push_back(k::softmax(get(o.getInput()),
                                          static_cast<int64_t>(o.getAxis())));
+          })
+          .Case([&](LogSoftmaxOp o) {
+            results.push_back(k::softmax(get(o.getInput()),
+                                         static_cast<int64_t>(o.getAxis()),
+                                         /*log=*/true));
           })
           .Case([&](ReshapeOp o) {
             const Tensor &in = get(o.getInput());

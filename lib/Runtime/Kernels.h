@@ -112,7 +112,9 @@ Tensor leakyRelu(const Tensor &input, float alpha);
 Tensor elu(const Tensor &input, float alpha);
 /// clip(alpha * x + beta, 0, 1).
 Tensor hardSigmoid(const Tensor &input, float alpha, float beta);
-Tensor softmax(const Tensor &input, int64_t axis);
+/// Softmax along `axis`; with `log`, its logarithm as (x - max) -
+/// log(sum(exp(x - max))).
+Tensor softmax(const Tensor &input, int64_t axis, bool log = false);
 
 Tensor transpose(const Tensor &input, llvm::ArrayRef<int64_t> perm);
 Tensor concat(llvm::ArrayRef<Tensor> inputs, int64_t axis);

@@ -326,7 +326,7 @@ static void aroundAxis(llvm::ArrayRef<int64_t> shape, int64_t axis,
     inner *= shape[d];
 }
 
-Tensor kernels::softmax(const Tensor &input, int64_t axis) {
+Tensor kernels::softmax(const Tensor &input, int64_t axis, bool log) {
   if (axis < 0)
     axis += input.rank();
   int64_t outer, size, inner;
@@ -343,6 +343,12 @@ Tensor kernels::softmax(const Tensor &input, int64_t axis) {
     for (int64_t j = 0; j < size; ++j) {
       dst[j * inner] = std::exp(src[j * inner] - max);
       sum += dst[j * inner];
+    }
+    if (log) {
+      float logSum = std::log(sum);
+      for (int64_t j = 0; j < size; ++j)
+        dst[j * inner] = (src[j * inner] - max) - logSum;
+      return;
     }
     for (int64_t j = 0; j < size; ++j)
       dst[j * inner] /= sum;

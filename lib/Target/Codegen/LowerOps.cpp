@@ -214,13 +214,16 @@ LogicalResult Lowering::lowerNormalization(Operation &op) {
          describe(&op));
     return success();
   }
-  auto sm = cast<SoftmaxOp>(op);
-  auto type = cast<ShapedType>(sm.getInput().getType());
+  // Softmax or log-softmax: one kernel, a flag.
+  bool log = isa<LogSoftmaxOp>(op);
+  int64_t axis = log ? cast<LogSoftmaxOp>(op).getAxis()
+                     : static_cast<int64_t>(cast<SoftmaxOp>(op).getAxis());
+  auto type = cast<ShapedType>(op.getOperand(0).getType());
   auto [outer, size, inner] =
-      aroundAxis(type, positiveAxis(sm.getAxis(), type.getRank()));
+      aroundAxis(type, positiveAxis(axis, type.getRank()));
   call("dlc_softmax_f32",
-       {Arg(outer), Arg(size), Arg(inner), bufferOf(sm.getInput()),
-        bufferOf(sm.getResult())},
+       {Arg(outer), Arg(size), Arg(inner), bufferOf(op.getOperand(0)),
+        bufferOf(op.getResult(0)), Arg(log ? 1 : 0)},
        describe(&op));
   return success();
 }

@@ -537,7 +537,7 @@ LogicalResult Lowering::lowerOp(Operation &op) {
       .Case<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp>(
           [&](Operation *) { return lowerPool(op); })
       .Case([&](ResizeOp r) { return lowerResize(r); })
-      .Case<BatchNormOp, LayerNormOp, SoftmaxOp>(
+      .Case<BatchNormOp, LayerNormOp, SoftmaxOp, LogSoftmaxOp>(
           [&](Operation *) { return lowerNormalization(op); })
       .Case<TransposeOp, ConcatOp, SliceOp, SplitOp, PadOp>(
           [&](Operation *) { return lowerDataMovement(op); })

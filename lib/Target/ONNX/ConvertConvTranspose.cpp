@@ -1,5 +1,4 @@
-//===- ConvertConvTranspose.cpp - ConvTranspose, DepthToSpace, SpaceToDepth
-//===//
+//===- ConvertConvTranspose.cpp - transposed convs, depth <-> space -----===//
 //
 // A 2-D ConvTranspose of stride s is s_h * s_w ordinary convolutions, one
 // per output phase (which output rows and columns modulo the stride it

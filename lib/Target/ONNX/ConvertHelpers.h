@@ -71,6 +71,9 @@ FailureOr<Value> reshapeTo(Importer &imp, Value input, ArrayRef<int64_t> shape);
 LogicalResult convertConvTranspose(Importer &imp, const NodeAttrs &attrs);
 LogicalResult convertDepthToSpace(Importer &imp, const NodeAttrs &attrs);
 
+/// Reductions (ConvertReduce.cpp).
+LogicalResult convertReduce(Importer &imp, const NodeAttrs &attrs);
+
 /// Einsum of one or two operands (ConvertEinsum.cpp).
 LogicalResult convertEinsum(Importer &imp, const NodeAttrs &attrs);
 

@@ -175,140 +175,6 @@ static LogicalResult convertGlobalAvgPool(Importer &imp, const NodeAttrs &) {
   return setResult(imp, imp.create<GlobalAvgPoolOp>(x));
 }
 
-/// ReduceMean, ReduceMax, ReduceMin as pooling. A mean over every spatial
-/// axis of an N x C x ... input is a global average pool; any other
-/// reduction (a transformer's mean over tokens or features, a channel max)
-/// a transpose putting the reduced axes last, a reshape to 1 x kept x
-/// reduced, the pooling (average; max over a reduced x 1 window; min as
-/// the negated max of the negation, exact) and a reshape to the result.
-static LogicalResult convertReduce(Importer &imp, const NodeAttrs &attrs) {
-  StringRef opType = imp.getNode().op_type();
-  Value x = imp.getInput(0);
-  if (!x)
-    return failure();
-  int64_t rank = rankOf(x);
-  std::optional<Ints> axes = attrs.getInts("axes");
-  if (imp.getOpset() >= 18 && imp.hasInput(1)) {
-    FailureOr<Ints> known = requireKnownInts(imp, 1, "axes");
-    if (failed(known))
-      return failure();
-    axes = *known;
-  }
-  if (!axes || axes->empty()) {
-    if (attrs.getInt("noop_with_empty_axes", 0)) {
-      imp.setOutput(0, x);
-      return success();
-    }
-    axes = Ints();
-    for (int64_t d = 0; d < rank; ++d)
-      axes->push_back(d);
-  }
-  Ints sorted;
-  for (int64_t a : *axes) {
-    FailureOr<int64_t> axis = imp.positiveAxis(a, rank);
-    if (failed(axis))
-      return failure();
-    if (!llvm::is_contained(sorted, *axis))
-      sorted.push_back(*axis);
-  }
-  llvm::sort(sorted);
-  bool keepDims = attrs.getInt("keepdims", 1) != 0;
-  ArrayRef<int64_t> shape = shapeOf(x);
-  Ints spatial;
-  for (int64_t d = 2; d < rank; ++d)
-    spatial.push_back(d);
-  // Pools a 1 x kept x reduced tensor to 1 x kept x 1 (x 1).
-  auto pool = [&](Value rows) -> FailureOr<Value> {
-    if (opType == "ReduceMean") {
-      FailureOr<GlobalAvgPoolOp> mean = imp.create<GlobalAvgPoolOp>(rows);
-      if (failed(mean))
-        return failure();
-      return mean->getResult();
-    }
-    ArrayRef<int64_t> rowsShape = shapeOf(rows);
-    FailureOr<Value> image =
-        reshapeTo(imp, rows, {rowsShape[0], rowsShape[1], rowsShape[2], 1});
-    if (failed(image))
-      return failure();
-    Value input = *image;
-    if (opType == "ReduceMin") {
-      FailureOr<NegOp> negated = imp.create<NegOp>(input);
-      if (failed(negated))
-        return failure();
-      input = negated->getResult();
-    }
-    FailureOr<MaxPool2DOp> max =
-        imp.create<MaxPool2DOp>(input, Ints{rowsShape[2], 1}, Ints{1, 1},
-                                Ints{0, 0, 0, 0}, Ints{1, 1}, false);
-    if (failed(max))
-      return failure();
-    if (opType != "ReduceMin")
-      return max->getResult();
-    FailureOr<NegOp> restored = imp.create<NegOp>(max->getResult());
-    if (failed(restored))
-      return failure();
-    return restored->getResult();
-  };
-  Value pooled;
-  if (opType == "ReduceMean" && rank >= 3 && sorted == spatial) {
-    FailureOr<GlobalAvgPoolOp> pool = imp.create<GlobalAvgPoolOp>(x);
-    if (failed(pool))
-      return failure();
-    pooled = pool->getResult();
-  } else {
-    Ints perm, kept;
-    int64_t reduced = 1;
-    for (int64_t d = 0; d < rank; ++d)
-      if (!llvm::is_contained(sorted, d)) {
-        perm.push_back(d);
-        kept.push_back(shape[d]);
-      }
-    for (int64_t d : sorted) {
-      perm.push_back(d);
-      if (ShapedType::isDynamic(shape[d]))
-        return imp.fail("cannot reduce over the dynamic dimension ", d);
-      reduced *= shape[d];
-    }
-    Value moved = x;
-    if (!llvm::equal(perm, llvm::seq<int64_t>(0, rank))) {
-      FailureOr<TransposeOp> transpose = imp.create<TransposeOp>(x, perm);
-      if (failed(transpose))
-        return failure();
-      moved = transpose->getResult();
-    }
-    int64_t keptCount = 1;
-    bool dynamic = false;
-    for (int64_t d : kept)
-      ShapedType::isDynamic(d) ? dynamic = true : keptCount *= d;
-    FailureOr<Value> rows = reshapeTo(
-        imp, moved, {1, dynamic ? ShapedType::kDynamic : keptCount, reduced});
-    if (failed(rows))
-      return failure();
-    FailureOr<Value> reducedRows = pool(*rows);
-    if (failed(reducedRows))
-      return failure();
-    Ints full(shape);
-    for (int64_t d : sorted)
-      full[d] = 1;
-    FailureOr<Value> back = reshapeTo(imp, *reducedRows, full);
-    if (failed(back))
-      return failure();
-    pooled = *back;
-  }
-  if (!keepDims) {
-    Ints kept;
-    for (int64_t d = 0; d < rank; ++d)
-      if (!llvm::is_contained(sorted, d))
-        kept.push_back(shape[d]);
-    FailureOr<Value> flat = reshapeTo(imp, pooled, kept);
-    if (failed(flat))
-      return failure();
-    pooled = *flat;
-  }
-  imp.setOutput(0, pooled);
-  return success();
-}
-
 //===----------------------------------------------------------------------===//
 // Linear algebra
 //===----------------------------------------------------------------------===//
@@ -575,24 +441,25 @@ static LogicalResult convertGelu(Importer &imp, const NodeAttrs &attrs) {
                                                   : GeluApproximation::none));
 }
 
-static LogicalResult convertSoftmax(Importer &imp, const NodeAttrs &attrs) {
+/// Softmax or LogSoftmax (`OpT`) along `axis`.
+template <typename OpT>
+static LogicalResult convertSoftmaxLike(Importer &imp, const NodeAttrs &attrs) {
   Value x = imp.getInput(0);
   if (!x)
     return failure();
   int64_t rank = rankOf(x);
   if (imp.getOpset() >= 13)
-    return setResult(imp, imp.create<SoftmaxOp>(x, attrs.getInt("axis", -1)));
+    return setResult(imp, imp.create<OpT>(x, attrs.getInt("axis", -1)));
   // Before opset 13, softmax normalizes over all dimensions from `axis` on.
   int64_t axis = attrs.getInt("axis", 1);
   if (axis < 0)
     axis += rank;
   if (axis == rank - 1)
-    return setResult(imp, imp.create<SoftmaxOp>(x, int64_t(-1)));
+    return setResult(imp, imp.create<OpT>(x, int64_t(-1)));
   FailureOr<FlattenOp> flat = imp.create<FlattenOp>(x, axis);
   if (failed(flat))
     return failure();
-  FailureOr<SoftmaxOp> softmax =
-      imp.create<SoftmaxOp>(flat->getResult(), int64_t(1));
+  FailureOr<OpT> softmax = imp.create<OpT>(flat->getResult(), int64_t(1));
   if (failed(softmax))
     return failure();
   FailureOr<Value> back = reshapeTo(imp, softmax->getResult(), shapeOf(x));
@@ -656,7 +523,10 @@ ConvertFn mlir::dlc::onnx_import::lookupConverter(llvm::StringRef opType) {
       .Cases({"MaxPool", "AveragePool"}, convertPool)
       .Case("GlobalAveragePool", convertGlobalAvgPool)
       .Case("GlobalMaxPool", convertGlobalMaxPool)
-      .Cases({"ReduceMean", "ReduceMax", "ReduceMin"}, convertReduce)
+      .Cases({"ReduceMean", "ReduceMax", "ReduceMin", "ReduceSum",
+              "ReduceSumSquare", "ReduceL1", "ReduceL2", "ReduceLogSum",
+              "ReduceLogSumExp"},
+             convertReduce)
       .Case("MatMul", convertMatMul)
       .Case("Gemm", convertGemm)
       .Case("Add", convertBinary<AddOp>)
@@ -683,7 +553,8 @@ ConvertFn mlir::dlc::onnx_import::lookupConverter(llvm::StringRef opType) {
       .Case("Reciprocal", convertUnary<ReciprocalOp>)
       .Case("Clip", convertClip)
       .Case("Gelu", convertGelu)
-      .Case("Softmax", convertSoftmax)
+      .Case("Softmax", convertSoftmaxLike<SoftmaxOp>)
+      .Case("LogSoftmax", convertSoftmaxLike<LogSoftmaxOp>)
       .Cases({"Identity", "Dropout"}, convertPassThrough)
       .Case("Cast", convertCast)
       .Case("Reshape", convertReshape)

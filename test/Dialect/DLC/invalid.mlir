@@ -469,6 +469,15 @@ func.func @case51(%x: tensor<2x4xf32>) {
 
 // -----
 
+// Log-softmax axis in range.
+func.func @log_softmax_axis(%x: tensor<2x4xf32>) {
+  // expected-error @+1 {{expects axis (2) to be in [-2, 2) for rank 2}}
+  %0 = dlc.log_softmax %x {axis = 2 : i64} : tensor<2x4xf32>
+  return
+}
+
+// -----
+
 // One -1 at most.
 func.func @case52(%x: tensor<2x4xf32>) {
   // expected-error @+1 {{expects at most one -1 in shape [-1, -1]}}

@@ -118,7 +118,9 @@ func.func @activations(%x: tensor<1x16x8x8xf16>) -> tensor<1x16x8x8xf16> {
   %5 = dlc.gelu %4 {approximate = #dlc.gelu_approximation<tanh>} : tensor<1x16x8x8xf16>
   // CHECK: dlc.softmax %{{.*}} {axis = 1 : i64}
   %6 = dlc.softmax %5 {axis = 1 : i64} : tensor<1x16x8x8xf16>
-  return %6 : tensor<1x16x8x8xf16>
+  // CHECK: dlc.log_softmax %{{.*}} : tensor<1x16x8x8xf16>
+  %7 = dlc.log_softmax %6 {axis = -1 : i64} : tensor<1x16x8x8xf16>
+  return %7 : tensor<1x16x8x8xf16>
 }
 
 // CHECK-LABEL: @reshape_flatten

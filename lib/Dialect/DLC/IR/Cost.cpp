@@ -207,6 +207,9 @@ FailureOr<OpCost> GeluOp::getCost() { return elementwiseCost(*this, 8); }
 FailureOr<OpCost> SoftmaxOp::getCost() {
   return elementwiseCost(*this, 5, CostKind::Reduction);
 }
+FailureOr<OpCost> LogSoftmaxOp::getCost() {
+  return elementwiseCost(*this, 5, CostKind::Reduction);
+}
 
 /// Pooling: one operation per window element per output.
 static FailureOr<OpCost> poolCost(Operation *op, ArrayRef<int64_t> kernel) {

@@ -256,3 +256,8 @@ LogicalResult SoftmaxOp::verify() {
   return normalizeAxis(ShapeDiag(*this), "axis",
                        static_cast<int64_t>(getAxis()), getType().getRank());
 }
+
+LogicalResult LogSoftmaxOp::verify() {
+  return normalizeAxis(ShapeDiag(*this), "axis",
+                       static_cast<int64_t>(getAxis()), getType().getRank());
+}

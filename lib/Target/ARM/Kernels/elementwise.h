@@ -94,11 +94,11 @@ DLC_INLINE void dlc_channel_affine_f32_serial(int64_t n, int64_t c,
 
 DLC_INLINE void dlc_softmax_f32_serial(int64_t outer, int64_t size,
                                        int64_t inner, const float *in,
-                                       float *out) {
+                                       float *out, int log) {
   for (int64_t line = 0; line < outer * inner; ++line) {
     int64_t o = line / inner, i = line % inner;
     dlc_softmax_line(in + o * size * inner + i, out + o * size * inner + i,
-                     size, inner);
+                     size, inner, log);
   }
 }
 
@@ -209,19 +209,22 @@ typedef struct {
   int64_t size, inner;
   const float *in;
   float *out;
+  int log;
 } dlc_softmax_args;
 
 DLC_INLINE void dlc_softmax_range(const void *p, int64_t begin, int64_t end) {
   const dlc_softmax_args *x = (const dlc_softmax_args *)p;
   int64_t at = begin * x->size * x->inner;
   dlc_softmax_f32_serial(end - begin, x->size, x->inner, x->in + at,
-                         x->out + at);
+                         x->out + at, x->log);
 }
 
+/* Softmax, or with `log` log-softmax, along the middle of outer x size x
+ * inner. */
 DLC_INLINE void dlc_softmax_f32(int64_t outer, int64_t size, int64_t inner,
-                                const float *in, float *out,
+                                const float *in, float *out, int log,
                                 const dlc_exec *ex) {
-  dlc_softmax_args args = {size, inner, in, out};
+  dlc_softmax_args args = {size, inner, in, out, log};
   dlc_parallel_for(ex, outer, 1, outer * size * inner, dlc_softmax_range,
                    &args);
 }

@@ -86,12 +86,13 @@ template <typename T> DLC_DEVICE T dlc_warp_sum(T v) {
   for (int64_t row = ((int64_t)blockIdx.x * blockDim.x + threadIdx.x) / 32;    \
        row < (n); row += (int64_t)gridDim.x * blockDim.x / 32)
 
-/* Softmax of contiguous rows, one warp per row: each lane takes every 32nd
- * value (coalesced), the max and the sum of exponentials are reduced
- * across the warp (the sum in another order than the executor's, within
- * float rounding), then each value is divided by the sum as there. */
+/* Softmax (log-softmax with `log`) of contiguous rows, one warp per row:
+ * each lane takes every 32nd value (coalesced), the max and the sum of
+ * exponentials are reduced across the warp (the sum in another order than
+ * the executor's, within float rounding), then each value is divided by
+ * the sum (or has the max and the sum's log subtracted) as there. */
 DLC_KERNEL void dlc_softmax_rows_kernel(int64_t rows, int64_t size,
-                                        const float *in, float *out) {
+                                        const float *in, float *out, int log) {
   int lane = threadIdx.x % 32;
   DLC_FOR_WARP_ROWS(r, rows) {
     const float *src = in + r * size;
@@ -106,6 +107,12 @@ DLC_KERNEL void dlc_softmax_rows_kernel(int64_t rows, int64_t size,
       sum += dst[j];
     }
     sum = dlc_warp_sum(sum);
+    if (log) {
+      float log_sum = logf(sum);
+      for (int64_t j = lane; j < size; j += 32)
+        dst[j] = (src[j] - max) - log_sum;
+      continue;
+    }
     for (int64_t j = lane; j < size; j += 32)
       dst[j] /= sum;
   }
@@ -114,22 +121,23 @@ DLC_KERNEL void dlc_softmax_rows_kernel(int64_t rows, int64_t size,
 /* Softmax over a strided axis: one thread per line, in the executor's
  * order (neighbouring threads read neighbouring lines: coalesced). */
 DLC_KERNEL void dlc_softmax_kernel(int64_t outer, int64_t size, int64_t inner,
-                                   const float *in, float *out) {
+                                   const float *in, float *out, int log) {
   DLC_FOR(line, outer * inner) {
     int64_t o = line / inner, i = line % inner;
     dlc_softmax_line(in + o * size * inner + i, out + o * size * inner + i,
-                     size, inner);
+                     size, inner, log);
   }
 }
 
 DLC_LAUNCHER void dlc_softmax_f32(int64_t outer, int64_t size, int64_t inner,
-                                  const float *in, float *out, dlc_exec *ex) {
+                                  const float *in, float *out, int log,
+                                  dlc_exec *ex) {
   if (inner == 1)
     dlc_softmax_rows_kernel<<<dlc_blocks(outer * 32), DLC_THREADS, 0,
-                              ex->stream>>>(outer, size, in, out);
+                              ex->stream>>>(outer, size, in, out, log);
   else
     dlc_softmax_kernel<<<dlc_blocks(outer * inner), DLC_THREADS, 0,
-                         ex->stream>>>(outer, size, inner, in, out);
+                         ex->stream>>>(outer, size, inner, in, out, log);
   dlc_check_launch(ex);
 }
 

@@ -489,10 +489,11 @@ DLC_SHARED uint8_t dlc_encode_fp8(float x, int mbits, int bias, float max,
   return (uint8_t)(sign | code);
 }
 
-/* Softmax of one line of `size` values `inner` apart, in the executor's
- * order (max, exponentials and their sum, division). */
+/* Softmax (or with `log` its logarithm, (x - max) - log(sum)) of one line
+ * of `size` values `inner` apart, in the executor's order (max,
+ * exponentials and their sum, division or subtraction). */
 DLC_SHARED void dlc_softmax_line(const float *src, float *dst, int64_t size,
-                                 int64_t inner) {
+                                 int64_t inner, int log) {
   float max = -INFINITY;
   for (int64_t j = 0; j < size; ++j)
     max = fmaxf(max, src[j * inner]);
@@ -500,6 +501,12 @@ DLC_SHARED void dlc_softmax_line(const float *src, float *dst, int64_t size,
   for (int64_t j = 0; j < size; ++j) {
     dst[j * inner] = expf(src[j * inner] - max);
     sum += dst[j * inner];
+  }
+  if (log) {
+    float log_sum = logf(sum);
+    for (int64_t j = 0; j < size; ++j)
+      dst[j * inner] = (src[j * inner] - max) - log_sum;
+    return;
   }
   for (int64_t j = 0; j < size; ++j)
     dst[j * inner] /= sum;

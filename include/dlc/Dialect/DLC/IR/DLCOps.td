@@ -654,6 +654,25 @@ def DLC_SoftmaxOp : DLC_UnaryOp<"softmax"> {
   let hasVerifier = 1;
 }
 
+def DLC_LogSoftmaxOp : DLC_UnaryOp<"log_softmax"> {
+  let summary = "Logarithm of the softmax along one axis";
+  let description = [{
+    Computes `(x - max) - log(sum(exp(x - max)))` along `axis` (negative
+    counts from the end), as ONNX `LogSoftmax` from opset 13: finite where
+    `log(softmax(x))` would underflow to `-inf` (a logit 104 below the
+    largest).
+
+    Example:
+
+    ```mlir
+    %y = dlc.log_softmax %x {axis = -1 : i64} : tensor<1x1000xf32>
+    ```
+  }];
+  let arguments = (ins DLC_FloatTensor:$input,
+      DefaultValuedAttr<I64Attr, "-1">:$axis);
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Data movement
 //===----------------------------------------------------------------------===//
