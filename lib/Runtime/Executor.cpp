@@ -33,7 +33,7 @@ static bool isSupported(Operation *op) {
   return isa<ConstantOp, Conv2DOp, BatchNormOp, LayerNormOp, MaxPool2DOp,
              AvgPool2DOp, GlobalAvgPoolOp, MatMulOp, LinearOp, AddOp, SubOp,
              MulOp, DivOp, SoftmaxOp, LogSoftmaxOp, ReshapeOp, FlattenOp,
-             TransposeOp, ConcatOp, SliceOp, SplitOp, PadOp, ResizeOp,
+             TransposeOp, ConcatOp, SliceOp, SplitOp, PadOp, ResizeOp, ExpandOp,
              QConstantOp, NF4ConstantOp, QuantizeOp, DequantizeOp, RequantizeOp,
              QConv2DOp, QLinearOp, QMatMulOp, QAddOp, func::ReturnOp>(op) ||
          isElementwiseActivation(op);
@@ -374,6 +374,25 @@ Executor::run(ArrayRef<Tensor> inputs,
           })
           .Case([&](GlobalAvgPoolOp p) {
             results.push_back(k::globalAvgPool(get(p.getInput())));
+          })
+          .Case([&](ExpandOp e) {
+            // The result's shape at run time: the batch entry from the
+            // batch operand, broadcast with the input's dimensions.
+            const Tensor &in = get(e.getInput());
+            ArrayRef<int64_t> target = e.getShape();
+            auto targetRank = static_cast<int64_t>(target.size());
+            int64_t rank = std::max(in.rank(), targetRank);
+            SmallVector<int64_t> shape;
+            for (int64_t d = 0; d < rank; ++d) {
+              int64_t inAt = d - (rank - in.rank());
+              int64_t targetAt = d - (rank - targetRank);
+              int64_t a = inAt >= 0 ? in.dim(inAt) : 1;
+              int64_t b = targetAt >= 0 ? target[targetAt] : 1;
+              if (b == -1)
+                b = get(e.getBatch()).dim(0);
+              shape.push_back(b == 1 ? a : b);
+            }
+            results.push_back(k::expand(in, shape));
           })
           .Case([&](ResizeOp r) {
             results.push_back(k::resize(get(r.getInput()), resizeSpecOf(r)));

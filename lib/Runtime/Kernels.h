@@ -124,6 +124,9 @@ Tensor slice(const Tensor &input, llvm::ArrayRef<int64_t> axes,
 std::vector<Tensor> split(const Tensor &input, int64_t axis,
                           llvm::ArrayRef<int64_t> sizes);
 
+/// `input` broadcast to `shape` (numpy's rules; `shape` is the result's).
+Tensor expand(const Tensor &input, llvm::ArrayRef<int64_t> shape);
+
 enum class PadKind { Constant, Reflect, Edge };
 Tensor pad(const Tensor &input, llvm::ArrayRef<int64_t> pads, PadKind kind,
            float value);

@@ -70,6 +70,19 @@ Tensor kernels::transpose(const Tensor &input, llvm::ArrayRef<int64_t> perm) {
   return output;
 }
 
+Tensor kernels::expand(const Tensor &input, llvm::ArrayRef<int64_t> shape) {
+  // Broadcast dimensions read the same element again: stride 0.
+  llvm::SmallVector<int64_t> inStrides = stridesOf(input.shape());
+  llvm::SmallVector<int64_t> strides(shape.size(), 0);
+  int64_t offset = static_cast<int64_t>(shape.size()) - input.rank();
+  for (int64_t d = 0; d < input.rank(); ++d)
+    if (input.dim(d) == shape[offset + d])
+      strides[offset + d] = inStrides[d];
+  Tensor output = Tensor::uninitialized(shape);
+  gatherStrided(input.data(), 0, shape, strides, output.mutableData());
+  return output;
+}
+
 Tensor kernels::slice(const Tensor &input, llvm::ArrayRef<int64_t> axes,
                       llvm::ArrayRef<int64_t> starts,
                       llvm::ArrayRef<int64_t> ends,

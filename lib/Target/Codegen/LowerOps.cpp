@@ -289,6 +289,21 @@ LogicalResult Lowering::lowerDataMovement(Operation &op) {
          stridesOf(outShape));
     return success();
   }
+  if (auto e = dyn_cast<ExpandOp>(op)) {
+    // Broadcast dimensions read the same element again: stride 0.
+    SmallVector<int64_t> outShape = shapeOf(e.getResult());
+    if (outShape.size() > 6)
+      return op.emitOpError("has rank ")
+             << outShape.size() << "; " << backendName() << "'s copies take 6";
+    SmallVector<int64_t> strides(outShape.size(), 0);
+    size_t offset = outShape.size() - inShape.size();
+    for (size_t d = 0; d < inShape.size(); ++d)
+      if (inShape[d] == outShape[offset + d])
+        strides[offset + d] = inStrides[d];
+    copy(outShape, e.getInput(), 0, strides, e.getResult(), 0,
+         stridesOf(outShape));
+    return success();
+  }
   if (auto s = dyn_cast<SplitOp>(op)) {
     int64_t axis = positiveAxis(s.getAxis(), inShape.size());
     int64_t start = 0;

@@ -539,7 +539,7 @@ LogicalResult Lowering::lowerOp(Operation &op) {
       .Case([&](ResizeOp r) { return lowerResize(r); })
       .Case<BatchNormOp, LayerNormOp, SoftmaxOp, LogSoftmaxOp>(
           [&](Operation *) { return lowerNormalization(op); })
-      .Case<TransposeOp, ConcatOp, SliceOp, SplitOp, PadOp>(
+      .Case<TransposeOp, ConcatOp, SliceOp, SplitOp, PadOp, ExpandOp>(
           [&](Operation *) { return lowerDataMovement(op); })
       .Default([&](Operation *) {
         return op.emitOpError("is not supported by ") << backendName();

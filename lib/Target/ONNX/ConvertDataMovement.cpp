@@ -321,6 +321,46 @@ LogicalResult onnx_import::convertSplit(Importer &imp, const NodeAttrs &attrs) {
   return success();
 }
 
+/// Expand: numpy broadcasting to a known shape, whose first entry may be
+/// the dynamic batch (PyTorch's class token expanded to the batch).
+LogicalResult onnx_import::convertExpand(Importer &imp,
+                                         const NodeAttrs &attrs) {
+  Value x = imp.getInput(0);
+  if (!x)
+    return failure();
+  FailureOr<Ints> target = requireKnownInts(imp, 1, "shape");
+  if (failed(target))
+    return failure();
+  ArrayRef<int64_t> in = shapeOf(x);
+  Ints shape;
+  Value batch;
+  for (auto [i, d] : llvm::enumerate(*target)) {
+    if (d == kUnknownValue || (d == kBatchDim && i != 0))
+      return imp.fail("expands to a shape computed from the batch size at ",
+                      "dimension ", i,
+                      " (only the batch itself, first, is "
+                      "supported)");
+    if (d != kBatchDim) {
+      shape.push_back(d);
+      continue;
+    }
+    // The batch: already the input's own (dynamic) dimension, else taken
+    // at run time from a graph input that has it.
+    int64_t inAt = static_cast<int64_t>(i + in.size()) -
+                   static_cast<int64_t>(target->size());
+    if (inAt >= 0 && ShapedType::isDynamic(in[inAt])) {
+      shape.push_back(1);
+      continue;
+    }
+    batch = imp.getBatchSource();
+    if (!batch)
+      return imp.fail("expands to the dynamic batch, which no graph input "
+                      "has");
+    shape.push_back(-1);
+  }
+  return setResult(imp, imp.create<ExpandOp>(x, batch, shape));
+}
+
 LogicalResult onnx_import::convertPad(Importer &imp, const NodeAttrs &attrs) {
   Value x = imp.getInput(0);
   if (!x)

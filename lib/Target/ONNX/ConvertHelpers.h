@@ -87,6 +87,7 @@ LogicalResult convertSlice(Importer &imp, const NodeAttrs &attrs);
 LogicalResult convertGather(Importer &imp, const NodeAttrs &attrs);
 LogicalResult convertSplit(Importer &imp, const NodeAttrs &attrs);
 LogicalResult convertPad(Importer &imp, const NodeAttrs &attrs);
+LogicalResult convertExpand(Importer &imp, const NodeAttrs &attrs);
 LogicalResult convertResize(Importer &imp, const NodeAttrs &attrs);
 
 } // namespace mlir::dlc::onnx_import

@@ -517,6 +517,7 @@ ConvertFn mlir::dlc::onnx_import::lookupConverter(llvm::StringRef opType) {
   return llvm::StringSwitch<ConvertFn>(opType)
       .Case("Conv", convertConv)
       .Case("ConvTranspose", convertConvTranspose)
+      .Case("Expand", convertExpand)
       .Cases({"DepthToSpace", "SpaceToDepth"}, convertDepthToSpace)
       .Case("BatchNormalization", convertBatchNorm)
       .Case("LayerNormalization", convertLayerNorm)

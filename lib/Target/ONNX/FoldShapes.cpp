@@ -142,9 +142,9 @@ FailureOr<bool> mlir::dlc::onnx_import::tryFoldNode(Importer &importer,
   if (op == "Expand") {
     std::vector<int64_t> target = readInts(*importer.getKnownInput(1));
     SmallVector<int64_t> shape;
+    // A shape with the dynamic batch: dlc.expand at run time.
     if (llvm::any_of(target, isUnknownValue))
-      return importer.fail("expands to a shape that depends on the dynamic "
-                           "batch size (export with a static batch)");
+      return false;
     if (!OpTrait::util::getBroadcastedShape(
             first.shape, SmallVector<int64_t>(target.begin(), target.end()),
             shape))

@@ -246,6 +246,18 @@ bool Importer::hasInput(unsigned index) const {
          !node->input(index).empty();
 }
 
+Value Importer::getBatchSource() {
+  Block *block = builder.getInsertionBlock();
+  if (!block)
+    return {};
+  for (BlockArgument arg : block->getArguments()) {
+    auto type = dyn_cast<RankedTensorType>(arg.getType());
+    if (type && type.getRank() > 0 && type.isDynamicDim(0))
+      return arg;
+  }
+  return {};
+}
+
 Value Importer::getInput(unsigned index) {
   if (!hasInput(index))
     return {};

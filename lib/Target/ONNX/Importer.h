@@ -97,6 +97,8 @@ public:
   Value getValue(llvm::StringRef name);
   /// The value of the node's input `index`, or null when it is absent.
   Value getInput(unsigned index);
+  /// A graph input with the dynamic batch (its dimension 0), or null.
+  Value getBatchSource();
   bool hasInput(unsigned index) const;
   /// The known (constant) value of input `index`, or null.
   const KnownTensor *getKnownInput(unsigned index) const;

@@ -797,3 +797,21 @@ func.func @resize_tf_linear(%x: tensor<1x3x4x4xf32>) {
   %0 = dlc.resize %x {sizes = array<i64: 8, 8>, mode = #dlc.resize_mode<linear>, coordinate_mode = #dlc.resize_coordinates<tf_half_pixel_for_nn>} : (tensor<1x3x4x4xf32>) -> tensor<1x3x8x8xf32>
   return
 }
+
+// -----
+
+// Expand broadcasts: each pair of sizes equal or one of them 1.
+func.func @expand_incompatible(%x: tensor<3x4xf32>) {
+  // expected-error @+1 {{cannot broadcast [3, 4] to [2, 5] (dimension 0)}}
+  %0 = dlc.expand %x {shape = array<i64: 2, 5>} : (tensor<3x4xf32>) -> tensor<3x5xf32>
+  return
+}
+
+// -----
+
+// Expand's -1 (the batch) needs the operand that carries it.
+func.func @expand_batch(%x: tensor<1x4xf32>) {
+  // expected-error @+1 {{expects a batch operand for the -1 entry}}
+  %0 = dlc.expand %x {shape = array<i64: -1, 4>} : (tensor<1x4xf32>) -> tensor<?x4xf32>
+  return
+}

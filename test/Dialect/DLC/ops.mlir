@@ -167,6 +167,17 @@ func.func @pad(%x: tensor<1x3x224x224xf32>) -> (tensor<1x3x226x226xf32>, tensor<
   return %0, %1 : tensor<1x3x226x226xf32>, tensor<1x3x225x226xf32>
 }
 
+// CHECK-LABEL: @expand
+func.func @expand(%cls: tensor<1x1x8xf32>, %x: tensor<?x3x4x4xf32>, %r: tensor<4x1xf32>)
+    -> (tensor<?x1x8xf32>, tensor<2x4x6xf32>) {
+  // CHECK: dlc.expand %{{.*}}, %{{.*}} {shape = array<i64: -1, 1, 8>} : (tensor<1x1x8xf32>, tensor<?x3x4x4xf32>) -> tensor<?x1x8xf32>
+  %0 = dlc.expand %cls, %x {shape = array<i64: -1, 1, 8>}
+      : (tensor<1x1x8xf32>, tensor<?x3x4x4xf32>) -> tensor<?x1x8xf32>
+  // CHECK: dlc.expand %{{.*}} {shape = array<i64: 2, 1, 6>} : (tensor<4x1xf32>) -> tensor<2x4x6xf32>
+  %1 = dlc.expand %r {shape = array<i64: 2, 1, 6>} : (tensor<4x1xf32>) -> tensor<2x4x6xf32>
+  return %0, %1 : tensor<?x1x8xf32>, tensor<2x4x6xf32>
+}
+
 // CHECK-LABEL: @resize
 func.func @resize(%x: tensor<?x21x28x28xf32>) -> (tensor<?x21x224x224xf32>, tensor<?x21x42x14xf32>) {
   // CHECK: dlc.resize %{{.*}} {mode = #dlc.resize_mode<linear>, sizes = array<i64: 224, 224>} : (tensor<?x21x28x28xf32>) -> tensor<?x21x224x224xf32>

@@ -230,6 +230,10 @@ FailureOr<OpCost> GlobalAvgPoolOp::getCost() {
   return poolCost(*this, input.getShape().drop_front(2));
 }
 
+FailureOr<OpCost> ExpandOp::getCost() {
+  return memoryCost(*this, CostKind::DataMovement);
+}
+
 /// Resize: nearest copies; linear and cubic take 2 or 4 taps along each
 /// axis (a weighted sum of the taps in each sampled row, then of the rows).
 FailureOr<OpCost> ResizeOp::getCost() {

@@ -303,6 +303,64 @@ LogicalResult SplitOp::fold(FoldAdaptor,
 }
 
 //===----------------------------------------------------------------------===//
+// ExpandOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ExpandOp::inferShape(Adaptor adaptor, const ShapeDiag &diag,
+                                   SmallVectorImpl<Type> &types) {
+  auto inputType = cast<RankedTensorType>(adaptor.getInput().getType());
+  ArrayRef<int64_t> target = adaptor.getShape();
+  bool batchEntry = false;
+  for (auto [i, d] : llvm::enumerate(target)) {
+    if (d == -1 && i == 0) {
+      batchEntry = true;
+      continue;
+    }
+    if (d < 1)
+      return diag("expects positive sizes, and -1 (the batch) only first, "
+                  "got ",
+                  formatShape(target));
+  }
+  Value batch = adaptor.getBatch();
+  if (batchEntry != static_cast<bool>(batch))
+    return diag(batchEntry ? "expects a batch operand for the -1 entry"
+                           : "expects a batch operand only with a -1 entry");
+  int64_t batchSize = 0;
+  if (batch) {
+    auto batchType = cast<RankedTensorType>(batch.getType());
+    if (batchType.getRank() == 0)
+      return diag("expects a batch operand of rank >= 1");
+    batchSize = batchType.getDimSize(0);
+  }
+  ArrayRef<int64_t> in = inputType.getShape();
+  auto rank = static_cast<int64_t>(std::max(in.size(), target.size()));
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t inAt = d - (rank - static_cast<int64_t>(in.size()));
+    int64_t targetAt = d - (rank - static_cast<int64_t>(target.size()));
+    int64_t a = inAt >= 0 ? in[inAt] : 1;
+    int64_t b = targetAt >= 0 ? target[targetAt] : 1;
+    if (b == -1)
+      b = batchSize;
+    if (a == b || b == 1)
+      shape.push_back(a);
+    else if (a == 1)
+      shape.push_back(b);
+    else
+      return diag("cannot broadcast ", formatShape(in), " to ",
+                  formatShape(target), " (dimension ", d, ")");
+  }
+  types.push_back(RankedTensorType::get(shape, inputType.getElementType()));
+  return success();
+}
+
+OpFoldResult ExpandOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType() && !getBatch())
+    return getInput();
+  return {};
+}
+
+//===----------------------------------------------------------------------===//
 // PadOp
 //===----------------------------------------------------------------------===//
 

@@ -798,6 +798,31 @@ def DLC_SplitOp : DLC_InferredOp<"split"> {
   let hasFolder = 1;
 }
 
+def DLC_ExpandOp : DLC_InferredOp<"expand"> {
+  let summary = "Broadcast a tensor to a shape";
+  let description = [{
+    Broadcasts `input` with `shape` as numpy and ONNX `Expand` do: aligned
+    from the trailing dimension, a 1 on either side takes the other's size.
+    An entry `-1` (dimension 0 only) is the dynamic batch: its size is that
+    of `batch`'s dimension 0 (PyTorch's class token expanded to the batch
+    of a model exported with a dynamic batch).
+
+    Example:
+
+    ```mlir
+    %t = dlc.expand %cls, %x {shape = array<i64: -1, 1, 768>}
+        : (tensor<1x1x768xf32>, tensor<?x3x224x224xf32>) -> tensor<?x1x768xf32>
+    ```
+  }];
+  let arguments = (ins DLC_FloatTensor:$input,
+      Optional<AnyRankedTensor>:$batch, DenseI64ArrayAttr:$shape);
+  let results = (outs DLC_FloatResult:$output);
+  let assemblyFormat = [{
+    $input (`,` $batch^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasFolder = 1;
+}
+
 def DLC_PadOp : DLC_InferredOp<"pad"> {
   let summary = "Pad a tensor at the start and end of each dimension";
   let description = [{
