@@ -32,10 +32,11 @@ static bool isF32Tensor(Type type) {
 static bool isSupported(Operation *op) {
   return isa<ConstantOp, Conv2DOp, BatchNormOp, LayerNormOp, MaxPool2DOp,
              AvgPool2DOp, GlobalAvgPoolOp, MatMulOp, LinearOp, AddOp, SubOp,
-             MulOp, DivOp, SoftmaxOp, LogSoftmaxOp, ReshapeOp, FlattenOp,
-             TransposeOp, ConcatOp, SliceOp, SplitOp, PadOp, ResizeOp, ExpandOp,
-             QConstantOp, NF4ConstantOp, QuantizeOp, DequantizeOp, RequantizeOp,
-             QConv2DOp, QLinearOp, QMatMulOp, QAddOp, func::ReturnOp>(op) ||
+             MulOp, DivOp, MaxOp, MinOp, SoftmaxOp, LogSoftmaxOp, ReshapeOp,
+             FlattenOp, TransposeOp, ConcatOp, SliceOp, SplitOp, PadOp,
+             ResizeOp, ExpandOp, QConstantOp, NF4ConstantOp, QuantizeOp,
+             DequantizeOp, RequantizeOp, QConv2DOp, QLinearOp, QMatMulOp,
+             QAddOp, func::ReturnOp>(op) ||
          isElementwiseActivation(op);
 }
 
@@ -403,6 +404,14 @@ Executor::run(ArrayRef<Tensor> inputs,
           .Case([&](LinearOp l) {
             results.push_back(k::linear(get(l.getInput()), get(l.getWeight()),
                                         opt(l.getBias())));
+          })
+          .Case([&](MaxOp o) {
+            results.push_back(k::binary(k::BinaryKind::Max, get(o.getLhs()),
+                                        get(o.getRhs())));
+          })
+          .Case([&](MinOp o) {
+            results.push_back(k::binary(k::BinaryKind::Min, get(o.getLhs()),
+                                        get(o.getRhs())));
           })
           .Case([&](AddOp o) {
             results.push_back(k::binary(k::BinaryKind::Add, get(o.getLhs()),

@@ -85,7 +85,8 @@ forEachMatMulBatch(llvm::ArrayRef<int64_t> lhs, llvm::ArrayRef<int64_t> rhs,
                    llvm::function_ref<void(int64_t, int64_t, int64_t)> body);
 Tensor linear(const Tensor &input, const Tensor &weight, const Tensor *bias);
 
-enum class BinaryKind { Add, Sub, Mul, Div };
+/// Max and Min propagate NaN (numpy's maximum and minimum).
+enum class BinaryKind { Add, Sub, Mul, Div, Max, Min };
 Tensor binary(BinaryKind kind, const Tensor &lhs, const Tensor &rhs);
 
 enum class UnaryKind {

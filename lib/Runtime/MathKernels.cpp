@@ -237,6 +237,12 @@ Tensor kernels::binary(BinaryKind kind, const Tensor &lhs, const Tensor &rhs) {
     return broadcastBinary(lhs, rhs, [](float a, float b) { return a * b; });
   case BinaryKind::Div:
     return broadcastBinary(lhs, rhs, [](float a, float b) { return a / b; });
+  case BinaryKind::Max:
+    return broadcastBinary(
+        lhs, rhs, [](float a, float b) { return a > b || a != a ? a : b; });
+  case BinaryKind::Min:
+    return broadcastBinary(
+        lhs, rhs, [](float a, float b) { return a < b || a != a ? a : b; });
   }
   llvm_unreachable("unknown binary kind");
 }

@@ -534,6 +534,8 @@ LogicalResult Lowering::lowerOp(Operation &op) {
       .Case([&](SubOp) { return lowerBinary(op, "DLC_SUB"); })
       .Case([&](MulOp) { return lowerBinary(op, "DLC_MUL"); })
       .Case([&](DivOp) { return lowerBinary(op, "DLC_DIV"); })
+      .Case([&](MaxOp) { return lowerBinary(op, "DLC_MAX"); })
+      .Case([&](MinOp) { return lowerBinary(op, "DLC_MIN"); })
       .Case<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp>(
           [&](Operation *) { return lowerPool(op); })
       .Case([&](ResizeOp r) { return lowerResize(r); })

@@ -321,6 +321,25 @@ static LogicalResult convertBinary(Importer &imp, const NodeAttrs &) {
   return setResult(imp, imp.create<OpT>(lhs, rhs));
 }
 
+/// Max and Min of any number of inputs: a chain of binary ops.
+template <typename OpT>
+static LogicalResult convertVariadic(Importer &imp, const NodeAttrs &) {
+  Value result = imp.getInput(0);
+  if (!result)
+    return failure();
+  for (int i = 1; i < imp.getNode().input_size(); ++i) {
+    Value next = imp.getInput(i);
+    if (!next)
+      return failure();
+    FailureOr<OpT> op = imp.create<OpT>(result, next);
+    if (failed(op))
+      return failure();
+    result = op->getResult();
+  }
+  imp.setOutput(0, result);
+  return success();
+}
+
 template <typename OpT>
 static LogicalResult convertUnary(Importer &imp, const NodeAttrs &) {
   Value x = imp.getInput(0);
@@ -534,6 +553,8 @@ ConvertFn mlir::dlc::onnx_import::lookupConverter(llvm::StringRef opType) {
       .Case("Sub", convertBinary<SubOp>)
       .Case("Mul", convertBinary<MulOp>)
       .Case("Div", convertBinary<DivOp>)
+      .Case("Max", convertVariadic<MaxOp>)
+      .Case("Min", convertVariadic<MinOp>)
       .Case("Relu", convertUnary<ReluOp>)
       .Case("Sigmoid", convertUnary<SigmoidOp>)
       .Case("HardSwish", convertUnary<HardSwishOp>)

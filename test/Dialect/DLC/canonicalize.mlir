@@ -176,6 +176,27 @@ func.func @global_pool_of_one(%x: tensor<1x512x1x1xf32>, %y: tensor<1x512x7x7xf3
 
 // -----
 
+// max(x, -inf) and min(x, inf) are x; max and min of constants fold, NaN
+// winning as in the kernels.
+// CHECK-LABEL: @max_min
+// CHECK-SAME: (%[[X:.*]]: tensor<3xf32>)
+// CHECK-DAG: %[[MAX:.*]] = dlc.constant dense<[2.000000e+00, 0x7FC00000, 3.000000e+00]>
+// CHECK-DAG: %[[MIN:.*]] = dlc.constant dense<[1.000000e+00, 0x7FC00000, -4.000000e+00]>
+// CHECK: return %[[X]], %[[X]], %[[MAX]], %[[MIN]]
+func.func @max_min(%x: tensor<3xf32>) -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %low = dlc.constant dense<0xFF800000> : tensor<3xf32>
+  %high = dlc.constant dense<0x7F800000> : tensor<3xf32>
+  %a = dlc.constant dense<[1.0, 0x7FC00000, 3.0]> : tensor<3xf32>
+  %b = dlc.constant dense<[2.0, 5.0, -4.0]> : tensor<3xf32>
+  %0 = dlc.max %x, %low : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %1 = dlc.min %x, %high : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %2 = dlc.max %a, %b : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  %3 = dlc.min %a, %b : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+  return %0, %1, %2, %3 : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
+}
+
+// -----
+
 // A resize to the input's size is the identity in every mode but
 // tf_half_pixel_for_nn (which samples half a pixel over); unit scales
 // given keep it so, others do not.

@@ -187,6 +187,8 @@ FailureOr<OpCost> RequantizeOp::getCost() { return elementwiseCost(*this, 2); }
 FailureOr<OpCost> SubOp::getCost() { return elementwiseCost(*this, 1); }
 FailureOr<OpCost> MulOp::getCost() { return elementwiseCost(*this, 1); }
 FailureOr<OpCost> DivOp::getCost() { return elementwiseCost(*this, 1); }
+FailureOr<OpCost> MaxOp::getCost() { return elementwiseCost(*this, 1); }
+FailureOr<OpCost> MinOp::getCost() { return elementwiseCost(*this, 1); }
 FailureOr<OpCost> ReluOp::getCost() { return elementwiseCost(*this, 1); }
 FailureOr<OpCost> ClipOp::getCost() { return elementwiseCost(*this, 2); }
 FailureOr<OpCost> SigmoidOp::getCost() { return elementwiseCost(*this, 4); }

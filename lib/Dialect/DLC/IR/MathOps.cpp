@@ -163,6 +163,16 @@ LogicalResult DivOp::inferShape(Adaptor adaptor, const ShapeDiag &diag,
   return inferBroadcast(diag, adaptor.getLhs(), adaptor.getRhs(), types);
 }
 
+LogicalResult MaxOp::inferShape(Adaptor adaptor, const ShapeDiag &diag,
+                                SmallVectorImpl<Type> &types) {
+  return inferBroadcast(diag, adaptor.getLhs(), adaptor.getRhs(), types);
+}
+
+LogicalResult MinOp::inferShape(Adaptor adaptor, const ShapeDiag &diag,
+                                SmallVectorImpl<Type> &types) {
+  return inferBroadcast(diag, adaptor.getLhs(), adaptor.getRhs(), types);
+}
+
 namespace {
 /// linear(x, W) + b, b a constant over the output features (shape [N] or
 /// [1, ..., 1, N]), is linear(x, W, b).
@@ -216,6 +226,20 @@ OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
 OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
   return foldBinary(*this, adaptor, 1.0,
                     [](const APFloat &a, const APFloat &b) { return a / b; });
+}
+
+/// max / min of constants (NaN-propagating, as the kernels); max(x, -inf)
+/// and min(x, inf) are x.
+OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      *this, adaptor, -std::numeric_limits<double>::infinity(),
+      [](const APFloat &a, const APFloat &b) { return llvm::maximum(a, b); });
+}
+
+OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
+  return foldBinary(
+      *this, adaptor, std::numeric_limits<double>::infinity(),
+      [](const APFloat &a, const APFloat &b) { return llvm::minimum(a, b); });
 }
 
 //===----------------------------------------------------------------------===//

@@ -295,7 +295,7 @@ void Analysis::analyze(Operation &op) {
   if (auto reshape = dyn_cast<ReshapeOp>(op))
     if (matchShuffle(reshape))
       return;
-  if (isa<AddOp, SubOp, MulOp, DivOp>(op)) {
+  if (isa<AddOp, SubOp, MulOp, DivOp, MaxOp, MinOp>(op)) {
     Value lhs = op.getOperand(0), rhs = op.getOperand(1), out = op.getResult(0);
     auto scalar = [](Value v) {
       return v.getDefiningOp<ConstantOp>() &&

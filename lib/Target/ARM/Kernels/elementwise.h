@@ -13,6 +13,10 @@ DLC_INLINE float32x4_t dlc_binary_vector(int op, float32x4_t a, float32x4_t b) {
     return vsubq_f32(a, b);
   case DLC_MUL:
     return vmulq_f32(a, b);
+  case DLC_MAX: /* FMAX / FMIN: NaN on either side gives NaN */
+    return vmaxq_f32(a, b);
+  case DLC_MIN:
+    return vminq_f32(a, b);
   default:
     return vdivq_f32(a, b);
   }

@@ -360,7 +360,14 @@ DLC_SHARED float dlc_resize_point(const dlc_resize_geom *g, const float *plane,
 }
 
 /* Elementwise operations, as the lowering names them. */
-enum { DLC_ADD = 0, DLC_SUB = 1, DLC_MUL = 2, DLC_DIV = 3 };
+enum {
+  DLC_ADD = 0,
+  DLC_SUB = 1,
+  DLC_MUL = 2,
+  DLC_DIV = 3,
+  DLC_MAX = 4,
+  DLC_MIN = 5
+};
 enum {
   DLC_RELU = 0,
   DLC_CLIP = 1,
@@ -390,6 +397,10 @@ DLC_SHARED float dlc_binary_scalar(int op, float a, float b) {
     return a - b;
   case DLC_MUL:
     return a * b;
+  case DLC_MAX: /* NaN on either side gives NaN, as the executor */
+    return a > b || a != a ? a : b;
+  case DLC_MIN:
+    return a < b || a != a ? a : b;
   default:
     return a / b;
   }

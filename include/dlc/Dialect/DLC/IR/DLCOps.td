@@ -364,6 +364,36 @@ def DLC_AddOp : DLC_BinaryOp<"add", "+", [Commutative]> {
 def DLC_SubOp : DLC_BinaryOp<"sub", "-">;
 def DLC_MulOp : DLC_BinaryOp<"mul", "*", [Commutative]>;
 def DLC_DivOp : DLC_BinaryOp<"div", "/">;
+def DLC_MaxOp : DLC_BinaryOp<"max", "max", [Commutative]> {
+  let summary = "Elementwise maximum with numpy broadcasting";
+  let description = [{
+    Computes `output = max(lhs, rhs)` elementwise, a NaN on either side
+    giving NaN (ONNX `Max` of two inputs). Shapes broadcast as in numpy and
+    ONNX.
+
+    Example:
+
+    ```mlir
+    %y = dlc.max %a, %b : (tensor<1x64x56x56xf32>, tensor<1x64x1x1xf32>)
+        -> tensor<1x64x56x56xf32>
+    ```
+  }];
+}
+def DLC_MinOp : DLC_BinaryOp<"min", "min", [Commutative]> {
+  let summary = "Elementwise minimum with numpy broadcasting";
+  let description = [{
+    Computes `output = min(lhs, rhs)` elementwise, a NaN on either side
+    giving NaN (ONNX `Min` of two inputs). Shapes broadcast as in numpy and
+    ONNX.
+
+    Example:
+
+    ```mlir
+    %y = dlc.min %a, %b : (tensor<1x64x56x56xf32>, tensor<1x64x1x1xf32>)
+        -> tensor<1x64x56x56xf32>
+    ```
+  }];
+}
 
 //===----------------------------------------------------------------------===//
 // Activations
