@@ -73,6 +73,7 @@ static std::optional<k::UnaryKind> unaryKindOf(Operation *op) {
       .Case([](SigmoidOp) { return k::UnaryKind::Sigmoid; })
       .Case([](TanhOp) { return k::UnaryKind::Tanh; })
       .Case([](HardSwishOp) { return k::UnaryKind::HardSwish; })
+      .Case([](SiluOp) { return k::UnaryKind::Silu; })
       .Case([](SqrtOp) { return k::UnaryKind::Sqrt; })
       .Case([](ExpOp) { return k::UnaryKind::Exp; })
       .Case([](LogOp) { return k::UnaryKind::Log; })

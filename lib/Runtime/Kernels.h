@@ -94,6 +94,7 @@ enum class UnaryKind {
   Sigmoid,
   Tanh,
   HardSwish,
+  Silu,
   Gelu,
   GeluTanh,
   Sqrt,

@@ -265,6 +265,9 @@ Tensor kernels::unary(UnaryKind kind, const Tensor &input) {
     return map(input, [](float x) { return x > 0.0f ? x : 0.0f; });
   case UnaryKind::Sigmoid:
     return map(input, [](float x) { return 1.0f / (1.0f + std::exp(-x)); });
+  case UnaryKind::Silu:
+    return map(input,
+               [](float x) { return x * (1.0f / (1.0f + std::exp(-x))); });
   case UnaryKind::Sqrt:
     return map(input, [](float x) { return std::sqrt(x); });
   case UnaryKind::Exp:

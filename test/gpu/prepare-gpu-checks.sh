@@ -10,7 +10,7 @@
 # ResNet-18's most frequent convolution (64 -> 64 channels, 3x3, 56x56,
 # batch 8; fp32 and fp16) for the cuDNN one. Copy the bundle and this
 # directory to the GPU machine and run run-gpu-checks.sh there. The full
-# bundle is 219.0 MiB (the fp32 ResNet-18 46 MB, with fp16 / bf16 weights 24,
+# bundle is 219.8 MiB (the fp32 ResNet-18 46 MB, with fp16 / bf16 weights 24,
 # with 2:4 ones 14, 2:4 int8 7, the GEMM timing models 17 and 8); name a
 # part (below) or models to make it smaller.
 set -euo pipefail
@@ -24,8 +24,8 @@ src=$(cd "$here/../.." && pwd)
 # shapes and ResNet-18 2:4 at fp16 and int8 (60 MiB); ResNet-18 on int8, fp16 and bf16
 # (58 MiB); ResNet-18 fp32 and MobileNetV2 (59 MiB); MobileNetV3-Small,
 # ViT, Swin, ConvNeXt, an RMSNorm MLP and a U-Net (small ones), every
-# F.interpolate mode, LR-ASPP, transposed convolutions (DCGAN) and ESPCN
-# at fp32, fp16 and int8 (41.0 MiB).
+# F.interpolate mode, LR-ASPP, transposed convolutions (DCGAN), ESPCN and
+# a YOLO-style detector at fp32, fp16 and int8 (41.8 MiB).
 part1=(transformer transformer_int8 transformer_fp16
        digits_int8 digits_int8_dp4a digits_nf4 digits_nf4_fp16 digits_e4m3
        digits_e5m2 digits_fp16 digits_bf16 digits_sparse_fp16
@@ -45,7 +45,7 @@ part3=(resnet18 mobilenet_v2)
 part4=(mobilenet_v3_small mobilenet_v3_small_fp16 vit vit_fp16 vit_int8 swin
        swin_fp16 swin_int8 convnext convnext_fp16 rmsnorm_mlp rmsnorm_mlp_fp16
        unet_tiny unet_tiny_fp16 interpolate lraspp lraspp_fp16 conv_transpose
-       dcgan dcgan_fp16 espcn)
+       dcgan dcgan_fp16 espcn yolo_tiny yolo_tiny_fp16)
 [ $# -eq 0 ] && set -- part1 part2 part3 part4
 names=()
 for name in "$@"; do
@@ -127,7 +127,8 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
     read -r mlir input _ < <(source_of transformer)
     echo "$mlir $input 5e-3 --cuda-precision=fp16" ;;
   mobilenet_v3_small_fp16 | vit_fp16 | swin_fp16 | convnext_fp16 | \
-  rmsnorm_mlp_fp16 | unet_tiny_fp16 | lraspp_fp16 | dcgan_fp16)
+  rmsnorm_mlp_fp16 | unet_tiny_fp16 | lraspp_fp16 | dcgan_fp16 | \
+  yolo_tiny_fp16)
     # torchvision's newer families (hard sigmoid gates, layer norms over
     # tokens and over channels last, windowed attention) with their conv,
     # linear and matmul layers on fp16 tensor cores.
@@ -136,7 +137,7 @@ source_of() { # NAME -> prints "mlir-file input-file tolerance [emit-flags]"
   resnet18 | resnet18_int8 | mobilenet_v2 | transformer | transformer_int8 | \
   mobilenet_v3_small | vit | vit_int8 | swin | swin_int8 | convnext | \
   rmsnorm_mlp | unet_tiny | interpolate | lraspp | conv_transpose | dcgan | \
-  espcn)
+  espcn | yolo_tiny)
     local net=${1%_int8}
     if [ ! -f "$work/$net.mlir" ]; then
       $py "$src/test/Target/ONNX/Inputs/export_torch.py" "$net" "$work" >/dev/null

@@ -76,6 +76,7 @@ LogicalResult Lowering::lowerUnary(Operation &op) {
                          return "DLC_ELU";
                        })
                        .Case([](HardSwishOp) { return "DLC_HARD_SWISH"; })
+                       .Case([](SiluOp) { return "DLC_SILU"; })
                        .Case([&](HardSigmoidOp h) {
                          lo = h.getAlpha().convertToFloat();
                          hi = h.getBeta().convertToFloat();

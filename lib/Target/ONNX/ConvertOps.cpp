@@ -439,6 +439,18 @@ static LogicalResult convertWithAlpha(Importer &imp, const NodeAttrs &attrs) {
   return setResult(imp, imp.create<OpT>(x, APFloat(alpha)));
 }
 
+/// Swish (x * sigmoid(alpha x); the importer writes it for x * Sigmoid(x)):
+/// SiLU, alpha 1.
+static LogicalResult convertSwish(Importer &imp, const NodeAttrs &attrs) {
+  Value x = imp.getInput(0);
+  if (!x)
+    return failure();
+  float alpha = attrs.getFloat("alpha", 1.0f);
+  if (alpha != 1.0f)
+    return imp.fail("alpha ", shortNumber(alpha), " is not supported (1 is)");
+  return setResult(imp, imp.create<SiluOp>(x));
+}
+
 static LogicalResult convertHardSigmoid(Importer &imp, const NodeAttrs &attrs) {
   Value x = imp.getInput(0);
   if (!x)
@@ -557,6 +569,7 @@ ConvertFn mlir::dlc::onnx_import::lookupConverter(llvm::StringRef opType) {
       .Case("Min", convertVariadic<MinOp>)
       .Case("Relu", convertUnary<ReluOp>)
       .Case("Sigmoid", convertUnary<SigmoidOp>)
+      .Case("Swish", convertSwish)
       .Case("HardSwish", convertUnary<HardSwishOp>)
       .Case("HardSigmoid", convertHardSigmoid)
       .Case("Pow", convertPow)

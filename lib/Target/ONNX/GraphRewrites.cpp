@@ -238,36 +238,45 @@ static void fuseDecomposedLayerNorm(onnx::GraphProto &graph) {
   replaceNodes(graph, dead, norms);
 }
 
-/// x * HardSigmoid(x) with alpha = 1/6, beta = 1/2: hard swish as PyTorch
-/// exports it before opset 14 (ONNX's HardSwish).
-static void fuseHardSwish(onnx::GraphProto &graph) {
+/// x * gate(x) as one node: x * HardSigmoid(x) with alpha = 1/6, beta =
+/// 1/2 is hard swish as PyTorch exports it before opset 14 (ONNX's
+/// HardSwish); x * Sigmoid(x) is SiLU (PyTorch's nn.SiLU, ONNX's Swish).
+static void fuseSelfGates(onnx::GraphProto &graph) {
   GraphIndex index(graph);
   std::vector<const onnx::NodeProto *> dead;
-  std::vector<std::pair<const onnx::NodeProto *, onnx::NodeProto>> swishes;
+  std::vector<std::pair<const onnx::NodeProto *, onnx::NodeProto>> fused;
   for (const onnx::NodeProto &gate : graph.node()) {
-    if (gate.op_type() != "HardSigmoid" || gate.input_size() != 1)
+    if (gate.input_size() != 1)
       continue;
-    NodeAttrs attrs(gate);
-    if (!near(attrs.getFloat("alpha", 0.2f), 1.0 / 6.0) ||
-        !near(attrs.getFloat("beta", 0.5f), 0.5))
+    std::string type;
+    if (gate.op_type() == "Sigmoid") {
+      type = "Swish";
+    } else if (gate.op_type() == "HardSigmoid") {
+      NodeAttrs attrs(gate);
+      if (!near(attrs.getFloat("alpha", 0.2f), 1.0 / 6.0) ||
+          !near(attrs.getFloat("beta", 0.5f), 0.5))
+        continue;
+      type = "HardSwish";
+    } else {
       continue;
+    }
     const onnx::NodeProto *mul = index.soleConsumer(graph, gate.output(0));
     if (!mul || mul->op_type() != "Mul" ||
         otherInput(*mul, gate.output(0)) != gate.input(0))
       continue;
-    onnx::NodeProto swish;
-    swish.set_op_type("HardSwish");
-    swish.set_name(gate.name().empty() ? mul->output(0) : gate.name());
-    swish.add_input(gate.input(0));
-    swish.add_output(mul->output(0));
-    swishes.emplace_back(mul, std::move(swish));
+    onnx::NodeProto node;
+    node.set_op_type(type);
+    node.set_name(gate.name().empty() ? mul->output(0) : gate.name());
+    node.add_input(gate.input(0));
+    node.add_output(mul->output(0));
+    fused.emplace_back(mul, std::move(node));
     dead.push_back(&gate);
   }
-  replaceNodes(graph, dead, swishes);
+  replaceNodes(graph, dead, fused);
 }
 
 void mlir::dlc::onnx_import::rewriteGraphPatterns(onnx::GraphProto &graph) {
-  fuseHardSwish(graph);
+  fuseSelfGates(graph);
   fuseErfGelu(graph);
   fuseDecomposedLayerNorm(graph);
 }

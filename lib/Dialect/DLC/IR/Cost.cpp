@@ -193,6 +193,7 @@ FailureOr<OpCost> ReluOp::getCost() { return elementwiseCost(*this, 1); }
 FailureOr<OpCost> ClipOp::getCost() { return elementwiseCost(*this, 2); }
 FailureOr<OpCost> SigmoidOp::getCost() { return elementwiseCost(*this, 4); }
 FailureOr<OpCost> HardSwishOp::getCost() { return elementwiseCost(*this, 4); }
+FailureOr<OpCost> SiluOp::getCost() { return elementwiseCost(*this, 5); }
 FailureOr<OpCost> SqrtOp::getCost() { return elementwiseCost(*this, 1); }
 FailureOr<OpCost> ExpOp::getCost() { return elementwiseCost(*this, 4); }
 FailureOr<OpCost> LogOp::getCost() { return elementwiseCost(*this, 4); }

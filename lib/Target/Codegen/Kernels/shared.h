@@ -386,7 +386,8 @@ enum {
   DLC_RECIPROCAL = 14,
   DLC_LEAKY_RELU = 15,
   DLC_ELU = 16,
-  DLC_SOFTPLUS = 17
+  DLC_SOFTPLUS = 17,
+  DLC_SILU = 18
 };
 
 DLC_SHARED float dlc_binary_scalar(int op, float a, float b) {
@@ -420,6 +421,8 @@ DLC_SHARED float dlc_unary_scalar(int op, float x, float lo, float hi) {
     return 1.0f / (1.0f + expf(-x));
   case DLC_HARD_SWISH:
     return x * DLC_MIN(DLC_MAX(x / 6.0f + 0.5f, 0.0f), 1.0f);
+  case DLC_SILU:
+    return x * (1.0f / (1.0f + expf(-x)));
   case DLC_SQRT:
     return sqrtf(x);
   case DLC_EXP:

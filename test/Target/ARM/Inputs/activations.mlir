@@ -2,7 +2,7 @@
 // each result returned, so each is compared (square root and logarithm of
 // |x|), and the binary maximum and minimum (same shapes, and broadcast
 // along the innermost axis).
-func.func @main(%x: tensor<1x4x9x9xf32>) -> (tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>) {
+func.func @main(%x: tensor<1x4x9x9xf32>) -> (tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>) {
   %0 = dlc.sigmoid %x : tensor<1x4x9x9xf32>
   %1 = dlc.tanh %x : tensor<1x4x9x9xf32>
   %2 = dlc.hard_sigmoid %x {alpha = 0.25 : f32, beta = 0.375 : f32} : tensor<1x4x9x9xf32>
@@ -23,5 +23,6 @@ func.func @main(%x: tensor<1x4x9x9xf32>) -> (tensor<1x4x9x9xf32>, tensor<1x4x9x9
   %17 = dlc.max %x, %1 : (tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>) -> tensor<1x4x9x9xf32>
   %column = dlc.slice %x {axes = array<i64: 3>, starts = array<i64: 4>, ends = array<i64: 5>} : (tensor<1x4x9x9xf32>) -> tensor<1x4x9x1xf32>
   %18 = dlc.min %x, %column : (tensor<1x4x9x9xf32>, tensor<1x4x9x1xf32>) -> tensor<1x4x9x9xf32>
-  return %0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18 : tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>
+  %19 = dlc.silu %x : tensor<1x4x9x9xf32>
+  return %0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16, %17, %18, %19 : tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>, tensor<1x4x9x9xf32>
 }

@@ -5,7 +5,7 @@ Usage: export_torch.py NAME OUTDIR [--dynamic-batch]
 NAME: resnet18 | mobilenet_v2 | shufflenet_v2 | repvgg | transformer |
       mobilenet_v3_small | vit | swin | convnext | rmsnorm_mlp | unet_tiny |
       interpolate | lraspp | deeplabv3 | conv_transpose | dcgan |
-      espcn
+      espcn | yolo_tiny
 Writes OUTDIR/NAME.onnx, OUTDIR/NAME.input.npy and OUTDIR/NAME.expected.npy:
 torchvision's architecture with seeded random weights (and randomized
 batch-norm statistics, so BN is not an identity), run by PyTorch itself.
@@ -181,6 +181,46 @@ class ESPCN(torch.nn.Module):
         return self.body(x)
 
 
+class ConvBNSiLU(torch.nn.Sequential):
+    def __init__(self, cin, cout, k=3, stride=1):
+        super().__init__(
+            torch.nn.Conv2d(cin, cout, k, stride, k // 2, bias=False),
+            torch.nn.BatchNorm2d(cout), torch.nn.SiLU())
+
+
+class TinyYOLO(torch.nn.Module):
+    """A YOLOv5-style detector at a small size, without the box decoding:
+    Conv-BN-SiLU stages, SPPF (three chained 5x5 max pools), an FPN neck
+    (nearest 2x upsampling, concat) and 1x1 heads at strides 8 and 16,
+    their outputs flattened and concatenated."""
+
+    def __init__(self, outputs=3 * 8):
+        super().__init__()
+        self.stem = torch.nn.Sequential(ConvBNSiLU(3, 16, 3, 2),
+                                        ConvBNSiLU(16, 32, 3, 2),
+                                        ConvBNSiLU(32, 32, 3, 2))
+        self.down = ConvBNSiLU(32, 64, 3, 2)
+        self.sppf_in = ConvBNSiLU(64, 32, 1)
+        self.pool = torch.nn.MaxPool2d(5, 1, 2)
+        self.sppf_out = ConvBNSiLU(128, 64, 1)
+        self.lateral = ConvBNSiLU(64, 32, 1)
+        self.up = torch.nn.Upsample(scale_factor=2, mode="nearest")
+        self.merge = ConvBNSiLU(64, 32, 3)
+        self.head8 = torch.nn.Conv2d(32, outputs, 1)
+        self.head16 = torch.nn.Conv2d(64, outputs, 1)
+
+    def forward(self, x):
+        p8 = self.stem(x)
+        p16 = self.down(p8)
+        a = self.sppf_in(p16)
+        b = self.pool(a)
+        c = self.pool(b)
+        p16 = self.sppf_out(torch.cat([a, b, c, self.pool(c)], 1))
+        p8 = self.merge(torch.cat([self.up(self.lateral(p16)), p8], 1))
+        return torch.cat([self.head8(p8).flatten(1),
+                          self.head16(p16).flatten(1)], 1)
+
+
 class SegmentationOutput(torch.nn.Module):
     """torchvision's segmentation models return a dict; this returns its
     "out" entry."""
@@ -275,6 +315,8 @@ def build(name):
         return DCGANGenerator(), (1, 16, 1, 1), 13
     if name == "espcn":
         return ESPCN(), (1, 3, 16, 16), 13
+    if name == "yolo_tiny":
+        return TinyYOLO(), (1, 3, 64, 64), 13
     # Segmentation at a small size: bilinear upsampling of the class maps
     # to the input size (Resize, linear, half_pixel).
     seg = torchvision.models.segmentation

@@ -25,9 +25,9 @@ namespace mlir::dlc {
 /// The elementwise activations and math functions: one float operand,
 /// each result element a function of the same input element alone.
 inline bool isElementwiseActivation(Operation *op) {
-  return isa<ReluOp, ClipOp, SigmoidOp, TanhOp, HardSwishOp, HardSigmoidOp,
-             GeluOp, SqrtOp, ExpOp, LogOp, ErfOp, NegOp, AbsOp, ReciprocalOp,
-             LeakyReluOp, EluOp, SoftplusOp>(op);
+  return isa<ReluOp, ClipOp, SigmoidOp, SiluOp, TanhOp, HardSwishOp,
+             HardSigmoidOp, GeluOp, SqrtOp, ExpOp, LogOp, ErfOp, NegOp, AbsOp,
+             ReciprocalOp, LeakyReluOp, EluOp, SoftplusOp>(op);
 }
 
 /// The spatial ops that compute each channel of an N x C x H x W result from

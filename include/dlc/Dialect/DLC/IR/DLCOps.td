@@ -458,6 +458,22 @@ def DLC_SigmoidOp : DLC_UnaryOp<"sigmoid"> {
   }];
 }
 
+def DLC_SiluOp : DLC_UnaryOp<"silu"> {
+  let summary = "SiLU (swish): x * sigmoid(x)";
+  let description = [{
+    PyTorch's `nn.SiLU` (YOLOv5/v8, EfficientNet, LLaMA's gated MLP), which
+    it exports as `Mul(x, Sigmoid(x))`; the importer rebuilds it (ONNX's
+    `Swish` with alpha 1). Computed as `x * (1 / (1 + exp(-x)))`, the
+    product of the two ops it replaces.
+
+    Example:
+
+    ```mlir
+    %y = dlc.silu %x : tensor<1x32x80x80xf32>
+    ```
+  }];
+}
+
 def DLC_HardSwishOp : DLC_UnaryOp<"hard_swish"> {
   let summary = "Hard swish: x * clip(x / 6 + 1/2, 0, 1)";
   let description = [{
