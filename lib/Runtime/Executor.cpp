@@ -125,9 +125,7 @@ static LogicalResult checkElementTypes(Operation &op) {
           QConv2DOp, QLinearOp, QMatMulOp, QAddOp, ConstantOp, func::ReturnOp>(
           op))
     return success();
-  bool int8Capable =
-      isa<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp, ConcatOp, TransposeOp,
-          SliceOp, SplitOp, ReshapeOp, FlattenOp>(op);
+  bool int8Capable = carriesInt8(&op);
   for (Type type :
        llvm::concat<const Type>(op.getOperandTypes(), op.getResultTypes())) {
     Type element = elementTypeOf(type);
@@ -135,7 +133,8 @@ static LogicalResult checkElementTypes(Operation &op) {
       continue;
     return op.emitOpError("computes on ")
            << element << ", which the reference executor does not run here "
-           << "(f32, and per-tensor int8 for pooling and data movement)";
+           << "(f32, and per-tensor int8 for pooling, nearest resize and data "
+              "movement)";
   }
   return success();
 }

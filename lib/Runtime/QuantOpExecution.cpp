@@ -149,8 +149,8 @@ bool mlir::dlc::runtime::detail::runQuantizedOp(
 }
 
 bool mlir::dlc::runtime::detail::movesInt8(Operation &op) {
-  return isa<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp, ConcatOp, TransposeOp,
-             SliceOp, SplitOp>(op) &&
+  // Reshape and flatten are views of the int8 buffer itself.
+  return carriesInt8(&op) && !isa<ReshapeOp, FlattenOp>(op) &&
          op.getNumOperands() > 0 &&
          getInt8PerTensor(op.getOperand(0).getType());
 }

@@ -178,7 +178,9 @@ LogicalResult Lowering::lowerResize(ResizeOp op) {
                   Arg(op.getCubicCoeffA().convertToFloat()),
                   Arg(op.getAxisScale(0)), Arg(op.getAxisScale(1)),
                   Arg(op.getResizedLength(0)), Arg(op.getResizedLength(1))}};
-  call("dlc_resize_f32",
+  // Nearest mode copies int8 codes (the scale is the input's).
+  bool int8 = getInt8PerTensor(in.getElementType()) != nullptr;
+  call(int8 ? "dlc_resize_s8" : "dlc_resize_f32",
        {Arg(in.getDimSize(0) * in.getDimSize(1)), geom, bufferOf(op.getInput()),
         bufferOf(op.getResult())},
        describe(op));

@@ -497,9 +497,7 @@ LogicalResult Lowering::lowerOp(Operation &op) {
   if (handled)
     return success();
   // Float ops run on fp32 only (int8 pooling and data movement excepted).
-  bool int8Capable =
-      isa<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp, ConcatOp, TransposeOp,
-          SliceOp, SplitOp, ReshapeOp, FlattenOp>(op);
+  bool int8Capable = carriesInt8(&op);
   for (Value v : llvm::concat<Value>(op.getOperands(), op.getResults())) {
     FailureOr<ElemType> type = elemTypeOf(v, &op);
     if (failed(type))

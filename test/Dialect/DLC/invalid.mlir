@@ -815,3 +815,12 @@ func.func @expand_batch(%x: tensor<1x4xf32>) {
   %0 = dlc.expand %x {shape = array<i64: -1, 4>} : (tensor<1x4xf32>) -> tensor<?x4xf32>
   return
 }
+
+// -----
+
+// Only nearest resize moves int8 codes.
+func.func @resize_linear_int8(%x: tensor<1x2x4x4x!quant.uniform<i8:f32, 0.5>>) {
+  // expected-error @+1 {{expects a float input in linear mode (nearest moves int8 as well)}}
+  %0 = dlc.resize %x {mode = #dlc.resize_mode<linear>, sizes = array<i64: 8, 8>} : (tensor<1x2x4x4x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x2x8x8x!quant.uniform<i8:f32, 0.5>>
+  return
+}

@@ -295,6 +295,10 @@ LogicalResult ResizeOp::inferShape(Adaptor adaptor, const ShapeDiag &diag,
     return diag("expects static height and width, got ",
                 formatShape(type.getShape()));
   if (adaptor.getMode() != ResizeMode::nearest &&
+      !isa<FloatType>(type.getElementType()))
+    return diag("expects a float input in ", stringifyEnum(adaptor.getMode()),
+                " mode (nearest moves int8 as well)");
+  if (adaptor.getMode() != ResizeMode::nearest &&
       adaptor.getCoordinateMode() == ResizeCoordinates::tf_half_pixel_for_nn)
     return diag("expects coordinate mode tf_half_pixel_for_nn only with "
                 "nearest mode");

@@ -564,8 +564,7 @@ LogicalResult Quantizer::rewriteLayer(Operation *op) {
 }
 
 void Quantizer::sinkDequantize(Operation *op) {
-  if (!isa<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp, FlattenOp, ReshapeOp,
-           TransposeOp, SliceOp, SplitOp, ConcatOp>(op))
+  if (!carriesInt8(op))
     return;
   SmallVector<DequantizeOp> sources;
   for (Value operand : op->getOperands()) {

@@ -123,6 +123,8 @@ typedef struct {
   const dlc_resize_geom *g;
   const float *in;
   float *out;
+  const int8_t *inq; /* int8 codes (nearest mode) instead of in / out */
+  int8_t *outq;
 } dlc_resize_args;
 
 /* Output rows [begin, end) of all planes, row r of plane r / oh (its taps
@@ -131,6 +133,13 @@ DLC_INLINE void dlc_resize_range(const void *p, int64_t begin, int64_t end) {
   const dlc_resize_args *x = (const dlc_resize_args *)p;
   const dlc_resize_geom *g = x->g;
   for (int64_t r = begin; r < end; ++r) {
+    if (x->inq) {
+      const int8_t *plane = x->inq + r / g->oh * g->h * g->w;
+      for (int ox = 0; ox < g->ow; ++ox)
+        x->outq[r * g->ow + ox] =
+            plane[dlc_resize_nearest_at(g, (int)(r % g->oh), ox)];
+      continue;
+    }
     const float *plane = x->in + r / g->oh * g->h * g->w;
     float *out = x->out + r * g->ow;
     dlc_resize_taps row =
@@ -145,7 +154,16 @@ DLC_INLINE void dlc_resize_range(const void *p, int64_t begin, int64_t end) {
 DLC_INLINE void dlc_resize_f32(int64_t planes, const dlc_resize_geom *g,
                                const float *in, float *out,
                                const dlc_exec *ex) {
-  dlc_resize_args args = {g, in, out};
+  dlc_resize_args args = {g, in, out, 0, 0};
+  int64_t rows = planes * g->oh;
+  dlc_parallel_for(ex, rows, 1, rows * g->ow, dlc_resize_range, &args);
+}
+
+/* Nearest resize of int8 codes. */
+DLC_INLINE void dlc_resize_s8(int64_t planes, const dlc_resize_geom *g,
+                              const int8_t *in, int8_t *out,
+                              const dlc_exec *ex) {
+  dlc_resize_args args = {g, 0, 0, in, out};
   int64_t rows = planes * g->oh;
   dlc_parallel_for(ex, rows, 1, rows * g->ow, dlc_resize_range, &args);
 }

@@ -97,3 +97,21 @@ DLC_LAUNCHER void dlc_resize_f32(int64_t planes, const dlc_resize_geom *g,
       total, *g, in, out);
   dlc_check_launch(ex);
 }
+
+/* Nearest resize of int8 codes, one thread per output. */
+DLC_KERNEL void dlc_resize_s8_kernel(int64_t total, dlc_resize_geom g,
+                                     const int8_t *in, int8_t *out) {
+  DLC_FOR(e, total) {
+    int ox = (int)(e % g.ow), oy = (int)(e / g.ow % g.oh);
+    const int8_t *plane = in + e / ((int64_t)g.oh * g.ow) * g.h * g.w;
+    out[e] = plane[dlc_resize_nearest_at(&g, oy, ox)];
+  }
+}
+
+DLC_LAUNCHER void dlc_resize_s8(int64_t planes, const dlc_resize_geom *g,
+                                const int8_t *in, int8_t *out, dlc_exec *ex) {
+  int64_t total = planes * g->oh * g->ow;
+  dlc_resize_s8_kernel<<<dlc_blocks(total), DLC_THREADS, 0, ex->stream>>>(
+      total, *g, in, out);
+  dlc_check_launch(ex);
+}

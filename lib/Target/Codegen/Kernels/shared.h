@@ -351,6 +351,13 @@ DLC_SHARED float dlc_resize_blend(const dlc_resize_geom *g, const float *plane,
   return acc;
 }
 
+/* The input element nearest mode copies to output (oy, ox). */
+DLC_SHARED int dlc_resize_nearest_at(const dlc_resize_geom *g, int oy, int ox) {
+  dlc_resize_taps r = dlc_resize_axis(g, oy, g->h, g->len_h, g->scale_h);
+  dlc_resize_taps c = dlc_resize_axis(g, ox, g->w, g->len_w, g->scale_w);
+  return r.index[0] * g->w + c.index[0];
+}
+
 /* Output (oy, ox) of one plane. */
 DLC_SHARED float dlc_resize_point(const dlc_resize_geom *g, const float *plane,
                                   int oy, int ox) {

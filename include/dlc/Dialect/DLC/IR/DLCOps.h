@@ -35,6 +35,15 @@ inline bool isElementwiseActivation(Operation *op) {
 inline bool isChannelwiseSpatial(Operation *op) {
   return isa<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp, ResizeOp>(op);
 }
+
+/// The ops that carry per-tensor int8 values in their input's scale:
+/// pooling (averages rounded back), nearest resize and data movement.
+inline bool carriesInt8(Operation *op) {
+  if (auto resize = dyn_cast<ResizeOp>(op))
+    return resize.getMode() == ResizeMode::nearest;
+  return isa<MaxPool2DOp, AvgPool2DOp, GlobalAvgPoolOp, ConcatOp, TransposeOp,
+             SliceOp, SplitOp, ReshapeOp, FlattenOp>(op);
+}
 } // namespace mlir::dlc
 
 #endif // DLC_DIALECT_DLC_IR_DLCOPS_H

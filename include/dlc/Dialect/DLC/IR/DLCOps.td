@@ -253,6 +253,8 @@ def DLC_ResizeOp : DLC_InferredOp<"resize"> {
     `exclude_outside`, cubic weights outside the input are dropped and the
     rest renormalized). Each output is the weighted sum along the width of
     each sampled row, then the weighted sum of those rows along the height.
+    Nearest mode also moves per-tensor int8 values unchanged (a quantized
+    network's upsampling stays int8).
 
     Example:
 
@@ -262,7 +264,7 @@ def DLC_ResizeOp : DLC_InferredOp<"resize"> {
         : (tensor<1x21x28x28xf32>) -> tensor<1x21x224x224xf32>
     ```
   }];
-  let arguments = (ins DLC_FloatTensor:$input, DenseI64ArrayAttr:$sizes,
+  let arguments = (ins DLC_PoolTensor:$input, DenseI64ArrayAttr:$sizes,
       DefaultValuedAttr<DenseF32ArrayAttr, "{}">:$scales,
       DefaultValuedAttr<DLC_ResizeModeAttr, "ResizeMode::nearest">:$mode,
       DefaultValuedAttr<DLC_ResizeCoordinatesAttr,
@@ -271,7 +273,7 @@ def DLC_ResizeOp : DLC_InferredOp<"resize"> {
                         "NearestRounding::round_prefer_floor">:$nearest_mode,
       DefaultValuedAttr<F32Attr, "-0.75">:$cubic_coeff_a,
       DefaultValuedAttr<BoolAttr, "false">:$exclude_outside);
-  let results = (outs DLC_FloatResult:$output);
+  let results = (outs DLC_PoolResult:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
   let extraClassDeclaration = [{
