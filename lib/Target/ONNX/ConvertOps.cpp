@@ -126,6 +126,75 @@ static LogicalResult convertLayerNorm(Importer &imp, const NodeAttrs &attrs) {
                                    APFloat(attrs.getFloat("epsilon", 1e-5f))));
 }
 
+/// Whether input `index` is known to hold `value` everywhere.
+static bool isKnownSplat(Importer &imp, unsigned index, double value) {
+  const KnownTensor *known = imp.getKnownInput(index);
+  if (!known || !known->isFloat())
+    return false;
+  std::vector<double> values = readReals(*known);
+  return llvm::all_of(values, [&](double v) { return v == value; });
+}
+
+/// InstanceNormalization of N x C x spatial: a layer norm over the spatial
+/// axes (unit scale: the statistics in double, as the executor's layer
+/// norm), then the per-channel scale and bias, left out where they are
+/// known ones and zeros (PyTorch's GroupNorm exports as a reshape to N x G
+/// x rest, an InstanceNormalization of unit scale and zero bias, a
+/// reshape back and its own affine).
+static LogicalResult convertInstanceNorm(Importer &imp,
+                                         const NodeAttrs &attrs) {
+  Value x = imp.getInput(0);
+  if (!x)
+    return failure();
+  ArrayRef<int64_t> shape = shapeOf(x);
+  if (shape.size() < 3)
+    return imp.fail("expects an input of rank >= 3 (N x C x spatial), got "
+                    "rank ",
+                    shape.size());
+  Ints spatial(shape.begin() + 2, shape.end());
+  int64_t count = 1;
+  for (int64_t d : spatial) {
+    if (ShapedType::isDynamic(d))
+      return imp.fail("needs static spatial dimensions");
+    count *= d;
+  }
+  Value ones = createConstantF32(imp.getBuilder(), imp.getLoc(), spatial,
+                                 std::vector<float>(count, 1.0f),
+                                 imp.getNode().output(0) + ".unit_scale");
+  FailureOr<LayerNormOp> normalized = imp.create<LayerNormOp>(
+      x, ones, Value(), int64_t(2), APFloat(attrs.getFloat("epsilon", 1e-5f)));
+  if (failed(normalized))
+    return failure();
+  Value result = normalized->getResult();
+  // The per-channel affine, broadcast as C x 1 x ... x 1.
+  Ints perChannel(shape.size() - 1, 1);
+  perChannel[0] = shape[1];
+  for (unsigned index : {1u, 2u}) {
+    bool isScale = index == 1;
+    if (isKnownSplat(imp, index, isScale ? 1.0 : 0.0))
+      continue;
+    Value param = imp.getInput(index);
+    if (!param)
+      return failure();
+    FailureOr<Value> column = reshapeTo(imp, param, perChannel);
+    if (failed(column))
+      return failure();
+    if (isScale) {
+      FailureOr<MulOp> scaled = imp.create<MulOp>(result, *column);
+      if (failed(scaled))
+        return failure();
+      result = scaled->getResult();
+    } else {
+      FailureOr<AddOp> shifted = imp.create<AddOp>(result, *column);
+      if (failed(shifted))
+        return failure();
+      result = shifted->getResult();
+    }
+  }
+  imp.setOutput(0, result);
+  return success();
+}
+
 static LogicalResult convertPool(Importer &imp, const NodeAttrs &attrs) {
   if (failed(requireSingleOutput(imp)))
     return failure();
@@ -552,6 +621,7 @@ ConvertFn mlir::dlc::onnx_import::lookupConverter(llvm::StringRef opType) {
       .Cases({"DepthToSpace", "SpaceToDepth"}, convertDepthToSpace)
       .Case("BatchNormalization", convertBatchNorm)
       .Case("LayerNormalization", convertLayerNorm)
+      .Case("InstanceNormalization", convertInstanceNorm)
       .Cases({"MaxPool", "AveragePool"}, convertPool)
       .Case("GlobalAveragePool", convertGlobalAvgPool)
       .Case("GlobalMaxPool", convertGlobalMaxPool)

@@ -5,7 +5,7 @@ Usage: export_torch.py NAME OUTDIR [--dynamic-batch]
 NAME: resnet18 | mobilenet_v2 | shufflenet_v2 | repvgg | transformer |
       mobilenet_v3_small | vit | swin | convnext | rmsnorm_mlp | unet_tiny |
       interpolate | lraspp | deeplabv3 | conv_transpose | dcgan |
-      espcn | yolo_tiny
+      espcn | yolo_tiny | norms
 Writes OUTDIR/NAME.onnx, OUTDIR/NAME.input.npy and OUTDIR/NAME.expected.npy:
 torchvision's architecture with seeded random weights (and randomized
 batch-norm statistics, so BN is not an identity), run by PyTorch itself.
@@ -221,6 +221,30 @@ class TinyYOLO(torch.nn.Module):
                           self.head16(p16).flatten(1)], 1)
 
 
+class GroupAndInstanceNorms(torch.nn.Module):
+    """A diffusion-U-Net-style residual block (GroupNorm, SiLU, conv) and a
+    style-transfer block (InstanceNorm2d with and without affine)."""
+
+    def __init__(self):
+        super().__init__()
+        self.stem = torch.nn.Conv2d(3, 16, 3, padding=1)
+        self.norm1 = torch.nn.GroupNorm(4, 16)
+        self.conv1 = torch.nn.Conv2d(16, 16, 3, padding=1)
+        self.norm2 = torch.nn.GroupNorm(8, 16, eps=1e-6)
+        self.conv2 = torch.nn.Conv2d(16, 16, 3, padding=1)
+        self.inorm = torch.nn.InstanceNorm2d(16, affine=True)
+        self.inorm_plain = torch.nn.InstanceNorm2d(16)
+        for norm in (self.norm1, self.norm2, self.inorm):
+            torch.nn.init.uniform_(norm.weight, 0.5, 1.5)
+            torch.nn.init.uniform_(norm.bias, -0.5, 0.5)
+
+    def forward(self, x):
+        h = self.stem(x)
+        r = self.conv1(torch.nn.functional.silu(self.norm1(h)))
+        h = h + self.conv2(torch.nn.functional.silu(self.norm2(r)))
+        return torch.relu(self.inorm_plain(self.inorm(h)))
+
+
 class SegmentationOutput(torch.nn.Module):
     """torchvision's segmentation models return a dict; this returns its
     "out" entry."""
@@ -317,6 +341,8 @@ def build(name):
         return ESPCN(), (1, 3, 16, 16), 13
     if name == "yolo_tiny":
         return TinyYOLO(), (1, 3, 64, 64), 13
+    if name == "norms":
+        return GroupAndInstanceNorms(), (1, 3, 16, 16), 13
     # Segmentation at a small size: bilinear upsampling of the class maps
     # to the input size (Resize, linear, half_pixel).
     seg = torchvision.models.segmentation
