@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ConvertHelpers.h"
+#include "KnownTensorOps.h"
 #include "dlc/Dialect/DLC/IR/ConstantData.h"
 #include "llvm/ADT/StringSwitch.h"
 #include <cmath>
@@ -390,6 +391,86 @@ static LogicalResult convertBinary(Importer &imp, const NodeAttrs &) {
   return setResult(imp, imp.create<OpT>(lhs, rhs));
 }
 
+/// A known tensor as an f32 dlc.constant named after the node's output.
+static Value constantOf(Importer &imp, const KnownTensor &tensor,
+                        StringRef suffix) {
+  std::vector<double> reals = readReals(tensor);
+  return createConstantF32(imp.getBuilder(), imp.getLoc(), tensor.shape,
+                           std::vector<float>(reals.begin(), reals.end()),
+                           imp.getNode().output(0) + suffix.str());
+}
+
+/// Where with a known condition (a causal attention mask) picking between
+/// a computed tensor and a known one, or two computed ones: arithmetic on
+/// constants. A branch known to be +-inf everywhere (masked_fill with -inf)
+/// is an added bias, computed + (cond ? inf : 0); otherwise each computed
+/// branch is multiplied by its 0 / 1 mask and the known one added where
+/// selected. Exact for finite computed values (x * 1 + 0, x * 0 + k).
+static LogicalResult convertWhere(Importer &imp, const NodeAttrs &) {
+  const KnownTensor *cond = imp.getKnownInput(0);
+  if (!cond)
+    return imp.fail("needs a constant condition");
+  const KnownTensor *known[2] = {imp.getKnownInput(1), imp.getKnownInput(2)};
+  KnownTensor one = makeReals({}, {1.0}, onnx::TensorProto::FLOAT);
+  KnownTensor zero = makeReals({}, {0.0}, onnx::TensorProto::FLOAT);
+  Value result;
+  std::optional<KnownTensor> added;
+  for (int side = 0; side < 2; ++side) {
+    // Side 0 is taken where the condition holds, side 1 elsewhere.
+    const KnownTensor &on = side == 0 ? one : zero;
+    const KnownTensor &off = side == 0 ? zero : one;
+    if (known[side]) {
+      if (!known[side]->isFloat())
+        return imp.fail("selects a non-float tensor");
+      std::optional<KnownTensor> part =
+          side == 0 ? foldWhere(*cond, *known[side], zero)
+                    : foldWhere(*cond, zero, *known[side]);
+      if (!part)
+        return imp.fail("condition and inputs do not broadcast");
+      added = added ? foldBinary("Add", *added, *part) : part;
+      continue;
+    }
+    Value computed = imp.getInput(1 + side);
+    if (!computed)
+      return failure();
+    const KnownTensor *other = known[1 - side];
+    std::vector<double> otherValues =
+        other ? readReals(*other) : std::vector<double>();
+    bool infiniteOther = other && !otherValues.empty() &&
+                         llvm::all_of(otherValues, [&](double v) {
+                           return std::isinf(v) && v == otherValues.front();
+                         });
+    if (!infiniteOther) {
+      std::optional<KnownTensor> mask = foldWhere(*cond, on, off);
+      if (!mask)
+        return failure();
+      FailureOr<MulOp> masked =
+          imp.create<MulOp>(computed, constantOf(imp, *mask, ".mask"));
+      if (failed(masked))
+        return failure();
+      computed = masked->getResult();
+    }
+    if (result) {
+      FailureOr<AddOp> sum = imp.create<AddOp>(result, computed);
+      if (failed(sum))
+        return failure();
+      computed = sum->getResult();
+    }
+    result = computed;
+  }
+  if (!result)
+    return imp.fail("has no computed input");
+  if (added) {
+    FailureOr<AddOp> sum =
+        imp.create<AddOp>(result, constantOf(imp, *added, ".selected"));
+    if (failed(sum))
+      return failure();
+    result = sum->getResult();
+  }
+  imp.setOutput(0, result);
+  return success();
+}
+
 /// Max and Min of any number of inputs: a chain of binary ops.
 template <typename OpT>
 static LogicalResult convertVariadic(Importer &imp, const NodeAttrs &) {
@@ -636,6 +717,7 @@ ConvertFn mlir::dlc::onnx_import::lookupConverter(llvm::StringRef opType) {
       .Case("Mul", convertBinary<MulOp>)
       .Case("Div", convertBinary<DivOp>)
       .Case("Max", convertVariadic<MaxOp>)
+      .Case("Where", convertWhere)
       .Case("Min", convertVariadic<MinOp>)
       .Case("Relu", convertUnary<ReluOp>)
       .Case("Sigmoid", convertUnary<SigmoidOp>)

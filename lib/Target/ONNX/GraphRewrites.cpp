@@ -111,44 +111,114 @@ replaceNodes(onnx::GraphProto &graph,
   graph.mutable_node()->Swap(&nodes);
 }
 
-/// x * 0.5 * (1 + erf(x / sqrt(2))), as PyTorch exports GELU:
-///   Div(x, 1.414) -> Erf -> Add(., 1) -> Mul(x, .) -> Mul(., 0.5)
-/// (the Div may be a Mul by 1/sqrt(2), the last two Muls in either order).
-static void fuseErfGelu(onnx::GraphProto &graph) {
+/// The end of GELU's spelling after the activation `act` of x (erf or
+/// tanh): Mul(0.5, Mul(x, Add(act, 1))), each operand order; the nodes
+/// after `act`, last first, or empty.
+static std::vector<const onnx::NodeProto *>
+matchGeluTail(onnx::GraphProto &graph, const GraphIndex &index,
+              const onnx::NodeProto &act, const std::string &x) {
+  const onnx::NodeProto *add = index.soleConsumer(graph, act.output(0));
+  if (!add || add->op_type() != "Add" ||
+      !near(index.scalar(otherInput(*add, act.output(0))), 1.0))
+    return {};
+  const onnx::NodeProto *mulX = index.soleConsumer(graph, add->output(0));
+  if (!mulX || mulX->op_type() != "Mul" ||
+      otherInput(*mulX, add->output(0)) != x)
+    return {};
+  const onnx::NodeProto *half = index.soleConsumer(graph, mulX->output(0));
+  if (!half || half->op_type() != "Mul" ||
+      !near(index.scalar(otherInput(*half, mulX->output(0))), 0.5))
+    return {};
+  return {half, mulX, add};
+}
+
+/// The one-use Mul node producing `name` with a scalar operand near
+/// `factor`; its other operand in `other`.
+static const onnx::NodeProto *scaledBy(const GraphIndex &index,
+                                       const std::string &name, double factor,
+                                       std::string &other) {
+  const onnx::NodeProto *mul = index.producerOf(name);
+  if (!mul || mul->op_type() != "Mul" || mul->input_size() != 2 ||
+      index.useCount(name) != 1)
+    return nullptr;
+  for (int i = 0; i < 2; ++i)
+    if (near(index.scalar(mul->input(i)), factor)) {
+      other = mul->input(1 - i);
+      return mul;
+    }
+  return nullptr;
+}
+
+/// GELU as exporters write it before opset 20 (ONNX's Gelu): with erf,
+/// 0.5 * x * (1 + erf(x / sqrt(2))); with tanh (PyTorch's
+/// approximate='tanh'), 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 *
+/// x * x * x))).
+static void fuseGelu(onnx::GraphProto &graph) {
   GraphIndex index(graph);
   std::vector<const onnx::NodeProto *> dead;
   std::vector<std::pair<const onnx::NodeProto *, onnx::NodeProto>> gelus;
-  for (const onnx::NodeProto &erf : graph.node()) {
-    if (erf.op_type() != "Erf" || erf.input_size() != 1)
+  for (const onnx::NodeProto &act : graph.node()) {
+    if ((act.op_type() != "Erf" && act.op_type() != "Tanh") ||
+        act.input_size() != 1)
       continue;
-    const onnx::NodeProto *scale = index.producerOf(erf.input(0));
-    if (!scale || index.useCount(erf.input(0)) != 1 || scale->input_size() != 2)
-      continue;
-    std::string x = scale->input(0);
-    if (!((scale->op_type() == "Div" &&
-           near(index.scalar(scale->input(1)), M_SQRT2)) ||
-          (scale->op_type() == "Mul" &&
-           near(index.scalar(scale->input(1)), M_SQRT1_2))))
-      continue;
-    const onnx::NodeProto *add = index.soleConsumer(graph, erf.output(0));
-    if (!add || add->op_type() != "Add" ||
-        !near(index.scalar(otherInput(*add, erf.output(0))), 1.0))
-      continue;
-    const onnx::NodeProto *mulX = index.soleConsumer(graph, add->output(0));
-    if (!mulX || mulX->op_type() != "Mul" ||
-        otherInput(*mulX, add->output(0)) != x)
-      continue;
-    const onnx::NodeProto *half = index.soleConsumer(graph, mulX->output(0));
-    if (!half || half->op_type() != "Mul" ||
-        !near(index.scalar(otherInput(*half, mulX->output(0))), 0.5))
+    bool tanh = act.op_type() == "Tanh";
+    std::vector<const onnx::NodeProto *> head;
+    std::string x;
+    if (!tanh) {
+      const onnx::NodeProto *scale = index.producerOf(act.input(0));
+      if (!scale || index.useCount(act.input(0)) != 1 ||
+          scale->input_size() != 2)
+        continue;
+      x = scale->input(0);
+      if (!((scale->op_type() == "Div" &&
+             near(index.scalar(scale->input(1)), M_SQRT2)) ||
+            (scale->op_type() == "Mul" &&
+             near(index.scalar(scale->input(1)), M_SQRT1_2))))
+        continue;
+      head = {scale};
+    } else {
+      // sqrt(2 / pi) * (x + 0.044715 * x^3), x^3 as x * (x * x).
+      std::string sumName, cubeName;
+      const onnx::NodeProto *outer =
+          scaledBy(index, act.input(0), std::sqrt(2.0 / M_PI), sumName);
+      const onnx::NodeProto *sum = index.producerOf(sumName);
+      if (!outer || !sum || sum->op_type() != "Add" ||
+          index.useCount(sumName) != 1)
+        continue;
+      const onnx::NodeProto *inner = nullptr;
+      for (int i = 0; i < 2 && !inner; ++i)
+        if ((inner = scaledBy(index, sum->input(i), 0.044715, cubeName)))
+          x = sum->input(1 - i);
+      const onnx::NodeProto *cube = index.producerOf(cubeName);
+      if (!inner || !cube || cube->op_type() != "Mul" ||
+          index.useCount(cubeName) != 1)
+        continue;
+      const std::string &square = otherInput(*cube, x);
+      const onnx::NodeProto *sq = index.producerOf(square);
+      if (square == x || !sq || sq->op_type() != "Mul" || sq->input(0) != x ||
+          sq->input(1) != x || index.useCount(square) != 1)
+        continue;
+      head = {outer, sum, inner, cube, sq};
+    }
+    std::vector<const onnx::NodeProto *> tail =
+        matchGeluTail(graph, index, act, x);
+    if (tail.empty())
       continue;
     onnx::NodeProto gelu;
     gelu.set_op_type("Gelu");
-    gelu.set_name(erf.name().empty() ? half->output(0) : erf.name());
+    gelu.set_name(act.name().empty() ? tail[0]->output(0) : act.name());
     gelu.add_input(x);
-    gelu.add_output(half->output(0));
-    gelus.emplace_back(half, std::move(gelu));
-    dead.insert(dead.end(), {scale, &erf, add, mulX});
+    gelu.add_output(tail[0]->output(0));
+    if (tanh) {
+      onnx::AttributeProto *approximate = gelu.add_attribute();
+      approximate->set_name("approximate");
+      approximate->set_type(onnx::AttributeProto::STRING);
+      approximate->set_s("tanh");
+    }
+    gelus.emplace_back(tail[0], std::move(gelu));
+    dead.insert(dead.end(), head.begin(), head.end());
+    dead.push_back(&act);
+    dead.insert(dead.end(), tail.begin() + 1, tail.end());
   }
   replaceNodes(graph, dead, gelus);
 }
@@ -277,6 +347,6 @@ static void fuseSelfGates(onnx::GraphProto &graph) {
 
 void mlir::dlc::onnx_import::rewriteGraphPatterns(onnx::GraphProto &graph) {
   fuseSelfGates(graph);
-  fuseErfGelu(graph);
+  fuseGelu(graph);
   fuseDecomposedLayerNorm(graph);
 }

@@ -5,7 +5,7 @@ Usage: export_torch.py NAME OUTDIR [--dynamic-batch]
 NAME: resnet18 | mobilenet_v2 | shufflenet_v2 | repvgg | transformer |
       mobilenet_v3_small | vit | swin | convnext | rmsnorm_mlp | unet_tiny |
       interpolate | lraspp | deeplabv3 | conv_transpose | dcgan |
-      espcn | yolo_tiny | norms
+      espcn | yolo_tiny | norms | gpt_block
 Writes OUTDIR/NAME.onnx, OUTDIR/NAME.input.npy and OUTDIR/NAME.expected.npy:
 torchvision's architecture with seeded random weights (and randomized
 batch-norm statistics, so BN is not an identity), run by PyTorch itself.
@@ -57,6 +57,37 @@ class EncoderBlock(torch.nn.Module):
         attn = scores.softmax(dim=-1) @ v
         x = x + self.proj(attn.transpose(1, 2).reshape(b, t, d))
         return x + self.fc2(torch.nn.functional.gelu(self.fc1(self.norm2(x))))
+
+
+class CausalBlock(torch.nn.Module):
+    """A GPT-2 block (nanoGPT's): causal self-attention masked by
+    masked_fill(tril == 0, -inf) (a Where with a constant condition), a
+    tanh-GELU MLP (written out below opset 20), pre-norm residuals."""
+
+    def __init__(self, d_model=64, heads=4, tokens=16):
+        super().__init__()
+        self.heads = heads
+        self.ln1 = torch.nn.LayerNorm(d_model)
+        self.attn = torch.nn.Linear(d_model, 3 * d_model)
+        self.proj = torch.nn.Linear(d_model, d_model)
+        self.ln2 = torch.nn.LayerNorm(d_model)
+        self.fc = torch.nn.Linear(d_model, 4 * d_model)
+        self.out = torch.nn.Linear(4 * d_model, d_model)
+        self.register_buffer(
+            "causal", torch.tril(torch.ones(tokens, tokens)).view(
+                1, 1, tokens, tokens))
+
+    def forward(self, x):
+        b, t, c = x.shape
+        q, k, v = self.attn(self.ln1(x)).split(c, dim=2)
+        q, k, v = (z.view(b, t, self.heads, c // self.heads).transpose(1, 2)
+                   for z in (q, k, v))
+        att = q @ k.transpose(-2, -1) / (c // self.heads) ** 0.5
+        att = att.masked_fill(self.causal[:, :, :t, :t] == 0, float("-inf"))
+        y = (att.softmax(dim=-1) @ v).transpose(1, 2).reshape(b, t, c)
+        x = x + self.proj(y)
+        return x + self.out(torch.nn.functional.gelu(
+            self.fc(self.ln2(x)), approximate="tanh"))
 
 
 class RMSNormMLP(torch.nn.Module):
@@ -307,6 +338,8 @@ def build(name):
         return TinyUNet(), (1, 3, 32, 32), 13
     if name == "rmsnorm_mlp":
         return RMSNormMLP(), (1, 16, 64), 14
+    if name == "gpt_block":
+        return CausalBlock(), (1, 16, 64), 14
     # Opset 13 / 14: PyTorch spells hard swish as x * HardSigmoid(x) and
     # layer norm as ReduceMean, Sub, Pow, Sqrt, Div, Mul, Add; the importer
     # puts them back together.
