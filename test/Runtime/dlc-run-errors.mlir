@@ -4,7 +4,7 @@
 // RUN: %debian_python -c "import numpy; numpy.save('%t/x.npy', numpy.zeros((1, 2, 4, 4), numpy.float32)); numpy.save('%t/bad.npy', numpy.zeros((1, 3, 4, 4), numpy.float32))"
 
 // RUN: not dlc-run %s --function fp8_pool --input %t/x.npy --output %t/y.npy 2>&1 | FileCheck %s --check-prefix=FP8
-// FP8: error: 'dlc.max_pool2d' op computes on 'f8E4M3FN', which the reference executor does not run here (f32, and per-tensor int8 for pooling and data movement)
+// FP8: error: 'dlc.max_pool2d' op computes on 'f8E4M3FN', which the reference executor does not run here (f32, and per-tensor int8 for pooling, nearest resize and data movement)
 // RUN: not ls %t/y.npy
 
 // RUN: not dlc-run %s --function int8_pool --input %t/bad.npy --output %t/y.npy 2>&1 | FileCheck %s --check-prefix=SHAPE
