@@ -5,7 +5,7 @@ Usage: export_torch.py NAME OUTDIR [--dynamic-batch]
 NAME: resnet18 | mobilenet_v2 | shufflenet_v2 | repvgg | transformer |
       mobilenet_v3_small | vit | swin | convnext | rmsnorm_mlp | unet_tiny |
       interpolate | lraspp | deeplabv3 | conv_transpose | dcgan |
-      espcn | yolo_tiny | norms | gpt_block
+      espcn | yolo_tiny | norms | gpt_block | upsample_head
 Writes OUTDIR/NAME.onnx, OUTDIR/NAME.input.npy and OUTDIR/NAME.expected.npy:
 torchvision's architecture with seeded random weights (and randomized
 batch-norm statistics, so BN is not an identity), run by PyTorch itself.
@@ -276,6 +276,15 @@ class GroupAndInstanceNorms(torch.nn.Module):
         return torch.relu(self.inorm_plain(self.inorm(h)))
 
 
+class UpsampleHead(torch.nn.Module):
+    """FCN's last step alone: 21 class maps of 28 x 28 resized bilinearly
+    to 224 x 224 (bench/executor_vs_torch.py times it)."""
+
+    def forward(self, x):
+        return torch.nn.functional.interpolate(
+            x, size=(224, 224), mode="bilinear", align_corners=False)
+
+
 class SegmentationOutput(torch.nn.Module):
     """torchvision's segmentation models return a dict; this returns its
     "out" entry."""
@@ -366,6 +375,8 @@ def build(name):
             num_classes=10), (1, 3, 64, 64), 14
     if name == "interpolate":
         return Interpolations(), (1, 3, 7, 9), 13
+    if name == "upsample_head":
+        return UpsampleHead(), (1, 21, 28, 28), 13
     if name == "conv_transpose":
         return TransposedConvs(), (1, 4, 5, 6), 13
     if name == "dcgan":
