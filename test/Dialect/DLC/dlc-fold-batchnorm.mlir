@@ -7,13 +7,58 @@
 // RUN: %debian_python -c "import numpy as n; r = n.random.default_rng(3); \
 // RUN:   n.save('%t.x4.npy', r.standard_normal((2, 4, 5, 5)).astype(n.float32)); \
 // RUN:   n.save('%t.x2.npy', r.standard_normal((3, 4)).astype(n.float32))"
-// RUN: for f in conv_bn_grouped depthwise_bn bn_conv bn_conv_padded shared_conv; do \
+// RUN: for f in conv_bn_grouped depthwise_bn bn_conv bn_conv_padded shared_conv phases_bn; do \
 // RUN:   dlc-run %s --function $f --input %t.x4.npy --output %t.$f.want.npy && \
 // RUN:   dlc-run %t.folded.mlir --function $f --input %t.x4.npy --output %t.$f.got.npy && \
 // RUN:   %debian_python %S/../../Target/ONNX/Inputs/compare.py %t.$f.got.npy %t.$f.want.npy 1e-5 || exit 1; done
 // RUN: dlc-run %s --function linear_bn --input %t.x2.npy --output %t.l.want.npy
 // RUN: dlc-run %t.folded.mlir --function linear_bn --input %t.x2.npy --output %t.l.got.npy
 // RUN: %debian_python %S/../../Target/ONNX/Inputs/compare.py %t.l.got.npy %t.l.want.npy 1e-5
+
+// A transposed convolution as imported (phases as channels, interleaved,
+// cropped) then BN: the BN's channel c scales conv channels c, c + 2, ...
+// (k mod 2); the interleave and crop stay, on the folded conv.
+// CHECK-LABEL: func.func @phases_bn
+// CHECK-NOT: dlc.batch_norm
+// CHECK: dlc.conv2d %arg0, %{{.*}}, %{{.*}} : (tensor<2x4x5x5xf32>, tensor<8x4x1x1xf32>, tensor<8xf32>) -> tensor<2x8x5x5xf32>
+// CHECK-NEXT: dlc.reshape
+// CHECK-NEXT: dlc.transpose
+// CHECK-NEXT: dlc.reshape
+// CHECK-NEXT: dlc.slice
+// CHECK-NEXT: return
+func.func @phases_bn(%x: tensor<2x4x5x5xf32>) -> tensor<2x2x9x9xf32> {
+  %w = dlc.constant dense<[[[[0.5]], [[-0.2]], [[0.1]], [[0.3]]], [[[0.8]], [[-0.6]], [[0.2]], [[0.1]]],
+                           [[[0.4]], [[-0.3]], [[0.2]], [[0.5]]], [[[0.1]], [[-0.7]], [[0.2]], [[0.6]]],
+                           [[[0.3]], [[-0.1]], [[0.2]], [[0.4]]], [[[-0.3]], [[0.5]], [[0.1]], [[0.2]]],
+                           [[[0.4]], [[-0.2]], [[0.3]], [[0.1]]], [[[0.6]], [[0.3]], [[-0.4]], [[0.2]]]]> : tensor<8x4x1x1xf32>
+  %c = dlc.conv2d %x, %w : (tensor<2x4x5x5xf32>, tensor<8x4x1x1xf32>) -> tensor<2x8x5x5xf32>
+  %s = dlc.reshape %c {shape = array<i64: 2, 2, 2, 2, 5, 5>} : (tensor<2x8x5x5xf32>) -> tensor<2x2x2x2x5x5xf32>
+  %t = dlc.transpose %s {perm = array<i64: 0, 3, 4, 1, 5, 2>} : (tensor<2x2x2x2x5x5xf32>) -> tensor<2x2x5x2x5x2xf32>
+  %m = dlc.reshape %t {shape = array<i64: 2, 2, 10, 10>} : (tensor<2x2x5x2x5x2xf32>) -> tensor<2x2x10x10xf32>
+  %cut = dlc.slice %m {axes = array<i64: 2, 3>, starts = array<i64: 1, 1>, ends = array<i64: 10, 10>} : (tensor<2x2x10x10xf32>) -> tensor<2x2x9x9xf32>
+  %g = dlc.constant dense<[1.2, 0.7]> : tensor<2xf32>
+  %be = dlc.constant dense<[0.1, -0.3]> : tensor<2xf32>
+  %mu = dlc.constant dense<[0.2, -0.1]> : tensor<2xf32>
+  %v = dlc.constant dense<[0.9, 1.4]> : tensor<2xf32>
+  %y = dlc.batch_norm %cut, %g, %be, %mu, %v : (tensor<2x2x9x9xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<2x2x9x9xf32>
+  return %y : tensor<2x2x9x9xf32>
+}
+
+// A slice of the channels between conv and BN: not folded (scale-shift).
+// KEEP-LABEL: func.func @channel_slice_bn
+// KEEP: dlc.slice
+// KEEP-NEXT: dlc.batch_norm
+func.func @channel_slice_bn(%x: tensor<2x4x5x5xf32>) -> tensor<2x2x5x5xf32> {
+  %w = dlc.constant dense<0.5> : tensor<4x4x1x1xf32>
+  %c = dlc.conv2d %x, %w : (tensor<2x4x5x5xf32>, tensor<4x4x1x1xf32>) -> tensor<2x4x5x5xf32>
+  %cut = dlc.slice %c {axes = array<i64: 1>, starts = array<i64: 0>, ends = array<i64: 2>} : (tensor<2x4x5x5xf32>) -> tensor<2x2x5x5xf32>
+  %g = dlc.constant dense<[1.2, 0.7]> : tensor<2xf32>
+  %be = dlc.constant dense<[0.1, -0.3]> : tensor<2xf32>
+  %mu = dlc.constant dense<[0.2, -0.1]> : tensor<2xf32>
+  %v = dlc.constant dense<[0.9, 1.4]> : tensor<2xf32>
+  %y = dlc.batch_norm %cut, %g, %be, %mu, %v : (tensor<2x2x5x5xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<2x2x5x5xf32>
+  return %y : tensor<2x2x5x5xf32>
+}
 
 // Grouped conv with bias, then BN: one conv with new weights and bias.
 // CHECK-LABEL: func.func @conv_bn_grouped

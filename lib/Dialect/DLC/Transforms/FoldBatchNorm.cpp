@@ -11,6 +11,7 @@
 #include "dlc/Dialect/DLC/Transforms/Passes.h"
 #include "dlc/Support/Debug.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include <cmath>
@@ -60,20 +61,75 @@ static std::string nameOf(Value weight, StringRef suffix) {
   return ("folded" + suffix).str();
 }
 
+/// The single-use ops between a conv and a batch norm that keep each
+/// channel's values apart, which the fold sees through: a slice on other
+/// axes than the channels, and a depth-to-space (reshape of N x (P C) x H x
+/// W to N x sh x sw x C x H x W, transpose [0, 3, 4, 1, 5, 2], reshape to N
+/// x C x sh H x sw W: the phases of a transposed convolution as imported),
+/// where conv channel k is the batch norm's channel k mod C.
 namespace {
-/// conv2d -> batch_norm: scale each output channel's filter, shift its bias.
+struct ChannelPath {
+  Conv2DOp conv;
+  /// From the batch norm's input back to the conv's user.
+  SmallVector<Operation *> ops;
+  int64_t channels = 0;
+};
+} // namespace
+
+static std::optional<ChannelPath> pathFromConv(Value value) {
+  ChannelPath path;
+  auto slice = value.getDefiningOp<SliceOp>();
+  if (slice && slice->hasOneUse()) {
+    int64_t rank = cast<ShapedType>(slice.getType()).getRank();
+    if (llvm::any_of(slice.getAxes(),
+                     [&](int64_t a) { return (a < 0 ? a + rank : a) == 1; }))
+      return std::nullopt;
+    path.ops.push_back(slice);
+    value = slice.getInput();
+  }
+  auto merge = value.getDefiningOp<ReshapeOp>();
+  if (merge && merge->hasOneUse()) {
+    auto transpose = merge.getInput().getDefiningOp<TransposeOp>();
+    auto split = transpose ? transpose.getInput().getDefiningOp<ReshapeOp>()
+                           : ReshapeOp();
+    if (!split || !transpose->hasOneUse() || !split->hasOneUse() ||
+        transpose.getPerm() != ArrayRef<int64_t>{0, 3, 4, 1, 5, 2})
+      return std::nullopt;
+    ArrayRef<int64_t> blocks = cast<ShapedType>(split.getType()).getShape();
+    ArrayRef<int64_t> in =
+        cast<ShapedType>(split.getInput().getType()).getShape();
+    if (in.size() != 4 || in[1] != blocks[1] * blocks[2] * blocks[3] ||
+        cast<ShapedType>(merge.getType()).getDimSize(1) != blocks[3])
+      return std::nullopt;
+    path.ops.append({merge, transpose, split});
+    path.channels = blocks[3];
+    value = split.getInput();
+  }
+  path.conv = value.getDefiningOp<Conv2DOp>();
+  if (!path.conv || !path.conv->hasOneUse())
+    return std::nullopt;
+  if (!path.channels)
+    path.channels = cast<ShapedType>(path.conv.getType()).getDimSize(1);
+  return path;
+}
+
+namespace {
+/// conv2d -> batch_norm (through a ChannelPath): scale each output
+/// channel's filter, shift its bias.
 struct FoldConvBatchNorm : OpRewritePattern<BatchNormOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(BatchNormOp bn,
                                 PatternRewriter &rewriter) const override {
-    auto conv = bn.getInput().getDefiningOp<Conv2DOp>();
-    if (!conv || !conv->hasOneUse())
+    std::optional<ChannelPath> path = pathFromConv(bn.getInput());
+    if (!path)
       return rewriter.notifyMatchFailure(bn, "input is not a single-use conv");
+    Conv2DOp conv = path->conv;
     std::optional<ConstantWeights> weights =
         getConstantWeights(conv.getWeight(), conv.getBias());
     std::optional<Affine> affine = getAffine(bn);
-    if (!weights || !affine)
+    if (!weights || !affine ||
+        static_cast<int64_t>(affine->scale.size()) != path->channels)
       return rewriter.notifyMatchFailure(bn, "weights are not constants");
     const std::vector<float> *weight = &weights->weight;
     const std::optional<std::vector<float>> &bias = weights->bias;
@@ -82,11 +138,13 @@ struct FoldConvBatchNorm : OpRewritePattern<BatchNormOp> {
     int64_t perChannel = weightType.getNumElements() / outChannels;
     std::vector<float> newWeight(weight->size()), newBias(outChannels);
     for (int64_t m = 0; m < outChannels; ++m) {
+      double scale = affine->scale[m % path->channels];
+      double shift = affine->shift[m % path->channels];
       for (int64_t i = 0; i < perChannel; ++i)
-        newWeight[m * perChannel + i] = static_cast<float>(
-            (*weight)[m * perChannel + i] * affine->scale[m]);
+        newWeight[m * perChannel + i] =
+            static_cast<float>((*weight)[m * perChannel + i] * scale);
       double b = bias ? (*bias)[m] : 0.0;
-      newBias[m] = static_cast<float>(b * affine->scale[m] + affine->shift[m]);
+      newBias[m] = static_cast<float>(b * scale + shift);
     }
     Location loc = rewriter.getFusedLoc({conv.getLoc(), bn.getLoc()});
     Value w = createConstantF32(rewriter, loc, weightType.getShape(), newWeight,
@@ -98,7 +156,14 @@ struct FoldConvBatchNorm : OpRewritePattern<BatchNormOp> {
     auto folded = Conv2DOp::create(
         rewriter, loc, conv.getInput(), w, b, conv.getStridesAttr(),
         conv.getPadsAttr(), conv.getDilationsAttr(), conv.getGroupsAttr());
-    rewriter.replaceOp(bn, folded.getResult());
+    // The ops of the path again, on the folded conv.
+    IRMapping mapping;
+    mapping.map(conv.getResult(), folded.getResult());
+    for (Operation *op : llvm::reverse(path->ops))
+      rewriter.clone(*op, mapping);
+    rewriter.replaceOp(bn, mapping.lookup(bn.getInput()));
+    for (Operation *op : path->ops)
+      rewriter.eraseOp(op);
     rewriter.eraseOp(conv);
     return success();
   }
