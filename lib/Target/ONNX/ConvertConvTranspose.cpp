@@ -11,8 +11,9 @@
 // slice crops the padding. The arithmetic is the transposed convolution's
 // (plus products with the zero taps), with no zeros inserted between the
 // inputs: for a 2x2 stride-2 kernel (U-Net's upsampling) it is one 1x1
-// convolution to 4 * C_out channels. DepthToSpace and SpaceToDepth are the
-// same reshape, transpose, reshape.
+// convolution to 4 * C_out channels. Grouped, the convolution is grouped
+// and its channels go from group-major to phase-major first. DepthToSpace
+// and SpaceToDepth are the same reshape, transpose, reshape.
 //
 //===----------------------------------------------------------------------===//
 
@@ -162,9 +163,6 @@ LogicalResult onnx_import::convertConvTranspose(Importer &imp,
   const KnownTensor *bias = imp.hasInput(2) ? imp.getKnownInput(2) : nullptr;
   if (imp.hasInput(2) && !bias)
     return imp.fail("needs a constant bias");
-  if (attrs.getInt("group", 1) != 1)
-    return imp.fail("group ", attrs.getInt("group", 1),
-                    " is not supported (1 is)");
   Ints dilations = attrAs2D(attrs, "dilations", oneD, 1).value_or(Ints{1, 1});
   ArrayRef<int64_t> in = shapeOf(x);
   Ints wShape(weight->shape.begin(), weight->shape.end());
@@ -175,7 +173,12 @@ LogicalResult onnx_import::convertConvTranspose(Importer &imp,
                     in[1]);
   if (ShapedType::isDynamic(in[2]) || ShapedType::isDynamic(in[3]))
     return imp.fail("needs static spatial dimensions");
-  int64_t cin = wShape[0], cout = wShape[1];
+  int64_t groups = attrs.getInt("group", 1);
+  if (groups < 1 || wShape[0] % groups != 0)
+    return imp.fail("group ", groups, " does not divide the ", wShape[0],
+                    " input channels");
+  int64_t cin = wShape[0], cinGroup = cin / groups;
+  int64_t coutGroup = wShape[1], cout = groups * coutGroup;
   Ints strides = attrAs2D(attrs, "strides", oneD, 1).value_or(Ints{1, 1});
   Ints outputPadding =
       attrAs2D(attrs, "output_padding", oneD, 0).value_or(Ints{0, 0});
@@ -196,49 +199,69 @@ LogicalResult onnx_import::convertConvTranspose(Importer &imp,
     if (axis.output() < 1)
       return imp.fail("pads leave an empty output");
 
-  // The phases' flipped kernels: tap (ky, kx) goes to output channel
-  // (phase_h * s_w + phase_w) * C_out + o of the convolution, at tap
-  // (J_h - 1 - shift_h, J_w - 1 - shift_w); the other taps are zero.
+  // The phases' flipped kernels: tap (ky, kx) of group g's output o goes
+  // to output channel (g P + phase_h s_w + phase_w) C_out/g + o of the
+  // (grouped) convolution, at tap (J_h - 1 - shift_h, J_w - 1 - shift_w);
+  // the other taps are zero.
   const TransposedAxis &ah = axes[0], &aw = axes[1];
-  int64_t sh = ah.stride, sw = aw.stride;
+  int64_t sh = ah.stride, sw = aw.stride, phases = sh * sw;
   int64_t jh = ah.phaseTaps(), jw = aw.phaseTaps();
   int64_t kh = ah.kernel, kw = aw.kernel;
   std::vector<double> w = readReals(*weight);
-  std::vector<float> phased(sh * sw * cout * cin * jh * jw, 0.0f);
+  std::vector<float> phased(phases * cout * cinGroup * jh * jw, 0.0f);
   for (int64_t i = 0; i < cin; ++i)
-    for (int64_t o = 0; o < cout; ++o)
+    for (int64_t o = 0; o < coutGroup; ++o)
       for (int64_t ky = 0; ky < kh; ++ky)
         for (int64_t kx = 0; kx < kw; ++kx) {
-          int64_t channel = (ah.phaseOf(ky) * sw + aw.phaseOf(kx)) * cout + o;
+          int64_t phase = ah.phaseOf(ky) * sw + aw.phaseOf(kx);
+          int64_t channel = (i / cinGroup * phases + phase) * coutGroup + o;
           int64_t a = jh - 1 - ah.shiftOf(ky), b = jw - 1 - aw.shiftOf(kx);
-          phased[((channel * cin + i) * jh + a) * jw + b] =
-              static_cast<float>(w[((i * cout + o) * kh + ky) * kw + kx]);
+          phased[((channel * cinGroup + i % cinGroup) * jh + a) * jw + b] =
+              static_cast<float>(w[((i * coutGroup + o) * kh + ky) * kw + kx]);
         }
   std::string name = imp.getNode().output(0);
   OpBuilder &builder = imp.getBuilder();
-  int64_t channels = sh * sw * cout;
+  int64_t channels = phases * cout;
   Value phasedWeight =
-      createConstantF32(builder, imp.getLoc(), {channels, cin, jh, jw}, phased,
-                        name + ".phase_weight");
+      createConstantF32(builder, imp.getLoc(), {channels, cinGroup, jh, jw},
+                        phased, name + ".phase_weight");
   Value phasedBias;
   if (bias) {
     std::vector<double> b = readReals(*bias);
     if (static_cast<int64_t>(b.size()) != cout)
       return imp.fail("expects a bias of ", cout, " values, got ", b.size());
     std::vector<float> repeated;
-    for (int64_t phase = 0; phase < sh * sw; ++phase)
-      for (double v : b)
-        repeated.push_back(static_cast<float>(v));
+    for (int64_t g = 0; g < groups; ++g)
+      for (int64_t phase = 0; phase < phases; ++phase)
+        for (int64_t o = 0; o < coutGroup; ++o)
+          repeated.push_back(static_cast<float>(b[g * coutGroup + o]));
     phasedBias = createConstantF32(builder, imp.getLoc(), {channels}, repeated,
                                    name + ".phase_bias");
   }
   Ints pads = {axes[0].convPadBegin(), axes[1].convPadBegin(),
                axes[0].convPadEnd(), axes[1].convPadEnd()};
   FailureOr<Conv2DOp> conv = imp.create<Conv2DOp>(
-      x, phasedWeight, phasedBias, Ints{1, 1}, pads, Ints{1, 1}, 1);
+      x, phasedWeight, phasedBias, Ints{1, 1}, pads, Ints{1, 1}, groups);
   if (failed(conv))
     return failure();
   Value result = conv->getResult();
+  if (groups > 1 && phases > 1) {
+    // Group-major channels (g, phase, o) to phase-major (phase, g, o).
+    ArrayRef<int64_t> shape = shapeOf(result);
+    FailureOr<Value> split = reshapeTo(
+        imp, result,
+        Ints{shape[0], groups, phases, coutGroup * shape[2] * shape[3]});
+    if (failed(split))
+      return failure();
+    FailureOr<TransposeOp> moved =
+        imp.create<TransposeOp>(*split, Ints{0, 2, 1, 3});
+    if (failed(moved))
+      return failure();
+    FailureOr<Value> merged = reshapeTo(imp, moved->getResult(), shape);
+    if (failed(merged))
+      return failure();
+    result = *merged;
+  }
   if (sh * sw > 1) {
     FailureOr<Value> interleaved =
         depthToSpace(imp, result, sh, sw, /*blockMajor=*/true);

@@ -160,7 +160,9 @@ class TransposedConvs(torch.nn.Module):
     """ConvTranspose2d as models use it, on one input, each result
     flattened, all concatenated: U-Net's 2x2 stride 2, 3x3 stride 2 with
     output_padding, DCGAN's 4x4 stride 2 (no bias), 3x3 stride 1,
-    rectangular kernels and strides, 5x5 stride 3 with output_padding 2."""
+    rectangular kernels and strides, 5x5 stride 3 with output_padding 2,
+    grouped (2 groups) and depthwise (FCN's bilinear-initialized
+    upsampling: groups = channels)."""
 
     def __init__(self):
         super().__init__()
@@ -172,6 +174,8 @@ class TransposedConvs(torch.nn.Module):
             conv(4, 3, 3, stride=1, padding=1),
             conv(4, 3, (3, 5), stride=(2, 3), padding=(0, 2)),
             conv(4, 3, 5, stride=3, padding=2, output_padding=2),
+            conv(4, 6, 4, stride=2, padding=1, groups=2),
+            conv(4, 4, 4, stride=2, padding=1, groups=4, bias=False),
         ])
 
     def forward(self, x):

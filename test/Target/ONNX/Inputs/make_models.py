@@ -171,7 +171,7 @@ def bad_models(out):
                         "n", TensorProto.INT64, [4]))),
               os.path.join(out, "resize_dynamic_sizes.onnx"))
     onnx.save(model([helper.make_node("ConvTranspose", ["x", "w"], ["y"],
-                                      name="deconv_groups", group=3)],
+                                      name="deconv_groups", group=2)],
                     [floats("w", np.ones((3, 1, 2, 2)))]),
               os.path.join(out, "conv_transpose_groups.onnx"))
     onnx.save(model([helper.make_node("ConvTranspose", ["x", "w"], ["y"],
