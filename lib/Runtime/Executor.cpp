@@ -378,22 +378,13 @@ Executor::run(ArrayRef<Tensor> inputs,
           })
           .Case([&](ExpandOp e) {
             // The result's shape at run time: the batch entry from the
-            // batch operand, broadcast with the input's dimensions.
+            // batch operand (the verifier saw size 1 under it, so the
+            // shapes broadcast).
             const Tensor &in = get(e.getInput());
-            ArrayRef<int64_t> target = e.getShape();
-            auto targetRank = static_cast<int64_t>(target.size());
-            int64_t rank = std::max(in.rank(), targetRank);
-            SmallVector<int64_t> shape;
-            for (int64_t d = 0; d < rank; ++d) {
-              int64_t inAt = d - (rank - in.rank());
-              int64_t targetAt = d - (rank - targetRank);
-              int64_t a = inAt >= 0 ? in.dim(inAt) : 1;
-              int64_t b = targetAt >= 0 ? target[targetAt] : 1;
-              if (b == -1)
-                b = get(e.getBatch()).dim(0);
-              shape.push_back(b == 1 ? a : b);
-            }
-            results.push_back(k::expand(in, shape));
+            int64_t batch = e.getBatch() ? get(e.getBatch()).dim(0) : 0;
+            results.push_back(
+                k::expand(in, *ExpandOp::broadcastShape(in.shape(),
+                                                        e.getShape(), batch)));
           })
           .Case([&](ResizeOp r) {
             results.push_back(k::resize(get(r.getInput()), resizeSpecOf(r)));

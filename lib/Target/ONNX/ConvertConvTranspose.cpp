@@ -311,11 +311,7 @@ LogicalResult onnx_import::convertDepthToSpace(Importer &imp,
     std::string mode = attrs.getString("mode", "DCR");
     if (mode != "DCR" && mode != "CRD")
       return imp.fail("mode '", mode, "' is not supported (DCR, CRD are)");
-    FailureOr<Value> result = depthToSpace(imp, x, block, block, mode == "DCR");
-    if (failed(result))
-      return failure();
-    imp.setOutput(0, *result);
-    return success();
+    return setResult(imp, depthToSpace(imp, x, block, block, mode == "DCR"));
   }
   if (ShapedType::isDynamic(shape[2]) || ShapedType::isDynamic(shape[3]) ||
       shape[2] % block != 0 || shape[3] % block != 0)
@@ -330,10 +326,7 @@ LogicalResult onnx_import::convertDepthToSpace(Importer &imp,
       imp.create<TransposeOp>(*blocks, Ints{0, 3, 5, 1, 2, 4});
   if (failed(moved))
     return failure();
-  FailureOr<Value> result = reshapeTo(
-      imp, moved->getResult(), Ints{shape[0], shape[1] * block * block, h, w});
-  if (failed(result))
-    return failure();
-  imp.setOutput(0, *result);
-  return success();
+  return setResult(imp,
+                   reshapeTo(imp, moved->getResult(),
+                             Ints{shape[0], shape[1] * block * block, h, w}));
 }

@@ -59,11 +59,7 @@ LogicalResult onnx_import::convertReshape(Importer &imp,
       return imp.fail("cannot resolve reshape target with the dynamic batch");
     *inferAt = perItem / known;
   }
-  FailureOr<Value> result = reshapeTo(imp, x, shape);
-  if (failed(result))
-    return failure();
-  imp.setOutput(0, *result);
-  return success();
+  return setResult(imp, reshapeTo(imp, x, shape));
 }
 
 LogicalResult onnx_import::convertSqueezeLike(Importer &imp,
@@ -111,11 +107,7 @@ LogicalResult onnx_import::convertSqueezeLike(Importer &imp,
     }
     shape = kept;
   }
-  FailureOr<Value> result = reshapeTo(imp, x, shape);
-  if (failed(result))
-    return failure();
-  imp.setOutput(0, *result);
-  return success();
+  return setResult(imp, reshapeTo(imp, x, shape));
 }
 
 LogicalResult onnx_import::convertFlatten(Importer &imp,

@@ -119,11 +119,7 @@ LogicalResult mlir::dlc::onnx_import::convertEinsum(Importer &imp,
         eq->result.size() != eq->lhs.size())
       return imp.fail("equation '", text,
                       "' with one operand must permute all its axes");
-    FailureOr<Value> result = transposeTo(imp, a, eq->lhs, eq->result);
-    if (failed(result))
-      return failure();
-    imp.setOutput(0, *result);
-    return success();
+    return setResult(imp, transposeTo(imp, a, eq->lhs, eq->result));
   }
   Value b = imp.getInput(1);
   if (!b)

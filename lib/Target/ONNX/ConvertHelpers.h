@@ -26,6 +26,14 @@ LogicalResult setResult(Importer &imp, FailureOr<OpT> op) {
   return success();
 }
 
+/// Records `value` as output 0.
+inline LogicalResult setResult(Importer &imp, FailureOr<Value> value) {
+  if (failed(value))
+    return failure();
+  imp.setOutput(0, *value);
+  return success();
+}
+
 /// The integers of input `index`, which must be known at import time.
 inline FailureOr<Ints> requireKnownInts(Importer &imp, unsigned index,
                                         llvm::StringRef what) {

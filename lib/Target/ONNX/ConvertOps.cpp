@@ -643,11 +643,7 @@ static LogicalResult convertSoftmaxLike(Importer &imp, const NodeAttrs &attrs) {
   FailureOr<OpT> softmax = imp.create<OpT>(flat->getResult(), int64_t(1));
   if (failed(softmax))
     return failure();
-  FailureOr<Value> back = reshapeTo(imp, softmax->getResult(), shapeOf(x));
-  if (failed(back))
-    return failure();
-  imp.setOutput(0, *back);
-  return success();
+  return setResult(imp, reshapeTo(imp, softmax->getResult(), shapeOf(x)));
 }
 
 /// Cast of a computed tensor to its own type (PyTorch's `x.float()` on a

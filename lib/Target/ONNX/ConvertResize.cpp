@@ -200,9 +200,5 @@ LogicalResult onnx_import::convertResize(Importer &imp,
     return failure();
   if (rank == 4)
     return setResult(imp, resized);
-  FailureOr<Value> result = reshapeTo(imp, resized->getResult(), target->sizes);
-  if (failed(result))
-    return failure();
-  imp.setOutput(0, *result);
-  return success();
+  return setResult(imp, reshapeTo(imp, resized->getResult(), target->sizes));
 }

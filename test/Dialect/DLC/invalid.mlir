@@ -824,3 +824,12 @@ func.func @resize_linear_int8(%x: tensor<1x2x4x4x!quant.uniform<i8:f32, 0.5>>) {
   %0 = dlc.resize %x {mode = #dlc.resize_mode<linear>, sizes = array<i64: 8, 8>} : (tensor<1x2x4x4x!quant.uniform<i8:f32, 0.5>>) -> tensor<1x2x8x8x!quant.uniform<i8:f32, 0.5>>
   return
 }
+
+// -----
+
+// Under Expand's batch entry the input has size 1.
+func.func @expand_under_batch(%x: tensor<?x4xf32>, %b: tensor<?x3xf32>) {
+  // expected-error @+1 {{expects size 1 under the batch entry, got [?, 4]}}
+  %0 = dlc.expand %x, %b {shape = array<i64: -1, 4>} : (tensor<?x4xf32>, tensor<?x3xf32>) -> tensor<?x4xf32>
+  return
+}

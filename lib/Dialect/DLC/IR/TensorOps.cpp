@@ -333,25 +333,46 @@ LogicalResult ExpandOp::inferShape(Adaptor adaptor, const ShapeDiag &diag,
     batchSize = batchType.getDimSize(0);
   }
   ArrayRef<int64_t> in = inputType.getShape();
-  auto rank = static_cast<int64_t>(std::max(in.size(), target.size()));
-  SmallVector<int64_t> shape;
-  for (int64_t d = 0; d < rank; ++d) {
-    int64_t inAt = d - (rank - static_cast<int64_t>(in.size()));
-    int64_t targetAt = d - (rank - static_cast<int64_t>(target.size()));
-    int64_t a = inAt >= 0 ? in[inAt] : 1;
-    int64_t b = targetAt >= 0 ? target[targetAt] : 1;
-    if (b == -1)
-      b = batchSize;
-    if (a == b || b == 1)
-      shape.push_back(a);
-    else if (a == 1)
-      shape.push_back(b);
-    else
-      return diag("cannot broadcast ", formatShape(in), " to ",
-                  formatShape(target), " (dimension ", d, ")");
-  }
-  types.push_back(RankedTensorType::get(shape, inputType.getElementType()));
+  // Under the batch entry the input has size 1 (a dynamic size there could
+  // differ from the batch operand's at run time).
+  int64_t underBatch =
+      static_cast<int64_t>(in.size()) - static_cast<int64_t>(target.size());
+  if (batchEntry && underBatch >= 0 && in[underBatch] != 1)
+    return diag("expects size 1 under the batch entry, got ", formatShape(in));
+  int64_t mismatch = 0;
+  std::optional<SmallVector<int64_t>> shape =
+      broadcastShape(in, target, batchSize, &mismatch);
+  if (!shape)
+    return diag("cannot broadcast ", formatShape(in), " to ",
+                formatShape(target), " (dimension ", mismatch, ")");
+  types.push_back(RankedTensorType::get(*shape, inputType.getElementType()));
   return success();
+}
+
+std::optional<SmallVector<int64_t>>
+ExpandOp::broadcastShape(ArrayRef<int64_t> input, ArrayRef<int64_t> shape,
+                         int64_t batch, int64_t *mismatch) {
+  auto inRank = static_cast<int64_t>(input.size());
+  auto shapeRank = static_cast<int64_t>(shape.size());
+  int64_t rank = std::max(inRank, shapeRank);
+  SmallVector<int64_t> result;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t inAt = d - (rank - inRank), shapeAt = d - (rank - shapeRank);
+    int64_t a = inAt >= 0 ? input[inAt] : 1;
+    int64_t b = shapeAt >= 0 ? shape[shapeAt] : 1;
+    if (b == -1)
+      b = batch;
+    if (a == b || b == 1) {
+      result.push_back(a);
+    } else if (a == 1) {
+      result.push_back(b);
+    } else {
+      if (mismatch)
+        *mismatch = d;
+      return std::nullopt;
+    }
+  }
+  return result;
 }
 
 OpFoldResult ExpandOp::fold(FoldAdaptor) {

@@ -80,38 +80,44 @@ DLC_LAUNCHER void dlc_global_avgpool_s8(int64_t planes, int64_t size,
   dlc_check_launch(ex);
 }
 
-/* Resize (nearest, bilinear, bicubic), one thread per output. */
-DLC_KERNEL void dlc_resize_kernel(int64_t total, dlc_resize_geom g,
-                                  const float *in, float *out) {
+/* One resized output of a plane: interpolated fp32, or (nearest mode) the
+ * int8 code copied. */
+DLC_DEVICE float dlc_resize_value(const dlc_resize_geom *g, const float *plane,
+                                  int oy, int ox) {
+  return dlc_resize_point(g, plane, oy, ox);
+}
+DLC_DEVICE int8_t dlc_resize_value(const dlc_resize_geom *g,
+                                   const int8_t *plane, int oy, int ox) {
+  return plane[dlc_resize_nearest_at(g, oy, ox)];
+}
+
+/* Resize (nearest, bilinear, bicubic; int8 nearest only), one thread per
+ * output. */
+template <typename T>
+DLC_KERNEL void dlc_resize_kernel(int64_t total, dlc_resize_geom g, const T *in,
+                                  T *out) {
   DLC_FOR(e, total) {
     int ox = (int)(e % g.ow), oy = (int)(e / g.ow % g.oh);
-    const float *plane = in + e / ((int64_t)g.oh * g.ow) * g.h * g.w;
-    out[e] = dlc_resize_point(&g, plane, oy, ox);
+    const T *plane = in + e / ((int64_t)g.oh * g.ow) * g.h * g.w;
+    out[e] = dlc_resize_value(&g, plane, oy, ox);
   }
+}
+
+template <typename T>
+DLC_LAUNCHER void dlc_resize(int64_t planes, const dlc_resize_geom *g,
+                             const T *in, T *out, dlc_exec *ex) {
+  int64_t total = planes * g->oh * g->ow;
+  dlc_resize_kernel<T><<<dlc_blocks(total), DLC_THREADS, 0, ex->stream>>>(
+      total, *g, in, out);
+  dlc_check_launch(ex);
 }
 
 DLC_LAUNCHER void dlc_resize_f32(int64_t planes, const dlc_resize_geom *g,
                                  const float *in, float *out, dlc_exec *ex) {
-  int64_t total = planes * g->oh * g->ow;
-  dlc_resize_kernel<<<dlc_blocks(total), DLC_THREADS, 0, ex->stream>>>(
-      total, *g, in, out);
-  dlc_check_launch(ex);
-}
-
-/* Nearest resize of int8 codes, one thread per output. */
-DLC_KERNEL void dlc_resize_s8_kernel(int64_t total, dlc_resize_geom g,
-                                     const int8_t *in, int8_t *out) {
-  DLC_FOR(e, total) {
-    int ox = (int)(e % g.ow), oy = (int)(e / g.ow % g.oh);
-    const int8_t *plane = in + e / ((int64_t)g.oh * g.ow) * g.h * g.w;
-    out[e] = plane[dlc_resize_nearest_at(&g, oy, ox)];
-  }
+  dlc_resize(planes, g, in, out, ex);
 }
 
 DLC_LAUNCHER void dlc_resize_s8(int64_t planes, const dlc_resize_geom *g,
                                 const int8_t *in, int8_t *out, dlc_exec *ex) {
-  int64_t total = planes * g->oh * g->ow;
-  dlc_resize_s8_kernel<<<dlc_blocks(total), DLC_THREADS, 0, ex->stream>>>(
-      total, *g, in, out);
-  dlc_check_launch(ex);
+  dlc_resize(planes, g, in, out, ex);
 }

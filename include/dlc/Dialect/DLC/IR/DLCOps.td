@@ -869,6 +869,18 @@ def DLC_ExpandOp : DLC_InferredOp<"expand"> {
     $input (`,` $batch^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasFolder = 1;
+  let extraClassDeclaration = [{
+    static ::llvm::LogicalResult
+    inferShape(Adaptor adaptor, const ::mlir::dlc::detail::ShapeDiag &diag,
+               ::llvm::SmallVectorImpl<::mlir::Type> &inferredTypes);
+    /// `input` broadcast with `shape`, whose -1 entry is `batch` (the
+    /// executor's run-time sizes or the types' static ones); nullopt when
+    /// dimension `*mismatch` does not broadcast.
+    static std::optional<::llvm::SmallVector<int64_t>>
+    broadcastShape(::llvm::ArrayRef<int64_t> input,
+                   ::llvm::ArrayRef<int64_t> shape, int64_t batch,
+                   int64_t *mismatch = nullptr);
+  }];
 }
 
 def DLC_PadOp : DLC_InferredOp<"pad"> {
